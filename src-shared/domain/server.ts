@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Default LDAP operation timeout, in seconds (as in the reference product). */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/** A certificate the admin explicitly trusted for one server. `pem` is public data. */
+export const TrustedCertificate = z.object({
+  fingerprint256: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'SHA-256 fingerprint as AA:BB:...'),
+  subject: z.string().max(4096),
+  issuer: z.string().max(4096),
+  validFrom: z.string().max(100),
+  validTo: z.string().max(100),
+  pem: z.string().min(1).max(65536),
+});
+export type TrustedCertificate = z.infer<typeof TrustedCertificate>;
+
+/**
+ * The editable fields of a server, as the setup form holds them (possibly unsaved).
+ * Semantic checks (URL, DN, filter) live in `validateServerDraft`.
+ */
+export const ServerDraft = z.object({
+  name: z.string().max(200),
+  url: z.string().max(4096),
+  startTls: z.boolean(),
+  bindAnonymously: z.boolean(),
+  bindDn: z.string().max(4096),
+  searchFilter: z.string().max(8192),
+  timeoutSeconds: z.number().int().min(1).max(3600),
+  trustedCertificates: z.array(TrustedCertificate).max(50),
+});
+export type ServerDraft = z.infer<typeof ServerDraft>;
+
+/**
+ * How the form asks main to handle the bind password:
+ * keep the stored one, set a new value (stored in the OS keychain), reference an
+ * environment variable or a file, or have none.
+ */
+export const PasswordInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('keep') }),
+  z.object({ kind: z.literal('value'), value: z.string().min(1).max(4096) }),
+  z.object({ kind: z.literal('env'), name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name such as CORP_BIND_PASSWORD') }),
+  z.object({ kind: z.literal('file'), path: z.string().min(1).max(4096) }),
+  z.object({ kind: z.literal('none') }),
+]);
+export type PasswordInput = z.infer<typeof PasswordInput>;
+
+/** What the renderer may know about a stored bind password: where it lives, never its value. */
+export type PasswordState =
+  | { kind: 'none' }
+  | { kind: 'keychain' }
+  | { kind: 'env'; name: string }
+  | { kind: 'file'; path: string };
+
+/** The outcome of the last connection test of a saved server. */
+export interface LastTest {
+  at: string;
+  reachable: boolean;
+  bindable: boolean;
+  matches: number | null;
+  errorMessage: string | null;
+}
+
+/** A saved server as the renderer and the CLI see it. Holds no secret. */
+export interface ServerView extends ServerDraft {
+  id: string;
+  password: PasswordState;
+  /** Set when the stored password was cleared because the URL host or bind DN changed. */
+  passwordClearedAt: string | null;
+  lastTest: LastTest | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A blank form for a new server. */
+export function emptyServerDraft(): ServerDraft {
+  return {
+    name: '',
+    url: 'ldap://',
+    startTls: false,
+    bindAnonymously: false,
+    bindDn: '',
+    searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
+    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+    trustedCertificates: [],
+  };
+}

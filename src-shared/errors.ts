@@ -1,0 +1,63 @@
+/**
+ * The closed list of error codes that cross the IPC boundary and the CLI's `--json` output.
+ * UI code branches on these codes, never on message text.
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'FORBIDDEN_SENDER',
+  'UNKNOWN_METHOD',
+  'DNS_FAILED',
+  'CONNECT_REFUSED',
+  'CONNECT_FAILED',
+  'TIMEOUT',
+  'TLS_UNTRUSTED',
+  'TLS_FAILED',
+  'STARTTLS_FAILED',
+  'INVALID_CREDENTIALS',
+  'BIND_FAILED',
+  'PASSWORD_REQUIRED',
+  'NO_SUCH_BASE',
+  'SIZE_LIMIT',
+  'TIME_LIMIT',
+  'LDAP_ERROR',
+  'SECRET_UNAVAILABLE',
+  'STORE_REFUSED',
+  'INTERNAL',
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A problem attached to one input field, by its path (e.g. `url`, `servers[0].bindDn`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** The plain-JSON error shape that crosses IPC and appears in CLI `--json` output. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  /** Per-field problems, when the error is about input. */
+  fields?: FieldIssue[];
+}
+
+/** An error thrown by main-side domain code; its code and message are safe to show the admin. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fields?: FieldIssue[];
+  constructor(code: ErrorCode, message: string, fields?: FieldIssue[]) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.fields = fields;
+  }
+  toInfo(): ErrorInfo {
+    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+  }
+}
+
+/** A result as it crosses the IPC boundary. */
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorInfo };
