@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'LDAP_ERROR',
   'SECRET_UNAVAILABLE',
   'STORE_REFUSED',
+  'CANCELLED',
+  'BUSY',
   'INTERNAL',
 ] as const;
 

@@ -1,0 +1,39 @@
+import type { AppContext } from '../app-context';
+import type { CliIo } from './io';
+
+/** One option of a command, as `node:util` parseArgs takes it plus its help text. */
+export interface OptionSpec {
+  type: 'boolean' | 'string';
+  short?: string;
+  /** The placeholder shown for a string option's value, e.g. `FILE`. */
+  valueName?: string;
+  help: string;
+}
+
+/** What a command receives when it runs. */
+export interface CommandContext {
+  /** The positional arguments after the command words, one per name in `CommandSpec.args`. */
+  args: string[];
+  /** Values of the command's own options. */
+  flags: Record<string, string | boolean | undefined>;
+  /** True with `--json`: print one JSON document on stdout. */
+  json: boolean;
+  io: CliIo;
+  /** Opens the store chosen by `--db` / `LDAP_SYNC_DB` (once; closed when the command ends). */
+  app(): AppContext;
+}
+
+/** A CLI command: `ldap-sync <group> <name> ARGS... [options]`. */
+export interface CommandSpec {
+  group: string;
+  name: string;
+  /** Names of the required positional arguments, e.g. ['FILE']. */
+  args: readonly string[];
+  /** One line for the command list. */
+  summary: string;
+  /** The longer help text shown by `ldap-sync help <group> <name>`. */
+  description: string;
+  options: Readonly<Record<string, OptionSpec>>;
+  /** Runs the command and returns the exit status. */
+  run(ctx: CommandContext): Promise<number>;
+}

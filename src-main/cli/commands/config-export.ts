@@ -1,0 +1,29 @@
+import { exportConfig } from '../../config/export';
+import type { CommandSpec } from '../command';
+
+/** `ldap-sync config export`: prints the servers as a config file `config apply` accepts, without secrets. */
+export const configExport: CommandSpec = {
+  group: 'config',
+  name: 'export',
+  args: [],
+  summary: 'Print the servers as a config file (no secrets)',
+  description: `Prints the saved servers as JSON in the shape "config apply" reads, so
+  ldap-sync config export > servers.json
+  ldap-sync --db other.sqlite config apply servers.json
+copies them. Passwords are never exported: environment-variable and file references are kept,
+and servers whose password is in the OS keychain are listed on stderr; add a "bindPassword"
+reference for them before applying the file elsewhere. Trusted certificates are exported as PEM.`,
+  options: {},
+  async run(ctx) {
+    const { config, keychainServers } = exportConfig(ctx.app().store.db);
+    ctx.io.stdout(`${JSON.stringify(config, null, 2)}\n`);
+    if (keychainServers.length) {
+      const names = keychainServers.map((n) => `"${n}"`).join(', ');
+      ctx.io.stderr(
+        `warning: the bind password of ${names} is in the OS keychain and was not exported. ` +
+          'Add "bindPassword": { "env": NAME } or { "file": PATH } to these servers before applying the file elsewhere.\n',
+      );
+    }
+    return 0;
+  },
+};

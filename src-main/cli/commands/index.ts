@@ -1,0 +1,21 @@
+import type { CommandSpec } from '../command';
+import { configApply } from './config-apply';
+import { configExport } from './config-export';
+import { serverList } from './server-list';
+import { serverTest } from './server-test';
+
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly CommandSpec[] = [configApply, configExport, serverList, serverTest];
+
+/** The command groups (`config`, `server`), in help order. */
+export const GROUPS: readonly string[] = [...new Set(COMMANDS.map((c) => c.group))];
+
+/** The commands of one group. */
+export function commandsOf(group: string): CommandSpec[] {
+  return COMMANDS.filter((c) => c.group === group);
+}
+
+/** The command `group name`, or undefined. */
+export function findCommand(group: string, name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.group === group && c.name === name);
+}

@@ -1,0 +1,25 @@
+import type { Keychain } from '../secrets/keychain';
+
+/** Where the CLI writes and what it reads from its surroundings; `main.ts` binds it to the process. */
+export interface CliIo {
+  /** Writes text to standard output as is. */
+  stdout(text: string): void;
+  /** Writes text to standard error as is. */
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl+C; long-running commands stop when it fires. */
+  signal?: AbortSignal;
+  /** The keychain to use instead of the system one (tests). */
+  keychain?: Keychain;
+}
+
+/** A mistake in the command line itself: reported with the relevant usage text, exit status 2. */
+export class UsageError extends Error {
+  /** The command (or group) whose usage to print: [] for the whole CLI, ['config'], ['config', 'apply']… */
+  readonly topic: readonly string[];
+  constructor(message: string, topic: readonly string[] = []) {
+    super(message);
+    this.name = 'UsageError';
+    this.topic = topic;
+  }
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { DEFAULT_TIMEOUT_SECONDS } from '../../src-shared/domain/server';
+
+/** `{ "env": NAME }` or `{ "file": PATH }`: where a bind password is read from. Never the password. */
+export type BindPasswordJson = { env: string } | { file: string };
+
+/** One trusted certificate in a config file: a PEM file (relative to the config file) or inline PEM text. */
+export type CertificateEntryJson = { file: string } | { pem: string };
+
+/**
+ * The shape of one server entry (checked strictly: unknown keys are errors). `bindPassword` is
+ * checked separately so a plaintext password gets its own explanation.
+ */
+export const ServerEntrySchema = z.strictObject({
+  name: z.string().max(200),
+  url: z.string().max(4096),
+  startTls: z.boolean().default(false),
+  bindAnonymously: z.boolean().default(false),
+  bindDn: z.string().max(4096).default(''),
+  bindPassword: z.unknown().optional(),
+  searchFilter: z.string().max(8192),
+  timeoutSeconds: z.number().int().min(1).max(3600).default(DEFAULT_TIMEOUT_SECONDS),
+  trustedCertificates: z
+    .array(
+      z
+        .strictObject({ file: z.string().min(1).optional(), pem: z.string().min(1).optional() })
+        .refine((c) => (c.file === undefined) !== (c.pem === undefined), 'give exactly one of "file" (a PEM file) or "pem" (the PEM text)'),
+    )
+    .max(50)
+    .default([]),
+});
+
+/** The top level of a config file. Later versions add keys next to `servers`. */
+export const ConfigFileSchema = z.strictObject({
+  servers: z.array(z.unknown()),
+});
+
+/** A server entry as written in (or exported to) a config file. */
+export interface ServerEntryJson {
+  name: string;
+  url: string;
+  startTls?: boolean;
+  bindAnonymously?: boolean;
+  bindDn?: string;
+  bindPassword?: BindPasswordJson;
+  searchFilter: string;
+  timeoutSeconds?: number;
+  trustedCertificates?: CertificateEntryJson[];
+}
+
+/** A whole config file as written (or exported). */
+export interface ConfigFileJson {
+  servers: ServerEntryJson[];
+}
+
+/** Every key a config file may hold, for "did you mean" hints on typos. */
+export const KNOWN_KEYS: readonly string[] = [
+  ...Object.keys(ConfigFileSchema.shape),
+  ...Object.keys(ServerEntrySchema.shape),
+  'env',
+  'file',
+  'pem',
+];

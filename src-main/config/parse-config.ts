@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DEFAULT_TIMEOUT_SECONDS, type ServerDraft, type TrustedCertificate } from '../../src-shared/domain/server';
+import { validateServerDraft } from '../../src-shared/domain/validate-server';
+import { AppError, type FieldIssue } from '../../src-shared/errors';
+import { serverNameKey } from '../store/servers-repo';
+import { loadCertificateEntry } from './certificates';
+import { ConfigFileSchema, ServerEntrySchema } from './config-schema';
+import { jsonPath, topField } from './json-path';
+import { parseBindPassword, type ConfigPasswordRef } from './password-reference';
+import { zodIssuesToFields } from './zod-issues';
+
+/** One server of a checked config file: the form values and, if given, where its password lives. */
+export interface ConfigServer {
+  draft: ServerDraft;
+  /** Undefined when the file has no `bindPassword`: an existing server keeps its stored one. */
+  password?: ConfigPasswordRef;
+}
+
+/** A config file that passed every check. */
+export interface ParsedConfig {
+  servers: ConfigServer[];
+}
+
+/** The outcome of checking a config file: the servers, or every problem found. */
+export type ParseOutcome = { ok: true; config: ParsedConfig } | { ok: false; issues: FieldIssue[] };
+
+/** Options of {@link parseConfig}. */
+export interface ParseConfigOptions {
+  /** The folder relative `file` paths are resolved against (the config file's folder). */
+  baseDir: string;
+}
+
+function jsonSyntaxIssue(text: string, err: Error): FieldIssue {
+  const pos = /at position (\d+)/.exec(err.message);
+  let where = '';
+  if (pos) {
+    const before = text.slice(0, Number(pos[1]));
+    const line = before.split('\n').length;
+    where = ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
+  }
+  return { path: '(root)', message: `not valid JSON${where}: ${err.message.replace(/ in JSON at position \d+.*$/, '')}` };
+}
+
+const asString = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
+const asBool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
+
+/** Checks one entry; returns its server (when it has no problem) and every problem found in it. */
+function parseServer(raw: unknown, index: number, baseDir: string): { server?: ConfigServer; issues: FieldIssue[] } {
+  const prefix = `servers[${index}]`;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { issues: [{ path: prefix, message: 'must be an object with "name", "url", "searchFilter"…' }] };
+  }
+  const entry = raw as Record<string, unknown>;
+  const shape = ServerEntrySchema.safeParse(raw);
+  const issues = shape.success ? [] : zodIssuesToFields(shape.error.issues, raw, ['servers', index]);
+  const badFields = new Set(issues.map((i) => topField(i.path.slice(prefix.length + 1))));
+
+  let password: ConfigPasswordRef | undefined;
+  if (entry.bindPassword !== undefined) {
+    const p = parseBindPassword(entry.bindPassword, `${prefix}.bindPassword`, baseDir);
+    issues.push(...p.issues);
+    password = p.ref;
+  }
+
+  const trustedCertificates: TrustedCertificate[] = [];
+  if (shape.success) {
+    shape.data.trustedCertificates.forEach((c, j) => {
+      const loaded = loadCertificateEntry(c, `${prefix}.trustedCertificates[${j}]`, baseDir);
+      issues.push(...loaded.issues);
+      trustedCertificates.push(...loaded.certs);
+    });
+  }
+
+  // Semantic checks run on a best-effort draft; fields with shape problems are reported once, above.
+  const d = shape.success ? shape.data : undefined;
+  const draft: ServerDraft = {
+    name: d?.name ?? asString(entry.name, ''),
+    url: d?.url ?? asString(entry.url, ''),
+    startTls: d?.startTls ?? asBool(entry.startTls, false),
+    bindAnonymously: d?.bindAnonymously ?? asBool(entry.bindAnonymously, false),
+    bindDn: d?.bindDn ?? asString(entry.bindDn, ''),
+    searchFilter: d?.searchFilter ?? asString(entry.searchFilter, ''),
+    timeoutSeconds: d?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    trustedCertificates,
+  };
+  for (const issue of validateServerDraft(draft)) {
+    if (badFields.has(topField(issue.path))) continue;
+    if (!shape.success && topField(issue.path) === 'trustedCertificates') continue;
+    issues.push({ path: `${prefix}.${issue.path}`, message: issue.message });
+  }
+  return issues.length ? { issues } : { server: { draft, password }, issues };
+}
+
+/**
+ * Checks a config file's text completely and reports every problem with its JSON path
+ * (`servers[1].url: ...`): JSON syntax, shape (unknown keys included), plaintext passwords,
+ * unreadable certificates, the form's own rules and duplicate names.
+ */
+export function parseConfig(text: string, opts: ParseConfigOptions): ParseOutcome {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    return { ok: false, issues: [jsonSyntaxIssue(text, err as Error)] };
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    return { ok: false, issues: [{ path: '(root)', message: 'must be an object like { "servers": [ ... ] }' }] };
+  }
+  const top = ConfigFileSchema.safeParse(doc);
+  const issues = top.success ? [] : zodIssuesToFields(top.error.issues, doc);
+  const rawServers = (doc as { servers?: unknown }).servers;
+  const servers: ConfigServer[] = [];
+  if (Array.isArray(rawServers)) {
+    const firstByName = new Map<string, number>();
+    rawServers.forEach((raw, i) => {
+      const r = parseServer(raw, i, opts.baseDir);
+      issues.push(...r.issues);
+      if (r.server) servers.push(r.server);
+      const name = (raw as { name?: unknown } | null)?.name;
+      if (typeof name !== 'string' || name.trim() === '') return;
+      const first = firstByName.get(serverNameKey(name));
+      if (first === undefined) firstByName.set(serverNameKey(name), i);
+      else issues.push({ path: jsonPath(['servers', i, 'name']), message: `"${name.trim()}" is already the name of servers[${first}] (names are compared ignoring case)` });
+    });
+  }
+  return issues.length ? { ok: false, issues } : { ok: true, config: { servers } };
+}
+
+/** Reads and checks a config file; throws AppError('INVALID_INPUT') listing every problem. */
+export function readConfigFile(file: string): ParsedConfig {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    throw new AppError('INVALID_INPUT', `Cannot read the config file ${path} (${why}).`);
+  }
+  const outcome = parseConfig(text, { baseDir: dirname(path) });
+  if (outcome.ok) return outcome.config;
+  const n = outcome.issues.length;
+  throw new AppError('INVALID_INPUT', `${path} has ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was applied.`, outcome.issues);
+}

@@ -1,0 +1,32 @@
+import type { Client } from 'ldapts';
+import { AppError } from '../../src-shared/errors';
+import { matchAllFilter } from '../../src-shared/ldap/filter';
+import { toLdapAppError } from './ldap-errors';
+import type { LdapTarget } from './target';
+
+/** Page size for counting; 1000 matches Active Directory's default MaxPageSize. */
+export const COUNT_PAGE_SIZE = 1000;
+
+/**
+ * Counts the entries the search filter matches with `?` turned into `*`, page by page, asking for
+ * no attributes, so the count is exact and memory stays flat whatever the directory's size.
+ */
+export async function countEntries(client: Client, t: LdapTarget, signal?: AbortSignal, onPage?: (count: number) => void): Promise<number> {
+  let count = 0;
+  try {
+    const pages = client.searchPaginated(t.baseDn, {
+      scope: 'sub',
+      filter: matchAllFilter(t.searchFilter),
+      attributes: ['1.1'],
+      paged: { pageSize: COUNT_PAGE_SIZE },
+    });
+    for await (const page of pages) {
+      if (signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin.');
+      count += page.searchEntries.length;
+      onPage?.(count);
+    }
+  } catch (err) {
+    throw toLdapAppError(err, 'search', t);
+  }
+  return count;
+}

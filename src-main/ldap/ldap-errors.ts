@@ -1,0 +1,82 @@
+import { ResultCodeError } from 'ldapts';
+import { AppError } from '../../src-shared/errors';
+import { hostPort, type LdapTarget } from './target';
+
+/** What was being attempted when an error happened, for messages in directory terms. */
+export type LdapPhase = 'connect' | 'tls' | 'starttls' | 'bind' | 'base' | 'search';
+
+const PHASE_WORDS: Record<LdapPhase, string> = {
+  connect: 'connecting',
+  tls: 'the TLS handshake',
+  starttls: 'StartTLS',
+  bind: 'bind',
+  base: 'reading the search base',
+  search: 'the search',
+};
+
+/** An error raised when our own deadline for an operation passed. */
+export class DeadlineError extends Error {
+  constructor(readonly phase: LdapPhase) {
+    super('deadline');
+  }
+}
+
+/**
+ * Turns anything thrown while talking to a directory into an AppError whose message names the
+ * cause in directory terms and suggests the fix. Never includes a password.
+ */
+export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget): AppError {
+  if (err instanceof AppError) return err;
+  const where = hostPort(t);
+  const seconds = t.timeoutMs / 1000;
+  if (err instanceof DeadlineError || (err instanceof Error && /timed out|timeout/i.test(err.message) && !(err instanceof ResultCodeError))) {
+    return new AppError('TIMEOUT', `No response from ${where} within ${seconds} s during ${PHASE_WORDS[phase]}. Check that the server is up and not overloaded, or raise Timeout seconds.`);
+  }
+  if (err instanceof ResultCodeError) {
+    const diag = err.message ? ` (server said: ${err.message.split('\n')[0].slice(0, 300)})` : '';
+    switch (err.code) {
+      case 49:
+        return new AppError('INVALID_CREDENTIALS', `Invalid credentials: the directory rejected the bind as "${t.bindDn || '(anonymous)'}". Check the bind DN and password.`);
+      case 32:
+        return phase === 'base' || phase === 'search'
+          ? new AppError('NO_SUCH_BASE', `The search base "${t.baseDn}" does not exist on ${where}, or the bind account cannot see it. Check the part of the URL after the host.`)
+          : new AppError('BIND_FAILED', `The bind DN "${t.bindDn}" does not exist on ${where}.`);
+      case 4:
+        return new AppError('SIZE_LIMIT', `The directory stopped the search early: size limit exceeded for "${t.bindDn || 'anonymous'}". Ask the directory administrator to raise the size limit for this account (OpenLDAP: limits/olcSizeLimit; Active Directory: MaxPageSize), or narrow the search filter or base.`);
+      case 3:
+        return new AppError('TIME_LIMIT', `The directory stopped the search early: time limit exceeded. Ask the directory administrator to raise the time limit for "${t.bindDn || 'anonymous'}", or narrow the search filter or base.`);
+      case 11:
+        return new AppError('SIZE_LIMIT', `The directory stopped the search early: administrative limit exceeded${diag}. Ask the directory administrator to raise the limits for this account, or narrow the search filter.`);
+      case 13:
+      case 8:
+        return new AppError('BIND_FAILED', `${where} requires an encrypted connection for this bind${diag}. Use ldaps:// or turn on StartTLS.`);
+      case 50:
+        return new AppError('LDAP_ERROR', `Insufficient access during ${PHASE_WORDS[phase]}${diag}. Give "${t.bindDn || 'anonymous'}" read access to the search base.`);
+      case 2:
+        if (phase === 'starttls') return new AppError('STARTTLS_FAILED', `${where} does not support StartTLS${diag}. Use ldaps:// or turn StartTLS off.`);
+        return new AppError('LDAP_ERROR', `Protocol error during ${PHASE_WORDS[phase]}${diag}.`);
+      default:
+        return new AppError(phase === 'bind' ? 'BIND_FAILED' : 'LDAP_ERROR', `LDAP error ${err.code} during ${PHASE_WORDS[phase]}${diag}.`);
+    }
+  }
+  const e = err as NodeJS.ErrnoException & { code?: string };
+  switch (e?.code) {
+    case 'ECONNREFUSED':
+      return new AppError('CONNECT_REFUSED', `Connection refused by ${where}. Is the LDAP server running, and is the port right?`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new AppError('DNS_FAILED', `Cannot resolve the host name "${t.host}" (${e.code}). Check the host in the URL.`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return new AppError('CONNECT_FAILED', `Cannot reach ${where} (${e.code}). Check the host, the port and any firewall in between.`);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new AppError('CONNECT_FAILED', `${where} closed the connection during ${PHASE_WORDS[phase]} (${e.code}). If the port expects TLS, use ldaps://; if it expects plain LDAP, use ldap://.`);
+  }
+  const message = e instanceof Error ? e.message.split('\n')[0] : String(err);
+  if (/Connection closed/i.test(message)) {
+    return new AppError('CONNECT_FAILED', `${where} closed the connection during ${PHASE_WORDS[phase]}. If the port expects TLS, use ldaps://; if it expects plain LDAP, use ldap://.`);
+  }
+  return new AppError('LDAP_ERROR', `Error during ${PHASE_WORDS[phase]} with ${where}: ${message}`);
+}

@@ -1,0 +1,2 @@
+/** The app's version, shown in the UI and by `ldap-sync --version`. */
+export const APP_VERSION = '0.1.0';

@@ -1,0 +1,67 @@
+import { BrowserWindow, app, protocol, net, session } from 'electron';
+import { join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The origin the renderer is served from; IPC from any other origin is refused. */
+export const APP_ORIGIN = 'app://renderer';
+
+/** Must run before `app.whenReady()`: declares the app:// scheme as standard and secure. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+}
+
+/** Serves the built renderer from `rendererDir` on app://renderer/, refusing paths outside it. */
+export function serveRenderer(rendererDir: string): void {
+  const root = normalize(rendererDir + sep);
+  protocol.handle('app', (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'renderer') return new Response('Not found', { status: 404 });
+    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = normalize(join(root, rel));
+    if (!file.startsWith(root)) return new Response('Not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
+}
+
+/** Refuses every permission request and check (camera, notifications, geolocation, ...). */
+export function lockDownSession(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+/** Applies navigation limits to every web contents the app ever creates. */
+export function lockDownNavigation(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+/**
+ * The one window factory: context isolation, sandbox, no Node integration, the typed preload, and
+ * the renderer from app://renderer/ (whose CSP, set in index.html, has no 'unsafe-inline').
+ */
+export function createMainWindow(preloadPath: string): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    show: false,
+    title: 'LDAP Sync Studio',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}

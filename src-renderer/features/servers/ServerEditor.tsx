@@ -1,0 +1,135 @@
+import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import type { CertificateInfo } from '../../../src-shared/domain/doctor';
+import type { ServerDraft, ServerView } from '../../../src-shared/domain/server';
+import { DoctorPanel } from './DoctorPanel';
+import { ServerFields } from './ServerFields';
+import { TrustedCertificateList } from './TrustedCertificateList';
+import { useDoctor } from './use-doctor';
+import { useServerForm } from './use-server-form';
+
+/** Props of {@link ServerEditor}. */
+export interface ServerEditorProps {
+  /** The saved server to edit, or null for a new one. Read once: the editor owns its state from then on. */
+  initial: ServerView | null;
+  onSaved: (server: ServerView) => void;
+  /** A test of a saved server finished (its last-test health changed). */
+  onTested: () => void;
+  onDirtyChange: (dirty: boolean) => void;
+}
+
+/** The right side: the doctor, the setup form, the trusted certificates and the form's actions. */
+export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: ServerEditorProps) {
+  const form = useServerForm(initial, onSaved);
+  const doctor = useDoctor();
+  const { dirty } = form;
+
+  useEffect(() => onDirtyChange(dirty), [dirty, onDirtyChange]);
+
+  const runTest = useCallback(
+    async (draft: ServerDraft = form.submitDraft) => {
+      if (doctor.state.running || !form.readyForTest()) return;
+      form.clearFormError();
+      const serverId = form.saved?.id;
+      const outcome = await doctor.run({ ...(serverId ? { serverId } : {}), draft, password: form.passwordInput });
+      if (outcome.error?.fields?.length) form.showServerIssues(outcome.error.fields);
+      if (serverId && (outcome.report || outcome.error)) onTested();
+    },
+    [form, doctor, onTested],
+  );
+
+  const trust = useCallback(
+    (cert: CertificateInfo) => {
+      const next = form.addTrustedCertificate(cert);
+      void runTest(next);
+    },
+    [form, runTest],
+  );
+
+  // Ctrl/Cmd+S saves from anywhere on the page, unless a dialog is open on top of the form.
+  const saveRef = useRef(form.save);
+  saveRef.current = form.save;
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.key.toLowerCase() !== 's') return;
+      e.preventDefault();
+      if (document.querySelector('dialog[open]')) return;
+      void saveRef.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Enter in any field runs Test (buttons keep their own Enter).
+  const onFormKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
+    if (e.key !== 'Enter' || e.nativeEvent.isComposing || e.shiftKey || e.ctrlKey || e.metaKey || e.altKey) return;
+    const target = e.target as HTMLElement;
+    if (target.tagName !== 'INPUT' && target.tagName !== 'SELECT') return;
+    e.preventDefault();
+    void runTest();
+  };
+
+  const trustedFingerprints = useMemo(() => new Set(form.draft.trustedCertificates.map((c) => c.fingerprint256)), [form.draft.trustedCertificates]);
+  const title = form.saved ? form.saved.name || '(unnamed server)' : 'New server';
+
+  return (
+    <section className="editor" aria-labelledby="editor-title">
+      <header className="editor-head">
+        <h2 id="editor-title">
+          {title}
+          {dirty && <span className="dirty-mark"> — unsaved changes</span>}
+        </h2>
+        <div className="toolbar">
+          <button type="button" onClick={() => void runTest()} disabled={doctor.state.running || form.saving}>
+            Test
+          </button>
+          <button type="button" className="primary" onClick={() => void form.save()} disabled={form.saving || (!!form.saved && !dirty)} title="Save (Ctrl+S)">
+            {form.saving ? 'Saving…' : 'Save'}
+          </button>
+          <button type="button" onClick={form.discard} disabled={!dirty || form.saving}>
+            Discard changes
+          </button>
+        </div>
+      </header>
+
+      {form.formError && (
+        <div role="alert" className="form-error" data-testid="form-error">
+          <p>{form.formError.message}</p>
+          {(form.formError.fields?.length ?? 0) > 0 && (
+            <ul>
+              {form.formError.fields!.map((f, i) => (
+                <li key={`${f.path}-${i}`}>
+                  <span className="mono">{f.path.replace(/^draft\./, '')}</span>: {f.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {form.notice && (
+        <p role="status" className={form.notice === 'password-cleared' ? 'notice warning-text' : 'notice'} data-testid={form.notice === 'password-cleared' ? 'password-cleared-notice' : 'save-notice'}>
+          {form.notice === 'password-cleared'
+            ? 'Saved. The stored password was cleared because the host or bind DN changed, so it is never sent to another server. Enter it again.'
+            : 'Saved.'}
+        </p>
+      )}
+
+      <DoctorPanel state={doctor.state} onCancel={() => void doctor.cancel()} onTrust={trust} trustedFingerprints={trustedFingerprints} />
+
+      <form className="server-form" aria-label="Server setup" noValidate onKeyDown={onFormKeyDown} onSubmit={(e) => e.preventDefault()}>
+        <fieldset disabled={form.saving}>
+          <legend className="visually-hidden">Connection</legend>
+          <ServerFields form={form} />
+        </fieldset>
+      </form>
+
+      <TrustedCertificateList certificates={form.draft.trustedCertificates} error={form.errors.trustedCertificates} onRemove={form.removeTrustedCertificate} />
+      {form.otherIssues.length > 0 && !form.formError && (
+        <ul className="form-error">
+          {form.otherIssues.map((f, i) => (
+            <li key={`${f.path}-${i}`}>{f.message}</li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

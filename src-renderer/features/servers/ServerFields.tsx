@@ -1,0 +1,139 @@
+import { isPlainLdap } from './form-model';
+import { Field, Switch } from './Field';
+import { PasswordSection } from './PasswordSection';
+import type { ServerForm } from './use-server-form';
+
+/** The setup form's inputs, in the reference product's order (name, URL, bind, filter, timeout). */
+export function ServerFields({ form }: { form: ServerForm }) {
+  const { draft, errors } = form;
+  const plainLdap = isPlainLdap(draft.url);
+  return (
+    <div className="server-fields">
+      <Field id="server-name" label="Server name" error={errors.name}>
+        {(a11y) => (
+          <input
+            {...a11y}
+            type="text"
+            autoComplete="off"
+            value={draft.name}
+            placeholder="Corporate directory"
+            onChange={(e) => form.setField('name', e.target.value)}
+            onBlur={() => form.touch('name')}
+          />
+        )}
+      </Field>
+
+      <Field id="server-url" label="URL and search base" help="ldap:// or ldaps://; port defaults to 389 / 636" error={errors.url}>
+        {(a11y) => (
+          <input
+            {...a11y}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            className="mono"
+            value={draft.url}
+            placeholder="ldaps://dir.example.com:636/ou=people,dc=example,dc=com"
+            onChange={(e) => form.setField('url', e.target.value)}
+            onBlur={() => form.touch('url')}
+          />
+        )}
+      </Field>
+
+      <Switch
+        id="server-starttls"
+        label="StartTLS"
+        checked={draft.startTls}
+        disabled={!plainLdap}
+        help={plainLdap ? 'Upgrade the ldap:// connection to TLS before binding.' : 'Only for ldap:// URLs; ldaps:// is encrypted from the start.'}
+        error={errors.startTls}
+        onChange={(checked) => form.setField('startTls', checked)}
+      />
+
+      <Switch
+        id="server-anonymous"
+        label="Bind anonymously"
+        checked={draft.bindAnonymously}
+        error={errors.bindAnonymously}
+        onChange={(checked) => form.setField('bindAnonymously', checked)}
+      />
+
+      <Field id="server-bind-dn" label="Bind DN" error={errors.bindDn} help={draft.bindAnonymously ? 'Not used while binding anonymously.' : undefined}>
+        {(a11y) => (
+          <input
+            {...a11y}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            className="mono"
+            value={draft.bindDn}
+            disabled={draft.bindAnonymously}
+            placeholder="cn=sync,ou=services,dc=example,dc=com"
+            onChange={(e) => form.setField('bindDn', e.target.value)}
+            onBlur={() => form.touch('bindDn')}
+          />
+        )}
+      </Field>
+
+      <PasswordSection
+        saved={form.saved}
+        password={form.password}
+        disabled={draft.bindAnonymously}
+        error={errors.password}
+        willClear={form.passwordWillClear}
+        onChange={form.updatePassword}
+        onEdit={form.startPasswordEdit}
+        onCancelEdit={form.cancelPasswordEdit}
+        onBlur={() => form.touch('password')}
+      />
+
+      <Field
+        id="server-filter"
+        label="Search filter"
+        error={errors.searchFilter}
+        help={
+          <>
+            <code>?</code> stands for the username; the attribute in <code>(attr=?)</code> becomes the username attribute
+          </>
+        }
+        extra={
+          form.usernameAttribute && (
+            <p className="derived" data-testid="username-attribute">
+              Username attribute: <code>{form.usernameAttribute}</code>
+            </p>
+          )
+        }
+      >
+        {(a11y) => (
+          <input
+            {...a11y}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            className="mono"
+            value={draft.searchFilter}
+            placeholder="(&(objectClass=inetOrgPerson)(uid=?))"
+            onChange={(e) => form.setField('searchFilter', e.target.value)}
+            onBlur={() => form.touch('searchFilter')}
+          />
+        )}
+      </Field>
+
+      <Field id="server-timeout" label="Timeout seconds" error={errors.timeoutSeconds}>
+        {(a11y) => (
+          <input
+            {...a11y}
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={3600}
+            step={1}
+            className="narrow"
+            value={form.timeoutText}
+            onChange={(e) => form.setTimeoutText(e.target.value)}
+            onBlur={() => form.touch('timeoutSeconds')}
+          />
+        )}
+      </Field>
+    </div>
+  );
+}

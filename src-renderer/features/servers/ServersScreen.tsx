@@ -1,0 +1,165 @@
+import { useCallback, useState } from 'react';
+import { errorInfoOf } from '../../api';
+import type { ServerView } from '../../../src-shared/domain/server';
+import { Dialog } from '../../ui/Dialog';
+import { ServerEditor } from './ServerEditor';
+import { ServerList } from './ServerList';
+import { useServers } from './use-servers';
+import { Welcome } from './Welcome';
+
+/** What the right side shows. */
+type Selection = { kind: 'none' } | { kind: 'new' } | { kind: 'server'; id: string };
+
+/** The Servers screen: the list with health on the left, the selected server's editor on the right. */
+export function ServersScreen() {
+  const { servers, error, setError, upsert, reload, duplicate, remove } = useServers();
+  const [selection, setSelection] = useState<Selection>({ kind: 'none' });
+  // A new editing session (fresh form state) starts only on navigation, not when a new server is saved.
+  const [session, setSession] = useState(0);
+  const [dirty, setDirty] = useState(false);
+  const [pendingLeave, setPendingLeave] = useState<(() => void) | null>(null);
+  const [deleting, setDeleting] = useState<ServerView | null>(null);
+
+  const selectedId = selection.kind === 'server' ? selection.id : null;
+  const selectedServer = selectedId ? (servers?.find((s) => s.id === selectedId) ?? null) : null;
+
+  const open = useCallback((next: Selection) => {
+    setSelection(next);
+    setSession((n) => n + 1);
+    setDirty(false);
+  }, []);
+
+  /** Runs `leave` now, or after the admin agrees to discard unsaved changes. */
+  const guard = (leave: () => void) => {
+    if (dirty) setPendingLeave(() => leave);
+    else leave();
+  };
+
+  const onSaved = useCallback(
+    (server: ServerView) => {
+      upsert(server);
+      setSelection({ kind: 'server', id: server.id });
+      void reload();
+    },
+    [upsert, reload],
+  );
+  const onTested = useCallback(() => void reload(), [reload]);
+
+  const onDuplicate = () => {
+    if (!selectedId) return;
+    guard(() => {
+      duplicate(selectedId).then(
+        (copy) => open({ kind: 'server', id: copy.id }),
+        (e: unknown) => setError(errorInfoOf(e)),
+      );
+    });
+  };
+
+  const confirmDelete = async () => {
+    const target = deleting;
+    setDeleting(null);
+    if (!target) return;
+    try {
+      await remove(target.id);
+      if (selectedId === target.id) open({ kind: 'none' });
+    } catch (e) {
+      setError(errorInfoOf(e));
+    }
+  };
+
+  if (servers === null) {
+    return (
+      <p className="loading" role="status">
+        Loading servers…
+      </p>
+    );
+  }
+
+  const showWelcome = servers.length === 0 && selection.kind === 'none';
+  return (
+    <div className={showWelcome ? 'servers-screen servers-screen-welcome' : 'servers-screen'}>
+      {error && (
+        <div role="alert" className="form-error list-error">
+          <p>{error.message}</p>
+          <button type="button" onClick={() => void reload()}>
+            Retry
+          </button>
+        </div>
+      )}
+      {showWelcome ? (
+        <Welcome onAdd={() => open({ kind: 'new' })} />
+      ) : (
+        <>
+          <ServerList
+            servers={servers}
+            selectedId={selectedId}
+            onSelect={(id) => {
+              if (id !== selectedId) guard(() => open({ kind: 'server', id }));
+            }}
+            onAdd={() => guard(() => open({ kind: 'new' }))}
+            onDuplicate={onDuplicate}
+            onDelete={() => selectedServer && setDeleting(selectedServer)}
+          />
+          {selection.kind === 'none' ? (
+            <section className="editor editor-empty">
+              <p className="muted">Select a server to edit it, or Add a new one.</p>
+            </section>
+          ) : (
+            <ServerEditor key={session} initial={selectedServer} onSaved={onSaved} onTested={onTested} onDirtyChange={setDirty} />
+          )}
+        </>
+      )}
+
+      {pendingLeave && (
+        <Dialog
+          title="Discard unsaved changes?"
+          testId="discard-dialog"
+          onClose={() => setPendingLeave(null)}
+          actions={
+            <>
+              <button type="button" onClick={() => setPendingLeave(null)}>
+                Keep editing
+              </button>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => {
+                  const leave = pendingLeave;
+                  setPendingLeave(null);
+                  leave();
+                }}
+              >
+                Discard
+              </button>
+            </>
+          }
+        >
+          <p>This server has changes that are not saved. Leaving the form loses them.</p>
+        </Dialog>
+      )}
+
+      {deleting && (
+        <Dialog
+          title="Delete server?"
+          testId="delete-dialog"
+          onClose={() => setDeleting(null)}
+          actions={
+            <>
+              <button type="button" onClick={() => setDeleting(null)}>
+                Cancel
+              </button>
+              <button type="button" className="danger" onClick={() => void confirmDelete()}>
+                Delete
+              </button>
+            </>
+          }
+        >
+          <p>
+            Delete <strong>{deleting.name || '(unnamed server)'}</strong> ({deleting.url})? Its settings, trusted certificates and stored password are
+            removed. This cannot be undone.
+          </p>
+        </Dialog>
+      )}
+    </div>
+  );
+}

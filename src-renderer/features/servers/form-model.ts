@@ -1,0 +1,156 @@
+// Pure helpers behind the server setup form: the write-only password model, dirty checks, field issues.
+import type { FieldIssue } from '../../../src-shared/errors';
+import type { CertificateInfo } from '../../../src-shared/domain/doctor';
+import type { PasswordInput, ServerDraft, ServerView, TrustedCertificate } from '../../../src-shared/domain/server';
+import { normalizeDn } from '../../../src-shared/ldap/dn';
+import { parseLdapUrl } from '../../../src-shared/ldap/url';
+
+/** Where a newly entered bind password comes from. */
+export type PasswordSource = 'keychain' | 'env' | 'file';
+
+/**
+ * The password part of the form. `editing` false means "keep what is stored" (only for a saved server
+ * with a stored password); the typed value lives only here and is dropped after a successful save.
+ */
+export interface PasswordEdit {
+  editing: boolean;
+  source: PasswordSource;
+  value: string;
+  envName: string;
+  filePath: string;
+}
+
+/** The fields of the form that can carry an issue, in display order. */
+export const FIELD_PATHS = ['name', 'url', 'startTls', 'bindAnonymously', 'bindDn', 'password', 'searchFilter', 'timeoutSeconds', 'trustedCertificates'] as const;
+export type FieldPath = (typeof FIELD_PATHS)[number];
+
+/** The editable draft of a saved server (its ServerDraft fields, without id, password state or history). */
+export function draftOf(server: ServerView): ServerDraft {
+  return {
+    name: server.name,
+    url: server.url,
+    startTls: server.startTls,
+    bindAnonymously: server.bindAnonymously,
+    bindDn: server.bindDn,
+    searchFilter: server.searchFilter,
+    timeoutSeconds: server.timeoutSeconds,
+    trustedCertificates: server.trustedCertificates.map((c) => ({ ...c })),
+  };
+}
+
+/** True when two drafts hold the same values. */
+export function sameDraft(a: ServerDraft, b: ServerDraft): boolean {
+  return (
+    a.name === b.name &&
+    a.url === b.url &&
+    a.startTls === b.startTls &&
+    a.bindAnonymously === b.bindAnonymously &&
+    a.bindDn === b.bindDn &&
+    a.searchFilter === b.searchFilter &&
+    a.timeoutSeconds === b.timeoutSeconds &&
+    a.trustedCertificates.length === b.trustedCertificates.length &&
+    a.trustedCertificates.every((c, i) => c.fingerprint256 === b.trustedCertificates[i]?.fingerprint256)
+  );
+}
+
+/** The password part of a fresh form: closed ("keep") when a password is stored, open otherwise. */
+export function initialPasswordEdit(saved: ServerView | null): PasswordEdit {
+  const state = saved?.password ?? { kind: 'none' as const };
+  return {
+    editing: state.kind === 'none',
+    source: state.kind === 'env' ? 'env' : state.kind === 'file' ? 'file' : 'keychain',
+    value: '',
+    envName: state.kind === 'env' ? state.name : '',
+    filePath: state.kind === 'file' ? state.path : '',
+  };
+}
+
+/** What to send as `password` in servers.test / create / update for the current form. */
+export function passwordInputOf(saved: ServerView | null, pw: PasswordEdit, bindAnonymously: boolean): PasswordInput {
+  const unchanged: PasswordInput = saved ? { kind: 'keep' } : { kind: 'none' };
+  if (bindAnonymously || !pw.editing) return unchanged;
+  if (pw.source === 'keychain') return pw.value ? { kind: 'value', value: pw.value } : unchanged;
+  if (pw.source === 'env') return pw.envName.trim() ? { kind: 'env', name: pw.envName.trim() } : unchanged;
+  return pw.filePath.trim() ? { kind: 'file', path: pw.filePath.trim() } : unchanged;
+}
+
+/** True when the password input would change what is stored. */
+export function passwordChanged(saved: ServerView | null, input: PasswordInput): boolean {
+  const stored = saved?.password ?? { kind: 'none' as const };
+  switch (input.kind) {
+    case 'keep':
+    case 'none':
+      return false;
+    case 'value':
+      return true;
+    case 'env':
+      return !(stored.kind === 'env' && stored.name === input.name);
+    case 'file':
+      return !(stored.kind === 'file' && stored.path === input.path);
+  }
+}
+
+/** The lower-cased host of an ldap:// or ldaps:// URL, or null while the URL does not parse. */
+export function hostOf(url: string): string | null {
+  const parsed = parseLdapUrl(url);
+  return parsed.ok ? parsed.url.host.toLowerCase() : null;
+}
+
+/** True when the URL uses plain ldap:// (the only scheme StartTLS applies to). */
+export function isPlainLdap(url: string): boolean {
+  return /^\s*ldap:\/\//i.test(url);
+}
+
+/** Bind DNs compare as DNs (case and spacing do not matter), like main does. */
+function sameBindDn(a: string, b: string): boolean {
+  const na = normalizeDn(a);
+  const nb = normalizeDn(b);
+  if (na !== null && nb !== null) return na.toLowerCase() === nb.toLowerCase();
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/**
+ * True when saving would clear the stored password because the host or bind DN changed (so a password
+ * is never sent to a server it was not meant for). Mirrors main's `identityChanged`.
+ */
+export function willClearPassword(saved: ServerView | null, draft: ServerDraft): boolean {
+  if (!saved || saved.password.kind === 'none') return false;
+  return hostOf(draft.url) !== hostOf(saved.url) || !sameBindDn(saved.bindDn, draft.bindDn);
+}
+
+/** Maps an issue path from main (e.g. `draft.url`, `password.value`) to a form field, or null. */
+export function fieldOfPath(path: string): FieldPath | null {
+  const p = path.replace(/^draft\./, '');
+  if (p === 'password' || p.startsWith('password.')) return 'password';
+  if (p.startsWith('trustedCertificates')) return 'trustedCertificates';
+  return (FIELD_PATHS as readonly string[]).includes(p) ? (p as FieldPath) : null;
+}
+
+/** The first message per field, plus the issues that belong to no field. */
+export function groupIssues(issues: FieldIssue[]): { byField: Partial<Record<FieldPath, string>>; other: FieldIssue[] } {
+  const byField: Partial<Record<FieldPath, string>> = {};
+  const other: FieldIssue[] = [];
+  for (const issue of issues) {
+    const field = fieldOfPath(issue.path);
+    if (!field) other.push(issue);
+    else if (!byField[field]) byField[field] = issue.message;
+  }
+  return { byField, other };
+}
+
+/** The TrustedCertificate stored when the admin trusts a certificate the doctor proposed. */
+export function toTrusted(cert: CertificateInfo): TrustedCertificate {
+  return {
+    fingerprint256: cert.fingerprint256,
+    subject: cert.subject,
+    issuer: cert.issuer,
+    validFrom: cert.validFrom,
+    validTo: cert.validTo,
+    pem: cert.pem,
+  };
+}
+
+/** Parses the timeout text box: a whole number of seconds, or NaN. */
+export function parseTimeout(text: string): number {
+  return /^\s*\d+\s*$/.test(text) ? Number(text.trim()) : Number.NaN;
+}

@@ -1,0 +1,81 @@
+/**
+ * Semantic checks of a server form (URL, bind DN, search filter, ...), shared by the renderer
+ * (messages under each field) and main (refusing bad input). Pure code.
+ */
+import type { FieldIssue } from '../errors';
+import { parseDn } from '../ldap/dn';
+import { analyzeSearchFilter } from '../ldap/filter';
+import { parseLdapUrl } from '../ldap/url';
+import type { ServerDraft } from './server';
+
+/** The longest server name accepted (after trimming). */
+export const MAX_SERVER_NAME = 200;
+
+const BASE_EXAMPLE = 'e.g. ldap://dir.example.com/ou=people,dc=example,dc=com';
+/** Active Directory user principal name, e.g. `jsmith@EXAMPLE.COM`. */
+const UPN = /^[^\s@\\=,]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+/** Active Directory down-level logon name, e.g. `EXAMPLE\jsmith`. */
+const DOWN_LEVEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\\[^\\/"[\]:;|=,+*?<>@]+$/;
+
+function checkUrl(draft: ServerDraft): string | null {
+  const parsed = parseLdapUrl(draft.url);
+  if (!parsed.ok) return parsed.message;
+  const { url } = parsed;
+  const base = parseDn(url.baseDn);
+  if (base.ok && base.rdns.length === 0) return `Add the search base after the host, ${BASE_EXAMPLE}`;
+  if (url.attributes.length > 0 || url.scope !== null || url.filter !== null || url.extensions.length > 0) {
+    return 'Remove the "?..." part after the search base: the filter goes in the Search filter field, and attributes, scope and extensions are not used';
+  }
+  return null;
+}
+
+/**
+ * Checks a bind name: an RFC 4514 DN, or (Active Directory accepts these as bind names)
+ * a user principal name `user@REALM` or a down-level name `DOMAIN\user`.
+ */
+function checkBindDn(bindDn: string): string | null {
+  const text = bindDn.trim();
+  if (text === '') return 'Enter the bind DN, e.g. cn=admin,dc=example,dc=com, or choose anonymous bind';
+  if (!text.includes('=')) {
+    if (UPN.test(text) || DOWN_LEVEL.test(text)) return null;
+    return `"${text}" is not a DN: enter e.g. cn=admin,dc=example,dc=com (Active Directory also accepts admin@example.com or EXAMPLE\\admin)`;
+  }
+  const parsed = parseDn(text);
+  return parsed.ok ? null : parsed.message;
+}
+
+/**
+ * Returns the problems of a server draft, one per field at most, by field path:
+ * `name`, `url`, `startTls`, `bindDn` (skipped for anonymous binds), `searchFilter`, `timeoutSeconds`.
+ * The URL must name a host and a non-empty search base and hold no `?attrs?scope?filter` part.
+ */
+export function validateServerDraft(draft: ServerDraft): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const add = (path: string, message: string | null): void => {
+    if (message !== null) issues.push({ path, message });
+  };
+  const name = draft.name.trim();
+  if (name === '') add('name', 'Enter a name for this server');
+  else if (name.length > MAX_SERVER_NAME) add('name', `Keep the name to ${MAX_SERVER_NAME} characters or fewer (now ${name.length})`);
+
+  add('url', checkUrl(draft));
+  if (draft.startTls && /^\s*ldaps:/i.test(draft.url)) add('startTls', 'StartTLS applies to ldap:// only; ldaps:// is already encrypted');
+  if (!draft.bindAnonymously) add('bindDn', checkBindDn(draft.bindDn));
+
+  if (draft.searchFilter.trim() === '') {
+    add('searchFilter', 'Enter a search filter, e.g. (&(objectClass=inetOrgPerson)(uid=?))');
+  } else {
+    const filter = analyzeSearchFilter(draft.searchFilter);
+    if (!filter.ok) add('searchFilter', filter.message);
+  }
+
+  const t = draft.timeoutSeconds;
+  if (!Number.isInteger(t) || t < 1 || t > 3600) add('timeoutSeconds', 'Enter a whole number of seconds from 1 to 3600');
+  return issues;
+}
+
+/** The attribute of the filter's `(attr=?)` placeholder (e.g. `uid`), or null when the filter breaks the rule. */
+export function usernameAttributeOf(filterText: string): string | null {
+  const analysis = analyzeSearchFilter(filterText);
+  return analysis.ok ? analysis.usernameAttribute : null;
+}

@@ -1,0 +1,85 @@
+import { test as base, chromium, _electron, expect, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAppContext, type AppContext } from '../../src-main/app-context';
+import { SecretToolKeychain } from '../../src-main/secrets/keychain';
+import { startKeyring } from '../rig/keyring';
+import { attachBridge } from './bridge';
+import { chromiumBinary, electronBinary } from './electron-binary';
+import { serveStatic } from './static-server';
+
+const RENDERER_DIR = join(process.cwd(), 'out/renderer');
+const MAIN_ENTRY = join(process.cwd(), 'out/main/index.js');
+
+type Fixtures = {
+  /** The app page, in Chromium through the bridge or in real Electron. */
+  app: Page;
+  /** Console errors and page errors seen so far; any of them fails the test. */
+  consoleErrors: string[];
+};
+
+type WorkerFixtures = {
+  keyringEnv: Record<string, string>;
+};
+
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  keyringEnv: [
+    async ({}, use) => {
+      const keyring = await startKeyring();
+      await use(keyring.env as Record<string, string>);
+      await keyring.stop();
+    },
+    { scope: 'worker' },
+  ],
+  consoleErrors: async ({}, use) => {
+    await use([]);
+  },
+  app: async ({ keyringEnv, consoleErrors }, use, testInfo) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lss-e2e-'));
+    const dbPath = join(dataDir, 'store.sqlite');
+    const watch = (page: Page) => {
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text());
+      });
+      page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    };
+    if (testInfo.project.name === 'electron') {
+      const bin = electronBinary();
+      testInfo.skip(!bin, 'No Electron binary on this machine (it cannot be downloaded here); the chromium project covers the same specs.');
+      testInfo.skip(!existsSync(MAIN_ENTRY), 'out/main/index.js missing: run `npm run build` first.');
+      const electronApp = await _electron.launch({
+        executablePath: bin!,
+        args: [MAIN_ENTRY],
+        env: { ...process.env, ...keyringEnv, LDAP_SYNC_DB: dbPath } as Record<string, string>,
+      });
+      const page = await electronApp.firstWindow();
+      watch(page);
+      await use(page);
+      await electronApp.close();
+    } else {
+      testInfo.skip(!existsSync(join(RENDERER_DIR, 'index.html')), 'out/renderer missing: run `npm run build` first.');
+      const server = await serveStatic(RENDERER_DIR);
+      const browser = await chromium.launch({
+        executablePath: chromiumBinary(),
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      });
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      watch(page);
+      const ctx: AppContext = createAppContext({ dbPath, keychain: new SecretToolKeychain({ ...process.env, ...keyringEnv }) });
+      await attachBridge(page, ctx, server.origin);
+      await page.goto(`${server.origin}/index.html`);
+      await use(page);
+      await context.close();
+      await browser.close();
+      ctx.close();
+      await server.close();
+    }
+    await rm(dataDir, { recursive: true, force: true });
+    expect(consoleErrors, 'console errors on the page').toEqual([]);
+  },
+});
+
+export { expect };
