@@ -70,7 +70,7 @@ function build(force) {
     const rebuild = runNodeGyp(nodeGyp, ['rebuild', '--release', '--jobs=max', ...args], source, BUILD_TIMEOUT_MS);
     if (!rebuild.ok) {
       console.error(tail(rebuild.output, 40));
-      throw new Stop(`Building better-sqlite3 for Electron ${electronVersion} failed (${rebuild.reason}); the compiler output is above. A C++ toolchain and Python are needed (see node-gyp's README).`);
+      throw new Stop(`Building better-sqlite3 for Electron ${electronVersion} failed (${rebuild.reason}); the compiler output is above. node-gyp needs Python and a C++ toolchain (see its README).`);
     }
 
     const built = join(source, 'build', 'Release', 'better_sqlite3.node');

@@ -3,10 +3,13 @@ import { isTlsWarning } from './doctor-verdict';
 
 const LABEL_WIDTH = Math.max(...Object.values(STAGE_LABELS).map((l) => l.length));
 
-/** One doctor stage as a line: mark (✓ passed, ✗ failed, – skipped), label, time and detail or error. */
-export function formatStage(stage: StageResult, plainLdap: boolean): string {
+/**
+ * One doctor stage as a line: mark (✓ passed, ✗ failed, – skipped), label, time and detail or
+ * error. The TLS stage of a plain ldap:// server is flagged as a warning unless an earlier stage failed.
+ */
+export function formatStage(stage: StageResult, plainLdap: boolean, earlierFailed: boolean): string {
   const mark = stage.ok === true ? '✓' : stage.ok === false ? '✗' : '–';
-  const warning = isTlsWarning(stage, plainLdap);
+  const warning = !earlierFailed && isTlsWarning(stage, plainLdap);
   const text = stage.error ? stage.error.message : `${warning ? 'warning: ' : ''}${stage.detail ?? ''}`;
   return `${mark} ${STAGE_LABELS[stage.name].padEnd(LABEL_WIDTH)} ${String(stage.ms).padStart(6)} ms  ${text}`.trimEnd() + '\n';
 }
@@ -16,7 +19,8 @@ export function formatSummary(report: DoctorReport, passed: boolean): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const matches = report.matches === null ? '–' : report.matches.toLocaleString('en-US');
   let out = `\nReachable: ${yes(report.reachable)}   Bind: ${yes(report.bindable)}   Matches: ${matches}\n`;
-  out += passed ? 'Result: passed\n' : `Result: failed${report.error ? ` (${report.error.code}): ${report.error.message}` : ''}\n`;
+  if (report.error?.code === 'CANCELLED') out += 'Result: cancelled\n';
+  else out += passed ? 'Result: passed\n' : `Result: failed${report.error ? ` (${report.error.code}): ${report.error.message}` : ''}\n`;
   const cert = report.certificate;
   if (cert) {
     out += `Certificate: ${cert.leaf.subject}, issued by ${cert.leaf.issuer}, valid ${cert.leaf.validFrom} to ${cert.leaf.validTo}\n`;

@@ -22,7 +22,8 @@ function commandList(commands: readonly CommandSpec[], withHelp: boolean): strin
 }
 
 function globalOptionsBlock(env: NodeJS.ProcessEnv): string[] {
-  return ['Global options:', ...optionLines(GLOBAL_OPTIONS), '', `The app's store here: ${defaultStorePath({ env })}`];
+  const fromEnv = env.LDAP_SYNC_DB?.trim() ? `LDAP_SYNC_DB is set: ${env.LDAP_SYNC_DB}` : 'LDAP_SYNC_DB is not set';
+  return ['Global options:', ...optionLines(GLOBAL_OPTIONS), '', `The app's store: ${defaultStorePath({ env })} (${fromEnv})`];
 }
 
 /** The whole CLI's help. */

@@ -7,6 +7,11 @@ export type BindPasswordJson = { env: string } | { file: string };
 /** One trusted certificate in a config file: a PEM file (relative to the config file) or inline PEM text. */
 export type CertificateEntryJson = { file: string } | { pem: string };
 
+/** One `trustedCertificates` entry: exactly one of `file` and `pem`. */
+export const CertificateEntrySchema = z
+  .strictObject({ file: z.string().min(1).optional(), pem: z.string().min(1).optional() })
+  .refine((c) => (c.file === undefined) !== (c.pem === undefined), 'give exactly one of "file" (a PEM file) or "pem" (the PEM text)');
+
 /**
  * The shape of one server entry (checked strictly: unknown keys are errors). `bindPassword` is
  * checked separately so a plaintext password gets its own explanation.
@@ -20,14 +25,7 @@ export const ServerEntrySchema = z.strictObject({
   bindPassword: z.unknown().optional(),
   searchFilter: z.string().max(8192),
   timeoutSeconds: z.number().int().min(1).max(3600).default(DEFAULT_TIMEOUT_SECONDS),
-  trustedCertificates: z
-    .array(
-      z
-        .strictObject({ file: z.string().min(1).optional(), pem: z.string().min(1).optional() })
-        .refine((c) => (c.file === undefined) !== (c.pem === undefined), 'give exactly one of "file" (a PEM file) or "pem" (the PEM text)'),
-    )
-    .max(50)
-    .default([]),
+  trustedCertificates: z.array(CertificateEntrySchema).max(50).default([]),
 });
 
 /** The top level of a config file. Later versions add keys next to `servers`. */

@@ -5,7 +5,7 @@ import { validateServerDraft } from '../../src-shared/domain/validate-server';
 import { AppError, type FieldIssue } from '../../src-shared/errors';
 import { serverNameKey } from '../store/servers-repo';
 import { loadCertificateEntry } from './certificates';
-import { ConfigFileSchema, ServerEntrySchema } from './config-schema';
+import { CertificateEntrySchema, ConfigFileSchema, ServerEntrySchema } from './config-schema';
 import { jsonPath, topField } from './json-path';
 import { parseBindPassword, type ConfigPasswordRef } from './password-reference';
 import { zodIssuesToFields } from './zod-issues';
@@ -46,7 +46,7 @@ const asString = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
 const asBool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
 
 /** Checks one entry; returns its server (when it has no problem) and every problem found in it. */
-function parseServer(raw: unknown, index: number, baseDir: string): { server?: ConfigServer; issues: FieldIssue[] } {
+function parseServer(raw: unknown, index: number, baseDir: string, duplicate?: FieldIssue): { server?: ConfigServer; issues: FieldIssue[] } {
   const prefix = `servers[${index}]`;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { issues: [{ path: prefix, message: 'must be an object with "name", "url", "searchFilter"…' }] };
@@ -63,14 +63,16 @@ function parseServer(raw: unknown, index: number, baseDir: string): { server?: C
     password = p.ref;
   }
 
+  // Every well-formed certificate entry is loaded, even when its neighbours are malformed.
   const trustedCertificates: TrustedCertificate[] = [];
-  if (shape.success) {
-    shape.data.trustedCertificates.forEach((c, j) => {
-      const loaded = loadCertificateEntry(c, `${prefix}.trustedCertificates[${j}]`, baseDir);
-      issues.push(...loaded.issues);
-      trustedCertificates.push(...loaded.certs);
-    });
-  }
+  const certEntries = Array.isArray(entry.trustedCertificates) ? (entry.trustedCertificates as unknown[]) : [];
+  certEntries.forEach((raw, j) => {
+    const c = CertificateEntrySchema.safeParse(raw);
+    if (!c.success) return;
+    const loaded = loadCertificateEntry(c.data, `${prefix}.trustedCertificates[${j}]`, baseDir);
+    issues.push(...loaded.issues);
+    trustedCertificates.push(...loaded.certs);
+  });
 
   // Semantic checks run on a best-effort draft; fields with shape problems are reported once, above.
   const d = shape.success ? shape.data : undefined;
@@ -89,6 +91,14 @@ function parseServer(raw: unknown, index: number, baseDir: string): { server?: C
     if (!shape.success && topField(issue.path) === 'trustedCertificates') continue;
     issues.push({ path: `${prefix}.${issue.path}`, message: issue.message });
   }
+  if (duplicate) issues.push(duplicate);
+  // Problems in the order the entry's keys are written (missing keys last), as an author reads the file.
+  const order = Object.keys(entry);
+  const rank = (i: FieldIssue) => {
+    const at = order.indexOf(topField(i.path.slice(prefix.length + 1)));
+    return at < 0 ? order.length : at;
+  };
+  issues.sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path, 'en', { numeric: true }));
   return issues.length ? { issues } : { server: { draft, password }, issues };
 }
 
@@ -114,14 +124,16 @@ export function parseConfig(text: string, opts: ParseConfigOptions): ParseOutcom
   if (Array.isArray(rawServers)) {
     const firstByName = new Map<string, number>();
     rawServers.forEach((raw, i) => {
-      const r = parseServer(raw, i, opts.baseDir);
+      const name = (raw as { name?: unknown } | null)?.name;
+      let duplicate: FieldIssue | undefined;
+      if (typeof name === 'string' && name.trim() !== '') {
+        const first = firstByName.get(serverNameKey(name));
+        if (first === undefined) firstByName.set(serverNameKey(name), i);
+        else duplicate = { path: jsonPath(['servers', i, 'name']), message: `"${name.trim()}" is already the name of servers[${first}] (names are compared ignoring case)` };
+      }
+      const r = parseServer(raw, i, opts.baseDir, duplicate);
       issues.push(...r.issues);
       if (r.server) servers.push(r.server);
-      const name = (raw as { name?: unknown } | null)?.name;
-      if (typeof name !== 'string' || name.trim() === '') return;
-      const first = firstByName.get(serverNameKey(name));
-      if (first === undefined) firstByName.set(serverNameKey(name), i);
-      else issues.push({ path: jsonPath(['servers', i, 'name']), message: `"${name.trim()}" is already the name of servers[${first}] (names are compared ignoring case)` });
     });
   }
   return issues.length ? { ok: false, issues } : { ok: true, config: { servers } };

@@ -2,6 +2,7 @@ import type { Client } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { toLdapAppError } from './ldap-errors';
+import { toLdaptsFilter } from './ldapts-filter';
 import type { LdapTarget } from './target';
 
 /** Page size for counting; 1000 matches Active Directory's default MaxPageSize. */
@@ -16,7 +17,7 @@ export async function countEntries(client: Client, t: LdapTarget, signal?: Abort
   try {
     const pages = client.searchPaginated(t.baseDn, {
       scope: 'sub',
-      filter: matchAllFilter(t.searchFilter),
+      filter: toLdaptsFilter(matchAllFilter(t.searchFilter)),
       attributes: ['1.1'],
       paged: { pageSize: COUNT_PAGE_SIZE },
     });

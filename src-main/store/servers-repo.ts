@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { LastTest } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
+import { serverNotFound } from './server-not-found';
 import { prepared } from './statement-cache';
 
 export { listTrusted, replaceTrusted, type TrustedRow } from './trusted-certificates-repo';
@@ -86,7 +87,7 @@ export function insertServer(db: Database.Database, row: ServerRow): ServerRow {
  * Throws AppError('NOT_FOUND') when it does not exist, AppError('CONFLICT') when the name is taken.
  */
 export function updateServer(db: Database.Database, row: ServerRow): ServerRow {
-  const { createdAt: _ignored, ...params } = toParams(row);
+  const { createdAt: _createdAtStaysAsInserted, ...params } = toParams(row);
   const result = writeOrConflict(row, () =>
     prepared(
       db,
@@ -97,26 +98,21 @@ export function updateServer(db: Database.Database, row: ServerRow): ServerRow {
       WHERE id = @id`,
     ).run(params),
   );
-  if (result.changes === 0) throw notFound(row.id);
+  if (result.changes === 0) throw serverNotFound(row.id);
   return getServer(db, row.id) ?? row;
 }
 
 /** Deletes a server and (by cascade) its trusted certificates. Throws AppError('NOT_FOUND') when absent. */
 export function deleteServer(db: Database.Database, id: string): void {
-  if (prepared(db, `DELETE FROM servers WHERE id = @id`).run({ id }).changes === 0) throw notFound(id);
+  if (prepared(db, `DELETE FROM servers WHERE id = @id`).run({ id }).changes === 0) throw serverNotFound(id);
 }
 
 /** Records the outcome of the last connection test (null forgets it); `updatedAt` is left alone. */
 export function setLastTest(db: Database.Database, id: string, lastTest: LastTest | null): void {
   const json = lastTest === null ? null : JSON.stringify(LastTestJson.parse(lastTest));
   if (prepared(db, `UPDATE servers SET last_test_json = @lastTest WHERE id = @id`).run({ id, lastTest: json }).changes === 0) {
-    throw notFound(id);
+    throw serverNotFound(id);
   }
-}
-
-/** The AppError for a server id that is not stored. */
-export function notFound(id: string): AppError {
-  return new AppError('NOT_FOUND', `There is no server with id "${id}".`);
 }
 
 interface RawRow extends Omit<ServerRow, 'startTls' | 'bindAnonymously' | 'passwordRef' | 'lastTest'> {

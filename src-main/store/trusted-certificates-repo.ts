@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { TrustedCertificate } from '../../src-shared/domain/server';
-import { AppError } from '../../src-shared/errors';
+import { serverNotFound } from './server-not-found';
 import { prepared } from './statement-cache';
 
 /** A stored trusted certificate: the certificate plus when it was first trusted. */
@@ -30,7 +30,7 @@ export function replaceTrusted(
 ): TrustedRow[] {
   return db.transaction((): TrustedRow[] => {
     if (!prepared(db, `SELECT 1 FROM servers WHERE id = @serverId`).get({ serverId })) {
-      throw new AppError('NOT_FOUND', `There is no server with id "${serverId}".`);
+      throw serverNotFound(serverId);
     }
     const addedAt = new Map(listTrusted(db, serverId).map((c) => [c.fingerprint256, c.addedAt]));
     prepared(db, `DELETE FROM trusted_certificates WHERE server_id = @serverId`).run({ serverId });

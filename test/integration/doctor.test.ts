@@ -51,6 +51,13 @@ describe('connection doctor against a real slapd', () => {
     expect(r.matches).toBeLessThan(1200);
   });
 
+  it('sends escaped UTF-8 in the filter as the same bytes as the literal characters', async () => {
+    const count = async (f: string) => (await runDoctor({ target: targetFromDraft(plain({ searchFilter: f })), password: slapd.syncPw })).matches;
+    const literal = await count('(&(sn=Müller)(uid=?))');
+    expect(literal).toBeGreaterThan(0);
+    expect(await count('(&(sn=M\\c3\\bcller)(uid=?))')).toBe(literal);
+  });
+
   it('reports a wrong password as invalid credentials with the DN used', async () => {
     const r = await runDoctor({ target: targetFromDraft(plain()), password: 'wrong' });
     expect(r.reachable).toBe(true);

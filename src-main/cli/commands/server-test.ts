@@ -1,3 +1,4 @@
+import type { StageResult } from '../../../src-shared/domain/doctor';
 import type { ServerDraft, ServerView } from '../../../src-shared/domain/server';
 import type { CommandSpec } from '../command';
 import { doctorPassed, isPlainLdap } from '../doctor-verdict';
@@ -39,12 +40,17 @@ With --json, prints the whole report: reachable, bindable, matches, stages, erro
     const server = app.servers.byName(ctx.args[0]);
     const plain = isPlainLdap(server);
     if (!ctx.json) ctx.io.stdout(`Testing "${server.name}" (${server.url})\n`);
+    let failed = false;
+    const printStage = (stage: StageResult) => {
+      ctx.io.stdout(formatStage(stage, plain, failed));
+      failed ||= stage.ok === false;
+    };
     const report = await app.servers.test({
       serverId: server.id,
       draft: draftOf(server),
       password: { kind: 'keep' },
       signal: ctx.io.signal,
-      onStage: ctx.json ? undefined : (stage) => ctx.io.stdout(formatStage(stage, plain)),
+      onStage: ctx.json ? undefined : printStage,
     });
     const passed = doctorPassed(report, server);
     if (ctx.json) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
