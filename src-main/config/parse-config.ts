@@ -7,6 +7,7 @@ import { serverNameKey } from '../store/servers-repo';
 import { loadCertificateEntry } from './certificates';
 import { CertificateEntrySchema, ConfigFileSchema, ServerEntrySchema } from './config-schema';
 import { jsonPath, topField } from './json-path';
+import { findJsonSyntaxProblem } from './json-syntax';
 import { parseBindPassword, type ConfigPasswordRef } from './password-reference';
 import { zodIssuesToFields } from './zod-issues';
 
@@ -32,14 +33,9 @@ export interface ParseConfigOptions {
 }
 
 function jsonSyntaxIssue(text: string, err: Error): FieldIssue {
-  const pos = /at position (\d+)/.exec(err.message);
-  let where = '';
-  if (pos) {
-    const before = text.slice(0, Number(pos[1]));
-    const line = before.split('\n').length;
-    where = ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
-  }
-  return { path: '(root)', message: `not valid JSON${where}: ${err.message.replace(/ in JSON at position \d+.*$/, '')}` };
+  const found = findJsonSyntaxProblem(text);
+  if (found) return { path: '(root)', message: `not valid JSON (line ${found.line}, column ${found.column}): ${found.message}` };
+  return { path: '(root)', message: `not valid JSON: ${err.message.slice(0, 200)}` };
 }
 
 const asString = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
@@ -109,10 +105,11 @@ function parseServer(raw: unknown, index: number, baseDir: string, duplicate?: F
  */
 export function parseConfig(text: string, opts: ParseConfigOptions): ParseOutcome {
   let doc: unknown;
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+    doc = JSON.parse(json);
   } catch (err) {
-    return { ok: false, issues: [jsonSyntaxIssue(text, err as Error)] };
+    return { ok: false, issues: [jsonSyntaxIssue(json, err as Error)] };
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     return { ok: false, issues: [{ path: '(root)', message: 'must be an object like { "servers": [ ... ] }' }] };

@@ -72,7 +72,7 @@ export function certificateIssue(code: string | undefined, detail: string, chain
   // For an unknown issuer, trust the root the server sent (self-signed) when it sent one; otherwise the leaf.
   const proposed = problem === 'unknown-issuer' && top && top.checkIssued(top) ? describeCertificate(chain[chain.length - 1]) : leaf;
   const trustable = problem === 'unknown-issuer' || problem === 'hostname-mismatch';
-  let message = `${REASONS[problem]} ${detail}`.trim();
+  let message = detail ? `${REASONS[problem]} (Verifier: ${detail.replace(/\.$/, '')}.)` : REASONS[problem];
   if (problem === 'hostname-mismatch') message += ` The certificate names ${leaf.subjectAltName ?? leaf.subject}, not ${host}.`;
   if (problem === 'expired') message += ` It expired on ${leaf.validTo}. Renew it on the server; trusting it would not help.`;
   if (problem === 'not-yet-valid') message += ` It is valid from ${leaf.validFrom}. Check the clocks of this computer and the server.`;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +32,14 @@ function runProcess(script: string, args: string[]): Promise<{ code: number | nu
   });
 }
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the store processes did not start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 it('several processes opening the same new store at once all succeed and apply each migration once', async () => {
   const file = join(dir, 'shared', 'store.sqlite');
   const script = join(dir, 'open-store.ts');
@@ -39,9 +47,13 @@ it('several processes opening the same new store at once all succeed and apply e
   const repo = pathToFileURL(join(ROOT, 'src-main', 'store', 'servers-repo.ts')).href;
   writeFileSync(
     script,
-    `import { openStore } from '${db}';
+    `import { existsSync, writeFileSync } from 'node:fs';
+import { openStore } from '${db}';
 import { insertServer } from '${repo}';
-const [file, n] = process.argv.slice(2);
+const [file, n, barrier] = process.argv.slice(2);
+// Start together: announce readiness, then wait for the go signal.
+writeFileSync(barrier + '.ready-' + n, '');
+while (!existsSync(barrier + '.go')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
 const store = openStore(file);
 const now = new Date().toISOString();
 insertServer(store.db, { id: 'id-' + n, name: 'Server ' + n, url: 'ldap://h', startTls: false, bindAnonymously: true, bindDn: '',
@@ -50,13 +62,19 @@ store.close();
 `,
   );
 
-  const results = await Promise.all([1, 2, 3, 4].map((n) => runProcess(script, [file, String(n)])));
-  for (const result of results) expect(result, result.output).toMatchObject({ code: 0 });
+  const barrier = join(dir, 'barrier');
+  const processes = [1, 2, 3].map((n) => runProcess(script, [file, String(n), barrier]));
+  await waitFor(() => [1, 2, 3].every((n) => existsSync(`${barrier}.ready-${n}`)));
+  writeFileSync(`${barrier}.go`, '');
+  const results = await Promise.all(processes);
+  // On failure show each process's error line, not its stack (vitest would try to source-map it).
+  const outcomes = results.map((r) => (r.code === 0 ? 'ok' : (r.output.split('\n').find((line) => /Error/.test(line)) ?? `exit ${r.code}`)));
+  expect(outcomes).toEqual(['ok', 'ok', 'ok']);
 
   const store = openStore(file);
   try {
     expect(appliedMigrations(store.db).map((m) => m.version)).toEqual(loadMigrations().map((m) => m.version));
-    expect(store.db.prepare('SELECT count(*) AS n FROM servers').get()).toEqual({ n: 4 });
+    expect(store.db.prepare('SELECT count(*) AS n FROM servers').get()).toEqual({ n: 3 });
   } finally {
     store.close();
   }
