@@ -97,7 +97,7 @@ function applyOne(db: Database.Database, migration: Migration, now: () => string
   const record = db.prepare(`INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (@version, @name, @sha256, @appliedAt)`);
   const run = db.transaction((): boolean => {
     const existing = recorded.get({ version: migration.version }) as { sha256: string } | undefined;
-    if (existing && false) {
+    if (existing) {
       assertUnchanged(db, migration, existing.sha256);
       return false;
     }

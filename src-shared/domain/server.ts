@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
-/** Default LDAP operation timeout, in seconds (as in the reference product). */
-export const DEFAULT_TIMEOUT_SECONDS = 30;
+export { DEFAULT_TIMEOUT_SECONDS, emptyServerDraft } from './server-defaults';
 
 /** A certificate the admin explicitly trusted for one server. `pem` is public data. */
 export const TrustedCertificate = z.object({
@@ -69,18 +68,4 @@ export interface ServerView extends ServerDraft {
   lastTest: LastTest | null;
   createdAt: string;
   updatedAt: string;
-}
-
-/** A blank form for a new server. */
-export function emptyServerDraft(): ServerDraft {
-  return {
-    name: '',
-    url: 'ldap://',
-    startTls: false,
-    bindAnonymously: false,
-    bindDn: '',
-    searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
-    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
-    trustedCertificates: [],
-  };
 }

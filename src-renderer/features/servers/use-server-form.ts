@@ -4,7 +4,8 @@ import { useCallback, useMemo, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo, FieldIssue } from '../../../src-shared/errors';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
-import { emptyServerDraft, type PasswordInput, type ServerDraft, type ServerView } from '../../../src-shared/domain/server';
+import { emptyServerDraft } from '../../../src-shared/domain/server-defaults';
+import type { PasswordInput, ServerDraft, ServerView } from '../../../src-shared/domain/server';
 import { usernameAttributeOf, validateServerDraft } from '../../../src-shared/domain/validate-server';
 import {
   draftOf,
