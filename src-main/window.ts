@@ -1,4 +1,4 @@
-import { BrowserWindow, app, protocol, net, session } from 'electron';
+import { BrowserWindow, app, dialog, protocol, net, session } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -62,6 +62,19 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  // The renderer blocks unload while a form has unsaved changes; ask before throwing them away.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Discard changes', 'Keep editing'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Unsaved changes',
+      message: 'This server has unsaved changes.',
+      detail: 'Close anyway and discard them?',
+    });
+    if (choice === 0) event.preventDefault();
+  });
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
 }

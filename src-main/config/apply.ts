@@ -20,7 +20,7 @@ export interface ApplyOutcome {
 export interface ApplyResult {
   dryRun: boolean;
   servers: ApplyOutcome[];
-  /** Keychain items no server refers to any more; the caller deletes them after the commit. */
+  /** Keychain items no server refers to any more; the caller deletes them after the commit. Empty in a dry run. */
   releasedKeychainAccounts: string[];
 }
 
@@ -105,7 +105,7 @@ export function applyConfig(db: Database.Database, config: ParsedConfig, opts: A
     return {
       dryRun: opts.dryRun ?? false,
       servers: steps.map((s) => s.outcome),
-      releasedKeychainAccounts: steps.flatMap((s) => (s.released ? [s.released] : [])),
+      releasedKeychainAccounts: opts.dryRun ? [] : steps.flatMap((s) => (s.released ? [s.released] : [])),
     };
   };
   // IMMEDIATE: take the write lock up front, so the plan cannot go stale under another writer.

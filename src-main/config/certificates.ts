@@ -3,6 +3,10 @@ import { isAbsolute, resolve } from 'node:path';
 import type { TrustedCertificate } from '../../src-shared/domain/server';
 import { AppError, type FieldIssue } from '../../src-shared/errors';
 import { parseTrustedPem } from '../ldap/certificate';
+import { CertificateEntrySchema } from './config-schema';
+
+/** The most certificates one server may trust, as the form allows. */
+export const MAX_TRUSTED_CERTIFICATES = 50;
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
@@ -38,4 +42,24 @@ export function loadCertificateEntry(entry: { file?: string; pem?: string }, pat
   }
   const loaded = certificatesOfPem(text, `${path}.file`);
   return loaded.issues.length ? { certs: [], issues: [{ path: `${path}.file`, message: `${file} is not a PEM certificate (expected text starting with -----BEGIN CERTIFICATE-----)` }] } : loaded;
+}
+
+/**
+ * Loads every well-formed entry of a server's `trustedCertificates` (malformed ones are reported
+ * by the shape check), so a bad entry does not hide the problems of its neighbours.
+ */
+export function loadTrustedCertificates(entries: unknown, path: string, baseDir: string): { certs: TrustedCertificate[]; issues: FieldIssue[] } {
+  const certs: TrustedCertificate[] = [];
+  const issues: FieldIssue[] = [];
+  (Array.isArray(entries) ? entries : []).forEach((raw: unknown, j) => {
+    const entry = CertificateEntrySchema.safeParse(raw);
+    if (!entry.success) return;
+    const loaded = loadCertificateEntry(entry.data, `${path}[${j}]`, baseDir);
+    issues.push(...loaded.issues);
+    certs.push(...loaded.certs);
+  });
+  if (certs.length > MAX_TRUSTED_CERTIFICATES) {
+    issues.push({ path, message: `holds ${certs.length} certificates (bundles counted one by one); trust at most ${MAX_TRUSTED_CERTIFICATES}` });
+  }
+  return { certs, issues };
 }

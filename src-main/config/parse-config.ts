@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_TIMEOUT_SECONDS, type ServerDraft, type TrustedCertificate } from '../../src-shared/domain/server';
+import { DEFAULT_TIMEOUT_SECONDS, type ServerDraft } from '../../src-shared/domain/server';
 import { validateServerDraft } from '../../src-shared/domain/validate-server';
 import { AppError, type FieldIssue } from '../../src-shared/errors';
 import { serverNameKey } from '../store/servers-repo';
-import { loadCertificateEntry } from './certificates';
-import { CertificateEntrySchema, ConfigFileSchema, ServerEntrySchema } from './config-schema';
+import { loadTrustedCertificates } from './certificates';
+import { ConfigFileSchema, ServerEntrySchema } from './config-schema';
 import { jsonPath, topField } from './json-path';
 import { findJsonSyntaxProblem } from './json-syntax';
 import { parseBindPassword, type ConfigPasswordRef } from './password-reference';
@@ -41,6 +41,16 @@ function jsonSyntaxIssue(text: string, err: Error): FieldIssue {
 const asString = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
 const asBool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
 
+/** Orders problems as the entry's keys are written (missing keys last), as an author reads the file. */
+function sortByKeyOrder(issues: FieldIssue[], entry: Record<string, unknown>, prefix: string): void {
+  const order = Object.keys(entry);
+  const rank = (i: FieldIssue) => {
+    const at = order.indexOf(topField(i.path.slice(prefix.length + 1)));
+    return at < 0 ? order.length : at;
+  };
+  issues.sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path, 'en', { numeric: true }));
+}
+
 /** Checks one entry; returns its server (when it has no problem) and every problem found in it. */
 function parseServer(raw: unknown, index: number, baseDir: string, duplicate?: FieldIssue): { server?: ConfigServer; issues: FieldIssue[] } {
   const prefix = `servers[${index}]`;
@@ -59,16 +69,8 @@ function parseServer(raw: unknown, index: number, baseDir: string, duplicate?: F
     password = p.ref;
   }
 
-  // Every well-formed certificate entry is loaded, even when its neighbours are malformed.
-  const trustedCertificates: TrustedCertificate[] = [];
-  const certEntries = Array.isArray(entry.trustedCertificates) ? (entry.trustedCertificates as unknown[]) : [];
-  certEntries.forEach((raw, j) => {
-    const c = CertificateEntrySchema.safeParse(raw);
-    if (!c.success) return;
-    const loaded = loadCertificateEntry(c.data, `${prefix}.trustedCertificates[${j}]`, baseDir);
-    issues.push(...loaded.issues);
-    trustedCertificates.push(...loaded.certs);
-  });
+  const { certs: trustedCertificates, issues: certIssues } = loadTrustedCertificates(entry.trustedCertificates, `${prefix}.trustedCertificates`, baseDir);
+  issues.push(...certIssues);
 
   // Semantic checks run on a best-effort draft; fields with shape problems are reported once, above.
   const d = shape.success ? shape.data : undefined;
@@ -84,17 +86,10 @@ function parseServer(raw: unknown, index: number, baseDir: string, duplicate?: F
   };
   for (const issue of validateServerDraft(draft)) {
     if (badFields.has(topField(issue.path))) continue;
-    if (!shape.success && topField(issue.path) === 'trustedCertificates') continue;
     issues.push({ path: `${prefix}.${issue.path}`, message: issue.message });
   }
   if (duplicate) issues.push(duplicate);
-  // Problems in the order the entry's keys are written (missing keys last), as an author reads the file.
-  const order = Object.keys(entry);
-  const rank = (i: FieldIssue) => {
-    const at = order.indexOf(topField(i.path.slice(prefix.length + 1)));
-    return at < 0 ? order.length : at;
-  };
-  issues.sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path, 'en', { numeric: true }));
+  sortByKeyOrder(issues, entry, prefix);
   return issues.length ? { issues } : { server: { draft, password }, issues };
 }
 

@@ -133,6 +133,12 @@ describe('config file checks', () => {
     ]);
   });
 
+  it('refuses more than 50 trusted certificates, counting each certificate of a bundle', () => {
+    expect(issues({ servers: [good({ trustedCertificates: [{ pem: pki.caCertPem.repeat(51) }] })] })).toEqual({
+      'servers[0].trustedCertificates': 'holds 51 certificates (bundles counted one by one); trust at most 50',
+    });
+  });
+
   it('reports a missing or non-PEM certificate file at its entry', async () => {
     await writeFile(path.join(dir, 'notes.txt'), 'hello');
     expect(issues({ servers: [good({ trustedCertificates: [{ file: 'missing.pem' }, { file: 'notes.txt' }, { file: 'a', pem: 'b' }] })] })).toEqual({

@@ -25,6 +25,14 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
 
   useEffect(() => onDirtyChange(dirty), [dirty, onDirtyChange]);
 
+  // Closing or reloading the window with unsaved changes asks first (main shows the dialog).
+  useEffect(() => {
+    if (!dirty) return;
+    const guard = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', guard);
+    return () => window.removeEventListener('beforeunload', guard);
+  }, [dirty]);
+
   const runTest = useCallback(
     async (draft: ServerDraft = form.submitDraft) => {
       if (doctor.state.running || !form.readyForTest()) return;
