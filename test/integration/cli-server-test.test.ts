@@ -158,9 +158,14 @@ describe('cancelling ldap-sync server test', () => {
       env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: 'x' },
     });
     let stdout = '';
+    let interrupted = false;
     child.stdout.on('data', (b: Buffer) => {
       stdout += b.toString();
-      if (stdout.includes('TLS handshake')) child.kill('SIGINT');
+      // One Ctrl+C only: a second one after the command finished would kill the process outright.
+      if (!interrupted && stdout.includes('TLS handshake')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     const started = Date.now();
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
