@@ -1,0 +1,314 @@
+/**
+ * Benchmark: the connection doctor's "matches" count (exact count of the entries matching the
+ * search filter, via a paged search asking for no attributes) against `ldapsearch` doing the same
+ * search, in the same run, against the same private slapd.
+ *
+ *   npm run bench:count -- [--users 100000] [--runs 3]
+ *
+ * For ldap:// and ldaps:// it does 1 warm-up and `--runs` measured rounds; each round times
+ *   - ldapsearch -E pr=1000/noprompt ... 1.1 (wall time around the child process, stdout drained),
+ *   - runDoctor (its `search` stage, and the wall time of the whole doctor run),
+ *   - countEntries alone on an already-bound client,
+ * and checks that every count equals --users (exit 1 otherwise). RSS is sampled every 50 ms during
+ * our counts to show that memory stays flat.
+ */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { startSlapd, type Slapd } from '../test/rig/slapd';
+import { emptyServerDraft } from '../src-shared/domain/server-defaults';
+import { parseTrustedPem } from '../src-main/ldap/certificate';
+import { bindClient, closeClient, newClient } from '../src-main/ldap/client';
+import { COUNT_PAGE_SIZE, countEntries } from '../src-main/ldap/count';
+import { runDoctor } from '../src-main/ldap/doctor';
+import { targetFromDraft, type LdapTarget } from '../src-main/ldap/target';
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+function parseArgs(argv: string[]): { users: number; runs: number } {
+  const out = { users: 100_000, runs: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => {
+      const v = inline ?? argv[++i];
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
+      return n;
+    };
+    if (flag === '--users') out.users = value();
+    else if (flag === '--runs') out.runs = value();
+    else if (flag === '--help' || flag === '-h') {
+      console.log('usage: npm run bench:count -- [--users N (default 100000)] [--runs R (default 3)]');
+      process.exit(0);
+    } else throw new Error(`unknown argument "${argv[i]}" (try --help)`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** A gc() for steadier RSS baselines (tsx gives no way to pass --expose-gc from package.json). */
+const gc: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const fn = runInNewContext('gc') as (() => void) | undefined;
+    if (typeof fn === 'function') return fn;
+  } catch {
+    // not available
+  }
+  return () => {};
+})();
+
+const MB = 1024 * 1024;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Samples process RSS every 50 ms while `fn` runs; returns fn's result and the peak RSS growth. */
+async function withRssSampling<T>(fn: () => Promise<T>): Promise<{ value: T; peakDeltaBytes: number; baseBytes: number }> {
+  gc();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const sample = () => {
+    const r = process.memoryUsage().rss;
+    if (r > peak) peak = r;
+  };
+  const timer = setInterval(sample, 50);
+  try {
+    const value = await fn();
+    sample();
+    return { value, peakDeltaBytes: peak - base, baseBytes: base };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Counts lines starting with `dn:` in a byte stream, across chunk boundaries. */
+class DnLineCounter {
+  count = 0;
+  private state = 0; // 0: at line start, 1: seen "d", 2: seen "dn", 3: inside a line
+  push(buf: Buffer): void {
+    let s = this.state;
+    for (let i = 0; i < buf.length; i++) {
+      const c = buf[i];
+      if (c === 0x0a) {
+        s = 0;
+        continue;
+      }
+      if (s === 0) s = c === 0x64 /* d */ ? 1 : 3;
+      else if (s === 1) s = c === 0x6e /* n */ ? 2 : 3;
+      else if (s === 2) {
+        if (c === 0x3a /* : */) this.count++;
+        s = 3;
+      }
+    }
+    this.state = s;
+  }
+}
+
+const FILTER = '(&(objectClass=inetOrgPerson)(uid=*))';
+
+interface LdapsearchResult {
+  ms: number;
+  count: number;
+}
+
+/** The baseline: ldapsearch with simple paging, no attributes, stdout drained and counted. */
+function runLdapsearch(url: string, slapd: Slapd, caFile: string | null): Promise<LdapsearchResult> {
+  const args = ['-x', '-LLL', '-H', url, '-D', slapd.syncDn, '-w', slapd.syncPw, '-b', slapd.baseDn, '-s', 'sub',
+    '-E', `pr=${COUNT_PAGE_SIZE}/noprompt`, FILTER, '1.1'];
+  const env = { ...process.env };
+  if (caFile) env.LDAPTLS_CACERT = caFile;
+  return new Promise((resolve, reject) => {
+    const counter = new DnLineCounter();
+    let stderr = '';
+    const started = performance.now();
+    const child = spawn('ldapsearch', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (b: Buffer) => counter.push(b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      const ms = performance.now() - started;
+      if (code !== 0) reject(new Error(`ldapsearch exited with ${code ?? sig}: ${stderr.trim()}`));
+      else resolve({ ms, count: counter.count });
+    });
+  });
+}
+
+interface DoctorResult {
+  searchMs: number;
+  totalMs: number;
+  count: number | null;
+  peakRssDelta: number;
+  error: string | null;
+}
+
+async function runOurDoctor(t: LdapTarget, password: string): Promise<DoctorResult> {
+  const { value, peakDeltaBytes } = await withRssSampling(async () => {
+    const started = performance.now();
+    const report = await runDoctor({ target: t, password });
+    return { report, totalMs: performance.now() - started };
+  });
+  const { report, totalMs } = value;
+  const search = report.stages.find((s) => s.name === 'search');
+  const error = report.error ? `${report.error.code}: ${report.error.message}` : null;
+  return { searchMs: search?.ms ?? NaN, totalMs, count: report.matches, peakRssDelta: peakDeltaBytes, error };
+}
+
+interface CountResult {
+  ms: number;
+  count: number;
+  peakRssDelta: number;
+}
+
+/** countEntries alone, on a client that is already connected and bound (not timed). */
+async function runCountOnly(t: LdapTarget, password: string): Promise<CountResult> {
+  const client = newClient(t);
+  try {
+    await bindClient(client, t, password);
+    const { value, peakDeltaBytes } = await withRssSampling(async () => {
+      const started = performance.now();
+      const count = await countEntries(client, t);
+      return { count, ms: performance.now() - started };
+    });
+    return { ...value, peakRssDelta: peakDeltaBytes };
+  } finally {
+    await closeClient(client);
+  }
+}
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], i > 0)).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+const mb = (x: number) => `${(x / MB).toFixed(1)} MB`;
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+interface SchemeSummary {
+  scheme: string;
+  ldapsearch: number[];
+  doctorSearch: number[];
+  doctorTotal: number[];
+  countOnly: number[];
+  peakRssDoctor: number[];
+  peakRssCount: number[];
+}
+
+async function main(): Promise<number> {
+  const { users, runs } = parseArgs(process.argv.slice(2));
+  const cpus = os.cpus();
+  console.log(`machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM, `
+    + `node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(`command: npm run bench:count -- --users ${users} --runs ${runs}`);
+  console.log(`search:  ${FILTER}, attributes 1.1, paged ${COUNT_PAGE_SIZE}/page; 1 warm-up + ${runs} measured runs per scheme`);
+
+  const setupStarted = performance.now();
+  let slapd: Slapd | undefined;
+  const stopOnSignal = (sig: NodeJS.Signals) => {
+    console.error(`\n${sig}: stopping slapd`);
+    void (slapd?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+
+  let mismatches = 0;
+  const summaries: SchemeSummary[] = [];
+  try {
+    slapd = await startSlapd({ users, logOps: false });
+    console.log(`slapd:   ${users.toLocaleString('en-US')} users loaded and serving in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+    const caPem = slapd.pki.caCertPem;
+
+    for (const scheme of ['ldap', 'ldaps'] as const) {
+      const url = scheme === 'ldap' ? slapd.url : slapd.ldapsUrl;
+      const target = targetFromDraft({
+        ...emptyServerDraft(),
+        name: 'bench',
+        url: `${url}/${slapd.baseDn}`,
+        bindDn: slapd.syncDn,
+        timeoutSeconds: 60,
+        trustedCertificates: scheme === 'ldaps' ? [parseTrustedPem(caPem, 'ca')] : [],
+      });
+      const caFile = scheme === 'ldaps' ? slapd.pki.caCertFile : null;
+      const sum: SchemeSummary = { scheme: `${scheme}://`, ldapsearch: [], doctorSearch: [], doctorTotal: [], countOnly: [], peakRssDoctor: [], peakRssCount: [] };
+
+      for (let round = 0; round <= runs; round++) {
+        const label = round === 0 ? 'warm-up' : `run ${round}`;
+        const ls = await runLdapsearch(url, slapd, caFile);
+        const doc = await runOurDoctor(target, slapd.syncPw);
+        const only = await runCountOnly(target, slapd.syncPw);
+        const problems: string[] = [];
+        if (ls.count !== users) problems.push(`ldapsearch counted ${ls.count}`);
+        if (doc.error) problems.push(`doctor failed: ${doc.error}`);
+        if (doc.count !== users) problems.push(`doctor matches ${doc.count}`);
+        if (only.count !== users) problems.push(`countEntries ${only.count}`);
+        mismatches += problems.length;
+        console.log(`  ${pad(`${scheme}://`, 8)} ${pad(label, 7)}  ldapsearch ${pad(ms(ls.ms), 6, true)} ms  `
+          + `doctor search ${pad(ms(doc.searchMs), 6, true)} ms / total ${pad(ms(doc.totalMs), 6, true)} ms  `
+          + `countEntries ${pad(ms(only.ms), 6, true)} ms  `
+          + `peak RSS +${mb(doc.peakRssDelta)} / +${mb(only.peakRssDelta)}  `
+          + (problems.length ? `MISMATCH: ${problems.join('; ')}` : `counts ok (${users})`));
+        if (round === 0) continue;
+        sum.ldapsearch.push(ls.ms);
+        sum.doctorSearch.push(doc.searchMs);
+        sum.doctorTotal.push(doc.totalMs);
+        sum.countOnly.push(only.ms);
+        sum.peakRssDoctor.push(doc.peakRssDelta);
+        sum.peakRssCount.push(only.peakRssDelta);
+      }
+      summaries.push(sum);
+    }
+  } finally {
+    await slapd?.stop();
+  }
+
+  console.log('');
+  console.log(`median of ${runs} runs, ms (${users.toLocaleString('en-US')} matching entries):`);
+  console.log(table(
+    ['scheme', 'ldapsearch', 'doctor search', 'doctor total', 'countEntries', 'search/ldapsearch', 'total/ldapsearch', 'count/ldapsearch', 'entries/s (search)'],
+    summaries.map((s) => {
+      const l = median(s.ldapsearch);
+      const d = median(s.doctorSearch);
+      const t = median(s.doctorTotal);
+      const c = median(s.countOnly);
+      return [s.scheme, ms(l), ms(d), ms(t), ms(c), ratio(d, l), ratio(t, l), ratio(c, l), Math.round((users / d) * 1000).toLocaleString('en-US')];
+    }),
+  ));
+  console.log('');
+  console.log('peak RSS growth during our count (sampled every 50 ms, max over measured runs):');
+  console.log(table(
+    ['scheme', 'runDoctor', 'countEntries'],
+    summaries.map((s) => [s.scheme, `+${mb(Math.max(...s.peakRssDoctor))}`, `+${mb(Math.max(...s.peakRssCount))}`]),
+  ));
+  console.log('');
+  if (mismatches) {
+    console.log(`FAIL: ${mismatches} count mismatch(es); expected ${users} everywhere`);
+    return 1;
+  }
+  console.log(`OK: every count equals ${users}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);
