@@ -21,3 +21,14 @@ export function electronBinary(root = process.cwd()): string | null {
 export function chromiumBinary(): string {
   return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 }
+
+/** The better-sqlite3 build the desktop app needs (`npm run native:electron`), or null when missing. */
+export function electronSqliteBinding(root = process.cwd()): string | null {
+  try {
+    const abi = readFileSync(join(root, 'node_modules/electron/abi_version'), 'utf8').trim();
+    const file = join(root, 'native', `electron-${abi}`, 'better_sqlite3.node');
+    return existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+}

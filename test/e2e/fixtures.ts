@@ -7,7 +7,7 @@ import { createAppContext, type AppContext } from '../../src-main/app-context';
 import { SecretToolKeychain } from '../../src-main/secrets/keychain';
 import { startKeyring } from '../rig/keyring';
 import { attachBridge } from './bridge';
-import { chromiumBinary, electronBinary } from './electron-binary';
+import { chromiumBinary, electronBinary, electronSqliteBinding } from './electron-binary';
 import { serveStatic } from './static-server';
 
 const RENDERER_DIR = join(process.cwd(), 'out/renderer');
@@ -49,6 +49,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
       const bin = electronBinary();
       testInfo.skip(!bin, 'No Electron binary on this machine (it cannot be downloaded here); the chromium project covers the same specs.');
       testInfo.skip(!existsSync(MAIN_ENTRY), 'out/main/index.js missing: run `npm run build` first.');
+      testInfo.skip(!electronSqliteBinding(), 'SQLite is not built for Electron: run `npm run native:electron` (needs Electron headers from the internet).');
       const electronApp = await _electron.launch({
         executablePath: bin!,
         args: [MAIN_ENTRY],
