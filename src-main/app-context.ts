@@ -1,6 +1,8 @@
 import type { AppInfo } from '../src-shared/ipc/contract';
 import { openStore, type Store } from './store/db';
+import type { ScriptEngine } from './scripts/engine';
 import { systemKeychain, type Keychain } from './secrets/keychain';
+import { PreviewService } from './services/preview-service';
 import { ServerService } from './services/servers-service';
 import { APP_VERSION } from './version';
 
@@ -9,7 +11,11 @@ export interface AppContext {
   store: Store;
   keychain: Keychain;
   servers: ServerService;
+  preview: PreviewService;
+  /** The one script engine of this context, created on first use and reused. */
+  scriptEngine(): Promise<ScriptEngine>;
   info(): Promise<AppInfo>;
+  /** Closes preview sessions, the script engine and the store. */
   close(): void;
 }
 
@@ -24,15 +30,40 @@ export interface AppContextOptions {
 export function createAppContext(opts: AppContextOptions): AppContext {
   const store = openStore(opts.dbPath);
   const keychain = opts.keychain ?? systemKeychain(opts.env);
-  const servers = new ServerService({ db: store.db, keychain, env: opts.env });
+  let engine: Promise<ScriptEngine> | null = null;
+  let closed = false;
+  const scriptEngine = (): Promise<ScriptEngine> => {
+    if (closed) return Promise.reject(new Error('The app context is closed.'));
+    // Loaded on first use: commands and windows that never run a script skip QuickJS entirely.
+    const created =
+      engine ??
+      import('./scripts/engine')
+        .then((m) => m.ScriptEngine.create())
+        .catch((err: unknown) => {
+          engine = null;
+          throw err;
+        });
+    engine = created;
+    return created;
+  };
+  const servers = new ServerService({ db: store.db, keychain, env: opts.env, scriptEngine });
+  const preview = new PreviewService({ db: store.db, servers, scriptEngine });
   return {
     store,
     keychain,
     servers,
+    preview,
+    scriptEngine,
     async info() {
       return { version: APP_VERSION, dbPath: store.file, keychain: await keychain.status() };
     },
     close() {
+      if (closed) return;
+      closed = true;
+      preview.closeAll();
+      const pending = engine;
+      engine = null;
+      pending?.then((e) => e.dispose(), () => {});
       store.close();
     },
   };

@@ -23,9 +23,10 @@ export interface CommandContext {
   app(): AppContext;
 }
 
-/** A CLI command: `ldap-sync <group> <name> ARGS... [options]`. */
+/** A CLI command: `ldap-sync <group> <name> ARGS... [options]`, or `ldap-sync <group> ARGS...` when `name` is ''. */
 export interface CommandSpec {
   group: string;
+  /** The second command word; '' for a one-word command such as `preview`. */
   name: string;
   /** Names of the required positional arguments, e.g. ['FILE']. */
   args: readonly string[];

@@ -35,6 +35,10 @@ function checkHelpTopic(topic: string[]): string[] {
   const [group, name, ...rest] = topic;
   if (group === undefined || group === 'help') return [];
   if (!GROUPS.includes(group)) throw new UsageError(`unknown command "${group}"`);
+  if (findCommand(group, '')) {
+    if (name !== undefined) throw new UsageError(`unexpected argument "${name}" after "help ${group}"`, [group]);
+    return [group];
+  }
   if (name !== undefined && !findCommand(group, name)) throw new UsageError(`unknown command "${group} ${name}"`, [group]);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}" after "help ${group} ${name}"`, [group, name]);
   return name === undefined ? [group] : [group, name];
@@ -60,17 +64,22 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     throw new UsageError('no command given');
   }
   if (!GROUPS.includes(group)) throw new UsageError(`unknown command "${group}"`);
+  const single = findCommand(group, '');
+  if (single) return commandInvocation(argv, single, [group], 1);
   if (name === undefined) {
     if (lenient.values.help) return { kind: 'help', topic: [group] };
     throw new UsageError(`"${group}" needs a command: ${commandsOf(group).map((c) => c.name).join(', ')}`, [group]);
   }
   const command = findCommand(group, name);
   if (!command) throw new UsageError(`unknown command "${group} ${name}"`, [group]);
-  const topic = [group, name];
+  return commandInvocation(argv, command, [group, name], 2);
+}
 
+/** Parses a known command's options and positional arguments (after its `words` command words). */
+function commandInvocation(argv: readonly string[], command: CommandSpec, topic: string[], words: number): Invocation {
   const parsed = strictParse(argv, toParseOptions({ ...GLOBAL_OPTIONS, ...command.options }), topic);
   if (parsed.values.help) return { kind: 'help', topic };
-  const args = parsed.positionals.slice(2);
+  const args = parsed.positionals.slice(words);
   if (args.length < command.args.length) throw new UsageError(`missing ${command.args.slice(args.length).join(' ')}`, topic);
   if (args.length > command.args.length) throw new UsageError(`unexpected argument "${args[command.args.length]}"`, topic);
   return { kind: 'command', command, args, flags: parsed.values as Record<string, string | boolean | undefined> };

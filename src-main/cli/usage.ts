@@ -11,7 +11,7 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
 }
 
 function commandLine(c: CommandSpec): string {
-  return [c.group, c.name, ...c.args].join(' ');
+  return [c.group, c.name, ...c.args].filter((w) => w !== '').join(' ');
 }
 
 function commandList(commands: readonly CommandSpec[], withHelp: boolean): string[] {
@@ -68,7 +68,11 @@ export function commandUsage(c: CommandSpec, env: NodeJS.ProcessEnv): string {
 /** The help for a topic: [] the whole CLI, [group], or [group, command]. Undefined for an unknown topic. */
 export function usageFor(topic: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
   if (topic.length === 0) return mainUsage(env);
-  if (topic.length === 1) return commandsOf(topic[0]).length ? groupUsage(topic[0], env) : undefined;
+  if (topic.length === 1) {
+    const single = findCommand(topic[0], '');
+    if (single) return commandUsage(single, env);
+    return commandsOf(topic[0]).length ? groupUsage(topic[0], env) : undefined;
+  }
   const c = topic.length === 2 ? findCommand(topic[0], topic[1]) : undefined;
   return c && commandUsage(c, env);
 }

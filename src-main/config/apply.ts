@@ -50,6 +50,8 @@ function unchanged(db: Database.Database, old: ServerRow, row: ServerRow, draft:
   const keys = ['name', 'url', 'startTls', 'bindAnonymously', 'bindDn', 'searchFilter', 'timeoutSeconds', 'passwordClearedAt'] as const;
   return (
     keys.every((k) => old[k] === row[k]) &&
+    JSON.stringify(old.mapping) === JSON.stringify(row.mapping) &&
+    JSON.stringify(old.scripts) === JSON.stringify(row.scripts) &&
     sameRef(old.passwordRef, row.passwordRef) &&
     fingerprints(listTrusted(db, old.id)) === fingerprints(draft.trustedCertificates)
   );

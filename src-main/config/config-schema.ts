@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
 import { DEFAULT_TIMEOUT_SECONDS } from '../../src-shared/domain/server';
 
 /** `{ "env": NAME }` or `{ "file": PATH }`: where a bind password is read from. Never the password. */
@@ -11,6 +12,20 @@ export type CertificateEntryJson = { file: string } | { pem: string };
 export const CertificateEntrySchema = z
   .strictObject({ file: z.string().min(1).optional(), pem: z.string().min(1).optional() })
   .refine((c) => (c.file === undefined) !== (c.pem === undefined), 'give exactly one of "file" (a PEM file) or "pem" (the PEM text)');
+
+/** `"mapping"`: attribute names for email, first and last name; each key defaults on its own. */
+export const MappingEntrySchema = z.strictObject({
+  email: z.string().max(200).optional(),
+  firstName: z.string().max(200).optional(),
+  lastName: z.string().max(200).optional(),
+});
+
+/** `"scripts"`: the Active, Org name and Role name scripts (null: none); each key defaults on its own. */
+export const ScriptsEntrySchema = z.strictObject({
+  active: z.string().max(100_000).optional(),
+  orgName: z.string().max(100_000).nullable().optional(),
+  roleName: z.string().max(100_000).nullable().optional(),
+});
 
 /**
  * The shape of one server entry (checked strictly: unknown keys are errors). `bindPassword` is
@@ -26,6 +41,8 @@ export const ServerEntrySchema = z.strictObject({
   searchFilter: z.string().max(8192),
   timeoutSeconds: z.number().int().min(1).max(3600).default(DEFAULT_TIMEOUT_SECONDS),
   trustedCertificates: z.array(CertificateEntrySchema).max(50).default([]),
+  mapping: MappingEntrySchema.optional(),
+  scripts: ScriptsEntrySchema.optional(),
 });
 
 /** The top level of a config file. Later versions add keys next to `servers`. */
@@ -44,6 +61,8 @@ export interface ServerEntryJson {
   searchFilter: string;
   timeoutSeconds?: number;
   trustedCertificates?: CertificateEntryJson[];
+  mapping?: Partial<AttributeMapping>;
+  scripts?: Partial<ServerScripts>;
 }
 
 /** A whole config file as written (or exported). */
@@ -55,6 +74,8 @@ export interface ConfigFileJson {
 export const KNOWN_KEYS: readonly string[] = [
   ...Object.keys(ConfigFileSchema.shape),
   ...Object.keys(ServerEntrySchema.shape),
+  ...Object.keys(MappingEntrySchema.shape),
+  ...Object.keys(ScriptsEntrySchema.shape),
   'env',
   'file',
   'pem',

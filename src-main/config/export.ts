@@ -23,6 +23,8 @@ function entry(db: Database.Database, row: ServerRow): ServerEntryJson {
     searchFilter: row.searchFilter,
     timeoutSeconds: row.timeoutSeconds,
     trustedCertificates: listTrusted(db, row.id).map((c) => ({ pem: c.pem })),
+    mapping: { ...row.mapping },
+    scripts: { ...row.scripts },
   };
 }
 

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
 import { DEFAULT_TIMEOUT_SECONDS, type ServerDraft } from '../../src-shared/domain/server';
 import { validateServerDraft } from '../../src-shared/domain/validate-server';
 import { AppError, type FieldIssue } from '../../src-shared/errors';
+import { checkScriptsOrIssues, type ScriptChecker } from '../services/script-checks';
 import { serverNameKey } from '../store/servers-repo';
 import { loadTrustedCertificates } from './certificates';
-import { ConfigFileSchema, ServerEntrySchema } from './config-schema';
+import { ConfigFileSchema, MappingEntrySchema, ScriptsEntrySchema, ServerEntrySchema } from './config-schema';
 import { jsonPath, topField } from './json-path';
 import { findJsonSyntaxProblem } from './json-syntax';
 import { parseBindPassword, type ConfigPasswordRef } from './password-reference';
@@ -30,6 +32,8 @@ export type ParseOutcome = { ok: true; config: ParsedConfig } | { ok: false; iss
 export interface ParseConfigOptions {
   /** The folder relative `file` paths are resolved against (the config file's folder). */
   baseDir: string;
+  /** Compiles scripts (`ScriptEngine.check`); without it, script syntax is not checked. */
+  checkScripts?: ScriptChecker;
 }
 
 function jsonSyntaxIssue(text: string, err: Error): FieldIssue {
@@ -52,7 +56,8 @@ function sortByKeyOrder(issues: FieldIssue[], entry: Record<string, unknown>, pr
 }
 
 /** Checks one entry; returns its server (when it has no problem) and every problem found in it. */
-function parseServer(raw: unknown, index: number, baseDir: string, duplicate?: FieldIssue): { server?: ConfigServer; issues: FieldIssue[] } {
+function parseServer(raw: unknown, index: number, opts: ParseConfigOptions, duplicate?: FieldIssue): { server?: ConfigServer; issues: FieldIssue[] } {
+  const { baseDir } = opts;
   const prefix = `servers[${index}]`;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { issues: [{ path: prefix, message: 'must be an object with "name", "url", "searchFilter"…' }] };
@@ -74,6 +79,8 @@ function parseServer(raw: unknown, index: number, baseDir: string, duplicate?: F
 
   // Semantic checks run on a best-effort draft; fields with shape problems are reported once, above.
   const d = shape.success ? shape.data : undefined;
+  const mappingIn = MappingEntrySchema.safeParse(entry.mapping ?? {});
+  const scriptsIn = ScriptsEntrySchema.safeParse(entry.scripts ?? {});
   const draft: ServerDraft = {
     name: d?.name ?? asString(entry.name, ''),
     url: d?.url ?? asString(entry.url, ''),
@@ -83,10 +90,17 @@ function parseServer(raw: unknown, index: number, baseDir: string, duplicate?: F
     searchFilter: d?.searchFilter ?? asString(entry.searchFilter, ''),
     timeoutSeconds: d?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     trustedCertificates,
+    mapping: { ...defaultMapping(), ...(mappingIn.success ? mappingIn.data : {}) },
+    scripts: { ...defaultScripts(), ...(scriptsIn.success ? scriptsIn.data : {}) },
   };
   for (const issue of validateServerDraft(draft)) {
     if (badFields.has(topField(issue.path))) continue;
     issues.push({ path: `${prefix}.${issue.path}`, message: issue.message });
+  }
+  // Scripts are compiled only when their shape is right; a script already reported is not reported twice.
+  if (opts.checkScripts && scriptsIn.success) {
+    const reported = new Set(issues.map((i) => i.path));
+    issues.push(...checkScriptsOrIssues(opts.checkScripts, draft.scripts, `${prefix}.scripts`).filter((i) => !reported.has(i.path)));
   }
   if (duplicate) issues.push(duplicate);
   sortByKeyOrder(issues, entry, prefix);
@@ -123,7 +137,7 @@ export function parseConfig(text: string, opts: ParseConfigOptions): ParseOutcom
         if (first === undefined) firstByName.set(serverNameKey(name), i);
         else duplicate = { path: jsonPath(['servers', i, 'name']), message: `"${name.trim()}" is already the name of servers[${first}] (names are compared ignoring case)` };
       }
-      const r = parseServer(raw, i, opts.baseDir, duplicate);
+      const r = parseServer(raw, i, opts, duplicate);
       issues.push(...r.issues);
       if (r.server) servers.push(r.server);
     });
@@ -131,8 +145,11 @@ export function parseConfig(text: string, opts: ParseConfigOptions): ParseOutcom
   return issues.length ? { ok: false, issues } : { ok: true, config: { servers } };
 }
 
-/** Reads and checks a config file; throws AppError('INVALID_INPUT') listing every problem. */
-export function readConfigFile(file: string): ParsedConfig {
+/**
+ * Reads and checks a config file; throws AppError('INVALID_INPUT') listing every problem.
+ * With `checkScripts`, scripts that do not compile are problems too (with line and column).
+ */
+export function readConfigFile(file: string, opts: { checkScripts?: ScriptChecker } = {}): ParsedConfig {
   const path = resolve(file);
   let text: string;
   try {
@@ -142,8 +159,21 @@ export function readConfigFile(file: string): ParsedConfig {
     const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
     throw new AppError('INVALID_INPUT', `Cannot read the config file ${path} (${why}).`);
   }
-  const outcome = parseConfig(text, { baseDir: dirname(path) });
+  const outcome = parseConfig(text, { baseDir: dirname(path), checkScripts: opts.checkScripts });
   if (outcome.ok) return outcome.config;
   const n = outcome.issues.length;
   throw new AppError('INVALID_INPUT', `${path} has ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was applied.`, outcome.issues);
+}
+
+/**
+ * True when a server of a config file has a `"scripts"` key, i.e. the file needs the script
+ * engine to be checked (without one, every server gets the default scripts, known to compile).
+ */
+export function configMentionsScripts(file: string): boolean {
+  try {
+    const doc = JSON.parse(readFileSync(resolve(file), 'utf8').replace(/^\uFEFF/, '')) as { servers?: unknown };
+    return Array.isArray(doc?.servers) && doc.servers.some((s) => s !== null && typeof s === 'object' && Object.hasOwn(s, 'scripts'));
+  } catch {
+    return false; // readConfigFile reports why the file cannot be read or parsed
+  }
 }

@@ -31,5 +31,9 @@ export function createHandlers(app: AppContext): Handlers {
       c?.abort();
       return { cancelled: !!c };
     },
+    'preview.run': (input) => app.preview.run(input),
+    'preview.raw': (input) => app.preview.raw(input),
+    'preview.close': async ({ sessionId }) => ({ closed: await app.preview.close(sessionId) }),
+    'scripts.check': ({ scripts }) => app.preview.checkScripts(scripts),
   };
 }

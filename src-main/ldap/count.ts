@@ -9,15 +9,22 @@ import type { LdapTarget } from './target';
 export const COUNT_PAGE_SIZE = 1000;
 
 /**
- * Counts the entries the search filter matches with `?` turned into `*`, page by page, asking for
- * no attributes, so the count is exact and memory stays flat whatever the directory's size.
+ * Counts the entries the search filter matches with `?` turned into `*` (or the given filter text),
+ * page by page, asking for no attributes, so the count is exact and memory stays flat whatever the
+ * directory's size.
  */
-export async function countEntries(client: Client, t: LdapTarget, signal?: AbortSignal, onPage?: (count: number) => void): Promise<number> {
+export async function countEntries(
+  client: Client,
+  t: LdapTarget,
+  signal?: AbortSignal,
+  onPage?: (count: number) => void,
+  filterText: string = matchAllFilter(t.searchFilter),
+): Promise<number> {
   let count = 0;
   try {
     const pages = client.searchPaginated(t.baseDn, {
       scope: 'sub',
-      filter: toLdaptsFilter(matchAllFilter(t.searchFilter)),
+      filter: toLdaptsFilter(filterText),
       attributes: ['1.1'],
       paged: { pageSize: COUNT_PAGE_SIZE },
     });

@@ -21,7 +21,8 @@ export interface LdapTarget {
 
 /** Validates a draft and resolves it into a target; throws INVALID_INPUT with per-field issues. */
 export function targetFromDraft(draft: ServerDraft): LdapTarget {
-  const issues = validateServerDraft(draft).filter((i) => i.path !== 'name');
+  // Only the connection fields matter here: the name, the mapping and the scripts do not stop a test.
+  const issues = validateServerDraft(draft).filter((i) => i.path !== 'name' && !/^(mapping|scripts)\./.test(i.path));
   if (issues.length) {
     throw new AppError('INVALID_INPUT', `Fix the form first: ${issues.map((i) => i.message).join('; ')}`, issues);
   }

@@ -3,14 +3,14 @@ import type Database from 'better-sqlite3';
 import type { DoctorReport, StageResult } from '../../src-shared/domain/doctor';
 import type { LastTest, PasswordInput, ServerDraft, ServerView } from '../../src-shared/domain/server';
 import { validateServerDraft } from '../../src-shared/domain/validate-server';
-import { AppError } from '../../src-shared/errors';
-import { normalizeDn } from '../../src-shared/ldap/dn';
-import { parseLdapUrl } from '../../src-shared/ldap/url';
+import { AppError, type FieldIssue } from '../../src-shared/errors';
 import { parseTrustedPem } from '../ldap/certificate';
 import { runDoctor } from '../ldap/doctor';
 import { targetFromDraft } from '../ldap/target';
+import type { ScriptEngine } from '../scripts/engine';
 import type { Keychain } from '../secrets/keychain';
-import { resolvePassword } from '../secrets/password';
+import { bindPasswordFor, identityChanged } from './bind-password';
+import { checkScriptsOrIssues, normalizeScripts } from './script-checks';
 import {
   deleteServer,
   getServer,
@@ -32,6 +32,8 @@ export interface ServerServiceDeps {
   /** The environment `{ env }` password references are read from. */
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
+  /** The app's script engine (created lazily and shared); used to compile scripts before saving. */
+  scriptEngine: () => Promise<ScriptEngine>;
 }
 
 /** Options of one connection test. */
@@ -43,32 +45,25 @@ export interface TestOptions {
   onStage?: (stage: StageResult) => void;
 }
 
-function hostOf(url: string): string | null {
-  const p = parseLdapUrl(url);
-  return p.ok ? p.url.host.toLowerCase() : null;
-}
-
-function sameBindDn(a: string, b: string): boolean {
-  const na = normalizeDn(a);
-  const nb = normalizeDn(b);
-  if (na !== null && nb !== null) return na.toLowerCase() === nb.toLowerCase();
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
-/** True when a stored password must not be used for (or kept with) these form values. */
-export function identityChanged(saved: Pick<ServerRow, 'url' | 'bindDn'>, draft: Pick<ServerDraft, 'url' | 'bindDn'>): boolean {
-  return hostOf(saved.url) !== hostOf(draft.url) || !sameBindDn(saved.bindDn, draft.bindDn);
-}
+export { identityChanged } from './bind-password';
 
 /**
- * Validates a draft (throwing INVALID_INPUT with per-field issues), trims it, and re-derives each
- * trusted certificate's facts from its PEM so nothing the caller claims about a certificate is kept.
+ * Validates a draft (throwing INVALID_INPUT with per-field issues, plus `extraIssues` such as script
+ * compile errors), trims it, turns blank optional scripts into null, and re-derives each trusted
+ * certificate's facts from its PEM so nothing the caller claims about a certificate is kept.
  */
-export function checkServerDraft(draft: ServerDraft): ServerDraft {
-  const issues = validateServerDraft(draft);
+export function checkServerDraft(draft: ServerDraft, extraIssues: readonly FieldIssue[] = []): ServerDraft {
+  const issues = [...validateServerDraft(draft), ...extraIssues];
   if (issues.length) throw new AppError('INVALID_INPUT', issues.map((i) => `${i.path}: ${i.message}`).join(' '), issues);
   const trustedCertificates = draft.trustedCertificates.map((c, i) => parseTrustedPem(c.pem, `trustedCertificates[${i}]`));
-  return { ...draft, name: draft.name.trim(), url: draft.url.trim(), bindDn: draft.bindDn.trim(), trustedCertificates };
+  const mapping = { email: draft.mapping.email.trim(), firstName: draft.mapping.firstName.trim(), lastName: draft.mapping.lastName.trim() };
+  return { ...draft, name: draft.name.trim(), url: draft.url.trim(), bindDn: draft.bindDn.trim(), trustedCertificates, mapping, scripts: normalizeScripts(draft.scripts) };
+}
+
+/** {@link checkServerDraft} that also compiles the scripts and refuses those that do not compile (`scripts.active: ... line 2, column 5: ...`). */
+export async function checkServerDraftAndScripts(draft: ServerDraft, engine: () => Promise<ScriptEngine>): Promise<ServerDraft> {
+  const e = await engine();
+  return checkServerDraft(draft, checkScriptsOrIssues((s) => e.check(s), draft.scripts));
 }
 
 /**
@@ -135,7 +130,7 @@ export class ServerService {
 
   /** Saves a new server. A typed password goes to the keychain first, so a keychain error saves nothing. */
   async create(draftIn: ServerDraft, password: PasswordInput): Promise<ServerView> {
-    const draft = checkServerDraft(draftIn);
+    const draft = await checkServerDraftAndScripts(draftIn, this.deps.scriptEngine);
     const id = randomUUID();
     const ref = (await this.storePassword(draft.name, password)) ?? null;
     const at = this.now().toISOString();
@@ -158,7 +153,7 @@ export class ServerService {
    */
   async update(id: string, draftIn: ServerDraft, password: PasswordInput): Promise<{ server: ServerView; passwordCleared: boolean }> {
     const old = this.mustGet(id);
-    const draft = checkServerDraft(draftIn);
+    const draft = await checkServerDraftAndScripts(draftIn, this.deps.scriptEngine);
     const changed = identityChanged(old, draft);
     let ref: PasswordRef | null = old.passwordRef;
     let passwordCleared = false;
@@ -226,7 +221,7 @@ export class ServerService {
     let passwordProblem: AppError | undefined;
     if (!target.bindAnonymously) {
       try {
-        password = await this.passwordFor(opts.password, saved, opts.draft);
+        password = await this.bindPassword(opts.password, saved, opts.draft);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         passwordProblem = err;
@@ -240,26 +235,26 @@ export class ServerService {
     return report;
   }
 
-  private async passwordFor(input: PasswordInput, saved: ServerRow | null, draft: ServerDraft): Promise<string | null> {
-    switch (input.kind) {
-      case 'value':
-        return input.value;
-      case 'env':
-        return resolvePassword({ kind: 'env', name: input.name }, this.deps.keychain, this.env);
-      case 'file':
-        return resolvePassword({ kind: 'file', path: input.path }, this.deps.keychain, this.env);
-      case 'none':
-        throw new AppError('PASSWORD_REQUIRED', `Enter the bind password for "${draft.bindDn}", or turn on Bind anonymously.`);
-      case 'keep':
-        if (!saved?.passwordRef) {
-          const why = saved?.passwordClearedAt ? ' The stored one was cleared when the host or bind DN changed.' : '';
-          throw new AppError('PASSWORD_REQUIRED', `Enter the bind password for "${draft.bindDn}".${why}`);
-        }
-        if (identityChanged(saved, draft)) {
-          throw new AppError('PASSWORD_REQUIRED', 'The host or bind DN differs from the saved server, so the stored password is not sent. Enter the password for this host and bind DN.');
-        }
-        return resolvePassword(saved.passwordRef, this.deps.keychain, this.env);
-    }
+  /**
+   * The bind password for form values (null for an anonymous bind), with the doctor's rules: with
+   * `keep` and `serverId`, the stored password only while the host and bind DN are unchanged.
+   * Throws NOT_FOUND for an unknown server id and PASSWORD_REQUIRED / SECRET_UNAVAILABLE otherwise.
+   */
+  async passwordForDraft(opts: { serverId?: string; draft: ServerDraft; password: PasswordInput }): Promise<string | null> {
+    if (opts.draft.bindAnonymously) return null;
+    const saved = opts.serverId ? this.mustGet(opts.serverId) : null;
+    return this.bindPassword(opts.password, saved, opts.draft);
+  }
+
+  /** The stored password reference the `keep` input stands for (for cache keys; never the secret). */
+  storedPasswordRef(serverId: string | undefined): string | null {
+    if (!serverId) return null;
+    const row = getServer(this.deps.db, serverId);
+    return row?.passwordRef ? JSON.stringify(row.passwordRef) : null;
+  }
+
+  private bindPassword(input: PasswordInput, saved: ServerRow | null, draft: ServerDraft): Promise<string> {
+    return bindPasswordFor({ input, saved, draft, keychain: this.deps.keychain, env: this.env });
   }
 }
 
@@ -276,6 +271,8 @@ function sameAsSaved(saved: ServerView, d: ServerDraft): boolean {
     saved.bindDn === d.bindDn.trim() &&
     saved.searchFilter === d.searchFilter &&
     saved.timeoutSeconds === d.timeoutSeconds &&
+    JSON.stringify(saved.mapping) === JSON.stringify({ email: d.mapping.email.trim(), firstName: d.mapping.firstName.trim(), lastName: d.mapping.lastName.trim() }) &&
+    JSON.stringify(saved.scripts) === JSON.stringify(normalizeScripts(d.scripts)) &&
     saved.trustedCertificates.map((c) => c.fingerprint256).join() === d.trustedCertificates.map((c) => c.fingerprint256).join()
   );
 }

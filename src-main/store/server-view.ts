@@ -15,6 +15,8 @@ export function toServerView(row: ServerRow, trusted: readonly TrustedCertificat
     bindDn: row.bindDn,
     searchFilter: row.searchFilter,
     timeoutSeconds: row.timeoutSeconds,
+    mapping: { ...row.mapping },
+    scripts: { ...row.scripts },
     trustedCertificates: trusted.map((c) => ({
       fingerprint256: c.fingerprint256,
       subject: c.subject,

@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
 import type { LastTest } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
+import { nameKey } from './name-key';
 import { serverNotFound } from './server-not-found';
 import { prepared } from './statement-cache';
 
@@ -21,6 +23,8 @@ export interface ServerRow {
   bindDn: string;
   searchFilter: string;
   timeoutSeconds: number;
+  mapping: AttributeMapping;
+  scripts: ServerScripts;
   passwordRef: PasswordRef | null;
   passwordClearedAt: string | null;
   lastTest: LastTest | null;
@@ -44,11 +48,11 @@ const LastTestJson = z.object({
 
 /** The key that makes server names unique regardless of case and surrounding spaces. */
 export function serverNameKey(name: string): string {
-  return name.normalize('NFC').trim().toLowerCase();
+  return nameKey(name);
 }
 
 const COLUMNS = `id, name, url, start_tls AS startTls, bind_anonymously AS bindAnonymously, bind_dn AS bindDn,
-  search_filter AS searchFilter, timeout_seconds AS timeoutSeconds, password_ref AS passwordRef,
+  search_filter AS searchFilter, timeout_seconds AS timeoutSeconds, mapping_json AS mapping, scripts_json AS scripts, password_ref AS passwordRef,
   password_cleared_at AS passwordClearedAt, last_test_json AS lastTest, created_at AS createdAt, updated_at AS updatedAt`;
 
 /** All servers, ordered by name (case-insensitive). */
@@ -74,9 +78,9 @@ export function insertServer(db: Database.Database, row: ServerRow): ServerRow {
     prepared(
       db,
       `INSERT INTO servers (id, name, name_key, url, start_tls, bind_anonymously, bind_dn, search_filter, timeout_seconds,
-        password_ref, password_cleared_at, last_test_json, created_at, updated_at)
+        mapping_json, scripts_json, password_ref, password_cleared_at, last_test_json, created_at, updated_at)
       VALUES (@id, @name, @nameKey, @url, @startTls, @bindAnonymously, @bindDn, @searchFilter, @timeoutSeconds,
-        @passwordRef, @passwordClearedAt, @lastTest, @createdAt, @updatedAt)`,
+        @mapping, @scripts, @passwordRef, @passwordClearedAt, @lastTest, @createdAt, @updatedAt)`,
     ).run(toParams(row)),
   );
   return row;
@@ -93,7 +97,7 @@ export function updateServer(db: Database.Database, row: ServerRow): ServerRow {
       db,
       `UPDATE servers SET name = @name, name_key = @nameKey, url = @url, start_tls = @startTls,
         bind_anonymously = @bindAnonymously, bind_dn = @bindDn, search_filter = @searchFilter,
-        timeout_seconds = @timeoutSeconds, password_ref = @passwordRef, password_cleared_at = @passwordClearedAt,
+        timeout_seconds = @timeoutSeconds, mapping_json = @mapping, scripts_json = @scripts, password_ref = @passwordRef, password_cleared_at = @passwordClearedAt,
         last_test_json = @lastTest, updated_at = @updatedAt
       WHERE id = @id`,
     ).run(params),
@@ -115,9 +119,11 @@ export function setLastTest(db: Database.Database, id: string, lastTest: LastTes
   }
 }
 
-interface RawRow extends Omit<ServerRow, 'startTls' | 'bindAnonymously' | 'passwordRef' | 'lastTest'> {
+interface RawRow extends Omit<ServerRow, 'startTls' | 'bindAnonymously' | 'mapping' | 'scripts' | 'passwordRef' | 'lastTest'> {
   startTls: number;
   bindAnonymously: number;
+  mapping: string;
+  scripts: string;
   passwordRef: string | null;
   lastTest: string | null;
 }
@@ -127,6 +133,8 @@ function fromRaw(db: Database.Database, raw: RawRow): ServerRow {
     ...raw,
     startTls: raw.startTls === 1,
     bindAnonymously: raw.bindAnonymously === 1,
+    mapping: parseStored(db, raw, 'attribute mapping', AttributeMapping, raw.mapping),
+    scripts: parseStored(db, raw, 'scripts', ServerScripts, raw.scripts),
     passwordRef: raw.passwordRef === null ? null : parseStored(db, raw, 'password reference', PasswordRefJson, raw.passwordRef),
     lastTest: raw.lastTest === null ? null : parseStored(db, raw, 'last test result', LastTestJson, raw.lastTest),
   };
@@ -151,6 +159,8 @@ function toParams(row: ServerRow) {
     bindDn: row.bindDn,
     searchFilter: row.searchFilter,
     timeoutSeconds: row.timeoutSeconds,
+    mapping: JSON.stringify(AttributeMapping.parse(row.mapping)),
+    scripts: JSON.stringify(ServerScripts.parse(row.scripts)),
     passwordRef: passwordRef ? JSON.stringify(passwordRef.data) : null,
     passwordClearedAt: row.passwordClearedAt,
     lastTest: row.lastTest === null ? null : JSON.stringify(LastTestJson.parse(row.lastTest)),

@@ -9,13 +9,15 @@ export interface DialogProps {
   /** The dialog's buttons, in tab order; the first one gets the initial focus, so put the safe one first. */
   actions: ReactNode;
   testId?: string;
+  /** Extra class for the <dialog>, e.g. `dialog-wide`. */
+  className?: string;
 }
 
 /**
  * A modal confirmation built on the native `<dialog>`: the browser traps focus, makes the page behind
  * it inert, closes on Esc (routed to `onClose`) and returns focus to where it was.
  */
-export function Dialog({ title, onClose, children, actions, testId }: DialogProps) {
+export function Dialog({ title, onClose, children, actions, testId, className }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const bodyId = useId();
@@ -31,7 +33,7 @@ export function Dialog({ title, onClose, children, actions, testId }: DialogProp
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={className ? `dialog ${className}` : 'dialog'}
       aria-labelledby={titleId}
       aria-describedby={bodyId}
       data-testid={testId}

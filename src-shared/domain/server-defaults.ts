@@ -1,3 +1,4 @@
+import { defaultMapping, defaultScripts } from './mapping-defaults';
 import type { ServerDraft } from './server';
 
 /** Default LDAP operation timeout, in seconds (as in the reference product). */
@@ -14,5 +15,7 @@ export function emptyServerDraft(): ServerDraft {
     searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
     timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
     trustedCertificates: [],
+    mapping: defaultMapping(),
+    scripts: defaultScripts(),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttributeMapping, ServerScripts } from './mapping';
 
 export { DEFAULT_TIMEOUT_SECONDS, emptyServerDraft } from './server-defaults';
 
@@ -26,6 +27,10 @@ export const ServerDraft = z.object({
   searchFilter: z.string().max(8192),
   timeoutSeconds: z.number().int().min(1).max(3600),
   trustedCertificates: z.array(TrustedCertificate).max(50),
+  /** Which attributes fill email, first name and last name. */
+  mapping: AttributeMapping,
+  /** The Active, Org name and Role name scripts. */
+  scripts: ServerScripts,
 });
 export type ServerDraft = z.infer<typeof ServerDraft>;
 

@@ -6,7 +6,43 @@ import type { FieldIssue } from '../errors';
 import { parseDn } from '../ldap/dn';
 import { analyzeSearchFilter } from '../ldap/filter';
 import { parseLdapUrl } from '../ldap/url';
+import { AttributeMapping, SCRIPT_LABELS } from './mapping';
 import type { ServerDraft } from './server';
+
+/** The message for a blank Active script. */
+export const ACTIVE_SCRIPT_REQUIRED = 'The Active script is required; the default is function(entry) { return true; }';
+
+const MAPPING_FIELDS = { email: 'Email', firstName: 'First name', lastName: 'Last name' } as const;
+
+/** Problems of the attribute mapping, by path `mapping.email` etc. An empty name means "not mapped". */
+function mappingIssues(mapping: ServerDraft['mapping']): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const key of Object.keys(MAPPING_FIELDS) as (keyof typeof MAPPING_FIELDS)[]) {
+    const value = mapping[key];
+    if (typeof value !== 'string') {
+      issues.push({ path: `mapping.${key}`, message: `${MAPPING_FIELDS[key]}: enter an attribute name such as ${key === 'email' ? 'mail' : key}` });
+      continue;
+    }
+    const text = value.trim();
+    if (text === '' || AttributeMapping.shape[key].safeParse(text).success) continue;
+    issues.push({
+      path: `mapping.${key}`,
+      message: `${MAPPING_FIELDS[key]}: "${text.slice(0, 60)}" is not an attribute name; use a name such as mail or givenName (letters, digits and "-", options such as ;lang-en allowed)`,
+    });
+  }
+  return issues;
+}
+
+/** Problems of the scripts that need no JavaScript engine: the Active script must not be blank. */
+function scriptIssues(scripts: ServerDraft['scripts']): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (typeof scripts.active !== 'string' || scripts.active.trim() === '') issues.push({ path: 'scripts.active', message: ACTIVE_SCRIPT_REQUIRED });
+  for (const key of ['orgName', 'roleName'] as const) {
+    const v = scripts[key];
+    if (v !== null && typeof v !== 'string') issues.push({ path: `scripts.${key}`, message: `The ${SCRIPT_LABELS[key]} script must be text, or null for none` });
+  }
+  return issues;
+}
 
 /** The longest server name accepted (after trimming). */
 export const MAX_SERVER_NAME = 200;
@@ -46,8 +82,10 @@ function checkBindDn(bindDn: string): string | null {
 
 /**
  * Returns the problems of a server draft, one per field at most, by field path:
- * `name`, `url`, `startTls`, `bindDn` (skipped for anonymous binds), `searchFilter`, `timeoutSeconds`.
+ * `name`, `url`, `startTls`, `bindDn` (skipped for anonymous binds), `searchFilter`, `timeoutSeconds`,
+ * `mapping.email|firstName|lastName` (attribute names; empty = not mapped) and `scripts.active` (not blank).
  * The URL must name a host and a non-empty search base and hold no `?attrs?scope?filter` part.
+ * Script syntax is checked in main (it needs the script engine).
  */
 export function validateServerDraft(draft: ServerDraft): FieldIssue[] {
   const issues: FieldIssue[] = [];
@@ -71,6 +109,8 @@ export function validateServerDraft(draft: ServerDraft): FieldIssue[] {
 
   const t = draft.timeoutSeconds;
   if (!Number.isInteger(t) || t < 1 || t > 3600) add('timeoutSeconds', 'Enter a whole number of seconds from 1 to 3600');
+  if (draft.mapping) issues.push(...mappingIssues(draft.mapping));
+  if (draft.scripts) issues.push(...scriptIssues(draft.scripts));
   return issues;
 }
 

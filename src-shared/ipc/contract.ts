@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { PasswordInput, ServerDraft, type ServerView } from '../domain/server';
 import type { DoctorReport, StageResult } from '../domain/doctor';
+import { ServerScripts } from '../domain/mapping';
+import { PREVIEW_PAGE_SIZES, type PreviewResult, type RawEntry } from '../domain/preview';
+import type { ScriptDiagnostic } from '../domain/scripts';
 
 /** Facts about the running app that the renderer may show. */
 export interface AppInfo {
@@ -11,6 +14,8 @@ export interface AppInfo {
 
 const Id = z.string().uuid();
 const RunId = z.string().min(1).max(100);
+const SessionId = z.string().min(1).max(100);
+const PageSize = z.literal(PREVIEW_PAGE_SIZES);
 
 /**
  * The one IPC contract: method name -> input schema (validated in main) and output type.
@@ -38,6 +43,35 @@ export const contract = {
     output: {} as DoctorReport,
   },
   'servers.cancelTest': { input: z.object({ runId: RunId }).strict(), output: {} as { cancelled: boolean } },
+  /**
+   * One page of the live preview of unsaved form values. A session (one per preview pane) keeps its
+   * connection, cursor and fetched pages; `serverId` lets it use the stored password (doctor's rules).
+   */
+  'preview.run': {
+    input: z
+      .object({
+        sessionId: SessionId,
+        serverId: Id.optional(),
+        draft: ServerDraft,
+        password: PasswordInput,
+        page: z.number().int().min(1),
+        pageSize: PageSize,
+        search: z.string().max(256).nullable(),
+      })
+      .strict(),
+    output: {} as PreviewResult,
+  },
+  /** Every attribute of one entry of the preview, as the server returns it. */
+  'preview.raw': {
+    input: z
+      .object({ sessionId: SessionId, serverId: Id.optional(), draft: ServerDraft, password: PasswordInput, dn: z.string().min(1).max(4096) })
+      .strict(),
+    output: {} as RawEntry,
+  },
+  /** Closes a preview session: its connection and cached pages. */
+  'preview.close': { input: z.object({ sessionId: SessionId }).strict(), output: {} as { closed: boolean } },
+  /** Compiles the scripts without running them: syntax errors and scripts that are not functions, with line and column. */
+  'scripts.check': { input: z.object({ scripts: ServerScripts }).strict(), output: {} as ScriptDiagnostic[] },
 } as const;
 
 /** Every method name. */

@@ -149,6 +149,28 @@ describe('servers: passwords, keychain and the store', () => {
     expect(paths).toEqual(expect.arrayContaining(['url', 'bindDn', 'searchFilter']));
   });
 
+  it('refuses scripts that do not compile with their line and column, and saves nothing', async () => {
+    const scripts = { active: 'function(entry) {\n  return entry.uid ==;\n}', orgName: '   ', roleName: '42' };
+    const err = await app.servers.create(corp({ scripts }), { kind: 'none' }).catch((e: unknown) => e as AppError);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).fields).toEqual([
+      { path: 'scripts.active', message: expect.stringMatching(/^Active script, line 2, column \d+: /) },
+      { path: 'scripts.roleName', message: expect.stringMatching(/^Role name script, line 1, column 1: .*not a function/) },
+    ]);
+    expect(app.servers.list()).toEqual([]);
+  });
+
+  it('keeps mapping and scripts through create, update and duplicate; a blank optional script is saved as none', async () => {
+    const scripts = { active: "function(entry) { return entry.employeeType != 'intern'; }", orgName: 'function(entry) { return entry.o; }', roleName: ' ' };
+    const view = await app.servers.create(corp({ mapping: { email: 'mail', firstName: ' cn ', lastName: '' }, scripts }), { kind: 'none' });
+    expect(view).toMatchObject({ mapping: { email: 'mail', firstName: 'cn', lastName: '' }, scripts: { ...scripts, roleName: null } });
+    const { server } = await app.servers.update(view.id, corp({ scripts: { ...scripts, orgName: null } }), { kind: 'keep' });
+    expect(server.scripts.orgName).toBeNull();
+    expect(server.mapping).toEqual({ email: 'mail', firstName: 'givenName', lastName: 'sn' });
+    const copy = await app.servers.duplicate(view.id);
+    expect(copy.scripts).toEqual(server.scripts);
+  });
+
   it('duplicates a server with its keychain password under a new name, and deletes it with its keychain item', async () => {
     const view = await app.servers.create(corp(), { kind: 'value', value: slapd.syncPw });
     const copy = await app.servers.duplicate(view.id);

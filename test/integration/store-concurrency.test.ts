@@ -57,7 +57,8 @@ while (!existsSync(barrier + '.go')) Atomics.wait(new Int32Array(new SharedArray
 const store = openStore(file);
 const now = new Date().toISOString();
 insertServer(store.db, { id: 'id-' + n, name: 'Server ' + n, url: 'ldap://h', startTls: false, bindAnonymously: true, bindDn: '',
-  searchFilter: '(uid=?)', timeoutSeconds: 30, passwordRef: null, passwordClearedAt: null, lastTest: null, createdAt: now, updatedAt: now });
+  searchFilter: '(uid=?)', timeoutSeconds: 30, mapping: { email: 'mail', firstName: 'givenName', lastName: 'sn' },
+  scripts: { active: 'function(entry) { return true; }', orgName: null, roleName: null }, passwordRef: null, passwordClearedAt: null, lastTest: null, createdAt: now, updatedAt: now });
 store.close();
 `,
   );

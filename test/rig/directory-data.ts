@@ -1,3 +1,5 @@
+import { extrasLdif } from './extra-entries';
+
 /** Fixed names of the generated test directory. */
 export const SUFFIX = 'dc=example,dc=com';
 export const PEOPLE_DN = `ou=people,${SUFFIX}`;
@@ -79,6 +81,8 @@ export interface DirectoryShape {
   syncPw: string;
   /** Omit the size-limited account when undefined. */
   limitedPw?: string;
+  /** Add the hand-made preview entries of `ou=extras` (see extra-entries.ts). */
+  extras?: boolean;
 }
 
 /**
@@ -99,6 +103,7 @@ export function* directoryLdifChunks(shape: DirectoryShape): Generator<string> {
   // groupOfNames needs at least one member; fall back to the sync account for tiny directories.
   parts.push(group('admins', firstUsers(2).length ? firstUsers(2) : [SYNC_DN]));
   parts.push(group('staff', firstUsers(10).length ? firstUsers(10) : [SYNC_DN]));
+  if (shape.extras) parts.push(extrasLdif());
   yield parts.join('');
   for (let start = 1; start <= shape.users; start += 1000) {
     let chunk = '';

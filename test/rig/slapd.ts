@@ -7,6 +7,7 @@ import {
   directoryLdifChunks, LIMITED_DN, PEOPLE_DN, ROOT_DN, SUFFIX, SYNC_DN, USER_PASSWORD, userDn,
 } from './directory-data';
 import { run } from './exec';
+import { EXTRAS_DN } from './extra-entries';
 import { connectionIds, readOpLines } from './op-log';
 import { freePort } from './ports';
 import { sharedTestPki } from './shared-pki';
@@ -31,6 +32,8 @@ export interface SlapdOptions {
   logOps?: boolean;
   /** PKI to use (default: one shared PKI per test process). */
   pki?: TestPki;
+  /** Add the hand-made preview entries under `ou=extras` (default false). */
+  extras?: boolean;
 }
 
 /** Options of {@link Slapd.readOpLog}. */
@@ -64,6 +67,8 @@ export interface Slapd {
   limitedPw: string;
   /** Number of users under `baseDn`. */
   userCount: number;
+  /** `ou=extras,dc=example,dc=com`: the hand-made entries (present with `extras: true`). */
+  extrasDn: string;
   /** Password of every generated user. */
   userPassword: string;
   /** DN of the i-th generated user, 1-based (`uid=user00001,ou=people,dc=example,dc=com`). */
@@ -111,7 +116,7 @@ async function prepare(dir: string, opts: Required<Omit<SlapdOptions, 'pki'>>, p
     dir, rootPw, caCertFile: pki.caCertFile, cert: CERT_FOR[opts.tls](pki), limitedAccount: opts.sizeLimitedUser,
   }));
   const ldif = directoryLdifChunks({
-    users: opts.users, syncPw: SYNC_PW, limitedPw: opts.sizeLimitedUser ? LIMITED_PW : undefined,
+    users: opts.users, syncPw: SYNC_PW, limitedPw: opts.sizeLimitedUser ? LIMITED_PW : undefined, extras: opts.extras,
   });
   await run('/usr/sbin/slapadd', ['-q', '-f', conf, '-n', '1'], { input: ldif, timeoutMs: 600_000 });
   await run('/usr/sbin/slaptest', ['-Q', '-f', conf, '-F', path.join(dir, 'slapd.d')]);
@@ -144,7 +149,7 @@ async function launch(dir: string, logOps: boolean, logFile: string) {
  * on ldap:// and ldaps://. Each call has its own temp dir (`lss-slapd-*`) and ports.
  */
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
-  const opts = { users: 1200, sizeLimitedUser: true, tls: 'ca' as SlapdTlsMode, logOps: true, ...options };
+  const opts = { users: 1200, sizeLimitedUser: true, tls: 'ca' as SlapdTlsMode, logOps: true, extras: false, ...options };
   const pki = options.pki ?? (await sharedTestPki());
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lss-slapd-'));
   const logFile = path.join(dir, 'slapd.log');
@@ -177,6 +182,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     limitedDn: LIMITED_DN,
     limitedPw: LIMITED_PW,
     userCount: opts.users,
+    extrasDn: EXTRAS_DN,
     userPassword: USER_PASSWORD,
     userDn,
     pki,

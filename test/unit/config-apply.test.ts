@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../src-main/store/db';
 import { findServerByName, insertServer, listServers, listTrusted, toServerView } from '../../src-main/store/servers-repo';
 import type { TestPki } from '../rig/certs';
 import { sharedTestPki } from '../rig/shared-pki';
+import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
 
 const URL = 'ldap://127.0.0.1:3890/ou=people,dc=example,dc=com';
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
@@ -116,7 +117,7 @@ describe('applying a config file to the store', () => {
 
   it('hands back a keychain item that a reference replaced, for deletion after the commit', () => {
     const at = clock().toISOString();
-    insertServer(store.db, { id: 'k1', name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: BIND_DN, searchFilter: FILTER, timeoutSeconds: 30, passwordRef: { kind: 'keychain', account: 'acc-1' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
+    insertServer(store.db, { id: 'k1', name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: BIND_DN, searchFilter: FILTER, timeoutSeconds: 30, mapping: defaultMapping(), scripts: defaultScripts(), passwordRef: { kind: 'keychain', account: 'acc-1' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
     const dry = applyConfig(store.db, config([server({ bindPassword: { env: 'A' } })]), { dryRun: true, now: clock });
     expect(dry.releasedKeychainAccounts).toEqual([]);
     const r = applyConfig(store.db, config([server({ bindPassword: { env: 'A' } })]), { now: clock });

@@ -9,6 +9,7 @@ import { openStore, type Store } from '../../src-main/store/db';
 import { insertServer, listServers, listTrusted, toServerView } from '../../src-main/store/servers-repo';
 import type { TestPki } from '../rig/certs';
 import { sharedTestPki } from '../rig/shared-pki';
+import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
 
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 
@@ -49,7 +50,9 @@ function servers(s: Store) {
 
 const SOURCE = {
   servers: [
-    { name: 'Corp', url: 'ldaps://127.0.0.1:6360/ou=people,dc=example,dc=com', bindDn: 'cn=sync,dc=example,dc=com', bindPassword: { env: 'CORP_BIND_PASSWORD' }, searchFilter: FILTER, timeoutSeconds: 12, trustedCertificates: [{ pem: '' }] },
+    { name: 'Corp', url: 'ldaps://127.0.0.1:6360/ou=people,dc=example,dc=com', bindDn: 'cn=sync,dc=example,dc=com', bindPassword: { env: 'CORP_BIND_PASSWORD' }, searchFilter: FILTER, timeoutSeconds: 12, trustedCertificates: [{ pem: '' }],
+      mapping: { email: 'userPrincipalName', firstName: 'givenName', lastName: '' },
+      scripts: { active: "function(entry) {\n  return entry.employeeType != 'former';\n}", orgName: 'function(entry) { return entry.o; }', roleName: null } },
     { name: 'Branch', url: 'ldap://127.0.0.1:3890/ou=people,dc=example,dc=com', startTls: true, bindDn: 'cn=branch,dc=example,dc=com', bindPassword: { file: '/run/secrets/branch' }, searchFilter: '(&(objectClass=person)(cn=?))' },
     { name: 'Public', url: 'ldap://127.0.0.1:3890/dc=example,dc=com', bindAnonymously: true, searchFilter: FILTER },
   ],
@@ -68,6 +71,8 @@ describe('exporting the configuration', () => {
     expect(result.servers.map((s) => s.action)).toEqual(['created', 'created', 'created']);
     expect(servers(copy)).toEqual(servers(source));
     expect(servers(copy).find((s) => s.name === 'Corp')!.trustedCertificates).toHaveLength(2);
+    expect(servers(copy).find((s) => s.name === 'Corp')).toMatchObject({ mapping: SOURCE.servers[0].mapping, scripts: SOURCE.servers[0].scripts });
+    expect(servers(copy).find((s) => s.name === 'Public')).toMatchObject({ mapping: defaultMapping(), scripts: defaultScripts() });
     // And applying the export back onto its own store changes nothing.
     expect(applyText(source, JSON.stringify(exported.config)).servers.map((s) => s.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
   });
@@ -87,6 +92,8 @@ describe('exporting the configuration', () => {
           searchFilter: '(&(objectClass=person)(cn=?))',
           timeoutSeconds: 30,
           trustedCertificates: [],
+          mapping: defaultMapping(),
+          scripts: defaultScripts(),
         },
       ],
     });
@@ -95,7 +102,7 @@ describe('exporting the configuration', () => {
   it('leaves keychain passwords out and names their servers', () => {
     const source = store('a.sqlite');
     const at = new Date().toISOString();
-    insertServer(source.db, { id: 'k', name: 'Vault', url: 'ldap://127.0.0.1:3890/dc=example,dc=com', startTls: false, bindAnonymously: false, bindDn: 'cn=x,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, passwordRef: { kind: 'keychain', account: 'secret-account-id' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
+    insertServer(source.db, { id: 'k', name: 'Vault', url: 'ldap://127.0.0.1:3890/dc=example,dc=com', startTls: false, bindAnonymously: false, bindDn: 'cn=x,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, mapping: defaultMapping(), scripts: defaultScripts(), passwordRef: { kind: 'keychain', account: 'secret-account-id' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
     const exported = exportConfig(source.db);
     expect(exported.keychainServers).toEqual(['Vault']);
     expect(exported.config.servers[0]).not.toHaveProperty('bindPassword');

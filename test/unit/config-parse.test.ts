@@ -7,6 +7,7 @@ import { PLAINTEXT_PASSWORD_MESSAGE } from '../../src-main/config/password-refer
 import { AppError } from '../../src-shared/errors';
 import type { TestPki } from '../rig/certs';
 import { sharedTestPki } from '../rig/shared-pki';
+import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
 
 const URL = 'ldap://127.0.0.1:3890/ou=people,dc=example,dc=com';
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
@@ -38,7 +39,7 @@ describe('config file checks', () => {
       config: {
         servers: [
           {
-            draft: { name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: 'cn=sync,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, trustedCertificates: [] },
+            draft: { name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: 'cn=sync,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, trustedCertificates: [], mapping: defaultMapping(), scripts: defaultScripts() },
             password: undefined,
           },
         ],

@@ -23,7 +23,29 @@ it('the store schema matches the snapshot (a schema change needs a new migration
     .all() as { type: string; name: string; sql: string | null }[];
   const text = rows.map((r) => `-- ${r.type} ${r.name}\n${r.sql ?? '(automatic)'}`).join('\n\n');
   expect(text).toMatchInlineSnapshot(`
-    "-- table schema_migrations
+    "-- table organizations
+    CREATE TABLE organizations (
+      id TEXT NOT NULL PRIMARY KEY,
+      name TEXT NOT NULL,
+      -- The trimmed, lower-cased name: script results match organizations regardless of case.
+      name_key TEXT NOT NULL UNIQUE,
+      parent_id TEXT NULL REFERENCES organizations (id),
+      auth_server_id TEXT NULL REFERENCES servers (id) ON DELETE SET NULL,
+      registration_key TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    ) STRICT
+
+    -- table roles
+    CREATE TABLE roles (
+      id TEXT NOT NULL PRIMARY KEY,
+      name TEXT NOT NULL,
+      -- The trimmed, lower-cased name: script results match roles regardless of case.
+      name_key TEXT NOT NULL UNIQUE,
+      created_at TEXT NOT NULL
+    ) STRICT
+
+    -- table schema_migrations
     CREATE TABLE schema_migrations (
       version INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
@@ -51,7 +73,11 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       last_test_json TEXT NULL CHECK (last_test_json IS NULL OR json_valid(last_test_json)),
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
-    ) STRICT
+    , mapping_json TEXT NOT NULL
+      DEFAULT '{"email":"mail","firstName":"givenName","lastName":"sn"}'
+      CHECK (json_valid(mapping_json) AND json_type(mapping_json) = 'object'), scripts_json TEXT NOT NULL
+      DEFAULT '{"active":"function(entry) { return true; }","orgName":null,"roleName":null}'
+      CHECK (json_valid(scripts_json) AND json_type(scripts_json, '$.active') IS 'text')) STRICT
 
     -- table trusted_certificates
     CREATE TABLE trusted_certificates (

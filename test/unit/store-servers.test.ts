@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
 import type { TrustedCertificate } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
 import { openStore, type Store } from '../../src-main/store/db';
@@ -42,6 +43,8 @@ function server(overrides: Partial<ServerRow> = {}): ServerRow {
     bindDn: 'cn=sync,ou=services,dc=example,dc=com',
     searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
     timeoutSeconds: 30,
+    mapping: defaultMapping(),
+    scripts: defaultScripts(),
     passwordRef: { kind: 'keychain', account: 'server:srv-1' },
     passwordClearedAt: null,
     lastTest: null,

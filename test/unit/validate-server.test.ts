@@ -116,6 +116,20 @@ describe('validateServerDraft', () => {
   });
 });
 
+describe('mapping and scripts', () => {
+  it('the Active script is required, with the default named in the message', () => {
+    const scripts = { active: ' \n ', orgName: null, roleName: null };
+    expect(messageFor({ scripts }, 'scripts.active')).toBe('The Active script is required; the default is function(entry) { return true; }');
+    expect(messageFor({}, 'scripts.active')).toBeUndefined();
+  });
+
+  it('mapped names must be attribute names; an empty one means not mapped', () => {
+    expect(messageFor({ mapping: { email: '', firstName: 'givenName;lang-en', lastName: '2.5.4.4' } }, 'mapping.email')).toBeUndefined();
+    expect(validateServerDraft(draftWith({ mapping: { email: '', firstName: 'givenName;lang-en', lastName: '2.5.4.4' } }))).toEqual([]);
+    expect(messageFor({ mapping: { email: 'e mail', firstName: 'givenName', lastName: 'sn' } }, 'mapping.email')).toMatch(/^Email: "e mail" is not an attribute name/);
+  });
+});
+
 describe('usernameAttributeOf', () => {
   it('returns the placeholder attribute or null', () => {
     expect(usernameAttributeOf('(&(objectClass=inetOrgPerson)(uid=?))')).toBe('uid');

@@ -1,5 +1,5 @@
 import { applyConfig, type ApplyOutcome } from '../../config/apply';
-import { readConfigFile } from '../../config/parse-config';
+import { configMentionsScripts, readConfigFile } from '../../config/parse-config';
 import type { CommandSpec } from '../command';
 
 const WOULD: Record<ApplyOutcome['action'], string> = { created: 'would create', updated: 'would update', unchanged: 'unchanged' };
@@ -27,10 +27,17 @@ either every server is saved or none is. FILE looks like:
       "bindPassword": { "env": "CORP_BIND_PASSWORD" },
       "searchFilter": "(&(objectClass=inetOrgPerson)(uid=?))",
       "timeoutSeconds": 30,
-      "trustedCertificates": [ { "file": "corp-ca.pem" } ] } ] }
+      "trustedCertificates": [ { "file": "corp-ca.pem" } ],
+      "mapping": { "email": "mail", "firstName": "givenName", "lastName": "sn" },
+      "scripts": { "active": "function(entry) { return entry.employeeType != 'former'; }",
+                   "orgName": "function(entry) { return entry.o; }",
+                   "roleName": null } } ] }
 
 Defaults: startTls false, bindAnonymously false, bindDn "", timeoutSeconds 30,
-trustedCertificates []. name, url and searchFilter are required.
+trustedCertificates [], mapping { "email": "mail", "firstName": "givenName", "lastName": "sn" },
+scripts { "active": "function(entry) { return true; }", "orgName": null, "roleName": null }
+(each mapping and scripts key defaults on its own). name, url and searchFilter are required.
+A script that does not compile is refused with its line and column.
 bindPassword is a reference, { "env": NAME } or { "file": PATH }, never the password itself.
 Without bindPassword an existing server keeps its stored password, unless its host or bind DN
 changes: then the stored password is cleared. Relative file paths are resolved against the
@@ -42,7 +49,20 @@ A file with any problem is refused as a whole: every problem is listed with its 
     'dry-run': { type: 'boolean', help: 'Show what would change and write nothing' },
   },
   async run(ctx) {
-    const config = readConfigFile(ctx.args[0]);
+    // Scripts are compiled before the store is opened, so a refused file leaves no trace. The
+    // engine is only loaded for a file that has scripts (the defaults are known to compile).
+    let config;
+    if (configMentionsScripts(ctx.args[0])) {
+      const { ScriptEngine } = await import('../../scripts/engine');
+      const engine = await ScriptEngine.create();
+      try {
+        config = readConfigFile(ctx.args[0], { checkScripts: (s) => engine.check(s) });
+      } finally {
+        engine.dispose();
+      }
+    } else {
+      config = readConfigFile(ctx.args[0]);
+    }
     const app = ctx.app();
     const dryRun = ctx.flags['dry-run'] === true;
     const result = applyConfig(app.store.db, config, { dryRun });

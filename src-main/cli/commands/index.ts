@@ -1,13 +1,14 @@
 import type { CommandSpec } from '../command';
 import { configApply } from './config-apply';
 import { configExport } from './config-export';
+import { preview } from './preview';
 import { serverList } from './server-list';
 import { serverTest } from './server-test';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly CommandSpec[] = [configApply, configExport, serverList, serverTest];
+export const COMMANDS: readonly CommandSpec[] = [configApply, configExport, serverList, serverTest, preview];
 
-/** The command groups (`config`, `server`), in help order. */
+/** The command groups (`config`, `server`, `preview`), in help order. */
 export const GROUPS: readonly string[] = [...new Set(COMMANDS.map((c) => c.group))];
 
 /** The commands of one group. */

@@ -7,7 +7,8 @@ import { formatStage, formatSummary } from '../format-stage';
 /** The exit status of a test cancelled with Ctrl+C (128 + SIGINT), as shells report it. */
 export const CANCELLED_EXIT = 130;
 
-function draftOf(s: ServerView): ServerDraft {
+/** The editable fields of a saved server. */
+export function draftOf(s: ServerView): ServerDraft {
   return {
     name: s.name,
     url: s.url,
@@ -17,6 +18,8 @@ function draftOf(s: ServerView): ServerDraft {
     searchFilter: s.searchFilter,
     timeoutSeconds: s.timeoutSeconds,
     trustedCertificates: s.trustedCertificates,
+    mapping: s.mapping,
+    scripts: s.scripts,
   };
 }
 

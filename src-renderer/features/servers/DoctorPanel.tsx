@@ -1,7 +1,6 @@
-import { useRef, useState } from 'react';
 import { STAGE_LABELS, STAGE_NAMES, type CertificateInfo, type StageName } from '../../../src-shared/domain/doctor';
-import { copyText } from '../../ui/copy-text';
 import { formatCount, formatMatches } from '../../ui/format';
+import { LdapsearchCommand } from '../../ui/LdapsearchCommand';
 import { CertificateIssueBox } from './CertificateIssueBox';
 import { stageStatuses, type DoctorState, type StageStatus } from './use-doctor';
 
@@ -36,32 +35,6 @@ function Summary({ state }: { state: DoctorState }) {
     <p className={report.reachable && report.bindable ? 'doctor-summary ok' : 'doctor-summary bad'} data-testid="doctor-summary">
       {parts.join(' · ')}
     </p>
-  );
-}
-
-function LdapsearchCommand({ command }: { command: string }) {
-  const preRef = useRef<HTMLPreElement>(null);
-  const [copied, setCopied] = useState<string | null>(null);
-  return (
-    <details className="ldapsearch">
-      <summary>Equivalent ldapsearch command</summary>
-      <pre ref={preRef} className="mono" data-testid="ldapsearch-command">
-        {command}
-      </pre>
-      <div className="row">
-        <button
-          type="button"
-          onClick={() => {
-            void copyText(command, preRef.current).then((ok) => setCopied(ok ? 'Copied.' : 'Could not copy; select the command and press Ctrl+C.'));
-          }}
-        >
-          Copy
-        </button>
-        <span role="status" className="muted">
-          {copied}
-        </span>
-      </div>
-    </details>
   );
 }
 
@@ -127,7 +100,7 @@ export function DoctorPanel({ state, onCancel, onTrust, trustedFingerprints }: D
           The test could not run: {state.error.message}
         </p>
       )}
-      {report?.ldapsearch && <LdapsearchCommand command={report.ldapsearch} />}
+      {report?.ldapsearch && <LdapsearchCommand command={report.ldapsearch} testId="ldapsearch-command" />}
     </section>
   );
 }

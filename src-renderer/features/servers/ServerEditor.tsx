@@ -1,7 +1,13 @@
-import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
+import type { ScriptName } from '../../../src-shared/domain/mapping';
 import type { ServerDraft, ServerView } from '../../../src-shared/domain/server';
+import { PreviewPane } from '../preview/PreviewPane';
+import type { RawContext } from '../preview/use-raw-entry';
+import { usePreview } from '../preview/use-preview';
+import { ScriptsPanel } from '../scripts/ScriptsPanel';
 import { DoctorPanel } from './DoctorPanel';
+import { MappingFields } from './MappingFields';
 import { ServerFields } from './ServerFields';
 import { TrustedCertificateList } from './TrustedCertificateList';
 import { useDoctor } from './use-doctor';
@@ -17,11 +23,36 @@ export interface ServerEditorProps {
   onDirtyChange: (dirty: boolean) => void;
 }
 
-/** The right side: the doctor, the setup form, the trusted certificates and the form's actions. */
+const CONNECTION_HINT = 'Enter a URL with a search base, a bind DN (or bind anonymously) and a valid search filter to see how entries become users.';
+const PASSWORD_HINT = 'Enter the bind password to see how entries become users.';
+
+/**
+ * A server's page, in three parts side by side: the doctor and setup form (connection, bind, filter,
+ * timeout, attribute mapping), the script editors, and the live preview of the unsaved form.
+ */
 export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: ServerEditorProps) {
   const form = useServerForm(initial, onSaved);
   const doctor = useDoctor();
   const { dirty } = form;
+  const serverId = form.saved?.id;
+  const needsPassword = !form.saved && !form.draft.bindAnonymously && form.passwordInput.kind === 'none';
+  const previewHint = !form.previewReady ? CONNECTION_HINT : needsPassword ? PASSWORD_HINT : null;
+  const preview = usePreview({ serverId, draft: form.submitDraft, password: form.passwordInput, ready: previewHint === null });
+
+  // The raw view reads the entry with the same session, draft and password as the preview shows.
+  const rawInputs = useRef<RawContext | null>(null);
+  rawInputs.current = previewHint === null ? { sessionId: preview.sessionId, ...(serverId ? { serverId } : {}), draft: form.submitDraft, password: form.passwordInput } : null;
+  const rawContext = useCallback(() => rawInputs.current, []);
+
+  // The form column can be folded away to give the scripts and the preview room; an error brings it back.
+  const [formHidden, setFormHidden] = useState(false);
+  if (formHidden && form.formError) setFormHidden(false);
+
+  const scriptErrors: Partial<Record<ScriptName, string>> = {
+    active: form.errors['scripts.active'],
+    orgName: form.errors['scripts.orgName'],
+    roleName: form.errors['scripts.roleName'],
+  };
 
   useEffect(() => onDirtyChange(dirty), [dirty, onDirtyChange]);
 
@@ -72,6 +103,8 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
     if (e.key !== 'Enter' || e.nativeEvent.isComposing || e.shiftKey || e.ctrlKey || e.metaKey || e.altKey) return;
     const target = e.target as HTMLElement;
     if (target.tagName !== 'INPUT' && target.tagName !== 'SELECT') return;
+    // In an attribute picker Enter may be choosing a suggestion.
+    if (target.hasAttribute('list')) return;
     e.preventDefault();
     void runTest();
   };
@@ -80,13 +113,16 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
   const title = form.saved ? form.saved.name || '(unnamed server)' : 'New server';
 
   return (
-    <section className="editor" aria-labelledby="editor-title">
+    <section className="editor editor-page" aria-labelledby="editor-title">
       <header className="editor-head">
         <h2 id="editor-title">
           {title}
           {dirty && <span className="dirty-mark"> — unsaved changes</span>}
         </h2>
         <div className="toolbar">
+          <button type="button" aria-expanded={!formHidden} aria-controls="server-form-column" onClick={() => setFormHidden((h) => !h)}>
+            {formHidden ? 'Show form' : 'Hide form'}
+          </button>
           <button type="button" onClick={() => void runTest()} disabled={doctor.state.running || form.saving}>
             Test
           </button>
@@ -121,23 +157,41 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
         </p>
       )}
 
-      <DoctorPanel state={doctor.state} onCancel={() => void doctor.cancel()} onTrust={trust} trustedFingerprints={trustedFingerprints} />
+      <div className={formHidden ? 'editor-body form-hidden' : 'editor-body'}>
+        <div className="editor-col editor-col-form" id="server-form-column">
+          <DoctorPanel state={doctor.state} onCancel={() => void doctor.cancel()} onTrust={trust} trustedFingerprints={trustedFingerprints} />
 
-      <form className="server-form" aria-label="Server setup" noValidate onKeyDown={onFormKeyDown} onSubmit={(e) => e.preventDefault()}>
-        <fieldset disabled={form.saving}>
-          <legend className="visually-hidden">Connection</legend>
-          <ServerFields form={form} />
-        </fieldset>
-      </form>
+          <form className="server-form" aria-label="Server setup" noValidate onKeyDown={onFormKeyDown} onSubmit={(e) => e.preventDefault()}>
+            <fieldset disabled={form.saving}>
+              <legend className="visually-hidden">Connection</legend>
+              <ServerFields form={form} />
+              <MappingFields form={form} attributes={preview.attributes} />
+            </fieldset>
+          </form>
 
-      <TrustedCertificateList certificates={form.draft.trustedCertificates} error={form.errors.trustedCertificates} onRemove={form.removeTrustedCertificate} />
-      {form.otherIssues.length > 0 && !form.formError && (
-        <ul className="form-error">
-          {form.otherIssues.map((f, i) => (
-            <li key={`${f.path}-${i}`}>{f.message}</li>
-          ))}
-        </ul>
-      )}
+          <TrustedCertificateList certificates={form.draft.trustedCertificates} error={form.errors.trustedCertificates} onRemove={form.removeTrustedCertificate} />
+          {form.otherIssues.length > 0 && !form.formError && (
+            <ul className="form-error">
+              {form.otherIssues.map((f, i) => (
+                <li key={`${f.path}-${i}`}>{f.message}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="editor-col editor-col-scripts">
+          <ScriptsPanel
+            scripts={form.draft.scripts}
+            onChange={form.setScript}
+            preview={preview.result}
+            attributes={preview.attributes}
+            errors={scriptErrors}
+            disabled={form.saving}
+          />
+        </div>
+        <div className="editor-col editor-col-preview">
+          <PreviewPane preview={preview} hint={previewHint} rawContext={rawContext} />
+        </div>
+      </div>
     </section>
   );
 }

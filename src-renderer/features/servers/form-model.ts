@@ -1,6 +1,7 @@
 // Pure helpers behind the server setup form: the write-only password model, dirty checks, field issues.
 import type { FieldIssue } from '../../../src-shared/errors';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
+import type { AttributeMapping, ServerScripts } from '../../../src-shared/domain/mapping';
 import type { PasswordInput, ServerDraft, ServerView, TrustedCertificate } from '../../../src-shared/domain/server';
 import { normalizeDn } from '../../../src-shared/ldap/dn';
 import { parseLdapUrl } from '../../../src-shared/ldap/url';
@@ -21,7 +22,23 @@ export interface PasswordEdit {
 }
 
 /** The fields of the form that can carry an issue, in display order. */
-export const FIELD_PATHS = ['name', 'url', 'startTls', 'bindAnonymously', 'bindDn', 'password', 'searchFilter', 'timeoutSeconds', 'trustedCertificates'] as const;
+export const FIELD_PATHS = [
+  'name',
+  'url',
+  'startTls',
+  'bindAnonymously',
+  'bindDn',
+  'password',
+  'searchFilter',
+  'timeoutSeconds',
+  'trustedCertificates',
+  'mapping.email',
+  'mapping.firstName',
+  'mapping.lastName',
+  'scripts.active',
+  'scripts.orgName',
+  'scripts.roleName',
+] as const;
 export type FieldPath = (typeof FIELD_PATHS)[number];
 
 /** The editable draft of a saved server (its ServerDraft fields, without id, password state or history). */
@@ -35,6 +52,8 @@ export function draftOf(server: ServerView): ServerDraft {
     searchFilter: server.searchFilter,
     timeoutSeconds: server.timeoutSeconds,
     trustedCertificates: server.trustedCertificates.map((c) => ({ ...c })),
+    mapping: { ...server.mapping },
+    scripts: { ...server.scripts },
   };
 }
 
@@ -49,8 +68,20 @@ export function sameDraft(a: ServerDraft, b: ServerDraft): boolean {
     a.searchFilter === b.searchFilter &&
     a.timeoutSeconds === b.timeoutSeconds &&
     a.trustedCertificates.length === b.trustedCertificates.length &&
-    a.trustedCertificates.every((c, i) => c.fingerprint256 === b.trustedCertificates[i]?.fingerprint256)
+    a.trustedCertificates.every((c, i) => c.fingerprint256 === b.trustedCertificates[i]?.fingerprint256) &&
+    sameMapping(a.mapping, b.mapping) &&
+    sameScripts(a.scripts, b.scripts)
   );
+}
+
+/** True when two attribute mappings name the same attributes. */
+export function sameMapping(a: AttributeMapping, b: AttributeMapping): boolean {
+  return a.email === b.email && a.firstName === b.firstName && a.lastName === b.lastName;
+}
+
+/** True when two script sets hold the same source text (an absent script equals only an absent one). */
+export function sameScripts(a: ServerScripts, b: ServerScripts): boolean {
+  return a.active === b.active && a.orgName === b.orgName && a.roleName === b.roleName;
 }
 
 /** The password part of a fresh form: closed ("keep") when a password is stored, open otherwise. */

@@ -4,6 +4,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo, FieldIssue } from '../../../src-shared/errors';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
+import type { AttributeMapping, ScriptName } from '../../../src-shared/domain/mapping';
 import { emptyServerDraft } from '../../../src-shared/domain/server-defaults';
 import type { PasswordInput, ServerDraft, ServerView } from '../../../src-shared/domain/server';
 import { usernameAttributeOf, validateServerDraft } from '../../../src-shared/domain/validate-server';
@@ -64,6 +65,8 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
     }
     return shown;
   }, [serverIssues, clientIssues, showAll, touched]);
+  // The preview needs what a connection test needs (URL, bind, filter, timeout), and nothing else.
+  const previewReady = useMemo(() => !clientIssues.some((i) => TEST_FIELDS.has(fieldOfPath(i.path) as FieldPath)), [clientIssues]);
   const otherIssues = useMemo(() => groupIssues(serverIssues).other, [serverIssues]);
   const usernameAttribute = errors.searchFilter || groupIssues(clientIssues).byField.searchFilter ? null : usernameAttributeOf(draft.searchFilter);
 
@@ -90,6 +93,24 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
     (text: string) => {
       setTimeoutTextState(text);
       changed('timeoutSeconds');
+    },
+    [changed],
+  );
+
+  /** Sets one mapping attribute name ('' = not mapped). */
+  const setMapping = useCallback(
+    (key: keyof AttributeMapping, value: string) => {
+      setDraft((d) => ({ ...d, mapping: { ...d.mapping, [key]: value } }));
+      changed(`mapping.${key}`);
+    },
+    [changed],
+  );
+
+  /** Sets one script's source; null removes an optional (Org name, Role name) script. */
+  const setScript = useCallback(
+    (name: ScriptName, source: string | null) => {
+      setDraft((d) => ({ ...d, scripts: { ...d.scripts, [name]: name === 'active' ? (source ?? '') : source } }));
+      changed(`scripts.${name}`);
     },
     [changed],
   );
@@ -211,8 +232,11 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
     formError,
     notice,
     usernameAttribute,
+    previewReady,
     passwordWillClear: willClearPassword(saved, submitDraft),
     setField,
+    setMapping,
+    setScript,
     setTimeoutText,
     touch,
     updatePassword,

@@ -1,0 +1,151 @@
+/**
+ * Benchmark: the script engine (QuickJS sandbox) over synthetic directory entries.
+ *
+ *   npm run bench:scripts -- [--entries 100000] [--runs 3]
+ *
+ * Prints machine info, then medians over `--runs` measured rounds after one warm-up of
+ *   - entries/s for Active + Org name + Role name written with string functions, and for their
+ *     regular-expression twins (and the ratio), evaluated in one call and in pages of 1,000
+ *     (how a sync calls it);
+ *   - the time from a script edit to re-evaluating a 50-entry page (evaluate() with changed
+ *     script text, recompilation included).
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { ServerScripts } from '../src-shared/domain/mapping';
+import { ScriptEngine, usedAttributes, type EntryInput } from '../src-main/scripts/engine';
+
+function parseArgs(argv: string[]): { entries: number; runs: number } {
+  const out = { entries: 100_000, runs: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => {
+      const v = inline ?? argv[++i];
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
+      return n;
+    };
+    if (flag === '--entries') out.entries = value();
+    else if (flag === '--runs') out.runs = value();
+    else if (flag === '--help' || flag === '-h') {
+      console.log('usage: npm run bench:scripts -- [--entries N (default 100000)] [--runs R (default 3)]');
+      process.exit(0);
+    } else throw new Error(`unknown argument "${argv[i]}" (try --help)`);
+  }
+  return out;
+}
+
+const STRING_SCRIPTS: ServerScripts = {
+  active: "function(entry) { return entry.employeeType != 'terminated'; }",
+  orgName: "function(entry) { return entry.l ? 'Org ' + entry.l : null; }",
+  roleName: "function(entry) { return entry.has('employeeType', 'admin') ? ['Org Admin', 'Desktop User'] : 'Desktop User'; }",
+};
+
+const REGEX_SCRIPTS: ServerScripts = {
+  active: "function(entry) { return !/^terminated$/.test(entry.employeeType || ''); }",
+  orgName: "function(entry) { return entry.l ? entry.l.replace(/^/, 'Org ') : null; }",
+  roleName: "function(entry) { return /admin/i.test(entry.employeeType || '') ? ['Org Admin', 'Desktop User'] : 'Desktop User'; }",
+};
+
+const CITIES = ['Paris', 'Oslo', 'Lyon', 'Berlin', 'Madrid', 'Rome', 'Lisbon', 'Vienna', 'Prague', 'Dublin'];
+const TYPES = ['staff', 'staff', 'staff', 'contractor', 'admin', 'terminated', 'intern'];
+
+/** Deterministic synthetic users with the attributes a real directory sends. */
+function syntheticEntries(n: number): EntryInput[] {
+  const out: EntryInput[] = [];
+  for (let i = 0; i < n; i++) {
+    const uid = `user${i}`;
+    const attributes: Record<string, string[]> = {
+      uid: [uid],
+      mail: i % 5 === 0 ? [`${uid}@example.com`, `${uid}.alias@example.org`] : [`${uid}@example.com`],
+      givenName: [`Given${i % 997}`],
+      sn: [`Surname${i % 1499}`],
+      employeeType: [TYPES[i % TYPES.length]],
+      departmentNumber: [String(100 + (i % 40))],
+      memberOf: Array.from({ length: 2 + (i % 4) }, (_, g) => `cn=group${(i + g) % 50},ou=groups,dc=example,dc=com`),
+      objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'],
+    };
+    if (i % 9 !== 0) attributes[i % 2 === 0 ? 'l' : 'location'] = [CITIES[i % CITIES.length]];
+    out.push({ dn: `uid=${uid},ou=people,dc=example,dc=com`, attributes });
+  }
+  return out;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Entries per second for one evaluate() over everything, and for pages of `page` entries. */
+function throughput(engine: ScriptEngine, scripts: ServerScripts, entries: EntryInput[], page: number): number {
+  const t = performance.now();
+  for (let start = 0; start < entries.length; start += page) {
+    const result = engine.evaluate(scripts, entries.slice(start, start + page));
+    const errors = result.outcomes.reduce((n, o) => n + o.errors.length, 0);
+    if (errors > 0) throw new Error(`unexpected script errors: ${JSON.stringify(result.outcomes.find((o) => o.errors.length)?.errors)}`);
+  }
+  return entries.length / ((performance.now() - t) / 1000);
+}
+
+function measure(label: string, runs: number, fn: () => number): number {
+  fn();
+  const values = Array.from({ length: runs }, fn);
+  const m = median(values);
+  console.log(`  ${label.padEnd(46)} ${fmt(m).padStart(9)} entries/s   (runs: ${values.map(fmt).join(', ')})`);
+  return m;
+}
+
+async function main(): Promise<void> {
+  const { entries: n, runs } = parseArgs(process.argv.slice(2));
+  const cpus = os.cpus();
+  console.log(`machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}`);
+  console.log(`node ${process.version}, quickjs-emscripten RELEASE_SYNC; ${fmt(n)} synthetic entries; median of ${runs} runs after 1 warm-up\n`);
+  const entries = syntheticEntries(n);
+  console.log(`attributes passed in (string scripts): ${JSON.stringify(usedAttributes(STRING_SCRIPTS))}`);
+  console.log(`attributes passed in (regex scripts):  ${JSON.stringify(usedAttributes(REGEX_SCRIPTS))}\n`);
+
+  let t = performance.now();
+  const engine = await ScriptEngine.create();
+  console.log(`ScriptEngine.create(): ${(performance.now() - t).toFixed(1)} ms\n`);
+
+  console.log('Active + Org name + Role name over all entries:');
+  const stringOne = measure('string functions, one evaluate()', runs, () => throughput(engine, STRING_SCRIPTS, entries, n));
+  const regexOne = measure('regex twins, one evaluate()', runs, () => throughput(engine, REGEX_SCRIPTS, entries, n));
+  const stringPaged = measure('string functions, evaluate() per 1,000', runs, () => throughput(engine, STRING_SCRIPTS, entries, 1000));
+  const regexPaged = measure('regex twins, evaluate() per 1,000', runs, () => throughput(engine, REGEX_SCRIPTS, entries, 1000));
+  console.log(`  regex cost / string cost: ${(stringOne / regexOne).toFixed(2)}x (one evaluate), ${(stringPaged / regexPaged).toFixed(2)}x (pages)\n`);
+
+  const costs = engine.evaluate(STRING_SCRIPTS, entries.slice(0, 10_000)).costs;
+  const regexCosts = engine.evaluate(REGEX_SCRIPTS, entries.slice(0, 10_000)).costs;
+  const show = (c: typeof costs) => Object.entries(c).map(([k, v]) => `${k} ${v === null ? '-' : v.toFixed(2)}`).join(', ');
+  console.log(`per-script cost (µs/entry, 10,000 entries): string: ${show(costs)}; regex: ${show(regexCosts)}\n`);
+
+  console.log('Script edit -> re-evaluate a 50-entry page (recompiling the edited script):');
+  const page = entries.slice(0, 50);
+  const editTimes: number[] = [];
+  for (let edit = 0; edit < 1 + runs * 10; edit++) {
+    const edited = { ...STRING_SCRIPTS, orgName: `function(entry) { return entry.l ? 'Org ${edit} ' + entry.l : null; }` };
+    t = performance.now();
+    const result = engine.evaluate(edited, page, { captureLogs: true });
+    const ms = performance.now() - t;
+    if (result.outcomes.some((o) => o.errors.length > 0)) throw new Error('unexpected errors after an edit');
+    if (edit > 0) editTimes.push(ms);
+  }
+  console.log(`  median ${median(editTimes).toFixed(2)} ms, max ${Math.max(...editTimes).toFixed(2)} ms over ${editTimes.length} edits (target < 50 ms)`);
+  const program = { ...STRING_SCRIPTS, roleName: "function isAdmin(e) { return e.has('employeeType', 'admin'); }\n(function(entry) { return isAdmin(entry) ? 'Org Admin' : 'Desktop User'; })" };
+  const programTimes: number[] = [];
+  for (let edit = 0; edit < 1 + runs * 10; edit++) {
+    t = performance.now();
+    engine.evaluate({ ...program, active: `entry => entry.uid != 'nobody${edit}'` }, page);
+    if (edit > 0) programTimes.push(performance.now() - t);
+  }
+  console.log(`  with helper functions (program form, dynamic attributes): median ${median(programTimes).toFixed(2)} ms`);
+  engine.dispose();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

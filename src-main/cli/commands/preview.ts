@@ -1,0 +1,61 @@
+import { PREVIEW_PAGE_SIZES } from '../../../src-shared/domain/preview';
+import type { CommandSpec } from '../command';
+import { formatPreview } from '../format-preview';
+import { UsageError } from '../io';
+import { draftOf } from './server-test';
+
+/** The page size used when `--page-size` is not given. */
+export const DEFAULT_CLI_PAGE_SIZE = 50;
+
+function wholeNumber(text: string | boolean | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (typeof text !== 'string' || !/^\d+$/.test(text.trim()) || Number(text) < 1) {
+    throw new UsageError(`--${option} needs a whole number of 1 or more, not "${String(text)}"`, ['preview']);
+  }
+  return Number(text);
+}
+
+/** `ldap-sync preview NAME`: how the saved server's entries would become users, one page at a time. */
+export const preview: CommandSpec = {
+  group: 'preview',
+  name: '',
+  args: ['NAME'],
+  summary: 'Show how the entries of a saved server become users',
+  description: `Searches the saved server NAME (matched ignoring case) with its stored password and shows one
+page of would-be users: DN, username, email, first and last name (from the attribute mapping),
+and what the Active, Org name and Role name scripts return. An entry whose username attribute
+has several values gives one user per value. Each row lists its problems: a missing username or
+email, a username that occurs twice, an organization or role that does not exist yet, or a
+script error with its line. Nothing is written to the store or the directory.
+
+--search finds one username: the search filter's ? is replaced by the text, escaped as RFC 4515
+requires, so "*)(uid=*" matches nothing.
+
+With --json, prints the whole preview: { total, page, pageSize, hasMore, rows: [ { dn, username,
+email, firstName, lastName, active, org, roles, errors: [ { code, message, line? } ] } ],
+summary, costs, attributes, logs, diagnostics, filter, ldapsearch }. org is null without an
+Org name script and roles is [] without a Role name script.`,
+  options: {
+    search: { type: 'string', valueName: 'TEXT', help: 'Show only the user with this username' },
+    page: { type: 'string', valueName: 'N', help: 'The page to show (default 1)' },
+    'page-size': { type: 'string', valueName: 'K', help: `Entries per page: ${PREVIEW_PAGE_SIZES.join(', ')} (default ${DEFAULT_CLI_PAGE_SIZE})` },
+  },
+  async run(ctx) {
+    const page = wholeNumber(ctx.flags.page, 'page', 1);
+    const pageSize = wholeNumber(ctx.flags['page-size'], 'page-size', DEFAULT_CLI_PAGE_SIZE);
+    if (!(PREVIEW_PAGE_SIZES as readonly number[]).includes(pageSize)) {
+      throw new UsageError(`--page-size must be one of ${PREVIEW_PAGE_SIZES.join(', ')}, not ${pageSize}`, ['preview']);
+    }
+    const search = typeof ctx.flags.search === 'string' ? ctx.flags.search : null;
+    const app = ctx.app();
+    const server = app.servers.byName(ctx.args[0]);
+    const sessionId = 'cli';
+    try {
+      const result = await app.preview.run({ sessionId, serverId: server.id, draft: draftOf(server), password: { kind: 'keep' }, page, pageSize, search });
+      ctx.io.stdout(ctx.json ? `${JSON.stringify(result, null, 2)}\n` : formatPreview(result));
+    } finally {
+      await app.preview.close(sessionId);
+    }
+    return 0;
+  },
+};

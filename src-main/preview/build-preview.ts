@@ -1,0 +1,77 @@
+import type { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
+import type { PreviewResult, PreviewRow, PreviewSummary } from '../../src-shared/domain/preview';
+import type { ScriptLog } from '../../src-shared/domain/scripts';
+import type { ScriptEngine } from '../scripts/engine';
+import { buildRows, usernamesOfPages } from './build-rows';
+import type { CachedPage, SourcePage } from './entry-source';
+import { sortedNames } from './ldap-lookups';
+
+/** The most `console.log` lines one preview page returns. */
+export const MAX_PREVIEW_LOGS = 500;
+
+/** Everything {@link buildPreview} works from. */
+export interface BuildPreviewInput {
+  engine: ScriptEngine;
+  scripts: ServerScripts;
+  mapping: AttributeMapping;
+  usernameAttribute: string;
+  page: number;
+  pageSize: number;
+  search: string | null;
+  source: SourcePage;
+  /** Other pages of the same search the source still holds (duplicate usernames across pages). */
+  otherPages?: readonly CachedPage[];
+  /** Name keys of the stored organizations and roles. */
+  organizations: ReadonlySet<string>;
+  roles: ReadonlySet<string>;
+}
+
+/** Counts for the summary line; `errors` counts rows with at least one problem. */
+export function summarize(rows: readonly PreviewRow[], entries: number, scriptMs: number): PreviewSummary {
+  return {
+    entries,
+    users: rows.filter((r) => r.username !== null).length,
+    active: rows.filter((r) => r.active === true).length,
+    inactive: rows.filter((r) => r.active === false).length,
+    errors: rows.filter((r) => r.errors.length > 0).length,
+    scriptMs: Math.round(scriptMs * 100) / 100,
+  };
+}
+
+/**
+ * One preview page: the scripts evaluated over the page's entries (one engine call, logs
+ * captured), one row per username value with its problems, the summary, per-script costs, the
+ * attribute names seen and the scripts' diagnostics. Reads and writes nothing itself.
+ */
+export function buildPreview(input: BuildPreviewInput): PreviewResult {
+  const { engine, scripts, source } = input;
+  const diagnostics = engine.check(scripts);
+  const evaluation = engine.evaluate(scripts, source.entries, { captureLogs: true });
+  const rows = buildRows(source.entries, evaluation.outcomes, {
+    usernameAttribute: input.usernameAttribute,
+    mapping: input.mapping,
+    organizations: input.organizations,
+    roles: input.roles,
+    otherPages: input.otherPages ? usernamesOfPages(input.otherPages, input.usernameAttribute, input.page) : undefined,
+  });
+  const logs: ScriptLog[] = [];
+  for (const o of evaluation.outcomes) {
+    for (const l of o.logs) if (logs.length < MAX_PREVIEW_LOGS) logs.push(l);
+  }
+  const seen = source.entries.flatMap((e) => Object.keys(e.attributes));
+  return {
+    total: source.total,
+    page: input.page,
+    pageSize: input.pageSize,
+    hasMore: source.hasMore,
+    rows,
+    summary: summarize(rows, source.entries.length, evaluation.totalMs),
+    costs: evaluation.costs,
+    attributes: sortedNames([...source.attributeNames, ...seen]),
+    logs,
+    diagnostics,
+    search: input.search,
+    filter: source.filter,
+    ldapsearch: source.ldapsearch,
+  };
+}

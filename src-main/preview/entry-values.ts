@@ -1,0 +1,116 @@
+/**
+ * Turning ldapts search entries into what scripts and the raw view receive: attribute names kept
+ * in the server's spelling but merged case-insensitively, requested-but-absent attributes dropped
+ * (ldapts reports them as `[]`), and binary values as base64.
+ */
+import type { Entry } from 'ldapts';
+import type { RawEntry, RawValue } from '../../src-shared/domain/preview';
+import type { EntryInput } from '../scripts/engine';
+
+/** Attributes whose values are bytes, not text (compared ignoring case, without options). */
+export const BINARY_ATTRIBUTES: readonly string[] = [
+  'objectGUID',
+  'objectSid',
+  'sIDHistory',
+  'tokenGroups',
+  'msExchMailboxGuid',
+  'msExchMasterAccountSid',
+  'mS-DS-ConsistencyGuid',
+  'msDS-GenerationId',
+  'jpegPhoto',
+  'thumbnailPhoto',
+  'photo',
+  'audio',
+  'userCertificate',
+  'cACertificate',
+  'crossCertificatePair',
+  'certificateRevocationList',
+  'authorityRevocationList',
+  'deltaRevocationList',
+  'userSMIMECertificate',
+  'userPKCS12',
+  'logonHours',
+];
+
+const BINARY_KEYS = new Set(BINARY_ATTRIBUTES.map((a) => a.toLowerCase()));
+
+/**
+ * The names to give ldapts as `explicitBufferAttributes`. ldapts compares them with the server's
+ * spelling exactly, so the usual spellings and their `;binary` forms are listed.
+ */
+export const EXPLICIT_BUFFER_ATTRIBUTES: readonly string[] = BINARY_ATTRIBUTES.flatMap((a) => [a, a.toLowerCase(), `${a};binary`, `${a.toLowerCase()};binary`]);
+
+/** True when values of this attribute description are bytes (`jpegPhoto`, `userCertificate;binary`, ...). */
+export function isBinaryAttribute(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (/;binary(;|$)/.test(lower)) return true;
+  return BINARY_KEYS.has(lower.split(';')[0]);
+}
+
+type LdaptsValue = string | Buffer;
+
+function valuesOf(v: Entry[string]): LdaptsValue[] {
+  if (Array.isArray(v)) return v as LdaptsValue[];
+  return v === undefined || v === null ? [] : [v as LdaptsValue];
+}
+
+/**
+ * The bytes of a value. ldapts decodes valid UTF-8 to a string even for binary attributes
+ * (unless told otherwise), and decoding was exact, so encoding it again gives the bytes back.
+ */
+function bytesOf(v: LdaptsValue): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8');
+}
+
+/** Every (name, values) pair of an ldapts entry except `dn`, without empty attributes, merged case-insensitively in server order. */
+function attributePairs(entry: Entry): { name: string; values: LdaptsValue[] }[] {
+  const byKey = new Map<string, { name: string; values: LdaptsValue[] }>();
+  for (const [name, raw] of Object.entries(entry)) {
+    if (name === 'dn') continue;
+    const values = valuesOf(raw);
+    if (values.length === 0) continue;
+    const key = name.toLowerCase();
+    const existing = byKey.get(key);
+    if (existing) existing.values.push(...values);
+    else byKey.set(key, { name, values: [...values] });
+  }
+  return [...byKey.values()];
+}
+
+/** One search entry as scripts receive it: text as is, binary values (and any non-UTF-8 value) as base64. */
+export function toEntryInput(entry: Entry): EntryInput {
+  const attributes: Record<string, string[]> = {};
+  for (const { name, values } of attributePairs(entry)) {
+    const binary = isBinaryAttribute(name) || values.some((v) => Buffer.isBuffer(v));
+    attributes[name] = values.map((v) => (binary ? bytesOf(v).toString('base64') : (v as string)));
+  }
+  return { dn: entry.dn, attributes };
+}
+
+/** One entry for the raw view: every attribute as returned, binary values as size plus base64. */
+export function toRawEntry(entry: Entry): RawEntry {
+  return {
+    dn: entry.dn,
+    attributes: attributePairs(entry).map(({ name, values }) => {
+      const binary = isBinaryAttribute(name) || values.some((v) => Buffer.isBuffer(v));
+      return {
+        name,
+        values: values.map((v): RawValue => {
+          if (!binary) return { kind: 'text', text: v as string };
+          const bytes = bytesOf(v);
+          return { kind: 'binary', size: bytes.length, base64: bytes.toString('base64') };
+        }),
+      };
+    }),
+  };
+}
+
+/** The values of `name` in an entry, found ignoring case ([] when absent). */
+export function valuesByName(entry: EntryInput, name: string): string[] {
+  if (name === '') return [];
+  const direct = entry.attributes[name];
+  if (direct) return direct;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(entry.attributes)) if (k.toLowerCase() === lower) return v;
+  return [];
+}

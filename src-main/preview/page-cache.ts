@@ -1,0 +1,57 @@
+import type { EntryInput } from '../scripts/engine';
+
+/** The most pages one session keeps, and the most entries across them. */
+export const MAX_CACHED_PAGES = 20;
+export const MAX_CACHED_ENTRIES = 4000;
+
+/**
+ * Pages fetched for one search (one page size, one attribute set), least recently used evicted
+ * first once either bound is passed. Page numbers are 1-based.
+ */
+export class PageCache {
+  private readonly pages = new Map<number, EntryInput[]>();
+  private entryCount = 0;
+
+  constructor(
+    private readonly maxPages = MAX_CACHED_PAGES,
+    private readonly maxEntries = MAX_CACHED_ENTRIES,
+  ) {}
+
+  /** The entries of `page`, marking it as recently used; undefined when not held. */
+  get(page: number): EntryInput[] | undefined {
+    const entries = this.pages.get(page);
+    if (entries) {
+      this.pages.delete(page);
+      this.pages.set(page, entries);
+    }
+    return entries;
+  }
+
+  /** Keeps a page, evicting the least recently used ones beyond the bounds (never the page just added). */
+  set(page: number, entries: EntryInput[]): void {
+    const old = this.pages.get(page);
+    if (old) {
+      this.entryCount -= old.length;
+      this.pages.delete(page);
+    }
+    this.pages.set(page, entries);
+    this.entryCount += entries.length;
+    for (const [p, e] of this.pages) {
+      if (this.pages.size <= this.maxPages && this.entryCount <= this.maxEntries) break;
+      if (p === page) continue;
+      this.pages.delete(p);
+      this.entryCount -= e.length;
+    }
+  }
+
+  /** Every page held, in page order. */
+  all(): { page: number; entries: EntryInput[] }[] {
+    return [...this.pages].map(([page, entries]) => ({ page, entries })).sort((a, b) => a.page - b.page);
+  }
+
+  /** Forgets every page. */
+  clear(): void {
+    this.pages.clear();
+    this.entryCount = 0;
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * One evaluation: entries go into the sandbox in batches; each present script runs over a batch
+ * in one pass; a call stopped by a limit is recorded on its own entry and the pass resumes from
+ * the next entry. A script that keeps hitting limits is skipped for the rest of the evaluation.
+ */
+import { SCRIPT_NAMES, type ScriptName } from '../../src-shared/domain/mapping';
+import type { ScriptErrorCode, ScriptErrorInfo, ScriptLimits, ScriptLog } from '../../src-shared/domain/scripts';
+import { isMemoryError, placeError } from './compile';
+import { memoryMessage, sandboxLostMessage, skippedMessage, stackMessage, timeoutMessage } from './messages';
+import { HOST_PHASE, type Sandbox } from './sandbox';
+import { mainFunctionOffset } from './used-attributes';
+import { decodeField, packBatch, roleNames, splitResults, type EntryInput, type WirePlan } from './wire';
+
+/** The result for one entry. */
+export interface ScriptOutcome {
+  active: boolean | null;
+  org: string | null;
+  roles: string[];
+  errors: ScriptErrorInfo[];
+  logs: ScriptLog[];
+}
+
+/** One script slot as prepared for an evaluation. */
+export interface Slot {
+  name: ScriptName;
+  text: string;
+  /** Compiled and installed in the driver. */
+  runnable: boolean;
+  kind: 'expression' | 'program';
+  /** Why it cannot run (given to every entry). */
+  error?: ScriptErrorInfo;
+}
+
+/** What an evaluation needs from the engine. */
+export interface RunContext {
+  entries: EntryInput[];
+  plan: WirePlan;
+  limits: ScriptLimits;
+  slots: Slot[];
+  sandbox: () => Sandbox;
+  /** Replaces a dead sandbox by a fresh one with everything installed again; false when none is ready. */
+  recover: () => boolean;
+}
+
+/** Entries per batch string. */
+export const BATCH_SIZE = 1000;
+/** Timeouts of one script after which it is skipped for the rest of the evaluation. */
+export const TIMEOUTS_BEFORE_SKIP = 3;
+/** Memory blow-ups of one script after which it is skipped (each one is expensive). */
+export const MEMORY_ERRORS_BEFORE_SKIP = 1;
+
+/** Runs the slots over the entries; never throws for script problems. */
+export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; passMs: number[] } {
+  const outcomes: ScriptOutcome[] = rc.entries.map(() => ({ active: null, org: null, roles: [], errors: [], logs: [] }));
+  const passMs = [0, 0, 0];
+  const strikes = rc.slots.map(() => ({ timeouts: 0, memory: 0 }));
+  /** Per slot, per entry: 1 once the entry has a result or an error for that slot. */
+  const done = rc.slots.map(() => new Uint8Array(rc.entries.length));
+  const positions: Array<{ line: number; column: number }> = [];
+  /** Where a wrong return type is reported: the start of the script's function. */
+  const returnPosition = (s: number) => {
+    if (!positions[s]) {
+      const text = rc.slots[s].text;
+      const before = text.slice(0, mainFunctionOffset(text)).split(/\r\n|\r|\n/);
+      positions[s] = { line: before.length, column: before[before.length - 1].length + 1 };
+    }
+    return positions[s];
+  };
+  for (const slot of rc.slots) if (slot.error) for (const o of outcomes) o.errors.push(slot.error);
+
+  const fail = (entry: number, s: number, code: ScriptErrorCode, message: string, at?: { line: number; column: number } | null) => {
+    done[s][entry] = 1;
+    outcomes[entry].errors.push({ script: rc.slots[s].name, code, message, ...(at ? { line: at.line, column: at.column } : {}) });
+  };
+  const skipped = (s: number) => strikes[s].timeouts >= TIMEOUTS_BEFORE_SKIP || strikes[s].memory >= MEMORY_ERRORS_BEFORE_SKIP;
+
+  const applyExtras = (start: number) => {
+    const sb = rc.sandbox();
+    sb.setCursor(HOST_PHASE);
+    const r = sb.callDriver('extras', []);
+    if (!r.ok || !r.value) return;
+    const extras = JSON.parse(r.value) as { errors: Array<[number, number, ScriptErrorCode, string, string]>; logs: Array<[number, number, string]> };
+    for (const [i, s, code, message, stack] of extras.errors) {
+      const slot = rc.slots[s];
+      if (code === 'SCRIPT_STACK') fail(start + i, s, code, stackMessage(slot.name, rc.limits));
+      else if (code === 'SCRIPT_RETURN_TYPE') fail(start + i, s, code, message, returnPosition(s));
+      else fail(start + i, s, code, message, stack ? placeError(slot.text, stack, slot.kind === 'expression' ? slot.name : '<input>', slot.kind === 'expression' ? 1 : 0) : null);
+    }
+    for (const [i, s, text] of extras.logs) {
+      const entry = start + i;
+      if (i >= 0 && entry < outcomes.length) outcomes[entry].logs.push({ script: SCRIPT_NAMES[s], dn: rc.entries[entry].dn, text });
+    }
+  };
+
+  const load = (start: number, end: number): boolean => {
+    const { text, json } = packBatch(rc.entries, start, end, rc.plan);
+    const sb = rc.sandbox();
+    sb.arm(rc.limits.timeMs, rc.limits.memoryBytes, rc.limits.stackBytes);
+    sb.setCursor(HOST_PHASE);
+    return sb.callDriver('load', [text, end - start, json]).ok;
+  };
+
+  /** Applies one pass's result fields to the entries from `first` on. */
+  const decode = (s: number, first: number, fields: string[]) => {
+    const name = rc.slots[s].name;
+    for (let i = 0; i < fields.length; i++) {
+      const d = decodeField(fields[i]);
+      const o = outcomes[first + i];
+      if (d.kind === 'skipped') fail(first + i, s, 'SCRIPT_SKIPPED', skippedMessage(name, rc.limits, strikes[s]));
+      if (d.kind !== 'value') continue;
+      done[s][first + i] = 1;
+      if (name === 'active') o.active = d.value === '1';
+      else if (name === 'orgName') o.org = d.value === '' ? null : d.value;
+      else o.roles = roleNames(d.value);
+    }
+  };
+
+  const fieldsOf = (text: string, count: number): string[] => {
+    const fields = splitResults(text, count);
+    if (!fields) throw new Error(`script sandbox returned ${text.split('\u0001').length} results for ${count} entries`);
+    return fields;
+  };
+
+  /** After a stopped pass: keeps the results it had for entries [from, upTo); false when they are lost. */
+  const salvage = (s: number, start: number, from: number, upTo: number): boolean => {
+    if (upTo <= from) return true;
+    const sb = rc.sandbox();
+    sb.arm(rc.limits.timeMs, rc.limits.memoryBytes, rc.limits.stackBytes);
+    sb.setCursor(HOST_PHASE);
+    const r = sb.callDriver('partial', [upTo]);
+    if (!r.ok || r.value === null) return false;
+    decode(s, start + from, fieldsOf(r.value, upTo - from));
+    return true;
+  };
+
+  /** Runs script s over batch entries [from, until); the sandbox's answer. */
+  const run = (s: number, from: number, until: number) => {
+    const sb = rc.sandbox();
+    sb.arm(rc.limits.timeMs, rc.limits.memoryBytes, rc.limits.stackBytes);
+    return sb.callDriver('pass', [s, from, until, skipped(s)]);
+  };
+
+  /**
+   * One script over one loaded batch. A call stopped by a limit is recorded on its entry, the
+   * pass's earlier results are kept, and the pass resumes at the next entry (in a fresh sandbox
+   * when this one died or filled its memory). False when the sandbox was lost for good.
+   */
+  const pass = (s: number, start: number, end: number): boolean => {
+    const count = end - start;
+    const name = rc.slots[s].name;
+    for (let from = 0; ; ) {
+      const r = run(s, from, count);
+      if (r.ok && r.value !== null) {
+        decode(s, start + from, fieldsOf(r.value, count - from));
+        applyExtras(start);
+        return true;
+      }
+      const sb = rc.sandbox();
+      let i = sb.cursor();
+      if (i < from || i >= count) i = from;
+      // A null result: the driver stopped on a limit error it caught; the watch says which limit.
+      const [code, message] = classify(name, r.ok ? { kind: sb.lastReason() ?? 'memory', name: '', message: '' } : r, sb);
+      if (code === 'SCRIPT_TIMEOUT') strikes[s].timeouts++;
+      if (code === 'SCRIPT_MEMORY') strikes[s].memory++;
+      fail(start + i, s, code, message);
+      const dead = sb.dead;
+      if (!dead && !salvage(s, start, from, i)) for (let e = from; e < i; e++) markOne(start + e, s);
+      if (!dead) applyExtras(start);
+      if (dead || (code === 'SCRIPT_MEMORY' && sb.memoryBytes() > rc.limits.memoryBytes / 2)) {
+        // Continue in a fresh sandbox; a full but living one is kept when no spare is ready.
+        if (rc.recover()) {
+          if (!load(start, end)) return false;
+          if (dead) redo(s, start, from, i);
+        } else if (dead) return false;
+      }
+      from = i + 1;
+    }
+  };
+
+  /** Re-runs entries [from, upTo) whose results died with a sandbox (they had completed before). */
+  const redo = (s: number, start: number, from: number, upTo: number) => {
+    if (upTo <= from) return;
+    const r = run(s, from, upTo);
+    if (r.ok && r.value !== null) decode(s, start + from, fieldsOf(r.value, upTo - from));
+    if (!rc.sandbox().dead) applyExtras(start);
+    for (let e = from; e < upTo; e++) markOne(start + e, s);
+  };
+
+  /** The row error for a call that did not complete. */
+  function classify(name: ScriptName, r: { kind: string; name: string; message: string }, sb: Sandbox): [ScriptErrorCode, string] {
+    if (r.kind === 'timeout') return ['SCRIPT_TIMEOUT', timeoutMessage(name, rc.limits)];
+    if (r.kind === 'memory' || isMemoryError(r) || sb.memoryBytes() >= rc.limits.memoryBytes) return ['SCRIPT_MEMORY', memoryMessage(name, rc.limits)];
+    if (r.kind === 'dead' || r.message === 'stack overflow') return ['SCRIPT_STACK', stackMessage(name, rc.limits)];
+    return ['SCRIPT_THROWN', r.name ? `${r.name}: ${r.message}` : r.message];
+  }
+
+  const anyRunnable = rc.slots.some((slot) => slot.runnable);
+  batches: for (let start = 0; anyRunnable && start < rc.entries.length; start += BATCH_SIZE) {
+    const end = Math.min(rc.entries.length, start + BATCH_SIZE);
+    if (!load(start, end) && !(rc.sandbox().dead && rc.recover() && load(start, end))) {
+      markLost(start, 0, start);
+      break;
+    }
+    for (let s = 0; s < rc.slots.length; s++) {
+      if (!rc.slots[s].runnable) continue;
+      const t = performance.now();
+      const ok = pass(s, start, end);
+      passMs[s] += performance.now() - t;
+      if (!ok) {
+        markLost(start, s, end);
+        break batches;
+      }
+    }
+  }
+  return { outcomes, passMs };
+
+  /** Marks slot s of entry e as not evaluated because the sandbox was lost (unless it is done). */
+  function markOne(e: number, s: number) {
+    if (rc.slots[s].runnable && !done[s][e]) fail(e, s, 'SCRIPT_SKIPPED', sandboxLostMessage(rc.slots[s].name));
+  }
+
+  /** Marks everything not done from entry `start` on: slots >= fromSlot before `end`, all slots after. */
+  function markLost(start: number, fromSlot: number, end: number) {
+    for (let e = start; e < outcomes.length; e++) for (let s = e < end ? fromSlot : 0; s < rc.slots.length; s++) markOne(e, s);
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * One QuickJS WebAssembly module with one runtime and one context, the driver installed and every
+ * intrinsic frozen. It enforces the limits: a per-call time limit and a memory ceiling, both
+ * checked by the interrupt handler (which reads the driver's progress cell straight from
+ * WebAssembly memory), and a stack limit.
+ */
+import { randomFillSync } from 'node:crypto';
+import { newQuickJSWASMModule, newVariant, RELEASE_SYNC } from 'quickjs-emscripten';
+import type { CustomizeVariantOptions, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
+import { DRIVER_SOURCE, PROGRAM_WRAPPER_SOURCE } from './driver-source';
+
+/**
+ * The QuickJS stack limit actually applied. QuickJS measures only its own (shadow) stack, but its
+ * WebAssembly frames also use the host's native stack: measured on Node 20, recursion through
+ * native callbacks overflowed V8's stack from ~384 KiB of QuickJS stack. 192 KiB still allows
+ * about 1,000 levels of plain recursion.
+ */
+export const MAX_EFFECTIVE_STACK_BYTES = 192 * 1024;
+
+/** WebAssembly pages (64 KiB); the QuickJS build starts with 16 MiB and needs at least that. */
+const PAGE_BYTES = 65536;
+const INITIAL_PAGES = 256;
+/** The WebAssembly.Memory constructor (WebAssembly is not in this project's TypeScript libs). */
+const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => object } }).WebAssembly.Memory;
+
+/** Cursor value for host-side work in the sandbox (loading a batch, collecting errors): it gets a generous budget. */
+export const HOST_PHASE = -3;
+const HOST_PHASE_MS = 5000;
+
+/** A value passed to a driver method. */
+export type DriverArg = string | number | boolean | null | QuickJSHandle;
+
+/** How a call into the sandbox ended. */
+export type CallOutcome<T> =
+  | { ok: true; value: T }
+  /** `dead`: the WebAssembly module itself failed (host stack overflow, abort); the sandbox is unusable. */
+  | { ok: false; kind: 'timeout' | 'memory' | 'error' | 'dead'; name: string; message: string; stack: string };
+
+interface Watch {
+  limitMs: number;
+  ceiling: number;
+  baseBytes: number;
+  lastIndex: number;
+  callStart: number;
+  reason: 'timeout' | 'memory' | null;
+}
+
+/** A prepared QuickJS sandbox. */
+export class Sandbox {
+  /** True once the module failed; a dead sandbox must be dropped, never disposed. */
+  dead = false;
+  private readonly memory: ReturnType<QuickJSWASMModule['getWasmMemory']>;
+  /** The module's memory when the sandbox was made (QuickJS may allocate the ceiling minus this). */
+  private readonly initialBytes: number;
+  private cell: Int32Array;
+  private applied = { memory: -1, stack: -1 };
+  private readonly watch: Watch = { limitMs: 250, ceiling: 64 * 1024 * 1024, baseBytes: 0, lastIndex: NaN, callStart: 0, reason: null };
+
+  private constructor(
+    readonly module: QuickJSWASMModule,
+    private readonly runtime: QuickJSRuntime,
+    readonly context: QuickJSContext,
+    private readonly driver: QuickJSHandle,
+    private readonly methods: Map<string, QuickJSHandle>,
+    private readonly wrapper: QuickJSHandle,
+    private readonly cellOffset: number,
+  ) {
+    this.memory = module.getWasmMemory();
+    this.initialBytes = this.memory.buffer.byteLength;
+    this.cell = new Int32Array(this.memory.buffer, cellOffset, 1);
+    this.cell[0] = -1;
+    runtime.setInterruptHandler(() => this.shouldInterrupt());
+  }
+
+  /**
+   * A sandbox in a fresh WebAssembly module (~10-20 ms) whose memory can never grow past
+   * `maxBytes`: an allocation beyond it fails inside QuickJS ("out of memory") however it is made.
+   */
+  static async create(maxBytes: number): Promise<Sandbox> {
+    const memory = new WasmMemory({ initial: INITIAL_PAGES, maximum: Math.max(INITIAL_PAGES + 16, Math.floor(maxBytes / PAGE_BYTES)) });
+    const variant = newVariant(RELEASE_SYNC, { wasmMemory: memory as NonNullable<CustomizeVariantOptions['wasmMemory']> });
+    return Sandbox.open(await newQuickJSWASMModule(variant));
+  }
+
+  /** A sandbox in an existing module (a new runtime and context; synchronous). */
+  static open(module: QuickJSWASMModule): Sandbox {
+    const runtime = module.newRuntime();
+    const context = runtime.newContext();
+    // On failure nothing is disposed: the caller drops the whole module.
+    const magic = randomFillSync(new Uint8Array(16));
+    const buffer = context.newArrayBuffer(magic.buffer);
+    const factory = context.unwrapResult(context.evalCode(DRIVER_SOURCE, 'driver', { type: 'global', strict: true }));
+    const driver = context.unwrapResult(context.callFunction(factory, context.undefined, buffer));
+    factory.dispose();
+    buffer.dispose();
+    const wrapper = context.unwrapResult(context.evalCode(PROGRAM_WRAPPER_SOURCE, 'wrapper', { type: 'global' }));
+    const methods = new Map<string, QuickJSHandle>();
+    for (const name of ['configure', 'setFn', 'setLoader', 'load', 'pass', 'partial', 'extras']) methods.set(name, context.getProp(driver, name));
+    // The ArrayBuffer's bytes were copied into memory the buffer now owns: find them once.
+    const offset = Buffer.from(module.getWasmMemory().buffer).indexOf(Buffer.from(magic));
+    if (offset < 0 || offset % 4 !== 0) {
+      throw new Error('cannot locate the sandbox progress cell in WebAssembly memory (unsupported quickjs-emscripten build)');
+    }
+    return new Sandbox(module, runtime, context, driver, methods, wrapper, offset);
+  }
+
+  /** Applies the limits for the next calls and starts a fresh watch (call before each driver call). */
+  arm(timeMs: number, memoryBytes: number, stackBytes: number): void {
+    const w = this.watch;
+    w.limitMs = timeMs;
+    w.ceiling = memoryBytes;
+    w.baseBytes = this.memoryBytes();
+    w.lastIndex = NaN;
+    w.reason = null;
+    const stack = Math.min(stackBytes, MAX_EFFECTIVE_STACK_BYTES);
+    // QuickJS's own allocation limit stops single huge native allocations (which never reach the
+    // interrupt handler) near the ceiling; the handler stops the gradual growth it misses.
+    if (this.applied.memory !== memoryBytes) this.runtime.setMemoryLimit(Math.max(8 * 1024 * 1024, memoryBytes - this.initialBytes));
+    if (this.applied.stack !== stack) this.runtime.setMaxStackSize(stack);
+    this.applied = { memory: memoryBytes, stack };
+  }
+
+  private shouldInterrupt(): boolean {
+    const w = this.watch;
+    const now = performance.now();
+    const index = this.cursor();
+    if (index !== w.lastIndex) {
+      w.lastIndex = index;
+      w.callStart = now;
+    }
+    const bytes = this.memory.buffer.byteLength;
+    let reason: Watch['reason'] = null;
+    if (bytes > w.ceiling && bytes > w.baseBytes) reason = 'memory';
+    else if (now - w.callStart > (index === HOST_PHASE ? Math.max(w.limitMs, HOST_PHASE_MS) : w.limitMs)) reason = 'timeout';
+    if (reason) w.reason = reason;
+    return reason !== null;
+  }
+
+  /** Which limit the interrupt handler enforced since the last arm() (null: none). */
+  lastReason(): 'timeout' | 'memory' | null {
+    return this.watch.reason;
+  }
+
+  /** The index the driver is evaluating (read from WebAssembly memory; works even when dead). */
+  cursor(): number {
+    if (this.cell.buffer !== this.memory.buffer) this.cell = new Int32Array(this.memory.buffer, this.cellOffset, 1);
+    return this.cell[0];
+  }
+
+  /** Marks a host-side phase (e.g. compiling) so that it gets its own time budget. */
+  setCursor(index: number): void {
+    this.cursor();
+    this.cell[0] = index;
+    this.watch.lastIndex = NaN;
+    this.watch.reason = null;
+  }
+
+  /** Size of the module's WebAssembly memory, in bytes. */
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** True when promise jobs are queued (an async script): the context should be replaced. */
+  hasPendingJob(): boolean {
+    return !this.dead && this.runtime.hasPendingJob();
+  }
+
+  /** Calls a driver method; string and null results come back as host values. */
+  callDriver(method: string, args: DriverArg[]): CallOutcome<string | null> {
+    const fn = this.methods.get(method);
+    if (!fn) throw new Error(`unknown driver method ${method}`);
+    return this.invoke(fn, this.driver, args, (h) => (this.context.typeof(h) === 'string' ? this.context.getString(h) : null));
+  }
+
+  /** Evaluates global code (the expression form of a script); the handle is the caller's to dispose. */
+  evalGlobal(code: string, filename: string): CallOutcome<QuickJSHandle> {
+    return this.guard(() => this.context.evalCode(code, filename, { type: 'global' }), (h) => h, false);
+  }
+
+  /** Evaluates a script's text as a program in its own function scope; returns its completion value. */
+  evalProgram(text: string): CallOutcome<QuickJSHandle> {
+    return this.invoke(this.wrapper, this.context.undefined, [text], (h) => h, false);
+  }
+
+  /** Installs a compiled script function (or null) in the driver. */
+  setFunction(slot: number, fn: QuickJSHandle | null): CallOutcome<string | null> {
+    return this.callDriver('setFn', [slot, fn ?? null]);
+  }
+
+  private invoke<T>(fn: QuickJSHandle, self: QuickJSHandle, args: DriverArg[], read: (h: QuickJSHandle) => T, dispose = true): CallOutcome<T> {
+    const ctx = this.context;
+    const made: QuickJSHandle[] = [];
+    const handles = args.map((a) => {
+      if (a === null) return ctx.null;
+      if (typeof a === 'boolean') return a ? ctx.true : ctx.false;
+      if (typeof a === 'number') return made[made.push(ctx.newNumber(a)) - 1];
+      if (typeof a === 'string') return made[made.push(ctx.newString(a)) - 1];
+      return a;
+    });
+    try {
+      return this.guard(() => ctx.callFunction(fn, self, handles), read, dispose);
+    } finally {
+      if (!this.dead) for (const h of made) h.dispose();
+    }
+  }
+
+  private guard<T>(run: () => ReturnType<QuickJSContext['callFunction']>, read: (h: QuickJSHandle) => T, dispose = true): CallOutcome<T> {
+    if (this.dead) return { ok: false, kind: 'dead', name: '', message: 'the sandbox has stopped', stack: '' };
+    let result: ReturnType<QuickJSContext['callFunction']>;
+    try {
+      result = run();
+    } catch (error) {
+      this.dead = true;
+      return { ok: false, kind: 'dead', name: '', message: error instanceof Error ? error.message : String(error), stack: '' };
+    }
+    if (result.error) {
+      const info = this.errorInfo(result.error);
+      result.error.dispose();
+      const reason = this.watch.reason;
+      const kind = info.message === 'interrupted' && reason ? reason : 'error';
+      return { ok: false, kind, name: info.name, message: info.message, stack: info.stack };
+    }
+    const handle = result.value;
+    try {
+      return { ok: true, value: read(handle) };
+    } finally {
+      if (dispose) handle.dispose();
+    }
+  }
+
+  /** Name, message and stack of an error value (never runs script code: the dump is done in C). */
+  errorInfo(handle: QuickJSHandle): { name: string; message: string; stack: string } {
+    try {
+      const d: unknown = this.context.dump(handle);
+      if (d && typeof d === 'object') {
+        const o = d as Record<string, unknown>;
+        return { name: String(o.name ?? ''), message: String(o.message ?? ''), stack: String(o.stack ?? '') };
+      }
+      return { name: '', message: String(d), stack: '' };
+    } catch {
+      return { name: '', message: 'an exception that cannot be shown', stack: '' };
+    }
+  }
+
+  /** Frees the runtime and context (not the module: dropping it lets its memory go). */
+  dispose(): void {
+    if (this.dead) return;
+    try {
+      for (const h of this.methods.values()) h.dispose();
+      this.driver.dispose();
+      this.wrapper.dispose();
+      this.context.dispose();
+      this.runtime.dispose();
+    } catch {
+      // A failed dispose leaves only this module's memory behind; the module is dropped anyway.
+    }
+    this.dead = true;
+  }
+}

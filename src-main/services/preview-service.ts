@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { ServerScripts } from '../../src-shared/domain/mapping';
+import type { PreviewResult, RawEntry } from '../../src-shared/domain/preview';
+import type { ScriptDiagnostic } from '../../src-shared/domain/scripts';
+import type { PasswordInput, ServerDraft } from '../../src-shared/domain/server';
+import { AppError } from '../../src-shared/errors';
+import { targetFromDraft, type LdapTarget } from '../ldap/target';
+import { buildPreview } from '../preview/build-preview';
+import type { EntrySource } from '../preview/entry-source';
+import { LdapEntrySource } from '../preview/ldap-source';
+import { attributesToFetch } from '../preview/preview-attributes';
+import { PreviewSession } from '../preview/preview-session';
+import type { ScriptEngine } from '../scripts/engine';
+import { organizationNameKeys } from '../store/organizations-repo';
+import { roleNameKeys } from '../store/roles-repo';
+import { normalizeScripts } from './script-checks';
+import type { ServerService } from './servers-service';
+
+/** The most preview sessions kept open at once; the least recently used is closed beyond it. */
+export const MAX_PREVIEW_SESSIONS = 16;
+
+/** What the preview service needs. */
+export interface PreviewServiceDeps {
+  db: Database.Database;
+  servers: ServerService;
+  scriptEngine: () => Promise<ScriptEngine>;
+  /** Opens the entry source of a session (default: the live directory). */
+  openSource?: (target: LdapTarget, password: string | null) => EntrySource;
+}
+
+/** The unsaved form values a preview call works on. */
+export interface PreviewTarget {
+  sessionId: string;
+  serverId?: string;
+  draft: ServerDraft;
+  password: PasswordInput;
+}
+
+/** One `preview.run` request. */
+export interface PreviewRunInput extends PreviewTarget {
+  page: number;
+  pageSize: number;
+  search: string | null;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The live preview: shows how each directory entry of the unsaved form would become users, page
+ * by page. One session per preview pane keeps its connection, cursor and cached pages; every call
+ * reads, nothing is ever written to the store or the directory.
+ */
+export class PreviewService {
+  private readonly sessions = new Map<string, PreviewSession>();
+
+  constructor(private readonly deps: PreviewServiceDeps) {}
+
+  /** One page of the preview of the form values. */
+  async run(input: PreviewRunInput): Promise<PreviewResult> {
+    const target = targetFromDraft(input.draft);
+    const scripts = normalizeScripts(input.draft.scripts);
+    const m = input.draft.mapping;
+    const mapping = { email: m.email.trim(), firstName: m.firstName.trim(), lastName: m.lastName.trim() };
+    const search = input.search !== null && input.search.trim() !== '' ? input.search.trim() : null;
+    const session = this.session(input.sessionId);
+    return session.exclusive(async () => {
+      const source = await this.sourceFor(session, input, target);
+      const req = { page: input.page, pageSize: input.pageSize, search, attributes: attributesToFetch(target.usernameAttribute, mapping, scripts) };
+      const page = await this.guard(session, () => source.page(req));
+      const engine = await this.deps.scriptEngine();
+      return buildPreview({
+        engine,
+        scripts,
+        mapping,
+        usernameAttribute: target.usernameAttribute,
+        page: input.page,
+        pageSize: input.pageSize,
+        search,
+        source: page,
+        otherPages: source.cachedPages(req),
+        organizations: organizationNameKeys(this.deps.db),
+        roles: roleNameKeys(this.deps.db),
+      });
+    });
+  }
+
+  /** Every attribute of one entry (below the search base), as the server returns it. */
+  async raw(input: PreviewTarget & { dn: string }): Promise<RawEntry> {
+    const target = targetFromDraft(input.draft);
+    const session = this.session(input.sessionId);
+    return session.exclusive(async () => {
+      const source = await this.sourceFor(session, input, target);
+      return this.guard(session, () => source.raw(input.dn));
+    });
+  }
+
+  /** Compiles the scripts (blank Org name / Role name scripts count as none) and returns their problems. */
+  async checkScripts(scripts: ServerScripts): Promise<ScriptDiagnostic[]> {
+    return (await this.deps.scriptEngine()).check(normalizeScripts(scripts));
+  }
+
+  /** Closes a session's connection and drops its caches. */
+  async close(sessionId: string): Promise<boolean> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return false;
+    this.sessions.delete(sessionId);
+    await session.exclusive(() => session.reset()).catch(() => {});
+    return true;
+  }
+
+  /** Closes every session (app shutdown); does not wait for the directory to acknowledge. */
+  closeAll(): void {
+    for (const s of this.sessions.values()) void s.reset().catch(() => {});
+    this.sessions.clear();
+  }
+
+  /** Number of open sessions. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  private session(id: string): PreviewSession {
+    let s = this.sessions.get(id);
+    if (!s) {
+      if (this.sessions.size >= MAX_PREVIEW_SESSIONS) {
+        const [oldestId, oldest] = [...this.sessions].sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
+        this.sessions.delete(oldestId);
+        void oldest.exclusive(() => oldest.reset()).catch(() => {});
+      }
+      s = new PreviewSession();
+      this.sessions.set(id, s);
+    }
+    return s;
+  }
+
+  /** The session's source for these connection inputs, reopened (password resolved again) when any of them changed. */
+  private async sourceFor(session: PreviewSession, input: PreviewTarget, target: LdapTarget): Promise<EntrySource> {
+    const key = this.connectionKey(input, target);
+    if (session.source && session.key === key) return session.source;
+    await session.reset();
+    const password = await this.deps.servers.passwordForDraft({ serverId: input.serverId, draft: input.draft, password: input.password });
+    const open = this.deps.openSource ?? ((t, p) => new LdapEntrySource({ target: t, password: p }));
+    session.source = open(target, password);
+    session.key = key;
+    return session.source;
+  }
+
+  /** Runs a source call; after a failure the source is closed, so the next call reconnects and resolves the password again. */
+  private async guard<T>(session: PreviewSession, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'NOT_FOUND')) await session.reset().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** A hash of everything that decides the connection and the search: a change drops the session's caches. */
+  private connectionKey(input: PreviewTarget, t: LdapTarget): string {
+    const p = input.password;
+    const password =
+      t.bindAnonymously ? 'anonymous'
+      : p.kind === 'value' ? `value:${sha256(p.value)}`
+      : p.kind === 'env' ? `env:${p.name}`
+      : p.kind === 'file' ? `file:${p.path}`
+      : p.kind === 'keep' ? `keep:${input.serverId ?? ''}:${this.deps.servers.storedPasswordRef(input.serverId) ?? ''}`
+      : 'none';
+    const fields = [t.scheme, t.host.toLowerCase(), t.port, t.baseDn, t.startTls, t.bindAnonymously, t.bindDn, t.searchFilter, t.timeoutMs, t.trusted.map((c) => c.fingerprint256), password];
+    return sha256(JSON.stringify(fields));
+  }
+}

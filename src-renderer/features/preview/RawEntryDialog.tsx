@@ -1,0 +1,71 @@
+import type { RawValue } from '../../../src-shared/domain/preview';
+import { Dialog } from '../../ui/Dialog';
+import { formatCount } from '../../ui/format';
+import type { RawState } from './use-raw-entry';
+
+function Value({ value }: { value: RawValue }) {
+  if (value.kind === 'text') return <div className="raw-text mono">{value.text}</div>;
+  return (
+    <div className="raw-binary">
+      <span className="muted">
+        {formatCount(value.size)} {value.size === 1 ? 'byte' : 'bytes'} (binary, base64):
+      </span>
+      <pre className="raw-base64 mono">{value.base64}</pre>
+    </div>
+  );
+}
+
+/** The raw view: every attribute of one entry as the server returned it; binary values as size plus base64. */
+export function RawEntryDialog({ state, onClose }: { state: RawState; onClose: () => void }) {
+  const { dn, entry, error } = state;
+  return (
+    <Dialog
+      title="Raw attributes"
+      testId="raw-view"
+      className="dialog-wide"
+      onClose={onClose}
+      actions={
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      }
+    >
+      <p className="mono raw-dn">{entry?.dn ?? dn}</p>
+      {error && (
+        <p role="alert" className="form-error">
+          {error.message}
+        </p>
+      )}
+      {!entry && !error && (
+        <p role="status" className="muted">
+          Reading the entry…
+        </p>
+      )}
+      {entry && (
+        <table className="raw-table">
+          <thead>
+            <tr>
+              <th scope="col">Attribute</th>
+              <th scope="col">Values</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entry.attributes.map((attr) => (
+              <tr key={attr.name} data-testid="raw-attribute" data-name={attr.name}>
+                <th scope="row" className="mono">
+                  {attr.name}
+                </th>
+                <td>
+                  {attr.values.map((v, i) => (
+                    <Value key={i} value={v} />
+                  ))}
+                  {attr.values.length === 0 && <span className="muted">(no values)</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,126 @@
+import { useEffect, useRef } from 'react';
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { javascript } from '@codemirror/lang-javascript';
+import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { lintGutter, lintKeymap, setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { Compartment, EditorState } from '@codemirror/state';
+import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
+import type { ScriptDiagnostic } from '../../../src-shared/domain/scripts';
+import { editorTheme, highlightStyle } from './editor-theme';
+import { entryCompletionSource } from './entry-completion';
+import { typingOverSelection } from './typing-over-selection';
+
+/** Props of {@link ScriptEditor}. */
+export interface ScriptEditorProps {
+  /** The editor's accessible name, e.g. "Active script". */
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** Problems in the source (from scripts.check), shown as lint marks. */
+  diagnostics: readonly ScriptDiagnostic[];
+  /** Attribute names offered after `entry.`. */
+  attributes: readonly string[];
+  readOnly?: boolean;
+}
+
+function toCodeMirror(diagnostics: readonly ScriptDiagnostic[], length: number): Diagnostic[] {
+  return diagnostics.map((d) => {
+    const from = Math.max(0, Math.min(d.from, length));
+    const to = Math.max(from, Math.min(d.to, length));
+    return { from, to, severity: d.severity, message: d.message, source: `line ${d.line}, column ${d.column}` };
+  });
+}
+
+/**
+ * A CodeMirror 6 JavaScript editor for one user script: highlighting, bracket matching, `entry.`
+ * completion and diagnostics. It runs inside an open shadow root, where CodeMirror's generated styles
+ * go into a constructed stylesheet instead of an inline <style> tag the CSP (`style-src 'self'`) forbids.
+ */
+export function ScriptEditor({ label, value, onChange, diagnostics, attributes, readOnly = false }: ScriptEditorProps) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const viewRef = useRef<EditorView | null>(null);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+  const attributesRef = useRef(attributes);
+  attributesRef.current = attributes;
+  const config = useRef({ readOnly: new Compartment(), aria: new Compartment() });
+  const initial = useRef({ value, readOnly, label });
+  // The last text reported through onChange: a render still carrying it is not an outside change.
+  const emitted = useRef(value);
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+    const mount = document.createElement('div');
+    shadow.appendChild(mount);
+    const start = initial.current;
+    const view = new EditorView({
+      root: shadow,
+      parent: mount,
+      state: EditorState.create({
+        doc: start.value,
+        extensions: [
+          lineNumbers(),
+          highlightActiveLineGutter(),
+          history(),
+          drawSelection(),
+          indentOnInput(),
+          bracketMatching(),
+          closeBrackets(),
+          highlightActiveLine(),
+          javascript(),
+          syntaxHighlighting(highlightStyle),
+          autocompletion({ override: [entryCompletionSource(() => attributesRef.current)], activateOnTyping: true }),
+          lintGutter(),
+          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap, indentWithTab]),
+          EditorView.lineWrapping,
+          typingOverSelection,
+          editorTheme,
+          config.current.readOnly.of(EditorState.readOnly.of(start.readOnly)),
+          config.current.aria.of(ariaOf(start.label)),
+          EditorView.updateListener.of((update) => {
+            if (!update.docChanged) return;
+            emitted.current = update.state.doc.toString();
+            onChangeRef.current(emitted.current);
+          }),
+        ],
+      }),
+    });
+    viewRef.current = view;
+    return () => {
+      view.destroy();
+      mount.remove();
+      viewRef.current = null;
+    };
+  }, []);
+
+  // The value changed from outside (Discard, Save, a template): replace the document.
+  useEffect(() => {
+    const view = viewRef.current;
+    if (!view) return;
+    const current = view.state.doc.toString();
+    if (value === emitted.current) return;
+    emitted.current = value;
+    if (current !== value) view.dispatch({ changes: { from: 0, to: current.length, insert: value } });
+  }, [value]);
+
+  useEffect(() => {
+    const view = viewRef.current;
+    if (!view) return;
+    view.dispatch(setDiagnostics(view.state, toCodeMirror(diagnostics, view.state.doc.length)));
+  }, [diagnostics]);
+
+  useEffect(() => {
+    viewRef.current?.dispatch({
+      effects: [config.current.readOnly.reconfigure(EditorState.readOnly.of(readOnly)), config.current.aria.reconfigure(ariaOf(label))],
+    });
+  }, [readOnly, label]);
+
+  return <div ref={hostRef} className="script-editor" />;
+}
+
+function ariaOf(label: string) {
+  return EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true' });
+}

@@ -1,0 +1,73 @@
+import type { AttributeMapping } from '../../../src-shared/domain/mapping';
+import { Field } from './Field';
+import type { ServerForm } from './use-server-form';
+
+const MAPPED: { key: keyof AttributeMapping; id: string; label: string; placeholder: string }[] = [
+  { key: 'email', id: 'mapping-email', label: 'Email attribute', placeholder: 'mail' },
+  { key: 'firstName', id: 'mapping-first-name', label: 'First name attribute', placeholder: 'givenName' },
+  { key: 'lastName', id: 'mapping-last-name', label: 'Last name attribute', placeholder: 'sn' },
+];
+
+/** Props of {@link MappingFields}. */
+export interface MappingFieldsProps {
+  form: ServerForm;
+  /** Attribute names seen in the current preview results, offered in the pickers. */
+  attributes: readonly string[];
+}
+
+/**
+ * The Attribute mapping section: the username attribute (read-only, from the search filter) and the
+ * attributes that fill email, first name and last name, picked from the names seen in the preview or typed.
+ */
+export function MappingFields({ form, attributes }: MappingFieldsProps) {
+  const { draft, errors } = form;
+  return (
+    <section className="mapping" aria-labelledby="mapping-heading">
+      <h3 id="mapping-heading">Attribute mapping</h3>
+      <datalist id="mapping-attribute-names">
+        {attributes.map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
+      <div className="server-fields">
+        <Field id="mapping-username" label="Username" help="Taken from the search filter; a multi-valued attribute such as mail gives one user per value.">
+          {(a11y) => (
+            <input
+              {...a11y}
+              type="text"
+              readOnly
+              className="mono"
+              value={form.usernameAttribute ?? ''}
+              placeholder="(set by the search filter's (attr=?) part)"
+              data-testid="mapping-username"
+            />
+          )}
+        </Field>
+        {MAPPED.map(({ key, id, label, placeholder }) => (
+          <Field
+            key={key}
+            id={id}
+            label={label}
+            error={errors[`mapping.${key}`]}
+            help={key === 'email' ? 'Pick an attribute seen in the preview, or type any name; leave empty to map nothing.' : undefined}
+          >
+            {(a11y) => (
+              <input
+                {...a11y}
+                type="text"
+                autoComplete="off"
+                spellCheck={false}
+                className="mono"
+                list="mapping-attribute-names"
+                placeholder={placeholder}
+                value={draft.mapping[key]}
+                onChange={(e) => form.setMapping(key, e.target.value)}
+                onBlur={() => form.touch(`mapping.${key}`)}
+              />
+            )}
+          </Field>
+        ))}
+      </div>
+    </section>
+  );
+}

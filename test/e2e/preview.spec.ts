@@ -1,0 +1,192 @@
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { startSlapd, type Slapd } from '../rig/slapd';
+
+// The admin's path through mapping and scripts: the live preview follows the unsaved form as they type.
+// The rig's users are user00001..user00120 in directory order; employeeType cycles by i % 3 through
+// staff (0), contractor (1) and intern (2), so 17 of the first 50 are contractors. The hand-made
+// entries of ou=extras (several mail values, a shared mail, binary photos) sit outside ou=people.
+let slapd: Slapd;
+test.beforeAll(async () => {
+  slapd = await startSlapd({ users: 120, logOps: false, extras: true });
+});
+test.afterAll(async () => {
+  await slapd?.stop();
+});
+
+const shots = process.env.UPDATE_SCREENSHOTS === '1';
+
+async function addServer(app: Page, base = slapd.baseDn): Promise<void> {
+  await app.getByRole('button', { name: 'Add a server' }).click();
+  await app.getByLabel('Server name').fill('Corp');
+  await app.getByLabel('URL and search base').fill(`${slapd.url}/${base}`);
+  await app.getByLabel('Bind DN').fill(slapd.syncDn);
+  await app.getByLabel('Bind password').fill(slapd.syncPw);
+}
+
+/** Replaces the whole text of a script editor (CodeMirror's content element, by its accessible name). */
+async function setScript(app: Page, label: string, text: string): Promise<void> {
+  await app.getByRole('textbox', { name: label }).fill(text);
+}
+
+const row = (app: Page, username: string) => app.locator(`[data-testid="preview-row"][data-username="${username}"]`);
+
+test('types an Active script and watches the active column change; a syntax error shows its line and column', async ({ app }) => {
+  await addServer(app);
+  const rows = app.getByTestId('preview-row');
+  const inactive = app.locator('[data-testid="preview-row"][data-active="false"]');
+  const summary = app.getByTestId('preview-summary');
+  await expect(rows).toHaveCount(50);
+  await expect(summary).toHaveText(/^50 entries · 50 users · 50 active · 0 inactive · 0 errors · script time [\d.,]+ ms$/);
+  await expect(app.getByRole('textbox', { name: 'Active script' })).toHaveText('function(entry) { return true; }');
+  await expect(inactive).toHaveCount(0);
+  await expect(row(app, 'user00001')).toContainText('user00001@example.com');
+
+  await setScript(app, 'Active script', "function(entry) { return entry.employeeType != 'contractor'; }");
+  await expect(inactive).toHaveCount(17);
+  await expect(row(app, 'user00001')).toHaveAttribute('data-active', 'false');
+  await expect(row(app, 'user00002')).toHaveAttribute('data-active', 'true');
+  await expect(summary).toContainText('33 active · 17 inactive · 0 errors');
+  await expect(app.getByTestId('script-cost-active')).toHaveText(/^\d+(\.\d)? µs\/entry$/);
+
+  // A syntax error is a diagnostic with its line and column while typing; the rows keep their place.
+  await setScript(app, 'Active script', "function(entry) {\n  return entry.employeeType != 'contractor'\n  if (\n}");
+  await expect(app.getByTestId('script-diagnostics-active').locator('li')).toHaveCount(1);
+  await expect(app.getByTestId('script-diagnostics-active')).toHaveText(/^line [34], column \d+: .+/);
+
+  // Completion offers the attributes seen in the results after `entry.`.
+  await setScript(app, 'Active script', 'function(entry) { return entry.');
+  await app.keyboard.type('emp');
+  await expect(app.getByRole('option', { name: /employeeType/ })).toBeVisible();
+  await app.keyboard.press('Escape');
+
+  // console.log lines reach the Output panel with the entry's DN.
+  await setScript(app, 'Active script', "function(entry) {\n  if (entry.uid == 'user00003') console.log('checking', entry.employeeType);\n  return entry.employeeType != 'contractor';\n}");
+  await expect(app.getByTestId('script-diagnostics-active').locator('li')).toHaveCount(0);
+  await expect(app.getByTestId('script-output')).toContainText('checking staff');
+  await expect(app.getByTestId('script-output')).toContainText(slapd.userDn(3));
+  await expect(inactive).toHaveCount(17);
+
+  // The script is part of the draft: dirty, saved with Ctrl+S, back after a reload.
+  await expect(app.getByRole('heading', { name: /unsaved changes/ })).toBeVisible();
+  await app.keyboard.press('Control+s');
+  await expect(app.getByTestId('server-item')).toHaveCount(1);
+  await expect(app.getByRole('heading', { name: /unsaved changes/ })).toHaveCount(0);
+  await app.reload();
+  await app.getByTestId('server-item').getByRole('button', { name: 'Corp' }).click();
+  await expect(app.getByRole('textbox', { name: 'Active script' })).toContainText("console.log('checking', entry.employeeType)");
+  await expect(inactive).toHaveCount(17);
+});
+
+test('pages through the results and searches a username, escaped', async ({ app }) => {
+  await addServer(app);
+  const rows = app.getByTestId('preview-row');
+  const page = app.getByTestId('preview-page');
+  await expect(rows).toHaveCount(50);
+  await expect(page).toHaveText('Page 1 of 3');
+  await expect(rows.first()).toHaveAttribute('data-username', 'user00001');
+  await expect(app.getByRole('button', { name: 'Previous page' })).toBeDisabled();
+
+  await app.getByRole('button', { name: 'Next page' }).click();
+  await expect(page).toHaveText('Page 2 of 3');
+  await expect(rows.first()).toHaveAttribute('data-username', 'user00051');
+  await expect(row(app, 'user00001')).toHaveCount(0);
+  await app.getByRole('button', { name: 'Next page' }).click();
+  await expect(page).toHaveText('Page 3 of 3');
+  await expect(rows).toHaveCount(20);
+  await expect(app.getByRole('button', { name: 'Next page' })).toBeDisabled();
+
+  await app.getByLabel('Page size').selectOption('25');
+  await expect(page).toHaveText('Page 1 of 5');
+  await expect(rows).toHaveCount(25);
+
+  await app.getByLabel('Username search').fill('user00007');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute('data-username', 'user00007');
+  await expect(app.getByTestId('preview-summary')).toHaveText(/^1 entry · 1 user · 1 active/);
+
+  // The filter's ? is replaced by the escaped text: an injection attempt matches nothing.
+  await app.getByLabel('Username search').fill('*)(uid=*');
+  await expect(app.getByTestId('preview-empty')).toContainText('*)(uid=*');
+  await expect(rows).toHaveCount(0);
+  await expect(app.getByTestId('preview-filter')).toContainText('\\2a\\29\\28uid=\\2a');
+
+  await app.getByLabel('Username search').fill('');
+  await expect(rows).toHaveCount(25);
+});
+
+test('opens the raw view of a row, maps attributes, and shows script problems on their rows', async ({ app }) => {
+  await addServer(app);
+  const rows = app.getByTestId('preview-row');
+  await expect(rows).toHaveCount(50);
+  await expect(app.getByTestId('mapping-username')).toHaveValue('uid');
+
+  await app.getByRole('button', { name: 'Raw' }).first().click();
+  const raw = app.getByTestId('raw-view');
+  await expect(raw).toBeVisible();
+  await expect(raw).toContainText(slapd.userDn(1));
+  await expect(raw.locator('[data-testid="raw-attribute"][data-name="employeeType"]')).toContainText('contractor');
+  await expect(raw.locator('[data-testid="raw-attribute"][data-name="mail"]')).toContainText('user00001@example.com');
+  await raw.getByRole('button', { name: 'Close' }).click();
+  await expect(raw).toHaveCount(0);
+
+  // The pickers offer the attributes seen; an unmapped email shows on every row.
+  await expect(app.locator('#mapping-attribute-names option[value="employeeType"]')).toHaveCount(1);
+  await app.getByLabel('Email attribute').fill('departmentNumber');
+  await expect(row(app, 'user00001')).toContainText('D101');
+  await app.getByLabel('Email attribute').fill('');
+  await expect(app.locator('[data-testid="row-problem"][data-code="MISSING_EMAIL"]')).toHaveCount(50);
+  await app.getByLabel('Email attribute').fill('mail');
+  await expect(app.getByTestId('row-problem')).toHaveCount(0);
+
+  // An Org name script naming an organization that does not exist: the name is kept and the row says so.
+  await app.getByRole('button', { name: 'Add Org name script' }).click();
+  await setScript(app, 'Org name script', "function(entry) { return entry.employeeType == 'contractor' ? 'Contractors' : 'Employees'; }");
+  await expect(app.locator('[data-testid="row-problem"][data-code="UNKNOWN_ORG"]')).toHaveCount(50);
+  await expect(row(app, 'user00001')).toContainText('Contractors');
+  await expect(app.getByTestId('script-cost-orgName')).toHaveText(/µs\/entry$/);
+
+  // A script that throws for one entry: that row carries the error with its line, the others stay mapped.
+  await app.getByRole('button', { name: 'Add Role name script' }).click();
+  await setScript(app, 'Role name script', "function(entry) {\n  if (entry.uid == 'user00002')\n    throw new Error('no roles for ' + entry.uid);\n  return [];\n}");
+  const thrown = app.locator('[data-testid="row-problem"]').filter({ hasText: 'no roles for user00002' });
+  await expect(thrown).toHaveCount(1);
+  await expect(thrown).toContainText(/^⚠ Role name script, line 3: /);
+  await expect(app.getByTestId('preview-summary')).toContainText('50 users');
+  await app.getByLabel('Page size').selectOption('10');
+  await expect(rows).toHaveCount(10);
+  if (shots) {
+    await setScript(app, 'Active script', "function(entry) { return entry.employeeType != 'contractor'; }");
+    await expect(app.getByTestId('preview-summary')).toContainText('6 active · 4 inactive');
+    await app.locator('#server-form-column').evaluate((el) => el.scrollTo(0, 0));
+    await app.screenshot({ path: 'docs/screenshots/preview.png' });
+  }
+
+  await app.getByRole('button', { name: 'Remove Role name script' }).click();
+  await expect(thrown).toHaveCount(0);
+  await expect(app.getByRole('button', { name: 'Add Role name script' })).toBeVisible();
+});
+
+test('gives one user per mail value, grouped under its entry, and shows binary values as size plus base64', async ({ app }) => {
+  await addServer(app, slapd.extrasDn);
+  await app.getByLabel('Search filter').fill('(&(objectClass=inetOrgPerson)(mail=?))');
+  await expect(app.getByTestId('mapping-username')).toHaveValue('mail');
+  const rows = app.getByTestId('preview-row');
+  // multi (three mail values), shared and twouids; nomail has no mail, so (mail=*) does not match it.
+  await expect(rows).toHaveCount(5);
+  await expect(app.getByTestId('preview-summary')).toHaveText(/^3 entries · 5 users · /);
+  const multi = app.locator('tbody.entry-group', { has: row(app, 'multi.two@example.org') });
+  await expect(multi.getByTestId('preview-row')).toHaveCount(3);
+  await expect(multi.locator('td.cell-dn')).toHaveCount(1);
+  await expect(multi).toContainText('3 users from this entry');
+  // multi.one@example.org is also shared's mail: both rows say so.
+  await expect(app.locator('[data-testid="row-problem"][data-code="DUPLICATE_USERNAME"]')).toHaveCount(2);
+
+  await multi.getByRole('button', { name: 'Raw' }).click();
+  const photo = app.getByTestId('raw-view').locator('[data-testid="raw-attribute"][data-name="jpegPhoto"]');
+  await expect(photo).toContainText('14 bytes');
+  await expect(photo).toContainText('/9j/4AAQSkZJRgABgP4=');
+  await expect(app.getByTestId('raw-view').locator('[data-testid="raw-attribute"][data-name="mail"]')).toContainText('multi.three@example.org');
+  await app.keyboard.press('Escape');
+  await expect(app.getByTestId('raw-view')).toHaveCount(0);
+});
