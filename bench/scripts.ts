@@ -3,15 +3,19 @@
  *
  *   npm run bench:scripts -- [--entries 100000] [--runs 3]
  *
- * Prints machine info, then medians over `--runs` measured rounds after one warm-up of
+ * Prints machine info, then medians over `--runs` measured rounds (the cases take turns, with a
+ * GC before each) after one warm-up of
  *   - entries/s for Active + Org name + Role name written with string functions, and for their
  *     regular-expression twins (and the ratio), evaluated in one call and in pages of 1,000
- *     (how a sync calls it);
+ *     (how a sync calls it); wall clock, and per CPU second of the process (steadier on a
+ *     shared machine);
  *   - the time from a script edit to re-evaluating a 50-entry page (evaluate() with changed
  *     script text, recompilation included).
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { ServerScripts } from '../src-shared/domain/mapping';
 import { ScriptEngine, usedAttributes, type EntryInput } from '../src-main/scripts/engine';
 
@@ -78,23 +82,54 @@ function median(values: number[]): number {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** Entries per second for one evaluate() over everything, and for pages of `page` entries. */
-function throughput(engine: ScriptEngine, scripts: ServerScripts, entries: EntryInput[], page: number): number {
+/** Entries per second (wall clock, and per CPU second of this process) for evaluate() over pages of `page` entries. */
+function throughput(engine: ScriptEngine, scripts: ServerScripts, entries: EntryInput[], page: number): { wall: number; cpu: number } {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   for (let start = 0; start < entries.length; start += page) {
     const result = engine.evaluate(scripts, entries.slice(start, start + page));
     const errors = result.outcomes.reduce((n, o) => n + o.errors.length, 0);
     if (errors > 0) throw new Error(`unexpected script errors: ${JSON.stringify(result.outcomes.find((o) => o.errors.length)?.errors)}`);
   }
-  return entries.length / ((performance.now() - t) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { wall: entries.length / ((performance.now() - t) / 1000), cpu: entries.length / ((used.user + used.system) / 1e6) };
 }
 
-function measure(label: string, runs: number, fn: () => number): number {
-  fn();
-  const values = Array.from({ length: runs }, fn);
-  const m = median(values);
-  console.log(`  ${label.padEnd(46)} ${fmt(m).padStart(9)} entries/s   (runs: ${values.map(fmt).join(', ')})`);
-  return m;
+/** A full garbage collection between measured runs (V8's gc, exposed at run time). */
+function collector(): () => void {
+  try {
+    setFlagsFromString('--expose-gc');
+    const fn = runInNewContext('gc') as (() => void) | undefined;
+    if (typeof fn === 'function') return fn;
+  } catch {
+    // Not available: runs are then measured without a collection in between.
+  }
+  return () => {};
+}
+
+type Sample = { wall: number; cpu: number };
+
+/**
+ * Runs every case once as a warm-up, then `runs` rounds in which the cases take turns (so a
+ * noisy moment on a shared machine hits all of them alike), with a GC before each. Medians.
+ */
+function measureAll(cases: Array<[string, () => Sample]>, runs: number, gc: () => void): Map<string, number> {
+  for (const [, fn] of cases) fn();
+  const samples = new Map<string, Sample[]>(cases.map(([label]) => [label, []]));
+  for (let r = 0; r < runs; r++) {
+    for (const [label, fn] of cases) {
+      gc();
+      samples.get(label)!.push(fn());
+    }
+  }
+  const out = new Map<string, number>();
+  for (const [label, values] of samples) {
+    const wall = median(values.map((v) => v.wall));
+    const cpu = median(values.map((v) => v.cpu));
+    console.log(`  ${label.padEnd(42)} ${fmt(wall).padStart(9)} entries/s  (per CPU second: ${fmt(cpu)}; runs: ${values.map((v) => fmt(v.wall)).join(', ')})`);
+    out.set(label, wall);
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -108,19 +143,45 @@ async function main(): Promise<void> {
 
   let t = performance.now();
   const engine = await ScriptEngine.create();
-  console.log(`ScriptEngine.create(): ${(performance.now() - t).toFixed(1)} ms\n`);
+  console.log(`ScriptEngine.create(): ${(performance.now() - t).toFixed(1)} ms (two WebAssembly sandboxes, first compile of the module included)`);
+  engine.check(STRING_SCRIPTS);
+  const checks: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    t = performance.now();
+    engine.check({ ...STRING_SCRIPTS, orgName: `function(entry) { return entry.l ? 'Org ${i} ' + entry.l : null; }` });
+    checks.push(performance.now() - t);
+  }
+  console.log(`check() of the three scripts (one edited each time): median ${median(checks).toFixed(2)} ms\n`);
 
   console.log('Active + Org name + Role name over all entries:');
-  const stringOne = measure('string functions, one evaluate()', runs, () => throughput(engine, STRING_SCRIPTS, entries, n));
-  const regexOne = measure('regex twins, one evaluate()', runs, () => throughput(engine, REGEX_SCRIPTS, entries, n));
-  const stringPaged = measure('string functions, evaluate() per 1,000', runs, () => throughput(engine, STRING_SCRIPTS, entries, 1000));
-  const regexPaged = measure('regex twins, evaluate() per 1,000', runs, () => throughput(engine, REGEX_SCRIPTS, entries, 1000));
-  console.log(`  regex cost / string cost: ${(stringOne / regexOne).toFixed(2)}x (one evaluate), ${(stringPaged / regexPaged).toFixed(2)}x (pages)\n`);
+  const gc = collector();
+  const results = measureAll(
+    [
+      ['string functions, one evaluate()', () => throughput(engine, STRING_SCRIPTS, entries, n)],
+      ['regex twins, one evaluate()', () => throughput(engine, REGEX_SCRIPTS, entries, n)],
+      ['string functions, evaluate() per 1,000', () => throughput(engine, STRING_SCRIPTS, entries, 1000)],
+      ['regex twins, evaluate() per 1,000', () => throughput(engine, REGEX_SCRIPTS, entries, 1000)],
+    ],
+    runs,
+    gc,
+  );
+  const ratio = (a: string, b: string) => (results.get(a)! / results.get(b)!).toFixed(2);
+  console.log(
+    `  regex cost / string cost: ${ratio('string functions, one evaluate()', 'regex twins, one evaluate()')}x (one evaluate), ` +
+      `${ratio('string functions, evaluate() per 1,000', 'regex twins, evaluate() per 1,000')}x (pages)\n`,
+  );
 
-  const costs = engine.evaluate(STRING_SCRIPTS, entries.slice(0, 10_000)).costs;
-  const regexCosts = engine.evaluate(REGEX_SCRIPTS, entries.slice(0, 10_000)).costs;
-  const show = (c: typeof costs) => Object.entries(c).map(([k, v]) => `${k} ${v === null ? '-' : v.toFixed(2)}`).join(', ');
-  console.log(`per-script cost (µs/entry, 10,000 entries): string: ${show(costs)}; regex: ${show(regexCosts)}\n`);
+  /** Median per-script cost (µs/entry) over `runs` evaluations of 20,000 entries. */
+  const medianCosts = (scripts: ServerScripts) => {
+    const all = Array.from({ length: runs }, () => engine.evaluate(scripts, entries.slice(0, 20_000)).costs);
+    return Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((c) => c[k as keyof typeof c] ?? 0))])) as Record<string, number>;
+  };
+  const costs = medianCosts(STRING_SCRIPTS);
+  const regexCosts = medianCosts(REGEX_SCRIPTS);
+  const show = (c: typeof costs) => Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  const sum = (c: typeof costs) => Object.values(c).reduce<number>((n, v) => n + (v ?? 0), 0);
+  console.log(`per-script cost (µs/entry, median of ${runs} x 20,000 entries): string: ${show(costs)}; regex: ${show(regexCosts)}`);
+  console.log(`  time inside the three scripts, regex / string: ${(sum(regexCosts) / sum(costs)).toFixed(2)}x\n`);
 
   console.log('Script edit -> re-evaluate a 50-entry page (recompiling the edited script):');
   const page = entries.slice(0, 50);
@@ -142,6 +203,7 @@ async function main(): Promise<void> {
     if (edit > 0) programTimes.push(performance.now() - t);
   }
   console.log(`  with helper functions (program form, dynamic attributes): median ${median(programTimes).toFixed(2)} ms`);
+  console.log(`\nRSS at the end: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB; sandbox WebAssembly memory: ${Math.round(engine.memoryBytes() / 2 ** 20)} MiB`);
   engine.dispose();
 }
 

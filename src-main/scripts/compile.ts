@@ -1,8 +1,10 @@
 /**
  * Turning a script's text into a function inside the sandbox, with errors placed on the admin's
- * own text. A script is tried first as ONE function expression (`function(entry) {...}`,
- * `entry => ...`), evaluated as `(` + text + `\n)`; when that is not valid syntax, as a program
- * whose last expression statement gives the function (helpers first), run in its own scope.
+ * own text. A script is read first as a program run in its own function scope, whose last
+ * expression statement gives the function (`entry => ...`, or helpers then `(function(entry) {...})`).
+ * When that is not valid syntax (the usual `function(entry) {...}`) or it is a lone named
+ * function declaration, it is read as ONE function expression: `(` + text + `\n)`, so positions on
+ * its first line are shifted back by one column.
  */
 import type { QuickJSHandle } from 'quickjs-emscripten';
 import type { ScriptName } from '../../src-shared/domain/mapping';

@@ -134,10 +134,15 @@ defineProperty(globalThis, 'console', { value: consoleObject, writable: false, e
 
 function err(i, s, code, message, stack) { errors.push([i, s, code, clip(message, 500), stack === undefined ? '' : clip(stack, 2000)]); }
 
-/** Errors after which the pass stops and the host decides (limits hit; the host knows which). */
-function isLimitError(e) {
-  if (e instanceof InternalErrorCtor) return e.message === 'out of memory' || e.message === 'string too long' || e.message === 'interrupted';
-  return e instanceof RangeErrorCtor && e.message === 'invalid string length';
+/**
+ * Errors after which the pass stops and the host decides: 1 out of memory, 2 interrupted (the host
+ * knows which limit), 3 null thrown (what QuickJS throws when it cannot even allocate the error);
+ * 0 for ordinary exceptions.
+ */
+function limitKind(e) {
+  if (e === null) return 3;
+  if (e instanceof InternalErrorCtor) return e.message === 'interrupted' ? 2 : e.message === 'out of memory' || e.message === 'string too long' ? 1 : 0;
+  return e instanceof RangeErrorCtor && e.message === 'invalid string length' ? 1 : 0;
 }
 
 function recordThrow(i, s, e) {
@@ -240,7 +245,7 @@ const driver = {
     }
     count = n;
   },
-  /** Runs script s over entries [from, until); null when stopped by a limit error it caught. */
+  /** Runs script s over entries [from, until); a number (see limitKind) when stopped by a limit error it caught. */
   pass(s, from, until, skip) {
     passFrom = from;
     acc = new Array(until - from);
@@ -252,7 +257,8 @@ const driver = {
       cell[0] = i;
       let r;
       try { r = fn(entries[i]); } catch (e) {
-        if (isLimitError(e)) return null;
+        const limit = limitKind(e);
+        if (limit !== 0) return limit;
         recordThrow(i, s, e);
         acc[i - from] = ERR;
         continue;

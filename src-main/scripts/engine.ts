@@ -96,7 +96,7 @@ export class ScriptEngine {
       if (compiled.ok) compiled.handle.dispose();
       else {
         out.push(compiled.diagnostic);
-        if (compiled.sandboxDied) this.pool.switchToSpare();
+        if (compiled.sandboxDied) this.pool.replaceNow();
       }
     }
     this.pool.afterUse(this.limits);
@@ -121,7 +121,7 @@ export class ScriptEngine {
       slots,
       sandbox: () => this.sandbox,
       recover: () => {
-        if (!this.pool.switchToSpare()) return false;
+        if (!this.pool.replaceNow()) return false;
         slots = this.install(scripts, plan, limits, capture);
         return true;
       },
@@ -199,7 +199,7 @@ export class ScriptEngine {
         slots.push(slot);
       }
       if (died < 0) return slots;
-      if (!this.pool.switchToSpare()) break;
+      if (!this.pool.replaceNow()) break;
     }
     return SCRIPT_NAMES.map((name) => ({
       name,

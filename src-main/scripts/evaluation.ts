@@ -78,7 +78,7 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     const sb = rc.sandbox();
     sb.setCursor(HOST_PHASE);
     const r = sb.callDriver('extras', []);
-    if (!r.ok || !r.value) return;
+    if (!r.ok || typeof r.value !== 'string' || r.value === '') return;
     const extras = JSON.parse(r.value) as { errors: Array<[number, number, ScriptErrorCode, string, string]>; logs: Array<[number, number, string]> };
     for (const [i, s, code, message, stack] of extras.errors) {
       const slot = rc.slots[s];
@@ -128,7 +128,7 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     sb.arm(rc.limits.timeMs, rc.limits.memoryBytes, rc.limits.stackBytes);
     sb.setCursor(HOST_PHASE);
     const r = sb.callDriver('partial', [upTo]);
-    if (!r.ok || r.value === null) return false;
+    if (!r.ok || typeof r.value !== 'string') return false;
     decode(s, start + from, fieldsOf(r.value, upTo - from));
     return true;
   };
@@ -150,7 +150,7 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     const name = rc.slots[s].name;
     for (let from = 0; ; ) {
       const r = run(s, from, count);
-      if (r.ok && r.value !== null) {
+      if (r.ok && typeof r.value === 'string') {
         decode(s, start + from, fieldsOf(r.value, count - from));
         applyExtras(start);
         return true;
@@ -158,8 +158,7 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
       const sb = rc.sandbox();
       let i = sb.cursor();
       if (i < from || i >= count) i = from;
-      // A null result: the driver stopped on a limit error it caught; the watch says which limit.
-      const [code, message] = classify(name, r.ok ? { kind: sb.lastReason() ?? 'memory', name: '', message: '' } : r, sb);
+      const [code, message] = classify(name, r.ok ? caughtLimit(r.value, sb) : r, sb);
       if (code === 'SCRIPT_TIMEOUT') strikes[s].timeouts++;
       if (code === 'SCRIPT_MEMORY') strikes[s].memory++;
       fail(start + i, s, code, message);
@@ -181,10 +180,18 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
   const redo = (s: number, start: number, from: number, upTo: number) => {
     if (upTo <= from) return;
     const r = run(s, from, upTo);
-    if (r.ok && r.value !== null) decode(s, start + from, fieldsOf(r.value, upTo - from));
+    if (r.ok && typeof r.value === 'string') decode(s, start + from, fieldsOf(r.value, upTo - from));
     if (!rc.sandbox().dead) applyExtras(start);
     for (let e = from; e < upTo; e++) markOne(start + e, s);
   };
+
+  /** What a limit error caught by the driver (see limitKind in the driver) means. */
+  function caughtLimit(kind: string | number | null, sb: Sandbox): { kind: string; name: string; message: string } {
+    if (kind === 2) return { kind: sb.lastReason() ?? 'timeout', name: '', message: '' };
+    // QuickJS throws null when it cannot allocate the error itself; a script may also throw null.
+    if (kind === 3 && sb.memoryBytes() <= rc.limits.memoryBytes / 2) return { kind: 'error', name: '', message: 'threw null' };
+    return { kind: 'memory', name: '', message: '' };
+  }
 
   /** The row error for a call that did not complete. */
   function classify(name: ScriptName, r: { kind: string; name: string; message: string }, sb: Sandbox): [ScriptErrorCode, string] {

@@ -44,7 +44,7 @@ export class SandboxPool {
    */
   afterUse(limits: ScriptLimits): void {
     if (this.sandbox.dead || this.sandbox.memoryBytes() > limits.memoryBytes / 2) this.replaceModule = true;
-    else if (this.sandbox.hasPendingJob()) this.replaceContext = true;
+    if (this.sandbox.hasPendingJob()) this.replaceContext = true;
     this.refresh();
   }
 
@@ -52,20 +52,36 @@ export class SandboxPool {
   refresh(): void {
     if (this.replaceModule) {
       if (this.switchToSpare()) this.replaceModule = this.replaceContext = false;
+      else if (this.replaceContext) this.replaceContext = !this.resetInPlace();
       return;
     }
-    if (!this.replaceContext) return;
-    this.replaceContext = false;
+    if (this.replaceContext) this.replaceContext = !this.resetInPlace();
+  }
+
+  /**
+   * Replaces the current sandbox right away: by the spare, or else by a new runtime in the same
+   * module (freeing everything QuickJS held, though not the module's memory). False when neither
+   * is possible (the module died and no spare is ready).
+   */
+  replaceNow(): boolean {
+    if (this.switchToSpare()) return true;
+    this.replaceModule = true;
+    return this.resetInPlace();
+  }
+
+  /** A new runtime and context in the current module; false when the module is unusable. */
+  private resetInPlace(): boolean {
+    if (this.sandbox.dead) return false;
     const module = this.sandbox.module;
-    this.sandbox.dispose();
+    if (!this.sandbox.dispose()) return false;
     try {
       this.sandbox = Sandbox.open(module);
     } catch {
       this.sandbox.dead = true;
-      this.replaceModule = true;
-      this.switchToSpare();
+      return false;
     }
     this.onSwitch();
+    return true;
   }
 
   /** Switches to the spare sandbox (a fresh module); false when none is ready yet. */

@@ -165,11 +165,14 @@ export class Sandbox {
     return !this.dead && this.runtime.hasPendingJob();
   }
 
-  /** Calls a driver method; string and null results come back as host values. */
-  callDriver(method: string, args: DriverArg[]): CallOutcome<string | null> {
+  /** Calls a driver method; string and number results come back as host values (anything else as null). */
+  callDriver(method: string, args: DriverArg[]): CallOutcome<string | number | null> {
     const fn = this.methods.get(method);
     if (!fn) throw new Error(`unknown driver method ${method}`);
-    return this.invoke(fn, this.driver, args, (h) => (this.context.typeof(h) === 'string' ? this.context.getString(h) : null));
+    return this.invoke(fn, this.driver, args, (h) => {
+      const type = this.context.typeof(h);
+      return type === 'string' ? this.context.getString(h) : type === 'number' ? this.context.getNumber(h) : null;
+    });
   }
 
   /** Evaluates global code (the expression form of a script); the handle is the caller's to dispose. */
@@ -183,22 +186,24 @@ export class Sandbox {
   }
 
   /** Installs a compiled script function (or null) in the driver. */
-  setFunction(slot: number, fn: QuickJSHandle | null): CallOutcome<string | null> {
+  setFunction(slot: number, fn: QuickJSHandle | null): CallOutcome<string | number | null> {
     return this.callDriver('setFn', [slot, fn ?? null]);
   }
 
   private invoke<T>(fn: QuickJSHandle, self: QuickJSHandle, args: DriverArg[], read: (h: QuickJSHandle) => T, dispose = true): CallOutcome<T> {
     const ctx = this.context;
     const made: QuickJSHandle[] = [];
-    const handles = args.map((a) => {
-      if (a === null) return ctx.null;
-      if (typeof a === 'boolean') return a ? ctx.true : ctx.false;
-      if (typeof a === 'number') return made[made.push(ctx.newNumber(a)) - 1];
-      if (typeof a === 'string') return made[made.push(ctx.newString(a)) - 1];
-      return a;
-    });
     try {
-      return this.guard(() => ctx.callFunction(fn, self, handles), read, dispose);
+      return this.guard(() => {
+        const handles = args.map((a) => {
+          if (a === null) return ctx.null;
+          if (typeof a === 'boolean') return a ? ctx.true : ctx.false;
+          if (typeof a === 'number') return made[made.push(ctx.newNumber(a)) - 1];
+          if (typeof a === 'string') return made[made.push(ctx.newString(a)) - 1];
+          return a;
+        });
+        return ctx.callFunction(fn, self, handles);
+      }, read, dispose);
     } finally {
       if (!this.dead) for (const h of made) h.dispose();
     }
@@ -215,7 +220,8 @@ export class Sandbox {
     }
     if (result.error) {
       const info = this.errorInfo(result.error);
-      result.error.dispose();
+      // dump() already released a thrown promise.
+      if (result.error.alive) result.error.dispose();
       const reason = this.watch.reason;
       const kind = info.message === 'interrupted' && reason ? reason : 'error';
       return { ok: false, kind, name: info.name, message: info.message, stack: info.stack };
@@ -228,7 +234,7 @@ export class Sandbox {
     }
   }
 
-  /** Name, message and stack of an error value (never runs script code: the dump is done in C). */
+  /** Name, message and stack of an error value (script code it triggers, e.g. toJSON, runs under the same watch). */
   errorInfo(handle: QuickJSHandle): { name: string; message: string; stack: string } {
     try {
       const d: unknown = this.context.dump(handle);
@@ -242,18 +248,23 @@ export class Sandbox {
     }
   }
 
-  /** Frees the runtime and context (not the module: dropping it lets its memory go). */
-  dispose(): void {
-    if (this.dead) return;
+  /**
+   * Frees the runtime and context (not the module: dropping it lets its memory go). True when
+   * everything was freed cleanly, so the module can host a new sandbox.
+   */
+  dispose(): boolean {
+    if (this.dead) return false;
+    this.dead = true;
     try {
       for (const h of this.methods.values()) h.dispose();
       this.driver.dispose();
       this.wrapper.dispose();
       this.context.dispose();
       this.runtime.dispose();
+      return true;
     } catch {
-      // A failed dispose leaves only this module's memory behind; the module is dropped anyway.
+      // QuickJS can abort on objects left behind by an out-of-memory failure: drop the module.
+      return false;
     }
-    this.dead = true;
   }
 }

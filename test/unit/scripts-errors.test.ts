@@ -40,6 +40,12 @@ describe('script failures become row-level errors', () => {
   it('reports a thrown non-error value', () => {
     const [o] = engine.evaluate({ ...OK, active: "e => { throw 'not today'; }" }, ENTRIES.slice(0, 1)).outcomes;
     expect(o.errors).toEqual([{ script: 'active', code: 'SCRIPT_THROWN', message: 'threw "not today"' }]);
+    const { outcomes } = engine.evaluate({ ...OK, active: "e => { if (e.uid == 'ann') throw null; return true; }" }, ENTRIES);
+    expect(outcomes.map((x) => [x.active, x.errors.map((e) => e.message)])).toEqual([
+      [null, ['threw null']],
+      [true, []],
+      [true, []],
+    ]);
   });
 
   it('requires the Active script to return a boolean', () => {

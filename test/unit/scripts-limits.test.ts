@@ -119,6 +119,25 @@ describe('runaway scripts end with a clear error on their own rows', () => {
     expectHealthy();
   });
 
+  it('contains memory blow-ups of two scripts in the same evaluation', async () => {
+    const scripts: ServerScripts = {
+      active: "e => { const a = []; for (;;) a.push('item ' + a.length); }",
+      orgName: "e => { const m = new Map(); for (let i = 0; ; i++) m.set(i, { i }); }",
+      roleName: "e => 'User'",
+    };
+    const { value, ms } = timed(() => engine.evaluate(scripts, entries(3), { limits: { timeMs: 20_000 } }));
+    expect(value.outcomes.map((o) => o.errors.map((e) => `${e.script}:${e.code}`))).toEqual([
+      ['active:SCRIPT_MEMORY', 'orgName:SCRIPT_MEMORY'],
+      ['active:SCRIPT_SKIPPED', 'orgName:SCRIPT_SKIPPED'],
+      ['active:SCRIPT_SKIPPED', 'orgName:SCRIPT_SKIPPED'],
+    ]);
+    expect(value.outcomes.map((o) => o.roles)).toEqual([['User'], ['User'], ['User']]);
+    expect(ms).toBeLessThan(20_000);
+    expectHealthy();
+    await engine.ready();
+    expect(engine.memoryBytes()).toBe(16 * 1024 * 1024);
+  });
+
   it('enforces a lower memory limit given for one evaluation', () => {
     const grow = "e => { const parts = []; for (;;) parts.push('y'.repeat(10000) + parts.length); }";
     const { outcomes } = engine.evaluate({ ...OK, orgName: grow }, entries(1), { limits: { memoryBytes: 32 * 1024 * 1024, timeMs: 20_000 } });
