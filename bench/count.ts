@@ -12,6 +12,7 @@
  * and checks that every count equals --users (exit 1 otherwise). RSS is sampled every 50 ms during
  * our counts to show that memory stays flat.
  */
+import { parseIntArgs } from './args';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -29,23 +30,7 @@ import { targetFromDraft, type LdapTarget } from '../src-main/ldap/target';
 // Arguments
 
 function parseArgs(argv: string[]): { users: number; runs: number } {
-  const out = { users: 100_000, runs: 3 };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => {
-      const v = inline ?? argv[++i];
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
-      return n;
-    };
-    if (flag === '--users') out.users = value();
-    else if (flag === '--runs') out.runs = value();
-    else if (flag === '--help' || flag === '-h') {
-      console.log('usage: npm run bench:count -- [--users N (default 100000)] [--runs R (default 3)]');
-      process.exit(0);
-    } else throw new Error(`unknown argument "${argv[i]}" (try --help)`);
-  }
-  return out;
+  return parseIntArgs(argv, { users: 100_000, runs: 3 }, 'usage: npm run bench:count -- [--users N (default 100000)] [--runs R (default 3)]');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
  *   - the time from a script edit to re-evaluating a 50-entry page (evaluate() with changed
  *     script text, recompilation included).
  */
+import { parseIntArgs } from './args';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -20,23 +21,7 @@ import type { ServerScripts } from '../src-shared/domain/mapping';
 import { ScriptEngine, usedAttributes, type EntryInput } from '../src-main/scripts/engine';
 
 function parseArgs(argv: string[]): { entries: number; runs: number } {
-  const out = { entries: 100_000, runs: 3 };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => {
-      const v = inline ?? argv[++i];
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
-      return n;
-    };
-    if (flag === '--entries') out.entries = value();
-    else if (flag === '--runs') out.runs = value();
-    else if (flag === '--help' || flag === '-h') {
-      console.log('usage: npm run bench:scripts -- [--entries N (default 100000)] [--runs R (default 3)]');
-      process.exit(0);
-    } else throw new Error(`unknown argument "${argv[i]}" (try --help)`);
-  }
-  return out;
+  return parseIntArgs(argv, { entries: 100_000, runs: 3 }, 'usage: npm run bench:scripts -- [--entries N (default 100000)] [--runs R (default 3)]');
 }
 
 const STRING_SCRIPTS: ServerScripts = {
