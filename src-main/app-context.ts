@@ -1,6 +1,7 @@
 import type { AppInfo } from '../src-shared/ipc/contract';
 import { openStore, type Store } from './store/db';
 import type { ScriptEngine } from './scripts/engine';
+import { scriptLimitsFromEnv } from './scripts/limits-from-env';
 import { systemKeychain, type Keychain } from './secrets/keychain';
 import { PreviewService } from './services/preview-service';
 import { ServerService } from './services/servers-service';
@@ -28,6 +29,7 @@ export interface AppContextOptions {
 
 /** Opens the store (applying migrations) and wires the services. */
 export function createAppContext(opts: AppContextOptions): AppContext {
+  const limits = scriptLimitsFromEnv(opts.env ?? process.env);
   const store = openStore(opts.dbPath);
   const keychain = opts.keychain ?? systemKeychain(opts.env);
   let engine: Promise<ScriptEngine> | null = null;
@@ -38,7 +40,7 @@ export function createAppContext(opts: AppContextOptions): AppContext {
     const created =
       engine ??
       import('./scripts/engine')
-        .then((m) => m.ScriptEngine.create())
+        .then((m) => m.ScriptEngine.create(limits))
         .catch((err: unknown) => {
           engine = null;
           throw err;
