@@ -12,12 +12,10 @@
  * and checks that every count equals --users (exit 1 otherwise). RSS is sampled every 50 ms during
  * our counts to show that memory stays flat.
  */
+import { machineLine, runBench, collector } from './runtime';
 import { parseIntArgs } from './args';
 import { spawn } from 'node:child_process';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { startSlapd, type Slapd } from '../test/rig/slapd';
 import { emptyServerDraft } from '../src-shared/domain/server-defaults';
 import { parseTrustedPem } from '../src-main/ldap/certificate';
@@ -36,17 +34,7 @@ function parseArgs(argv: string[]): { users: number; runs: number } {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** A gc() for steadier RSS baselines (tsx gives no way to pass --expose-gc from package.json). */
-const gc: () => void = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    const fn = runInNewContext('gc') as (() => void) | undefined;
-    if (typeof fn === 'function') return fn;
-  } catch {
-    // not available
-  }
-  return () => {};
-})();
+const gc = collector();
 
 const MB = 1024 * 1024;
 
@@ -198,9 +186,7 @@ interface SchemeSummary {
 
 async function main(): Promise<number> {
   const { users, runs } = parseArgs(process.argv.slice(2));
-  const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM, `
-    + `node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(machineLine());
   console.log(`command: npm run bench:count -- --users ${users} --runs ${runs}`);
   console.log(`search:  ${FILTER}, attributes 1.1, paged ${COUNT_PAGE_SIZE}/page; 1 warm-up + ${runs} measured runs per scheme`);
 
@@ -290,10 +276,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -16,6 +16,7 @@
  * Every result is checked (50 rows, no problems, exactly the edited row inactive), and the LDAP
  * requests sent during each phase are counted; exit 1 on any mismatch.
  */
+import { machineLine, runBench } from './runtime';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,9 +121,7 @@ function checkPage(r: PreviewResult, inactive: string | null, label: string): st
 
 async function main(): Promise<number> {
   const { users, edits } = parseIntArgs(process.argv.slice(2), { users: 5000, edits: 30 }, USAGE);
-  const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, `
-    + `node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(machineLine());
   console.log(`command: npm run bench:preview -- --users ${users} --edits ${edits}`);
 
   let slapd: Slapd | undefined;
@@ -244,10 +243,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -12,11 +12,9 @@
  *   - the time from a script edit to re-evaluating a 50-entry page (evaluate() with changed
  *     script text, recompilation included).
  */
+import { collector, machineLine, runBench } from './runtime';
 import { parseIntArgs } from './args';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { ServerScripts } from '../src-shared/domain/mapping';
 import { ScriptEngine, usedAttributes, type EntryInput } from '../src-main/scripts/engine';
 
@@ -80,17 +78,6 @@ function throughput(engine: ScriptEngine, scripts: ServerScripts, entries: Entry
   return { wall: entries.length / ((performance.now() - t) / 1000), cpu: entries.length / ((used.user + used.system) / 1e6) };
 }
 
-/** A full garbage collection between measured runs (V8's gc, exposed at run time). */
-function collector(): () => void {
-  try {
-    setFlagsFromString('--expose-gc');
-    const fn = runInNewContext('gc') as (() => void) | undefined;
-    if (typeof fn === 'function') return fn;
-  } catch {
-    // Not available: runs are then measured without a collection in between.
-  }
-  return () => {};
-}
 
 type Sample = { wall: number; cpu: number };
 
@@ -119,8 +106,7 @@ function measureAll(cases: Array<[string, () => Sample]>, runs: number, gc: () =
 
 async function main(): Promise<void> {
   const { entries: n, runs } = parseArgs(process.argv.slice(2));
-  const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}`);
+  console.log(machineLine());
   console.log(`node ${process.version}, quickjs-emscripten RELEASE_SYNC; ${fmt(n)} synthetic entries; median of ${runs} runs after 1 warm-up\n`);
   const entries = syntheticEntries(n);
   console.log(`attributes passed in (string scripts): ${JSON.stringify(usedAttributes(STRING_SCRIPTS))}`);
@@ -192,7 +178,4 @@ async function main(): Promise<void> {
   engine.dispose();
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);
