@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
 
 /** The attributes that tie an input to its label, help text and error. */
 export interface FieldControlProps {
@@ -85,4 +85,9 @@ export function Switch({ id, label, checked, disabled, help, error, onChange }: 
       )}
     </div>
   );
+}
+
+/** A one-line text input for machine text (URLs, DNs, filters, attribute names): monospace, no autocorrect. */
+export function CodeInput(props: InputHTMLAttributes<HTMLInputElement>) {
+  return <input type="text" autoComplete="off" spellCheck={false} className="mono" {...props} />;
 }

@@ -1,5 +1,5 @@
 import type { AttributeMapping } from '../../../src-shared/domain/mapping';
-import { Field } from './Field';
+import { Field, CodeInput } from './Field';
 import type { ServerForm } from './use-server-form';
 
 const MAPPED: { key: keyof AttributeMapping; id: string; label: string; placeholder: string }[] = [
@@ -52,12 +52,8 @@ export function MappingFields({ form, attributes }: MappingFieldsProps) {
             help={key === 'email' ? 'Pick an attribute seen in the preview, or type any name; leave empty to map nothing.' : undefined}
           >
             {(a11y) => (
-              <input
+              <CodeInput
                 {...a11y}
-                type="text"
-                autoComplete="off"
-                spellCheck={false}
-                className="mono"
                 list="mapping-attribute-names"
                 placeholder={placeholder}
                 value={draft.mapping[key]}

@@ -1,5 +1,5 @@
 import { isPlainLdap } from './form-model';
-import { Field, Switch } from './Field';
+import { Field, Switch, CodeInput } from './Field';
 import { PasswordSection } from './PasswordSection';
 import type { ServerForm } from './use-server-form';
 
@@ -25,12 +25,8 @@ export function ServerFields({ form }: { form: ServerForm }) {
 
       <Field id="server-url" label="URL and search base" help="ldap:// or ldaps://; port defaults to 389 / 636" error={errors.url}>
         {(a11y) => (
-          <input
+          <CodeInput
             {...a11y}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            className="mono"
             value={draft.url}
             placeholder="ldaps://dir.example.com:636/ou=people,dc=example,dc=com"
             onChange={(e) => form.setField('url', e.target.value)}
@@ -59,12 +55,8 @@ export function ServerFields({ form }: { form: ServerForm }) {
 
       <Field id="server-bind-dn" label="Bind DN" error={errors.bindDn} help={draft.bindAnonymously ? 'Not used while binding anonymously.' : undefined}>
         {(a11y) => (
-          <input
+          <CodeInput
             {...a11y}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            className="mono"
             value={draft.bindDn}
             disabled={draft.bindAnonymously}
             placeholder="cn=sync,ou=services,dc=example,dc=com"
@@ -104,12 +96,8 @@ export function ServerFields({ form }: { form: ServerForm }) {
         }
       >
         {(a11y) => (
-          <input
+          <CodeInput
             {...a11y}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            className="mono"
             value={draft.searchFilter}
             placeholder="(&(objectClass=inetOrgPerson)(uid=?))"
             onChange={(e) => form.setField('searchFilter', e.target.value)}
