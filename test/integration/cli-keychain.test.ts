@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCliProcess, type Outcome } from './cli-runner';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src-main/app-context';
 import { SecretToolKeychain } from '../../src-main/secrets/keychain';
@@ -12,13 +11,7 @@ import { emptyServerDraft } from '../../src-shared/domain/server';
 import { startKeyring, type Keyring } from '../rig/keyring';
 import { startSlapd, type Slapd } from '../rig/slapd';
 
-const BIN = fileURLToPath(new URL('../../bin/ldap-sync.mjs', import.meta.url));
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let slapd: Slapd;
 let keyring: Keyring;
@@ -27,12 +20,7 @@ let db: string;
 
 /** Runs the real CLI as a child process on the test's store, talking to the test's keyring. */
 function ldapSync(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, ...keyring.env, LDAP_SYNC_DB: db };
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
+  return runCliProcess(args, { cwd: dir, env: { ...process.env, ...keyring.env, LDAP_SYNC_DB: db } });
 }
 
 /** Saves "Corp" with its password in the keychain, as the desktop app does; returns the keychain account. */

@@ -1,33 +1,22 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, runCliProcess, type Outcome } from './cli-runner';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src-shared/domain/doctor';
 import { closedPort, startHangListener, type HangListener } from '../rig/hang-listener';
 import { startSlapd, type Slapd } from '../rig/slapd';
 
-const BIN = fileURLToPath(new URL('../../bin/ldap-sync.mjs', import.meta.url));
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let slapd: Slapd;
 let dir: string;
 
 /** Runs the real CLI as a child process with its store in the test's temp folder. */
 function ldapSync(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const childEnv = { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), ...env };
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: childEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
+  return runCliProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), ...env } });
 }
 
 /** Writes a config file with the given servers and applies it with the CLI. */

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { BIN, runCliProcess, type Outcome } from './cli-runner';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,25 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'ldap-sync.mjs');
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let dir: string;
 let db: string;
 
 /** Runs the real CLI as a child process with its store in the test's temp folder. */
 function ldapSync(args: string[], env: Record<string, string> = {}, cmd: string[] = [process.execPath, BIN]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(cmd[0], [...cmd.slice(1), ...args], { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: db, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
+  return runCliProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: db, ...env }, cmd });
 }
 
 async function writeJson(name: string, doc: unknown): Promise<string> {

@@ -2,28 +2,17 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, runCliProcess, type Outcome } from './cli-runner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlapd, type Slapd } from '../rig/slapd';
 
-const BIN = fileURLToPath(new URL('../../bin/ldap-sync.mjs', import.meta.url));
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let slapd: Slapd;
 let dir: string;
 
 function ldapSync(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: slapd.syncPw };
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
+  return runCliProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: slapd.syncPw } });
 }
 
 const corp = (extra: Record<string, unknown> = {}) => ({
