@@ -5,6 +5,8 @@ import { scriptLimitsFromEnv } from './scripts/limits-from-env';
 import { systemKeychain, type Keychain } from './secrets/keychain';
 import { PreviewService } from './services/preview-service';
 import { ServerService } from './services/servers-service';
+import { DirectoryService } from './services/directory-service';
+import { SyncService } from './services/sync-service';
 import { APP_VERSION } from './version';
 
 /** Everything the app, the CLI and the end-to-end bridge share: one store and its services. */
@@ -13,6 +15,8 @@ export interface AppContext {
   keychain: Keychain;
   servers: ServerService;
   preview: PreviewService;
+  sync: SyncService;
+  directory: DirectoryService;
   /** The one script engine of this context, created on first use and reused. */
   scriptEngine(): Promise<ScriptEngine>;
   info(): Promise<AppInfo>;
@@ -50,11 +54,15 @@ export function createAppContext(opts: AppContextOptions): AppContext {
   };
   const servers = new ServerService({ db: store.db, keychain, env: opts.env, scriptEngine });
   const preview = new PreviewService({ db: store.db, servers, scriptEngine });
+  const sync = new SyncService({ db: store.db, servers, scriptEngine, env: opts.env ?? process.env });
+  const directory = new DirectoryService({ db: store.db });
   return {
     store,
     keychain,
     servers,
     preview,
+    sync,
+    directory,
     scriptEngine,
     async info() {
       return { version: APP_VERSION, dbPath: store.file, keychain: await keychain.status() };
@@ -63,6 +71,7 @@ export function createAppContext(opts: AppContextOptions): AppContext {
       if (closed) return;
       closed = true;
       preview.closeAll();
+      for (const runId of sync.activeRuns) sync.cancel(runId);
       const pending = engine;
       engine = null;
       pending?.then((e) => e.dispose(), () => {});

@@ -26,6 +26,10 @@ export const ERROR_CODES = [
   'STORE_REFUSED',
   'CANCELLED',
   'BUSY',
+  'REFERRAL',
+  'PARTIAL_RESULTS',
+  'EMPTY_RESULT',
+  'STALE_PLAN',
   'INTERNAL',
 ] as const;
 

@@ -7,8 +7,10 @@ export interface CliIo {
   /** Writes text to standard error as is. */
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
-  /** Aborted on Ctrl+C; long-running commands stop when it fires. */
+  /** Aborted on Ctrl+C (and SIGTERM); long-running commands stop when it fires. */
   signal?: AbortSignal;
+  /** True when standard error is a terminal: sync runs then show their progress there. */
+  stderrIsTTY?: boolean;
   /** The keychain to use instead of the system one (tests). */
   keychain?: Keychain;
 }

@@ -8,7 +8,13 @@ async function main(): Promise<void> {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
   };
+  // SIGTERM (a service manager stopping `ldap-sync daemon`) stops as cleanly as Ctrl+C.
+  const onSigterm = () => {
+    if (controller.signal.aborted) process.exit(143);
+    controller.abort();
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   // A closed pipe (`ldap-sync server list | head -1`) is not an error worth a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -20,8 +26,10 @@ async function main(): Promise<void> {
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
     signal: controller.signal,
+    stderrIsTTY: process.stderr.isTTY === true,
   });
   process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
   process.exitCode = code;
   // Output is flushed by now; if a stray handle kept the process alive, do not hang the shell.
   setTimeout(() => process.exit(code), 2000).unref();

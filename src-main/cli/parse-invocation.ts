@@ -35,8 +35,11 @@ function checkHelpTopic(topic: string[]): string[] {
   const [group, name, ...rest] = topic;
   if (group === undefined || group === 'help') return [];
   if (!GROUPS.includes(group)) throw new UsageError(`unknown command "${group}"`);
-  if (findCommand(group, '')) {
-    if (name !== undefined) throw new UsageError(`unexpected argument "${name}" after "help ${group}"`, [group]);
+  if (findCommand(group, '') && (name === undefined || !findCommand(group, name))) {
+    if (name !== undefined) {
+      if (commandsOf(group).length > 1) throw new UsageError(`unknown command "${group} ${name}"`, [group]);
+      throw new UsageError(`unexpected argument "${name}" after "help ${group}"`, [group]);
+    }
     return [group];
   }
   if (name !== undefined && !findCommand(group, name)) throw new UsageError(`unknown command "${group} ${name}"`, [group]);
@@ -64,8 +67,15 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     throw new UsageError('no command given');
   }
   if (!GROUPS.includes(group)) throw new UsageError(`unknown command "${group}"`);
+  // A group may have a command of its own (`history`) next to sub-commands (`history show RUN_ID`).
+  const sub = name === undefined || name === '' ? undefined : findCommand(group, name);
   const single = findCommand(group, '');
-  if (single) return commandInvocation(argv, single, [group], 1);
+  if (single && !sub) {
+    if (name !== undefined && single.args.length === 0 && commandsOf(group).length > 1) {
+      throw new UsageError(`unknown command "${group} ${name}"`, [group]);
+    }
+    return commandInvocation(argv, single, [group], 1);
+  }
   if (name === undefined) {
     if (lenient.values.help) return { kind: 'help', topic: [group] };
     throw new UsageError(`"${group}" needs a command: ${commandsOf(group).map((c) => c.name).join(', ')}`, [group]);

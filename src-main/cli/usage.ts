@@ -38,7 +38,7 @@ export function mainUsage(env: NodeJS.ProcessEnv): string {
     '',
     ...globalOptionsBlock(env),
     '',
-    'Exit status: 0 success, 1 failure, 2 usage error.',
+    'Exit status: 0 success, 1 failure, 2 usage error, 3 sync held for approval, 130 cancelled.',
     'Run "ldap-sync help <command>" for details, e.g. ldap-sync help config apply',
     '',
   ].join('\n');
@@ -49,9 +49,10 @@ export function groupUsage(group: string, env: NodeJS.ProcessEnv): string {
   return [`Usage: ldap-sync ${group} <command> [arguments]`, '', 'Commands:', ...commandList(commandsOf(group), false), '', ...globalOptionsBlock(env), ''].join('\n');
 }
 
-/** The help of one command (`ldap-sync help config apply`). */
+/** The help of one command (`ldap-sync help config apply`); a group's own command also lists the group's other commands. */
 export function commandUsage(c: CommandSpec, env: NodeJS.ProcessEnv): string {
   const own = Object.keys(c.options).map((name) => ` [--${name}${c.options[name].valueName ? ` ${c.options[name].valueName}` : ''}]`);
+  const others = c.name === '' ? commandsOf(c.group).filter((o) => o !== c) : [];
   return [
     `Usage: ldap-sync ${commandLine(c)}${own.join('')} [--json] [--db FILE]`,
     '',
@@ -60,6 +61,7 @@ export function commandUsage(c: CommandSpec, env: NodeJS.ProcessEnv): string {
     c.description,
     '',
     ...(own.length ? ['Options:', ...optionLines(c.options), ''] : []),
+    ...(others.length ? [`Other "${c.group}" commands:`, ...commandList(others, false), ''] : []),
     ...globalOptionsBlock(env),
     '',
   ].join('\n');

@@ -43,11 +43,40 @@ export const ServerEntrySchema = z.strictObject({
   trustedCertificates: z.array(CertificateEntrySchema).max(50).default([]),
   mapping: MappingEntrySchema.optional(),
   scripts: ScriptsEntrySchema.optional(),
+  createUsers: z.boolean().default(false),
+  defaultOrg: z.string().max(200).nullable().default(null),
 });
 
-/** The top level of a config file. Later versions add keys next to `servers`. */
+/**
+ * One organization entry. `auth` is checked separately (`"local"` or `{ "ldapServer": NAME }`)
+ * so a wrong value gets one clear message.
+ */
+export const OrganizationEntrySchema = z.strictObject({
+  name: z.string().max(200),
+  parent: z.string().max(200).nullable().optional(),
+  auth: z.unknown(),
+});
+
+/** `"deactivationLimit"`: each key defaults on its own. */
+export const DeactivationLimitEntrySchema = z.strictObject({
+  percent: z.number().min(0).max(100).optional(),
+  count: z.number().int().min(0).max(10_000_000).optional(),
+  dropPercent: z.number().min(0).max(100).optional(),
+});
+
+/** `"sync"`: the global sync settings; each key defaults on its own. `every` and `registrantsNotFound` are checked separately. */
+export const SyncEntrySchema = z.strictObject({
+  every: z.string().max(20).optional(),
+  deactivationLimit: DeactivationLimitEntrySchema.optional(),
+  registrantsNotFound: z.unknown().optional(),
+});
+
+/** The top level of a config file: every key is optional, but a file must have at least one. */
 export const ConfigFileSchema = z.strictObject({
-  servers: z.array(z.unknown()),
+  servers: z.array(z.unknown()).optional(),
+  organizations: z.array(z.unknown()).max(10_000).optional(),
+  roles: z.array(z.unknown()).max(10_000).optional(),
+  sync: z.unknown().optional(),
 });
 
 /** A server entry as written in (or exported to) a config file. */
@@ -63,11 +92,31 @@ export interface ServerEntryJson {
   trustedCertificates?: CertificateEntryJson[];
   mapping?: Partial<AttributeMapping>;
   scripts?: Partial<ServerScripts>;
+  createUsers?: boolean;
+  /** The organization (by name) users created by this server's sync go to when no Org name script places them. */
+  defaultOrg?: string | null;
+}
+
+/** How an organization's users sign in, as a config file writes it. */
+export type OrganizationAuthJson = 'local' | { ldapServer: string };
+
+/** An organization entry as written in (or exported to) a config file. */
+export interface OrganizationEntryJson {
+  name: string;
+  parent?: string | null;
+  auth: OrganizationAuthJson;
 }
 
 /** A whole config file as written (or exported). */
 export interface ConfigFileJson {
-  servers: ServerEntryJson[];
+  servers?: ServerEntryJson[];
+  organizations?: OrganizationEntryJson[];
+  roles?: string[];
+  sync?: {
+    every?: string;
+    deactivationLimit?: { percent?: number; count?: number; dropPercent?: number };
+    registrantsNotFound?: { action: 'deny' } | { action: 'placeInOrg'; org: string };
+  };
 }
 
 /** Every key a config file may hold, for "did you mean" hints on typos. */
@@ -76,6 +125,12 @@ export const KNOWN_KEYS: readonly string[] = [
   ...Object.keys(ServerEntrySchema.shape),
   ...Object.keys(MappingEntrySchema.shape),
   ...Object.keys(ScriptsEntrySchema.shape),
+  ...Object.keys(OrganizationEntrySchema.shape),
+  ...Object.keys(SyncEntrySchema.shape),
+  ...Object.keys(DeactivationLimitEntrySchema.shape),
+  'ldapServer',
+  'action',
+  'org',
   'env',
   'file',
   'pem',

@@ -1,16 +1,22 @@
 import type Database from 'better-sqlite3';
+import { listOrganizations, type OrganizationRow } from '../store/organizations-repo';
+import { listRoles } from '../store/roles-repo';
+import { readSyncSettings } from '../store/settings-repo';
 import { listServers, listTrusted, type ServerRow } from '../store/servers-repo';
-import type { ConfigFileJson, ServerEntryJson } from './config-schema';
+import type { ConfigFileJson, OrganizationEntryJson, ServerEntryJson } from './config-schema';
+
+/** A whole configuration as `config export` writes it: every key present. */
+export type ExportedConfigJson = Required<ConfigFileJson>;
 
 /** The outcome of {@link exportConfig}. */
 export interface ExportResult {
   /** The configuration in the shape `config apply` reads, without any secret. */
-  config: ConfigFileJson;
+  config: ExportedConfigJson;
   /** Names of servers whose password is in the OS keychain and therefore not exported. */
   keychainServers: string[];
 }
 
-function entry(db: Database.Database, row: ServerRow): ServerEntryJson {
+function entry(db: Database.Database, row: ServerRow, orgName: Map<string, string>): ServerEntryJson {
   const ref = row.passwordRef;
   const bindPassword = ref?.kind === 'env' ? { env: ref.name } : ref?.kind === 'file' ? { file: ref.path } : undefined;
   return {
@@ -25,17 +31,38 @@ function entry(db: Database.Database, row: ServerRow): ServerEntryJson {
     trustedCertificates: listTrusted(db, row.id).map((c) => ({ pem: c.pem })),
     mapping: { ...row.mapping },
     scripts: { ...row.scripts },
+    createUsers: row.createUsers,
+    defaultOrg: row.defaultOrgId === null ? null : (orgName.get(row.defaultOrgId) ?? null),
+  };
+}
+
+function organization(row: OrganizationRow, orgName: Map<string, string>, serverName: Map<string, string>): OrganizationEntryJson {
+  const server = row.authServerId === null ? undefined : serverName.get(row.authServerId);
+  return {
+    name: row.name,
+    parent: row.parentId === null ? null : (orgName.get(row.parentId) ?? null),
+    auth: server === undefined ? 'local' : { ldapServer: server },
   };
 }
 
 /**
- * The stored servers as a config file that `config apply` accepts. Passwords appear only as
- * `{ env }` / `{ file }` references; keychain passwords are left out and their servers listed.
+ * The stored configuration as a file that `config apply` accepts: servers, organizations, roles
+ * and the sync settings. Passwords appear only as `{ env }` / `{ file }` references; keychain
+ * passwords are left out and their servers listed.
  */
 export function exportConfig(db: Database.Database): ExportResult {
   const rows = listServers(db);
+  const orgs = listOrganizations(db);
+  const orgName = new Map(orgs.map((o) => [o.id, o.name]));
+  const serverName = new Map(rows.map((s) => [s.id, s.name]));
+  const sync = readSyncSettings(db);
   return {
-    config: { servers: rows.map((r) => entry(db, r)) },
+    config: {
+      servers: rows.map((r) => entry(db, r, orgName)),
+      organizations: orgs.map((o) => organization(o, orgName, serverName)),
+      roles: listRoles(db).map((r) => r.name),
+      sync: { every: sync.every, deactivationLimit: { ...sync.deactivationLimit }, registrantsNotFound: { ...sync.registrantsNotFound } },
+    },
     keychainServers: rows.filter((r) => r.passwordRef?.kind === 'keychain').map((r) => r.name),
   };
 }

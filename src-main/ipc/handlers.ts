@@ -35,5 +35,42 @@ export function createHandlers(app: AppContext): Handlers {
     'preview.raw': (input) => app.preview.raw(input),
     'preview.close': async ({ sessionId }) => ({ closed: await app.preview.close(sessionId) }),
     'scripts.check': ({ scripts }) => app.preview.checkScripts(scripts),
+
+    'orgs.list': () => app.directory.listOrgs(),
+    'orgs.create': ({ org }) => app.directory.createOrg(org),
+    'orgs.update': ({ id, org }) => app.directory.updateOrg(id, org),
+    'orgs.delete': ({ id }) => {
+      app.directory.deleteOrg(id);
+      return { deleted: true as const };
+    },
+    'roles.list': () => app.directory.listRoles(),
+    'roles.create': ({ role }) => app.directory.createRole(role),
+    'roles.rename': ({ id, role }) => app.directory.renameRole(id, role),
+    'roles.delete': ({ id }) => {
+      app.directory.deleteRole(id);
+      return { deleted: true as const };
+    },
+    'users.list': ({ query }) => app.directory.listUsers(query),
+    'users.setActive': ({ id, active }) => ({ changed: app.directory.setUserActive(id, active) }),
+
+    'sync.overview': () => app.sync.overview(),
+    'sync.saveSettings': ({ settings }) => app.sync.saveSettings(settings),
+    'sync.start': async ({ runId, serverId, mode }, ctx) => {
+      const run = await app.sync.run({ serverId, mode, trigger: 'manual', runId, onProgress: (p) => ctx.emit('sync.progress', p) });
+      ctx.emit('sync.finished', run);
+      return run;
+    },
+    'sync.cancel': ({ runId }) => ({ cancelled: app.sync.cancel(runId) }),
+    'sync.approve': async ({ runId, newRunId }, ctx) => {
+      const run = await app.sync.approve(runId, { trigger: 'approve', runId: newRunId });
+      ctx.emit('sync.finished', run);
+      return run;
+    },
+    'sync.discard': ({ runId }) => app.sync.discard(runId),
+    'history.list': (q) => app.sync.history(q),
+    'history.get': ({ runId }) => app.sync.get(runId),
+    'history.changes': (q) => app.sync.changes(q),
+    'history.export': ({ runId, format }) => app.sync.exportRun(runId, format),
+    'history.chart': ({ serverId }) => app.sync.chart(serverId),
   };
 }

@@ -47,6 +47,10 @@ export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget): A
         return new AppError('TIME_LIMIT', `The directory stopped the search early: time limit exceeded. Ask the directory administrator to raise the time limit for "${t.bindDn || 'anonymous'}", or narrow the search filter or base.`);
       case 11:
         return new AppError('SIZE_LIMIT', `The directory stopped the search early: administrative limit exceeded${diag}. Ask the directory administrator to raise the limits for this account, or narrow the search filter.`);
+      case 10:
+        return new AppError('REFERRAL', `The directory answered with a referral to another server${diag} instead of the entries: the search base is not held by ${where}. Point the URL at the server (or Global Catalog, port 3268) that holds the base.`);
+      case 9:
+        return new AppError('PARTIAL_RESULTS', `The directory returned partial results${diag}: part of the search base is held by another server. Point the URL at a server (or Global Catalog) that holds the whole base.`);
       case 13:
       case 8:
         return new AppError('BIND_FAILED', `${where} requires an encrypted connection for this bind${diag}. Use ldaps:// or turn on StartTLS.`);

@@ -36,3 +36,34 @@ export function insertRole(db: Database.Database, name: string, now: Date = new 
   }
   return row;
 }
+
+/** One role by name (ignoring case and surrounding spaces), or undefined. */
+export function findRoleByName(db: Database.Database, name: string): RoleRow | undefined {
+  return prepared(db, `SELECT id, name, created_at AS createdAt FROM roles WHERE name_key = @k`).get({ k: nameKey(name) }) as RoleRow | undefined;
+}
+
+/** Renames a role. Throws NOT_FOUND, CONFLICT (name taken) or INVALID_INPUT (empty). */
+export function renameRole(db: Database.Database, id: string, name: string): RoleRow {
+  const trimmed = name.trim();
+  if (trimmed === '') throw new AppError('INVALID_INPUT', 'Enter a name for the role.', [{ path: 'name', message: 'Enter a name' }]);
+  try {
+    if (prepared(db, `UPDATE roles SET name = @name, name_key = @k WHERE id = @id`).run({ id, name: trimmed, k: nameKey(trimmed) }).changes === 0) {
+      throw new AppError('NOT_FOUND', 'This role no longer exists.');
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new AppError('CONFLICT', `A role named "${trimmed}" already exists.`, [{ path: 'name', message: 'This name is taken' }]);
+    }
+    throw error;
+  }
+  return prepared(db, `SELECT id, name, created_at AS createdAt FROM roles WHERE id = @id`).get({ id }) as RoleRow;
+}
+
+/** Deletes a role no user has. */
+export function deleteRole(db: Database.Database, id: string): void {
+  const row = prepared(db, `SELECT name FROM roles WHERE id = @id`).get({ id }) as { name: string } | undefined;
+  if (!row) throw new AppError('NOT_FOUND', 'This role no longer exists.');
+  const n = (prepared(db, `SELECT COUNT(*) AS n FROM user_roles WHERE role_id = @id`).get({ id }) as { n: number }).n;
+  if (n > 0) throw new AppError('CONFLICT', `${n} user${n === 1 ? ' has' : 's have'} the role "${row.name}". Take it away from them first (or change the Role name script and sync).`);
+  prepared(db, `DELETE FROM roles WHERE id = @id`).run({ id });
+}

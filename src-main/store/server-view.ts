@@ -17,6 +17,8 @@ export function toServerView(row: ServerRow, trusted: readonly TrustedCertificat
     timeoutSeconds: row.timeoutSeconds,
     mapping: { ...row.mapping },
     scripts: { ...row.scripts },
+    createUsers: row.createUsers,
+    defaultOrgId: row.defaultOrgId,
     trustedCertificates: trusted.map((c) => ({
       fingerprint256: c.fingerprint256,
       subject: c.subject,

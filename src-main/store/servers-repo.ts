@@ -25,6 +25,8 @@ export interface ServerRow {
   timeoutSeconds: number;
   mapping: AttributeMapping;
   scripts: ServerScripts;
+  createUsers: boolean;
+  defaultOrgId: string | null;
   passwordRef: PasswordRef | null;
   passwordClearedAt: string | null;
   lastTest: LastTest | null;
@@ -52,7 +54,7 @@ export function serverNameKey(name: string): string {
 }
 
 const COLUMNS = `id, name, url, start_tls AS startTls, bind_anonymously AS bindAnonymously, bind_dn AS bindDn,
-  search_filter AS searchFilter, timeout_seconds AS timeoutSeconds, mapping_json AS mapping, scripts_json AS scripts, password_ref AS passwordRef,
+  search_filter AS searchFilter, timeout_seconds AS timeoutSeconds, mapping_json AS mapping, scripts_json AS scripts, create_users AS createUsers, default_org_id AS defaultOrgId, password_ref AS passwordRef,
   password_cleared_at AS passwordClearedAt, last_test_json AS lastTest, created_at AS createdAt, updated_at AS updatedAt`;
 
 /** All servers, ordered by name (case-insensitive). */
@@ -78,9 +80,9 @@ export function insertServer(db: Database.Database, row: ServerRow): ServerRow {
     prepared(
       db,
       `INSERT INTO servers (id, name, name_key, url, start_tls, bind_anonymously, bind_dn, search_filter, timeout_seconds,
-        mapping_json, scripts_json, password_ref, password_cleared_at, last_test_json, created_at, updated_at)
+        mapping_json, scripts_json, create_users, default_org_id, password_ref, password_cleared_at, last_test_json, created_at, updated_at)
       VALUES (@id, @name, @nameKey, @url, @startTls, @bindAnonymously, @bindDn, @searchFilter, @timeoutSeconds,
-        @mapping, @scripts, @passwordRef, @passwordClearedAt, @lastTest, @createdAt, @updatedAt)`,
+        @mapping, @scripts, @createUsers, @defaultOrgId, @passwordRef, @passwordClearedAt, @lastTest, @createdAt, @updatedAt)`,
     ).run(toParams(row)),
   );
   return row;
@@ -97,7 +99,7 @@ export function updateServer(db: Database.Database, row: ServerRow): ServerRow {
       db,
       `UPDATE servers SET name = @name, name_key = @nameKey, url = @url, start_tls = @startTls,
         bind_anonymously = @bindAnonymously, bind_dn = @bindDn, search_filter = @searchFilter,
-        timeout_seconds = @timeoutSeconds, mapping_json = @mapping, scripts_json = @scripts, password_ref = @passwordRef, password_cleared_at = @passwordClearedAt,
+        timeout_seconds = @timeoutSeconds, mapping_json = @mapping, scripts_json = @scripts, create_users = @createUsers, default_org_id = @defaultOrgId, password_ref = @passwordRef, password_cleared_at = @passwordClearedAt,
         last_test_json = @lastTest, updated_at = @updatedAt
       WHERE id = @id`,
     ).run(params),
@@ -119,8 +121,9 @@ export function setLastTest(db: Database.Database, id: string, lastTest: LastTes
   }
 }
 
-interface RawRow extends Omit<ServerRow, 'startTls' | 'bindAnonymously' | 'mapping' | 'scripts' | 'passwordRef' | 'lastTest'> {
+interface RawRow extends Omit<ServerRow, 'startTls' | 'bindAnonymously' | 'createUsers' | 'mapping' | 'scripts' | 'passwordRef' | 'lastTest'> {
   startTls: number;
+  createUsers: number;
   bindAnonymously: number;
   mapping: string;
   scripts: string;
@@ -133,6 +136,7 @@ function fromRaw(db: Database.Database, raw: RawRow): ServerRow {
     ...raw,
     startTls: raw.startTls === 1,
     bindAnonymously: raw.bindAnonymously === 1,
+    createUsers: raw.createUsers === 1,
     mapping: parseStored(db, raw, 'attribute mapping', AttributeMapping, raw.mapping),
     scripts: parseStored(db, raw, 'scripts', ServerScripts, raw.scripts),
     passwordRef: raw.passwordRef === null ? null : parseStored(db, raw, 'password reference', PasswordRefJson, raw.passwordRef),
@@ -161,6 +165,8 @@ function toParams(row: ServerRow) {
     timeoutSeconds: row.timeoutSeconds,
     mapping: JSON.stringify(AttributeMapping.parse(row.mapping)),
     scripts: JSON.stringify(ServerScripts.parse(row.scripts)),
+    createUsers: row.createUsers ? 1 : 0,
+    defaultOrgId: row.defaultOrgId,
     passwordRef: passwordRef ? JSON.stringify(passwordRef.data) : null,
     passwordClearedAt: row.passwordClearedAt,
     lastTest: row.lastTest === null ? null : JSON.stringify(LastTestJson.parse(row.lastTest)),
@@ -178,6 +184,10 @@ function writeOrConflict<T>(row: ServerRow, write: () => T): T {
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' && message.includes('servers.name_key')) {
       const text = `A server named "${row.name.trim()}" already exists. Choose another name.`;
       throw new AppError('CONFLICT', text, [{ path: 'name', message: text }]);
+    }
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      const text = 'The default organization no longer exists. Choose another one.';
+      throw new AppError('INVALID_INPUT', text, [{ path: 'defaultOrgId', message: text }]);
     }
     if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppError('CONFLICT', `A server with id "${row.id}" already exists.`);
     throw error;

@@ -31,3 +31,34 @@ export function relativeTime(iso: string, now: number): string {
   if (days < 30) return `${days} days ago`;
   return `on ${new Date(t).toLocaleDateString()}`;
 }
+
+/** How long until `iso`, relative to `now` (ms): "in 5 min", "in 3 hours", "tomorrow"; "due now" when past. */
+export function relativeFuture(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return 'at an unknown time';
+  const seconds = Math.round((t - now) / 1000);
+  if (seconds < 45) return 'due now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `in ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+  const days = Math.round(hours / 24);
+  if (days === 1) return 'tomorrow';
+  return `in ${days} days`;
+}
+
+/** A duration: "850 ms", "4.2 s", "3 min 4 s", "2 h 5 min". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const totalSeconds = Math.round(s);
+  const minutes = Math.floor(totalSeconds / 60);
+  if (minutes < 60) return `${minutes} min ${totalSeconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** "1 user" / "1,234 users". */
+export function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

@@ -17,5 +17,7 @@ export function emptyServerDraft(): ServerDraft {
     trustedCertificates: [],
     mapping: defaultMapping(),
     scripts: defaultScripts(),
+    createUsers: false,
+    defaultOrgId: null,
   };
 }

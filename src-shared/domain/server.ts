@@ -31,6 +31,10 @@ export const ServerDraft = z.object({
   mapping: AttributeMapping,
   /** The Active, Org name and Role name scripts. */
   scripts: ServerScripts,
+  /** Sync creates users for matching entries that have none (off by default: LDAP integration does not create users). */
+  createUsers: z.boolean(),
+  /** Where created users go when no Org name script places them (an organization id). */
+  defaultOrgId: z.string().uuid().nullable(),
 });
 export type ServerDraft = z.infer<typeof ServerDraft>;
 

@@ -4,6 +4,8 @@ import type { DoctorReport, StageResult } from '../domain/doctor';
 import { ServerScripts } from '../domain/mapping';
 import { PREVIEW_PAGE_SIZES, type PreviewResult, type RawEntry } from '../domain/preview';
 import type { ScriptDiagnostic } from '../domain/scripts';
+import { OrganizationInput, RoleInput, UserQuery, type OrganizationView, type RoleView, type UserPage } from '../domain/directory';
+import { PLAN_FILTERS, SyncSettings, RUN_STATUSES, type ChartPoint, type PlanPage, type RunSummary, type SyncOverview, type SyncProgress } from '../domain/sync';
 
 /** Facts about the running app that the renderer may show. */
 export interface AppInfo {
@@ -72,6 +74,68 @@ export const contract = {
   'preview.close': { input: z.object({ sessionId: SessionId }).strict(), output: {} as { closed: boolean } },
   /** Compiles the scripts without running them: syntax errors and scripts that are not functions, with line and column. */
   'scripts.check': { input: z.object({ scripts: ServerScripts }).strict(), output: {} as ScriptDiagnostic[] },
+
+  'orgs.list': { input: z.object({}).strict(), output: {} as OrganizationView[] },
+  'orgs.create': { input: z.object({ org: OrganizationInput }).strict(), output: {} as OrganizationView },
+  'orgs.update': { input: z.object({ id: Id, org: OrganizationInput }).strict(), output: {} as OrganizationView },
+  /** Deletes an organization that has no users and no child organizations. */
+  'orgs.delete': { input: z.object({ id: Id }).strict(), output: {} as { deleted: true } },
+  'roles.list': { input: z.object({}).strict(), output: {} as RoleView[] },
+  'roles.create': { input: z.object({ role: RoleInput }).strict(), output: {} as RoleView },
+  'roles.rename': { input: z.object({ id: Id, role: RoleInput }).strict(), output: {} as RoleView },
+  /** Deletes a role no user has. */
+  'roles.delete': { input: z.object({ id: Id }).strict(), output: {} as { deleted: true } },
+  'users.list': { input: z.object({ query: UserQuery }).strict(), output: {} as UserPage },
+  /** An admin deactivates (sync will not reactivate) or reactivates a user, with their devices. */
+  'users.setActive': { input: z.object({ id: Id, active: z.boolean() }).strict(), output: {} as { changed: boolean } },
+
+  /** The Sync screen: settings, each server's last sync and next scheduled run, the run in progress. */
+  'sync.overview': { input: z.object({}).strict(), output: {} as SyncOverview },
+  'sync.saveSettings': { input: z.object({ settings: SyncSettings }).strict(), output: {} as SyncOverview },
+  /**
+   * Simulates or synchronizes one server; resolves when the run ends (progress streams as
+   * `sync.progress`). `runId` is chosen by the caller so it can cancel.
+   */
+  'sync.start': {
+    input: z.object({ runId: Id, serverId: Id, mode: z.enum(['simulate', 'sync']) }).strict(),
+    output: {} as RunSummary,
+  },
+  'sync.cancel': { input: z.object({ runId: Id }).strict(), output: {} as { cancelled: boolean } },
+  /** Applies exactly the plan of a held run (as a new run). */
+  'sync.approve': { input: z.object({ runId: Id, newRunId: Id }).strict(), output: {} as RunSummary },
+  'sync.discard': { input: z.object({ runId: Id }).strict(), output: {} as RunSummary },
+  'history.list': {
+    input: z
+      .object({
+        serverId: Id.nullable(),
+        status: z.enum(RUN_STATUSES).nullable(),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(500),
+      })
+      .strict(),
+    output: {} as { total: number; runs: RunSummary[] },
+  },
+  'history.get': { input: z.object({ runId: Id }).strict(), output: {} as RunSummary },
+  /** A slice of a run's plan, filtered by action and searched by username or DN. */
+  'history.changes': {
+    input: z
+      .object({
+        runId: Id,
+        filter: z.enum(PLAN_FILTERS),
+        search: z.string().max(200).nullable(),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(1000),
+      })
+      .strict(),
+    output: {} as PlanPage,
+  },
+  /** A run with its whole plan as CSV or JSON text, and a file name to save it under. */
+  'history.export': {
+    input: z.object({ runId: Id, format: z.enum(['csv', 'json']) }).strict(),
+    output: {} as { filename: string; text: string },
+  },
+  /** Managed and active users after each applied run, oldest first. */
+  'history.chart': { input: z.object({ serverId: Id.nullable() }).strict(), output: {} as ChartPoint[] },
 } as const;
 
 /** Every method name. */
@@ -87,5 +151,9 @@ export type Output<M extends Method> = (typeof contract)[M]['output'];
 export interface Events {
   /** One doctor stage finished (streamed while `servers.test` runs). */
   'doctor.stage': { runId: string; stage: StageResult };
+  /** A run's progress (any run of this process: started from the UI or by the schedule). */
+  'sync.progress': SyncProgress;
+  /** A run ended (so screens refresh, e.g. after a scheduled run). */
+  'sync.finished': RunSummary;
 }
 export type EventName = keyof Events;

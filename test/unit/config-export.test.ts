@@ -102,7 +102,7 @@ describe('exporting the configuration', () => {
   it('leaves keychain passwords out and names their servers', () => {
     const source = store('a.sqlite');
     const at = new Date().toISOString();
-    insertServer(source.db, { id: 'k', name: 'Vault', url: 'ldap://127.0.0.1:3890/dc=example,dc=com', startTls: false, bindAnonymously: false, bindDn: 'cn=x,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, mapping: defaultMapping(), scripts: defaultScripts(), passwordRef: { kind: 'keychain', account: 'secret-account-id' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
+    insertServer(source.db, { id: 'k', name: 'Vault', url: 'ldap://127.0.0.1:3890/dc=example,dc=com', startTls: false, bindAnonymously: false, bindDn: 'cn=x,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, mapping: defaultMapping(), scripts: defaultScripts(), createUsers: false, defaultOrgId: null, passwordRef: { kind: 'keychain', account: 'secret-account-id' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
     const exported = exportConfig(source.db);
     expect(exported.keychainServers).toEqual(['Vault']);
     expect(exported.config.servers[0]).not.toHaveProperty('bindPassword');

@@ -38,6 +38,8 @@ function row(overrides: Partial<ServerRow> = {}): ServerRow {
     searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
     timeoutSeconds: 30,
     mapping: defaultMapping(),
+    createUsers: false,
+    defaultOrgId: null,
     scripts: defaultScripts(),
     passwordRef: null,
     passwordClearedAt: null,

@@ -44,6 +44,8 @@ function server(overrides: Partial<ServerRow> = {}): ServerRow {
     searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
     timeoutSeconds: 30,
     mapping: defaultMapping(),
+    createUsers: false,
+    defaultOrgId: null,
     scripts: defaultScripts(),
     passwordRef: { kind: 'keychain', account: 'server:srv-1' },
     passwordClearedAt: null,

@@ -1,8 +1,9 @@
-import { applyConfig, type ApplyOutcome } from '../../config/apply';
+import { resolve } from 'node:path';
+import { applyConfig, type ApplyAction, type ApplyResult } from '../../config/apply';
 import { configMentionsScripts, readConfigFile } from '../../config/parse-config';
 import type { CommandSpec } from '../command';
 
-const WOULD: Record<ApplyOutcome['action'], string> = { created: 'would create', updated: 'would update', unchanged: 'unchanged' };
+const WOULD: Record<ApplyAction, string> = { created: 'would create', updated: 'would update', unchanged: 'unchanged' };
 
 function clearedNote(name: string, dryRun: boolean): string {
   return (
@@ -11,14 +12,33 @@ function clearedNote(name: string, dryRun: boolean): string {
   );
 }
 
-/** `ldap-sync config apply FILE`: creates or updates servers from a JSON config file, all or nothing. */
+/** The text lines of an apply: one per server, organization and role, then the sync settings. */
+function outcomeLines(result: ApplyResult): string {
+  const verb = (a: ApplyAction) => (result.dryRun ? WOULD[a] : a);
+  let out = '';
+  for (const s of result.servers) {
+    out += `${verb(s.action)} ${s.name}\n`;
+    if (s.passwordCleared) out += clearedNote(s.name, result.dryRun);
+  }
+  for (const o of result.organizations ?? []) out += `${verb(o.action)} organization ${o.name}\n`;
+  for (const r of result.roles ?? []) out += `${verb(r.action)} role ${r.name}\n`;
+  if (result.sync) out += `${verb(result.sync)} sync settings\n`;
+  const nothing = !result.servers.length && !result.organizations?.length && !result.roles?.length && !result.sync;
+  if (nothing) out += 'The file lists no servers, organizations or roles; nothing to do.\n';
+  if (result.dryRun) out += 'Dry run: nothing was written.\n';
+  return out;
+}
+
+/** `ldap-sync config apply FILE`: creates or updates servers, organizations, roles and the sync settings, all or nothing. */
 export const configApply: CommandSpec = {
   group: 'config',
   name: 'apply',
   args: ['FILE'],
-  summary: 'Create or update servers from a JSON config file',
-  description: `Creates or updates the servers of FILE, matched by name (ignoring case), in one transaction:
-either every server is saved or none is. FILE looks like:
+  summary: 'Create or update servers, organizations, roles and sync settings from a JSON config file',
+  description: `Creates or updates the servers, organizations and roles of FILE, matched by name (ignoring
+case), and saves its sync settings, in one transaction: either everything is saved or nothing is.
+Nothing is ever deleted: servers, organizations and roles the file does not list are left alone,
+and so is any top-level key the file does not have. FILE looks like:
 
   { "servers": [ { "name": "Corp",
       "url": "ldap://ldap.example.com/ou=people,dc=example,dc=com",
@@ -31,20 +51,37 @@ either every server is saved or none is. FILE looks like:
       "mapping": { "email": "mail", "firstName": "givenName", "lastName": "sn" },
       "scripts": { "active": "function(entry) { return entry.employeeType != 'former'; }",
                    "orgName": "function(entry) { return entry.o; }",
-                   "roleName": null } } ] }
+                   "roleName": null },
+      "createUsers": false, "defaultOrg": "Staff" } ],
+    "organizations": [ { "name": "Staff", "auth": { "ldapServer": "Corp" } },
+                       { "name": "Sales", "parent": "Staff", "auth": { "ldapServer": "Corp" } },
+                       { "name": "Guests", "auth": "local" } ],
+    "roles": [ "Desktop User", "Auditor" ],
+    "sync": { "every": "12h",
+              "deactivationLimit": { "percent": 10, "count": 500, "dropPercent": 50 },
+              "registrantsNotFound": { "action": "placeInOrg", "org": "Guests" } } }
 
 Defaults: startTls false, bindAnonymously false, bindDn "", timeoutSeconds 30,
 trustedCertificates [], mapping { "email": "mail", "firstName": "givenName", "lastName": "sn" },
 scripts { "active": "function(entry) { return true; }", "orgName": null, "roleName": null }
 (each mapping and scripts key defaults on its own). name, url and searchFilter are required.
-A script that does not compile is refused with its line and column.
+createUsers false, defaultOrg null. A script that does not compile is refused with its line and column.
 bindPassword is a reference, { "env": NAME } or { "file": PATH }, never the password itself.
 Without bindPassword an existing server keeps its stored password, unless its host or bind DN
 changes: then the stored password is cleared. Relative file paths are resolved against the
 folder of FILE. trustedCertificates entries are { "file": PATH } or { "pem": "-----BEGIN..." }.
 
+Organizations: "auth" is "local" (local passwords) or { "ldapServer": NAME }; "parent" is the
+name of another organization (omitted or null: top level). Names refer to entries of the file
+or to what the store already has (ignoring case). Roles: missing ones are created.
+sync: "every" is "never" or a number with m, h or d (at least 5m); the sync of a server is held
+for approval when it would deactivate more than "percent" of its users or more than "count"
+users, or when the search returns "dropPercent" fewer entries than the last sync. Defaults:
+every "12h", deactivationLimit { "percent": 10, "count": 500, "dropPercent": 50 },
+registrantsNotFound { "action": "deny" }; "placeInOrg" needs an organization with local sign-in.
+
 A file with any problem is refused as a whole: every problem is listed with its JSON path
-(e.g. servers[1].url) and the store is left unchanged.`,
+(e.g. servers[1].url, organizations[0].parent) and the store is left unchanged.`,
   options: {
     'dry-run': { type: 'boolean', help: 'Show what would change and write nothing' },
   },
@@ -65,20 +102,16 @@ A file with any problem is refused as a whole: every problem is listed with its 
     }
     const app = ctx.app();
     const dryRun = ctx.flags['dry-run'] === true;
-    const result = applyConfig(app.store.db, config, { dryRun });
+    const result = applyConfig(app.store.db, config, { dryRun, source: resolve(ctx.args[0]) });
     const problems: string[] = [];
     for (const account of result.releasedKeychainAccounts) {
       await app.keychain.delete(account).catch((err: Error) => problems.push(err.message));
     }
     if (ctx.json) {
-      ctx.io.stdout(`${JSON.stringify({ dryRun, servers: result.servers }, null, 2)}\n`);
+      const { releasedKeychainAccounts: _released, ...shown } = result;
+      ctx.io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
     } else {
-      for (const s of result.servers) {
-        ctx.io.stdout(`${dryRun ? WOULD[s.action] : s.action} ${s.name}\n`);
-        if (s.passwordCleared) ctx.io.stdout(clearedNote(s.name, dryRun));
-      }
-      if (result.servers.length === 0) ctx.io.stdout('The file lists no servers; nothing to do.\n');
-      if (dryRun) ctx.io.stdout('Dry run: nothing was written.\n');
+      ctx.io.stdout(outcomeLines(result));
     }
     for (const p of problems) ctx.io.stderr(`warning: a replaced password could not be removed from the OS keychain: ${p}\n`);
     return 0;

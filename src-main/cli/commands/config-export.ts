@@ -1,16 +1,17 @@
 import { exportConfig } from '../../config/export';
 import type { CommandSpec } from '../command';
 
-/** `ldap-sync config export`: prints the servers as a config file `config apply` accepts, without secrets. */
+/** `ldap-sync config export`: prints the configuration as a file `config apply` accepts, without secrets. */
 export const configExport: CommandSpec = {
   group: 'config',
   name: 'export',
   args: [],
-  summary: 'Print the servers as a config file (no secrets)',
-  description: `Prints the saved servers as JSON in the shape "config apply" reads, so
-  ldap-sync config export > servers.json
-  ldap-sync --db other.sqlite config apply servers.json
-copies them. Passwords are never exported: environment-variable and file references are kept,
+  summary: 'Print the configuration as a config file (no secrets)',
+  description: `Prints the saved servers, organizations, roles and sync settings as JSON in the shape
+"config apply" reads, so
+  ldap-sync config export > config.json
+  ldap-sync --db other.sqlite config apply config.json
+copies them (users and sync history are not part of the configuration). Passwords are never exported: environment-variable and file references are kept,
 and servers whose password is in the OS keychain are listed on stderr; add a "bindPassword"
 reference for them before applying the file elsewhere. Trusted certificates are exported as PEM.`,
   options: {},

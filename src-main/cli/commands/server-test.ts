@@ -18,6 +18,8 @@ export function draftOf(s: ServerView): ServerDraft {
     searchFilter: s.searchFilter,
     timeoutSeconds: s.timeoutSeconds,
     trustedCertificates: s.trustedCertificates,
+    createUsers: s.createUsers,
+    defaultOrgId: s.defaultOrgId,
     mapping: s.mapping,
     scripts: s.scripts,
   };

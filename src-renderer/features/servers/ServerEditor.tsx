@@ -9,6 +9,7 @@ import { ScriptsPanel } from '../scripts/ScriptsPanel';
 import { DoctorPanel } from './DoctorPanel';
 import { MappingFields } from './MappingFields';
 import { ServerFields } from './ServerFields';
+import { SyncFields } from './SyncFields';
 import { TrustedCertificateList } from './TrustedCertificateList';
 import { useDoctor } from './use-doctor';
 import { useServerForm } from './use-server-form';
@@ -87,9 +88,12 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
   // Ctrl/Cmd+S saves from anywhere on the page, unless a dialog is open on top of the form.
   const saveRef = useRef(form.save);
   saveRef.current = form.save;
+  const sectionRef = useRef<HTMLElement>(null);
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.key.toLowerCase() !== 's') return;
+      // Another screen is shown (this one stays mounted, hidden, to keep the unsaved form): its own Ctrl+S applies.
+      if (!sectionRef.current || sectionRef.current.closest('[hidden]')) return;
       e.preventDefault();
       if (document.querySelector('dialog[open]')) return;
       void saveRef.current();
@@ -113,7 +117,7 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
   const title = form.saved ? form.saved.name || '(unnamed server)' : 'New server';
 
   return (
-    <section className="editor editor-page" aria-labelledby="editor-title">
+    <section ref={sectionRef} className="editor editor-page" aria-labelledby="editor-title">
       <header className="editor-head">
         <h2 id="editor-title">
           {title}
@@ -166,6 +170,7 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
               <legend className="visually-hidden">Connection</legend>
               <ServerFields form={form} />
               <MappingFields form={form} attributes={preview.attributes} />
+              <SyncFields form={form} />
             </fieldset>
           </form>
 

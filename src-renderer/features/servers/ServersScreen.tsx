@@ -1,5 +1,6 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { errorInfoOf } from '../../api';
+import { notifyChanged } from '../../ui/data-events';
 import type { ServerView } from '../../../src-shared/domain/server';
 import { Dialog } from '../../ui/Dialog';
 import { ServerEditor } from './ServerEditor';
@@ -10,8 +11,14 @@ import { Welcome } from './Welcome';
 /** What the right side shows. */
 type Selection = { kind: 'none' } | { kind: 'new' } | { kind: 'server'; id: string };
 
+/** Props of {@link ServersScreen}. */
+export interface ServersScreenProps {
+  /** The open server form has unsaved changes (the shell marks the Servers tab). */
+  onDirtyChange?: (dirty: boolean) => void;
+}
+
 /** The Servers screen: the list with health on the left, the selected server's editor on the right. */
-export function ServersScreen() {
+export function ServersScreen({ onDirtyChange }: ServersScreenProps = {}) {
   const { servers, error, setError, upsert, reload, duplicate, remove } = useServers();
   const [selection, setSelection] = useState<Selection>({ kind: 'none' });
   // A new editing session (fresh form state) starts only on navigation, not when a new server is saved.
@@ -19,6 +26,8 @@ export function ServersScreen() {
   const [dirty, setDirty] = useState(false);
   const [pendingLeave, setPendingLeave] = useState<(() => void) | null>(null);
   const [deleting, setDeleting] = useState<ServerView | null>(null);
+
+  useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
 
   const selectedId = selection.kind === 'server' ? selection.id : null;
   const selectedServer = selectedId ? (servers?.find((s) => s.id === selectedId) ?? null) : null;
@@ -40,6 +49,7 @@ export function ServersScreen() {
       upsert(server);
       setSelection({ kind: 'server', id: server.id });
       void reload();
+      notifyChanged('servers');
     },
     [upsert, reload],
   );
@@ -49,7 +59,10 @@ export function ServersScreen() {
     if (!selectedId) return;
     guard(() => {
       duplicate(selectedId).then(
-        (copy) => open({ kind: 'server', id: copy.id }),
+        (copy) => {
+          open({ kind: 'server', id: copy.id });
+          notifyChanged('servers');
+        },
         (e: unknown) => setError(errorInfoOf(e)),
       );
     });
@@ -62,6 +75,7 @@ export function ServersScreen() {
     try {
       await remove(target.id);
       if (selectedId === target.id) open({ kind: 'none' });
+      notifyChanged('servers');
     } catch (e) {
       setError(errorInfoOf(e));
     }

@@ -38,6 +38,8 @@ export const FIELD_PATHS = [
   'scripts.active',
   'scripts.orgName',
   'scripts.roleName',
+  'createUsers',
+  'defaultOrgId',
 ] as const;
 export type FieldPath = (typeof FIELD_PATHS)[number];
 
@@ -54,6 +56,8 @@ export function draftOf(server: ServerView): ServerDraft {
     trustedCertificates: server.trustedCertificates.map((c) => ({ ...c })),
     mapping: { ...server.mapping },
     scripts: { ...server.scripts },
+    createUsers: server.createUsers,
+    defaultOrgId: server.defaultOrgId,
   };
 }
 
@@ -70,7 +74,9 @@ export function sameDraft(a: ServerDraft, b: ServerDraft): boolean {
     a.trustedCertificates.length === b.trustedCertificates.length &&
     a.trustedCertificates.every((c, i) => c.fingerprint256 === b.trustedCertificates[i]?.fingerprint256) &&
     sameMapping(a.mapping, b.mapping) &&
-    sameScripts(a.scripts, b.scripts)
+    sameScripts(a.scripts, b.scripts) &&
+    a.createUsers === b.createUsers &&
+    a.defaultOrgId === b.defaultOrgId
   );
 }
 

@@ -1,0 +1,111 @@
+// READY: the directory service's API is in place.
+import type Database from 'better-sqlite3';
+import type { OrganizationInput, OrganizationView, RoleInput, RoleView, UserPage, UserQuery, UserView } from '../../src-shared/domain/directory';
+import { AppError } from '../../src-shared/errors';
+import { deleteOrganization, getOrganization, insertOrganization, updateOrganization } from '../store/organizations-repo';
+import { deleteRole, insertRole, renameRole } from '../store/roles-repo';
+import { prepared } from '../store/statement-cache';
+import { allUsers, findUser, listUsers, setUserActive } from '../store/users-repo';
+
+/** Organizations, roles and users of the local store, as the screens and the CLI see them. */
+export class DirectoryService {
+  constructor(private readonly deps: { db: Database.Database; now?: () => Date }) {}
+
+  private get db(): Database.Database {
+    return this.deps.db;
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  listOrgs(): OrganizationView[] {
+    const rows = prepared(
+      this.db,
+      `SELECT o.id, o.name, o.parent_id AS parentId, p.name AS parentName, o.auth_server_id AS authServerId, s.name AS serverName,
+        o.registration_key AS registrationKey, o.created_at AS createdAt, o.updated_at AS updatedAt,
+        (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS users,
+        (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id AND u.active = 1) AS activeUsers
+      FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id LEFT JOIN servers s ON s.id = o.auth_server_id
+      ORDER BY o.name_key`,
+    ).all() as (Omit<OrganizationView, 'auth'> & { authServerId: string | null; serverName: string | null })[];
+    return rows.map(({ authServerId, serverName, ...r }) => ({
+      ...r,
+      auth: authServerId ? { kind: 'ldap' as const, serverId: authServerId, serverName: serverName ?? '' } : { kind: 'local' as const },
+    }));
+  }
+
+  private org(id: string): OrganizationView {
+    const v = this.listOrgs().find((o) => o.id === id);
+    if (!v) throw new AppError('NOT_FOUND', 'This organization no longer exists.');
+    return v;
+  }
+
+  createOrg(i: OrganizationInput): OrganizationView {
+    this.checkServer(i.authServerId);
+    return this.org(insertOrganization(this.db, { name: i.name, parentId: i.parentId, authServerId: i.authServerId }, this.now()).id);
+  }
+
+  updateOrg(id: string, i: OrganizationInput): OrganizationView {
+    this.checkServer(i.authServerId);
+    updateOrganization(this.db, id, i, this.now());
+    return this.org(id);
+  }
+
+  deleteOrg(id: string): void {
+    this.db.transaction(() => deleteOrganization(this.db, id))();
+  }
+
+  private checkServer(serverId: string | null): void {
+    if (serverId && !prepared(this.db, `SELECT 1 FROM servers WHERE id = @id`).get({ id: serverId })) {
+      throw new AppError('INVALID_INPUT', 'That LDAP server no longer exists.', [{ path: 'authServerId', message: 'Choose another server' }]);
+    }
+  }
+
+  listRoles(): RoleView[] {
+    return prepared(
+      this.db,
+      `SELECT r.id, r.name, r.created_at AS createdAt, (SELECT COUNT(*) FROM user_roles ur WHERE ur.role_id = r.id) AS users FROM roles r ORDER BY r.name_key`,
+    ).all() as RoleView[];
+  }
+
+  private role(id: string): RoleView {
+    const v = this.listRoles().find((r) => r.id === id);
+    if (!v) throw new AppError('NOT_FOUND', 'This role no longer exists.');
+    return v;
+  }
+
+  createRole(i: RoleInput): RoleView {
+    return this.role(insertRole(this.db, i.name, this.now()).id);
+  }
+
+  renameRole(id: string, i: RoleInput): RoleView {
+    return this.role(renameRole(this.db, id, i.name).id);
+  }
+
+  deleteRole(id: string): void {
+    deleteRole(this.db, id);
+  }
+
+  listUsers(q: UserQuery): UserPage {
+    return listUsers(this.db, q);
+  }
+
+  allUsers(): IterableIterator<UserView> {
+    return allUsers(this.db);
+  }
+
+  findUser(username: string): UserView | null {
+    return findUser(this.db, username);
+  }
+
+  /** An admin deactivates (the sync will not reactivate) or reactivates a user and their devices. */
+  setUserActive(id: string, active: boolean): boolean {
+    return setUserActive(this.db, id, active, this.now());
+  }
+
+  /** True when the organization exists. */
+  hasOrg(id: string): boolean {
+    return !!getOrganization(this.db, id);
+  }
+}

@@ -1,0 +1,436 @@
+/**
+ * RFC 2849 LDIF content records: a strict, all-or-nothing parser (also incremental, for files of
+ * 100k entries: memory stays bounded to the record being read) and a serializer (also chunked).
+ *
+ * Entries. `{ dn, attributes, binaryAttributes }`: attribute names keep the file's spelling;
+ * two spellings of one attribute description (`mail`, `MAIL`) merge into the first one seen;
+ * descriptions with different options (`cn`, `cn;lang-en`) stay apart; values keep file order.
+ *
+ * Binary values (the app's representation, as `toEntryInput` gives scripts): text values are
+ * decoded strings. An attribute whose values are bytes keeps ALL its values as base64 text and is
+ * listed in `binaryAttributes`. That is the case for (a) the app's known binary attributes
+ * (`isBinaryAttribute`: objectGUID, jpegPhoto, any `;binary` option, ...), even when the bytes
+ * happen to be valid UTF-8, and (b) any attribute with a `::` value that is not valid UTF-8.
+ * The serializer writes attributes listed in `binaryAttributes` or known as binary as `attr:: <the
+ * base64 as given>`, so serialize-then-parse gives back identical entries.
+ *
+ * Accepted: `version: 1` (optional; only as the first line), comments (`#`, also folded), folded
+ * lines (a line starting with one space continues the previous one; that space is removed),
+ * CRLF line ends, blank lines between records, a last record without a final blank line,
+ * `dn::` and `attr::` base64, attribute options (`cn;lang-en`), plain values holding UTF-8 text
+ * (RFC 2849 wants those base64, most tools write them as is), a record with a dn and no
+ * attributes (what `ldapsearch ... 1.1` writes).
+ *
+ * Refused, with the 1-based line of the offending (first physical) line and the fix: URL values
+ * (`attr:< file://...`), change records (`changetype:`) and controls (`control:`), a record not
+ * starting with `dn:`, a line without a colon, an invalid attribute name, invalid base64, a
+ * continuation line with nothing to continue, a DN that is not RFC 4514, a `version:` other than
+ * 1 or not first, text that is not UTF-8 (byte streams). Nothing is returned on error.
+ */
+import { isAttributeDescription, parseDn } from '../../src-shared/ldap/dn';
+import { isBinaryAttribute } from '../preview/entry-values';
+
+/** One entry of an LDIF file. `binaryAttributes` lists the attributes whose values are base64 (see the file header). */
+export interface LdifEntry {
+  dn: string;
+  attributes: Record<string, string[]>;
+  binaryAttributes: string[];
+}
+
+/** What the serializer takes: an {@link LdifEntry}, or any `{ dn, attributes }` such as the scripts' entry input. */
+export interface LdifEntryInput {
+  dn: string;
+  attributes: Record<string, readonly string[]>;
+  binaryAttributes?: readonly string[];
+}
+
+/** The outcome of {@link parseLdif}: all entries, or the first problem (1-based line). */
+export type LdifParseResult = { ok: true; entries: LdifEntry[] } | { ok: false; line: number; message: string };
+
+/** A syntax problem found by the incremental readers ({@link LdifReader}, {@link readLdifEntries}, {@link readLdifStream}). */
+export class LdifSyntaxError extends Error {
+  constructor(
+    /** 1-based line number of the offending line (the first physical line of a folded one). */
+    readonly line: number,
+    /** What is wrong and how to fix it, without the line number. */
+    readonly problem: string,
+  ) {
+    super(`LDIF line ${line}: ${problem}`);
+    this.name = 'LdifSyntaxError';
+  }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const ATTRIBUTE_HINT = 'use a name such as cn or a numeric OID such as 2.5.4.3, options such as ;lang-en allowed';
+const CHANGE_RECORDS = 'change records are not supported: export content records (e.g. ldapsearch -LLL)';
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
+function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** An attribute being collected: values are text, or base64 once `binary` is set. */
+interface PendingAttribute {
+  name: string;
+  values: string[];
+  binary: boolean;
+}
+
+/**
+ * The incremental parser: feed it text with {@link push} (any chunking, `\n` or `\r\n` line ends),
+ * then call {@link end}. Both return the entries completed so far and throw {@link LdifSyntaxError}.
+ * Only the current record and the current (unfolded) line are held in memory.
+ */
+export class LdifReader {
+  private lineNo = 0;
+  /** The text after the last "\n" of the pushed chunks. */
+  private tail = '';
+  /** The logical line being unfolded. */
+  private logical: { text: string; line: number } | null = null;
+  /** The last physical line was a comment (or continues one): its continuations are comments too. */
+  private inComment = false;
+  private versionAllowed = true;
+  private record: { dn: string; attributes: Map<string, PendingAttribute> } | null = null;
+  private out: LdifEntry[] = [];
+  private ended = false;
+
+  /** Feeds a chunk of text; returns the entries it completed. */
+  push(chunk: string): LdifEntry[] {
+    if (this.ended) throw new Error('LdifReader: push() after end()');
+    let start = 0;
+    let text = chunk;
+    if (this.tail) {
+      text = this.tail + chunk;
+      this.tail = '';
+    }
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      this.line(text.slice(start, nl));
+      start = nl + 1;
+    }
+    this.tail = text.slice(start);
+    return this.drain();
+  }
+
+  /** Ends the input (a last line without "\n" counts); returns the remaining entries. */
+  end(): LdifEntry[] {
+    if (!this.ended) {
+      this.ended = true;
+      if (this.tail !== '') this.line(this.tail);
+      this.tail = '';
+      this.flushLogical();
+      this.endRecord();
+    }
+    return this.drain();
+  }
+
+  /** The number of physical lines read so far. */
+  get linesRead(): number {
+    return this.lineNo;
+  }
+
+  /** Feeds one physical line (without its "\n"; a trailing "\r" is dropped). */
+  line(raw: string): void {
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const lineNo = ++this.lineNo;
+    if (text.startsWith(' ')) {
+      if (this.inComment) return;
+      if (this.logical === null) {
+        throw new LdifSyntaxError(lineNo, 'this line starts with a space, which continues the previous line, but there is no line to continue: remove the leading space');
+      }
+      this.logical.text += text.slice(1);
+      return;
+    }
+    this.flushLogical();
+    this.inComment = false;
+    if (text === '') this.endRecord();
+    else if (text.startsWith('#')) this.inComment = true;
+    else this.logical = { text, line: lineNo };
+  }
+
+  /** The entries completed since the last call (for callers feeding {@link line} directly). */
+  drain(): LdifEntry[] {
+    const done = this.out;
+    this.out = [];
+    return done;
+  }
+
+  private flushLogical(): void {
+    const logical = this.logical;
+    if (logical === null) return;
+    this.logical = null;
+    this.logicalLine(logical.text, logical.line);
+  }
+
+  private endRecord(): void {
+    const record = this.record;
+    if (record === null) return;
+    this.record = null;
+    const attributes: Record<string, string[]> = {};
+    const binaryAttributes: string[] = [];
+    for (const a of record.attributes.values()) {
+      attributes[a.name] = a.values;
+      if (a.binary) binaryAttributes.push(a.name);
+    }
+    this.out.push({ dn: record.dn, attributes, binaryAttributes });
+  }
+
+  private logicalLine(text: string, line: number): void {
+    const colon = text.indexOf(':');
+    if (colon === -1) {
+      throw new LdifSyntaxError(line, `expected "attribute: value" but the line has no colon (${quote(text)}): fix the line, or start a comment with #`);
+    }
+    const name = text.slice(0, colon);
+    if (!isAttributeDescription(name)) {
+      throw new LdifSyntaxError(line, `invalid attribute name ${quote(name)}: ${ATTRIBUTE_HINT}`);
+    }
+    const key = name.toLowerCase();
+    const rest = text.slice(colon + 1);
+    if (this.record === null) {
+      if (key === 'version') {
+        if (!this.versionAllowed) throw new LdifSyntaxError(line, '"version:" may only be the first line of the file: remove it');
+        const version = rest.replace(/^ +/, '');
+        if (version !== '1') throw new LdifSyntaxError(line, `LDIF version ${quote(version)} is not supported: only "version: 1" exists`);
+        this.versionAllowed = false;
+        return;
+      }
+      if (key !== 'dn') {
+        if (key === 'changetype' || key === 'control') throw new LdifSyntaxError(line, CHANGE_RECORDS);
+        throw new LdifSyntaxError(line, `a record must start with "dn:", found "${name}:": put the entry's dn: line first, with a blank line before it`);
+      }
+      this.versionAllowed = false;
+      this.record = { dn: this.readDn(rest, line), attributes: new Map() };
+      return;
+    }
+    if (key === 'changetype' || key === 'control') throw new LdifSyntaxError(line, CHANGE_RECORDS);
+    if (key === 'dn') throw new LdifSyntaxError(line, 'a second "dn:" in one record: separate records with a blank line');
+    this.addValue(name, key, rest, line);
+  }
+
+  private readDn(rest: string, line: number): string {
+    let dn: string;
+    if (rest.startsWith('<')) throw new LdifSyntaxError(line, 'URL values (:<) are not supported: embed the value with :: base64');
+    if (rest.startsWith(':')) {
+      const decoded = decodeUtf8(this.base64(rest.slice(1), 'dn', line));
+      if (decoded === null) throw new LdifSyntaxError(line, 'the base64 DN (dn::) is not valid UTF-8 text: encode the DN as UTF-8');
+      dn = decoded;
+    } else {
+      dn = rest.replace(/^ +/, '');
+    }
+    const parsed = parseDn(dn);
+    if (!parsed.ok) throw new LdifSyntaxError(line, `invalid DN ${quote(dn)}: ${parsed.message}; fix it, or write it as dn:: base64 of its UTF-8 text`);
+    return dn;
+  }
+
+  private base64(rest: string, name: string, line: number): Buffer {
+    const encoded = rest.replace(/^ +/, '');
+    if (!BASE64.test(encoded)) {
+      throw new LdifSyntaxError(line, `invalid base64 value for "${name}::": use only A-Z a-z 0-9 + / padded with = to a multiple of 4 characters`);
+    }
+    return Buffer.from(encoded, 'base64');
+  }
+
+  private addValue(name: string, key: string, rest: string, line: number): void {
+    const attributes = this.record!.attributes;
+    let attribute = attributes.get(key);
+    if (attribute === undefined) {
+      attribute = { name, values: [], binary: isBinaryAttribute(name) };
+      attributes.set(key, attribute);
+    }
+    if (rest.startsWith('<')) throw new LdifSyntaxError(line, 'URL values (:<) are not supported: embed the value with :: base64');
+    if (!rest.startsWith(':')) {
+      const value = rest.replace(/^ +/, '');
+      attribute.values.push(attribute.binary ? Buffer.from(value, 'utf8').toString('base64') : value);
+      return;
+    }
+    const bytes = this.base64(rest.slice(1), name, line);
+    if (!attribute.binary) {
+      const text = decodeUtf8(bytes);
+      if (text !== null) {
+        attribute.values.push(text);
+        return;
+      }
+      attribute.binary = true;
+      attribute.values = attribute.values.map((v) => Buffer.from(v, 'utf8').toString('base64'));
+    }
+    attribute.values.push(bytes.toString('base64'));
+  }
+}
+
+/** Reads entries from physical lines (without line ends; a trailing "\r" is dropped). Throws {@link LdifSyntaxError}. */
+export function* readLdifEntries(lines: Iterable<string>): Generator<LdifEntry, void, undefined> {
+  const reader = new LdifReader();
+  for (const line of lines) {
+    reader.line(line);
+    yield* reader.drain();
+  }
+  yield* reader.end();
+}
+
+/**
+ * Reads entries from a stream of text or UTF-8 bytes (e.g. `fs.createReadStream(path)`), any
+ * chunking. Throws {@link LdifSyntaxError}, also for bytes that are not UTF-8.
+ */
+export async function* readLdifStream(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<LdifEntry, void, undefined> {
+  const reader = new LdifReader();
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const decode = (chunk: Uint8Array | undefined): string => {
+    try {
+      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+    } catch {
+      // The reader has pushed every line before this chunk; the partial line it holds is the next one.
+      const bad = chunk === undefined ? 0 : firstInvalidUtf8(chunk);
+      let line = reader.linesRead + 1;
+      for (let k = 0; k < bad; k++) if (chunk![k] === 0x0a) line++;
+      throw new LdifSyntaxError(line, 'the file is not valid UTF-8 text: save it as UTF-8 (binary values belong in attr:: base64)');
+    }
+  };
+  for await (const chunk of source) {
+    yield* reader.push(typeof chunk === 'string' ? chunk : decode(chunk));
+  }
+  yield* reader.push(decode(undefined));
+  yield* reader.end();
+}
+
+/**
+ * Offset of the first byte that cannot start or continue a UTF-8 sequence in `bytes` (a chunk:
+ * continuation bytes at its start may finish a sequence from the previous chunk); 0 if not found.
+ */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let k = 0;
+  while (k < 3 && k < bytes.length && (bytes[k] & 0xc0) === 0x80) k++;
+  while (k < bytes.length) {
+    const b = bytes[k];
+    const size = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (size === 0) return k;
+    const end = Math.min(k + size, bytes.length);
+    if (decodeUtf8(bytes.subarray(k, end)) === null && end - k === size) return k;
+    for (let j = k + 1; j < end; j++) if ((bytes[j] & 0xc0) !== 0x80) return k;
+    k += size;
+  }
+  return 0;
+}
+
+function collect(run: () => Iterable<LdifEntry>): LdifParseResult {
+  try {
+    return { ok: true, entries: [...run()] };
+  } catch (error) {
+    if (error instanceof LdifSyntaxError) return { ok: false, line: error.line, message: error.problem };
+    throw error;
+  }
+}
+
+/** Parses a whole LDIF text: every entry, or the first problem and nothing else. */
+export function parseLdif(text: string): LdifParseResult {
+  return collect(() => {
+    const reader = new LdifReader();
+    return [...reader.push(text), ...reader.end()];
+  });
+}
+
+/** {@link parseLdif} over physical lines (e.g. from `readline`), all-or-nothing. */
+export function parseLdifLines(lines: Iterable<string>): LdifParseResult {
+  return collect(() => readLdifEntries(lines));
+}
+
+/** Options of {@link serializeLdif} and {@link ldifChunks}. */
+export interface LdifWriteOptions {
+  /** Fold lines longer than this many characters (default 76); 0 never folds. */
+  foldWidth?: number;
+  /** Write "version: 1" first (default true). */
+  version?: boolean;
+  /** Line end (default "\n"). */
+  eol?: '\n' | '\r\n';
+  /** {@link ldifChunks}: yield a chunk once it holds about this many characters (default 65536). */
+  chunkSize?: number;
+}
+
+/** True when RFC 2849 lets `value` be written as is (SAFE-STRING, and no trailing space). */
+export function isSafeLdifString(value: string): boolean {
+  if (value === '') return true;
+  const first = value.charCodeAt(0);
+  if (first === 0x20 || first === 0x3a || first === 0x3c) return false;
+  if (value.charCodeAt(value.length - 1) === 0x20) return false;
+  for (let k = 0; k < value.length; k++) {
+    const c = value.charCodeAt(k);
+    if (c === 0 || c === 0x0a || c === 0x0d || c > 0x7f) return false;
+  }
+  return true;
+}
+
+function fold(line: string, width: number, eol: string): string {
+  if (width <= 1 || line.length <= width) return line + eol;
+  let out = line.slice(0, width) + eol;
+  for (let k = width; k < line.length; k += width - 1) out += ` ${line.slice(k, k + width - 1)}${eol}`;
+  return out;
+}
+
+const binaryNames = (entry: LdifEntryInput): Set<string> => new Set((entry.binaryAttributes ?? []).map((n) => n.toLowerCase()));
+const validNames = new Map<string, boolean>();
+
+function checkedName(name: string): string {
+  let ok = validNames.get(name);
+  if (ok === undefined) {
+    ok = isAttributeDescription(name);
+    if (validNames.size < 10_000) validNames.set(name, ok);
+  }
+  if (!ok) throw new TypeError(`Cannot write attribute ${quote(name)} to LDIF: ${ATTRIBUTE_HINT}`);
+  return name;
+}
+
+/** One record (without the blank line after it). Throws TypeError for an invalid name or a binary value that is not base64. */
+function record(entry: LdifEntryInput, width: number, eol: string): string {
+  let out = fold(isSafeLdifString(entry.dn) ? `dn: ${entry.dn}` : `dn:: ${Buffer.from(entry.dn, 'utf8').toString('base64')}`, width, eol);
+  const binary = binaryNames(entry);
+  for (const [name, values] of Object.entries(entry.attributes)) {
+    checkedName(name);
+    const isBinary = binary.has(name.toLowerCase()) || isBinaryAttribute(name);
+    for (const value of values) {
+      if (isBinary) {
+        if (!BASE64.test(value)) throw new TypeError(`Cannot write ${name} of ${entry.dn} to LDIF: its value is binary, so it must be base64`);
+        out += fold(`${name}:: ${value}`, width, eol);
+      } else if (isSafeLdifString(value)) {
+        out += fold(value === '' ? `${name}:` : `${name}: ${value}`, width, eol);
+      } else {
+        out += fold(`${name}:: ${Buffer.from(value, 'utf8').toString('base64')}`, width, eol);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Serialises entries to LDIF in chunks of about `chunkSize` characters (for large exports:
+ * write each chunk to a stream). The chunks joined are {@link serializeLdif}'s text.
+ */
+export function* ldifChunks(entries: Iterable<LdifEntryInput>, opts: LdifWriteOptions = {}): Generator<string, void, undefined> {
+  const width = opts.foldWidth ?? 76;
+  const eol = opts.eol ?? '\n';
+  const chunkSize = opts.chunkSize ?? 65536;
+  let chunk = opts.version === false ? '' : `version: 1${eol}`;
+  let first = true;
+  for (const entry of entries) {
+    if (!first || opts.version !== false) chunk += eol;
+    first = false;
+    chunk += record(entry, width, eol);
+    if (chunk.length >= chunkSize) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/** Serialises entries to one LDIF text: "version: 1", then each record after a blank line. */
+export function serializeLdif(entries: Iterable<LdifEntryInput>, opts: LdifWriteOptions = {}): string {
+  let out = '';
+  for (const chunk of ldifChunks(entries, opts)) out += chunk;
+  return out;
+}

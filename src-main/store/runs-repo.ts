@@ -1,0 +1,275 @@
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
+import {
+  emptyCounts,
+  SYNC_ACTIONS,
+  type PlanChange,
+  type PlanFilter,
+  type PlanPage,
+  type RunKind,
+  type RunStatus,
+  type RunSummary,
+  type RunTrigger,
+  type SyncAction,
+  type SyncCounts,
+} from '../../src-shared/domain/sync';
+import { AppError, type ErrorInfo } from '../../src-shared/errors';
+import { prepared } from './statement-cache';
+
+/** A change as stored: the plan row plus what applying it needs (`data`). */
+export interface StoredChange extends PlanChange {
+  userId: string | null;
+  data: unknown;
+}
+
+const RUN_COLUMNS = `id, server_id AS serverId, server_name AS serverName, kind, trigger, status, started_at AS startedAt,
+  finished_at AS finishedAt, duration_ms AS durationMs, entries, managed_before AS managedBefore, managed_after AS managedAfter,
+  active_after AS activeAfter, counts_json AS counts, error_json AS error, held_reason AS heldReason, related_run_id AS relatedRunId`;
+
+type RawRun = Omit<RunSummary, 'counts' | 'error'> & { counts: string; error: string | null };
+const toSummary = (r: RawRun): RunSummary => ({ ...r, counts: { ...emptyCounts(), ...JSON.parse(r.counts) }, error: r.error ? (JSON.parse(r.error) as ErrorInfo) : null });
+
+/** True when a process with this pid runs on this machine. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Who holds the store's run lock, if anyone. */
+export interface LockHolder {
+  runId: string;
+  pid: number;
+  host: string;
+  acquiredAt: string;
+}
+
+export function lockHolder(db: Database.Database): LockHolder | undefined {
+  return prepared(db, `SELECT run_id AS runId, pid, host, acquired_at AS acquiredAt FROM sync_lock WHERE id = 1`).get() as LockHolder | undefined;
+}
+
+const alive = (h: LockHolder) => h.host !== hostname() || processAlive(h.pid);
+
+/**
+ * Marks runs whose process died (kill -9, power loss) as interrupted and frees their lock. A run's
+ * changes are applied in one transaction, so an interrupted run changed nothing.
+ */
+export function recoverInterruptedRuns(db: Database.Database, now: Date = new Date()): number {
+  return db.transaction(() => {
+    const holder = lockHolder(db);
+    if (holder && !alive(holder)) prepared(db, `DELETE FROM sync_lock WHERE id = 1`).run();
+    const running = prepared(db, `SELECT id, pid FROM sync_runs WHERE status = 'running'`).all() as { id: string; pid: number | null }[];
+    const live = lockHolder(db);
+    let n = 0;
+    for (const r of running) {
+      if (live && live.runId === r.id) continue;
+      prepared(
+        db,
+        `UPDATE sync_runs SET status = 'interrupted', finished_at = @at, error_json = @error WHERE id = @id AND status = 'running'`,
+      ).run({
+        id: r.id,
+        at: now.toISOString(),
+        error: JSON.stringify({ code: 'CANCELLED', message: 'The run was interrupted (its process ended before it finished). Nothing was changed.' }),
+      });
+      n++;
+    }
+    return n;
+  }).immediate();
+}
+
+/** What a new run records. */
+export interface NewRun {
+  id: string;
+  serverId: string | null;
+  serverName: string;
+  kind: RunKind;
+  trigger: RunTrigger;
+  relatedRunId?: string | null;
+}
+
+/**
+ * Takes the store's run lock and records the run as running, in one immediate transaction.
+ * Throws AppError('BUSY') naming the run in progress when a live process holds the lock.
+ */
+export function startRun(db: Database.Database, run: NewRun, now: Date = new Date()): RunSummary {
+  return db.transaction(() => {
+    const holder = lockHolder(db);
+    if (holder && alive(holder)) {
+      const other = prepared(db, `SELECT server_name AS s, kind FROM sync_runs WHERE id = @id`).get({ id: holder.runId }) as { s: string; kind: string } | undefined;
+      const what = other ? `a ${other.kind === 'sync' ? 'sync' : 'simulation'} of "${other.s}"` : 'another run';
+      const who = holder.pid === process.pid ? 'this app' : `process ${holder.pid}`;
+      throw new AppError('BUSY', `Only one run at a time: ${what} started at ${holder.acquiredAt} by ${who} is still running. Wait for it to finish, or cancel it.`);
+    }
+    if (holder) {
+      prepared(db, `DELETE FROM sync_lock WHERE id = 1`).run();
+      prepared(db, `UPDATE sync_runs SET status = 'interrupted', finished_at = @at WHERE id = @id AND status = 'running'`).run({ id: holder.runId, at: now.toISOString() });
+    }
+    const at = now.toISOString();
+    prepared(db, `INSERT INTO sync_lock (id, run_id, pid, host, acquired_at) VALUES (1, @id, @pid, @host, @at)`).run({ id: run.id, pid: process.pid, host: hostname(), at });
+    try {
+      prepared(
+        db,
+        `INSERT INTO sync_runs (id, server_id, server_name, kind, trigger, status, pid, started_at, counts_json, related_run_id)
+        VALUES (@id, @serverId, @serverName, @kind, @trigger, 'running', @pid, @at, '{}', @related)`,
+      ).run({ ...run, related: run.relatedRunId ?? null, pid: process.pid, at });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppError('CONFLICT', `A run with id ${run.id} already exists.`);
+      throw error;
+    }
+    return getRun(db, run.id);
+  }).immediate();
+}
+
+/** How a run ended. */
+export interface RunEnd {
+  status: Exclude<RunStatus, 'running'>;
+  entries?: number | null;
+  managedBefore?: number | null;
+  managedAfter?: number | null;
+  activeAfter?: number | null;
+  counts?: SyncCounts;
+  error?: ErrorInfo | null;
+  heldReason?: string | null;
+}
+
+/** Records the end of a run and frees the lock. Call inside the transaction that applies its plan. */
+export function finishRun(db: Database.Database, id: string, end: RunEnd, now: Date = new Date()): void {
+  const run = prepared(db, `SELECT started_at AS s FROM sync_runs WHERE id = @id`).get({ id }) as { s: string } | undefined;
+  if (!run) throw new AppError('NOT_FOUND', `No run has the id ${id}.`);
+  prepared(
+    db,
+    `UPDATE sync_runs SET status = @status, finished_at = @at, duration_ms = @ms, entries = @entries, managed_before = @mb, managed_after = @ma,
+      active_after = @aa, counts_json = @counts, error_json = @error, held_reason = @held WHERE id = @id`,
+  ).run({
+    id,
+    status: end.status,
+    at: now.toISOString(),
+    ms: Math.max(0, Math.round(now.getTime() - Date.parse(run.s))),
+    entries: end.entries ?? null,
+    mb: end.managedBefore ?? null,
+    ma: end.managedAfter ?? null,
+    aa: end.activeAfter ?? null,
+    counts: JSON.stringify(end.counts ?? emptyCounts()),
+    error: end.error ? JSON.stringify(end.error) : null,
+    held: end.heldReason ?? null,
+  });
+  prepared(db, `DELETE FROM sync_lock WHERE run_id = @id`).run({ id });
+}
+
+/** One run. Throws NOT_FOUND. */
+export function getRun(db: Database.Database, id: string): RunSummary {
+  const r = prepared(db, `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE id = @id`).get({ id }) as RawRun | undefined;
+  if (!r) throw new AppError('NOT_FOUND', `No run has the id ${id}. List runs with: ldap-sync history`);
+  return toSummary(r);
+}
+
+/** Sets a run's status and related run (held -> approved / discarded). */
+export function setRunStatus(db: Database.Database, id: string, status: RunStatus, relatedRunId: string | null): void {
+  prepared(db, `UPDATE sync_runs SET status = @status, related_run_id = coalesce(@related, related_run_id) WHERE id = @id`).run({ id, status, related: relatedRunId });
+}
+
+/** Runs, newest first. */
+export function listRuns(db: Database.Database, q: { serverId: string | null; status: RunStatus | null; offset: number; limit: number }): { total: number; runs: RunSummary[] } {
+  const where: string[] = [];
+  if (q.serverId) where.push('server_id = @serverId');
+  if (q.status) where.push('status = @status');
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const params = { serverId: q.serverId, status: q.status, limit: q.limit, offset: q.offset };
+  const total = (prepared(db, `SELECT COUNT(*) AS n FROM sync_runs ${clause}`).get(params) as { n: number }).n;
+  const runs = (prepared(db, `SELECT ${RUN_COLUMNS} FROM sync_runs ${clause} ORDER BY started_at DESC, rowid DESC LIMIT @limit OFFSET @offset`).all(params) as RawRun[]).map(toSummary);
+  return { total, runs };
+}
+
+/** The newest run of a server matching a SQL condition on status/kind, or null. */
+export function latestRun(db: Database.Database, serverId: string, condition: string): RunSummary | null {
+  const r = prepared(db, `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE server_id = @serverId AND (${condition}) ORDER BY started_at DESC, rowid DESC LIMIT 1`).get({ serverId }) as
+    | RawRun
+    | undefined;
+  return r ? toSummary(r) : null;
+}
+
+/** Managed / active users after each applied run, oldest first (at most `limit` points). */
+export function chartPoints(db: Database.Database, serverId: string | null, limit = 500): { at: string; managed: number; active: number }[] {
+  const rows = prepared(
+    db,
+    `SELECT finished_at AS at, managed_after AS managed, active_after AS active FROM sync_runs
+    WHERE status IN ('applied') AND managed_after IS NOT NULL AND (@serverId IS NULL OR server_id = @serverId)
+    ORDER BY started_at DESC LIMIT @limit`,
+  ).all({ serverId, limit }) as { at: string; managed: number; active: number }[];
+  return rows.reverse();
+}
+
+/** A statement that appends changes to a run's plan. */
+export function changeWriter(db: Database.Database, runId: string) {
+  const insert = prepared(
+    db,
+    `INSERT INTO sync_changes (run_id, seq, user_id, username, dn, action, from_text, to_text, reason, data_json)
+    VALUES (@runId, @seq, @userId, @username, @dn, @action, @from, @to, @reason, @data)`,
+  );
+  return (c: StoredChange) =>
+    insert.run({
+      runId,
+      seq: c.seq,
+      userId: c.userId,
+      username: c.username,
+      dn: c.dn,
+      action: c.action,
+      from: c.from ?? null,
+      to: c.to ?? null,
+      reason: c.reason ?? null,
+      data: c.data === undefined || c.data === null ? null : JSON.stringify(c.data),
+    });
+}
+
+type RawChange = { seq: number; userId: string | null; username: string | null; dn: string | null; action: SyncAction; from: string | null; to: string | null; reason: string | null; data: string | null };
+const CHANGE_COLUMNS = `seq, user_id AS userId, username, dn, action, from_text AS "from", to_text AS "to", reason, data_json AS data`;
+
+function toPlanChange(r: RawChange): PlanChange {
+  const c: PlanChange = { seq: r.seq, username: r.username, dn: r.dn, action: r.action };
+  if (r.from !== null) c.from = r.from;
+  if (r.to !== null) c.to = r.to;
+  if (r.reason !== null) c.reason = r.reason;
+  return c;
+}
+
+/** A slice of a run's plan. */
+export function planPage(db: Database.Database, q: { runId: string; filter: PlanFilter; search: string | null; offset: number; limit: number }): PlanPage {
+  getRun(db, q.runId);
+  const where = ['run_id = @runId'];
+  const params: Record<string, unknown> = { runId: q.runId, limit: q.limit, offset: q.offset };
+  if (q.filter !== 'all') {
+    where.push('action = @action');
+    params.action = q.filter;
+  }
+  if (q.search && q.search.trim() !== '') {
+    where.push(`(lower(username) LIKE @p ESCAPE '\\' OR lower(dn) LIKE @p ESCAPE '\\')`);
+    params.p = `%${q.search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  }
+  const clause = where.join(' AND ');
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM sync_changes WHERE ${clause}`).get(params) as { n: number }).n;
+  const rows = (db.prepare(`SELECT ${CHANGE_COLUMNS} FROM sync_changes WHERE ${clause} ORDER BY seq LIMIT @limit OFFSET @offset`).all(params) as RawChange[]).map(toPlanChange);
+  const byAction = Object.fromEntries(SYNC_ACTIONS.map((a) => [a, 0])) as Record<SyncAction, number>;
+  for (const r of prepared(db, `SELECT action, COUNT(*) AS n FROM sync_changes WHERE run_id = @runId GROUP BY action`).all({ runId: q.runId }) as { action: SyncAction; n: number }[]) {
+    byAction[r.action] = r.n;
+  }
+  return { total, offset: q.offset, rows, byAction };
+}
+
+/** Every change of a run, in plan order (streamed). */
+export function* runChanges(db: Database.Database, runId: string): IterableIterator<PlanChange> {
+  for (const r of db.prepare(`SELECT ${CHANGE_COLUMNS} FROM sync_changes WHERE run_id = @runId ORDER BY seq`).iterate({ runId }) as IterableIterator<RawChange>) {
+    yield toPlanChange(r);
+  }
+}
+
+/** Every change of a run with its apply data (for approving a held plan). */
+export function storedChanges(db: Database.Database, runId: string): StoredChange[] {
+  return (db.prepare(`SELECT ${CHANGE_COLUMNS} FROM sync_changes WHERE run_id = @runId ORDER BY seq`).all({ runId }) as RawChange[]).map((r) => ({
+    ...toPlanChange(r),
+    userId: r.userId,
+    data: r.data === null ? null : JSON.parse(r.data),
+  }));
+}

@@ -1,0 +1,107 @@
+/**
+ * Applying a plan to the store. Call inside one transaction together with the run's record, so a
+ * crash at any moment (kill -9 included) leaves the store as it was before the run.
+ */
+import type Database from 'better-sqlite3';
+import { nameKey } from '../store/name-key';
+import { prepared } from '../store/statement-cache';
+import type { StoredChange } from '../store/runs-repo';
+import { insertUser, userStatusStatements } from '../store/users-repo';
+import type { ChangeData, SeenUser } from './planner';
+
+/**
+ * Fault injection for tests of atomicity: with LDAP_SYNC_FAULT_APPLY_PAUSE_MS set, the apply
+ * pauses that long half-way through its writes, inside the transaction, so a test can kill the
+ * process there. Never set in normal use.
+ */
+function faultPause(env: NodeJS.ProcessEnv): void {
+  const ms = Number(env.LDAP_SYNC_FAULT_APPLY_PAUSE_MS ?? 0);
+  if (!Number.isFinite(ms) || ms <= 0) return;
+  process.stderr.write(`ldap-sync: fault injection: pausing ${ms} ms inside the apply transaction\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(ms, 600_000));
+}
+
+/** Applies a plan's changes and refreshes the matched users' directory facts. Synchronous; no transaction of its own. */
+export function applyChanges(
+  db: Database.Database,
+  o: { serverId: string; changes: readonly StoredChange[]; seen: readonly SeenUser[]; now: Date; env?: NodeJS.ProcessEnv },
+): void {
+  const at = o.now.toISOString();
+  const status = userStatusStatements(db);
+  const reactivate = prepared(
+    db,
+    `UPDATE users SET active = 1, deactivated_at = NULL, deactivated_by = NULL, deactivated_reason = NULL, updated_at = @at
+    WHERE id = @id AND active = 0 AND deactivated_by = 'sync'`,
+  );
+  const reactivateDevices = prepared(db, `UPDATE devices SET active = 1, deactivated_at = NULL, deactivated_by = NULL WHERE user_id = @id AND active = 0 AND deactivated_by = 'user'`);
+  const move = prepared(db, `UPDATE users SET org_id = @orgId, updated_at = @at WHERE id = @id`);
+  const clearRoles = prepared(db, `DELETE FROM user_roles WHERE user_id = @id`);
+  const addRole = prepared(db, `INSERT OR IGNORE INTO user_roles (user_id, role_id) VALUES (@id, @roleId)`);
+  const update = prepared(
+    db,
+    `UPDATE users SET username = coalesce(@username, username), username_key = coalesce(@usernameKey, username_key),
+      email = coalesce(@email, email), first_name = coalesce(@firstName, first_name), last_name = coalesce(@lastName, last_name), updated_at = @at
+    WHERE id = @id`,
+  );
+  const seen = prepared(
+    db,
+    `UPDATE users SET source_server_id = @serverId, source_dn = @dn, directory_id = coalesce(@directoryId, directory_id),
+      first_seen_at = coalesce(first_seen_at, @at), last_seen_at = @at WHERE id = @id`,
+  );
+  const half = Math.floor(o.changes.length / 2);
+  o.changes.forEach((c, i) => {
+    if (i === half && o.changes.length >= 2) faultPause(o.env ?? process.env);
+    const d = c.data as ChangeData | null;
+    if (!d || !c.userId) return;
+    const id = c.userId;
+    switch (d.kind) {
+      case 'deactivate':
+        status.deactivate(id, at, 'sync', d.reason);
+        break;
+      case 'reactivate':
+        if (reactivate.run({ id, at }).changes > 0) reactivateDevices.run({ id });
+        break;
+      case 'create':
+        insertUser(
+          db,
+          {
+            id: d.id,
+            username: d.username,
+            email: d.email,
+            firstName: d.firstName,
+            lastName: d.lastName,
+            orgId: d.orgId,
+            roleIds: d.roleIds,
+            sourceServerId: o.serverId,
+            sourceDn: d.dn,
+            directoryId: d.directoryId,
+            seenAt: at,
+          },
+          o.now,
+        );
+        break;
+      case 'move':
+        move.run({ id, orgId: d.orgId, at });
+        break;
+      case 'roles':
+        clearRoles.run({ id });
+        for (const roleId of d.roleIds) addRole.run({ id, roleId });
+        break;
+      case 'update': {
+        const f = d.fields;
+        update.run({
+          id,
+          at,
+          username: f.username ?? null,
+          usernameKey: f.username !== undefined ? nameKey(f.username) : null,
+          email: f.email ?? null,
+          firstName: f.firstName ?? null,
+          lastName: f.lastName ?? null,
+        });
+        break;
+      }
+    }
+  });
+  if (o.changes.length < 2) faultPause(o.env ?? process.env);
+  for (const s of o.seen) seen.run({ id: s.id, serverId: o.serverId, dn: s.dn, directoryId: s.directoryId, at });
+}

@@ -1,0 +1,32 @@
+/**
+ * Stable directory IDs: the attribute that identifies an entry across renames and moves.
+ * OpenLDAP entryUUID, Active Directory objectGUID (16 bytes, little-endian parts), 389-ds
+ * nsUniqueId, FreeIPA ipaUniqueID. All are operational: asked for by name.
+ */
+import type { EntryInput } from '../scripts/engine';
+import { valuesByName } from '../preview/entry-values';
+
+export const DIRECTORY_ID_ATTRIBUTES = ['entryUUID', 'objectGUID', 'nsUniqueId', 'ipaUniqueID'] as const;
+
+/** objectGUID bytes (base64) as the GUID text Windows shows: {00112233-4455-6677-8899-aabbccddeeff} without braces. */
+export function guidText(base64: string): string | null {
+  const b = Buffer.from(base64, 'base64');
+  if (b.length !== 16) return null;
+  const h = (i: number) => b[i].toString(16).padStart(2, '0');
+  const le = (...idx: number[]) => idx.map(h).join('');
+  return `${le(3, 2, 1, 0)}-${le(5, 4)}-${le(7, 6)}-${le(8, 9)}-${le(10, 11, 12, 13, 14, 15)}`;
+}
+
+/** The entry's directory ID, prefixed with its kind (`entryUUID:...`), or null when the directory gives none. */
+export function directoryIdOf(entry: EntryInput): string | null {
+  for (const attr of DIRECTORY_ID_ATTRIBUTES) {
+    const v = valuesByName(entry, attr)[0];
+    if (!v) continue;
+    if (attr === 'objectGUID') {
+      const text = guidText(v);
+      return text ? `${attr}:${text}` : `${attr}:${v}`;
+    }
+    return `${attr}:${v.toLowerCase()}`;
+  }
+  return null;
+}

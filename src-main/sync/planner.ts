@@ -1,0 +1,421 @@
+/**
+ * The sync planner: turns the entries a server's search returned (with their script outcomes) and
+ * the users of the organizations that server authenticates into a per-user plan. Pure: reads
+ * nothing and writes nothing; the same plan serves Simulate, Synchronize and approval.
+ *
+ * Matching: an entry is matched to a managed user by directory ID first (same ID and username;
+ * or, when one username and one user of that ID are left, a rename), then by username (the
+ * stored ID is updated). Directory-ID matching runs for all entries before any username
+ * matching, so a re-used username never takes over a renamed user's account.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AttributeMapping } from '../../src-shared/domain/mapping';
+import { SCRIPT_LABELS } from '../../src-shared/domain/mapping';
+import type { ScriptErrorInfo } from '../../src-shared/domain/scripts';
+import { emptyCounts, type SyncAction, type SyncCounts } from '../../src-shared/domain/sync';
+import type { EntryInput, ScriptOutcome } from '../scripts/engine';
+import { valuesByName } from '../preview/entry-values';
+import { nameKey } from '../store/name-key';
+import type { StoredChange } from '../store/runs-repo';
+import type { ManagedUser } from '../store/users-repo';
+import { directoryIdOf } from './directory-id';
+
+export interface OrgRef {
+  id: string;
+  name: string;
+  authServerId: string | null;
+}
+
+export interface RoleRef {
+  id: string;
+  name: string;
+}
+
+/** Everything the planner needs besides the entries. */
+export interface PlanContext {
+  serverId: string;
+  serverName: string;
+  usernameAttribute: string;
+  mapping: AttributeMapping;
+  hasOrgScript: boolean;
+  hasRoleScript: boolean;
+  createUsers: boolean;
+  defaultOrgId: string | null;
+  orgs: readonly OrgRef[];
+  roles: readonly RoleRef[];
+  managed: readonly ManagedUser[];
+  /** Any user (managed or not) holding a username key, for conflicts. */
+  ownerOf(usernameKey: string): { id: string; orgName: string } | undefined;
+}
+
+/** What applying a change needs, per action. */
+export type ChangeData =
+  | { kind: 'deactivate'; reason: string }
+  | { kind: 'reactivate' }
+  | { kind: 'create'; id: string; username: string; email: string | null; firstName: string | null; lastName: string | null; orgId: string; roleIds: string[]; dn: string; directoryId: string | null }
+  | { kind: 'move'; orgId: string }
+  | { kind: 'roles'; roleIds: string[] }
+  | { kind: 'update'; fields: Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>> };
+
+/** A matched user's directory facts, refreshed on apply (not shown as changes). */
+export interface SeenUser {
+  id: string;
+  dn: string;
+  directoryId: string | null;
+}
+
+export interface Plan {
+  changes: StoredChange[];
+  counts: SyncCounts;
+  seen: SeenUser[];
+  entries: number;
+  managedBefore: number;
+  activeBefore: number;
+  managedAfter: number;
+  activeAfter: number;
+}
+
+/** One entry as the planner keeps it: only what the plan needs. */
+interface EntryRecord {
+  dn: string;
+  directoryId: string | null;
+  usernames: string[];
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  active: boolean | null;
+  org: string | null;
+  roles: string[];
+  errors: ScriptErrorInfo[];
+}
+
+const FIELD_LABELS = { username: 'username', email: 'email', firstName: 'first name', lastName: 'last name' } as const;
+
+function scriptMessage(e: ScriptErrorInfo): string {
+  const label = SCRIPT_LABELS[e.script];
+  const where = e.line !== undefined ? ` (line ${e.line})` : '';
+  return e.message.toLowerCase().includes(label.toLowerCase()) ? `${e.message}${where}` : `${label} script: ${e.message}${where}`;
+}
+
+/** Collects entries as pages arrive, then plans. */
+export class Planner {
+  private readonly records: EntryRecord[] = [];
+
+  constructor(private readonly ctx: PlanContext) {}
+
+  get entryCount(): number {
+    return this.records.length;
+  }
+
+  /** Adds a page of entries with their script outcomes (same order). */
+  addPage(entries: readonly EntryInput[], outcomes: readonly ScriptOutcome[]): void {
+    const { mapping, usernameAttribute } = this.ctx;
+    const first = (e: EntryInput, attr: string) => (attr === '' ? null : (valuesByName(e, attr).find((v) => v !== '') ?? null));
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      const o = outcomes[i];
+      const seen = new Set<string>();
+      const usernames: string[] = [];
+      for (const v of valuesByName(e, usernameAttribute)) {
+        const u = v.trim();
+        if (u === '' || seen.has(nameKey(u))) continue;
+        seen.add(nameKey(u));
+        usernames.push(u);
+      }
+      this.records.push({
+        dn: e.dn,
+        directoryId: directoryIdOf(e),
+        usernames,
+        email: first(e, mapping.email),
+        firstName: first(e, mapping.firstName),
+        lastName: first(e, mapping.lastName),
+        active: o.active,
+        org: o.org !== null && o.org.trim() !== '' ? o.org.trim() : null,
+        roles: o.roles,
+        errors: o.errors,
+      });
+    }
+  }
+
+  /** The plan for everything added. */
+  plan(): Plan {
+    const ctx = this.ctx;
+    const orgsByKey = new Map(ctx.orgs.map((o) => [nameKey(o.name), o]));
+    const orgsById = new Map(ctx.orgs.map((o) => [o.id, o]));
+    const rolesByKey = new Map(ctx.roles.map((r) => [nameKey(r.name), r]));
+    const roleName = new Map(ctx.roles.map((r) => [r.id, r.name]));
+    const byDirId = new Map<string, ManagedUser[]>();
+    const byKey = new Map<string, ManagedUser>();
+    for (const u of ctx.managed) {
+      byKey.set(u.usernameKey, u);
+      if (u.directoryId) {
+        const list = byDirId.get(u.directoryId);
+        if (list) list.push(u);
+        else byDirId.set(u.directoryId, [u]);
+      }
+    }
+
+    // Usernames returned by more than one entry: an error for each, and their user is left as is.
+    const entriesOfKey = new Map<string, string[]>();
+    for (const r of this.records) {
+      for (const u of r.usernames) {
+        const k = nameKey(u);
+        const list = entriesOfKey.get(k);
+        if (list) list.push(r.dn);
+        else entriesOfKey.set(k, [r.dn]);
+      }
+    }
+    const duplicate = (k: string) => (entriesOfKey.get(k)?.length ?? 0) > 1;
+
+    // Matching, pass 1: directory IDs (exact username, then one-to-one renames).
+    const claimed = new Set<string>();
+    const match = this.records.map(() => new Map<string, ManagedUser>()); // username -> user, per record
+    this.records.forEach((r, i) => {
+      if (!r.directoryId) return;
+      const cands = byDirId.get(r.directoryId);
+      if (!cands) return;
+      const left: string[] = [];
+      for (const u of r.usernames) {
+        const k = nameKey(u);
+        if (duplicate(k)) continue;
+        const m = cands.find((c) => !claimed.has(c.id) && c.usernameKey === k);
+        if (m) {
+          claimed.add(m.id);
+          match[i].set(u, m);
+        } else left.push(u);
+      }
+      const leftUsers = cands.filter((c) => !claimed.has(c.id));
+      if (left.length === 1 && leftUsers.length === 1) {
+        claimed.add(leftUsers[0].id);
+        match[i].set(left[0], leftUsers[0]);
+      }
+    });
+    // Pass 2: usernames.
+    this.records.forEach((r, i) => {
+      for (const u of r.usernames) {
+        const k = nameKey(u);
+        if (match[i].has(u) || duplicate(k)) continue;
+        const m = byKey.get(k);
+        if (m && !claimed.has(m.id)) {
+          claimed.add(m.id);
+          match[i].set(u, m);
+        }
+      }
+    });
+    // Users whose username is returned by several entries are not "missing".
+    for (const [k, dns] of entriesOfKey) if (dns.length > 1 && byKey.has(k)) claimed.add(byKey.get(k)!.id);
+
+    const changes: StoredChange[] = [];
+    const counts = emptyCounts();
+    const seen: SeenUser[] = [];
+    const push = (c: Omit<StoredChange, 'seq'>) => {
+      changes.push({ ...c, seq: changes.length } as StoredChange);
+      switch (c.action as SyncAction) {
+        case 'deactivate':
+          counts.deactivated++;
+          break;
+        case 'reactivate':
+          counts.reactivated++;
+          break;
+        case 'create':
+          counts.created++;
+          break;
+        case 'move':
+          counts.moved++;
+          break;
+        case 'roles':
+          counts.rolesChanged++;
+          break;
+        case 'update':
+          counts.updated++;
+          break;
+        case 'error':
+          counts.errors++;
+          break;
+      }
+    };
+    const error = (username: string | null, dn: string | null, userId: string | null, reason: string) =>
+      push({ username, dn, userId, action: 'error', reason, data: null });
+
+    /** The organization an Org name script result names, or an error message. */
+    const resolveOrg = (name: string): OrgRef | string => {
+      const org = orgsByKey.get(nameKey(name));
+      if (!org) return `Org name script returned "${name}", but no organization has that name. Create it, or fix the script.`;
+      if (org.authServerId !== ctx.serverId) {
+        return `Org name script returned "${org.name}", which does not sign in with "${ctx.serverName}". Set its authentication to this server, or fix the script.`;
+      }
+      return org;
+    };
+    /** Role ids for the Role name script's result, or an error message. */
+    const resolveRoles = (names: readonly string[]): string[] | string => {
+      const ids = new Set<string>();
+      const unknown: string[] = [];
+      for (const n of names) {
+        if (n.trim() === '') continue;
+        const r = rolesByKey.get(nameKey(n));
+        if (r) ids.add(r.id);
+        else unknown.push(n);
+      }
+      if (unknown.length) return `Role name script returned ${unknown.map((n) => `"${n}"`).join(', ')}: no role has ${unknown.length === 1 ? 'that name' : 'those names'}. Create ${unknown.length === 1 ? 'it' : 'them'} on the Roles screen, or fix the script.`;
+      return [...ids].sort();
+    };
+    const roleList = (ids: readonly string[]) => (ids.length ? ids.map((id) => roleName.get(id) ?? id).sort((a, b) => a.localeCompare(b)).join(', ') : '(none)');
+    const scriptError = (r: EntryRecord, script: 'active' | 'orgName' | 'roleName') => r.errors.find((e) => e.script === script);
+
+    let createdActive = 0;
+    let reactivated = 0;
+    let deactivated = 0;
+
+    this.records.forEach((r, i) => {
+      if (r.usernames.length === 0) {
+        error(null, r.dn, null, `No username: the entry has no "${ctx.usernameAttribute}" value, so it gives no user.`);
+        return;
+      }
+      for (const username of r.usernames) {
+        const k = nameKey(username);
+        if (duplicate(k)) {
+          const dns = entriesOfKey.get(k)!;
+          error(username, r.dn, byKey.get(k)?.id ?? null, `The username "${username}" is returned by ${dns.length} entries (${dns.slice(0, 3).join('; ')}${dns.length > 3 ? '; ...' : ''}). Fix the directory or the search filter; the user is left as is.`);
+          continue;
+        }
+        const user = match[i].get(username);
+        if (user) {
+          seen.push({ id: user.id, dn: r.dn, directoryId: r.directoryId });
+          // Active
+          const activeErr = scriptError(r, 'active');
+          if (r.active === null) {
+            error(username, r.dn, user.id, activeErr ? `${scriptMessage(activeErr)}. The user's status stays as it is.` : 'The Active script returned no result. The user\'s status stays as it is.');
+          } else if (!r.active && user.active) {
+            push({ username: user.username, dn: r.dn, userId: user.id, action: 'deactivate', reason: 'Active script returned false', data: { kind: 'deactivate', reason: 'Active script returned false' } });
+            deactivated++;
+          } else if (r.active && !user.active && user.deactivatedBy === 'sync') {
+            push({ username: user.username, dn: r.dn, userId: user.id, action: 'reactivate', reason: 'Returned by the search and active again', data: { kind: 'reactivate' } });
+            reactivated++;
+          }
+          // Org name
+          if (ctx.hasOrgScript) {
+            const orgErr = scriptError(r, 'orgName');
+            if (orgErr) error(username, r.dn, user.id, `${scriptMessage(orgErr)}. The user stays in their organization.`);
+            else if (r.org !== null) {
+              const org = resolveOrg(r.org);
+              if (typeof org === 'string') error(username, r.dn, user.id, `${org} The user stays where they are.`);
+              else if (org.id !== user.orgId) {
+                push({ username: user.username, dn: r.dn, userId: user.id, action: 'move', from: orgsById.get(user.orgId)?.name ?? user.orgId, to: org.name, data: { kind: 'move', orgId: org.id } });
+              }
+            }
+          }
+          // Role name
+          if (ctx.hasRoleScript) {
+            const roleErr = scriptError(r, 'roleName');
+            if (roleErr) error(username, r.dn, user.id, `${scriptMessage(roleErr)}. The roles stay as they are.`);
+            else {
+              const ids = resolveRoles(r.roles);
+              if (typeof ids === 'string') error(username, r.dn, user.id, `${ids} The roles stay as they are.`);
+              else if (ids.join(' ') !== user.roleIds.join(' ')) {
+                const added = ids.filter((id) => !user.roleIds.includes(id));
+                const removed = user.roleIds.filter((id) => !ids.includes(id));
+                const reason = [added.length ? `added ${roleList(added)}` : '', removed.length ? `removed ${roleList(removed)}` : ''].filter(Boolean).join('; ');
+                push({ username: user.username, dn: r.dn, userId: user.id, action: 'roles', from: roleList(user.roleIds), to: roleList(ids), reason, data: { kind: 'roles', roleIds: ids } });
+              }
+            }
+          }
+          // Mapped fields and a renamed username.
+          const fields: Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>> = {};
+          const from: string[] = [];
+          const to: string[] = [];
+          if (k !== user.usernameKey || username !== user.username) {
+            const owner = k !== user.usernameKey ? ctx.ownerOf(k) : undefined;
+            if (owner && owner.id !== user.id) {
+              error(username, r.dn, user.id, `The entry's username changed from "${user.username}" to "${username}", but a user of "${owner.orgName}" already has that name. The username stays "${user.username}".`);
+            } else {
+              fields.username = username;
+              from.push(`username: ${user.username}`);
+              to.push(`username: ${username}`);
+            }
+          }
+          for (const f of ['email', 'firstName', 'lastName'] as const) {
+            const v = r[f];
+            if (v !== null && v !== user[f]) {
+              fields[f] = v;
+              from.push(`${FIELD_LABELS[f]}: ${user[f] ?? '(none)'}`);
+              to.push(`${FIELD_LABELS[f]}: ${v}`);
+            }
+          }
+          if (from.length) push({ username: user.username, dn: r.dn, userId: user.id, action: 'update', from: from.join('; '), to: to.join('; '), data: { kind: 'update', fields } });
+          continue;
+        }
+        // No managed user: create one when the server says so.
+        if (!ctx.createUsers) continue;
+        const owner = ctx.ownerOf(k);
+        if (owner) {
+          error(username, r.dn, owner.id, `A user named "${username}" already exists in "${owner.orgName}", which "${ctx.serverName}" does not manage, so no user is created. Move that user to an organization that signs in with this server, or rename one of them.`);
+          continue;
+        }
+        if (r.active === null) {
+          const activeErr = scriptError(r, 'active');
+          error(username, r.dn, null, `${activeErr ? scriptMessage(activeErr) : 'The Active script returned no result'}. No user is created.`);
+          continue;
+        }
+        if (!r.active) continue; // an inactive entry gets no account
+        let org: OrgRef | string | null = null;
+        const orgErr = ctx.hasOrgScript ? scriptError(r, 'orgName') : undefined;
+        if (orgErr) org = `${scriptMessage(orgErr)}.`;
+        else if (r.org !== null) org = resolveOrg(r.org);
+        else if (ctx.defaultOrgId) {
+          const d = orgsById.get(ctx.defaultOrgId);
+          org =
+            !d ? 'The default organization no longer exists. Choose another one in the server\'s Sync settings.'
+            : d.authServerId !== ctx.serverId ? `The default organization "${d.name}" does not sign in with "${ctx.serverName}". Set its authentication to this server, or choose another default organization.`
+            : d;
+        } else {
+          org = `No organization for the new user: ${ctx.hasOrgScript ? 'the Org name script returned nothing and ' : ''}the server has no default organization. Choose one in the server's Sync settings${ctx.hasOrgScript ? ', or fix the script' : ''}.`;
+        }
+        if (typeof org === 'string') {
+          error(username, r.dn, null, `${org} No user is created.`);
+          continue;
+        }
+        let roleIds: string[] = [];
+        if (ctx.hasRoleScript) {
+          const roleErr = scriptError(r, 'roleName');
+          const ids = roleErr ? `${scriptMessage(roleErr)}.` : resolveRoles(r.roles);
+          if (typeof ids === 'string') {
+            error(username, r.dn, null, `${ids} No user is created.`);
+            continue;
+          }
+          roleIds = ids;
+        }
+        const id = randomUUID();
+        push({
+          username,
+          dn: r.dn,
+          userId: id,
+          action: 'create',
+          to: org.name,
+          reason: roleIds.length ? `roles: ${roleList(roleIds)}` : undefined,
+          data: { kind: 'create', id, username, email: r.email, firstName: r.firstName, lastName: r.lastName, orgId: org.id, roleIds, dn: r.dn, directoryId: r.directoryId },
+        });
+        createdActive++;
+      }
+    });
+
+    // Managed users the search did not return.
+    for (const u of ctx.managed) {
+      if (claimed.has(u.id) || !u.active) continue;
+      push({ username: u.username, dn: u.sourceDn, userId: u.id, action: 'deactivate', reason: 'Not returned by the search', data: { kind: 'deactivate', reason: 'Not returned by the search' } });
+      deactivated++;
+    }
+
+    const managedBefore = ctx.managed.length;
+    const activeBefore = ctx.managed.filter((u) => u.active).length;
+    return {
+      changes,
+      counts,
+      seen,
+      entries: this.records.length,
+      managedBefore,
+      activeBefore,
+      managedAfter: managedBefore + createdActive,
+      activeAfter: activeBefore - deactivated + reactivated + createdActive,
+    };
+  }
+}
