@@ -7,6 +7,8 @@ import { PreviewService } from './services/preview-service';
 import { ServerService } from './services/servers-service';
 import { DirectoryService } from './services/directory-service';
 import { SyncService } from './services/sync-service';
+import { SnapshotService } from './services/snapshot-service';
+import { SampleService } from './services/sample-service';
 import { APP_VERSION } from './version';
 
 /** Everything the app, the CLI and the end-to-end bridge share: one store and its services. */
@@ -17,6 +19,8 @@ export interface AppContext {
   preview: PreviewService;
   sync: SyncService;
   directory: DirectoryService;
+  snapshots: SnapshotService;
+  sample: SampleService;
   /** The one script engine of this context, created on first use and reused. */
   scriptEngine(): Promise<ScriptEngine>;
   info(): Promise<AppInfo>;
@@ -56,6 +60,8 @@ export function createAppContext(opts: AppContextOptions): AppContext {
   const preview = new PreviewService({ db: store.db, servers, scriptEngine });
   const sync = new SyncService({ db: store.db, servers, scriptEngine, env: opts.env ?? process.env });
   const directory = new DirectoryService({ db: store.db });
+  const snapshots = new SnapshotService({ db: store.db, servers });
+  const sample = new SampleService({ db: store.db, snapshots });
   return {
     store,
     keychain,
@@ -63,6 +69,8 @@ export function createAppContext(opts: AppContextOptions): AppContext {
     preview,
     sync,
     directory,
+    snapshots,
+    sample,
     scriptEngine,
     async info() {
       return { version: APP_VERSION, dbPath: store.file, keychain: await keychain.status() };

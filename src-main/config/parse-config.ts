@@ -114,6 +114,9 @@ function parseServer(raw: unknown, index: number, opts: ParseConfigOptions, dupl
     scripts: { ...defaultScripts(), ...(scriptsIn.success ? scriptsIn.data : {}) },
     createUsers: d?.createUsers ?? asBool(entry.createUsers, false),
     defaultOrgId: null,
+    offline: false,
+    snapshotId: null,
+    scriptTests: [],
   };
   for (const issue of validateServerDraft(draft)) {
     if (badFields.has(topField(issue.path))) continue;

@@ -1,10 +1,23 @@
 import { AppError } from '../../src-shared/errors';
 import type { AppContext } from '../app-context';
 import type { Handlers } from './router';
+import { runScriptTests } from '../scripts/test-cases';
+import { normalizeScripts } from '../services/script-checks';
 
 /** Binds every contract method to the services of an app context. Thin: logic lives in the services. */
 export function createHandlers(app: AppContext): Handlers {
   const running = new Map<string, AbortController>();
+  /** Runs a cancellable job registered under its id (tests, captures, comparisons). */
+  const job = async <T>(id: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    if (running.has(id)) throw new AppError('CONFLICT', 'A job with this id is already running.');
+    const controller = new AbortController();
+    running.set(id, controller);
+    try {
+      return await fn(controller.signal);
+    } finally {
+      running.delete(id);
+    }
+  };
   return {
     'app.info': () => app.info(),
     'servers.list': () => app.servers.list(),
@@ -72,5 +85,36 @@ export function createHandlers(app: AppContext): Handlers {
     'history.changes': (q) => app.sync.changes(q),
     'history.export': ({ runId, format }) => app.sync.exportRun(runId, format),
     'history.chart': ({ serverId }) => app.sync.chart(serverId),
+    'sync.simulateDraft': async ({ runId, serverId, draft, password, source }, ctx) => {
+      const run = await app.sync.simulateDraft({ runId, serverId, draft, password, source, onProgress: (p) => ctx.emit('sync.progress', p) });
+      ctx.emit('sync.finished', run);
+      return run;
+    },
+
+    'scripts.test': async ({ scripts, cases }) => runScriptTests(await app.scriptEngine(), normalizeScripts(scripts), cases),
+
+    'snapshots.list': () => app.snapshots.list(),
+    'snapshots.capture': ({ jobId, serverId, name, attributes }, ctx) =>
+      job(jobId, (signal) => app.snapshots.capture({ serverId, name, attributes, signal, onProgress: (p) => ctx.emit('snapshot.progress', { jobId, ...p }) })),
+    'snapshots.importLdif': ({ name, fileName, text }) => app.snapshots.importLdifText({ name, fileName, text }),
+    'snapshots.exportLdif': ({ snapshotId }) => {
+      const s = app.snapshots.get(snapshotId);
+      return { filename: `${s.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.ldif`, text: [...app.snapshots.exportLdif(snapshotId)].join('') };
+    },
+    'snapshots.delete': ({ snapshotId }) => {
+      app.snapshots.delete(snapshotId);
+      return { deleted: true as const };
+    },
+    'snapshots.compare': ({ jobId, snapshotId, serverId }, ctx) =>
+      job(jobId, (signal) => app.snapshots.compare({ snapshot: snapshotId, serverId, signal, onProgress: (p) => ctx.emit('snapshot.progress', { jobId, ...p }) })),
+    'snapshots.cancel': ({ jobId }) => {
+      const c = running.get(jobId);
+      c?.abort();
+      return { cancelled: !!c };
+    },
+
+    'sample.status': () => app.sample.status(),
+    'sample.install': () => app.sample.install(),
+    'sample.remove': () => app.sample.remove(),
   };
 }

@@ -8,6 +8,8 @@ import { AppError } from '../../src-shared/errors';
 import { targetFromDraft, type LdapTarget } from '../ldap/target';
 import { buildPreview } from '../preview/build-preview';
 import type { EntrySource } from '../preview/entry-source';
+import type { EntrySourceRef } from '../../src-shared/domain/snapshot';
+import { SnapshotEntrySource } from '../snapshots/snapshot-source';
 import { LdapEntrySource } from '../preview/ldap-source';
 import { attributesToFetch } from '../preview/preview-attributes';
 import { PreviewSession } from '../preview/preview-session';
@@ -35,6 +37,8 @@ export interface PreviewTarget {
   serverId?: string;
   draft: ServerDraft;
   password: PasswordInput;
+  /** Read a snapshot instead of the live directory (an offline draft always reads its snapshot). */
+  source?: EntrySourceRef;
 }
 
 /** One `preview.run` request. */
@@ -45,6 +49,15 @@ export interface PreviewRunInput extends PreviewTarget {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The snapshot a preview reads, or null for the live directory. */
+function snapshotOf(input: PreviewTarget): string | null {
+  if (input.draft.offline) {
+    if (!input.draft.snapshotId) throw new AppError('INVALID_INPUT', 'An offline server needs a snapshot as its source: choose one first.', [{ path: 'snapshotId', message: 'Choose a snapshot' }]);
+    return input.draft.snapshotId;
+  }
+  return input.source?.kind === 'snapshot' ? input.source.snapshotId : null;
+}
 
 /**
  * The live preview: shows how each directory entry of the unsaved form would become users, page
@@ -136,9 +149,15 @@ export class PreviewService {
 
   /** The session's source for these connection inputs, reopened (password resolved again) when any of them changed. */
   private async sourceFor(session: PreviewSession, input: PreviewTarget, target: LdapTarget): Promise<EntrySource> {
-    const key = this.connectionKey(input, target);
+    const snapshotId = snapshotOf(input);
+    const key = snapshotId ? sha256(JSON.stringify(['snapshot', snapshotId, target.baseDn, target.searchFilter])) : this.connectionKey(input, target);
     if (session.source && session.key === key) return session.source;
     await session.reset();
+    if (snapshotId) {
+      session.source = new SnapshotEntrySource({ db: this.deps.db, snapshotId, searchFilter: target.searchFilter, baseDn: target.baseDn });
+      session.key = key;
+      return session.source;
+    }
     const password = await this.deps.servers.passwordForDraft({ serverId: input.serverId, draft: input.draft, password: input.password });
     const open = this.deps.openSource ?? ((t, p) => new LdapEntrySource({ target: t, password: p }));
     session.source = open(target, password);

@@ -1,13 +1,15 @@
 // READY: the sync service's API is in place (see the class below).
 import { randomUUID } from 'node:crypto';
+import type { PasswordInput, ServerDraft } from '../../src-shared/domain/server';
+import type { EntrySourceRef } from '../../src-shared/domain/snapshot';
 import type Database from 'better-sqlite3';
-import type { ServerDraft } from '../../src-shared/domain/server';
 import {
   everyToMs,
   type ChartPoint,
   type PlanChange,
   type PlanFilter,
   type PlanPage,
+  type RunKind,
   type RunStatus,
   type RunSummary,
   type RunTrigger,
@@ -47,7 +49,11 @@ import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
 import { Planner, type Plan } from '../sync/planner';
 import { readDirectory } from '../sync/reader';
+import { readSnapshot } from '../snapshots/snapshot-source';
+import { getSnapshot } from '../store/snapshots-repo';
+import type { EntryInput } from '../scripts/engine';
 import { normalizeScripts } from './script-checks';
+import { draftOfStored } from './stored-draft';
 import type { ServerService } from './servers-service';
 
 export interface SyncServiceDeps {
@@ -65,24 +71,33 @@ export interface RunOptions {
   runId?: string;
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
+  /** Simulate over a snapshot instead of the live directory (offline servers always read theirs). */
+  source?: EntrySourceRef;
 }
 
-/** The editable fields of a stored server. */
-function draftOfRow(row: ServerRow, trusted: ServerDraft['trustedCertificates']): ServerDraft {
-  return {
-    name: row.name,
-    url: row.url,
-    startTls: row.startTls,
-    bindAnonymously: row.bindAnonymously,
-    bindDn: row.bindDn,
-    searchFilter: row.searchFilter,
-    timeoutSeconds: row.timeoutSeconds,
-    trustedCertificates: trusted,
-    mapping: row.mapping,
-    scripts: row.scripts,
-    createUsers: row.createUsers,
-    defaultOrgId: row.defaultOrgId,
-  };
+export interface DraftRunOptions {
+  /** The saved server the drafts belong to (its managed users are planned against), if any. */
+  serverId?: string;
+  draft: ServerDraft;
+  password: PasswordInput;
+  source: EntrySourceRef;
+  runId?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+/** One run to execute. */
+interface Job {
+  runId: string;
+  kind: RunKind;
+  trigger: RunTrigger;
+  serverId: string | null;
+  serverName: string;
+  draft: ServerDraft;
+  password: PasswordInput;
+  source: EntrySourceRef;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
 }
 
 const pct = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
@@ -140,28 +155,77 @@ export class SyncService {
 
   /**
    * Simulates or synchronizes one server. Directory and script-engine problems end the run as
-   * `failed` (resolved, not thrown); throws NOT_FOUND for an unknown server and BUSY while another
-   * run holds the store.
+   * `failed` (resolved, not thrown); throws NOT_FOUND for an unknown server, BUSY while another
+   * run holds the store, and INVALID_INPUT for a sync from a snapshot (only simulations read them).
    */
   async run(opts: RunOptions): Promise<RunSummary> {
     const row = getServer(this.db, opts.serverId);
     if (!row) throw new AppError('NOT_FOUND', 'This server no longer exists.');
-    const runId = opts.runId ?? randomUUID();
-    const kind = opts.mode === 'simulate' ? 'simulate' : 'sync';
-    startRun(this.db, { id: runId, serverId: row.id, serverName: row.name, kind, trigger: opts.trigger }, this.now());
+    const source: EntrySourceRef = row.offline ? (row.snapshotId ? { kind: 'snapshot', snapshotId: row.snapshotId } : { kind: 'live' }) : (opts.source ?? { kind: 'live' });
+    if (row.offline && !row.snapshotId) throw new AppError('INVALID_INPUT', `"${row.name}" is offline and has no snapshot: attach one in its setup form.`);
+    if (opts.mode === 'sync' && source.kind === 'snapshot') {
+      throw new AppError(
+        'INVALID_INPUT',
+        row.offline
+          ? `"${row.name}" is offline: it can only be simulated. A sync reads the live directory, so give it a connection first.`
+          : 'A sync reads the live directory: simulate over the snapshot instead.',
+      );
+    }
+    return this.start({
+      runId: opts.runId ?? randomUUID(),
+      kind: opts.mode === 'simulate' ? 'simulate' : 'sync',
+      trigger: opts.trigger,
+      serverId: row.id,
+      serverName: row.name,
+      draft: draftOfStored(this.db, row),
+      password: { kind: 'keep' },
+      source,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    });
+  }
+
+  /**
+   * "Simulate with these drafts": a simulation of unsaved form values (mapping, scripts, filter...)
+   * over any source, against the current local users; saved only as a history entry marked draft.
+   */
+  async simulateDraft(opts: DraftRunOptions): Promise<RunSummary> {
+    if (opts.serverId && !getServer(this.db, opts.serverId)) throw new AppError('NOT_FOUND', 'This server no longer exists.');
+    const source: EntrySourceRef = opts.draft.offline ? (opts.draft.snapshotId ? { kind: 'snapshot', snapshotId: opts.draft.snapshotId } : { kind: 'live' }) : opts.source;
+    if (opts.draft.offline && !opts.draft.snapshotId) throw new AppError('INVALID_INPUT', 'An offline server needs a snapshot as its source: choose one first.', [{ path: 'snapshotId', message: 'Choose a snapshot' }]);
+    return this.start({
+      runId: opts.runId ?? randomUUID(),
+      kind: 'draft',
+      trigger: 'manual',
+      serverId: opts.serverId ?? null,
+      serverName: opts.draft.name.trim() || '(unsaved server)',
+      draft: opts.draft,
+      password: opts.password,
+      source,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    });
+  }
+
+  private async start(job: Job): Promise<RunSummary> {
+    const snapshot = job.source.kind === 'snapshot' ? getSnapshot(this.db, job.source.snapshotId) : undefined;
+    if (job.source.kind === 'snapshot' && (!snapshot || snapshot.status !== 'ready')) {
+      throw new AppError('NOT_FOUND', 'The snapshot to read no longer exists. Choose another source.', [{ path: 'snapshotId', message: 'Choose another snapshot' }]);
+    }
+    startRun(this.db, { id: job.runId, serverId: job.serverId, serverName: job.serverName, kind: job.kind, trigger: job.trigger, source: snapshot?.name ?? null }, this.now());
     const controller = new AbortController();
     const onAbort = () => controller.abort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) controller.abort();
-    this.active.set(runId, controller);
+    job.signal?.addEventListener('abort', onAbort, { once: true });
+    if (job.signal?.aborted) controller.abort();
+    this.active.set(job.runId, controller);
     try {
-      return await this.execute(runId, row, opts, controller.signal);
+      return await this.execute(job, controller.signal);
     } catch (err) {
-      this.endFailed(runId, err);
-      return getRun(this.db, runId);
+      this.endFailed(job.runId, err);
+      return getRun(this.db, job.runId);
     } finally {
-      this.active.delete(runId);
-      opts.signal?.removeEventListener('abort', onAbort);
+      this.active.delete(job.runId);
+      job.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -174,37 +238,35 @@ export class SyncService {
     this.db.transaction(() => finishRun(this.db, runId, { status, error: info, ...extra }, this.now()))();
   }
 
-  private async execute(runId: string, row: ServerRow, opts: RunOptions, signal: AbortSignal): Promise<RunSummary> {
+  private async execute(job: Job, signal: AbortSignal): Promise<RunSummary> {
     const started = performance.now();
-    const trusted = prepared(this.db, `SELECT fingerprint256, subject, issuer, valid_from AS validFrom, valid_to AS validTo, pem FROM trusted_certificates WHERE server_id = @id ORDER BY added_at`).all({ id: row.id }) as ServerDraft['trustedCertificates'];
-    const draft = draftOfRow(row, trusted);
+    const { runId, draft } = job;
     const target = targetFromDraft(draft);
-    const previous = latestRun(this.db, row.id, `status IN ('applied', 'simulated', 'held', 'approved') AND entries IS NOT NULL`);
-    const lastSync = latestRun(this.db, row.id, `status = 'applied' AND kind = 'sync' AND entries IS NOT NULL`);
+    const previous = job.serverId ? latestRun(this.db, job.serverId, `status IN ('applied', 'simulated', 'held', 'approved') AND entries IS NOT NULL`) : null;
+    const lastSync = job.serverId ? latestRun(this.db, job.serverId, `status = 'applied' AND kind = 'sync' AND entries IS NOT NULL`) : null;
     const expected = previous?.entries ?? null;
     const progress = (phase: SyncProgress['phase'], pages: number, entries: number) => {
-      if (!opts.onProgress) return;
+      if (!job.onProgress) return;
       const seconds = (performance.now() - started) / 1000;
       const rate = seconds > 0 ? entries / seconds : 0;
       const etaMs = expected !== null && rate > 0 && phase === 'reading' ? Math.max(0, ((expected - entries) / rate) * 1000) : null;
-      opts.onProgress({ runId, serverId: row.id, phase, pages, entries, rate: Math.round(rate), expected, etaMs: etaMs === null ? null : Math.round(etaMs) });
+      job.onProgress({ runId, serverId: job.serverId ?? '', phase, pages, entries, rate: Math.round(rate), expected, etaMs: etaMs === null ? null : Math.round(etaMs) });
     };
     progress('connecting', 0, 0);
-    const password = await this.deps.servers.passwordForDraft({ serverId: row.id, draft, password: { kind: 'keep' } });
-    const scripts = normalizeScripts(row.scripts);
+    const scripts = normalizeScripts(draft.scripts);
+    const m = draft.mapping;
+    const mapping = { email: m.email.trim(), firstName: m.firstName.trim(), lastName: m.lastName.trim() };
     const engine = await this.deps.scriptEngine();
-    const fetch = attributesToFetch(target.usernameAttribute, row.mapping, scripts);
-    const attributes = fetch === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...fetch, ...DIRECTORY_ID_ATTRIBUTES];
-    const managed = loadManagedUsers(this.db, row.id);
+    const managed = job.serverId ? loadManagedUsers(this.db, job.serverId) : [];
     const planner = new Planner({
-      serverId: row.id,
-      serverName: row.name,
+      serverId: job.serverId ?? '',
+      serverName: job.serverName,
       usernameAttribute: target.usernameAttribute,
-      mapping: row.mapping,
+      mapping,
       hasOrgScript: scripts.orgName !== null,
       hasRoleScript: scripts.roleName !== null,
-      createUsers: row.createUsers,
-      defaultOrgId: row.defaultOrgId,
+      createUsers: draft.createUsers,
+      defaultOrgId: draft.defaultOrgId,
       orgs: listOrganizations(this.db),
       roles: listRoles(this.db),
       managed,
@@ -215,21 +277,23 @@ export class SyncService {
     });
     let pages = 0;
     let entries = 0;
+    const onPage = (page: EntryInput[]) => {
+      const { outcomes } = engine.evaluate(scripts, page);
+      planner.addPage(page, outcomes);
+      pages++;
+      entries += page.length;
+      progress('reading', pages, entries);
+    };
     try {
-      await readDirectory({
-        target,
-        password,
-        attributes,
-        signal,
-        onConnected: () => progress('reading', 0, 0),
-        onPage: (page) => {
-          const { outcomes } = engine.evaluate(scripts, page);
-          planner.addPage(page, outcomes);
-          pages++;
-          entries += page.length;
-          progress('reading', pages, entries);
-        },
-      });
+      if (job.source.kind === 'snapshot') {
+        progress('reading', 0, 0);
+        await readSnapshot({ db: this.db, snapshotId: job.source.snapshotId, searchFilter: target.searchFilter, baseDn: target.baseDn, signal, onPage });
+      } else {
+        const password = await this.deps.servers.passwordForDraft({ serverId: job.serverId ?? undefined, draft, password: job.password });
+        const fetch = attributesToFetch(target.usernameAttribute, mapping, scripts);
+        const attributes = fetch === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...fetch, ...DIRECTORY_ID_ATTRIBUTES];
+        await readDirectory({ target, password, attributes, signal, onConnected: () => progress('reading', 0, 0), onPage });
+      }
     } catch (err) {
       this.endFailed(runId, err, { managedBefore: managed.length });
       return getRun(this.db, runId);
@@ -251,7 +315,7 @@ export class SyncService {
       return getRun(this.db, runId);
     }
     const end = { entries: plan.entries, managedBefore: plan.managedBefore, managedAfter: plan.managedAfter, activeAfter: plan.activeAfter, counts: plan.counts };
-    if (opts.mode === 'simulate') {
+    if (job.kind !== 'sync') {
       this.db.transaction(() => {
         this.writeChanges(runId, plan.changes);
         finishRun(this.db, runId, { status: 'simulated', ...end }, this.now());
@@ -262,16 +326,16 @@ export class SyncService {
     if (held) {
       this.db.transaction(() => {
         this.writeChanges(runId, plan.changes);
-        prepared(this.db, `UPDATE sync_runs SET status = 'discarded', related_run_id = @id WHERE server_id = @serverId AND status = 'held'`).run({ id: runId, serverId: row.id });
+        prepared(this.db, `UPDATE sync_runs SET status = 'discarded', related_run_id = @id WHERE server_id = @serverId AND status = 'held'`).run({ id: runId, serverId: job.serverId });
         finishRun(this.db, runId, { status: 'held', heldReason: held, ...end }, this.now());
       })();
       return getRun(this.db, runId);
     }
     progress('applying', pages, entries);
     this.db.transaction(() => {
-      applyChanges(this.db, { serverId: row.id, changes: plan.changes, seen: plan.seen, now: this.now(), env: this.deps.env });
+      applyChanges(this.db, { serverId: job.serverId!, changes: plan.changes, seen: plan.seen, now: this.now(), env: this.deps.env });
       this.writeChanges(runId, plan.changes);
-      const after = managedCounts(this.db, row.id);
+      const after = managedCounts(this.db, job.serverId!);
       finishRun(this.db, runId, { status: 'applied', ...end, managedAfter: after.managed, activeAfter: after.active }, this.now());
     })();
     progress('done', pages, entries);
@@ -380,11 +444,12 @@ export class SyncService {
     const orgs = listOrganizations(this.db);
     return listServers(this.db).map((s): ServerSyncStatus => {
       const managedOrgs = orgs.filter((o) => o.authServerId === s.id).map((o) => o.name);
-      const lastRun = latestRun(this.db, s.id, `status <> 'running'`);
+      const lastRun = latestRun(this.db, s.id, `status <> 'running' AND kind <> 'draft'`);
       const lastSync = latestRun(this.db, s.id, `status = 'applied'`);
       const lastAttempt = latestRun(this.db, s.id, `kind = 'sync'`);
       const held = latestRun(this.db, s.id, `status = 'held'`);
-      const schedulable = every !== null && (managedOrgs.length > 0 || s.createUsers);
+      // Offline servers have no directory to synchronize with: only simulations run over their snapshot.
+      const schedulable = every !== null && !s.offline && (managedOrgs.length > 0 || s.createUsers);
       const nextRunAt = !schedulable ? null : lastAttempt ? new Date(Date.parse(lastAttempt.startedAt) + every).toISOString() : now.toISOString();
       return {
         serverId: s.id,
@@ -392,6 +457,7 @@ export class SyncService {
         managedOrgs,
         managedUsers: managedCounts(this.db, s.id).managed,
         createUsers: s.createUsers,
+        offline: s.offline,
         lastRun,
         lastSync,
         held,

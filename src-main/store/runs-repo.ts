@@ -24,7 +24,7 @@ export interface StoredChange extends PlanChange {
 
 const RUN_COLUMNS = `id, server_id AS serverId, server_name AS serverName, kind, trigger, status, started_at AS startedAt,
   finished_at AS finishedAt, duration_ms AS durationMs, entries, managed_before AS managedBefore, managed_after AS managedAfter,
-  active_after AS activeAfter, counts_json AS counts, error_json AS error, held_reason AS heldReason, related_run_id AS relatedRunId`;
+  active_after AS activeAfter, counts_json AS counts, error_json AS error, held_reason AS heldReason, related_run_id AS relatedRunId, source`;
 
 type RawRun = Omit<RunSummary, 'counts' | 'error'> & { counts: string; error: string | null };
 const toSummary = (r: RawRun): RunSummary => ({ ...r, counts: { ...emptyCounts(), ...JSON.parse(r.counts) }, error: r.error ? (JSON.parse(r.error) as ErrorInfo) : null });
@@ -88,6 +88,8 @@ export interface NewRun {
   kind: RunKind;
   trigger: RunTrigger;
   relatedRunId?: string | null;
+  /** The snapshot read, by name (null or absent: the live directory). */
+  source?: string | null;
 }
 
 /**
@@ -112,9 +114,9 @@ export function startRun(db: Database.Database, run: NewRun, now: Date = new Dat
     try {
       prepared(
         db,
-        `INSERT INTO sync_runs (id, server_id, server_name, kind, trigger, status, pid, started_at, counts_json, related_run_id)
-        VALUES (@id, @serverId, @serverName, @kind, @trigger, 'running', @pid, @at, '{}', @related)`,
-      ).run({ ...run, related: run.relatedRunId ?? null, pid: process.pid, at });
+        `INSERT INTO sync_runs (id, server_id, server_name, kind, trigger, status, pid, started_at, counts_json, related_run_id, source)
+        VALUES (@id, @serverId, @serverName, @kind, @trigger, 'running', @pid, @at, '{}', @related, @source)`,
+      ).run({ ...run, related: run.relatedRunId ?? null, source: run.source ?? null, pid: process.pid, at });
     } catch (error) {
       if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppError('CONFLICT', `A run with id ${run.id} already exists.`);
       throw error;

@@ -19,6 +19,9 @@ export function toServerView(row: ServerRow, trusted: readonly TrustedCertificat
     scripts: { ...row.scripts },
     createUsers: row.createUsers,
     defaultOrgId: row.defaultOrgId,
+    offline: row.offline,
+    snapshotId: row.snapshotId,
+    scriptTests: structuredClone(row.scriptTests),
     trustedCertificates: trusted.map((c) => ({
       fingerprint256: c.fingerprint256,
       subject: c.subject,

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
+import { ScriptTestCases, type ScriptTestCase } from '../../src-shared/domain/script-tests';
 import type { LastTest } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
 import { nameKey } from './name-key';
@@ -27,6 +28,9 @@ export interface ServerRow {
   scripts: ServerScripts;
   createUsers: boolean;
   defaultOrgId: string | null;
+  offline: boolean;
+  snapshotId: string | null;
+  scriptTests: ScriptTestCase[];
   passwordRef: PasswordRef | null;
   passwordClearedAt: string | null;
   lastTest: LastTest | null;
@@ -54,7 +58,7 @@ export function serverNameKey(name: string): string {
 }
 
 const COLUMNS = `id, name, url, start_tls AS startTls, bind_anonymously AS bindAnonymously, bind_dn AS bindDn,
-  search_filter AS searchFilter, timeout_seconds AS timeoutSeconds, mapping_json AS mapping, scripts_json AS scripts, create_users AS createUsers, default_org_id AS defaultOrgId, password_ref AS passwordRef,
+  search_filter AS searchFilter, timeout_seconds AS timeoutSeconds, mapping_json AS mapping, scripts_json AS scripts, create_users AS createUsers, default_org_id AS defaultOrgId, offline, snapshot_id AS snapshotId, script_tests_json AS scriptTests, password_ref AS passwordRef,
   password_cleared_at AS passwordClearedAt, last_test_json AS lastTest, created_at AS createdAt, updated_at AS updatedAt`;
 
 /** All servers, ordered by name (case-insensitive). */
@@ -80,9 +84,9 @@ export function insertServer(db: Database.Database, row: ServerRow): ServerRow {
     prepared(
       db,
       `INSERT INTO servers (id, name, name_key, url, start_tls, bind_anonymously, bind_dn, search_filter, timeout_seconds,
-        mapping_json, scripts_json, create_users, default_org_id, password_ref, password_cleared_at, last_test_json, created_at, updated_at)
+        mapping_json, scripts_json, create_users, default_org_id, offline, snapshot_id, script_tests_json, password_ref, password_cleared_at, last_test_json, created_at, updated_at)
       VALUES (@id, @name, @nameKey, @url, @startTls, @bindAnonymously, @bindDn, @searchFilter, @timeoutSeconds,
-        @mapping, @scripts, @createUsers, @defaultOrgId, @passwordRef, @passwordClearedAt, @lastTest, @createdAt, @updatedAt)`,
+        @mapping, @scripts, @createUsers, @defaultOrgId, @offline, @snapshotId, @scriptTests, @passwordRef, @passwordClearedAt, @lastTest, @createdAt, @updatedAt)`,
     ).run(toParams(row)),
   );
   return row;
@@ -99,7 +103,7 @@ export function updateServer(db: Database.Database, row: ServerRow): ServerRow {
       db,
       `UPDATE servers SET name = @name, name_key = @nameKey, url = @url, start_tls = @startTls,
         bind_anonymously = @bindAnonymously, bind_dn = @bindDn, search_filter = @searchFilter,
-        timeout_seconds = @timeoutSeconds, mapping_json = @mapping, scripts_json = @scripts, create_users = @createUsers, default_org_id = @defaultOrgId, password_ref = @passwordRef, password_cleared_at = @passwordClearedAt,
+        timeout_seconds = @timeoutSeconds, mapping_json = @mapping, scripts_json = @scripts, create_users = @createUsers, default_org_id = @defaultOrgId, offline = @offline, snapshot_id = @snapshotId, script_tests_json = @scriptTests, password_ref = @passwordRef, password_cleared_at = @passwordClearedAt,
         last_test_json = @lastTest, updated_at = @updatedAt
       WHERE id = @id`,
     ).run(params),
@@ -121,9 +125,11 @@ export function setLastTest(db: Database.Database, id: string, lastTest: LastTes
   }
 }
 
-interface RawRow extends Omit<ServerRow, 'startTls' | 'bindAnonymously' | 'createUsers' | 'mapping' | 'scripts' | 'passwordRef' | 'lastTest'> {
+interface RawRow extends Omit<ServerRow, 'startTls' | 'bindAnonymously' | 'createUsers' | 'offline' | 'scriptTests' | 'mapping' | 'scripts' | 'passwordRef' | 'lastTest'> {
   startTls: number;
   createUsers: number;
+  offline: number;
+  scriptTests: string;
   bindAnonymously: number;
   mapping: string;
   scripts: string;
@@ -137,6 +143,8 @@ function fromRaw(db: Database.Database, raw: RawRow): ServerRow {
     startTls: raw.startTls === 1,
     bindAnonymously: raw.bindAnonymously === 1,
     createUsers: raw.createUsers === 1,
+    offline: raw.offline === 1,
+    scriptTests: parseStored(db, raw, 'script test cases', ScriptTestCases, raw.scriptTests),
     mapping: parseStored(db, raw, 'attribute mapping', AttributeMapping, raw.mapping),
     scripts: parseStored(db, raw, 'scripts', ServerScripts, raw.scripts),
     passwordRef: raw.passwordRef === null ? null : parseStored(db, raw, 'password reference', PasswordRefJson, raw.passwordRef),
@@ -167,6 +175,9 @@ function toParams(row: ServerRow) {
     scripts: JSON.stringify(ServerScripts.parse(row.scripts)),
     createUsers: row.createUsers ? 1 : 0,
     defaultOrgId: row.defaultOrgId,
+    offline: row.offline ? 1 : 0,
+    snapshotId: row.snapshotId,
+    scriptTests: JSON.stringify(ScriptTestCases.parse(row.scriptTests)),
     passwordRef: passwordRef ? JSON.stringify(passwordRef.data) : null,
     passwordClearedAt: row.passwordClearedAt,
     lastTest: row.lastTest === null ? null : JSON.stringify(LastTestJson.parse(row.lastTest)),
@@ -186,8 +197,8 @@ function writeOrConflict<T>(row: ServerRow, write: () => T): T {
       throw new AppError('CONFLICT', text, [{ path: 'name', message: text }]);
     }
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-      const text = 'The default organization no longer exists. Choose another one.';
-      throw new AppError('INVALID_INPUT', text, [{ path: 'defaultOrgId', message: text }]);
+      const text = 'The default organization or the snapshot no longer exists. Choose again.';
+      throw new AppError('INVALID_INPUT', text, [{ path: row.snapshotId ? 'snapshotId' : 'defaultOrgId', message: text }]);
     }
     if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppError('CONFLICT', `A server with id "${row.id}" already exists.`);
     throw error;

@@ -5,7 +5,7 @@
  * truncated result for absence. The next page is requested before the current one is processed,
  * so the directory prepares it while scripts run.
  */
-import type { SearchResult } from 'ldapts';
+import type { Entry, SearchResult } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { bindClient, closeClient, newClient, startTlsIfNeeded } from '../ldap/client';
@@ -29,8 +29,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called once bound, before the first page. */
   onConnected?: () => void;
-  /** Processes one page (synchronously, while the next page is on its way). */
-  onPage(entries: EntryInput[]): void;
+  /** Processes one page (synchronously, while the next page is on its way); `raw` is what ldapts returned. */
+  onPage(entries: EntryInput[], raw: readonly Entry[]): void;
 }
 
 const cancelled = () => new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
@@ -78,7 +78,7 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
         pending.catch(() => {});
         pages++;
         entries += page.searchEntries.length;
-        o.onPage(page.searchEntries.map(toEntryInput));
+        o.onPage(page.searchEntries.map(toEntryInput), page.searchEntries);
         if (o.signal?.aborted) throw cancelled();
       }
     } catch (err) {

@@ -19,5 +19,8 @@ export function emptyServerDraft(): ServerDraft {
     scripts: defaultScripts(),
     createUsers: false,
     defaultOrgId: null,
+    offline: false,
+    snapshotId: null,
+    scriptTests: [],
   };
 }

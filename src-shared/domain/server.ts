@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AttributeMapping, ServerScripts } from './mapping';
+import { ScriptTestCases } from './script-tests';
 
 export { DEFAULT_TIMEOUT_SECONDS, emptyServerDraft } from './server-defaults';
 
@@ -35,6 +36,12 @@ export const ServerDraft = z.object({
   createUsers: z.boolean(),
   /** Where created users go when no Org name script places them (an organization id). */
   defaultOrgId: z.string().uuid().nullable(),
+  /** Offline: no connection at all; the snapshot is the only source (previews and simulations). */
+  offline: z.boolean(),
+  /** The snapshot attached as this server's source (previews and simulations can run over it). */
+  snapshotId: z.string().uuid().nullable(),
+  /** Saved test cases of the scripts. */
+  scriptTests: ScriptTestCases,
 });
 export type ServerDraft = z.infer<typeof ServerDraft>;
 

@@ -88,6 +88,8 @@ export interface RunSummary {
   heldReason: string | null;
   /** For a run that applied a held plan: the held run's id; for a held run once applied: the applying run's id. */
   relatedRunId: string | null;
+  /** The snapshot the run read, by name (null: the live directory). */
+  source: string | null;
 }
 
 /** What a progress event says while a run reads the directory and applies. */
@@ -193,6 +195,8 @@ export interface ServerSyncStatus {
   managedOrgs: string[];
   managedUsers: number;
   createUsers: boolean;
+  /** Offline servers are only simulated (over their snapshot), never synchronized or scheduled. */
+  offline: boolean;
   lastRun: RunSummary | null;
   /** The last run that applied a plan. */
   lastSync: RunSummary | null;

@@ -98,7 +98,9 @@ export function validateServerDraft(draft: ServerDraft): FieldIssue[] {
 
   add('url', checkUrl(draft));
   if (draft.startTls && /^\s*ldaps:/i.test(draft.url)) add('startTls', 'StartTLS applies to ldap:// only; ldaps:// is already encrypted');
-  if (!draft.bindAnonymously) add('bindDn', checkBindDn(draft.bindDn));
+  // An offline server never connects: its URL only carries the search base, and it binds as nobody.
+  if (!draft.bindAnonymously && !draft.offline) add('bindDn', checkBindDn(draft.bindDn));
+  if (draft.offline && !draft.snapshotId) add('snapshotId', 'An offline server needs a snapshot as its source: import an LDIF file or capture one first');
 
   if (draft.searchFilter.trim() === '') {
     add('searchFilter', 'Enter a search filter, e.g. (&(objectClass=inetOrgPerson)(uid=?))');

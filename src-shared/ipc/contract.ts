@@ -4,6 +4,8 @@ import type { DoctorReport, StageResult } from '../domain/doctor';
 import { ServerScripts } from '../domain/mapping';
 import { PREVIEW_PAGE_SIZES, type PreviewResult, type RawEntry } from '../domain/preview';
 import type { ScriptDiagnostic } from '../domain/scripts';
+import { EntrySourceRef, SnapshotName, type SnapshotComparison, type SnapshotProgress, type SnapshotView } from '../domain/snapshot';
+import { ScriptTestCases, type ScriptTestResult } from '../domain/script-tests';
 import { OrganizationInput, RoleInput, UserQuery, type OrganizationView, type RoleView, type UserPage } from '../domain/directory';
 import { PLAN_FILTERS, SyncSettings, RUN_STATUSES, type ChartPoint, type PlanPage, type RunSummary, type SyncOverview, type SyncProgress } from '../domain/sync';
 
@@ -59,6 +61,8 @@ export const contract = {
         page: z.number().int().min(1),
         pageSize: PageSize,
         search: z.string().max(256).nullable(),
+        /** A snapshot instead of the live directory (an offline draft always reads its own). */
+        source: EntrySourceRef.optional(),
       })
       .strict(),
     output: {} as PreviewResult,
@@ -66,7 +70,7 @@ export const contract = {
   /** Every attribute of one entry of the preview, as the server returns it. */
   'preview.raw': {
     input: z
-      .object({ sessionId: SessionId, serverId: Id.optional(), draft: ServerDraft, password: PasswordInput, dn: z.string().min(1).max(4096) })
+      .object({ sessionId: SessionId, serverId: Id.optional(), draft: ServerDraft, password: PasswordInput, dn: z.string().min(1).max(4096), source: EntrySourceRef.optional() })
       .strict(),
     output: {} as RawEntry,
   },
@@ -136,6 +140,41 @@ export const contract = {
   },
   /** Managed and active users after each applied run, oldest first. */
   'history.chart': { input: z.object({ serverId: Id.nullable() }).strict(), output: {} as ChartPoint[] },
+  /**
+   * "Simulate with these drafts": a simulation of unsaved form values over the live directory or a
+   * snapshot, against the current local users; kept in history as a draft simulation only.
+   */
+  'sync.simulateDraft': {
+    input: z.object({ runId: Id, serverId: Id.optional(), draft: ServerDraft, password: PasswordInput, source: EntrySourceRef }).strict(),
+    output: {} as RunSummary,
+  },
+
+  /** Runs script test cases against (possibly unsaved) scripts. */
+  'scripts.test': { input: z.object({ scripts: ServerScripts, cases: ScriptTestCases }).strict(), output: {} as ScriptTestResult[] },
+
+  'snapshots.list': { input: z.object({}).strict(), output: {} as SnapshotView[] },
+  /** Captures a saved server's search results (progress as `snapshot.progress` with this jobId). */
+  'snapshots.capture': {
+    input: z.object({ jobId: Id, serverId: Id, name: SnapshotName.optional(), attributes: z.enum(['all', 'used']) }).strict(),
+    output: {} as SnapshotView,
+  },
+  /** Imports LDIF text read by the file picker. */
+  'snapshots.importLdif': {
+    input: z.object({ name: SnapshotName, fileName: z.string().min(1).max(1000), text: z.string().max(64 * 1024 * 1024) }).strict(),
+    output: {} as SnapshotView,
+  },
+  'snapshots.exportLdif': { input: z.object({ snapshotId: Id }).strict(), output: {} as { filename: string; text: string } },
+  'snapshots.delete': { input: z.object({ snapshotId: Id }).strict(), output: {} as { deleted: true } },
+  /** Compares a snapshot with the live directory of its server (or the one given). */
+  'snapshots.compare': { input: z.object({ jobId: Id, snapshotId: Id, serverId: Id.optional() }).strict(), output: {} as SnapshotComparison },
+  /** Cancels a capture or a comparison. */
+  'snapshots.cancel': { input: z.object({ jobId: Id }).strict(), output: {} as { cancelled: boolean } },
+
+  /** Whether the bundled sample directory is installed, and whether the store is still empty (first start). */
+  'sample.status': { input: z.object({}).strict(), output: {} as { serverId: string | null; storeEmpty: boolean } },
+  'sample.install': { input: z.object({}).strict(), output: {} as { serverId: string } },
+  /** Removes the sample's server, snapshot and organizations in one action. */
+  'sample.remove': { input: z.object({}).strict(), output: {} as { removed: boolean } },
 } as const;
 
 /** Every method name. */
@@ -155,5 +194,7 @@ export interface Events {
   'sync.progress': SyncProgress;
   /** A run ended (so screens refresh, e.g. after a scheduled run). */
   'sync.finished': RunSummary;
+  /** A snapshot capture or comparison read another page. */
+  'snapshot.progress': SnapshotProgress;
 }
 export type EventName = keyof Events;

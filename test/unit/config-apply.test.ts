@@ -117,7 +117,7 @@ describe('applying a config file to the store', () => {
 
   it('hands back a keychain item that a reference replaced, for deletion after the commit', () => {
     const at = clock().toISOString();
-    insertServer(store.db, { id: 'k1', name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: BIND_DN, searchFilter: FILTER, timeoutSeconds: 30, mapping: defaultMapping(), scripts: defaultScripts(), createUsers: false, defaultOrgId: null, passwordRef: { kind: 'keychain', account: 'acc-1' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
+    insertServer(store.db, { id: 'k1', name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: BIND_DN, searchFilter: FILTER, timeoutSeconds: 30, mapping: defaultMapping(), scripts: defaultScripts(), createUsers: false, defaultOrgId: null, offline: false, snapshotId: null, scriptTests: [], passwordRef: { kind: 'keychain', account: 'acc-1' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
     const dry = applyConfig(store.db, config([server({ bindPassword: { env: 'A' } })]), { dryRun: true, now: clock });
     expect(dry.releasedKeychainAccounts).toEqual([]);
     const r = applyConfig(store.db, config([server({ bindPassword: { env: 'A' } })]), { now: clock });

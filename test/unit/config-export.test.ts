@@ -10,6 +10,7 @@ import { insertServer, listServers, listTrusted, toServerView } from '../../src-
 import type { TestPki } from '../rig/certs';
 import { sharedTestPki } from '../rig/shared-pki';
 import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
+import { DEFAULT_SYNC_SETTINGS } from '../../src-shared/domain/sync';
 
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 
@@ -94,15 +95,20 @@ describe('exporting the configuration', () => {
           trustedCertificates: [],
           mapping: defaultMapping(),
           scripts: defaultScripts(),
+          createUsers: false,
+          defaultOrg: null,
         },
       ],
+      organizations: [],
+      roles: ['Desktop User', 'Org Admin'],
+      sync: DEFAULT_SYNC_SETTINGS,
     });
   });
 
   it('leaves keychain passwords out and names their servers', () => {
     const source = store('a.sqlite');
     const at = new Date().toISOString();
-    insertServer(source.db, { id: 'k', name: 'Vault', url: 'ldap://127.0.0.1:3890/dc=example,dc=com', startTls: false, bindAnonymously: false, bindDn: 'cn=x,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, mapping: defaultMapping(), scripts: defaultScripts(), createUsers: false, defaultOrgId: null, passwordRef: { kind: 'keychain', account: 'secret-account-id' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
+    insertServer(source.db, { id: 'k', name: 'Vault', url: 'ldap://127.0.0.1:3890/dc=example,dc=com', startTls: false, bindAnonymously: false, bindDn: 'cn=x,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, mapping: defaultMapping(), scripts: defaultScripts(), createUsers: false, defaultOrgId: null, offline: false, snapshotId: null, scriptTests: [], passwordRef: { kind: 'keychain', account: 'secret-account-id' }, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at });
     const exported = exportConfig(source.db);
     expect(exported.keychainServers).toEqual(['Vault']);
     expect(exported.config.servers[0]).not.toHaveProperty('bindPassword');

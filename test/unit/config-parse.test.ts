@@ -39,8 +39,9 @@ describe('config file checks', () => {
       config: {
         servers: [
           {
-            draft: { name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: 'cn=sync,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, trustedCertificates: [], mapping: defaultMapping(), scripts: defaultScripts() },
+            draft: { name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: 'cn=sync,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, trustedCertificates: [], mapping: defaultMapping(), scripts: defaultScripts(), createUsers: false, defaultOrgId: null },
             password: undefined,
+            defaultOrg: null,
           },
         ],
       },
@@ -104,9 +105,10 @@ describe('config file checks', () => {
     expect(issues('{\n  "servers": [,]\n}')).toEqual({ '(root)': 'not valid JSON (line 2, column 15): unexpected ","' });
   });
 
-  it('wants an object with a servers array at the top', () => {
+  it('wants an object with servers, organizations, roles or sync at the top', () => {
     expect(issues([])).toEqual({ '(root)': expect.stringContaining('"servers"') });
-    expect(issues({})).toEqual({ servers: 'is required (an array)' });
+    expect(issues({})).toEqual({ '(root)': 'is empty: give "servers", "organizations", "roles" or "sync"' });
+    expect(issues({ servers: null })).toEqual({ servers: 'must be an array, not null' });
     expect(issues({ servers: [1] })).toEqual({ 'servers[0]': expect.stringContaining('must be an object') });
   });
 

@@ -34,7 +34,7 @@ export const configApply: CommandSpec = {
   group: 'config',
   name: 'apply',
   args: ['FILE'],
-  summary: 'Create or update servers, organizations, roles and sync settings from a JSON config file',
+  summary: 'Apply a JSON config file: servers, organizations, roles, sync settings',
   description: `Creates or updates the servers, organizations and roles of FILE, matched by name (ignoring
 case), and saves its sync settings, in one transaction: either everything is saved or nothing is.
 Nothing is ever deleted: servers, organizations and roles the file does not list are left alone,

@@ -20,6 +20,9 @@ export function draftOf(s: ServerView): ServerDraft {
     trustedCertificates: s.trustedCertificates,
     createUsers: s.createUsers,
     defaultOrgId: s.defaultOrgId,
+    offline: s.offline,
+    snapshotId: s.snapshotId,
+    scriptTests: s.scriptTests,
     mapping: s.mapping,
     scripts: s.scripts,
   };

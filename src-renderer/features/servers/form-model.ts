@@ -58,6 +58,9 @@ export function draftOf(server: ServerView): ServerDraft {
     scripts: { ...server.scripts },
     createUsers: server.createUsers,
     defaultOrgId: server.defaultOrgId,
+    offline: server.offline,
+    snapshotId: server.snapshotId,
+    scriptTests: structuredClone(server.scriptTests),
   };
 }
 
@@ -76,7 +79,10 @@ export function sameDraft(a: ServerDraft, b: ServerDraft): boolean {
     sameMapping(a.mapping, b.mapping) &&
     sameScripts(a.scripts, b.scripts) &&
     a.createUsers === b.createUsers &&
-    a.defaultOrgId === b.defaultOrgId
+    a.defaultOrgId === b.defaultOrgId &&
+    a.offline === b.offline &&
+    a.snapshotId === b.snapshotId &&
+    JSON.stringify(a.scriptTests) === JSON.stringify(b.scriptTests)
   );
 }
 

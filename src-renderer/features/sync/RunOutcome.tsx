@@ -74,7 +74,7 @@ export function RunOutcome({ outcome, now, onShowPlan, held, onDismiss }: RunOut
       {run.status === 'held' && (
         <div className="held-box" data-testid="held-box">
           <p>
-            <strong>Held for approval; nothing was changed.</strong> {run.heldReason}
+            <strong>Nothing was changed.</strong> {run.heldReason ?? 'Held for review: over a deactivation limit.'}
           </p>
           {held && (
             <div className="toolbar">

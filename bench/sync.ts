@@ -1,0 +1,504 @@
+/**
+ * Benchmark: a whole sync of N directory entries through the real SyncService (strict paged read,
+ * QuickJS scripts, planner, one SQLite transaction with the plan rows) against `ldapsearch`
+ * fetching the same entries with the same attributes, in the same run, against the same private
+ * slapd.
+ *
+ *   npm run bench:sync -- [--users 100000] [--runs 1] [--cpu-prof]
+ *
+ * Each round uses a fresh store (server "Bench": Active + Org + Role scripts, createUsers, one
+ * organization per department) and times, each of our phases in a FRESH child process (so peak
+ * RSS is per phase; the child reports the wall time of the run itself, after its store is open
+ * and the script engine loaded, and process.resourceUsage().maxRSS):
+ *   - floor:    ldapsearch -x -LLL -E pr=1000/noprompt with the attributes the sync asks for
+ *               (username + mapping + script attributes + directory IDs), stdout drained;
+ *   - read:     the sync's reader alone (ldapts paged search + toEntryInput, no scripts), for
+ *               attribution;
+ *   - simulate: SyncService.run mode simulate (plan and change rows stored, nothing applied);
+ *   - sync:     the first SyncService.run mode sync: creates N users;
+ *   - resync:   after 1% of the entries changed (one ldapmodify as the rootdn: half of them a new
+ *               departmentNumber -> moves, half employeeType admin <-> original -> role changes).
+ * Every result is checked (entries, created, moved, rolesChanged, no errors, users in the store);
+ * exit 1 on any mismatch. Target (the sync issue): at most 2x the floor and peak RSS under 300 MB;
+ * printed as PASS / MISS, not failed on.
+ *
+ * --cpu-prof writes a V8 CPU profile per child phase (node --cpu-prof) and prints where the time
+ * went: ldapts decode, toEntryInput, QuickJS, planner, SQLite apply, change rows, GC, ...
+ *
+ * Internal: `--phase read|simulate|sync` runs one phase (the child side); its input comes in
+ * BENCH_SYNC_INPUT (JSON) and its result goes to stdout as one `BENCH_SYNC_RESULT {json}` line.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseIntArgs } from './args';
+import { machineLine, runBench } from './runtime';
+import { createAppContext, type AppContext } from '../src-main/app-context';
+import { targetFromDraft } from '../src-main/ldap/target';
+import { attributesToFetch } from '../src-main/preview/preview-attributes';
+import type { Keychain } from '../src-main/secrets/keychain';
+import { normalizeScripts } from '../src-main/services/script-checks';
+import { DIRECTORY_ID_ATTRIBUTES } from '../src-main/sync/directory-id';
+import { readDirectory, SYNC_PAGE_SIZE } from '../src-main/sync/reader';
+import { matchAllFilter } from '../src-shared/ldap/filter';
+import type { ServerDraft } from '../src-shared/domain/server';
+import { emptyServerDraft } from '../src-shared/domain/server-defaults';
+import type { RunSummary } from '../src-shared/domain/sync';
+import { startSlapd, userAttributes, type Slapd } from '../test/rig/slapd';
+import { run } from '../test/rig/exec';
+
+const USAGE = 'usage: npm run bench:sync -- [--users N (default 100000)] [--runs R (default 1)] [--cpu-prof]';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
+const TARGET_RATIO = 2;
+const TARGET_RSS_MB = 300;
+const MB = 1024 * 1024;
+
+const SCRIPTS = {
+  active: "function(entry) { return entry.employeeType !== 'terminated'; }",
+  orgName: "function(entry) { return 'Dept ' + entry.departmentNumber; }",
+  roleName: "function(entry) { return entry.employeeType === 'admin' ? ['Desktop User', 'Org Admin'] : ['Desktop User']; }",
+};
+
+/** A keychain that is never needed (the password comes from the environment). */
+const noKeychain: Keychain = {
+  status: async () => ({ available: false, backend: 'none', reason: 'bench: passwords come from the environment' }),
+  set: async () => {
+    throw new Error('bench: no keychain');
+  },
+  get: async () => null,
+  delete: async () => {},
+};
+
+type Phase = 'read' | 'simulate' | 'sync';
+
+/** What a child phase needs. */
+interface PhaseInput {
+  phase: Phase;
+  dbPath: string;
+  serverId: string;
+  draft: ServerDraft;
+  password: string;
+}
+
+/** What a child phase reports. */
+interface PhaseResult {
+  phase: Phase;
+  ms: number;
+  /** process.resourceUsage().maxRSS of the child, bytes. */
+  maxRss: number;
+  /** RSS just before the timed run (store open, engine loaded), bytes. */
+  rssBefore: number;
+  /** Script engine creation, ms (not in `ms`). */
+  engineMs: number;
+  entries: number;
+  run: RunSummary | null;
+  usersInStore: number | null;
+}
+
+function benchDraft(slapd: Slapd): ServerDraft {
+  return {
+    ...emptyServerDraft(),
+    name: 'Bench',
+    url: `${slapd.url}/${slapd.baseDn}`,
+    bindDn: slapd.syncDn,
+    timeoutSeconds: 60,
+    scripts: SCRIPTS,
+    createUsers: true,
+  };
+}
+
+/** The attributes SyncService asks for (same computation). */
+function syncAttributes(draft: ServerDraft): string[] {
+  const target = targetFromDraft(draft);
+  const fetch = attributesToFetch(target.usernameAttribute, draft.mapping, normalizeScripts(draft.scripts));
+  return fetch === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...fetch, ...DIRECTORY_ID_ATTRIBUTES];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child side: one phase.
+
+async function childPhase(): Promise<number> {
+  const input = JSON.parse(process.env.BENCH_SYNC_INPUT ?? 'null') as PhaseInput | null;
+  if (!input) throw new Error('--phase is internal: BENCH_SYNC_INPUT is missing');
+  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null };
+  if (input.phase === 'read') {
+    const target = targetFromDraft(input.draft);
+    const attributes = syncAttributes(input.draft);
+    result.rssBefore = process.memoryUsage().rss;
+    const started = performance.now();
+    const r = await readDirectory({ target, password: input.password, attributes, onPage: () => {} });
+    result.ms = performance.now() - started;
+    result.entries = r.entries;
+  } else {
+    const app: AppContext = createAppContext({ dbPath: input.dbPath, keychain: noKeychain, env: { BENCH_PW: input.password } });
+    try {
+      const engineStarted = performance.now();
+      await app.scriptEngine();
+      result.engineMs = performance.now() - engineStarted;
+      result.rssBefore = process.memoryUsage().rss;
+      const started = performance.now();
+      const summary = await app.sync.run({ serverId: input.serverId, mode: input.phase, trigger: 'cli' });
+      result.ms = performance.now() - started;
+      result.run = summary;
+      result.entries = summary.entries ?? 0;
+      result.usersInStore = (app.store.db.prepare(`SELECT COUNT(*) AS n FROM users`).get() as { n: number }).n;
+    } finally {
+      app.close();
+    }
+  }
+  result.maxRss = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(`BENCH_SYNC_RESULT ${JSON.stringify(result)}\n`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent side.
+
+function runChild(input: PhaseInput, profDir: string | null, round: number): Promise<PhaseResult> {
+  const flags = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `round${round}-${input.phase}.cpuprofile`] : [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', SELF, '--phase', input.phase], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_SYNC_INPUT: JSON.stringify(input) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_SYNC_RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`phase ${input.phase} exited with ${code ?? sig}:\n${out}`));
+      resolve(JSON.parse(line.slice('BENCH_SYNC_RESULT '.length)) as PhaseResult);
+    });
+  });
+}
+
+/** Counts lines starting with `dn:` in a byte stream, across chunk boundaries. */
+class DnLineCounter {
+  count = 0;
+  private state = 0; // 0: at line start, 1: seen "d", 2: seen "dn", 3: inside a line
+  push(buf: Buffer): void {
+    let s = this.state;
+    for (let i = 0; i < buf.length; i++) {
+      const c = buf[i];
+      if (c === 0x0a) {
+        s = 0;
+        continue;
+      }
+      if (s === 0) s = c === 0x64 /* d */ ? 1 : 3;
+      else if (s === 1) s = c === 0x6e /* n */ ? 2 : 3;
+      else if (s === 2) {
+        if (c === 0x3a /* : */) this.count++;
+        s = 3;
+      }
+    }
+    this.state = s;
+  }
+}
+
+/** The floor: ldapsearch with simple paging and the sync's attributes, stdout drained and counted. */
+function runFloor(slapd: Slapd, draft: ServerDraft): Promise<{ ms: number; count: number; bytes: number }> {
+  const target = targetFromDraft(draft);
+  const args = ['-x', '-LLL', '-H', slapd.url, '-D', slapd.syncDn, '-w', slapd.syncPw, '-b', target.baseDn, '-s', 'sub',
+    '-E', `pr=${SYNC_PAGE_SIZE}/noprompt`, matchAllFilter(target.searchFilter), ...syncAttributes(draft)];
+  return new Promise((resolve, reject) => {
+    const counter = new DnLineCounter();
+    let bytes = 0;
+    let stderr = '';
+    const started = performance.now();
+    const child = spawn('ldapsearch', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (b: Buffer) => {
+      bytes += b.length;
+      counter.push(b);
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      const ms = performance.now() - started;
+      if (code !== 0) reject(new Error(`ldapsearch exited with ${code ?? sig}: ${stderr.trim()}`));
+      else resolve({ ms, count: counter.count, bytes });
+    });
+  });
+}
+
+/** A fresh store with the bench server and its ten department organizations. */
+async function prepareStore(slapd: Slapd, dir: string): Promise<{ dbPath: string; serverId: string; draft: ServerDraft }> {
+  const dbPath = path.join(dir, 'store.sqlite');
+  const app = createAppContext({ dbPath, keychain: noKeychain, env: { BENCH_PW: slapd.syncPw } });
+  try {
+    const draft = benchDraft(slapd);
+    const server = await app.servers.create(draft, { kind: 'env', name: 'BENCH_PW' });
+    for (let d = 100; d < 110; d++) app.directory.createOrg({ name: `Dept D${d}`, parentId: null, authServerId: server.id });
+    return { dbPath, serverId: server.id, draft };
+  } finally {
+    app.close();
+  }
+}
+
+/**
+ * Changes 1% of the entries (every 100th user) with one ldapmodify: even ones get the next
+ * department (a move), odd ones toggle employeeType between admin and the original (a role
+ * change). `state` tracks the directory's current values across rounds.
+ */
+async function changeOnePercent(slapd: Slapd, users: number, state: Map<number, { dept: number; type: string }>): Promise<{ moves: number; roles: number; ms: number }> {
+  let ldif = '';
+  let moves = 0;
+  let roles = 0;
+  for (let k = 0; 1 + k * 100 <= users && k < Math.floor(users / 100); k++) {
+    const i = 1 + k * 100;
+    const orig = userAttributes(i);
+    const cur = state.get(i) ?? { dept: Number(orig.departmentNumber.slice(1)) - 100, type: orig.employeeType };
+    if (k % 2 === 0) {
+      cur.dept = (cur.dept + 1) % 10;
+      ldif += `dn: ${slapd.userDn(i)}\nchangetype: modify\nreplace: departmentNumber\ndepartmentNumber: D${100 + cur.dept}\n\n`;
+      moves++;
+    } else {
+      cur.type = cur.type === 'admin' ? orig.employeeType : 'admin';
+      ldif += `dn: ${slapd.userDn(i)}\nchangetype: modify\nreplace: employeeType\nemployeeType: ${cur.type}\n\n`;
+      roles++;
+    }
+    state.set(i, cur);
+  }
+  const started = performance.now();
+  await run('ldapmodify', ['-x', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw], { input: ldif, timeoutMs: 600_000 });
+  return { moves, roles, ms: performance.now() - started };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU profile summary
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** The bucket a frame belongs to, or null to inherit its caller's. */
+function bucketOf(f: ProfileNode['callFrame']): string | null {
+  const u = f.url;
+  const n = f.functionName;
+  if (n === '(garbage collector)') return 'GC';
+  if (n === '(idle)') return 'idle (waiting for slapd)';
+  if (n === '(program)') return 'V8 / native (program)';
+  if (u.includes('/ldapts/') || u.includes('/asn1')) return 'ldapts decode + socket';
+  if (u.includes('/preview/entry-values')) return 'toEntryInput';
+  if (u.includes('quickjs') || u.includes('/src-main/scripts/')) return 'QuickJS scripts';
+  if (u.includes('/sync/planner') || u.includes('/sync/directory-id') || u.includes('/store/name-key')) return 'planner';
+  if (u.includes('/sync/apply') || u.includes('/store/users-repo')) return 'SQLite apply';
+  if (n === 'writeChanges' || (u.includes('/store/runs-repo') && n !== 'getRun' && n !== 'latestRun')) return 'change rows';
+  if (u.includes('/sync/reader')) return 'reader';
+  if (u.includes('/services/sync-service')) return 'sync-service (other)';
+  if (u.includes('better-sqlite3')) return 'SQLite (other)';
+  if (u.startsWith('node:')) return null;
+  return null;
+}
+
+function summarizeProfile(file: string): { buckets: [string, number][]; top: [string, number][]; totalMs: number } {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const bucketCache = new Map<number, string>();
+  const bucketFor = (id: number): string => {
+    const hit = bucketCache.get(id);
+    if (hit) return hit;
+    const n = byId.get(id)!;
+    const own = bucketOf(n.callFrame);
+    const pid = parent.get(id);
+    const b = own ?? (pid === undefined ? 'other' : bucketFor(pid));
+    bucketCache.set(id, b);
+    return b;
+  };
+  const selfMs = new Map<number, number>();
+  for (let i = 0; i < p.samples.length; i++) selfMs.set(p.samples[i], (selfMs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  const buckets = new Map<string, number>();
+  const fns = new Map<string, number>();
+  let totalMs = 0;
+  for (const [id, ms] of selfMs) {
+    totalMs += ms;
+    const b = bucketFor(id);
+    buckets.set(b, (buckets.get(b) ?? 0) + ms);
+    const f = byId.get(id)!.callFrame;
+    const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '').replace(/^.*node_modules\//, '')}:${f.lineNumber + 1}` : '';
+    const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    fns.set(key, (fns.get(key) ?? 0) + ms);
+  }
+  const sort = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
+  return { buckets: sort(buckets), top: sort(fns).slice(0, 15), totalMs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output helpers
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i > 0 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fmtMs = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
+const fmtMb = (x: number) => `${(x / MB).toFixed(0)} MB`;
+const perSec = (n: number, ms: number) => (ms > 0 ? Math.round((n / ms) * 1000).toLocaleString('en-US') : 'n/a');
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const phaseAt = argv.indexOf('--phase');
+  if (phaseAt >= 0) return childPhase();
+  const cpuProf = argv.includes('--cpu-prof');
+  const { users, runs } = parseIntArgs(argv.filter((a) => a !== '--cpu-prof'), { users: 100_000, runs: 1 }, USAGE);
+
+  console.log(machineLine());
+  console.log(`command: npm run bench:sync -- --users ${users} --runs ${runs}${cpuProf ? ' --cpu-prof' : ''}`);
+
+  const setupStarted = performance.now();
+  let slapd: Slapd | undefined;
+  const work = mkdtempSync(path.join(os.tmpdir(), 'lss-bench-sync-'));
+  const profDir = cpuProf ? path.join(work, 'profiles') : null;
+  const stopOnSignal = (sig: NodeJS.Signals) => {
+    console.error(`\n${sig}: stopping slapd`);
+    void (slapd?.stop() ?? Promise.resolve()).finally(() => {
+      rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+
+  const problems: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok) problems.push(what);
+    return ok;
+  };
+  const rows = { floor: [] as number[], read: [] as PhaseResult[], simulate: [] as PhaseResult[], sync: [] as PhaseResult[], resync: [] as PhaseResult[] };
+  let floorBytes = 0;
+  try {
+    slapd = await startSlapd({ users, logOps: false });
+    console.log(`slapd:   ${users.toLocaleString('en-US')} users loaded and serving in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+    const draft = benchDraft(slapd);
+    console.log(`search:  ${matchAllFilter(draft.searchFilter)}, paged ${SYNC_PAGE_SIZE}/page, attributes ${syncAttributes(draft).join(' ')}`);
+    console.log(`scripts: Active + Org name (10 departments) + Role name; createUsers into the department's organization`);
+    // Warm slapd's caches once (not measured).
+    const warm = await runFloor(slapd, draft);
+    check(warm.count === users, `warm-up ldapsearch returned ${warm.count} entries`);
+    const state = new Map<number, { dept: number; type: string }>();
+
+    for (let round = 1; round <= runs; round++) {
+      const dir = mkdtempSync(path.join(work, `round${round}-`));
+      const store = await prepareStore(slapd, dir);
+      const input = (phase: Phase): PhaseInput => ({ phase, dbPath: store.dbPath, serverId: store.serverId, draft: store.draft, password: slapd!.syncPw });
+      const say = (label: string, ms: number, extra: string) => console.log(`  run ${round}  ${label.padEnd(9)} ${fmtMs(ms).padStart(7)} ms  ${extra}`);
+
+      const floor = await runFloor(slapd, draft);
+      floorBytes = floor.bytes;
+      check(floor.count === users, `round ${round}: ldapsearch returned ${floor.count} entries`);
+      say('floor', floor.ms, `${floor.count} entries, ${(floor.bytes / MB).toFixed(1)} MB of LDIF`);
+      rows.floor.push(floor.ms);
+
+      const describe = (r: PhaseResult) =>
+        `peak RSS ${fmtMb(r.maxRss)} (before run ${fmtMb(r.rssBefore)})  ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}, users in store ${r.usersInStore}` : `entries ${r.entries}`}`;
+
+      const read = await runChild(input('read'), profDir, round);
+      check(read.entries === users, `round ${round}: read returned ${read.entries} entries`);
+      say('read', read.ms, describe(read));
+      rows.read.push(read);
+
+      const sim = await runChild(input('simulate'), profDir, round);
+      const simOk = sim.run?.status === 'simulated' && sim.run.entries === users && sim.run.counts.created === users && sim.run.counts.errors === 0 && sim.usersInStore === 0;
+      check(simOk, `round ${round}: simulate ${JSON.stringify(sim.run && { status: sim.run.status, entries: sim.run.entries, counts: sim.run.counts, error: sim.run.error })}, users ${sim.usersInStore}`);
+      say('simulate', sim.ms, describe(sim));
+      rows.simulate.push(sim);
+
+      const first = await runChild(input('sync'), profDir, round);
+      const firstOk = first.run?.status === 'applied' && first.run.entries === users && first.run.counts.created === users && first.run.counts.errors === 0 && first.usersInStore === users;
+      check(firstOk, `round ${round}: sync ${JSON.stringify(first.run && { status: first.run.status, entries: first.run.entries, counts: first.run.counts, error: first.run.error })}, users ${first.usersInStore}`);
+      say('sync', first.ms, describe(first));
+      rows.sync.push(first);
+
+      const changed = await changeOnePercent(slapd, users, state);
+      console.log(`  run ${round}  (ldapmodify of ${changed.moves + changed.roles} entries: ${changed.moves} departments, ${changed.roles} employee types, ${fmtMs(changed.ms)} ms)`);
+      const again = await runChild(input('sync'), profDir ? path.join(profDir, 'resync') : null, round);
+      const c = again.run?.counts;
+      const againOk =
+        again.run?.status === 'applied' && again.run.entries === users && c?.moved === changed.moves && c.rolesChanged === changed.roles
+        && c.created === 0 && c.deactivated === 0 && c.reactivated === 0 && c.updated === 0 && c.errors === 0 && again.usersInStore === users;
+      check(againOk, `round ${round}: re-sync ${JSON.stringify(again.run && { status: again.run.status, entries: again.run.entries, counts: again.run.counts, error: again.run.error })}, expected moved ${changed.moves}, rolesChanged ${changed.roles}`);
+      say('resync', again.ms, describe(again));
+      rows.resync.push(again);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await slapd?.stop();
+  }
+
+  const floor = median(rows.floor);
+  console.log('');
+  console.log(`median of ${runs} run${runs === 1 ? '' : 's'} (${users.toLocaleString('en-US')} entries; each of our phases in a fresh process; target: <= ${TARGET_RATIO}x the floor and peak RSS < ${TARGET_RSS_MB} MB):`);
+  const line = (label: string, rs: PhaseResult[], target: boolean) => {
+    const ms = median(rs.map((r) => r.ms));
+    const rss = Math.max(...rs.map((r) => r.maxRss));
+    const verdict = !target ? '' : ms <= floor * TARGET_RATIO && rss < TARGET_RSS_MB * MB ? 'PASS' : `MISS (${[ms > floor * TARGET_RATIO ? 'time' : '', rss >= TARGET_RSS_MB * MB ? 'RSS' : ''].filter(Boolean).join(' + ')})`;
+    return [label, fmtMs(ms), `${(ms / floor).toFixed(2)}x`, fmtMb(rss), perSec(users, ms), `${median(rs.map((r) => r.engineMs)).toFixed(0)} ms`, verdict];
+  };
+  console.log(table(
+    ['phase', 'ms', 'vs floor', 'peak RSS', 'entries/s', 'engine load', 'target'],
+    [
+      ['floor (ldapsearch)', fmtMs(floor), '1.00x', 'n/a', perSec(users, floor), '', ''],
+      line('read only (reader)', rows.read, false),
+      line('simulate', rows.simulate, true),
+      line('sync (create all)', rows.sync, true),
+      line('re-sync (1% changed)', rows.resync, true),
+    ],
+  ));
+  console.log(`(floor output: ${(floorBytes / MB).toFixed(1)} MB of LDIF; "ms" is the run itself: store open, process start and script engine load excluded)`);
+
+  if (profDir && existsSync(profDir)) {
+    const files: { label: string; file: string }[] = [];
+    for (const f of readdirSync(profDir)) if (f.endsWith('.cpuprofile')) files.push({ label: f.replace(/\.cpuprofile$/, ''), file: path.join(profDir, f) });
+    const resync = path.join(profDir, 'resync');
+    if (existsSync(resync)) for (const f of readdirSync(resync)) if (f.endsWith('.cpuprofile')) files.push({ label: f.replace(/\.cpuprofile$/, '').replace('-sync', '-resync'), file: path.join(resync, f) });
+    const order = ['read', 'simulate', 'sync', 'resync'];
+    files.sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }) || order.indexOf(a.label.split('-')[1]) - order.indexOf(b.label.split('-')[1]));
+    for (const { label, file } of files) {
+      const s = summarizeProfile(file);
+      console.log('');
+      console.log(`CPU profile ${label} (whole child process, ${fmtMs(s.totalMs)} ms sampled; self time by bucket, callers inherit unnamed frames):`);
+      console.log(table(['bucket', 'ms', '%'], s.buckets.map(([b, ms]) => [b, fmtMs(ms), `${((ms / s.totalMs) * 100).toFixed(1)}%`])));
+      console.log('top self time:');
+      for (const [fn, ms] of s.top) console.log(`  ${fmtMs(ms).padStart(6)} ms  ${fn}`);
+    }
+    console.log(`\nprofiles kept in ${profDir} (open in Chrome DevTools > Performance)`);
+  } else {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  console.log('');
+  if (problems.length) {
+    for (const p of problems) console.log(`WRONG: ${p}`);
+    console.log(`FAIL: ${problems.length} wrong result(s)`);
+    return 1;
+  }
+  console.log(`OK: every phase returned ${users} entries with the expected plan`);
+  return 0;
+}
+
+runBench(main);

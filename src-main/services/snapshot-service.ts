@@ -1,0 +1,282 @@
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Entry } from 'ldapts';
+import type { ServerDraft } from '../../src-shared/domain/server';
+import type { SnapshotComparison, SnapshotProgress, SnapshotView } from '../../src-shared/domain/snapshot';
+import { AppError } from '../../src-shared/errors';
+import { targetFromDraft } from '../ldap/target';
+import { isBinaryAttribute } from '../preview/entry-values';
+import { attributesToFetch } from '../preview/preview-attributes';
+import type { EntryInput } from '../scripts/engine';
+import { ldifChunks, LdifSyntaxError, readLdifEntries, readLdifStream, type LdifEntry } from '../snapshots/ldif';
+import { dnKey } from '../snapshots/snapshot-source';
+import { getServer } from '../store/servers-repo';
+import {
+  appendSnapshotEntries,
+  deleteSnapshot,
+  insertSnapshot,
+  listSnapshots,
+  markSnapshotReady,
+  mustFindSnapshot,
+  removeUnfinishedSnapshots,
+  snapshotEntries,
+  type SnapshotEntry,
+} from '../store/snapshots-repo';
+import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
+import { readDirectory } from '../sync/reader';
+import { normalizeScripts } from './script-checks';
+import type { ServerService } from './servers-service';
+import { draftOfStored } from './stored-draft';
+
+/** The largest LDIF text the app accepts over IPC (the CLI streams files of any size). */
+export const MAX_LDIF_TEXT = 64 * 1024 * 1024;
+const BATCH = 1000;
+
+/** The binary attributes of an entry as ldapts returned it: known binary names and any Buffer value. */
+function binaryNames(input: EntryInput, raw: Entry): string[] {
+  const buffers = new Set(
+    Object.entries(raw)
+      .filter(([, v]) => (Array.isArray(v) ? v.some((x) => Buffer.isBuffer(x)) : Buffer.isBuffer(v)))
+      .map(([k]) => k.toLowerCase()),
+  );
+  return Object.keys(input.attributes).filter((n) => isBinaryAttribute(n) || buffers.has(n.toLowerCase()));
+}
+
+const fromLdif = (e: LdifEntry): SnapshotEntry => ({ dn: e.dn, attributes: e.attributes, binary: e.binaryAttributes });
+
+/** Captures, LDIF import and export, comparison with the live directory. */
+export class SnapshotService {
+  constructor(private readonly deps: { db: Database.Database; servers: ServerService; now?: () => Date }) {
+    removeUnfinishedSnapshots(deps.db);
+  }
+
+  private get db(): Database.Database {
+    return this.deps.db;
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  list(): SnapshotView[] {
+    return listSnapshots(this.db);
+  }
+
+  get(idOrName: string): SnapshotView {
+    const s = mustFindSnapshot(this.db, idOrName);
+    return this.list().find((v) => v.id === s.id)!;
+  }
+
+  delete(idOrName: string): void {
+    const s = mustFindSnapshot(this.db, idOrName);
+    const offline = this.db.prepare(`SELECT name FROM servers WHERE snapshot_id = ? AND offline = 1`).all(s.id) as { name: string }[];
+    if (offline.length) {
+      throw new AppError('CONFLICT', `"${s.name}" is the only source of the offline server${offline.length === 1 ? '' : 's'} ${offline.map((o) => `"${o.name}"`).join(', ')}. Attach another snapshot to ${offline.length === 1 ? 'it' : 'them'} or delete ${offline.length === 1 ? 'it' : 'them'} first.`);
+    }
+    deleteSnapshot(this.db, s.id);
+  }
+
+  private serverDraft(serverId: string): { draft: ServerDraft; name: string } {
+    const row = getServer(this.db, serverId);
+    if (!row) throw new AppError('NOT_FOUND', 'This server no longer exists.');
+    return { draft: draftOfStored(this.db, row), name: row.name };
+  }
+
+  /**
+   * Captures every entry the server's search returns (all attributes, or only those mapped and read
+   * by the scripts) into a new snapshot, page by page: memory stays bounded, progress is reported,
+   * and a cancelled or failed capture leaves no snapshot behind.
+   */
+  async capture(o: { serverId: string; name?: string; attributes: 'all' | 'used'; signal?: AbortSignal; onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void }): Promise<SnapshotView> {
+    const { draft, name: serverName } = this.serverDraft(o.serverId);
+    if (draft.offline) throw new AppError('INVALID_INPUT', `"${serverName}" is offline: it has no directory to capture. Capture from a server with a connection.`);
+    const target = targetFromDraft(draft);
+    const password = await this.deps.servers.passwordForDraft({ serverId: o.serverId, draft, password: { kind: 'keep' } });
+    const used = attributesToFetch(target.usernameAttribute, draft.mapping, normalizeScripts(draft.scripts));
+    const attributes = o.attributes === 'all' || used === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...used, ...DIRECTORY_ID_ATTRIBUTES];
+    const at = this.now();
+    const name = o.name?.trim() || `${serverName} ${at.toISOString().slice(0, 16).replace('T', ' ')}`;
+    const snap = insertSnapshot(this.db, { name, origin: 'capture', serverId: o.serverId, serverName, baseDn: target.baseDn, filter: target.searchFilter, attributes: o.attributes, status: 'capturing' }, at);
+    let seq = 0;
+    let pages = 0;
+    try {
+      await readDirectory({
+        target,
+        password,
+        attributes,
+        signal: o.signal,
+        onPage: (entries, raw) => {
+          const rows = entries.map((e, i) => ({ dn: e.dn, attributes: e.attributes, binary: binaryNames(e, raw[i]) }));
+          this.db.transaction(() => appendSnapshotEntries(this.db, snap.id, seq, rows))();
+          seq += rows.length;
+          pages++;
+          o.onProgress?.({ entries: seq, pages, expected: null });
+        },
+      });
+      markSnapshotReady(this.db, snap.id, this.now().toISOString());
+    } catch (err) {
+      deleteSnapshot(this.db, snap.id);
+      throw err;
+    }
+    return this.get(snap.id);
+  }
+
+  /**
+   * Imports an LDIF file (RFC 2849 content records) as a snapshot. The file is read twice: once to
+   * check every line (nothing is stored when a line is wrong: the error names it), then to store the
+   * entries in batches. Memory stays bounded to one batch.
+   */
+  async importLdifFile(o: { path: string; name: string; onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void }): Promise<SnapshotView> {
+    const open = () => createReadStream(o.path);
+    let count = 0;
+    try {
+      for await (const _ of readLdifStream(open())) count++;
+    } catch (err) {
+      throw ldifError(err, o.path);
+    }
+    return this.store(o.name, basename(o.path), count, async (add) => {
+      for await (const e of readLdifStream(open())) add(fromLdif(e));
+    }, o.onProgress);
+  }
+
+  /** Imports LDIF text (from the app's file picker). */
+  async importLdifText(o: { text: string; fileName: string; name: string; origin?: 'ldif' | 'sample' }): Promise<SnapshotView> {
+    if (o.text.length > MAX_LDIF_TEXT) throw new AppError('INVALID_INPUT', `The file is larger than ${MAX_LDIF_TEXT / 1024 / 1024} MB: import it with the CLI (ldap-sync snapshot import FILE --name N).`);
+    const lines = () => o.text.split('\n');
+    let count = 0;
+    try {
+      for (const _ of readLdifEntries(lines())) count++;
+    } catch (err) {
+      throw ldifError(err, o.fileName);
+    }
+    return this.store(
+      o.name,
+      o.fileName,
+      count,
+      async (add) => {
+        for (const e of readLdifEntries(lines())) add(fromLdif(e));
+      },
+      undefined,
+      o.origin,
+    );
+  }
+
+  private async store(
+    name: string,
+    fileName: string,
+    expected: number,
+    each: (add: (e: SnapshotEntry) => void) => Promise<void>,
+    onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void,
+    origin: 'ldif' | 'sample' = 'ldif',
+  ): Promise<SnapshotView> {
+    if (expected === 0) throw new AppError('INVALID_INPUT', `${fileName} holds no entries: nothing to import.`);
+    const snap = insertSnapshot(this.db, { name, origin, fileName, attributes: 'all', status: 'capturing' }, this.now());
+    let batch: SnapshotEntry[] = [];
+    let seq = 0;
+    let pages = 0;
+    const flush = () => {
+      if (!batch.length) return;
+      const rows = batch;
+      this.db.transaction(() => appendSnapshotEntries(this.db, snap.id, seq, rows))();
+      seq += rows.length;
+      pages++;
+      batch = [];
+      onProgress?.({ entries: seq, pages, expected });
+    };
+    try {
+      await each((e) => {
+        batch.push(e);
+        if (batch.length >= BATCH) flush();
+      });
+      flush();
+      markSnapshotReady(this.db, snap.id, this.now().toISOString());
+    } catch (err) {
+      deleteSnapshot(this.db, snap.id);
+      throw err instanceof LdifSyntaxError ? ldifError(err, fileName) : err;
+    }
+    return this.get(snap.id);
+  }
+
+  /** The snapshot as LDIF text, chunk by chunk (export then import gives the same entries). */
+  *exportLdif(idOrName: string): IterableIterator<string> {
+    const s = mustFindSnapshot(this.db, idOrName);
+    const header = `# Snapshot "${s.name}"${s.serverName ? ` of ${s.serverName}` : ''}, ${s.origin === 'ldif' ? `imported from ${s.fileName}` : `captured ${s.capturedAt}`}: ${s.entries} entries.\n`;
+    yield header.replace(/\n(?!$)/g, '\n# ');
+    const entries = (function* (db: Database.Database) {
+      for (const e of snapshotEntries(db, s.id)) yield { dn: e.dn, attributes: e.attributes, binaryAttributes: e.binary };
+    })(this.db);
+    yield* ldifChunks(entries);
+  }
+
+  /** Compares a snapshot with the live directory of a server (its own server by default): entries added, removed and changed since. */
+  async compare(o: { snapshot: string; serverId?: string; signal?: AbortSignal; onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void }): Promise<SnapshotComparison> {
+    const s = mustFindSnapshot(this.db, o.snapshot);
+    const serverId = o.serverId ?? s.serverId;
+    if (!serverId) throw new AppError('INVALID_INPUT', `"${s.name}" was not captured from a server: choose the server to compare it with.`);
+    const { draft, name: serverName } = this.serverDraft(serverId);
+    if (draft.offline) throw new AppError('INVALID_INPUT', `"${serverName}" is offline: it has no live directory to compare with.`);
+    const target = targetFromDraft(draft);
+    const password = await this.deps.servers.passwordForDraft({ serverId, draft, password: { kind: 'keep' } });
+    const before = new Map<string, { dn: string; attrs: Map<string, string> }>();
+    const names = new Set<string>();
+    for (const e of snapshotEntries(this.db, s.id)) {
+      before.set(dnKey(e.dn), { dn: e.dn, attrs: attributeDigest(e.attributes) });
+      for (const n of Object.keys(e.attributes)) names.add(n);
+    }
+    const attributes = s.attributes === 'all' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...names];
+    const out: SnapshotComparison = { added: 0, removed: 0, changed: 0, unchanged: 0, differences: [] };
+    const note = (d: SnapshotComparison['differences'][number]) => {
+      if (out.differences.length < 1000) out.differences.push(d);
+    };
+    const seen = new Set<string>();
+    let count = 0;
+    let pages = 0;
+    await readDirectory({
+      target,
+      password,
+      attributes,
+      signal: o.signal,
+      onPage: (entries) => {
+        for (const e of entries) {
+          const key = dnKey(e.dn);
+          seen.add(key);
+          const old = before.get(key);
+          if (!old) {
+            out.added++;
+            note({ dn: e.dn, kind: 'added', attributes: [] });
+            continue;
+          }
+          const now = attributeDigest(e.attributes);
+          const changed = [...new Set([...old.attrs.keys(), ...now.keys()])].filter((k) => old.attrs.get(k) !== now.get(k));
+          if (changed.length) {
+            out.changed++;
+            note({ dn: e.dn, kind: 'changed', attributes: changed.sort() });
+          } else out.unchanged++;
+        }
+        count += entries.length;
+        pages++;
+        o.onProgress?.({ entries: count, pages, expected: s.entries });
+      },
+    });
+    for (const [key, old] of before) {
+      if (seen.has(key)) continue;
+      out.removed++;
+      note({ dn: old.dn, kind: 'removed', attributes: [] });
+    }
+    return out;
+  }
+}
+
+/** Attribute name (lower-case) -> its sorted values as one string, for comparison. */
+function attributeDigest(attributes: Record<string, readonly string[]>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [k, v] of Object.entries(attributes)) m.set(k.toLowerCase(), JSON.stringify([...v].sort()));
+  return m;
+}
+
+function ldifError(err: unknown, file: string): unknown {
+  if (err instanceof LdifSyntaxError) return new AppError('INVALID_INPUT', `${file}, line ${err.line}: ${err.problem} Nothing was imported.`, [{ path: 'file', message: `line ${err.line}: ${err.problem}` }]);
+  if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return new AppError('NOT_FOUND', `No file ${file}. Check the path.`);
+  return err;
+}

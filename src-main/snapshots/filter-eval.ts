@@ -1,0 +1,1030 @@
+/**
+ * Evaluates RFC 4515 search filters against entries held in memory (offline snapshots), with the
+ * answers OpenLDAP's slapd gives for the same filter on the same data. The filter is parsed by
+ * our own parser (`parseFilter`) and compiled once into closures: {@link compileFilter}.
+ * (ldapts's filter classes have a `matches()`, but it takes one string per attribute, compares
+ * `>=`/`<=` as lower-cased strings, ignores the schema and throws for `~=` and extensible
+ * matches, so it cannot answer like a server.)
+ *
+ * Schema. Matching follows the attribute's EQUALITY / ORDERING / SUBSTR rules, taken from the
+ * core, cosine, inetorgperson and nis schemas of Debian's slapd 2.5 (its cn=Subschema, condensed
+ * into {@link ATTRIBUTE_TYPES}) plus a few Active Directory attributes. Names are case-insensitive;
+ * aliases (`commonName`), numeric OIDs (`2.5.4.3`) and supertypes work: `(name=x)` tests cn, sn,
+ * givenName, ou...; a filter on `cn` also tests `cn;lang-en` values, a filter on `cn;lang-en` only
+ * values whose options include lang-en. Matching rules, as slapd implements them:
+ *  - caseIgnoreMatch / caseExactMatch (cn, uid, sn, description, ...): Unicode NFKC, case folded
+ *    for caseIgnore, leading and trailing spaces dropped and inner runs of spaces collapsed.
+ *    Substring pieces keep one space where they touch another piece (slapd: `(cn=*a * b*)`
+ *    does not match "a b"). An empty assertion value is invalid (Undefined).
+ *  - caseIgnoreIA5Match / caseExactIA5Match (mail, dc, homeDirectory, ...): ASCII only (other
+ *    assertion values are Undefined), spaces trimmed and collapsed in every piece.
+ *  - integerMatch / integerOrderingMatch (uidNumber, gidNumber, AD's userAccountControl, ...):
+ *    numeric; an assertion such as `007` or `x` is Undefined. employeeNumber is a string.
+ *  - generalizedTimeMatch / ...OrderingMatch (createTimestamp, modifyTimestamp, AD whenCreated):
+ *    times compared in UTC, any precision and offset.
+ *  - telephoneNumberMatch: spaces and hyphens ignored, case-sensitive like slapd.
+ *  - numericString (spaces ignored), distinguishedNameMatch (parsed and normalised DNs),
+ *    uniqueMemberMatch, booleanMatch, UUIDMatch, CSN, octetStringMatch (userPassword), bitString.
+ *  - objectClass: names or OIDs, any case, aware of superclasses: `(objectClass=person)` matches
+ *    an entry that lists only inetOrgPerson (see {@link OBJECT_CLASSES}: the standard classes and
+ *    AD's user, computer, group, contact, ...). AD's `(objectCategory=person)` short form matches
+ *    the first RDN of the stored objectCategory DN.
+ *  - An attribute without an ORDERING rule (cn, uid, mail, ... in OpenLDAP's schema) makes `>=`
+ *    and `<=` Undefined; without a SUBSTR rule (objectClass, uidNumber, member, ...) substrings
+ *    are Undefined; without an EQUALITY rule (jpegPhoto, ...) `=` is Undefined.
+ *  - Attributes the table does not know are compared like AD's and most servers' strings
+ *    (caseIgnore with ordering and substrings), where slapd would answer Undefined for a type
+ *    missing from its schema. Likewise an objectClass value the table does not know is compared
+ *    as a case-insensitive name (slapd: Undefined).
+ *  - Binary values (base64: attributes the app knows as binary, or listed in the entry's
+ *    `binaryAttributes`, as the LDIF reader gives them) match `=` byte for byte when the rule
+ *    is octetString-like (AD's objectGUID, objectSid); other operators never match them.
+ *  - `(attr=*)` is true when the attribute has a value; `(objectClass=*)` is always true (every
+ *    LDAP entry has one, even if a snapshot left the attribute out).
+ *  - `~=`: true when every word of the assertion equals a word of the value, in order, ignoring
+ *    case and accents (slapd's approxMatch without its phonetic folding, so `(cn~=smyth)` does not
+ *    find Smith here); equality for non-string syntaxes.
+ *  - Extensible matches: `(attr:dn:=v)` also tests the entry DN's RDN values (`(ou:dn:=people)`);
+ *    an equality or ordering rule by name or OID (`(cn:caseExactMatch:=Fred)`, ordering rules
+ *    match values less than the assertion), without an attribute every attribute the rule applies
+ *    to; AD's bitwise rules 1.2.840.113556.1.4.803 (AND) and .804 (OR) on integers. Any other rule
+ *    (e.g. the in-chain rule .1941, substring rules) is refused by {@link compileFilter}.
+ *
+ * Logic is LDAP's three-valued logic (RFC 4511 4.5.1.7): Undefined (an invalid assertion value,
+ * a missing matching rule) stays Undefined under NOT, AND is FALSE if any part is FALSE, OR is
+ * TRUE if any part is TRUE. An entry matches only when the filter is TRUE, so `(!(cn>=a))`
+ * matches nothing, exactly as on slapd. {@link CompiledFilter.evaluate} returns the three values.
+ *
+ * Throughput: about 2-4 million filter tests per second for typical filters (see the report of
+ * the measurement in the tests); 100k entries take tens of milliseconds.
+ */
+import { escapeDnValue, parseDn, type Ava } from '../../src-shared/ldap/dn';
+import { parseFilter, type FilterNode } from '../../src-shared/ldap/filter';
+import { isBinaryAttribute } from '../preview/entry-values';
+
+/** An entry to test: the LDIF reader's {@link import('./ldif').LdifEntry}, or the scripts' entry input. */
+export interface FilterEntry {
+  dn: string;
+  attributes: Record<string, readonly string[]>;
+  /** Attributes whose values are base64 (beyond the ones the app knows as binary). */
+  binaryAttributes?: readonly string[];
+}
+
+/** The three values of an LDAP filter. */
+export type FilterValue = 'TRUE' | 'FALSE' | 'UNDEFINED';
+
+/** A compiled filter: parse once, test many entries. */
+export interface CompiledFilter {
+  ok: true;
+  /** True when the filter is TRUE for the entry (what a search returns). */
+  test(entry: FilterEntry): boolean;
+  /** The three-valued result. */
+  evaluate(entry: FilterEntry): FilterValue;
+}
+
+/** The outcome of {@link compileFilter}; `position` is a 0-based offset into the filter text. */
+export type CompileFilterResult = CompiledFilter | { ok: false; message: string; position: number };
+
+// ---------------------------------------------------------------------------------------------
+// Three-valued results.
+
+const F = 0;
+const T = 1;
+const U = 2;
+type TV = 0 | 1 | 2;
+type Test = (entry: FilterEntry) => TV;
+const NAMES: readonly FilterValue[] = ['FALSE', 'TRUE', 'UNDEFINED'];
+const undefinedTest: Test = () => U;
+const trueTest: Test = () => T;
+
+// ---------------------------------------------------------------------------------------------
+// Matching rules.
+
+/**
+ * Normalisation kinds, one per EQUALITY rule: ci caseIgnore, ce caseExact (Directory String),
+ * cia5/cea5 the IA5 rules, int, num numericString, tel telephoneNumber, dn, uniq uniqueMember,
+ * oid, bool, time generalizedTime, octet, list caseIgnoreList, uuid, csn, bits bitString,
+ * cat AD objectCategory, x a rule this module does not implement (Undefined).
+ */
+type Kind = 'ci' | 'ce' | 'cia5' | 'cea5' | 'int' | 'num' | 'tel' | 'dn' | 'uniq' | 'oid' | 'bool' | 'time' | 'octet' | 'list' | 'uuid' | 'csn' | 'bits' | 'cat' | 'x';
+
+/** How a value is used: as a stored value or equality/ordering assertion, or as a substring piece. */
+const Use = { Value: 0, Initial: 1, Any: 2, Final: 3 } as const;
+type Use = (typeof Use)[keyof typeof Use];
+
+const KINDS = new Set<string>(['ci', 'ce', 'cia5', 'cea5', 'int', 'num', 'tel', 'dn', 'uniq', 'oid', 'bool', 'time', 'octet', 'list', 'uuid', 'csn', 'bits', 'cat', 'x']);
+const ASCII = /^[\x00-\x7f]*$/;
+/** U+DC80..U+DCFF: how the filter parser keeps bytes that are not UTF-8. */
+const RAW_BYTES = /[\udc80-\udcff]/;
+const PRINTABLE = /^[A-Za-z0-9'()+,\-./:?= ]*$/;
+const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+const CSN = /^[0-9]{14}\.[0-9]{6}Z#[0-9A-Fa-f]{6}#[0-9A-Fa-f]{3}#[0-9A-Fa-f]{6}$/;
+const DESCR_OR_OID = /^(?:[A-Za-z][A-Za-z0-9-]*|(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))+)$/;
+
+/**
+ * slapd's UTF8StringNormalize: NFKC (+ case folding), then spaces: all leading ones dropped
+ * unless the piece is `any`/`final`, all trailing ones unless it is `initial`/`any`, runs
+ * collapsed to one; a string of only spaces is one space.
+ */
+function directoryString(value: string, fold: boolean, use: Use): string | null {
+  if (value === '' && use === Use.Value) return null;
+  let t = value;
+  if (!ASCII.test(t)) {
+    if (RAW_BYTES.test(t)) return null;
+    t = t.normalize('NFKC');
+    // Per-character lower case like slapd: JS would turn a word-final Σ into ς.
+    if (fold) t = t.replace(/Σ/g, 'σ').toLowerCase();
+  } else if (fold) {
+    t = t.toLowerCase();
+  }
+  if (t.indexOf(' ') === -1) return t;
+  let out = t.replace(/ {2,}/g, ' ');
+  if (use !== Use.Any && use !== Use.Final && out.startsWith(' ')) out = out.slice(1);
+  // Only spaces: one space (slapd decides this before trimming the end, so a final piece of spaces is empty).
+  if (out === '') return ' ';
+  if (use !== Use.Initial && use !== Use.Any && out.endsWith(' ')) out = out.slice(0, -1);
+  return out;
+}
+
+/** slapd's IA5StringNormalize: ASCII only, spaces trimmed and collapsed (in every piece), optional ASCII case folding. */
+function ia5String(value: string, fold: boolean): string | null {
+  if (!ASCII.test(value)) return null;
+  let t = fold ? value.toLowerCase() : value;
+  if (t.indexOf(' ') !== -1) t = t.replace(/ {2,}/g, ' ').replace(/^ | $/g, '');
+  return t;
+}
+
+/** Spaces and hyphens removed; '' (slapd: matches nothing, not Undefined) when nothing else is left. */
+function telephoneNumber(value: string): string | null {
+  if (value === '' || !PRINTABLE.test(value)) return null;
+  return value.replace(/[ -]/g, '');
+}
+
+function numericString(value: string): string | null {
+  if (!/^[0-9 ]+$/.test(value)) return null;
+  const t = value.replace(/ /g, '');
+  return t === '' ? ' ' : t;
+}
+
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const TIME = /^([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})(?:([0-9]{2})([0-9]{2})?)?(?:[.,]([0-9]+))?(Z|[+-][0-9]{2}(?:[0-9]{2})?)$/;
+
+/**
+ * A GeneralizedTime as a sortable UTC string `YYYYMMDDHHMMSS[.fraction]`, or null when invalid.
+ * A fraction applies to the last unit given (hour, minute or second).
+ */
+function generalizedTime(value: string): string | null {
+  const m = TIME.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const year = +y;
+  const month = +mo;
+  const day = +d;
+  if (month < 1 || month > 12 || day < 1 || day > DAYS[month - 1] || +h > 23) return null;
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return null;
+  if (mi !== undefined && +mi > 59) return null;
+  if (s !== undefined && +s > 60) return null;
+  let offsetMinutes = 0;
+  if (zone !== 'Z') {
+    const oh = +zone.slice(1, 3);
+    const om = zone.length > 3 ? +zone.slice(3, 5) : 0;
+    if (oh > 23 || om > 59) return null;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  // Whole seconds since the epoch, plus the fraction of a second as decimal digits.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(+h, mi === undefined ? 0 : +mi, s === undefined ? 0 : +s, 0);
+  let seconds = Math.floor(date.getTime() / 1000) - offsetMinutes * 60;
+  let fraction = '';
+  if (frac !== undefined) {
+    if (s !== undefined) {
+      fraction = frac;
+    } else {
+      const unit = mi === undefined ? 3600 : 60;
+      const extra = Number(`0.${frac}`) * unit;
+      seconds += Math.floor(extra);
+      fraction = (extra - Math.floor(extra)).toFixed(9).slice(2);
+    }
+    fraction = fraction.replace(/0+$/, '');
+  }
+  const t = new Date(seconds * 1000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const text = `${pad(t.getUTCFullYear(), 4)}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
+  return fraction ? `${text}.${fraction}` : text;
+}
+
+/** Compares two valid integers (as text) numerically. */
+function compareIntegers(a: string, b: string): number {
+  const na = a.startsWith('-');
+  const nb = b.startsWith('-');
+  if (na !== nb) return na ? -1 : 1;
+  const sign = na ? -1 : 1;
+  if (a.length !== b.length) return a.length < b.length ? -sign : sign;
+  return a < b ? -sign : a > b ? sign : 0;
+}
+
+/** Compares by code point (UTF-8 byte order), unlike `<` on UTF-16 code units. */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let k = 0; k < n; k++) {
+    const x = a.charCodeAt(k);
+    const y = b.charCodeAt(k);
+    if (x === y) continue;
+    // A surrogate (U+D800..U+DFFF) stands for a code point above U+FFFF: above U+E000..U+FFFF.
+    const sx = x >= 0xd800 && x <= 0xdfff;
+    const sy = y >= 0xd800 && y <= 0xdfff;
+    if (sx !== sy) return sx ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Bytes of a filter assertion value (UTF-8, except U+DC80..U+DCFF, which stand for raw bytes). */
+function assertionBytes(value: string): Buffer {
+  if (!RAW_BYTES.test(value)) return Buffer.from(value, 'utf8');
+  const parts: Buffer[] = [];
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    parts.push(cp >= 0xdc80 && cp <= 0xdcff ? Buffer.from([cp - 0xdc00]) : Buffer.from(ch, 'utf8'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** A bounded memo for the expensive normalisations (DNs). */
+class Memo {
+  private map = new Map<string, string | null>();
+  constructor(private readonly limit: number) {}
+  get(key: string, compute: (key: string) => string | null): string | null {
+    const hit = this.map.get(key);
+    if (hit !== undefined || this.map.has(key)) return hit!;
+    const value = compute(key);
+    if (this.map.size >= this.limit) this.map.clear();
+    this.map.set(key, value);
+    return value;
+  }
+}
+const dnMemo = new Memo(50_000);
+
+/** Normalises a value with a rule kind; null when it is not valid for the rule's syntax. */
+function normalize(kind: Kind, value: string, use: Use = Use.Value): string | null {
+  switch (kind) {
+    case 'ci':
+    case 'ce':
+      return directoryString(value, kind === 'ci', use);
+    case 'cia5':
+    case 'cea5':
+      return ia5String(value, kind === 'cia5');
+    case 'int':
+      return INTEGER.test(value) && value !== '-0' ? value : null;
+    case 'num':
+      return numericString(value);
+    case 'tel':
+      return telephoneNumber(value);
+    case 'dn':
+    case 'cat':
+      return dnMemo.get(value, normalizeDn);
+    case 'uniq':
+      return normalizeUniqueMember(value);
+    case 'oid':
+      return normalizeOid(value);
+    case 'bool':
+      return value === 'TRUE' || value === 'FALSE' ? value : null;
+    case 'time':
+      return generalizedTime(value);
+    case 'octet':
+      return value;
+    case 'csn':
+      return CSN.test(value) ? value.toLowerCase() : null;
+    case 'list':
+      return value.split('$').map((line) => (line === '' ? '' : directoryString(line, true, use) ?? line)).join('$');
+    case 'uuid':
+      return UUID.test(value) ? value.toLowerCase() : null;
+    case 'bits':
+      return /^'[01]*'B$/.test(value) ? value : null;
+    case 'x':
+      return null;
+  }
+}
+
+function compareNormalized(kind: Kind, a: string, b: string): number {
+  return kind === 'int' ? compareIntegers(a, b) : compareCodePoints(a, b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The schema: attribute types and object classes.
+
+/**
+ * Attribute types: `OID name [alias...] [^supertype] [=EQUALITY] [<ORDERING] [*SUBSTR]` (rule
+ * kinds as in {@link Kind}), `|`-separated. Generated from the cn=Subschema of Debian's slapd
+ * 2.5.13 with the core, cosine, inetorgperson and nis schemas (the rig's), without the config
+ * (olc*) and root DSE attributes; rules a subtype does not name come from its supertype.
+ * `-` marks Active Directory attributes (no OID) whose matching differs from the default strings.
+ */
+const ATTRIBUTE_TYPES = [
+  '2.5.4.0 objectClass =oid|2.5.21.9 structuralObjectClass =oid|2.5.18.1 createTimestamp =time <time',
+  '2.5.18.2 modifyTimestamp =time <time|2.5.18.3 creatorsName =dn|2.5.18.4 modifiersName =dn',
+  '2.5.18.9 hasSubordinates =bool|2.5.18.10 subschemaSubentry =dn|1.3.6.1.1.20 entryDN =dn',
+  '1.3.6.1.1.16.4 entryUUID =uuid <uuid|1.3.6.1.4.1.4203.666.1.7 entryCSN =csn <csn',
+  '2.5.4.1 aliasedObjectName aliasedEntryName =dn|2.5.4.49 distinguishedName =dn|2.5.4.41 name =ci *ci',
+  '2.5.4.3 cn commonName ^name|0.9.2342.19200300.100.1.1 uid userid =ci *ci|1.3.6.1.1.1.1.0 uidNumber =int <int',
+  '1.3.6.1.1.1.1.1 gidNumber =int <int|2.5.4.35 userPassword =octet|1.3.6.1.4.1.250.1.57 labeledURI =ce',
+  '2.5.4.13 description =ci *ci|2.5.4.34 seeAlso ^distinguishedName',
+  '1.3.6.1.4.1.42.2.27.8.1.29 pwdLastSuccess =time <time|2.5.4.2 knowledgeInformation =ci',
+  '2.5.4.4 sn surname ^name|2.5.4.5 serialNumber =ci *ci|2.5.4.6 c countryName ^name',
+  '2.5.4.7 l localityName ^name|2.5.4.8 st stateOrProvinceName ^name|2.5.4.9 street streetAddress =ci *ci',
+  '2.5.4.10 o organizationName ^name|2.5.4.11 ou organizationalUnitName ^name|2.5.4.12 title ^name',
+  '2.5.4.14 searchGuide|2.5.4.15 businessCategory =ci *ci|2.5.4.16 postalAddress =list *list',
+  '2.5.4.17 postalCode =ci *ci|2.5.4.18 postOfficeBox =ci *ci|2.5.4.19 physicalDeliveryOfficeName =ci *ci',
+  '2.5.4.20 telephoneNumber =tel *tel|2.5.4.21 telexNumber|2.5.4.22 teletexTerminalIdentifier',
+  '2.5.4.23 facsimileTelephoneNumber fax|2.5.4.24 x121Address =num *num',
+  '2.5.4.25 internationaliSDNNumber =num *num|2.5.4.26 registeredAddress ^postalAddress',
+  '2.5.4.27 destinationIndicator =ci *ci|2.5.4.28 preferredDeliveryMethod|2.5.4.29 presentationAddress =x',
+  '2.5.4.30 supportedApplicationContext =oid|2.5.4.31 member ^distinguishedName',
+  '2.5.4.32 owner ^distinguishedName|2.5.4.33 roleOccupant ^distinguishedName|2.5.4.36 userCertificate =x',
+  '2.5.4.37 cACertificate =x|2.5.4.38 authorityRevocationList|2.5.4.39 certificateRevocationList',
+  '2.5.4.40 crossCertificatePair|2.5.4.42 givenName gn ^name|2.5.4.43 initials ^name',
+  '2.5.4.44 generationQualifier ^name|2.5.4.45 x500UniqueIdentifier =bits|2.5.4.46 dnQualifier =ci <ci *ci',
+  '2.5.4.47 enhancedSearchGuide|2.5.4.48 protocolInformation =x|2.5.4.50 uniqueMember =uniq',
+  '2.5.4.51 houseIdentifier =ci *ci|2.5.4.52 supportedAlgorithms|2.5.4.53 deltaRevocationList',
+  '2.5.4.54 dmdName ^name|2.5.4.65 pseudonym ^name|0.9.2342.19200300.100.1.3 mail rfc822Mailbox =cia5 *cia5',
+  '0.9.2342.19200300.100.1.25 dc domainComponent =cia5 *cia5',
+  '0.9.2342.19200300.100.1.37 associatedDomain =cia5 *cia5',
+  '1.2.840.113549.1.9.1 email emailAddress pkcs9email =cia5 *cia5',
+  '0.9.2342.19200300.100.1.2 textEncodedORAddress =ci *ci|0.9.2342.19200300.100.1.4 info =ci *ci',
+  '0.9.2342.19200300.100.1.5 drink favouriteDrink =ci *ci|0.9.2342.19200300.100.1.6 roomNumber =ci *ci',
+  '0.9.2342.19200300.100.1.7 photo|0.9.2342.19200300.100.1.8 userClass =ci *ci',
+  '0.9.2342.19200300.100.1.9 host =ci *ci|0.9.2342.19200300.100.1.10 manager =dn',
+  '0.9.2342.19200300.100.1.11 documentIdentifier =ci *ci|0.9.2342.19200300.100.1.12 documentTitle =ci *ci',
+  '0.9.2342.19200300.100.1.13 documentVersion =ci *ci|0.9.2342.19200300.100.1.14 documentAuthor =dn',
+  '0.9.2342.19200300.100.1.15 documentLocation =ci *ci',
+  '0.9.2342.19200300.100.1.20 homePhone homeTelephoneNumber =tel *tel|0.9.2342.19200300.100.1.21 secretary =dn',
+  '0.9.2342.19200300.100.1.22 otherMailbox|0.9.2342.19200300.100.1.26 aRecord =cia5',
+  '0.9.2342.19200300.100.1.27 mDRecord =cia5|0.9.2342.19200300.100.1.28 mXRecord =cia5',
+  '0.9.2342.19200300.100.1.29 nSRecord =cia5|0.9.2342.19200300.100.1.30 sOARecord =cia5',
+  '0.9.2342.19200300.100.1.31 cNAMERecord =cia5|0.9.2342.19200300.100.1.38 associatedName =dn',
+  '0.9.2342.19200300.100.1.39 homePostalAddress =list *list|0.9.2342.19200300.100.1.40 personalTitle =ci *ci',
+  '0.9.2342.19200300.100.1.41 mobile mobileTelephoneNumber =tel *tel',
+  '0.9.2342.19200300.100.1.42 pager pagerTelephoneNumber =tel *tel',
+  '0.9.2342.19200300.100.1.43 co friendlyCountryName =ci *ci|0.9.2342.19200300.100.1.44 uniqueIdentifier =ci',
+  '0.9.2342.19200300.100.1.45 organizationalStatus =ci *ci|0.9.2342.19200300.100.1.46 janetMailbox =cia5 *cia5',
+  '0.9.2342.19200300.100.1.47 mailPreferenceOption|0.9.2342.19200300.100.1.48 buildingName =ci *ci',
+  '0.9.2342.19200300.100.1.49 dSAQuality|0.9.2342.19200300.100.1.50 singleLevelQuality',
+  '0.9.2342.19200300.100.1.51 subtreeMinimumQuality|0.9.2342.19200300.100.1.52 subtreeMaximumQuality',
+  '0.9.2342.19200300.100.1.53 personalSignature|0.9.2342.19200300.100.1.54 dITRedirect =dn',
+  '0.9.2342.19200300.100.1.55 audio|0.9.2342.19200300.100.1.56 documentPublisher =ci *ci',
+  '2.16.840.1.113730.3.1.1 carLicense =ci *ci|2.16.840.1.113730.3.1.2 departmentNumber =ci *ci',
+  '2.16.840.1.113730.3.1.241 displayName =ci *ci|2.16.840.1.113730.3.1.3 employeeNumber =ci *ci',
+  '2.16.840.1.113730.3.1.4 employeeType =ci *ci|0.9.2342.19200300.100.1.60 jpegPhoto',
+  '2.16.840.1.113730.3.1.39 preferredLanguage =ci *ci|2.16.840.1.113730.3.1.40 userSMIMECertificate',
+  '2.16.840.1.113730.3.1.216 userPKCS12|1.3.6.1.1.1.1.2 gecos =cia5 *cia5|1.3.6.1.1.1.1.3 homeDirectory =cea5',
+  '1.3.6.1.1.1.1.4 loginShell =cea5|1.3.6.1.1.1.1.5 shadowLastChange =int|1.3.6.1.1.1.1.6 shadowMin =int',
+  '1.3.6.1.1.1.1.7 shadowMax =int|1.3.6.1.1.1.1.8 shadowWarning =int|1.3.6.1.1.1.1.9 shadowInactive =int',
+  '1.3.6.1.1.1.1.10 shadowExpire =int|1.3.6.1.1.1.1.11 shadowFlag =int|1.3.6.1.1.1.1.12 memberUid =cea5 *cea5',
+  '1.3.6.1.1.1.1.13 memberNisNetgroup =cea5 *cea5|1.3.6.1.1.1.1.14 nisNetgroupTriple',
+  '1.3.6.1.1.1.1.15 ipServicePort =int|1.3.6.1.1.1.1.16 ipServiceProtocol ^name',
+  '1.3.6.1.1.1.1.17 ipProtocolNumber =int|1.3.6.1.1.1.1.18 oncRpcNumber =int',
+  '1.3.6.1.1.1.1.19 ipHostNumber =cia5|1.3.6.1.1.1.1.20 ipNetworkNumber =cia5',
+  '1.3.6.1.1.1.1.21 ipNetmaskNumber =cia5|1.3.6.1.1.1.1.22 macAddress =cia5|1.3.6.1.1.1.1.23 bootParameter',
+  '1.3.6.1.1.1.1.24 bootFile =cea5|1.3.6.1.1.1.1.26 nisMapName ^name|1.3.6.1.1.1.1.27 nisMapEntry =cea5 *cea5',
+  // Active Directory.
+  '- userAccountControl =int <int|- msDS-User-Account-Control-Computed =int <int|- groupType =int <int',
+  '- sAMAccountType =int <int|- primaryGroupID =int <int|- badPwdCount =int <int|- logonCount =int <int',
+  '- adminCount =int <int|- instanceType =int <int|- uSNChanged =int <int|- uSNCreated =int <int',
+  '- accountExpires =int <int|- pwdLastSet =int <int|- lastLogon =int <int|- lastLogonTimestamp =int <int',
+  '- lastLogoff =int <int|- badPasswordTime =int <int|- lockoutTime =int <int|- systemFlags =int <int',
+  '- msDS-SupportedEncryptionTypes =int <int|- whenCreated =time <time|- whenChanged =time <time',
+  '- memberOf =dn|- directReports =dn|- managedBy =dn|- objectCategory =cat',
+];
+
+/**
+ * Object classes: `OID name [alias...] [^superclass...]` (top is every class's superclass).
+ * From the same cn=Subschema, plus Active Directory's (`-`: no OID).
+ */
+const OBJECT_CLASSES = [
+  '2.5.6.0 top|1.3.6.1.4.1.1466.101.120.111 extensibleObject|2.5.6.1 alias|2.16.840.1.113730.3.2.6 referral',
+  '2.5.6.2 country|2.5.6.3 locality|2.5.6.4 organization|2.5.6.5 organizationalUnit|2.5.6.6 person',
+  '2.5.6.7 organizationalPerson ^person|2.5.6.8 organizationalRole|2.5.6.9 groupOfNames',
+  '2.5.6.10 residentialPerson ^person|2.5.6.11 applicationProcess|2.5.6.12 applicationEntity',
+  '2.5.6.13 dSA ^applicationEntity|2.5.6.14 device|2.5.6.15 strongAuthenticationUser',
+  '2.5.6.16 certificationAuthority|2.5.6.17 groupOfUniqueNames|2.5.6.18 userSecurityInformation',
+  '2.5.6.16.2 certificationAuthority-V2 ^certificationAuthority|2.5.6.19 cRLDistributionPoint|2.5.6.20 dmd',
+  '2.5.6.21 pkiUser|2.5.6.22 pkiCA|2.5.6.23 deltaCRL|1.3.6.1.4.1.250.3.15 labeledURIObject',
+  '0.9.2342.19200300.100.4.19 simpleSecurityObject|1.3.6.1.4.1.1466.344 dcObject|1.3.6.1.1.3.1 uidObject',
+  '0.9.2342.19200300.100.4.4 pilotPerson newPilotPerson ^person|0.9.2342.19200300.100.4.5 account',
+  '0.9.2342.19200300.100.4.6 document|0.9.2342.19200300.100.4.7 room|0.9.2342.19200300.100.4.9 documentSeries',
+  '0.9.2342.19200300.100.4.13 domain|0.9.2342.19200300.100.4.14 RFC822localPart ^domain',
+  '0.9.2342.19200300.100.4.15 dNSDomain ^domain|0.9.2342.19200300.100.4.17 domainRelatedObject',
+  '0.9.2342.19200300.100.4.18 friendlyCountry ^country',
+  '0.9.2342.19200300.100.4.20 pilotOrganization ^organization ^organizationalUnit',
+  '0.9.2342.19200300.100.4.21 pilotDSA ^dsa|0.9.2342.19200300.100.4.22 qualityLabelledData',
+  '2.16.840.1.113730.3.2.2 inetOrgPerson ^organizationalPerson|1.3.6.1.1.1.2.0 posixAccount',
+  '1.3.6.1.1.1.2.1 shadowAccount|1.3.6.1.1.1.2.2 posixGroup|1.3.6.1.1.1.2.3 ipService',
+  '1.3.6.1.1.1.2.4 ipProtocol|1.3.6.1.1.1.2.5 oncRpc|1.3.6.1.1.1.2.6 ipHost|1.3.6.1.1.1.2.7 ipNetwork',
+  '1.3.6.1.1.1.2.8 nisNetgroup|1.3.6.1.1.1.2.9 nisMap|1.3.6.1.1.1.2.10 nisObject|1.3.6.1.1.1.2.11 ieee802Device',
+  '1.3.6.1.1.1.2.12 bootableDevice',
+  // Active Directory.
+  '- user ^organizationalPerson|- computer ^user|- group|- contact ^organizationalPerson|- container',
+  '- domainDNS ^domain|- builtinDomain|- foreignSecurityPrincipal|- groupPolicyContainer ^container',
+  '- msDS-ManagedServiceAccount ^computer|- msDS-GroupManagedServiceAccount ^computer',
+];
+
+interface AttributeType {
+  /** The primary name, lower-cased (the key other types and caches use). */
+  key: string;
+  sup: AttributeType | null;
+  eq: Kind | null;
+  ord: Kind | null;
+  sub: Kind | null;
+  /** False for names the table does not have (compared as strings). */
+  known: boolean;
+}
+
+interface ObjectClass {
+  /** Lower-cased names and OID. */
+  ids: string[];
+  sups: ObjectClass[];
+}
+
+function* tableItems(table: readonly string[]): Generator<string[]> {
+  for (const line of table) for (const item of line.split('|')) yield item.split(' ');
+}
+
+const attributeTypes = new Map<string, AttributeType>();
+{
+  const pending: { type: AttributeType; sup: string | null; rules: Partial<Record<'eq' | 'ord' | 'sub', Kind>> }[] = [];
+  for (const [oid, ...tokens] of tableItems(ATTRIBUTE_TYPES)) {
+    const names = tokens.filter((t) => /^[A-Za-z]/.test(t));
+    const type: AttributeType = { key: names[0].toLowerCase(), sup: null, eq: null, ord: null, sub: null, known: true };
+    const rules: Partial<Record<'eq' | 'ord' | 'sub', Kind>> = {};
+    let sup: string | null = null;
+    for (const t of tokens) {
+      const kind = t.slice(1);
+      if (t[0] === '^') sup = kind.toLowerCase();
+      else if ('=<*'.includes(t[0])) {
+        if (!KINDS.has(kind)) throw new Error(`filter-eval: unknown rule kind ${t}`);
+        rules[t[0] === '=' ? 'eq' : t[0] === '<' ? 'ord' : 'sub'] = kind as Kind;
+      }
+    }
+    for (const id of [...names, ...(oid === '-' ? [] : [oid])]) attributeTypes.set(id.toLowerCase(), type);
+    pending.push({ type, sup, rules });
+  }
+  for (const p of pending) p.type.sup = p.sup === null ? null : attributeTypes.get(p.sup)!;
+  const own = new Map(pending.map((p) => [p.type, p.rules]));
+  const resolve = (type: AttributeType, rule: 'eq' | 'ord' | 'sub'): Kind | null => {
+    for (let t: AttributeType | null = type; t !== null; t = t.sup) {
+      const kind = own.get(t)![rule];
+      if (kind !== undefined) return kind;
+    }
+    return null;
+  };
+  for (const p of pending) {
+    p.type.eq = resolve(p.type, 'eq');
+    p.type.ord = resolve(p.type, 'ord');
+    p.type.sub = resolve(p.type, 'sub');
+  }
+}
+
+/** Types for names the table does not know: strings with every operator (bounded cache). */
+const unknownTypes = new Map<string, AttributeType>();
+
+function attributeType(name: string): AttributeType {
+  const key = name.toLowerCase();
+  const known = attributeTypes.get(key);
+  if (known !== undefined) return known;
+  let type = unknownTypes.get(key);
+  if (type === undefined) {
+    type = { key, sup: null, eq: 'ci', ord: 'ci', sub: 'ci', known: false };
+    if (unknownTypes.size >= 10_000) unknownTypes.clear();
+    unknownTypes.set(key, type);
+  }
+  return type;
+}
+
+function isSubtype(type: AttributeType, of: AttributeType): boolean {
+  for (let t: AttributeType | null = type; t !== null; t = t.sup) if (t === of) return true;
+  return false;
+}
+
+const objectClasses = new Map<string, ObjectClass>();
+{
+  const sups: [ObjectClass, string[]][] = [];
+  for (const [oid, ...tokens] of tableItems(OBJECT_CLASSES)) {
+    const names = tokens.filter((t) => !t.startsWith('^'));
+    const oc: ObjectClass = { ids: [...names, ...(oid === '-' ? [] : [oid])].map((n) => n.toLowerCase()), sups: [] };
+    for (const id of oc.ids) objectClasses.set(id, oc);
+    sups.push([oc, tokens.filter((t) => t.startsWith('^')).map((t) => t.slice(1).toLowerCase())]);
+  }
+  for (const [oc, names] of sups) oc.sups = names.map((n) => objectClasses.get(n)!);
+}
+
+/** The lower-cased names and OIDs of a class and of every class below it (top is handled by the caller). */
+function classAndSubclasses(oc: ObjectClass): Set<string> {
+  const out = new Set<string>();
+  const below = (c: ObjectClass): boolean => c === oc || c.sups.some(below);
+  for (const c of new Set(objectClasses.values())) if (below(c)) for (const id of c.ids) out.add(id);
+  return out;
+}
+
+function normalizeOid(value: string): string | null {
+  if (!DESCR_OR_OID.test(value)) return null;
+  const key = value.toLowerCase();
+  return objectClasses.get(key)?.ids.at(-1) ?? key;
+}
+
+/** A DN in canonical form (types by primary name, values by their equality rule, RDN parts sorted), or null. */
+function normalizeDn(value: string): string | null {
+  const parsed = parseDn(value);
+  if (!parsed.ok) return null;
+  return parsed.rdns
+    .map((rdn) => rdn.map(canonicalAva).sort().join('+'))
+    .join(',');
+}
+
+function canonicalAva(ava: Ava): string {
+  const type = attributeType(ava.type);
+  if (ava.ber) return `${type.key}=#${ava.value.toLowerCase()}`;
+  const kind = type.eq === null || type.eq === 'dn' || type.eq === 'cat' || type.eq === 'x' ? 'ci' : type.eq;
+  return `${type.key}=${escapeDnValue(normalize(kind, ava.value) ?? ava.value)}`;
+}
+
+function normalizeUniqueMember(value: string): string | null {
+  const hash = value.lastIndexOf('#');
+  if (hash !== -1 && /^'[01]*'B$/.test(value.slice(hash + 1))) {
+    const dn = dnMemo.get(value.slice(0, hash), normalizeDn);
+    return dn === null ? null : `${dn}#${value.slice(hash + 1)}`;
+  }
+  return dnMemo.get(value, normalizeDn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selecting an entry's attributes for a filter's attribute description.
+
+/** Bit flags of an entry attribute name for one selector: selected; binary by name. */
+const SELECTED = 1;
+const BINARY = 2;
+
+class Selector {
+  readonly type: AttributeType;
+  /** False when the description has an option slapd does not know (only lang-* tags and binary): Undefined. */
+  readonly valid: boolean;
+  private readonly options: string[];
+  private readonly cache = new Map<string, number>();
+
+  constructor(description: string) {
+    const [name, ...options] = description.split(';');
+    this.type = attributeType(name);
+    this.options = options.map((o) => o.toLowerCase());
+    this.valid = this.options.every((o) => o === 'binary' || (o.startsWith('lang-') && o.length > 5));
+  }
+
+  /** Whether an entry attribute (name with options) feeds this filter item: a subtype with at least its options. */
+  flags(name: string): number {
+    let flags = this.cache.get(name);
+    if (flags === undefined) {
+      const [type, ...options] = name.split(';');
+      const lower = options.map((o) => o.toLowerCase());
+      const selected = isSubtype(attributeType(type), this.type) && this.options.every((o) => lower.includes(o));
+      flags = selected ? SELECTED | (isBinaryAttribute(name) ? BINARY : 0) : 0;
+      if (this.cache.size < 10_000) this.cache.set(name, flags);
+    }
+    return flags;
+  }
+}
+
+function listedBinary(entry: FilterEntry, name: string): boolean {
+  const list = entry.binaryAttributes;
+  if (list === undefined || list.length === 0) return false;
+  const lower = name.toLowerCase();
+  for (const n of list) if (n === name || n.toLowerCase() === lower) return true;
+  return false;
+}
+
+/** Calls `visit` with each selected attribute's values until it returns true: T; else F. */
+function someValues(selector: Selector, entry: FilterEntry, visit: (values: readonly string[], binary: boolean) => boolean): TV {
+  const attributes = entry.attributes;
+  for (const name in attributes) {
+    const flags = selector.flags(name);
+    if (flags === 0) continue;
+    const values = attributes[name];
+    if (values.length === 0) continue;
+    if (visit(values, (flags & BINARY) !== 0 || listedBinary(entry, name))) return T;
+  }
+  return F;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiling filter items.
+
+class CompileError {
+  constructor(readonly message: string) {}
+}
+
+/** Equality (and approximate, `~=`, for non-string kinds) on one kind. */
+function equalityTest(selector: Selector, kind: Kind | null, value: string): Test {
+  if (kind === null || kind === 'x') return undefinedTest;
+  if (kind === 'cat') return objectCategoryTest(selector, value);
+  if (selector.type.key === 'objectclass') return objectClassTest(selector, value);
+  const wanted = normalize(kind, value);
+  if (wanted === null) return undefinedTest;
+  const bytes = kind === 'octet' || !selector.type.known ? assertionBytes(value).toString('base64') : null;
+  const visit = (values: readonly string[], binary: boolean): boolean => {
+    for (let k = 0; k < values.length; k++) {
+      if (binary ? bytes !== null && values[k] === bytes : normalize(kind, values[k]) === wanted) return true;
+    }
+    return false;
+  };
+  return (entry) => someValues(selector, entry, visit);
+}
+
+/** objectClass equality: the class or any subclass of it; a class the table does not know by name. */
+function objectClassTest(selector: Selector, value: string): Test {
+  if (!DESCR_OR_OID.test(value)) return undefinedTest;
+  const key = value.toLowerCase();
+  const oc = objectClasses.get(key);
+  if (oc !== undefined && oc.ids.includes('top')) return (entry) => someValues(selector, entry, () => true);
+  const accepted = oc === undefined ? new Set([key]) : classAndSubclasses(oc);
+  const visit = (values: readonly string[]): boolean => {
+    for (let k = 0; k < values.length; k++) if (accepted.has(values[k].toLowerCase())) return true;
+    return false;
+  };
+  return (entry) => someValues(selector, entry, visit);
+}
+
+/** AD: `(objectCategory=person)` names a class: it matches the first RDN value of the stored DN. */
+function objectCategoryTest(selector: Selector, value: string): Test {
+  const parsed = parseDn(value);
+  const shortName = !value.includes('=') ? directoryString(value, true, Use.Value) : null;
+  const wanted = parsed.ok && parsed.rdns.length > 0 ? normalizeDn(value) : null;
+  if (shortName === null && wanted === null) return undefinedTest;
+  const visit = (values: readonly string[]): boolean => {
+    for (const v of values) {
+      if (wanted !== null && dnMemo.get(v, normalizeDn) === wanted) return true;
+      if (shortName !== null) {
+        const rdn = parseDn(v);
+        if (rdn.ok && rdn.rdns.length > 0 && directoryString(rdn.rdns[0][0].value, true, Use.Value) === shortName) return true;
+      }
+    }
+    return false;
+  };
+  return (entry) => someValues(selector, entry, visit);
+}
+
+function orderingTest(selector: Selector, value: string, greater: boolean): Test {
+  const kind = selector.type.ord;
+  if (kind === null) return undefinedTest;
+  const wanted = normalize(kind, value);
+  if (wanted === null) return undefinedTest;
+  const visit = (values: readonly string[], binary: boolean): boolean => {
+    if (binary) return false;
+    for (let k = 0; k < values.length; k++) {
+      const v = normalize(kind, values[k]);
+      if (v === null) continue;
+      const c = compareNormalized(kind, v, wanted);
+      if (greater ? c >= 0 : c <= 0) return true;
+    }
+    return false;
+  };
+  return (entry) => someValues(selector, entry, visit);
+}
+
+/** Substrings: pieces normalised with the EQUALITY rule (as slapd does), matched left to right. */
+function substringsTest(selector: Selector, node: Extract<FilterNode, { kind: 'substrings' }>): Test {
+  const kind = selector.type.sub === null ? null : selector.type.eq;
+  if (kind === null || kind === 'x') return undefinedTest;
+  const piece = (v: string, use: Use) => (kind === 'list' ? directoryString(v, true, use) : normalize(kind, v, use));
+  const initial = node.initial === null ? null : piece(node.initial, Use.Initial);
+  const final = node.final === null ? null : piece(node.final, Use.Final);
+  const any = node.any.map((v) => piece(v, Use.Any));
+  if (initial === null && node.initial !== null) return undefinedTest;
+  if (final === null && node.final !== null) return undefinedTest;
+  if (any.some((v) => v === null)) return undefinedTest;
+  if (kind === 'tel' && (initial === '' || final === '' || any.includes(''))) return () => F;
+  const anyPieces = (any as string[]).filter((v) => v !== '');
+  const matches = (value: string): boolean => {
+    let from = 0;
+    let end = value.length;
+    if (initial !== null) {
+      if (!value.startsWith(initial)) return false;
+      from = initial.length;
+    }
+    if (final !== null) {
+      if (value.length - from < final.length || !value.endsWith(final)) return false;
+      end = value.length - final.length;
+    }
+    for (const p of anyPieces) {
+      const at = value.indexOf(p, from);
+      if (at === -1 || at + p.length > end) return false;
+      from = at + p.length;
+    }
+    return true;
+  };
+  const visit = (values: readonly string[], binary: boolean): boolean => {
+    if (binary) return false;
+    for (let k = 0; k < values.length; k++) {
+      const v = normalize(kind, values[k]);
+      if (v !== null && matches(v)) return true;
+    }
+    return false;
+  };
+  return (entry) => someValues(selector, entry, visit);
+}
+
+function approxWords(value: string): string[] {
+  const t = ASCII.test(value) ? value.toLowerCase() : value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  return t.split(' ').filter((w) => w !== '');
+}
+
+/** True when `wanted` is a subsequence of `words`. */
+function inOrder(words: string[], wanted: string[]): boolean {
+  let next = 0;
+  for (const w of wanted) {
+    while (next < words.length && words[next] !== w) next++;
+    if (next === words.length) return false;
+    next++;
+  }
+  return true;
+}
+
+/** `~=` on strings: every word of the assertion is a word of the value, in order (slapd's approxMatch, no phonetics). */
+function approxTest(selector: Selector, value: string): Test {
+  const kind = selector.type.eq;
+  if (selector.type.key === 'objectclass') return objectClassTest(selector, value);
+  if (kind !== 'ci' && kind !== 'ce' && kind !== 'cia5' && kind !== 'cea5' && kind !== 'list') return equalityTest(selector, kind, value);
+  if (normalize(kind, value) === null) return undefinedTest;
+  const wanted = approxWords(value);
+  if (wanted.length === 0) return () => F;
+  const visit = (values: readonly string[], binary: boolean): boolean => {
+    if (binary) return false;
+    for (let k = 0; k < values.length; k++) if (inOrder(approxWords(values[k]), wanted)) return true;
+    return false;
+  };
+  return (entry) => someValues(selector, entry, visit);
+}
+
+// Extensible matches.
+
+type RuleOp = 'eq' | 'ord' | 'and' | 'or';
+interface MatchingRule {
+  kind: Kind;
+  op: RuleOp;
+}
+
+const RULES = new Map<string, MatchingRule>();
+for (const [names, kind, op] of [
+  ['2.5.13.0 objectIdentifierMatch', 'oid', 'eq'],
+  ['2.5.13.1 distinguishedNameMatch', 'dn', 'eq'],
+  ['2.5.13.2 caseIgnoreMatch', 'ci', 'eq'],
+  ['2.5.13.3 caseIgnoreOrderingMatch', 'ci', 'ord'],
+  ['2.5.13.5 caseExactMatch', 'ce', 'eq'],
+  ['2.5.13.6 caseExactOrderingMatch', 'ce', 'ord'],
+  ['2.5.13.8 numericStringMatch', 'num', 'eq'],
+  ['2.5.13.9 numericStringOrderingMatch', 'num', 'ord'],
+  ['2.5.13.11 caseIgnoreListMatch', 'list', 'eq'],
+  ['2.5.13.13 booleanMatch', 'bool', 'eq'],
+  ['2.5.13.14 integerMatch', 'int', 'eq'],
+  ['2.5.13.15 integerOrderingMatch', 'int', 'ord'],
+  ['2.5.13.16 bitStringMatch', 'bits', 'eq'],
+  ['2.5.13.17 octetStringMatch', 'octet', 'eq'],
+  ['2.5.13.18 octetStringOrderingMatch', 'octet', 'ord'],
+  ['2.5.13.20 telephoneNumberMatch', 'tel', 'eq'],
+  ['2.5.13.23 uniqueMemberMatch', 'uniq', 'eq'],
+  ['2.5.13.27 generalizedTimeMatch', 'time', 'eq'],
+  ['2.5.13.28 generalizedTimeOrderingMatch', 'time', 'ord'],
+  ['1.3.6.1.4.1.1466.109.114.1 caseExactIA5Match', 'cea5', 'eq'],
+  ['1.3.6.1.4.1.1466.109.114.2 caseIgnoreIA5Match', 'cia5', 'eq'],
+  ['1.3.6.1.1.16.2 UUIDMatch', 'uuid', 'eq'],
+  ['1.3.6.1.1.16.3 UUIDOrderingMatch', 'uuid', 'ord'],
+  ['1.2.840.113556.1.4.803 integerBitAndMatch', 'int', 'and'],
+  ['1.2.840.113556.1.4.804 integerBitOrMatch', 'int', 'or'],
+] as const) {
+  for (const name of names.split(' ')) RULES.set(name.toLowerCase(), { kind, op });
+}
+const SUBSTRING_RULES = new Set(
+  ['2.5.13.4', 'caseIgnoreSubstringsMatch', '2.5.13.7', 'caseExactSubstringsMatch', '2.5.13.10', 'numericStringSubstringsMatch',
+    '2.5.13.12', 'caseIgnoreListSubstringsMatch', '2.5.13.19', 'octetStringSubstringsMatch', '2.5.13.21', 'telephoneNumberSubstringsMatch',
+    '1.3.6.1.4.1.1466.109.114.3', 'caseIgnoreIA5SubstringsMatch', '1.3.6.1.4.1.4203.1.2.1', 'caseExactIA5SubstringsMatch'].map((r) => r.toLowerCase()),
+);
+const IN_CHAIN = '1.2.840.113556.1.4.1941';
+
+/** Rule kinds that apply to the same syntaxes. */
+function family(kind: Kind | null): string | null {
+  if (kind === 'ci' || kind === 'ce') return 'directoryString';
+  if (kind === 'cia5' || kind === 'cea5') return 'ia5';
+  if (kind === 'cat') return 'dn';
+  return kind;
+}
+
+function ruleApplies(rule: MatchingRule, type: AttributeType): boolean {
+  return !type.known || (type.eq !== null && family(type.eq) === family(rule.kind));
+}
+
+function lookupRule(name: string): MatchingRule {
+  const key = name.toLowerCase();
+  const rule = RULES.get(key);
+  if (rule !== undefined) return rule;
+  if (key === IN_CHAIN) {
+    throw new CompileError(`The matching rule ${IN_CHAIN} (LDAP_MATCHING_RULE_IN_CHAIN) follows group nesting across the whole directory and cannot be evaluated on single entries: match (memberOf=...) directly`);
+  }
+  if (SUBSTRING_RULES.has(key)) throw new CompileError(`The substring rule "${name}" cannot be used in an extensible match: write a substring filter such as (cn=*value*)`);
+  throw new CompileError(`The matching rule "${name}" is not supported: use :dn:, an equality or ordering rule such as caseExactMatch or integerOrderingMatch, or the bitwise rules 1.2.840.113556.1.4.803 / .804`);
+}
+
+/** A value test for one rule and assertion, or null when the assertion is invalid for the rule. */
+function ruleValueTest(rule: MatchingRule, value: string): ((v: string, binary: boolean) => boolean) | null {
+  const { kind, op } = rule;
+  if (op === 'and' || op === 'or') {
+    if (!INTEGER.test(value)) return null;
+    const mask = BigInt(value);
+    return (v, binary) => {
+      if (binary || !INTEGER.test(v)) return false;
+      const n = BigInt(v) & mask;
+      return op === 'and' ? n === mask : n !== 0n;
+    };
+  }
+  const wanted = normalize(kind, value);
+  if (wanted === null) return null;
+  const bytes = kind === 'octet' ? assertionBytes(value).toString('base64') : null;
+  if (op === 'eq') {
+    return (v, binary) => (binary ? bytes !== null && v === bytes : normalize(kind, v) === wanted);
+  }
+  return (v, binary) => {
+    if (binary) return false;
+    const n = normalize(kind, v);
+    return n !== null && compareNormalized(kind, n, wanted) < 0;
+  };
+}
+
+const rdnCache = new WeakMap<FilterEntry, { dn: string; avas: Ava[] }>();
+
+/** The AVAs of the entry's DN (every RDN), cached per entry object. */
+function dnAvas(entry: FilterEntry): Ava[] {
+  const hit = rdnCache.get(entry);
+  if (hit !== undefined && hit.dn === entry.dn) return hit.avas;
+  const parsed = parseDn(entry.dn);
+  const avas = parsed.ok ? parsed.rdns.flat() : [];
+  rdnCache.set(entry, { dn: entry.dn, avas });
+  return avas;
+}
+
+function extensibleTest(node: Extract<FilterNode, { kind: 'extensible' }>): Test {
+  const selector = node.attribute === null ? null : new Selector(node.attribute);
+  let rule: MatchingRule;
+  if (node.matchingRule !== null) {
+    rule = lookupRule(node.matchingRule);
+  } else {
+    // The parser guarantees an attribute when there is no rule.
+    const type = selector!.type;
+    if (type.key === 'objectclass' && !node.dnAttributes) return objectClassTest(selector!, node.value);
+    if (type.eq === null || type.eq === 'x' || type.eq === 'cat') return type.eq === 'cat' ? objectCategoryTest(selector!, node.value) : undefinedTest;
+    rule = { kind: type.eq, op: 'eq' };
+  }
+  if (selector !== null && !ruleApplies(rule, selector.type)) return undefinedTest;
+  const valueTest = ruleValueTest(rule, node.value);
+  if (valueTest === null) return undefinedTest;
+  const visit = (values: readonly string[], binary: boolean): boolean => {
+    for (let k = 0; k < values.length; k++) if (valueTest(values[k], binary)) return true;
+    return false;
+  };
+  const typeMatches = new Map<string, boolean>();
+  const avaApplies = (type: string): boolean => {
+    let ok = typeMatches.get(type);
+    if (ok === undefined) {
+      const t = attributeType(type);
+      ok = selector === null ? ruleApplies(rule, t) : isSubtype(t, selector.type);
+      if (typeMatches.size < 1000) typeMatches.set(type, ok);
+    }
+    return ok;
+  };
+  const inDn = (entry: FilterEntry): boolean => {
+    for (const ava of dnAvas(entry)) if (!ava.ber && avaApplies(ava.type) && valueTest(ava.value, false)) return true;
+    return false;
+  };
+  if (selector !== null) {
+    return (entry) => (someValues(selector, entry, visit) === T || (node.dnAttributes && inDn(entry)) ? T : F);
+  }
+  // No attribute: every attribute of the entry the rule applies to.
+  return (entry) => {
+    const attributes = entry.attributes;
+    for (const name in attributes) {
+      if (!avaApplies(name.split(';')[0])) continue;
+      if (visit(attributes[name], isBinaryAttribute(name) || listedBinary(entry, name))) return T;
+    }
+    return node.dnAttributes && inDn(entry) ? T : F;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiling the tree.
+
+function and(tests: Test[]): Test {
+  if (tests.length === 1) return tests[0];
+  return (entry) => {
+    let result: TV = T;
+    for (let k = 0; k < tests.length; k++) {
+      const r = tests[k](entry);
+      if (r === F) return F;
+      if (r === U) result = U;
+    }
+    return result;
+  };
+}
+
+function or(tests: Test[]): Test {
+  if (tests.length === 1) return tests[0];
+  return (entry) => {
+    let result: TV = F;
+    for (let k = 0; k < tests.length; k++) {
+      const r = tests[k](entry);
+      if (r === T) return T;
+      if (r === U) result = U;
+    }
+    return result;
+  };
+}
+
+function not(test: Test): Test {
+  return (entry) => {
+    const r = test(entry);
+    return r === U ? U : r === T ? F : T;
+  };
+}
+
+/** Compiles a node; `visit` is called for each node in pre-order (to locate errors). */
+function compileNode(node: FilterNode, visit: () => void): Test {
+  visit();
+  if ('attribute' in node && node.attribute !== null && !new Selector(node.attribute).valid) {
+    if (node.kind === 'extensible' && node.matchingRule !== null) lookupRule(node.matchingRule);
+    return undefinedTest;
+  }
+  switch (node.kind) {
+    case 'and':
+      return and(node.filters.map((f) => compileNode(f, visit)));
+    case 'or':
+      return or(node.filters.map((f) => compileNode(f, visit)));
+    case 'not':
+      return not(compileNode(node.filter, visit));
+    case 'present': {
+      const selector = new Selector(node.attribute);
+      if (selector.type.key === 'objectclass' && !node.attribute.includes(';')) return trueTest;
+      return (entry) => someValues(selector, entry, () => true);
+    }
+    case 'equality': {
+      const selector = new Selector(node.attribute);
+      return equalityTest(selector, selector.type.eq, node.value);
+    }
+    case 'approx':
+      return approxTest(new Selector(node.attribute), node.value);
+    case 'greaterOrEqual':
+    case 'lessOrEqual':
+      return orderingTest(new Selector(node.attribute), node.value, node.kind === 'greaterOrEqual');
+    case 'substrings':
+      return substringsTest(new Selector(node.attribute), node);
+    case 'extensible':
+      return extensibleTest(node);
+  }
+}
+
+/** Offsets of the "(" that open filter items, in pre-order (values cannot hold an unescaped "("). */
+function itemPositions(text: string): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < text.length; k++) if (text[k] === '(') out.push(k);
+  return out;
+}
+
+/** Compiles an already parsed filter. Throws an Error for a matching rule that cannot be evaluated offline. */
+export function compileFilterNode(node: FilterNode): CompiledFilter {
+  try {
+    return wrap(compileNode(node, () => {}));
+  } catch (error) {
+    if (error instanceof CompileError) throw new Error(error.message);
+    throw error;
+  }
+}
+
+function wrap(test: Test): CompiledFilter {
+  return {
+    ok: true,
+    test: (entry) => test(entry) === T,
+    evaluate: (entry) => NAMES[test(entry)],
+  };
+}
+
+/**
+ * Parses an RFC 4515 filter once and returns a fast tester, or the problem and its 0-based
+ * position: a syntax error (from `parseFilter`) or an extensible match rule this module cannot
+ * evaluate on entries (the position of the item's "(").
+ */
+export function compileFilter(text: string): CompileFilterResult {
+  const parsed = parseFilter(text);
+  if (!parsed.ok) return parsed;
+  let index = -1;
+  try {
+    return wrap(compileNode(parsed.filter, () => void index++));
+  } catch (error) {
+    if (!(error instanceof CompileError)) throw error;
+    const position = itemPositions(text)[index] ?? 0;
+    return { ok: false, message: `${error.message} (at position ${position})`, position };
+  }
+}

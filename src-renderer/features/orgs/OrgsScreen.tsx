@@ -1,0 +1,192 @@
+import { useRef, useState } from 'react';
+import { call, errorInfoOf } from '../../api';
+import type { ErrorInfo } from '../../../src-shared/errors';
+import type { OrganizationView } from '../../../src-shared/domain/directory';
+import { copyText } from '../../ui/copy-text';
+import { notifyChanged } from '../../ui/data-events';
+import { Dialog } from '../../ui/Dialog';
+import { ErrorBox } from '../../ui/ErrorBox';
+import { formatCount } from '../../ui/format';
+import { useServerOptions } from '../servers/use-server-options';
+import { OrgDialog } from './OrgDialog';
+import { authText, useOrgs } from './use-orgs';
+
+/** A registration key in monospace with a Copy button. */
+function RegistrationKey({ value }: { value: string }) {
+  const ref = useRef<HTMLElement>(null);
+  const [copied, setCopied] = useState<boolean | null>(null);
+  return (
+    <span className="reg-key">
+      <code ref={ref} data-testid="org-key">
+        {value}
+      </code>
+      <button
+        type="button"
+        className="small"
+        aria-label={`Copy registration key ${value}`}
+        onClick={() => {
+          void copyText(value, ref.current).then((ok) => {
+            setCopied(ok);
+            window.setTimeout(() => setCopied(null), 2000);
+          });
+        }}
+      >
+        {copied === true ? 'Copied' : copied === false ? 'Select and Ctrl+C' : 'Copy'}
+      </button>
+    </span>
+  );
+}
+
+type Editing = { kind: 'new' } | { kind: 'edit'; org: OrganizationView };
+
+/** The Organizations screen: where users live, how they sign in, their registration keys; create, edit, delete. */
+export function OrgsScreen({ active }: { active: boolean }) {
+  const orgs = useOrgs(active);
+  const servers = useServerOptions(active);
+  const [search, setSearch] = useState('');
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [deleting, setDeleting] = useState<OrganizationView | null>(null);
+  const [deleteError, setDeleteError] = useState<ErrorInfo | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const list = orgs.data ?? [];
+  const needle = search.trim().toLowerCase();
+  const shown = needle ? list.filter((o) => o.name.toLowerCase().includes(needle) || authText(o).toLowerCase().includes(needle)) : list;
+
+  const confirmDelete = async () => {
+    const target = deleting;
+    if (!target) return;
+    try {
+      await call('orgs.delete', { id: target.id });
+      setDeleting(null);
+      setNotice(`Deleted ${target.name}.`);
+      notifyChanged('orgs');
+    } catch (e) {
+      // Main refuses an organization with users or sub-organizations: say why, in the dialog.
+      setDeleteError(errorInfoOf(e));
+    }
+  };
+
+  return (
+    <div className="screen">
+      <header className="screen-head">
+        <h2>Organizations</h2>
+        <div className="filters">
+          <input type="search" aria-label="Search organizations" placeholder="Search name or authentication" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <button type="button" className="primary" onClick={() => setEditing({ kind: 'new' })}>
+            New organization
+          </button>
+        </div>
+      </header>
+      {orgs.error && <ErrorBox error={orgs.error} lead="Could not load organizations:" onRetry={() => void orgs.reload()} />}
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
+      {orgs.data && list.length === 0 ? (
+        <div className="panel empty-state">
+          <p>No organizations yet. Users live in organizations; each signs in locally or with one LDAP server.</p>
+          <button type="button" className="primary" onClick={() => setEditing({ kind: 'new' })}>
+            Create an organization
+          </button>
+        </div>
+      ) : (
+        <div className="panel table-wrap">
+          <table className="data-table" aria-busy={orgs.loading}>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Parent</th>
+                <th scope="col">Authentication</th>
+                <th scope="col" className="num" title="Active users / all users">
+                  Users (active / total)
+                </th>
+                <th scope="col">Registration key</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((o) => (
+                <tr key={o.id} data-testid="org-row" data-name={o.name}>
+                  <td className="strong">{o.name}</td>
+                  <td>{o.parentName ?? <span className="muted">—</span>}</td>
+                  <td data-testid="org-auth">{authText(o)}</td>
+                  <td className="num" data-testid="org-users">
+                    {formatCount(o.activeUsers)} / {formatCount(o.users)}
+                  </td>
+                  <td>
+                    <RegistrationKey value={o.registrationKey} />
+                  </td>
+                  <td className="row-actions">
+                    <button type="button" className="small" aria-label={`Edit ${o.name}`} onClick={() => setEditing({ kind: 'edit', org: o })}>
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      className="small danger"
+                      aria-label={`Delete ${o.name}`}
+                      disabled={o.users > 0}
+                      title={o.users > 0 ? 'Only an organization without users can be deleted: move or remove its users first.' : undefined}
+                      onClick={() => {
+                        setDeleteError(null);
+                        setDeleting(o);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+              {shown.length === 0 && list.length > 0 && (
+                <tr>
+                  <td colSpan={6} className="muted">
+                    No organization matches “{search.trim()}”.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {editing && (
+        <OrgDialog
+          org={editing.kind === 'edit' ? editing.org : null}
+          orgs={list}
+          servers={servers.data ?? []}
+          onClose={() => setEditing(null)}
+          onSaved={(org) => {
+            setEditing(null);
+            setNotice(editing.kind === 'new' ? `Created ${org.name}.` : `Saved ${org.name}.`);
+            notifyChanged('orgs');
+          }}
+        />
+      )}
+      {deleting && (
+        <Dialog
+          title="Delete organization?"
+          testId="delete-org-dialog"
+          onClose={() => setDeleting(null)}
+          actions={
+            <>
+              <button type="button" onClick={() => setDeleting(null)}>
+                Cancel
+              </button>
+              <button type="button" className="danger" onClick={() => void confirmDelete()}>
+                Delete
+              </button>
+            </>
+          }
+        >
+          <p>
+            Delete <strong>{deleting.name}</strong>? Its registration key stops working. This cannot be undone.
+          </p>
+          {deleteError && <ErrorBox error={deleteError} lead="Not deleted:" />}
+        </Dialog>
+      )}
+    </div>
+  );
+}
