@@ -1,5 +1,6 @@
 // READY: the sync service's API is in place (see the class below).
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { PasswordInput, ServerDraft } from '../../src-shared/domain/server';
 import type { EntrySourceRef } from '../../src-shared/domain/snapshot';
 import type Database from 'better-sqlite3';
@@ -33,6 +34,7 @@ import {
   listRuns,
   lockHolder,
   planPage,
+  processAlive,
   recoverInterruptedRuns,
   runChanges,
   setRunStatus,
@@ -467,6 +469,9 @@ export class SyncService {
   }
 
   overview(): SyncOverview {
+    // A run whose process died (kill -9) shows as interrupted as soon as anyone looks.
+    const stale = lockHolder(this.db);
+    if (stale && stale.host === hostname() && !processAlive(stale.pid)) recoverInterruptedRuns(this.db, this.now());
     const holder = lockHolder(this.db);
     let running: SyncOverview['running'] = null;
     if (holder) {

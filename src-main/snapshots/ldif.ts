@@ -12,7 +12,10 @@
  * (`isBinaryAttribute`: objectGUID, jpegPhoto, any `;binary` option, ...), even when the bytes
  * happen to be valid UTF-8, and (b) any attribute with a `::` value that is not valid UTF-8.
  * The serializer writes attributes listed in `binaryAttributes` or known as binary as `attr:: <the
- * base64 as given>`, so serialize-then-parse gives back identical entries.
+ * base64 as given>`, so serialize-then-parse gives back identical entries. (One exception LDIF
+ * cannot express: an attribute listed in `binaryAttributes` that the app does not know as binary
+ * and whose bytes are all valid UTF-8 reads back as text. Entries from the parser never have it.)
+ * Attributes without values are not written.
  *
  * Accepted: `version: 1` (optional; only as the first line), comments (`#`, also folded), folded
  * lines (a line starting with one space continues the previous one; that space is removed),
