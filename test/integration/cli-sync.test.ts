@@ -81,7 +81,10 @@ interface UserJson {
   directoryId: string | null;
 }
 
-describe('ldap-sync simulate, sync, users and history against a real directory', () => {
+// Each test runs the real CLI several times as child processes: allow for a busy machine.
+const SLOW = { timeout: 120_000 };
+
+describe('ldap-sync simulate, sync, users and history against a real directory', SLOW, () => {
   let ws: Awaited<ReturnType<typeof workspace>>;
   let appliedRunId: string;
   beforeAll(async () => {
@@ -131,12 +134,12 @@ describe('ldap-sync simulate, sync, users and history against a real directory',
     expect(r.code).toBe(0);
     const out = json(r);
     expect(out).toMatchObject({ kind: 'sync', status: 'applied', managedBefore: 0, managedAfter: USERS, activeAfter: USERS, counts: { created: USERS, deactivated: 0 }, error: null });
-    const users: UserJson[] = json(await ws.ldapSync(['users', '--json']));
+    const [listed, text] = await Promise.all([ws.ldapSync(['users', '--json']), ws.ldapSync(['users'])]);
+    const users: UserJson[] = json(listed);
     expect(users).toHaveLength(USERS);
     expect(users[0]).toMatchObject({ username: 'user00001', active: true, org: 'Staff', roles: [], sourceServer: 'Corp', dn: slapd.userDn(1), directoryId: expect.stringMatching(/^entryUUID:[0-9a-f-]{36}$/) });
     expect(users.filter((u) => u.roles.includes('Desktop User'))).toHaveLength(STAFF);
 
-    const text = await ws.ldapSync(['users']);
     expect(text.stdout.split('\n')[0]).toMatch(/^USERNAME\s+EMAIL\s+FIRST NAME\s+LAST NAME\s+ORG\s+ROLES\s+ACTIVE\s+SOURCE\s+DN\s+DIRECTORY ID\s+DEACTIVATED$/);
     expect(text.stdout).toContain(`${USERS} users, ${USERS} active\n`);
 
@@ -153,13 +156,13 @@ describe('ldap-sync simulate, sync, users and history against a real directory',
     expect(held.stdout).toContain(`Held the sync of "Corp" for approval: nothing was changed (run ${id}).`);
     expect(held.stdout).toMatch(/Held for review: .*deactivate .*more than 10%/);
     expect(held.stdout).toContain(`To apply exactly this plan, run:\n  ldap-sync sync Corp --approve ${id}\n`);
-    const users: UserJson[] = json(await ws.ldapSync(['users', '--json']));
+    const [users, heldRun, wrongServer] = await Promise.all([
+      ws.ldapSync(['users', '--json']).then((r) => json(r) as UserJson[]),
+      ws.ldapSync(['history', 'show', id, '--json']).then(json),
+      ws.ldapSync(['sync', 'Nope', '--approve', id]),
+    ]);
     expect(users.every((u) => u.active)).toBe(true);
-
-    const heldJson = json(await ws.ldapSync(['history', 'show', id, '--json']));
-    expect(heldJson).toMatchObject({ runId: id, status: 'held', approveCommand: `ldap-sync sync Corp --approve ${id}`, counts: { deactivated: INTERNS } });
-
-    const wrongServer = await ws.ldapSync(['sync', 'Nope', '--approve', id]);
+    expect(heldRun).toMatchObject({ runId: id, status: 'held', approveCommand: `ldap-sync sync Corp --approve ${id}`, counts: { deactivated: INTERNS } });
     expect(wrongServer.code).toBe(1);
 
     const approved = await ws.ldapSync(['sync', 'corp', '--approve', id, '--json']);
@@ -169,11 +172,13 @@ describe('ldap-sync simulate, sync, users and history against a real directory',
     expect(out.changes).toHaveLength(INTERNS);
     expect(out.changes.every((c: { action: string; reason: string }) => c.action === 'deactivate' && c.reason === 'Active script returned false')).toBe(true);
     appliedRunId = out.runId;
-    const after: UserJson[] = json(await ws.ldapSync(['users', '--json']));
+    const [after, approvedRun, twice] = await Promise.all([
+      ws.ldapSync(['users', '--json']).then((r) => json(r) as UserJson[]),
+      ws.ldapSync(['history', 'show', id, '--json']).then(json),
+      ws.ldapSync(['sync', 'Corp', '--approve', id, '--json']),
+    ]);
     expect(after.filter((u) => !u.active)).toHaveLength(INTERNS);
-    expect(json(await ws.ldapSync(['history', 'show', id, '--json'])).status).toBe('approved');
-
-    const twice = await ws.ldapSync(['sync', 'Corp', '--approve', id, '--json']);
+    expect(approvedRun.status).toBe('approved');
     expect(twice.code).toBe(1);
     expect(json(twice).error.code).toBe('CONFLICT');
   });
@@ -200,31 +205,32 @@ describe('ldap-sync simulate, sync, users and history against a real directory',
   });
 
   it('lists runs and shows one with all its changes as text, JSON or CSV', async () => {
-    const list = json(await ws.ldapSync(['history', '--json', '--server', 'CORP', '--limit', '3']));
+    const [listed, text, csv, shown, both, missing, badLimit] = await Promise.all([
+      ws.ldapSync(['history', '--json', '--server', 'CORP', '--limit', '3']),
+      ws.ldapSync(['history', '--limit', '2']),
+      ws.ldapSync(['history', 'show', appliedRunId, '--csv']),
+      ws.ldapSync(['history', 'show', appliedRunId]),
+      ws.ldapSync(['history', 'show', appliedRunId, '--csv', '--json']),
+      ws.ldapSync(['history', 'show', 'no-such-run']),
+      ws.ldapSync(['history', '--limit', '0']),
+    ]);
+    const list = json(listed);
     expect(list.total).toBeGreaterThanOrEqual(6);
     expect(list.runs).toHaveLength(3);
     expect(list.runs[0]).toMatchObject({ serverName: 'Corp', kind: 'sync', status: 'applied' });
 
-    const text = await ws.ldapSync(['history', '--limit', '2']);
     expect(text.stdout.split('\n')[0]).toMatch(/^RUN ID\s+STARTED\s+SERVER\s+KIND\s+TRIGGER\s+STATUS\s+ENTRIES\s+DURATION\s+CHANGES$/);
     expect(text.stdout).toMatch(/Showing the latest 2 of \d+ runs; --limit N shows more\./);
 
-    const csv = await ws.ldapSync(['history', 'show', appliedRunId, '--csv']);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe('seq,username,action,from,to,reason,dn');
     expect(lines).toHaveLength(INTERNS + 1);
     expect(lines[1]).toMatch(/^0,user\d{5},deactivate,,,Active script returned false,"?uid=user\d{5},ou=people,dc=example,dc=com"?$/);
 
-    const shown = await ws.ldapSync(['history', 'show', appliedRunId]);
     expect(shown.stdout).toContain(`Changes (${INTERNS}):`);
     expect(shown.stdout).not.toContain('more (ldap-sync history show');
 
-    const [both, missing, badLimit] = await Promise.all([
-      ws.ldapSync(['history', 'show', appliedRunId, '--csv', '--json']),
-      ws.ldapSync(['history', 'show', 'no-such-run']),
-      ws.ldapSync(['history', '--limit', '0']),
-    ]);
     expect(both.code).toBe(2);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/No run has the id "no-such-run"/);
@@ -245,7 +251,7 @@ describe('ldap-sync simulate, sync, users and history against a real directory',
   });
 });
 
-describe('ldap-sync daemon', () => {
+describe('ldap-sync daemon', SLOW, () => {
   it('--once runs what is due, logs its start and end, and then finds nothing due', async () => {
     const ws = await workspace('lss-cli-daemon-');
     try {
@@ -274,18 +280,18 @@ describe('ldap-sync daemon', () => {
       await ws.apply(slowConfig());
       const child = ws.spawn(['daemon']);
       let stdout = '';
-      let signalled = false;
+      let signalledAt = 0;
       child.stdout.on('data', (b: Buffer) => {
         stdout += b.toString();
-        if (!signalled && stdout.includes('Slow: sync started')) {
-          signalled = true;
+        if (!signalledAt && stdout.includes('Slow: sync started')) {
+          signalledAt = Date.now();
           child.kill('SIGTERM');
         }
       });
-      const started = Date.now();
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
       expect(code).toBe(0);
-      expect(Date.now() - started).toBeLessThan(20_000);
+      // The directory never answers: only cancelling the run ends it this soon (its timeout is 120 s).
+      expect(Date.now() - signalledAt).toBeLessThan(15_000);
       expect(stdout).toMatch(/ Slow: sync cancelled in [\d.]+ s; .*CANCELLED: /);
       expect(stdout).toMatch(/ stopped\n$/);
       expect(json(await ws.ldapSync(['history', '--json'])).runs[0]).toMatchObject({ serverName: 'Slow', trigger: 'schedule', status: 'cancelled' });
@@ -295,7 +301,7 @@ describe('ldap-sync daemon', () => {
   });
 });
 
-describe('cancelling ldap-sync simulate', () => {
+describe('cancelling ldap-sync simulate', SLOW, () => {
   it('stops on Ctrl+C through the run\'s signal, exits 130 and records the run as cancelled', async () => {
     const ws = await workspace('lss-cli-sync-cancel-');
     try {

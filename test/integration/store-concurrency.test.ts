@@ -58,7 +58,7 @@ const store = openStore(file);
 const now = new Date().toISOString();
 insertServer(store.db, { id: 'id-' + n, name: 'Server ' + n, url: 'ldap://h', startTls: false, bindAnonymously: true, bindDn: '',
   searchFilter: '(uid=?)', timeoutSeconds: 30, mapping: { email: 'mail', firstName: 'givenName', lastName: 'sn' },
-  scripts: { active: 'function(entry) { return true; }', orgName: null, roleName: null }, passwordRef: null, passwordClearedAt: null, lastTest: null, createdAt: now, updatedAt: now });
+  scripts: { active: 'function(entry) { return true; }', orgName: null, roleName: null }, createUsers: false, defaultOrgId: null, offline: false, snapshotId: null, scriptTests: [], passwordRef: null, passwordClearedAt: null, lastTest: null, createdAt: now, updatedAt: now });
 store.close();
 `,
   );

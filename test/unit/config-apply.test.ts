@@ -5,7 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyConfig } from '../../src-main/config/apply';
 import { parseConfig, readConfigFile, type ParsedConfig } from '../../src-main/config/parse-config';
 import { openStore, type Store } from '../../src-main/store/db';
-import { findServerByName, insertServer, listServers, listTrusted, toServerView } from '../../src-main/store/servers-repo';
+import { findServerByName, insertServer, listServers, listTrusted, toServerView, updateServer } from '../../src-main/store/servers-repo';
 import type { TestPki } from '../rig/certs';
 import { sharedTestPki } from '../rig/shared-pki';
 import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
@@ -149,6 +149,15 @@ describe('applying a config file to the store', () => {
     const unchecked: ParsedConfig = { servers: [config([server({ name: 'First' })]).servers[0], { draft: { ...config([server({ name: 'Second' })]).servers[0].draft, url: 'ldap://' } }] };
     expect(() => applyConfig(store.db, unchecked, { now: clock })).toThrow(/url/);
     expect(snapshot()).toEqual(before);
+  });
+
+  it('keeps what config files do not describe (script test cases) when it updates a server', () => {
+    applyConfig(store.db, config([server()]), { now: clock });
+    const test = { id: 't1', script: 'active' as const, name: 'staff are active', entry: { dn: 'uid=a,dc=example,dc=com', attributes: { employeeType: ['staff'] } }, expected: true };
+    updateServer(store.db, { ...findServerByName(store.db, 'Corp')!, scriptTests: [test] });
+    const r = applyConfig(store.db, config([server({ timeoutSeconds: 5 })]), { now: clock });
+    expect(r.servers[0].action).toBe('updated');
+    expect(findServerByName(store.db, 'Corp')).toMatchObject({ timeoutSeconds: 5, offline: false, snapshotId: null, scriptTests: [test] });
   });
 
   it('rolls back every server when writing the second one fails', () => {

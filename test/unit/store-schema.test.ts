@@ -23,7 +23,40 @@ it('the store schema matches the snapshot (a schema change needs a new migration
     .all() as { type: string; name: string; sql: string | null }[];
   const text = rows.map((r) => `-- ${r.type} ${r.name}\n${r.sql ?? '(automatic)'}`).join('\n\n');
   expect(text).toMatchInlineSnapshot(`
-    "-- table organizations
+    "-- index devices_user
+    CREATE INDEX devices_user ON devices (user_id)
+
+    -- index sync_changes_action
+    CREATE INDEX sync_changes_action ON sync_changes (run_id, action, seq)
+
+    -- index sync_runs_server_started
+    CREATE INDEX sync_runs_server_started ON sync_runs (server_id, started_at)
+
+    -- index sync_runs_started
+    CREATE INDEX sync_runs_started ON sync_runs (started_at)
+
+    -- index user_roles_role
+    CREATE INDEX user_roles_role ON user_roles (role_id)
+
+    -- index users_directory_id
+    CREATE INDEX users_directory_id ON users (directory_id) WHERE directory_id IS NOT NULL
+
+    -- index users_org
+    CREATE INDEX users_org ON users (org_id)
+
+    -- table devices
+    CREATE TABLE devices (
+      id TEXT NOT NULL PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      active INTEGER NOT NULL CHECK (active IN (0, 1)),
+      deactivated_at TEXT NULL,
+      -- 'user': deactivated together with its user (reactivated with them); 'admin': on its own.
+      deactivated_by TEXT NULL CHECK (deactivated_by IS NULL OR deactivated_by IN ('user', 'admin')),
+      created_at TEXT NOT NULL
+    ) STRICT
+
+    -- table organizations
     CREATE TABLE organizations (
       id TEXT NOT NULL PRIMARY KEY,
       name TEXT NOT NULL,
@@ -34,7 +67,7 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       registration_key TEXT NOT NULL,
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
-    ) STRICT
+    , sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1))) STRICT
 
     -- table roles
     CREATE TABLE roles (
@@ -77,7 +110,92 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       DEFAULT '{"email":"mail","firstName":"givenName","lastName":"sn"}'
       CHECK (json_valid(mapping_json) AND json_type(mapping_json) = 'object'), scripts_json TEXT NOT NULL
       DEFAULT '{"active":"function(entry) { return true; }","orgName":null,"roleName":null}'
-      CHECK (json_valid(scripts_json) AND json_type(scripts_json, '$.active') IS 'text')) STRICT
+      CHECK (json_valid(scripts_json) AND json_type(scripts_json, '$.active') IS 'text'), create_users INTEGER NOT NULL DEFAULT 0 CHECK (create_users IN (0, 1)), default_org_id TEXT NULL REFERENCES organizations (id) ON DELETE SET NULL, offline INTEGER NOT NULL DEFAULT 0 CHECK (offline IN (0, 1)), snapshot_id TEXT NULL REFERENCES snapshots (id) ON DELETE SET NULL, script_tests_json TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(script_tests_json) AND json_type(script_tests_json) = 'array'), sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1))) STRICT
+
+    -- table settings
+    CREATE TABLE settings (
+      key TEXT NOT NULL PRIMARY KEY,
+      value_json TEXT NOT NULL CHECK (json_valid(value_json))
+    ) STRICT
+
+    -- table snapshot_entries
+    CREATE TABLE snapshot_entries (
+      snapshot_id TEXT NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+      seq INTEGER NOT NULL,
+      dn TEXT NOT NULL,
+      -- {"attr": ["value", ...]}; binary values as base64 text, their attributes listed in binary_json.
+      attributes_json TEXT NOT NULL CHECK (json_valid(attributes_json)),
+      binary_json TEXT NULL CHECK (binary_json IS NULL OR json_valid(binary_json)),
+      PRIMARY KEY (snapshot_id, seq)
+    ) STRICT, WITHOUT ROWID
+
+    -- table snapshots
+    CREATE TABLE snapshots (
+      id TEXT NOT NULL PRIMARY KEY,
+      name TEXT NOT NULL,
+      -- The trimmed, lower-cased name: snapshot names are unique regardless of case.
+      name_key TEXT NOT NULL UNIQUE,
+      origin TEXT NOT NULL CHECK (origin IN ('capture', 'ldif', 'sample')),
+      -- Where a capture came from (kept as text too: the server may be deleted later).
+      server_id TEXT NULL REFERENCES servers (id) ON DELETE SET NULL,
+      server_name TEXT NULL,
+      base_dn TEXT NULL,
+      filter TEXT NULL,
+      -- 'all': every user attribute; 'used': only the attributes mapped and read by the scripts.
+      attributes TEXT NOT NULL CHECK (attributes IN ('all', 'used')),
+      file_name TEXT NULL,
+      captured_at TEXT NOT NULL,
+      entry_count INTEGER NOT NULL,
+      -- 'capturing' while a capture writes its pages; such a snapshot is never used and is removed if the capture fails.
+      status TEXT NOT NULL CHECK (status IN ('ready', 'capturing')),
+      created_at TEXT NOT NULL
+    ) STRICT
+
+    -- table sync_changes
+    CREATE TABLE sync_changes (
+      run_id TEXT NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
+      seq INTEGER NOT NULL,
+      user_id TEXT NULL,
+      username TEXT NULL,
+      dn TEXT NULL,
+      action TEXT NOT NULL CHECK (action IN ('deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'error')),
+      from_text TEXT NULL,
+      to_text TEXT NULL,
+      reason TEXT NULL,
+      data_json TEXT NULL,
+      PRIMARY KEY (run_id, seq)
+    ) STRICT, WITHOUT ROWID
+
+    -- table sync_lock
+    CREATE TABLE sync_lock (
+      id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+      run_id TEXT NOT NULL,
+      pid INTEGER NOT NULL,
+      host TEXT NOT NULL,
+      acquired_at TEXT NOT NULL
+    ) STRICT
+
+    -- table sync_runs
+    CREATE TABLE sync_runs (
+      id TEXT NOT NULL PRIMARY KEY,
+      server_id TEXT NULL REFERENCES servers (id) ON DELETE SET NULL,
+      server_name TEXT NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('simulate', 'sync', 'draft')),
+      trigger TEXT NOT NULL CHECK (trigger IN ('manual', 'schedule', 'cli', 'approve')),
+      status TEXT NOT NULL CHECK (status IN ('running', 'simulated', 'applied', 'held', 'failed', 'cancelled', 'interrupted', 'discarded', 'approved')),
+      pid INTEGER NULL,
+      started_at TEXT NOT NULL,
+      finished_at TEXT NULL,
+      duration_ms INTEGER NULL,
+      entries INTEGER NULL,
+      managed_before INTEGER NULL,
+      managed_after INTEGER NULL,
+      active_after INTEGER NULL,
+      counts_json TEXT NOT NULL CHECK (json_valid(counts_json)),
+      error_json TEXT NULL CHECK (error_json IS NULL OR json_valid(error_json)),
+      held_reason TEXT NULL,
+      related_run_id TEXT NULL
+    , source TEXT NULL) STRICT
 
     -- table trusted_certificates
     CREATE TABLE trusted_certificates (
@@ -90,6 +208,39 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       pem TEXT NOT NULL,
       added_at TEXT NOT NULL,
       PRIMARY KEY (server_id, fingerprint256)
+    ) STRICT
+
+    -- table user_roles
+    CREATE TABLE user_roles (
+      user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      role_id TEXT NOT NULL REFERENCES roles (id),
+      PRIMARY KEY (user_id, role_id)
+    ) STRICT, WITHOUT ROWID
+
+    -- table users
+    CREATE TABLE users (
+      id TEXT NOT NULL PRIMARY KEY,
+      username TEXT NOT NULL,
+      -- The trimmed, lower-cased username: usernames are unique regardless of case.
+      username_key TEXT NOT NULL UNIQUE,
+      email TEXT NULL,
+      first_name TEXT NULL,
+      last_name TEXT NULL,
+      org_id TEXT NOT NULL REFERENCES organizations (id),
+      active INTEGER NOT NULL CHECK (active IN (0, 1)),
+      deactivated_at TEXT NULL,
+      -- 'sync' may be undone by a later sync; 'admin' only by an admin.
+      deactivated_by TEXT NULL CHECK (deactivated_by IS NULL OR deactivated_by IN ('sync', 'admin')),
+      deactivated_reason TEXT NULL,
+      source_server_id TEXT NULL REFERENCES servers (id) ON DELETE SET NULL,
+      source_dn TEXT NULL,
+      -- entryUUID / objectGUID / nsUniqueId: not unique (one entry with several usernames gives several users).
+      directory_id TEXT NULL,
+      first_seen_at TEXT NULL,
+      last_seen_at TEXT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      CHECK ((active = 1) = (deactivated_at IS NULL))
     ) STRICT"
   `);
 });

@@ -12,7 +12,7 @@ function clearedNote(name: string, dryRun: boolean): string {
   );
 }
 
-/** The text lines of an apply: one per server, organization and role, then the sync settings. */
+/** The text lines of an apply: one per server, then the organizations, roles and sync settings that change. */
 function outcomeLines(result: ApplyResult): string {
   const verb = (a: ApplyAction) => (result.dryRun ? WOULD[a] : a);
   let out = '';
@@ -20,9 +20,11 @@ function outcomeLines(result: ApplyResult): string {
     out += `${verb(s.action)} ${s.name}\n`;
     if (s.passwordCleared) out += clearedNote(s.name, result.dryRun);
   }
-  for (const o of result.organizations ?? []) out += `${verb(o.action)} organization ${o.name}\n`;
-  for (const r of result.roles ?? []) out += `${verb(r.action)} role ${r.name}\n`;
-  if (result.sync) out += `${verb(result.sync)} sync settings\n`;
+  // Organizations, roles and settings are listed when they change (an export lists every role and
+  // the settings, which mostly stay as they are); --json lists them all.
+  for (const o of result.organizations ?? []) if (o.action !== 'unchanged') out += `${verb(o.action)} organization ${o.name}\n`;
+  for (const r of result.roles ?? []) if (r.action !== 'unchanged') out += `${verb(r.action)} role ${r.name}\n`;
+  if (result.sync && result.sync !== 'unchanged') out += `${verb(result.sync)} sync settings\n`;
   const nothing = !result.servers.length && !result.organizations?.length && !result.roles?.length && !result.sync;
   if (nothing) out += 'The file lists no servers, organizations or roles; nothing to do.\n';
   if (result.dryRun) out += 'Dry run: nothing was written.\n';
