@@ -102,6 +102,9 @@ interface Job {
   onProgress?: (p: SyncProgress) => void;
 }
 
+/** How soon the schedule retries a server whose last sync failed. */
+export const RETRY_AFTER_FAILURE_MS = 15 * 60_000;
+
 const pct = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
 
 /**
@@ -451,8 +454,11 @@ export class SyncService {
       const lastAttempt = latestRun(this.db, s.id, `kind = 'sync'`);
       const held = latestRun(this.db, s.id, `status = 'held'`);
       // Offline servers have no directory to synchronize with: only simulations run over their snapshot.
-      const schedulable = every !== null && !s.offline && (managedOrgs.length > 0 || s.createUsers);
-      const nextRunAt = !schedulable ? null : lastAttempt ? new Date(Date.parse(lastAttempt.startedAt) + every).toISOString() : now.toISOString();
+      // A held plan waits for the admin: the schedule does not plan again until it is approved or discarded.
+      const schedulable = every !== null && !s.offline && !held && (managedOrgs.length > 0 || s.createUsers);
+      // A failed attempt (directory down) is retried sooner: after the schedule, at most 15 minutes.
+      const wait = every === null ? 0 : lastAttempt?.status === 'failed' ? Math.min(every, RETRY_AFTER_FAILURE_MS) : every;
+      const nextRunAt = !schedulable ? null : lastAttempt ? new Date(Date.parse(lastAttempt.startedAt) + wait).toISOString() : now.toISOString();
       return {
         serverId: s.id,
         serverName: s.name,
