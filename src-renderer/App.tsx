@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { subscribe } from './api';
 import { notifyChanged } from './ui/data-events';
 import { HistoryScreen } from './features/history/HistoryScreen';
@@ -22,9 +22,15 @@ const SCREENS: { id: ScreenId; label: string }[] = [
 /** Runs of this process in progress (from the progress and finished events), for the Sync tab's mark. */
 function useRunningCount(): number {
   const [running, setRunning] = useState<ReadonlySet<string>>(() => new Set());
+  // A progress event that arrives after its run's end must not mark it running again.
+  const finished = useRef(new Set<string>());
   useEffect(() => {
-    const offProgress = subscribe('sync.progress', (p) => setRunning((s) => (s.has(p.runId) ? s : new Set(s).add(p.runId))));
+    const offProgress = subscribe('sync.progress', (p) => {
+      if (p.phase === 'done' || finished.current.has(p.runId)) return;
+      setRunning((s) => (s.has(p.runId) ? s : new Set(s).add(p.runId)));
+    });
     const offFinished = subscribe('sync.finished', (run) => {
+      finished.current.add(run.id);
       setRunning((s) => {
         if (!s.has(run.id)) return s;
         const next = new Set(s);
@@ -108,7 +114,7 @@ export function App() {
       </header>
       <main className="app-main">
         {panel('servers', <ServersScreen onDirtyChange={setServersDirty} />)}
-        {panel('sync', <SyncScreen active={screen === 'sync'} />)}
+        {panel('sync', <SyncScreen active={screen === 'sync'} serversDirty={serversDirty} />)}
         {panel('history', <HistoryScreen active={screen === 'history'} />)}
         {panel('orgs', <OrgsScreen active={screen === 'orgs'} />)}
         {panel('roles', <RolesScreen active={screen === 'roles'} />)}

@@ -110,17 +110,57 @@ test('simulates and synchronizes a server into a new organization, then deactiva
   await expect(orgRow.getByTestId('org-users')).toHaveText('29 / 30');
   await expect(orgRow.getByRole('button', { name: 'Delete Corp people' })).toBeDisabled();
 
-  // History: both runs, newest first; the chart of managed and active users; a run's plan.
+  // Roles: add, rename in place (Enter), delete an unused one after confirmation.
+  await go(app, 'Roles');
+  await app.getByLabel('New role name').fill('Auditors');
+  await app.getByLabel('New role name').press('Enter');
+  const role = app.locator('[data-testid="role-row"][data-name="Auditors"]');
+  await expect(role.getByTestId('role-users')).toHaveText('0');
+  await role.getByRole('button', { name: 'Rename Auditors' }).click();
+  await app.getByLabel('New name for Auditors').fill('Auditor');
+  await app.getByLabel('New name for Auditors').press('Enter');
+  const renamed = app.locator('[data-testid="role-row"][data-name="Auditor"]');
+  await expect(renamed).toBeVisible();
+  await renamed.getByRole('button', { name: 'Delete Auditor' }).click();
+  await app.getByTestId('delete-role-dialog').getByRole('button', { name: 'Delete' }).click();
+  await expect(renamed).toHaveCount(0);
+
+  // An Active script that deactivates the contractors (every third user) goes over the 10% limit:
+  // the sync is held, nothing changes until the admin reviews and applies exactly that plan.
+  await go(app, 'Servers');
+  await app.getByRole('textbox', { name: 'Active script' }).fill("function(entry) { return entry.employeeType != 'contractor'; }");
+  await expect(app.getByRole('heading', { name: 'Corp — unsaved changes' })).toBeVisible();
+  await app.keyboard.press('Control+s');
+  // Saved once the title loses its "unsaved changes" mark (the Save button is also off while saving).
+  await expect(app.getByRole('heading', { name: 'Corp', exact: true })).toBeVisible();
+  await expect(app.getByTestId('save-notice')).toBeVisible();
+  await go(app, 'Sync');
+  await card.getByRole('button', { name: 'Synchronize now' }).click();
+  await expect(outcome.getByTestId('run-status')).toHaveText('Held');
+  const held = outcome.getByTestId('held-box');
+  await expect(held).toContainText('more than 10%');
+  await held.getByRole('button', { name: 'Review plan' }).click();
+  await expect(plan.getByTestId('plan-chip-deactivate')).toHaveText('Deactivate 9');
+  await expect(plan.locator('[data-testid="plan-row"][data-username="user00004"]')).toContainText('Deactivate');
+  await held.getByRole('button', { name: 'Apply this plan' }).click();
+  await app.getByTestId('approve-dialog').getByRole('button', { name: 'Apply plan' }).click();
+  await expect(outcome.getByTestId('run-status')).toHaveText('Applied');
+  await expect(outcome.getByTestId('run-counts')).toHaveText('9 deactivated');
+  await expect(card.getByTestId('held-box')).toHaveCount(0);
+
+  // History: every run, newest first; the chart of managed and active users; a run's plan.
   await go(app, 'History');
   const runs = app.getByTestId('run-row');
-  await expect(runs).toHaveCount(2);
-  await expect(runs.nth(0)).toContainText('Sync');
+  await expect(runs).toHaveCount(4);
+  await expect(runs.nth(0)).toContainText('Approval');
   await expect(runs.nth(0).getByTestId('run-status')).toHaveText('Applied');
-  await expect(runs.nth(1)).toContainText('Simulate');
-  await expect(runs.nth(1).getByTestId('run-status')).toHaveText('Simulated');
+  await expect(runs.nth(1).getByTestId('run-status')).toHaveText('Approved');
+  await expect(runs.nth(2).getByTestId('run-status')).toHaveText('Applied');
+  await expect(runs.nth(3)).toContainText('Simulate');
+  await expect(runs.nth(3).getByTestId('run-status')).toHaveText('Simulated');
   await expect(app.getByTestId('users-chart')).toBeVisible();
-  await expect(app.getByTestId('users-chart')).toContainText('Latest: 30 managed, 30 active');
-  await runs.nth(0).getByRole('button').click();
+  await expect(app.getByTestId('users-chart')).toContainText('Latest: 30 managed, 20 active');
+  await runs.nth(2).getByRole('button').click();
   const detail = app.getByTestId('run-detail');
   await expect(detail).toContainText('Sync of Corp');
   await expect(detail.getByTestId('run-detail-counts')).toHaveText('30 created');

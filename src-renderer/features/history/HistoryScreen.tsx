@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { call } from '../../api';
 import type { ChartPoint, RunStatus, RunSummary } from '../../../src-shared/domain/sync';
 import { ErrorBox } from '../../ui/ErrorBox';
@@ -33,6 +33,11 @@ export function HistoryScreen({ active }: { active: boolean }) {
   const detail = useResource<RunSummary | null>(loadRun, `run:${openId}`, { active, topics: ['runs'] });
 
   const runs = list.data?.runs ?? [];
+  // The list shrank under the current page: go back to its last page.
+  const listData = list.data;
+  useEffect(() => {
+    if (listData && listData.runs.length === 0 && listData.total > 0 && offset > 0) setOffset(Math.floor((listData.total - 1) / PAGE) * PAGE);
+  }, [listData, offset]);
   const total = list.data?.total ?? 0;
   const openRun = detail.data && detail.data.id === openId ? detail.data : (runs.find((r) => r.id === openId) ?? null);
 
@@ -87,7 +92,7 @@ export function HistoryScreen({ active }: { active: boolean }) {
       <section className="panel" aria-labelledby="runs-title">
         <div className="panel-head">
           <h3 id="runs-title">Runs</h3>
-          <Pager offset={offset} limit={PAGE} total={total} onOffset={setOffset} noun="runs" testId="runs-pager" />
+          <Pager offset={offset} limit={PAGE} total={total} onOffset={setOffset} noun="runs" nounOne="run" testId="runs-pager" />
         </div>
         {list.error && <ErrorBox error={list.error} lead="Could not load the history:" onRetry={() => void list.reload()} />}
         {list.data && runs.length === 0 ? (

@@ -3,7 +3,7 @@ import type { ChartPoint } from '../../../src-shared/domain/sync';
 import { formatCount, formatDateTime } from '../../ui/format';
 
 const W = 640;
-const H = 200;
+const H = 180;
 const PAD = { left: 52, right: 16, top: 12, bottom: 30 };
 
 /** A round step (1, 2 or 5 times a power of ten) giving about `ticks` ticks up to `max`. */
@@ -18,6 +18,7 @@ function niceStep(max: number, ticks: number): number {
 
 function shortDate(ms: number, spanMs: number): string {
   const d = new Date(ms);
+  if (spanMs < 10 * 60_000) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   return spanMs < 2 * 86_400_000 ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
 

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { OrganizationView } from '../../../src-shared/domain/directory';
@@ -48,6 +48,13 @@ export function OrgsScreen({ active }: { active: boolean }) {
   const [deleting, setDeleting] = useState<OrganizationView | null>(null);
   const [deleteError, setDeleteError] = useState<ErrorInfo | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+
+  // A confirmation fades after a few seconds.
+  useEffect(() => {
+    if (!notice) return;
+    const timer = window.setTimeout(() => setNotice(null), 5000);
+    return () => window.clearTimeout(timer);
+  }, [notice]);
 
   const list = orgs.data ?? [];
   const needle = search.trim().toLowerCase();

@@ -41,10 +41,12 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
   const titleId = useId();
   const { held, lastRun, lastSync } = status;
   const heldActions = (run: RunSummary) =>
-    held && held.id === run.id
+    held && held.id === run.id && run.status === 'held'
       ? { onReview: () => onReview(run), onApprove: () => onApprove(run), onDiscard: () => onDiscard(run), disabled: busyReason !== null }
       : null;
-  const shownOutcomeId = outcome?.kind === 'run' ? outcome.run.id : null;
+  // The held plan shows on its own unless the latest outcome is that plan, or it was just applied or discarded.
+  const outcomeRun = outcome?.kind === 'run' ? outcome.run : null;
+  const showHeld = held && outcomeRun?.id !== held.id && outcomeRun?.relatedRunId !== held.id;
 
   return (
     <article className="sync-card" aria-labelledby={titleId} data-testid="sync-server" data-server-name={status.serverName}>
@@ -115,7 +117,7 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
       </dl>
       {running && <RunProgress {...running} />}
       {outcome && <RunOutcome outcome={outcome} now={now} onShowPlan={onShowPlan} held={outcome.kind === 'run' ? heldActions(outcome.run) : null} onDismiss={onDismiss} />}
-      {held && held.id !== shownOutcomeId && <RunOutcome outcome={{ kind: 'run', run: held }} now={now} onShowPlan={onShowPlan} held={heldActions(held)} />}
+      {held && showHeld && <RunOutcome outcome={{ kind: 'run', run: held }} now={now} onShowPlan={onShowPlan} held={heldActions(held)} />}
     </article>
   );
 }

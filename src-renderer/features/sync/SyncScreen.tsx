@@ -37,7 +37,7 @@ type Confirm = { kind: 'approve' | 'discard'; run: RunSummary };
  * The Sync screen: each server with its last sync, next run, Simulate / Synchronize now and the run's
  * progress and outcome; the global settings; and the plan of the latest run (or the one picked).
  */
-export function SyncScreen({ active }: { active: boolean }) {
+export function SyncScreen({ active, serversDirty = false }: { active: boolean; serversDirty?: boolean }) {
   const overview = useResource<SyncOverview>(loadOverview, 'overview', { active, topics: ['runs', 'settings', 'servers', 'orgs', 'users'] });
   const orgs = useOrgs(active);
   const now = useNow(30_000);
@@ -53,7 +53,7 @@ export function SyncScreen({ active }: { active: boolean }) {
   const { local, progress } = runs;
   const data = overview.data;
   const running = data?.running ?? null;
-  const external = running && running.runId !== local?.runId ? running : null;
+  const external = running && running.runId !== local?.runId && !runs.ended.has(running.runId) ? running : null;
 
   // Another process (the schedule, the command line) is running: look again until it ends.
   const { reload } = overview;
@@ -99,6 +99,11 @@ export function SyncScreen({ active }: { active: boolean }) {
         )}
       </header>
 
+      {serversDirty && (
+        <p className="notice warning-text" data-testid="sync-unsaved-server">
+          A server form has unsaved changes. Runs use each server's saved settings: save the form on the Servers screen first to simulate your changes.
+        </p>
+      )}
       {overview.error && <ErrorBox error={overview.error} lead="Could not load the sync overview:" onRetry={() => void reload()} />}
       {external && (
         <p className="notice running-notice" role="status" data-testid="sync-running-elsewhere">
@@ -117,73 +122,74 @@ export function SyncScreen({ active }: { active: boolean }) {
 
       {data && (
         <div className="sync-layout">
-          <section className="sync-servers" aria-label="Servers">
-            {data.servers.length === 0 ? (
-              <p className="panel muted">No servers yet. Add one on the Servers screen, then simulate it here.</p>
-            ) : (
-              data.servers.map((s) => {
-                const mine = local?.serverId === s.serverId ? local : null;
-                const theirs = !mine && external?.serverId === s.serverId ? external : null;
-                const runId = mine?.runId ?? theirs?.runId ?? null;
-                const p = runId ? (progress[runId] ?? null) : null;
-                return (
-                  <ServerSyncCard
-                    key={s.serverId}
-                    status={s}
-                    now={now}
-                    busyReason={busyReason}
-                    running={
-                      mine
-                        ? { label: RUNNING_LABELS[mine.mode], progress: p, cancelling: mine.cancelling, onCancel: () => void runs.cancel(mine.runId, s.serverId) }
-                        : theirs
-                          ? {
-                              label: theirs.kind === 'sync' ? 'Synchronizing' : 'Simulating',
-                              progress: p,
-                              cancelling: false,
-                              // Only runs of this process stream progress, and only those can be cancelled from here.
-                              onCancel: p ? () => void runs.cancel(theirs.runId, s.serverId) : null,
-                            }
-                          : null
-                    }
-                    outcome={runs.outcomes[s.serverId] ?? null}
-                    onSimulate={() => void runs.start(s.serverId, 'simulate')}
-                    onSync={() => void runs.start(s.serverId, 'sync')}
-                    onShowPlan={(run) => showPlan(run)}
-                    onReview={(run) => showPlan(run, true)}
-                    onApprove={(run) => setConfirm({ kind: 'approve', run })}
-                    onDiscard={(run) => setConfirm({ kind: 'discard', run })}
-                    onDismiss={() => runs.dismiss(s.serverId)}
-                  />
-                );
-              })
-            )}
-          </section>
+          <div className="sync-main">
+            <section className="sync-servers" aria-label="Servers">
+              {data.servers.length === 0 ? (
+                <p className="panel muted">No servers yet. Add one on the Servers screen, then simulate it here.</p>
+              ) : (
+                data.servers.map((s) => {
+                  const mine = local?.serverId === s.serverId ? local : null;
+                  const theirs = !mine && external?.serverId === s.serverId ? external : null;
+                  const runId = mine?.runId ?? theirs?.runId ?? null;
+                  const p = runId ? (progress[runId] ?? null) : null;
+                  return (
+                    <ServerSyncCard
+                      key={s.serverId}
+                      status={s}
+                      now={now}
+                      busyReason={busyReason}
+                      running={
+                        mine
+                          ? { label: RUNNING_LABELS[mine.mode], progress: p, cancelling: mine.cancelling, onCancel: () => void runs.cancel(mine.runId, s.serverId) }
+                          : theirs
+                            ? {
+                                label: theirs.kind === 'sync' ? 'Synchronizing' : 'Simulating',
+                                progress: p,
+                                cancelling: false,
+                                // Only runs of this process stream progress, and only those can be cancelled from here.
+                                onCancel: p ? () => void runs.cancel(theirs.runId, s.serverId) : null,
+                              }
+                            : null
+                      }
+                      outcome={runs.outcomes[s.serverId] ?? null}
+                      onSimulate={() => void runs.start(s.serverId, 'simulate')}
+                      onSync={() => void runs.start(s.serverId, 'sync')}
+                      onShowPlan={(run) => showPlan(run)}
+                      onReview={(run) => showPlan(run, true)}
+                      onApprove={(run) => setConfirm({ kind: 'approve', run })}
+                      onDiscard={(run) => setConfirm({ kind: 'discard', run })}
+                      onDismiss={() => runs.dismiss(s.serverId)}
+                    />
+                  );
+                })
+              )}
+            </section>
+            <section ref={planSectionRef} className="panel sync-plan" aria-labelledby="sync-plan-title">
+              <div className="panel-head">
+                <h3 id="sync-plan-title">
+                  {shown ? (
+                    <>
+                      Plan: {runTitle(shown)}, <StatusBadge status={shown.status} />{' '}
+                      <time dateTime={shown.startedAt} title={formatDateTime(shown.startedAt)} className="muted">
+                        {relativeTime(shown.startedAt, now)}
+                      </time>
+                    </>
+                  ) : (
+                    'Plan'
+                  )}
+                </h3>
+                {shown && <span className="muted">{countsText(shown.counts)}</span>}
+              </div>
+              {shown ? (
+                <PlanView key={shown.id} runId={shown.id} focusRef={planRef} />
+              ) : (
+                <p className="muted">No plan yet. Simulate a server to see, user by user, what a sync would change.</p>
+              )}
+            </section>
+          </div>
           <SettingsForm settings={data.settings} orgs={orgs.data} onSaved={overview.mutate} />
         </div>
       )}
-
-      <section ref={planSectionRef} className="panel sync-plan" aria-labelledby="sync-plan-title">
-        <div className="panel-head">
-          <h3 id="sync-plan-title">
-            {shown ? (
-              <>
-                Plan: {runTitle(shown)}, <StatusBadge status={shown.status} />{' '}
-                <time dateTime={shown.startedAt} title={formatDateTime(shown.startedAt)} className="muted">
-                  {relativeTime(shown.startedAt, now)}
-                </time>
-              </>
-            ) : (
-              'Plan'
-            )}
-          </h3>
-          {shown && <span className="muted">{countsText(shown.counts)}</span>}
-        </div>
-        {shown ? (
-          <PlanView key={shown.id} runId={shown.id} focusRef={planRef} />
-        ) : (
-          <p className="muted">No plan yet. Simulate a server to see, user by user, what a sync would change.</p>
-        )}
-      </section>
 
       {confirm?.kind === 'approve' && (
         <Dialog

@@ -20,8 +20,14 @@ export interface LocalRun {
 /** How a server's latest action in this session ended: a run, or a refusal before any run. */
 export type Outcome = { kind: 'run'; run: RunSummary } | { kind: 'error'; mode: RunMode | 'discard' | 'cancel'; error: ErrorInfo };
 
+/** A v4 UUID (main validates run ids as UUIDs); getRandomValues where randomUUID is missing. */
 function newId(): string {
-  return crypto.randomUUID();
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** The Sync screen's runs; `onEnded` hears every run this screen started, once it ends. */
@@ -29,22 +35,34 @@ export function useSyncRuns(onEnded: (run: RunSummary) => void) {
   const [local, setLocal] = useState<LocalRun | null>(null);
   const [progress, setProgress] = useState<Record<string, SyncProgress>>({});
   const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
+  // Runs known to have ended: a late progress event or a not-yet-reloaded overview must not revive them.
+  const [ended, setEnded] = useState<ReadonlySet<string>>(() => new Set());
+  const endedRef = useRef(ended);
+  endedRef.current = ended;
+  const markEnded = useCallback((runId: string) => setEnded((s) => (s.has(runId) ? s : new Set(s).add(runId))), []);
   const onEndedRef = useRef(onEnded);
   onEndedRef.current = onEnded;
   const localRef = useRef<LocalRun | null>(null);
   localRef.current = local;
 
-  useEffect(() => subscribe('sync.progress', (p) => setProgress((all) => ({ ...all, [p.runId]: p }))), []);
   useEffect(
     () =>
-      subscribe('sync.finished', (run) =>
+      subscribe('sync.progress', (p) => {
+        if (!endedRef.current.has(p.runId)) setProgress((all) => ({ ...all, [p.runId]: p }));
+      }),
+    [],
+  );
+  useEffect(
+    () =>
+      subscribe('sync.finished', (run) => {
+        markEnded(run.id);
         setProgress((all) => {
           if (!(run.id in all)) return all;
           const { [run.id]: _, ...rest } = all;
           return rest;
-        }),
-      ),
-    [],
+        });
+      }),
+    [markEnded],
   );
 
   const setOutcome = useCallback((serverId: string, outcome: Outcome | null) => {
@@ -69,6 +87,7 @@ export function useSyncRuns(onEnded: (run: RunSummary) => void) {
         setOutcome(serverId, { kind: 'error', mode, error: errorInfoOf(e) });
       } finally {
         localRef.current = null;
+        markEnded(runId);
         setLocal(null);
         setProgress((all) => {
           const { [runId]: _, ...rest } = all;
@@ -77,7 +96,7 @@ export function useSyncRuns(onEnded: (run: RunSummary) => void) {
         notifyChanged('runs', 'users', 'orgs', 'roles');
       }
     },
-    [setOutcome],
+    [setOutcome, markEnded],
   );
 
   /** Simulates or synchronizes one server; resolves when the run ends. */
@@ -133,7 +152,7 @@ export function useSyncRuns(onEnded: (run: RunSummary) => void) {
 
   const dismiss = useCallback((serverId: string) => setOutcome(serverId, null), [setOutcome]);
 
-  return { local, progress, outcomes, start, approve, discard, cancel, dismiss };
+  return { local, progress, outcomes, ended, start, approve, discard, cancel, dismiss };
 }
 
 /** The value returned by {@link useSyncRuns}. */

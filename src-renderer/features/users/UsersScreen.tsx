@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { UserPage, UserView } from '../../../src-shared/domain/directory';
@@ -31,7 +31,7 @@ function Status({ user, now }: { user: UserView; now: number }) {
           </time>
         </>
       )}
-      {user.deactivatedReason && (
+      {user.deactivatedReason && !/^deactivated by an? (admin|administrator)\.?$/i.test(user.deactivatedReason.trim()) && (
         <span className="user-reason muted" title={user.deactivatedReason}>
           {user.deactivatedReason}
         </span>
@@ -79,6 +79,10 @@ export function UsersScreen({ active }: { active: boolean }) {
   const load = useCallback(() => call('users.list', { query: { search: search || null, orgId, offset, limit: PAGE } }), [search, orgId, offset]);
   const users = useResource<UserPage>(load, JSON.stringify([search, orgId, offset]), { active, topics: ['users', 'runs', 'orgs', 'roles'] });
   const page = users.data;
+  // The list shrank under the current page (e.g. after a sync): go back to its last page.
+  useEffect(() => {
+    if (page && page.rows.length === 0 && page.total > 0 && offset > 0) setOffset(Math.floor((page.total - 1) / PAGE) * PAGE);
+  }, [page, offset]);
 
   const apply = async () => {
     const c = confirm;
@@ -126,7 +130,7 @@ export function UsersScreen({ active }: { active: boolean }) {
           <span className="muted" data-testid="users-total">
             {page ? `${formatCount(page.total)} ${page.total === 1 ? 'user' : 'users'}${search || orgId ? ' match' : ''}` : 'Loading…'}
           </span>
-          {page && <Pager offset={offset} limit={PAGE} total={page.total} onOffset={setOffset} noun="users" />}
+          {page && page.total > PAGE && <Pager offset={offset} limit={PAGE} total={page.total} onOffset={setOffset} noun="users" nounOne="user" />}
         </div>
         {page && page.rows.length === 0 ? (
           <p className="muted" data-testid="users-empty">
