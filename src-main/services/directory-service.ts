@@ -5,6 +5,8 @@ import { AppError } from '../../src-shared/errors';
 import { deleteOrganization, getOrganization, insertOrganization, updateOrganization } from '../store/organizations-repo';
 import { deleteRole, insertRole, renameRole } from '../store/roles-repo';
 import { prepared } from '../store/statement-cache';
+import { nameKey } from '../store/name-key';
+import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { allUsers, findUser, listUsers, setUserActive } from '../store/users-repo';
 
 /** Organizations, roles and users of the local store, as the screens and the CLI see them. */
@@ -48,7 +50,16 @@ export class DirectoryService {
 
   updateOrg(id: string, i: OrganizationInput): OrganizationView {
     this.checkServer(i.authServerId);
-    updateOrganization(this.db, id, i, this.now());
+    this.db.transaction(() => {
+      const before = getOrganization(this.db, id);
+      const after = updateOrganization(this.db, id, i, this.now());
+      // "Registrants not found" names its organization: a rename carries over to it.
+      const settings = readSyncSettings(this.db);
+      const r = settings.registrantsNotFound;
+      if (before && r.action === 'placeInOrg' && nameKey(r.org) === nameKey(before.name) && before.name !== after.name) {
+        writeSyncSettings(this.db, { ...settings, registrantsNotFound: { action: 'placeInOrg', org: after.name } });
+      }
+    })();
     return this.org(id);
   }
 

@@ -481,10 +481,10 @@ export class SyncService {
     const holder = lockHolder(this.db);
     let running: SyncOverview['running'] = null;
     if (holder) {
-      const r = prepared(this.db, `SELECT server_id AS serverId, kind, started_at AS startedAt FROM sync_runs WHERE id = @id AND status = 'running'`).get({ id: holder.runId }) as
-        | { serverId: string | null; kind: 'simulate' | 'sync' | 'draft'; startedAt: string }
+      const r = prepared(this.db, `SELECT server_id AS serverId, kind, trigger, started_at AS startedAt FROM sync_runs WHERE id = @id AND status = 'running'`).get({ id: holder.runId }) as
+        | { serverId: string | null; kind: RunKind; trigger: RunTrigger; startedAt: string }
         | undefined;
-      if (r) running = { runId: holder.runId, serverId: r.serverId, kind: r.kind, startedAt: r.startedAt, pid: holder.pid };
+      if (r) running = { runId: holder.runId, serverId: r.serverId, kind: r.kind, trigger: r.trigger, startedAt: r.startedAt, pid: holder.pid };
     }
     return { settings: this.settings(), servers: this.statuses(this.now()), running };
   }

@@ -211,5 +211,5 @@ export interface SyncOverview {
   settings: SyncSettings;
   servers: ServerSyncStatus[];
   /** The run in progress, if any (in this process or another one sharing the store). */
-  running: { runId: string; serverId: string | null; kind: RunKind; startedAt: string; pid: number } | null;
+  running: { runId: string; serverId: string | null; kind: RunKind; trigger: RunTrigger; startedAt: string; pid: number } | null;
 }

@@ -65,3 +65,11 @@ it('retries a failed sync after 15 minutes, and plans nothing new while a plan i
   app.sync.discard(held.id);
   expect(app.sync.dueServers(new Date(Date.parse(held.startedAt) + 13 * HOUR))).toHaveLength(1);
 });
+
+it('keeps "registrants not found" pointing at its organization when that organization is renamed', () => {
+  const org = app.directory.createOrg({ name: 'Guests', parentId: null, authServerId: null });
+  app.sync.saveSettings({ ...app.sync.settings(), registrantsNotFound: { action: 'placeInOrg', org: 'guests' } });
+  app.directory.updateOrg(org.id, { name: 'Visitors', parentId: null, authServerId: null });
+  expect(app.sync.settings().registrantsNotFound).toEqual({ action: 'placeInOrg', org: 'Visitors' });
+  expect(() => app.sync.saveSettings({ ...app.sync.settings(), registrantsNotFound: { action: 'placeInOrg', org: 'Nowhere' } })).toThrow(/No organization is named "Nowhere"/);
+});
