@@ -25,6 +25,9 @@
  * --cpu-prof writes a V8 CPU profile per child phase (node --cpu-prof) and prints where the time
  * went: ldapts decode, toEntryInput, QuickJS, planner, SQLite apply, change rows, GC, ...
  *
+ * BENCH_SYNC_NODE_FLAGS adds node flags to every phase process (e.g. --max-old-space-size=256 to
+ * see whether a phase fits a heap that size).
+ *
  * Internal: `--phase read|simulate|sync` runs one phase (the child side); its input comes in
  * BENCH_SYNC_INPUT (JSON) and its result goes to stdout as one `BENCH_SYNC_RESULT {json}` line.
  */
@@ -97,6 +100,8 @@ interface PhaseResult {
   entries: number;
   run: RunSummary | null;
   usersInStore: number | null;
+  /** The timed run on the monotonic clock, microseconds (as CPU profile timestamps). */
+  windowUs: [number, number];
 }
 
 function benchDraft(slapd: Slapd): ServerDraft {
@@ -124,14 +129,17 @@ function syncAttributes(draft: ServerDraft): string[] {
 async function childPhase(): Promise<number> {
   const input = JSON.parse(process.env.BENCH_SYNC_INPUT ?? 'null') as PhaseInput | null;
   if (!input) throw new Error('--phase is internal: BENCH_SYNC_INPUT is missing');
-  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null };
+  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null, windowUs: [0, 0] };
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n);
   if (input.phase === 'read') {
     const target = targetFromDraft(input.draft);
     const attributes = syncAttributes(input.draft);
     result.rssBefore = process.memoryUsage().rss;
+    result.windowUs[0] = nowUs();
     const started = performance.now();
     const r = await readDirectory({ target, password: input.password, attributes, onPage: () => {} });
     result.ms = performance.now() - started;
+    result.windowUs[1] = nowUs();
     result.entries = r.entries;
   } else {
     const app: AppContext = createAppContext({ dbPath: input.dbPath, keychain: noKeychain, env: { BENCH_PW: input.password } });
@@ -140,9 +148,11 @@ async function childPhase(): Promise<number> {
       await app.scriptEngine();
       result.engineMs = performance.now() - engineStarted;
       result.rssBefore = process.memoryUsage().rss;
+      result.windowUs[0] = nowUs();
       const started = performance.now();
       const summary = await app.sync.run({ serverId: input.serverId, mode: input.phase, trigger: 'cli' });
       result.ms = performance.now() - started;
+      result.windowUs[1] = nowUs();
       result.run = summary;
       result.entries = summary.entries ?? 0;
       result.usersInStore = (app.store.db.prepare(`SELECT COUNT(*) AS n FROM users`).get() as { n: number }).n;
@@ -158,8 +168,17 @@ async function childPhase(): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Parent side.
 
-function runChild(input: PhaseInput, profDir: string | null, round: number): Promise<PhaseResult> {
-  const flags = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `round${round}-${input.phase}.cpuprofile`] : [];
+/**
+ * Runs one phase in a fresh node (tsx as an --import hook). With `profDir`, node writes one CPU
+ * profile per thread into `profDir/<label>` (tsx's loader hooks run on a thread of their own, so
+ * a fixed --cpu-prof-name would let that thread's profile overwrite the main one).
+ */
+const windows = new Map<string, [number, number]>();
+
+function runChild(input: PhaseInput, profDir: string | null, label: string): Promise<PhaseResult> {
+  const flags = profDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profDir, label)] : [];
+  // Extra node flags for the phase processes, for experiments (e.g. --max-old-space-size=256).
+  flags.push(...(process.env.BENCH_SYNC_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...flags, '--import', 'tsx', SELF, '--phase', input.phase], {
       cwd: ROOT,
@@ -172,7 +191,9 @@ function runChild(input: PhaseInput, profDir: string | null, round: number): Pro
     child.on('close', (code, sig) => {
       const line = out.split('\n').find((l) => l.startsWith('BENCH_SYNC_RESULT '));
       if (code !== 0 || !line) return reject(new Error(`phase ${input.phase} exited with ${code ?? sig}:\n${out}`));
-      resolve(JSON.parse(line.slice('BENCH_SYNC_RESULT '.length)) as PhaseResult);
+      const result = JSON.parse(line.slice('BENCH_SYNC_RESULT '.length)) as PhaseResult;
+      windows.set(label, result.windowUs);
+      resolve(result);
     });
   });
 }
@@ -304,7 +325,7 @@ function bucketOf(f: ProfileNode['callFrame']): string | null {
   return null;
 }
 
-function summarizeProfile(file: string): { buckets: [string, number][]; top: [string, number][]; totalMs: number } {
+function summarizeProfile(file: string, windowUs: [number, number]): { buckets: [string, number][]; top: [string, number][]; totalMs: number } {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -321,7 +342,14 @@ function summarizeProfile(file: string): { buckets: [string, number][]; top: [st
     return b;
   };
   const selfMs = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) selfMs.set(p.samples[i], (selfMs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  // Only the samples of the timed run (process start, module loading and store open left out).
+  let t = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    const d = p.timeDeltas[i] ?? 0;
+    t += d;
+    if (t < windowUs[0] || t > windowUs[1]) continue;
+    selfMs.set(p.samples[i], (selfMs.get(p.samples[i]) ?? 0) + d / 1000);
+  }
   const buckets = new Map<string, number>();
   const fns = new Map<string, number>();
   let totalMs = 0;
@@ -417,18 +445,18 @@ async function main(): Promise<number> {
       const describe = (r: PhaseResult) =>
         `peak RSS ${fmtMb(r.maxRss)} (before run ${fmtMb(r.rssBefore)})  ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}, users in store ${r.usersInStore}` : `entries ${r.entries}`}`;
 
-      const read = await runChild(input('read'), profDir, round);
+      const read = await runChild(input('read'), profDir, `round${round}-1-read`);
       check(read.entries === users, `round ${round}: read returned ${read.entries} entries`);
       say('read', read.ms, describe(read));
       rows.read.push(read);
 
-      const sim = await runChild(input('simulate'), profDir, round);
+      const sim = await runChild(input('simulate'), profDir, `round${round}-2-simulate`);
       const simOk = sim.run?.status === 'simulated' && sim.run.entries === users && sim.run.counts.created === users && sim.run.counts.errors === 0 && sim.usersInStore === 0;
       check(simOk, `round ${round}: simulate ${JSON.stringify(sim.run && { status: sim.run.status, entries: sim.run.entries, counts: sim.run.counts, error: sim.run.error })}, users ${sim.usersInStore}`);
       say('simulate', sim.ms, describe(sim));
       rows.simulate.push(sim);
 
-      const first = await runChild(input('sync'), profDir, round);
+      const first = await runChild(input('sync'), profDir, `round${round}-3-sync`);
       const firstOk = first.run?.status === 'applied' && first.run.entries === users && first.run.counts.created === users && first.run.counts.errors === 0 && first.usersInStore === users;
       check(firstOk, `round ${round}: sync ${JSON.stringify(first.run && { status: first.run.status, entries: first.run.entries, counts: first.run.counts, error: first.run.error })}, users ${first.usersInStore}`);
       say('sync', first.ms, describe(first));
@@ -436,7 +464,7 @@ async function main(): Promise<number> {
 
       const changed = await changeOnePercent(slapd, users, state);
       console.log(`  run ${round}  (ldapmodify of ${changed.moves + changed.roles} entries: ${changed.moves} departments, ${changed.roles} employee types, ${fmtMs(changed.ms)} ms)`);
-      const again = await runChild(input('sync'), profDir ? path.join(profDir, 'resync') : null, round);
+      const again = await runChild(input('sync'), profDir, `round${round}-4-resync`);
       const c = again.run?.counts;
       const againOk =
         again.run?.status === 'applied' && again.run.entries === users && c?.moved === changed.moves && c.rolesChanged === changed.roles
@@ -448,6 +476,8 @@ async function main(): Promise<number> {
     }
   } finally {
     await slapd?.stop();
+    // Stores are removed; CPU profiles are kept for DevTools.
+    if (!profDir) rmSync(work, { recursive: true, force: true });
   }
 
   const floor = median(rows.floor);
@@ -472,23 +502,21 @@ async function main(): Promise<number> {
   console.log(`(floor output: ${(floorBytes / MB).toFixed(1)} MB of LDIF; "ms" is the run itself: store open, process start and script engine load excluded)`);
 
   if (profDir && existsSync(profDir)) {
+    // One folder per phase; the main thread's profile is the one with thread id 0 (CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile).
     const files: { label: string; file: string }[] = [];
-    for (const f of readdirSync(profDir)) if (f.endsWith('.cpuprofile')) files.push({ label: f.replace(/\.cpuprofile$/, ''), file: path.join(profDir, f) });
-    const resync = path.join(profDir, 'resync');
-    if (existsSync(resync)) for (const f of readdirSync(resync)) if (f.endsWith('.cpuprofile')) files.push({ label: f.replace(/\.cpuprofile$/, '').replace('-sync', '-resync'), file: path.join(resync, f) });
-    const order = ['read', 'simulate', 'sync', 'resync'];
-    files.sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }) || order.indexOf(a.label.split('-')[1]) - order.indexOf(b.label.split('-')[1]));
+    for (const label of readdirSync(profDir).sort()) {
+      const main = readdirSync(path.join(profDir, label)).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+      if (main) files.push({ label, file: path.join(profDir, label, main) });
+    }
     for (const { label, file } of files) {
-      const s = summarizeProfile(file);
+      const s = summarizeProfile(file, windows.get(label) ?? [0, Number.MAX_SAFE_INTEGER]);
       console.log('');
-      console.log(`CPU profile ${label} (whole child process, ${fmtMs(s.totalMs)} ms sampled; self time by bucket, callers inherit unnamed frames):`);
+      console.log(`CPU profile ${label} (main thread during the timed run, ${fmtMs(s.totalMs)} ms sampled; self time by bucket, unnamed frames go to their caller's bucket):`);
       console.log(table(['bucket', 'ms', '%'], s.buckets.map(([b, ms]) => [b, fmtMs(ms), `${((ms / s.totalMs) * 100).toFixed(1)}%`])));
       console.log('top self time:');
       for (const [fn, ms] of s.top) console.log(`  ${fmtMs(ms).padStart(6)} ms  ${fn}`);
     }
     console.log(`\nprofiles kept in ${profDir} (open in Chrome DevTools > Performance)`);
-  } else {
-    rmSync(work, { recursive: true, force: true });
   }
 
   console.log('');

@@ -53,31 +53,56 @@ export function lockHolder(db: Database.Database): LockHolder | undefined {
 
 const alive = (h: LockHolder) => h.host !== hostname() || processAlive(h.pid);
 
+const INTERRUPTED: ErrorInfo = { code: 'CANCELLED', message: 'The run was interrupted (its process ended before it finished). Nothing was changed.' };
+
+/** True for SQLite's "database is locked" (another process holds the write lock past the busy timeout). */
+export const isSqliteBusy = (e: unknown): boolean => /^SQLITE_BUSY/.test(String((e as { code?: unknown })?.code ?? ''));
+
 /**
  * Marks runs whose process died (kill -9, power loss) as interrupted and frees their lock. A run's
- * changes are applied in one transaction, so an interrupted run changed nothing.
+ * changes are applied in one transaction, so an interrupted run changed nothing. Reads first (never
+ * blocked in WAL mode) and writes only when something needs recovery; when another process holds
+ * the write lock (it is applying a run), recovery waits for the next look.
  */
 export function recoverInterruptedRuns(db: Database.Database, now: Date = new Date()): number {
-  return db.transaction(() => {
-    const holder = lockHolder(db);
-    if (holder && !alive(holder)) prepared(db, `DELETE FROM sync_lock WHERE id = 1`).run();
-    const running = prepared(db, `SELECT id, pid FROM sync_runs WHERE status = 'running'`).all() as { id: string; pid: number | null }[];
-    const live = lockHolder(db);
-    let n = 0;
-    for (const r of running) {
-      if (live && live.runId === r.id) continue;
-      prepared(
-        db,
-        `UPDATE sync_runs SET status = 'interrupted', finished_at = @at, error_json = @error WHERE id = @id AND status = 'running'`,
-      ).run({
-        id: r.id,
-        at: now.toISOString(),
-        error: JSON.stringify({ code: 'CANCELLED', message: 'The run was interrupted (its process ended before it finished). Nothing was changed.' }),
-      });
-      n++;
-    }
-    return n;
-  }).immediate();
+  const holder = lockHolder(db);
+  const running = prepared(db, `SELECT id FROM sync_runs WHERE status = 'running'`).all() as { id: string }[];
+  const liveHolder = holder && alive(holder) ? holder : undefined;
+  if (!(holder && !liveHolder) && running.every((r) => liveHolder?.runId === r.id)) return 0;
+  try {
+    return db
+      .transaction(() => {
+        const h = lockHolder(db);
+        if (h && !alive(h)) prepared(db, `DELETE FROM sync_lock WHERE id = 1`).run();
+        const live = lockHolder(db);
+        let n = 0;
+        for (const r of prepared(db, `SELECT id FROM sync_runs WHERE status = 'running'`).all() as { id: string }[]) {
+          if (live && live.runId === r.id) continue;
+          markInterrupted(db, r.id, now);
+          n++;
+        }
+        return n;
+      })
+      .immediate();
+  } catch (e) {
+    if (isSqliteBusy(e)) return 0;
+    throw e;
+  }
+}
+
+function markInterrupted(db: Database.Database, id: string, now: Date): void {
+  prepared(db, `UPDATE sync_runs SET status = 'interrupted', finished_at = @at, error_json = @error WHERE id = @id AND status = 'running'`).run({
+    id,
+    at: now.toISOString(),
+    error: JSON.stringify(INTERRUPTED),
+  });
+}
+
+function busyError(db: Database.Database, holder: LockHolder): AppError {
+  const other = prepared(db, `SELECT server_name AS s, kind FROM sync_runs WHERE id = @id`).get({ id: holder.runId }) as { s: string; kind: string } | undefined;
+  const what = other ? `a ${other.kind === 'sync' ? 'sync' : 'simulation'} of "${other.s}"` : 'another run';
+  const who = holder.pid === process.pid ? 'this app' : `process ${holder.pid}`;
+  return new AppError('BUSY', `Only one run at a time: ${what} started at ${holder.acquiredAt} by ${who} is still running. Wait for it to finish, or cancel it.`);
 }
 
 /** What a new run records. */
@@ -97,32 +122,39 @@ export interface NewRun {
  * Throws AppError('BUSY') naming the run in progress when a live process holds the lock.
  */
 export function startRun(db: Database.Database, run: NewRun, now: Date = new Date()): RunSummary {
-  return db.transaction(() => {
-    const holder = lockHolder(db);
-    if (holder && alive(holder)) {
-      const other = prepared(db, `SELECT server_name AS s, kind FROM sync_runs WHERE id = @id`).get({ id: holder.runId }) as { s: string; kind: string } | undefined;
-      const what = other ? `a ${other.kind === 'sync' ? 'sync' : 'simulation'} of "${other.s}"` : 'another run';
-      const who = holder.pid === process.pid ? 'this app' : `process ${holder.pid}`;
-      throw new AppError('BUSY', `Only one run at a time: ${what} started at ${holder.acquiredAt} by ${who} is still running. Wait for it to finish, or cancel it.`);
-    }
-    if (holder) {
-      prepared(db, `DELETE FROM sync_lock WHERE id = 1`).run();
-      prepared(db, `UPDATE sync_runs SET status = 'interrupted', finished_at = @at WHERE id = @id AND status = 'running'`).run({ id: holder.runId, at: now.toISOString() });
-    }
-    const at = now.toISOString();
-    prepared(db, `INSERT INTO sync_lock (id, run_id, pid, host, acquired_at) VALUES (1, @id, @pid, @host, @at)`).run({ id: run.id, pid: process.pid, host: hostname(), at });
-    try {
-      prepared(
-        db,
-        `INSERT INTO sync_runs (id, server_id, server_name, kind, trigger, status, pid, started_at, counts_json, related_run_id, source)
-        VALUES (@id, @serverId, @serverName, @kind, @trigger, 'running', @pid, @at, '{}', @related, @source)`,
-      ).run({ ...run, related: run.relatedRunId ?? null, source: run.source ?? null, pid: process.pid, at });
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppError('CONFLICT', `A run with id ${run.id} already exists.`);
-      throw error;
-    }
-    return getRun(db, run.id);
-  }).immediate();
+  // A read first: while another process applies a run it holds the write lock, and the lock row says who.
+  const seen = lockHolder(db);
+  if (seen && alive(seen)) throw busyError(db, seen);
+  try {
+    return db
+      .transaction(() => {
+        const holder = lockHolder(db);
+        if (holder && alive(holder)) throw busyError(db, holder);
+        if (holder) {
+          prepared(db, `DELETE FROM sync_lock WHERE id = 1`).run();
+          markInterrupted(db, holder.runId, now);
+        }
+        const at = now.toISOString();
+        prepared(db, `INSERT INTO sync_lock (id, run_id, pid, host, acquired_at) VALUES (1, @id, @pid, @host, @at)`).run({ id: run.id, pid: process.pid, host: hostname(), at });
+        try {
+          prepared(
+            db,
+            `INSERT INTO sync_runs (id, server_id, server_name, kind, trigger, status, pid, started_at, counts_json, related_run_id, source)
+            VALUES (@id, @serverId, @serverName, @kind, @trigger, 'running', @pid, @at, '{}', @related, @source)`,
+          ).run({ ...run, related: run.relatedRunId ?? null, source: run.source ?? null, pid: process.pid, at });
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppError('CONFLICT', `A run with id ${run.id} already exists.`);
+          throw error;
+        }
+        return getRun(db, run.id);
+      })
+      .immediate();
+  } catch (e) {
+    if (!isSqliteBusy(e)) throw e;
+    const h = lockHolder(db);
+    if (h) throw busyError(db, h);
+    throw new AppError('BUSY', 'The store is busy: another process is writing to it. Try again in a moment.');
+  }
 }
 
 /** How a run ended. */

@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import type { SnapshotOrigin, SnapshotView } from '../../src-shared/domain/snapshot';
 import { AppError } from '../../src-shared/errors';
 import { nameKey } from './name-key';
+import { hostname } from 'node:os';
+import { isSqliteBusy, processAlive } from './runs-repo';
 import { prepared } from './statement-cache';
 
 /** One stored entry: text values as they are, binary values as base64 (their attributes in `binary`). */
@@ -52,8 +54,9 @@ export function insertSnapshot(db: Database.Database, s: NewSnapshot, now: Date 
   try {
     prepared(
       db,
-      `INSERT INTO snapshots (id, name, name_key, origin, server_id, server_name, base_dn, filter, attributes, file_name, captured_at, entry_count, status, created_at)
-      VALUES (@id, @name, @k, @origin, @serverId, @serverName, @baseDn, @filter, @attributes, @fileName, @capturedAt, 0, @status, @at)`,
+      `INSERT INTO snapshots (id, name, name_key, origin, server_id, server_name, base_dn, filter, attributes, file_name, captured_at, entry_count, status,
+        capture_pid, capture_host, created_at)
+      VALUES (@id, @name, @k, @origin, @serverId, @serverName, @baseDn, @filter, @attributes, @fileName, @capturedAt, 0, @status, @pid, @host, @at)`,
     ).run({
       id,
       name,
@@ -67,6 +70,8 @@ export function insertSnapshot(db: Database.Database, s: NewSnapshot, now: Date 
       fileName: s.fileName ?? null,
       capturedAt: s.capturedAt ?? now.toISOString(),
       status: s.status,
+      pid: s.status === 'capturing' ? process.pid : null,
+      host: s.status === 'capturing' ? hostname() : null,
       at: now.toISOString(),
     });
   } catch (error) {
@@ -87,7 +92,7 @@ export function appendSnapshotEntries(db: Database.Database, id: string, firstSe
 
 /** Marks a capture complete. */
 export function markSnapshotReady(db: Database.Database, id: string, capturedAt: string): void {
-  prepared(db, `UPDATE snapshots SET status = 'ready', captured_at = @at WHERE id = @id`).run({ id, at: capturedAt });
+  prepared(db, `UPDATE snapshots SET status = 'ready', captured_at = @at, capture_pid = NULL, capture_host = NULL WHERE id = @id`).run({ id, at: capturedAt });
 }
 
 export function getSnapshot(db: Database.Database, id: string): SnapshotRow | undefined {
@@ -115,9 +120,17 @@ export function deleteSnapshot(db: Database.Database, id: string): void {
   prepared(db, `DELETE FROM snapshots WHERE id = @id`).run({ id });
 }
 
-/** Removes captures that never finished (a crash or kill during a capture). */
+/** Removes captures that never finished because their process died (a crash or kill during a capture). */
 export function removeUnfinishedSnapshots(db: Database.Database): number {
-  return prepared(db, `DELETE FROM snapshots WHERE status = 'capturing'`).run().changes;
+  const rows = prepared(db, `SELECT id, capture_pid AS pid, capture_host AS host FROM snapshots WHERE status = 'capturing'`).all() as { id: string; pid: number | null; host: string | null }[];
+  const dead = rows.filter((r) => r.pid === null || (r.host === hostname() && !processAlive(r.pid)));
+  if (dead.length === 0) return 0;
+  try {
+    return db.transaction(() => dead.reduce((n, r) => n + prepared(db, `DELETE FROM snapshots WHERE id = @id AND status = 'capturing'`).run({ id: r.id }).changes, 0))();
+  } catch (e) {
+    if (isSqliteBusy(e)) return 0; // another process is writing: clean up next time
+    throw e;
+  }
 }
 
 type RawEntry = { seq: number; dn: string; a: string; b: string | null };

@@ -21,6 +21,9 @@ CREATE TABLE snapshots (
   entry_count INTEGER NOT NULL,
   -- 'capturing' while a capture writes its pages; such a snapshot is never used and is removed if the capture fails.
   status TEXT NOT NULL CHECK (status IN ('ready', 'capturing')),
+  -- The process taking a capture (a capture of a process that died is removed on the next open).
+  capture_pid INTEGER NULL,
+  capture_host TEXT NULL,
   created_at TEXT NOT NULL
 ) STRICT;
 
