@@ -45,7 +45,7 @@ import {
 import { getServer, listServers, type ServerRow } from '../store/servers-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { prepared } from '../store/statement-cache';
-import { loadManagedUsers, managedCounts, userByUsername } from '../store/users-repo';
+import { loadManagedUsers, managedCounts, otherUsers } from '../store/users-repo';
 import { applyChanges } from '../sync/apply';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
@@ -275,10 +275,7 @@ export class SyncService {
       orgs: listOrganizations(this.db),
       roles: listRoles(this.db),
       managed,
-      ownerOf: (k) => {
-        const u = userByUsername(this.db, k);
-        return u && { id: u.id, orgName: u.orgName };
-      },
+      others: otherUsers(this.db, job.serverId),
     });
     let pages = 0;
     let entries = 0;
@@ -330,7 +327,7 @@ export class SyncService {
     const held = this.heldReason(plan, lastSync?.entries ?? null);
     if (held) {
       this.db.transaction(() => {
-        this.writeChanges(runId, plan.changes);
+        this.writeChanges(runId, plan.changes, true);
         prepared(this.db, `UPDATE sync_runs SET status = 'discarded', related_run_id = @id WHERE server_id = @serverId AND status = 'held'`).run({ id: runId, serverId: job.serverId });
         finishRun(this.db, runId, { status: 'held', heldReason: held, ...end }, this.now());
       })();
@@ -340,8 +337,7 @@ export class SyncService {
     this.db.transaction(() => {
       applyChanges(this.db, { serverId: job.serverId!, changes: plan.changes, seen: plan.seen, now: this.now(), env: this.deps.env });
       this.writeChanges(runId, plan.changes);
-      const after = managedCounts(this.db, job.serverId!);
-      finishRun(this.db, runId, { status: 'applied', ...end, managedAfter: after.managed, activeAfter: after.active }, this.now());
+      finishRun(this.db, runId, { status: 'applied', ...end }, this.now());
     })();
     progress('done', pages, entries);
     return getRun(this.db, runId);
@@ -363,9 +359,10 @@ export class SyncService {
     return `Held for review: ${reasons.join('; ')}. Review the plan, then apply exactly this plan or discard it.`;
   }
 
-  private writeChanges(runId: string, changes: readonly StoredChange[]): void {
+  /** Stores a run's plan rows; `withData` keeps what applying needs (only a held plan is applied later). */
+  private writeChanges(runId: string, changes: readonly StoredChange[], withData = false): void {
     const write = changeWriter(this.db, runId);
-    for (const c of changes) write(c);
+    for (const c of changes) write(withData ? c : { ...c, data: null });
   }
 
   /** Applies exactly the plan of a held run, as a new run. */

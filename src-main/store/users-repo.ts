@@ -18,6 +18,7 @@ export interface ManagedUser {
   deactivatedBy: DeactivatedBy | null;
   directoryId: string | null;
   sourceDn: string | null;
+  sourceServerId: string | null;
   /** Role ids, sorted. */
   roleIds: string[];
 }
@@ -43,11 +44,33 @@ export function loadManagedUsers(db: Database.Database, serverId: string): Manag
     db,
     `SELECT u.id, u.username, u.username_key AS usernameKey, u.email, u.first_name AS firstName, u.last_name AS lastName,
       u.org_id AS orgId, u.active, u.deactivated_by AS deactivatedBy, u.directory_id AS directoryId, u.source_dn AS sourceDn,
-      (SELECT group_concat(role_id, ' ') FROM (SELECT role_id FROM user_roles r WHERE r.user_id = u.id ORDER BY role_id)) AS roles
+      u.source_server_id AS sourceServerId
     FROM users u JOIN organizations o ON o.id = u.org_id
     WHERE o.auth_server_id = @serverId`,
-  ).all({ serverId }) as (Omit<ManagedUser, 'active' | 'roleIds'> & { active: number; roles: string | null })[];
-  return rows.map(({ roles, active, ...r }) => ({ ...r, active: active === 1, roleIds: roles ? roles.split(' ') : [] }));
+  ).all({ serverId }) as (Omit<ManagedUser, 'active' | 'roleIds'> & { active: number })[];
+  // Roles in one flat query, merged here (a per-user subquery costs seconds at 100k users).
+  const roles = new Map<string, string[]>();
+  for (const r of prepared(
+    db,
+    `SELECT ur.user_id AS u, ur.role_id AS r FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN organizations o ON o.id = u.org_id
+    WHERE o.auth_server_id = @serverId`,
+  ).iterate({ serverId }) as IterableIterator<{ u: string; r: string }>) {
+    const list = roles.get(r.u);
+    if (list) list.push(r.r);
+    else roles.set(r.u, [r.r]);
+  }
+  const none: string[] = [];
+  return rows.map((r) => ({ ...r, active: (r.active as unknown as number) === 1, roleIds: roles.get(r.id)?.sort() ?? none }));
+}
+
+/** Users of organizations `serverId` does not authenticate, by username key (for the planner's conflict checks). */
+export function otherUsers(db: Database.Database, serverId: string | null): Map<string, { id: string; orgName: string }> {
+  const rows = prepared(
+    db,
+    `SELECT u.username_key AS k, u.id, o.name AS orgName FROM users u JOIN organizations o ON o.id = u.org_id
+    WHERE @serverId IS NULL OR o.auth_server_id IS NULL OR o.auth_server_id <> @serverId`,
+  ).all({ serverId }) as { k: string; id: string; orgName: string }[];
+  return new Map(rows.map((r) => [r.k, { id: r.id, orgName: r.orgName }]));
 }
 
 /** The user holding a username (ignoring case), with their organization, or undefined. */

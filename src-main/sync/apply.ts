@@ -43,11 +43,7 @@ export function applyChanges(
       email = coalesce(@email, email), first_name = coalesce(@firstName, first_name), last_name = coalesce(@lastName, last_name), updated_at = @at
     WHERE id = @id`,
   );
-  const seen = prepared(
-    db,
-    `UPDATE users SET source_server_id = @serverId, source_dn = @dn, directory_id = coalesce(@directoryId, directory_id),
-      first_seen_at = coalesce(first_seen_at, @at), last_seen_at = @at WHERE id = @id`,
-  );
+  const moved = prepared(db, `UPDATE users SET source_server_id = @serverId, source_dn = @dn, directory_id = coalesce(@directoryId, directory_id) WHERE id = @id`);
   const half = Math.floor(o.changes.length / 2);
   o.changes.forEach((c, i) => {
     if (i === half && o.changes.length >= 2) faultPause(o.env ?? process.env);
@@ -103,5 +99,13 @@ export function applyChanges(
     }
   });
   if (o.changes.length < 2) faultPause(o.env ?? process.env);
-  for (const s of o.seen) seen.run({ id: s.id, serverId: o.serverId, dn: s.dn, directoryId: s.directoryId, at });
+  for (const s of o.seen) if (s.changed) moved.run({ id: s.id, serverId: o.serverId, dn: s.dn, directoryId: s.directoryId });
+  // Last seen: one statement over a temporary list of ids (not one statement per user).
+  if (o.seen.length) {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS sync_seen (id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.sync_seen;`);
+    const add = db.prepare(`INSERT OR IGNORE INTO temp.sync_seen (id) VALUES (?)`);
+    for (const s of o.seen) add.run(s.id);
+    db.prepare(`UPDATE users SET first_seen_at = coalesce(first_seen_at, @at), last_seen_at = @at WHERE id IN (SELECT id FROM temp.sync_seen)`).run({ at });
+    db.exec(`DELETE FROM temp.sync_seen`);
+  }
 }

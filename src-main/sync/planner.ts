@@ -44,8 +44,8 @@ export interface PlanContext {
   orgs: readonly OrgRef[];
   roles: readonly RoleRef[];
   managed: readonly ManagedUser[];
-  /** Any user (managed or not) holding a username key, for conflicts. */
-  ownerOf(usernameKey: string): { id: string; orgName: string } | undefined;
+  /** Users of other organizations (local, or another server's), by username key: for conflicts. */
+  others: ReadonlyMap<string, { id: string; orgName: string }>;
 }
 
 /** What applying a change needs, per action. */
@@ -62,6 +62,8 @@ export interface SeenUser {
   id: string;
   dn: string;
   directoryId: string | null;
+  /** The DN, directory ID or source server differs from what the store holds (a row to rewrite). */
+  changed: boolean;
 }
 
 export interface Plan {
@@ -75,7 +77,7 @@ export interface Plan {
   activeAfter: number;
 }
 
-/** One entry as the planner keeps it: only what the plan needs. */
+/** One entry as the planner keeps it: only what the plan needs (100k of these stay in memory). */
 interface EntryRecord {
   dn: string;
   directoryId: string | null;
@@ -86,8 +88,14 @@ interface EntryRecord {
   active: boolean | null;
   org: string | null;
   roles: string[];
-  errors: ScriptErrorInfo[];
+  /** Script failures (shared empty array when none). */
+  errors: readonly ScriptErrorInfo[];
+  /** The managed user each username matched (same order as `usernames`; set by plan()). */
+  matched: (ManagedUser | undefined)[] | null;
 }
+
+const NO_ERRORS: readonly ScriptErrorInfo[] = Object.freeze([]);
+const NO_ROLES: string[] = [];
 
 const FIELD_LABELS = { username: 'username', email: 'email', firstName: 'first name', lastName: 'last name' } as const;
 
@@ -131,8 +139,9 @@ export class Planner {
         lastName: first(e, mapping.lastName),
         active: o.active,
         org: o.org !== null && o.org.trim() !== '' ? o.org.trim() : null,
-        roles: o.roles,
-        errors: o.errors,
+        roles: this.ctx.hasRoleScript && o.roles.length ? o.roles : NO_ROLES,
+        errors: o.errors.length ? o.errors : NO_ERRORS,
+        matched: null,
       });
     }
   }
@@ -144,6 +153,10 @@ export class Planner {
     const orgsById = new Map(ctx.orgs.map((o) => [o.id, o]));
     const rolesByKey = new Map(ctx.roles.map((r) => [nameKey(r.name), r]));
     const roleName = new Map(ctx.roles.map((r) => [r.id, r.name]));
+    const ownerOf = (k: string): { id: string; orgName: string } | undefined => {
+      const m = byKey.get(k);
+      return m ? { id: m.id, orgName: orgsById.get(m.orgId)?.name ?? m.orgId } : ctx.others.get(k);
+    };
     const byDirId = new Map<string, ManagedUser[]>();
     const byKey = new Map<string, ManagedUser>();
     for (const u of ctx.managed) {
@@ -156,54 +169,56 @@ export class Planner {
     }
 
     // Usernames returned by more than one entry: an error for each, and their user is left as is.
+    const keyCount = new Map<string, number>();
+    for (const r of this.records) for (const u of r.usernames) keyCount.set(nameKey(u), (keyCount.get(nameKey(u)) ?? 0) + 1);
     const entriesOfKey = new Map<string, string[]>();
-    for (const r of this.records) {
-      for (const u of r.usernames) {
-        const k = nameKey(u);
-        const list = entriesOfKey.get(k);
-        if (list) list.push(r.dn);
-        else entriesOfKey.set(k, [r.dn]);
+    for (const [k, n] of keyCount) if (n < 2) keyCount.delete(k);
+    if (keyCount.size) {
+      for (const r of this.records) {
+        for (const u of r.usernames) {
+          const k = nameKey(u);
+          if (!keyCount.has(k)) continue;
+          const list = entriesOfKey.get(k);
+          if (list) list.push(r.dn);
+          else entriesOfKey.set(k, [r.dn]);
+        }
       }
     }
-    const duplicate = (k: string) => (entriesOfKey.get(k)?.length ?? 0) > 1;
+    const duplicate = (k: string) => keyCount.has(k);
 
     // Matching, pass 1: directory IDs (exact username, then one-to-one renames).
     const claimed = new Set<string>();
-    const match = this.records.map(() => new Map<string, ManagedUser>()); // username -> user, per record
-    this.records.forEach((r, i) => {
-      if (!r.directoryId) return;
+    const setMatch = (r: EntryRecord, index: number, u: ManagedUser) => {
+      claimed.add(u.id);
+      (r.matched ??= new Array(r.usernames.length))[index] = u;
+    };
+    for (const r of this.records) {
+      r.matched = null;
+      if (!r.directoryId) continue;
       const cands = byDirId.get(r.directoryId);
-      if (!cands) return;
-      const left: string[] = [];
-      for (const u of r.usernames) {
+      if (!cands) continue;
+      const left: number[] = [];
+      r.usernames.forEach((u, j) => {
         const k = nameKey(u);
-        if (duplicate(k)) continue;
+        if (duplicate(k)) return;
         const m = cands.find((c) => !claimed.has(c.id) && c.usernameKey === k);
-        if (m) {
-          claimed.add(m.id);
-          match[i].set(u, m);
-        } else left.push(u);
-      }
+        if (m) setMatch(r, j, m);
+        else left.push(j);
+      });
       const leftUsers = cands.filter((c) => !claimed.has(c.id));
-      if (left.length === 1 && leftUsers.length === 1) {
-        claimed.add(leftUsers[0].id);
-        match[i].set(left[0], leftUsers[0]);
-      }
-    });
+      if (left.length === 1 && leftUsers.length === 1) setMatch(r, left[0], leftUsers[0]);
+    }
     // Pass 2: usernames.
-    this.records.forEach((r, i) => {
-      for (const u of r.usernames) {
+    for (const r of this.records) {
+      r.usernames.forEach((u, j) => {
         const k = nameKey(u);
-        if (match[i].has(u) || duplicate(k)) continue;
+        if (r.matched?.[j] || duplicate(k)) return;
         const m = byKey.get(k);
-        if (m && !claimed.has(m.id)) {
-          claimed.add(m.id);
-          match[i].set(u, m);
-        }
-      }
-    });
+        if (m && !claimed.has(m.id)) setMatch(r, j, m);
+      });
+    }
     // Users whose username is returned by several entries are not "missing".
-    for (const [k, dns] of entriesOfKey) if (dns.length > 1 && byKey.has(k)) claimed.add(byKey.get(k)!.id);
+    for (const k of keyCount.keys()) if (byKey.has(k)) claimed.add(byKey.get(k)!.id);
 
     const changes: StoredChange[] = [];
     const counts = emptyCounts();
@@ -266,21 +281,21 @@ export class Planner {
     let reactivated = 0;
     let deactivated = 0;
 
-    this.records.forEach((r, i) => {
+    this.records.forEach((r) => {
       if (r.usernames.length === 0) {
         error(null, r.dn, null, `No username: the entry has no "${ctx.usernameAttribute}" value, so it gives no user.`);
         return;
       }
-      for (const username of r.usernames) {
+      r.usernames.forEach((username, j) => {
         const k = nameKey(username);
         if (duplicate(k)) {
           const dns = entriesOfKey.get(k)!;
           error(username, r.dn, byKey.get(k)?.id ?? null, `The username "${username}" is returned by ${dns.length} entries (${dns.slice(0, 3).join('; ')}${dns.length > 3 ? '; ...' : ''}). Fix the directory or the search filter; the user is left as is.`);
-          continue;
+          return;
         }
-        const user = match[i].get(username);
+        const user = r.matched?.[j];
         if (user) {
-          seen.push({ id: user.id, dn: r.dn, directoryId: r.directoryId });
+          seen.push({ id: user.id, dn: r.dn, directoryId: r.directoryId, changed: user.sourceDn !== r.dn || (r.directoryId !== null && user.directoryId !== r.directoryId) || user.sourceServerId !== ctx.serverId });
           // Active
           const activeErr = scriptError(r, 'active');
           if (r.active === null) {
@@ -324,7 +339,7 @@ export class Planner {
           const from: string[] = [];
           const to: string[] = [];
           if (k !== user.usernameKey || username !== user.username) {
-            const owner = k !== user.usernameKey ? ctx.ownerOf(k) : undefined;
+            const owner = k !== user.usernameKey ? ownerOf(k) : undefined;
             if (owner && owner.id !== user.id) {
               error(username, r.dn, user.id, `The entry's username changed from "${user.username}" to "${username}", but a user of "${owner.orgName}" already has that name. The username stays "${user.username}".`);
             } else {
@@ -342,21 +357,21 @@ export class Planner {
             }
           }
           if (from.length) push({ username: user.username, dn: r.dn, userId: user.id, action: 'update', from: from.join('; '), to: to.join('; '), data: { kind: 'update', fields } });
-          continue;
+          return;
         }
         // No managed user: create one when the server says so.
-        if (!ctx.createUsers) continue;
-        const owner = ctx.ownerOf(k);
+        if (!ctx.createUsers) return;
+        const owner = ownerOf(k);
         if (owner) {
           error(username, r.dn, owner.id, `A user named "${username}" already exists in "${owner.orgName}", which "${ctx.serverName}" does not manage, so no user is created. Move that user to an organization that signs in with this server, or rename one of them.`);
-          continue;
+          return;
         }
         if (r.active === null) {
           const activeErr = scriptError(r, 'active');
           error(username, r.dn, null, `${activeErr ? scriptMessage(activeErr) : 'The Active script returned no result'}. No user is created.`);
-          continue;
+          return;
         }
-        if (!r.active) continue; // an inactive entry gets no account
+        if (!r.active) return; // an inactive entry gets no account
         let org: OrgRef | string | null = null;
         const orgErr = ctx.hasOrgScript ? scriptError(r, 'orgName') : undefined;
         if (orgErr) org = `${scriptMessage(orgErr)}.`;
@@ -372,7 +387,7 @@ export class Planner {
         }
         if (typeof org === 'string') {
           error(username, r.dn, null, `${org} No user is created.`);
-          continue;
+          return;
         }
         let roleIds: string[] = [];
         if (ctx.hasRoleScript) {
@@ -380,7 +395,7 @@ export class Planner {
           const ids = roleErr ? `${scriptMessage(roleErr)}.` : resolveRoles(r.roles);
           if (typeof ids === 'string') {
             error(username, r.dn, null, `${ids} No user is created.`);
-            continue;
+            return;
           }
           roleIds = ids;
         }
@@ -395,7 +410,7 @@ export class Planner {
           data: { kind: 'create', id, username, email: r.email, firstName: r.firstName, lastName: r.lastName, orgId: org.id, roleIds, dn: r.dn, directoryId: r.directoryId },
         });
         createdActive++;
-      }
+      });
     });
 
     // Managed users the search did not return.

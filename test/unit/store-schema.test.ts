@@ -26,9 +26,6 @@ it('the store schema matches the snapshot (a schema change needs a new migration
     "-- index devices_user
     CREATE INDEX devices_user ON devices (user_id)
 
-    -- index sync_changes_action
-    CREATE INDEX sync_changes_action ON sync_changes (run_id, action, seq)
-
     -- index sync_runs_server_started
     CREATE INDEX sync_runs_server_started ON sync_runs (server_id, started_at)
 

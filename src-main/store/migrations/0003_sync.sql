@@ -93,7 +93,6 @@ CREATE TABLE sync_changes (
   data_json TEXT NULL,
   PRIMARY KEY (run_id, seq)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX sync_changes_action ON sync_changes (run_id, action, seq);
 
 -- At most one run at a time per store, across the app and the CLI: the row names its owner.
 CREATE TABLE sync_lock (
