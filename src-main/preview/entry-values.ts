@@ -40,11 +40,18 @@ const BINARY_KEYS = new Set(BINARY_ATTRIBUTES.map((a) => a.toLowerCase()));
  */
 export const EXPLICIT_BUFFER_ATTRIBUTES: readonly string[] = BINARY_ATTRIBUTES.flatMap((a) => [a, a.toLowerCase(), `${a};binary`, `${a.toLowerCase()};binary`]);
 
+const binaryMemo = new Map<string, boolean>();
+
 /** True when values of this attribute description are bytes (`jpegPhoto`, `userCertificate;binary`, ...). */
 export function isBinaryAttribute(name: string): boolean {
-  const lower = name.toLowerCase();
-  if (/;binary(;|$)/.test(lower)) return true;
-  return BINARY_KEYS.has(lower.split(';')[0]);
+  let known = binaryMemo.get(name);
+  if (known === undefined) {
+    const lower = name.toLowerCase();
+    known = /;binary(;|$)/.test(lower) || BINARY_KEYS.has(lower.split(';')[0]);
+    // Attribute names repeat across entries: remember them (bounded, names come from directories).
+    if (binaryMemo.size < 10_000) binaryMemo.set(name, known);
+  }
+  return known;
 }
 
 type LdaptsValue = string | Buffer;
@@ -79,10 +86,44 @@ function attributePairs(entry: Entry): { name: string; values: LdaptsValue[] }[]
 
 /** One search entry as scripts receive it: text as is, binary values (and any non-UTF-8 value) as base64. */
 export function toEntryInput(entry: Entry): EntryInput {
+  const fast = fastEntryInput(entry);
+  if (fast) return fast;
   const attributes: Record<string, string[]> = {};
   for (const { name, values } of attributePairs(entry)) {
     const binary = isBinaryAttribute(name) || values.some((v) => Buffer.isBuffer(v));
     attributes[name] = values.map((v) => (binary ? bytesOf(v).toString('base64') : (v as string)));
+  }
+  return { dn: entry.dn, attributes };
+}
+
+/**
+ * The common case of {@link toEntryInput} without its general machinery: every value text, no
+ * binary attribute, no two spellings of one name. Returns null when the entry needs the general path.
+ */
+function fastEntryInput(entry: Entry): EntryInput | null {
+  const attributes: Record<string, string[]> = {};
+  let lowerSeen: Set<string> | null = null;
+  let n = 0;
+  for (const name in entry) {
+    if (name === 'dn') continue;
+    const raw = entry[name];
+    let values: string[];
+    if (typeof raw === 'string') values = [raw];
+    else if (Array.isArray(raw)) {
+      if (raw.length === 0) continue;
+      for (let i = 0; i < raw.length; i++) if (typeof raw[i] !== 'string') return null;
+      values = raw as string[];
+    } else if (raw === undefined || raw === null) continue;
+    else return null;
+    if (isBinaryAttribute(name)) return null;
+    n++;
+    if (n > 1) {
+      lowerSeen ??= new Set(Object.keys(attributes).map((k) => k.toLowerCase()));
+      const lower = name.toLowerCase();
+      if (lowerSeen.has(lower)) return null;
+      lowerSeen.add(lower);
+    }
+    attributes[name] = values;
   }
   return { dn: entry.dn, attributes };
 }

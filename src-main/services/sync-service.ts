@@ -362,7 +362,7 @@ export class SyncService {
   /** Stores a run's plan rows; `withData` keeps what applying needs (only a held plan is applied later). */
   private writeChanges(runId: string, changes: readonly StoredChange[], withData = false): void {
     const write = changeWriter(this.db, runId);
-    for (const c of changes) write(withData ? c : { ...c, data: null });
+    for (const c of changes) write(c, withData);
   }
 
   /** Applies exactly the plan of a held run, as a new run. */

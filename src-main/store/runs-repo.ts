@@ -240,22 +240,22 @@ export function chartPoints(db: Database.Database, serverId: string | null, limi
 export function changeWriter(db: Database.Database, runId: string) {
   const insert = prepared(
     db,
-    `INSERT INTO sync_changes (run_id, seq, user_id, username, dn, action, from_text, to_text, reason, data_json)
-    VALUES (@runId, @seq, @userId, @username, @dn, @action, @from, @to, @reason, @data)`,
+    `INSERT INTO sync_changes (run_id, seq, user_id, username, dn, action, from_text, to_text, reason, data_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  return (c: StoredChange) =>
-    insert.run({
+  /** Appends one change; `withData` keeps what applying it needs (for plans applied later). */
+  return (c: StoredChange, withData = true) =>
+    insert.run(
       runId,
-      seq: c.seq,
-      userId: c.userId,
-      username: c.username,
-      dn: c.dn,
-      action: c.action,
-      from: c.from ?? null,
-      to: c.to ?? null,
-      reason: c.reason ?? null,
-      data: c.data === undefined || c.data === null ? null : JSON.stringify(c.data),
-    });
+      c.seq,
+      c.userId,
+      c.username,
+      c.dn,
+      c.action,
+      c.from ?? null,
+      c.to ?? null,
+      c.reason ?? null,
+      withData && c.data !== undefined && c.data !== null ? JSON.stringify(c.data) : null,
+    );
 }
 
 type RawChange = { seq: number; userId: string | null; username: string | null; dn: string | null; action: SyncAction; from: string | null; to: string | null; reason: string | null; data: string | null };

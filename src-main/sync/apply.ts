@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { nameKey } from '../store/name-key';
 import { prepared } from '../store/statement-cache';
 import type { StoredChange } from '../store/runs-repo';
-import { insertUser, userStatusStatements } from '../store/users-repo';
+import { userStatusStatements } from '../store/users-repo';
 import type { ChangeData, SeenUser } from './planner';
 
 /**
@@ -44,6 +44,13 @@ export function applyChanges(
     WHERE id = @id`,
   );
   const moved = prepared(db, `UPDATE users SET source_server_id = @serverId, source_dn = @dn, directory_id = coalesce(@directoryId, directory_id) WHERE id = @id`);
+  // Creation is the bulk of a first sync: positional parameters, statements prepared once.
+  const create = db.prepare(
+    `INSERT INTO users (id, username, username_key, email, first_name, last_name, org_id, active, source_server_id, source_dn,
+      directory_id, first_seen_at, last_seen_at, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const createRole = db.prepare(`INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)`);
   const half = Math.floor(o.changes.length / 2);
   o.changes.forEach((c, i) => {
     if (i === half && o.changes.length >= 2) faultPause(o.env ?? process.env);
@@ -58,23 +65,8 @@ export function applyChanges(
         if (reactivate.run({ id, at }).changes > 0) reactivateDevices.run({ id });
         break;
       case 'create':
-        insertUser(
-          db,
-          {
-            id: d.id,
-            username: d.username,
-            email: d.email,
-            firstName: d.firstName,
-            lastName: d.lastName,
-            orgId: d.orgId,
-            roleIds: d.roleIds,
-            sourceServerId: o.serverId,
-            sourceDn: d.dn,
-            directoryId: d.directoryId,
-            seenAt: at,
-          },
-          o.now,
-        );
+        create.run(d.id, d.username, nameKey(d.username), d.email, d.firstName, d.lastName, d.orgId, o.serverId, d.dn, d.directoryId, at, at, at, at);
+        for (const roleId of d.roleIds) createRole.run(d.id, roleId);
         break;
       case 'move':
         move.run({ id, orgId: d.orgId, at });

@@ -4,7 +4,6 @@
  * nsUniqueId, FreeIPA ipaUniqueID. All are operational: asked for by name.
  */
 import type { EntryInput } from '../scripts/engine';
-import { valuesByName } from '../preview/entry-values';
 
 export const DIRECTORY_ID_ATTRIBUTES = ['entryUUID', 'objectGUID', 'nsUniqueId', 'ipaUniqueID'] as const;
 
@@ -17,16 +16,31 @@ export function guidText(base64: string): string | null {
   return `${le(3, 2, 1, 0)}-${le(5, 4)}-${le(7, 6)}-${le(8, 9)}-${le(10, 11, 12, 13, 14, 15)}`;
 }
 
+const ID_RANK = new Map<string, number>(DIRECTORY_ID_ATTRIBUTES.map((a, i) => [a.toLowerCase(), i]));
+const rankMemo = new Map<string, number>();
+
 /** The entry's directory ID, prefixed with its kind (`entryUUID:...`), or null when the directory gives none. */
 export function directoryIdOf(entry: EntryInput): string | null {
-  for (const attr of DIRECTORY_ID_ATTRIBUTES) {
-    const v = valuesByName(entry, attr)[0];
-    if (!v) continue;
-    if (attr === 'objectGUID') {
-      const text = guidText(v);
-      return text ? `${attr}:${text}` : `${attr}:${v}`;
+  // One pass over the entry's names (most entries hold just one of the ID attributes).
+  let best = -1;
+  let value: string | undefined;
+  for (const name in entry.attributes) {
+    let rank = rankMemo.get(name);
+    if (rank === undefined) {
+      rank = ID_RANK.get(name.toLowerCase()) ?? -1;
+      if (rankMemo.size < 10_000) rankMemo.set(name, rank);
     }
-    return `${attr}:${v.toLowerCase()}`;
+    if (rank < 0 || (best >= 0 && rank >= best)) continue;
+    const v = entry.attributes[name][0];
+    if (!v) continue;
+    best = rank;
+    value = v;
   }
-  return null;
+  if (best < 0 || value === undefined) return null;
+  const attr = DIRECTORY_ID_ATTRIBUTES[best];
+  if (attr === 'objectGUID') {
+    const text = guidText(value);
+    return text ? `${attr}:${text}` : `${attr}:${value}`;
+  }
+  return `${attr}:${value.toLowerCase()}`;
 }

@@ -82,6 +82,8 @@ interface EntryRecord {
   dn: string;
   directoryId: string | null;
   usernames: string[];
+  /** nameKey() of each username. */
+  keys: string[];
   email: string | null;
   firstName: string | null;
   lastName: string | null;
@@ -122,18 +124,20 @@ export class Planner {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       const o = outcomes[i];
-      const seen = new Set<string>();
       const usernames: string[] = [];
+      const keys: string[] = [];
       for (const v of valuesByName(e, usernameAttribute)) {
         const u = v.trim();
-        if (u === '' || seen.has(nameKey(u))) continue;
-        seen.add(nameKey(u));
+        const k = u.toLowerCase();
+        if (u === '' || keys.includes(k)) continue;
+        keys.push(k);
         usernames.push(u);
       }
       this.records.push({
         dn: e.dn,
         directoryId: directoryIdOf(e),
         usernames,
+        keys,
         email: first(e, mapping.email),
         firstName: first(e, mapping.firstName),
         lastName: first(e, mapping.lastName),
@@ -170,13 +174,12 @@ export class Planner {
 
     // Usernames returned by more than one entry: an error for each, and their user is left as is.
     const keyCount = new Map<string, number>();
-    for (const r of this.records) for (const u of r.usernames) keyCount.set(nameKey(u), (keyCount.get(nameKey(u)) ?? 0) + 1);
+    for (const r of this.records) for (const k of r.keys) keyCount.set(k, (keyCount.get(k) ?? 0) + 1);
     const entriesOfKey = new Map<string, string[]>();
     for (const [k, n] of keyCount) if (n < 2) keyCount.delete(k);
     if (keyCount.size) {
       for (const r of this.records) {
-        for (const u of r.usernames) {
-          const k = nameKey(u);
+        for (const k of r.keys) {
           if (!keyCount.has(k)) continue;
           const list = entriesOfKey.get(k);
           if (list) list.push(r.dn);
@@ -198,8 +201,7 @@ export class Planner {
       const cands = byDirId.get(r.directoryId);
       if (!cands) continue;
       const left: number[] = [];
-      r.usernames.forEach((u, j) => {
-        const k = nameKey(u);
+      r.keys.forEach((k, j) => {
         if (duplicate(k)) return;
         const m = cands.find((c) => !claimed.has(c.id) && c.usernameKey === k);
         if (m) setMatch(r, j, m);
@@ -210,8 +212,7 @@ export class Planner {
     }
     // Pass 2: usernames.
     for (const r of this.records) {
-      r.usernames.forEach((u, j) => {
-        const k = nameKey(u);
+      r.keys.forEach((k, j) => {
         if (r.matched?.[j] || duplicate(k)) return;
         const m = byKey.get(k);
         if (m && !claimed.has(m.id)) setMatch(r, j, m);
@@ -253,7 +254,21 @@ export class Planner {
       push({ username, dn, userId, action: 'error', reason, data: null });
 
     /** The organization an Org name script result names, or an error message. */
+    // Scripts return the same few names for many entries: resolve each distinct answer once.
+    const orgMemo = new Map<string, OrgRef | string>();
+    const roleMemo = new Map<string, string[] | string>();
     const resolveOrg = (name: string): OrgRef | string => {
+      let v = orgMemo.get(name);
+      if (v === undefined) orgMemo.set(name, (v = resolveOrgUncached(name)));
+      return v;
+    };
+    const resolveRoles = (names: readonly string[]): string[] | string => {
+      const key = names.join('\x1f');
+      let v = roleMemo.get(key);
+      if (v === undefined) roleMemo.set(key, (v = resolveRolesUncached(names)));
+      return v;
+    };
+    const resolveOrgUncached = (name: string): OrgRef | string => {
       const org = orgsByKey.get(nameKey(name));
       if (!org) return `Org name script returned "${name}", but no organization has that name. Create it, or fix the script.`;
       if (org.authServerId !== ctx.serverId) {
@@ -262,7 +277,7 @@ export class Planner {
       return org;
     };
     /** Role ids for the Role name script's result, or an error message. */
-    const resolveRoles = (names: readonly string[]): string[] | string => {
+    const resolveRolesUncached = (names: readonly string[]): string[] | string => {
       const ids = new Set<string>();
       const unknown: string[] = [];
       for (const n of names) {
@@ -287,7 +302,7 @@ export class Planner {
         return;
       }
       r.usernames.forEach((username, j) => {
-        const k = nameKey(username);
+        const k = r.keys[j];
         if (duplicate(k)) {
           const dns = entriesOfKey.get(k)!;
           error(username, r.dn, byKey.get(k)?.id ?? null, `The username "${username}" is returned by ${dns.length} entries (${dns.slice(0, 3).join('; ')}${dns.length > 3 ? '; ...' : ''}). Fix the directory or the search filter; the user is left as is.`);
