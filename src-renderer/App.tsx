@@ -5,10 +5,11 @@ import { HistoryScreen } from './features/history/HistoryScreen';
 import { OrgsScreen } from './features/orgs/OrgsScreen';
 import { RolesScreen } from './features/roles/RolesScreen';
 import { ServersScreen } from './features/servers/ServersScreen';
+import { SnapshotsScreen } from './features/snapshots/SnapshotsScreen';
 import { SyncScreen } from './features/sync/SyncScreen';
 import { UsersScreen } from './features/users/UsersScreen';
 
-type ScreenId = 'servers' | 'sync' | 'history' | 'orgs' | 'roles' | 'users';
+type ScreenId = 'servers' | 'sync' | 'history' | 'orgs' | 'roles' | 'users' | 'snapshots';
 
 const SCREENS: { id: ScreenId; label: string }[] = [
   { id: 'servers', label: 'Servers' },
@@ -17,6 +18,7 @@ const SCREENS: { id: ScreenId; label: string }[] = [
   { id: 'orgs', label: 'Organizations' },
   { id: 'roles', label: 'Roles' },
   { id: 'users', label: 'Users' },
+  { id: 'snapshots', label: 'Snapshots' },
 ];
 
 /** Runs of this process in progress (from the progress and finished events), for the Sync tab's mark. */
@@ -51,7 +53,7 @@ function useRunningCount(): number {
 /**
  * The application shell: the title bar with the screens' tabs, and the screens. A screen stays mounted
  * (hidden) once visited, so an unsaved server form, settings being edited or a run in progress are
- * kept while the admin looks elsewhere. Ctrl/Cmd+1…6 switch screens.
+ * kept while the admin looks elsewhere. Ctrl/Cmd+1…7 switch screens.
  */
 export function App() {
   const [screen, setScreen] = useState<ScreenId>('servers');
@@ -119,6 +121,7 @@ export function App() {
         {panel('orgs', <OrgsScreen active={screen === 'orgs'} />)}
         {panel('roles', <RolesScreen active={screen === 'roles'} />)}
         {panel('users', <UsersScreen active={screen === 'users'} />)}
+        {panel('snapshots', <SnapshotsScreen active={screen === 'snapshots'} />)}
       </main>
     </div>
   );

@@ -3,7 +3,7 @@
 // shown next). Main's 'sync.finished' event is turned into these topics by the app shell.
 
 /** Kinds of data screens show. */
-export type Topic = 'servers' | 'orgs' | 'roles' | 'users' | 'runs' | 'settings';
+export type Topic = 'servers' | 'orgs' | 'roles' | 'users' | 'runs' | 'settings' | 'snapshots';
 
 const listeners = new Map<Topic, Set<() => void>>();
 

@@ -7,7 +7,7 @@ import { Pager } from '../../ui/Pager';
 import { useNow } from '../../ui/use-now';
 import { useResource } from '../../ui/use-resource';
 import { useServerOptions } from '../servers/use-server-options';
-import { countsText, KIND_LABELS, RUN_STATUS_LIST, STATUS_LABELS, StatusBadge, TRIGGER_LABELS } from '../sync/run-format';
+import { countsText, KIND_LABELS, RUN_STATUS_LIST, sourceText, STATUS_LABELS, StatusBadge, TRIGGER_LABELS } from '../sync/run-format';
 import { RunDetail } from './RunDetail';
 import { UsersChart } from './UsersChart';
 
@@ -137,8 +137,15 @@ export function HistoryScreen({ active }: { active: boolean }) {
                           {relativeTime(run.startedAt, now)}
                         </button>
                       </td>
-                      <td>{run.serverName}</td>
-                      <td>{KIND_LABELS[run.kind]}</td>
+                      <td>
+                        {run.serverName}
+                        {run.source && (
+                          <div className="muted run-source" data-testid="run-source">
+                            {sourceText(run)}
+                          </div>
+                        )}
+                      </td>
+                      <td data-testid="run-kind">{KIND_LABELS[run.kind]}</td>
                       <td>{TRIGGER_LABELS[run.trigger]}</td>
                       <td>
                         <StatusBadge status={run.status} />

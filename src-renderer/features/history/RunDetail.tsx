@@ -3,7 +3,7 @@ import type { RunSummary } from '../../../src-shared/domain/sync';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime, formatDuration } from '../../ui/format';
 import { PlanView } from '../sync/PlanView';
-import { countsText, hasPlan, KIND_LABELS, runTitle, StatusBadge, TRIGGER_LABELS } from '../sync/run-format';
+import { countsText, hasPlan, KIND_LABELS, runTitle, sourceText, StatusBadge, TRIGGER_LABELS } from '../sync/run-format';
 
 /** Props of {@link RunDetail}. */
 export interface RunDetailProps {
@@ -45,7 +45,9 @@ export function RunDetail({ run, onOpenRun, onClose }: RunDetailProps) {
           {KIND_LABELS[run.kind]}, {TRIGGER_LABELS[run.trigger].toLowerCase()}
         </dd>
         <dt>Entries</dt>
-        <dd>{run.entries !== null ? formatCount(run.entries) : '—'}</dd>
+        <dd>
+          {run.entries !== null ? formatCount(run.entries) : '—'} <span className="muted">{sourceText(run) ?? 'from the live directory'}</span>
+        </dd>
         <dt>Managed users</dt>
         <dd>
           {run.managedBefore !== null ? formatCount(run.managedBefore) : '—'} → {run.managedAfter !== null ? formatCount(run.managedAfter) : '—'}

@@ -1,7 +1,10 @@
-import type { PreviewSummary } from '../../../src-shared/domain/preview';
+import { useState } from 'react';
+import { errorInfoOf } from '../../api';
+import type { PreviewRow, PreviewSummary, RawEntry } from '../../../src-shared/domain/preview';
 import { formatCount } from '../../ui/format';
 import { LdapsearchCommand } from '../../ui/LdapsearchCommand';
 import { PreviewControls, PreviewPager } from './PreviewControls';
+import { PreviewSource, type PreviewSourceProps } from './PreviewSource';
 import { PreviewTable } from './PreviewTable';
 import { RawEntryDialog } from './RawEntryDialog';
 import { useRawEntry, type RawContext } from './use-raw-entry';
@@ -14,6 +17,10 @@ export interface PreviewPaneProps {
   hint: string | null;
   /** The session, draft and password for the raw view; null while the form cannot be searched. */
   rawContext: () => RawContext | null;
+  /** The source picker (live directory or a snapshot). */
+  sourcePicker: PreviewSourceProps;
+  /** Adds a row's entry as test cases (the raw entry when already read); resolves with what to tell the admin. */
+  onAddTestCase?: (row: PreviewRow, raw?: RawEntry) => Promise<string>;
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -40,9 +47,22 @@ export function summaryText(s: PreviewSummary): string {
  * The right-hand pane: how each directory entry of the current page becomes a user, computed from the
  * unsaved form as the admin types. Paging, username search, per-row problems, raw view, summary line.
  */
-export function PreviewPane({ preview, hint, rawContext }: PreviewPaneProps) {
+export function PreviewPane({ preview, hint, rawContext, sourcePicker, onAddTestCase }: PreviewPaneProps) {
   const raw = useRawEntry(rawContext);
   const { result, error, ready, updating } = preview;
+  const [added, setAdded] = useState<{ text: string; failed: boolean } | null>(null);
+  const overSnapshot = preview.source.kind === 'snapshot' || sourcePicker.offline;
+
+  const addCase = onAddTestCase
+    ? (row: PreviewRow, entry?: RawEntry) => {
+        setAdded(null);
+        onAddTestCase(row, entry).then(
+          (text) => setAdded({ text, failed: false }),
+          (e: unknown) => setAdded({ text: `No test case added: ${errorInfoOf(e).message}`, failed: true }),
+        );
+      }
+    : undefined;
+  const rawRow = raw.state && result ? result.rows.find((r) => r.dn === raw.state!.dn) : undefined;
   const showRows = ready && result !== null && !error;
   let status = '';
   if (!ready) status = 'Waiting for the form';
@@ -58,8 +78,16 @@ export function PreviewPane({ preview, hint, rawContext }: PreviewPaneProps) {
           {status}
         </span>
       </div>
-      <p className="field-help">Runs on the unsaved form and never writes to the directory or the store.</p>
+      <p className="field-help">
+        Runs on the unsaved form {overSnapshot ? 'over a snapshot' : 'against the directory'} and never writes to the directory or the store.
+      </p>
+      <PreviewSource {...sourcePicker} />
       <PreviewControls preview={preview} />
+      {added && (
+        <p role="status" className={added.failed ? 'notice warning-text' : 'notice'} data-testid="test-case-added">
+          {added.text}
+        </p>
+      )}
 
       {!ready && (
         <p className="preview-hint" data-testid="preview-hint">
@@ -92,7 +120,7 @@ export function PreviewPane({ preview, hint, rawContext }: PreviewPaneProps) {
               {result.search !== null ? `No user matches the username "${result.search}".` : 'No entries on this page.'}
             </p>
           ) : (
-            <PreviewTable rows={result.rows} onRaw={raw.open} />
+            <PreviewTable rows={result.rows} onRaw={raw.open} onAddTestCase={addCase} />
           )}
         </>
       )}
@@ -100,12 +128,26 @@ export function PreviewPane({ preview, hint, rawContext }: PreviewPaneProps) {
       {showRows && (
         <div className="preview-query">
           <p className="muted">
-            Filter sent: <code data-testid="preview-filter">{result.filter}</code>
+            {overSnapshot ? 'Filter evaluated on the snapshot: ' : 'Filter sent: '}
+            <code data-testid="preview-filter">{result.filter}</code>
           </p>
           {result.ldapsearch && <LdapsearchCommand command={result.ldapsearch} testId="preview-ldapsearch" />}
         </div>
       )}
-      {raw.state && <RawEntryDialog state={raw.state} onClose={raw.close} />}
+      {raw.state && (
+        <RawEntryDialog
+          state={raw.state}
+          onClose={raw.close}
+          onAddTestCase={
+            addCase && rawRow
+              ? (entry) => {
+                  raw.close();
+                  addCase(rawRow, entry);
+                }
+              : undefined
+          }
+        />
+      )}
     </section>
   );
 }

@@ -6,6 +6,8 @@ export interface PreviewTableProps {
   rows: readonly PreviewRow[];
   /** Opens the raw view of an entry. */
   onRaw: (dn: string) => void;
+  /** Adds the row's entry as a test case of each script, expecting its current results. */
+  onAddTestCase?: (row: PreviewRow) => void;
 }
 
 /**
@@ -74,7 +76,7 @@ function ActiveCell({ active }: { active: boolean | null }) {
   return active ? <span className="ok">✓ yes</span> : <span className="bad">✗ no</span>;
 }
 
-function EntryRows({ rows, onRaw }: { rows: PreviewRow[]; onRaw: (dn: string) => void }) {
+function EntryRows({ rows, onRaw, onAddTestCase }: { rows: PreviewRow[]; onRaw: (dn: string) => void; onAddTestCase?: (row: PreviewRow) => void }) {
   const dn = rows[0].dn;
   const span = rows.reduce((n, r) => n + (r.errors.length > 0 ? 2 : 1), 0);
   return (
@@ -89,6 +91,17 @@ function EntryRows({ rows, onRaw }: { rows: PreviewRow[]; onRaw: (dn: string) =>
                 <button type="button" className="small raw-button" title="Show every attribute of this entry as the server returned it" onClick={() => onRaw(dn)}>
                   Raw
                 </button>
+                {onAddTestCase && (
+                  <button
+                    type="button"
+                    className="small raw-button"
+                    aria-label="Add as test case"
+                    title="Add this entry as a test case of each script, expecting what the scripts return for it now"
+                    onClick={() => onAddTestCase(rows[0])}
+                  >
+                    + Test
+                  </button>
+                )}
                 {rows.length > 1 && <span className="muted group-note">{rows.length} users from this entry</span>}
               </td>
             )}
@@ -133,7 +146,7 @@ function EntryRows({ rows, onRaw }: { rows: PreviewRow[]; onRaw: (dn: string) =>
 }
 
 /** The mapped rows of the current page, grouped under their entry, with each row's problems beneath it. */
-export function PreviewTable({ rows, onRaw }: PreviewTableProps) {
+export function PreviewTable({ rows, onRaw, onAddTestCase }: PreviewTableProps) {
   const groups = groupsOf(rows);
   return (
     <div className="preview-table-wrap" role="region" tabIndex={0} aria-label="Preview rows">
@@ -151,7 +164,7 @@ export function PreviewTable({ rows, onRaw }: PreviewTableProps) {
           </tr>
         </thead>
         {groups.map((g) => (
-          <EntryRows key={`${g[0].entryIndex}-${g[0].dn}`} rows={g} onRaw={onRaw} />
+          <EntryRows key={`${g[0].entryIndex}-${g[0].dn}`} rows={g} onRaw={onRaw} onAddTestCase={onAddTestCase} />
         ))}
       </table>
     </div>

@@ -1,4 +1,4 @@
-import type { RawValue } from '../../../src-shared/domain/preview';
+import type { RawEntry, RawValue } from '../../../src-shared/domain/preview';
 import { Dialog } from '../../ui/Dialog';
 import { formatCount } from '../../ui/format';
 import type { RawState } from './use-raw-entry';
@@ -16,7 +16,7 @@ function Value({ value }: { value: RawValue }) {
 }
 
 /** The raw view: every attribute of one entry as the server returned it; binary values as size plus base64. */
-export function RawEntryDialog({ state, onClose }: { state: RawState; onClose: () => void }) {
+export function RawEntryDialog({ state, onClose, onAddTestCase }: { state: RawState; onClose: () => void; onAddTestCase?: (entry: RawEntry) => void }) {
   const { dn, entry, error } = state;
   return (
     <Dialog
@@ -25,9 +25,16 @@ export function RawEntryDialog({ state, onClose }: { state: RawState; onClose: (
       className="dialog-wide"
       onClose={onClose}
       actions={
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
+        <>
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+          {onAddTestCase && (
+            <button type="button" disabled={!entry} onClick={() => entry && onAddTestCase(entry)} title="Add this entry as a test case of each script, expecting what the scripts return for it now">
+              Add as test case
+            </button>
+          )}
+        </>
       }
     >
       <p className="mono raw-dn">{entry?.dn ?? dn}</p>

@@ -6,6 +6,7 @@ import type { ErrorInfo } from '../../../src-shared/errors';
 import type { Input } from '../../../src-shared/ipc/contract';
 import type { PreviewResult } from '../../../src-shared/domain/preview';
 import type { PasswordInput, ServerDraft } from '../../../src-shared/domain/server';
+import type { EntrySourceRef } from '../../../src-shared/domain/snapshot';
 
 /** Delay after the last change to the form or the search before the preview refreshes, in milliseconds. */
 export const PREVIEW_DEBOUNCE_MS = 250;
@@ -19,6 +20,8 @@ export interface PreviewInputs {
   serverId: string | undefined;
   draft: ServerDraft;
   password: PasswordInput;
+  /** Where the entries come from: the live directory or a snapshot (an offline draft always reads its own). */
+  source: EntrySourceRef;
   /** False while the form cannot be searched yet (bad URL, filter or bind): nothing is called. */
   ready: boolean;
 }
@@ -29,13 +32,13 @@ function newSessionId(): string {
 }
 
 /** What decides which entries the search returns: changing it goes back to page 1. */
-function scopeKeyOf(draft: ServerDraft, password: PasswordInput): string {
+function scopeKeyOf(draft: ServerDraft, password: PasswordInput, source: EntrySourceRef): string {
   const { url, startTls, bindAnonymously, bindDn, searchFilter } = draft;
-  return JSON.stringify([url, startTls, bindAnonymously, bindDn, searchFilter, password]);
+  return JSON.stringify([url, startTls, bindAnonymously, bindDn, searchFilter, password, source]);
 }
 
 /** The preview state and its controls (page, page size, username search). */
-export function usePreview({ serverId, draft, password, ready }: PreviewInputs) {
+export function usePreview({ serverId, draft, password, source, ready }: PreviewInputs) {
   const [sessionId] = useState(newSessionId);
   const [page, setPage] = useState(1);
   const [pageSize, setPageSizeState] = useState<number>(DEFAULT_PAGE_SIZE);
@@ -46,7 +49,7 @@ export function usePreview({ serverId, draft, password, ready }: PreviewInputs) 
   const [attributes, setAttributes] = useState<string[]>([]);
 
   // A new search scope starts again at page 1 (adjusted while rendering, so no request for the old page goes out).
-  const scopeKey = scopeKeyOf(draft, password);
+  const scopeKey = scopeKeyOf(draft, password, source);
   const [lastScope, setLastScope] = useState(scopeKey);
   if (lastScope !== scopeKey) {
     setLastScope(scopeKey);
@@ -54,7 +57,7 @@ export function usePreview({ serverId, draft, password, ready }: PreviewInputs) 
   }
 
   const search = searchText.trim() === '' ? null : searchText.trim();
-  const request: RunInput | null = ready ? { sessionId, ...(serverId ? { serverId } : {}), draft, password, page, pageSize: pageSize as RunInput['pageSize'], search } : null;
+  const request: RunInput | null = ready ? { sessionId, ...(serverId ? { serverId } : {}), draft, password, page, pageSize: pageSize as RunInput['pageSize'], search, source } : null;
   const requestKey = request ? JSON.stringify(request) : null;
   const latest = useRef<RunInput | null>(request);
   latest.current = request;
@@ -125,6 +128,8 @@ export function usePreview({ serverId, draft, password, ready }: PreviewInputs) 
   return {
     sessionId,
     ready,
+    /** The source this preview reads. */
+    source,
     /** A refresh is waiting or running for the current form values. */
     updating: ready && requestKey !== completedKey,
     result,

@@ -2,6 +2,7 @@ import type { ScriptName } from '../../../src-shared/domain/mapping';
 import type { ScriptDiagnostic } from '../../../src-shared/domain/scripts';
 import { ScriptEditor } from './ScriptEditor';
 import { formatCost, SCRIPT_META, templateOf } from './script-meta';
+import { TestCases, TestSummary, type TestCasesProps } from './TestCases';
 
 /** Props of {@link ScriptSection}. */
 export interface ScriptSectionProps {
@@ -16,13 +17,16 @@ export interface ScriptSectionProps {
   /** A problem main reported for this script on save. */
   error?: string;
   disabled?: boolean;
+  /** This script's test cases and their latest results. */
+  tests: Omit<TestCasesProps, 'script' | 'disabled'>;
 }
 
 /**
- * One script: its title and cost, the editor, and its diagnostics as "line L, column C: message".
- * Optional scripts show an Add button while absent and a Remove button while present.
+ * One script: its title, cost and test summary, the editor, its diagnostics as "line L, column C:
+ * message", and its test cases. Optional scripts show an Add button while absent and a Remove button
+ * while present.
  */
-export function ScriptSection({ name, source, onChange, diagnostics, cost, attributes, error, disabled }: ScriptSectionProps) {
+export function ScriptSection({ name, source, onChange, diagnostics, cost, attributes, error, disabled, tests }: ScriptSectionProps) {
   const meta = SCRIPT_META[name];
   const headingId = `script-${name}-heading`;
   return (
@@ -32,6 +36,7 @@ export function ScriptSection({ name, source, onChange, diagnostics, cost, attri
           {meta.title}
           {meta.optional && <span className="muted"> (optional)</span>}
         </h4>
+        <TestSummary script={name} cases={tests.cases} results={tests.results} running={tests.running} />
         {source !== null && (
           <span className="script-cost" data-testid={`script-cost-${name}`} title="Time the script took per entry, measured on the current preview page">
             {formatCost(cost)}
@@ -61,6 +66,7 @@ export function ScriptSection({ name, source, onChange, diagnostics, cost, attri
         </>
       )}
       {error && <p className="field-error">{error}</p>}
+      {(source !== null || tests.cases.length > 0) && <TestCases script={name} disabled={disabled} {...tests} />}
     </section>
   );
 }

@@ -1,10 +1,13 @@
+import type { ReactNode } from 'react';
 import type { ScriptName, ServerScripts } from '../../../src-shared/domain/mapping';
 import type { PreviewResult } from '../../../src-shared/domain/preview';
+import type { ScriptTestCase } from '../../../src-shared/domain/script-tests';
 import { ScriptHelp } from './ScriptHelp';
 import { ScriptOutput } from './ScriptOutput';
 import { ScriptSection } from './ScriptSection';
 import { SCRIPT_ORDER } from './script-meta';
 import { useScriptCheck } from './use-script-check';
+import { useScriptTests } from './use-script-tests';
 
 /** Props of {@link ScriptsPanel}. */
 export interface ScriptsPanelProps {
@@ -17,11 +20,25 @@ export interface ScriptsPanelProps {
   /** Problems main reported on save, by script. */
   errors: Partial<Record<ScriptName, string>>;
   disabled?: boolean;
+  /** The form's test cases (every script's), run on every edit. */
+  tests: readonly ScriptTestCase[];
+  onTestsChange: (update: (cases: ScriptTestCase[]) => ScriptTestCase[]) => void;
+  /** A problem main reported with the test cases on save. */
+  testsError?: string;
+  /** The "Simulate with these drafts" control, shown under the editors. */
+  simulate?: ReactNode;
 }
 
-/** The middle column: the Active, Org name and Role name editors, their help and the Output panel. */
-export function ScriptsPanel({ scripts, onChange, preview, attributes, errors, disabled }: ScriptsPanelProps) {
+/**
+ * The middle column: the Active, Org name and Role name editors with their test cases, their help,
+ * "Simulate with these drafts" and the Output panel.
+ */
+export function ScriptsPanel({ scripts, onChange, preview, attributes, errors, disabled, tests, onTestsChange, testsError, simulate }: ScriptsPanelProps) {
   const check = useScriptCheck(scripts);
+  const run = useScriptTests(scripts, tests);
+  const saveCase = (testCase: ScriptTestCase) =>
+    onTestsChange((list) => (list.some((c) => c.id === testCase.id) ? list.map((c) => (c.id === testCase.id ? testCase : c)) : [...list, testCase]));
+  const deleteCase = (id: string) => onTestsChange((list) => list.filter((c) => c.id !== id));
   return (
     <section className="scripts-pane" aria-labelledby="scripts-heading">
       <h3 id="scripts-heading">Scripts</h3>
@@ -37,8 +54,16 @@ export function ScriptsPanel({ scripts, onChange, preview, attributes, errors, d
           attributes={attributes}
           error={errors[name]}
           disabled={disabled}
+          tests={{ cases: tests.filter((c) => c.script === name), results: run.results, running: run.running, onSave: saveCase, onDelete: deleteCase }}
         />
       ))}
+      {run.error && (
+        <p className="field-error" data-testid="script-tests-error">
+          The test cases could not run: {run.error.message}
+        </p>
+      )}
+      {testsError && <p className="field-error">{testsError}</p>}
+      {simulate}
       {check.error && (
         <p className="field-error" data-testid="script-check-error">
           The scripts could not be checked: {check.error.message}

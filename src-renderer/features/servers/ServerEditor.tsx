@@ -1,11 +1,19 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { call } from '../../api';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
 import type { ScriptName } from '../../../src-shared/domain/mapping';
+import type { PreviewRow, RawEntry } from '../../../src-shared/domain/preview';
 import type { ServerDraft, ServerView } from '../../../src-shared/domain/server';
+import type { EntrySourceRef } from '../../../src-shared/domain/snapshot';
 import { PreviewPane } from '../preview/PreviewPane';
 import type { RawContext } from '../preview/use-raw-entry';
 import { usePreview } from '../preview/use-preview';
 import { ScriptsPanel } from '../scripts/ScriptsPanel';
+import { SCRIPT_META } from '../scripts/script-meta';
+import { casesFromRow, testEntryOf } from '../scripts/test-case-model';
+import { useSnapshots } from '../snapshots/use-snapshots';
+import { DraftSimulationDialog } from '../sync/DraftSimulationDialog';
+import { useDraftSimulation } from '../sync/use-draft-simulation';
 import { DoctorPanel } from './DoctorPanel';
 import { MappingFields } from './MappingFields';
 import { ServerFields } from './ServerFields';
@@ -22,28 +30,83 @@ export interface ServerEditorProps {
   /** A test of a saved server finished (its last-test health changed). */
   onTested: () => void;
   onDirtyChange: (dirty: boolean) => void;
+  /** Set when this is the bundled sample directory: offers to remove it (after confirmation by the caller). */
+  onRemoveSample?: () => void;
 }
 
 const CONNECTION_HINT = 'Enter a URL with a search base, a bind DN (or bind anonymously) and a valid search filter to see how entries become users.';
 const PASSWORD_HINT = 'Enter the bind password to see how entries become users.';
+const SNAPSHOT_HINT = "Enter a URL with a search base and a valid search filter to see how the snapshot's entries become users.";
+const NO_SNAPSHOT_HINT = 'Attach a snapshot to this offline server (Source, in the form) to see how its entries become users.';
 
 /**
- * A server's page, in three parts side by side: the doctor and setup form (connection, bind, filter,
- * timeout, attribute mapping), the script editors, and the live preview of the unsaved form.
+ * A server's page, in three parts side by side: the doctor and setup form (source, connection, bind,
+ * filter, timeout, attribute mapping), the script editors with their test cases and "Simulate with these
+ * drafts", and the preview of the unsaved form over the live directory or a snapshot.
  */
-export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: ServerEditorProps) {
+export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemoveSample }: ServerEditorProps) {
   const form = useServerForm(initial, onSaved);
   const doctor = useDoctor();
+  const snapshots = useSnapshots();
   const { dirty } = form;
   const serverId = form.saved?.id;
-  const needsPassword = !form.saved && !form.draft.bindAnonymously && form.passwordInput.kind === 'none';
-  const previewHint = !form.previewReady ? CONNECTION_HINT : needsPassword ? PASSWORD_HINT : null;
-  const preview = usePreview({ serverId, draft: form.submitDraft, password: form.passwordInput, ready: previewHint === null });
+  const offline = form.draft.offline;
 
-  // The raw view reads the entry with the same session, draft and password as the preview shows.
+  // The preview's source: an offline server always reads its attached snapshot; others read the live
+  // directory or the snapshot the admin picks.
+  const [chosenSource, setChosenSource] = useState<EntrySourceRef>({ kind: 'live' });
+  const snapshotId = form.draft.snapshotId;
+  const source = useMemo<EntrySourceRef | null>(
+    () => (offline ? (snapshotId ? { kind: 'snapshot', snapshotId } : null) : chosenSource),
+    [offline, snapshotId, chosenSource],
+  );
+  const live = source?.kind === 'live';
+  const needsPassword = live && !form.saved && !form.draft.bindAnonymously && form.passwordInput.kind === 'none';
+  let previewHint: string | null = null;
+  if (!source) previewHint = NO_SNAPSHOT_HINT;
+  else if (!live) previewHint = form.snapshotPreviewReady ? null : SNAPSHOT_HINT;
+  else previewHint = !form.previewReady ? CONNECTION_HINT : needsPassword ? PASSWORD_HINT : null;
+  const preview = usePreview({ serverId, draft: form.submitDraft, password: form.passwordInput, source: source ?? { kind: 'live' }, ready: previewHint === null });
+
+  // The raw view reads the entry with the same session, draft, password and source as the preview shows.
   const rawInputs = useRef<RawContext | null>(null);
-  rawInputs.current = previewHint === null ? { sessionId: preview.sessionId, ...(serverId ? { serverId } : {}), draft: form.submitDraft, password: form.passwordInput } : null;
+  rawInputs.current =
+    previewHint === null && source
+      ? { sessionId: preview.sessionId, ...(serverId ? { serverId } : {}), draft: form.submitDraft, password: form.passwordInput, source }
+      : null;
   const rawContext = useCallback(() => rawInputs.current, []);
+
+  // "+ Test case" on a preview row: the entry's attributes and what each script returns for it now.
+  const casesRef = useRef({ cases: form.draft.scriptTests, scripts: form.draft.scripts, setScriptTests: form.setScriptTests });
+  casesRef.current = { cases: form.draft.scriptTests, scripts: form.draft.scripts, setScriptTests: form.setScriptTests };
+  const addTestCases = useCallback(async (row: PreviewRow, raw?: RawEntry): Promise<string> => {
+    let entry = raw;
+    if (!entry) {
+      const ctx = rawInputs.current;
+      if (!ctx) throw new Error('fix the form first');
+      entry = await call('preview.raw', { ...ctx, dn: row.dn });
+    }
+    const { entry: testEntry, skipped } = testEntryOf(entry);
+    const { cases, scripts, setScriptTests } = casesRef.current;
+    const made = casesFromRow(row, testEntry, scripts);
+    const dnKey = testEntry.dn.toLowerCase();
+    const fresh = made.filter((c) => !cases.some((o) => o.script === c.script && o.entry.dn.toLowerCase() === dnKey));
+    const who = made[0]?.name ?? row.username ?? row.dn;
+    if (made.length === 0) return `No test case added for ${who}: every script failed on this entry (see its row).`;
+    if (fresh.length === 0) return `${who} is already a test case of every script.`;
+    setScriptTests((list) => [...list, ...fresh]);
+    const names = fresh.map((c) => SCRIPT_META[c.script].short).join(', ');
+    const note = skipped.length ? ` Values too long to keep were left out (${skipped.join(', ')}).` : '';
+    return `Added ${who} as a test case of ${names}, expecting the current results: edit them under the script editors.${note}`;
+  }, []);
+
+  // "Simulate with these drafts": the unsaved form over the preview's source.
+  const simulation = useDraftSimulation();
+  const simulateReason = form.firstIssue ? `Fix the form first: ${form.firstIssue}.`.replace(/\.\.$/, '.') : previewHint;
+  const simulate = () => {
+    if (simulateReason !== null || !source) return;
+    void simulation.start({ ...(serverId ? { serverId } : {}), draft: form.submitDraft, password: form.passwordInput, source });
+  };
 
   // The form column can be folded away to give the scripts and the preview room; an error brings it back.
   const [formHidden, setFormHidden] = useState(false);
@@ -67,7 +130,7 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
 
   const runTest = useCallback(
     async (draft: ServerDraft = form.submitDraft) => {
-      if (doctor.state.running || !form.readyForTest()) return;
+      if (draft.offline || doctor.state.running || !form.readyForTest()) return;
       form.clearFormError();
       const serverId = form.saved?.id;
       const outcome = await doctor.run({ ...(serverId ? { serverId } : {}), draft, password: form.passwordInput });
@@ -127,9 +190,11 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
           <button type="button" aria-expanded={!formHidden} aria-controls="server-form-column" onClick={() => setFormHidden((h) => !h)}>
             {formHidden ? 'Show form' : 'Hide form'}
           </button>
-          <button type="button" onClick={() => void runTest()} disabled={doctor.state.running || form.saving}>
-            Test
-          </button>
+          {!offline && (
+            <button type="button" onClick={() => void runTest()} disabled={doctor.state.running || form.saving}>
+              Test
+            </button>
+          )}
           <button type="button" className="primary" onClick={() => void form.save()} disabled={form.saving || (!!form.saved && !dirty)} title="Save (Ctrl+S)">
             {form.saving ? 'Saving…' : 'Save'}
           </button>
@@ -138,6 +203,18 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
           </button>
         </div>
       </header>
+
+      {onRemoveSample && (
+        <div className="notice sample-notice" data-testid="sample-notice">
+          <p>
+            The bundled <strong>sample directory</strong>: Fjordline Instruments, a fictional company, offline, with example scripts. Try anything here;
+            nothing reaches a real directory.
+          </p>
+          <button type="button" className="small" onClick={onRemoveSample}>
+            Remove sample
+          </button>
+        </div>
+      )}
 
       {form.formError && (
         <div role="alert" className="form-error" data-testid="form-error">
@@ -163,7 +240,7 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
 
       <div className={formHidden ? 'editor-body form-hidden' : 'editor-body'}>
         <div className="editor-col editor-col-form" id="server-form-column">
-          <DoctorPanel state={doctor.state} onCancel={() => void doctor.cancel()} onTrust={trust} trustedFingerprints={trustedFingerprints} />
+          {!offline && <DoctorPanel state={doctor.state} onCancel={() => void doctor.cancel()} onTrust={trust} trustedFingerprints={trustedFingerprints} />}
 
           <form className="server-form" aria-label="Server setup" noValidate onKeyDown={onFormKeyDown} onSubmit={(e) => e.preventDefault()}>
             <fieldset disabled={form.saving}>
@@ -191,12 +268,38 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange }: Serv
             attributes={preview.attributes}
             errors={scriptErrors}
             disabled={form.saving}
+            tests={form.draft.scriptTests}
+            onTestsChange={form.setScriptTests}
+            testsError={form.errors.scriptTests}
+            simulate={
+              <div className="simulate-drafts">
+                <button
+                  type="button"
+                  onClick={simulate}
+                  disabled={simulateReason !== null || simulation.state.phase === 'running'}
+                  title={simulateReason ?? 'Compute what a sync would change with the unsaved form and scripts; nothing is saved'}
+                >
+                  Simulate with these drafts
+                </button>
+                <p className="field-help">
+                  {simulateReason ??
+                    `What a sync would change with the unsaved form and scripts, over ${source?.kind === 'snapshot' ? 'the preview’s snapshot' : 'the live directory'}. Nothing is saved but a history entry.`}
+                </p>
+              </div>
+            }
           />
         </div>
         <div className="editor-col editor-col-preview">
-          <PreviewPane preview={preview} hint={previewHint} rawContext={rawContext} />
+          <PreviewPane
+            preview={preview}
+            hint={previewHint}
+            rawContext={rawContext}
+            onAddTestCase={addTestCases}
+            sourcePicker={{ source, offline, attachedId: snapshotId, snapshots: snapshots.data, onChange: setChosenSource }}
+          />
         </div>
       </div>
+      {simulation.state.phase !== 'idle' && <DraftSimulationDialog state={simulation.state} onCancel={() => void simulation.cancel()} onClose={simulation.close} />}
     </section>
   );
 }

@@ -1,12 +1,18 @@
 import { isPlainLdap } from './form-model';
 import { Field, Switch, CodeInput } from './Field';
 import { PasswordSection } from './PasswordSection';
+import { SourceFields } from './SourceFields';
 import type { ServerForm } from './use-server-form';
 
-/** The setup form's inputs, in the reference product's order (name, URL, bind, filter, timeout). */
+/**
+ * The setup form's inputs, in the reference product's order (name, URL, bind, filter, timeout), with the
+ * Source section after the name. An offline server never connects: its TLS, bind and timeout fields are
+ * disabled, and the URL only gives the search base.
+ */
 export function ServerFields({ form }: { form: ServerForm }) {
   const { draft, errors } = form;
   const plainLdap = isPlainLdap(draft.url);
+  const offline = draft.offline;
   return (
     <div className="server-fields">
       <Field id="server-name" label="Server name" error={errors.name}>
@@ -23,7 +29,21 @@ export function ServerFields({ form }: { form: ServerForm }) {
         )}
       </Field>
 
-      <Field id="server-url" label="URL and search base" help="ldap:// or ldaps://; port defaults to 389 / 636" error={errors.url}>
+      <SourceFields form={form} />
+
+      {offline && (
+        <p className="notice offline-note" data-testid="offline-note">
+          Offline: no connection is ever made. The URL only gives the search base, the search filter is evaluated on the snapshot, and StartTLS, bind
+          and timeout are not used.
+        </p>
+      )}
+
+      <Field
+        id="server-url"
+        label="URL and search base"
+        help={offline ? 'Only the search base after the host is used: the snapshot entries below it are read.' : 'ldap:// or ldaps://; port defaults to 389 / 636'}
+        error={errors.url}
+      >
         {(a11y) => (
           <CodeInput
             {...a11y}
@@ -39,7 +59,7 @@ export function ServerFields({ form }: { form: ServerForm }) {
         id="server-starttls"
         label="StartTLS"
         checked={draft.startTls}
-        disabled={!plainLdap}
+        disabled={!plainLdap || offline}
         help={plainLdap ? 'Upgrade the ldap:// connection to TLS before binding.' : 'Only for ldap:// URLs; ldaps:// is encrypted from the start.'}
         error={errors.startTls}
         onChange={(checked) => form.setField('startTls', checked)}
@@ -49,6 +69,7 @@ export function ServerFields({ form }: { form: ServerForm }) {
         id="server-anonymous"
         label="Bind anonymously"
         checked={draft.bindAnonymously}
+        disabled={offline}
         error={errors.bindAnonymously}
         onChange={(checked) => form.setField('bindAnonymously', checked)}
       />
@@ -58,7 +79,7 @@ export function ServerFields({ form }: { form: ServerForm }) {
           <CodeInput
             {...a11y}
             value={draft.bindDn}
-            disabled={draft.bindAnonymously}
+            disabled={draft.bindAnonymously || offline}
             placeholder="cn=sync,ou=services,dc=example,dc=com"
             onChange={(e) => form.setField('bindDn', e.target.value)}
             onBlur={() => form.touch('bindDn')}
@@ -69,7 +90,7 @@ export function ServerFields({ form }: { form: ServerForm }) {
       <PasswordSection
         saved={form.saved}
         password={form.password}
-        disabled={draft.bindAnonymously}
+        disabled={draft.bindAnonymously || offline}
         error={errors.password}
         willClear={form.passwordWillClear}
         onChange={form.updatePassword}
@@ -116,6 +137,7 @@ export function ServerFields({ form }: { form: ServerForm }) {
             max={3600}
             step={1}
             className="narrow"
+            disabled={offline}
             value={form.timeoutText}
             onChange={(e) => form.setTimeoutText(e.target.value)}
             onBlur={() => form.touch('timeoutSeconds')}

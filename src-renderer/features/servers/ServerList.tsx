@@ -6,6 +6,8 @@ import { useNow } from '../../ui/use-now';
 export interface ServerListProps {
   servers: ServerView[];
   selectedId: string | null;
+  /** The bundled sample's server, marked in the list. */
+  sampleId?: string | null;
   onSelect: (id: string) => void;
   onAdd: () => void;
   onDuplicate: () => void;
@@ -36,7 +38,7 @@ function Health({ test, now }: { test: LastTest | null; now: number }) {
 }
 
 /** The left column: "LDAP Servers" with each server's health, and the list actions. */
-export function ServerList({ servers, selectedId, onSelect, onAdd, onDuplicate, onDelete }: ServerListProps) {
+export function ServerList({ servers, selectedId, sampleId = null, onSelect, onAdd, onDuplicate, onDelete }: ServerListProps) {
   const now = useNow();
   return (
     <nav className="server-list" aria-labelledby="server-list-title">
@@ -62,11 +64,25 @@ export function ServerList({ servers, selectedId, onSelect, onAdd, onDuplicate, 
             const selected = server.id === selectedId;
             return (
               <li key={server.id} data-testid="server-item" className={selected ? 'server-item selected' : 'server-item'}>
-                <button type="button" className="server-name link" aria-current={selected ? 'true' : undefined} onClick={() => onSelect(server.id)}>
-                  {server.name || '(unnamed server)'}
-                </button>
+                <div className="server-item-title">
+                  <button type="button" className="server-name link" aria-current={selected ? 'true' : undefined} onClick={() => onSelect(server.id)}>
+                    {server.name || '(unnamed server)'}
+                  </button>
+                  {server.id === sampleId && <span className="badge badge-info">Sample</span>}
+                  {server.offline && (
+                    <span className="badge badge-muted" title="Reads only its snapshot; never connects">
+                      Offline
+                    </span>
+                  )}
+                </div>
                 <div className="server-url mono">{server.url}</div>
-                <Health test={server.lastTest} now={now} />
+                {server.offline ? (
+                  <div className="health muted" data-testid="server-offline">
+                    Reads its snapshot; no connection
+                  </div>
+                ) : (
+                  <Health test={server.lastTest} now={now} />
+                )}
               </li>
             );
           })}

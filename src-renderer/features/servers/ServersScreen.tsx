@@ -5,6 +5,7 @@ import type { ServerView } from '../../../src-shared/domain/server';
 import { Dialog } from '../../ui/Dialog';
 import { ServerEditor } from './ServerEditor';
 import { ServerList } from './ServerList';
+import { useSample } from './use-sample';
 import { useServers } from './use-servers';
 import { Welcome } from './Welcome';
 
@@ -26,6 +27,10 @@ export function ServersScreen({ onDirtyChange }: ServersScreenProps = {}) {
   const [dirty, setDirty] = useState(false);
   const [pendingLeave, setPendingLeave] = useState<(() => void) | null>(null);
   const [deleting, setDeleting] = useState<ServerView | null>(null);
+  const sample = useSample();
+  const sampleId = sample.status?.serverId ?? null;
+  const [openingSample, setOpeningSample] = useState(false);
+  const [removingSample, setRemovingSample] = useState(false);
 
   useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
 
@@ -81,6 +86,30 @@ export function ServersScreen({ onDirtyChange }: ServersScreenProps = {}) {
     }
   };
 
+  const openSample = async () => {
+    setOpeningSample(true);
+    try {
+      const id = await sample.install();
+      await reload();
+      open({ kind: 'server', id });
+    } catch (e) {
+      setError(errorInfoOf(e));
+    } finally {
+      setOpeningSample(false);
+    }
+  };
+
+  const confirmRemoveSample = async () => {
+    setRemovingSample(false);
+    try {
+      await sample.remove();
+      if (selectedId === sampleId) open({ kind: 'none' });
+      await reload();
+    } catch (e) {
+      setError(errorInfoOf(e));
+    }
+  };
+
   if (servers === null) {
     return (
       <p className="loading" role="status">
@@ -101,12 +130,17 @@ export function ServersScreen({ onDirtyChange }: ServersScreenProps = {}) {
         </div>
       )}
       {showWelcome ? (
-        <Welcome onAdd={() => open({ kind: 'new' })} />
+        <Welcome
+          onAdd={() => open({ kind: 'new' })}
+          onOpenSample={sample.status?.storeEmpty ? () => void openSample() : undefined}
+          openingSample={openingSample}
+        />
       ) : (
         <>
           <ServerList
             servers={servers}
             selectedId={selectedId}
+            sampleId={sampleId}
             onSelect={(id) => {
               if (id !== selectedId) guard(() => open({ kind: 'server', id }));
             }}
@@ -119,7 +153,14 @@ export function ServersScreen({ onDirtyChange }: ServersScreenProps = {}) {
               <p className="muted">Select a server to edit it, or Add a new one.</p>
             </section>
           ) : (
-            <ServerEditor key={session} initial={selectedServer} onSaved={onSaved} onTested={onTested} onDirtyChange={setDirty} />
+            <ServerEditor
+              key={session}
+              initial={selectedServer}
+              onSaved={onSaved}
+              onTested={onTested}
+              onDirtyChange={setDirty}
+              onRemoveSample={selectedId !== null && selectedId === sampleId ? () => setRemovingSample(true) : undefined}
+            />
           )}
         </>
       )}
@@ -149,6 +190,30 @@ export function ServersScreen({ onDirtyChange }: ServersScreenProps = {}) {
           }
         >
           <p>This server has changes that are not saved. Leaving the form loses them.</p>
+        </Dialog>
+      )}
+
+      {removingSample && (
+        <Dialog
+          title="Remove the sample directory?"
+          testId="remove-sample-dialog"
+          onClose={() => setRemovingSample(false)}
+          actions={
+            <>
+              <button type="button" onClick={() => setRemovingSample(false)}>
+                Cancel
+              </button>
+              <button type="button" className="danger" onClick={() => void confirmRemoveSample()}>
+                Remove sample
+              </button>
+            </>
+          }
+        >
+          <p>
+            This removes only what the sample added: the <strong>Sample directory</strong> server, its snapshot and the Fjordline organizations (with
+            their users, if a sample sync created any). Your own servers, organizations and roles stay as they are.
+          </p>
+          {dirty && <p className="warning-text">The sample server&apos;s unsaved changes are lost too.</p>}
         </Dialog>
       )}
 

@@ -24,6 +24,8 @@ export interface PasswordEdit {
 /** The fields of the form that can carry an issue, in display order. */
 export const FIELD_PATHS = [
   'name',
+  'offline',
+  'snapshotId',
   'url',
   'startTls',
   'bindAnonymously',
@@ -40,6 +42,7 @@ export const FIELD_PATHS = [
   'scripts.roleName',
   'createUsers',
   'defaultOrgId',
+  'scriptTests',
 ] as const;
 export type FieldPath = (typeof FIELD_PATHS)[number];
 
@@ -166,6 +169,7 @@ export function fieldOfPath(path: string): FieldPath | null {
   const p = path.replace(/^draft\./, '');
   if (p === 'password' || p.startsWith('password.')) return 'password';
   if (p.startsWith('trustedCertificates')) return 'trustedCertificates';
+  if (p.startsWith('scriptTests')) return 'scriptTests';
   return (FIELD_PATHS as readonly string[]).includes(p) ? (p as FieldPath) : null;
 }
 

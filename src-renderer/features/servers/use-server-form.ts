@@ -6,6 +6,7 @@ import type { ErrorInfo, FieldIssue } from '../../../src-shared/errors';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
 import type { AttributeMapping, ScriptName } from '../../../src-shared/domain/mapping';
 import { emptyServerDraft } from '../../../src-shared/domain/server-defaults';
+import type { ScriptTestCase } from '../../../src-shared/domain/script-tests';
 import type { PasswordInput, ServerDraft, ServerView } from '../../../src-shared/domain/server';
 import { usernameAttributeOf, validateServerDraft } from '../../../src-shared/domain/validate-server';
 import {
@@ -29,6 +30,8 @@ export type SaveNotice = 'saved' | 'password-cleared' | null;
 
 /** Fields whose problems block a connection test (a missing name does not). */
 const TEST_FIELDS: ReadonlySet<FieldPath> = new Set(['url', 'startTls', 'bindDn', 'searchFilter', 'timeoutSeconds']);
+/** Fields whose problems block reading a snapshot (no connection, so no bind; an offline server needs its snapshot). */
+const SNAPSHOT_FIELDS: ReadonlySet<FieldPath> = new Set(['url', 'searchFilter', 'timeoutSeconds', 'snapshotId']);
 
 function clientIssuesOf(draft: ServerDraft, timeoutText: string): FieldIssue[] {
   const issues = validateServerDraft(draft);
@@ -67,6 +70,8 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
   }, [serverIssues, clientIssues, showAll, touched]);
   // The preview needs what a connection test needs (URL, bind, filter, timeout), and nothing else.
   const previewReady = useMemo(() => !clientIssues.some((i) => TEST_FIELDS.has(fieldOfPath(i.path) as FieldPath)), [clientIssues]);
+  // A preview or simulation over a snapshot needs the search base and the filter only.
+  const snapshotPreviewReady = useMemo(() => !clientIssues.some((i) => SNAPSHOT_FIELDS.has(fieldOfPath(i.path) as FieldPath)), [clientIssues]);
   const otherIssues = useMemo(() => groupIssues(serverIssues).other, [serverIssues]);
   const usernameAttribute = errors.searchFilter || groupIssues(clientIssues).byField.searchFilter ? null : usernameAttributeOf(draft.searchFilter);
 
@@ -111,6 +116,15 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
     (name: ScriptName, source: string | null) => {
       setDraft((d) => ({ ...d, scripts: { ...d.scripts, [name]: name === 'active' ? (source ?? '') : source } }));
       changed(`scripts.${name}`);
+    },
+    [changed],
+  );
+
+  /** Replaces the script test cases (kept in the draft, so Save stores them). */
+  const setScriptTests = useCallback(
+    (update: (cases: ScriptTestCase[]) => ScriptTestCase[]) => {
+      setDraft((d) => ({ ...d, scriptTests: update(d.scriptTests) }));
+      changed('scriptTests');
     },
     [changed],
   );
@@ -233,10 +247,16 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
     notice,
     usernameAttribute,
     previewReady,
+    snapshotPreviewReady,
+    /** No field has a problem the form can see (main may still find one, e.g. in a script). */
+    valid: clientIssues.length === 0,
+    /** The first problem the form sees (for a disabled action's reason), or null. */
+    firstIssue: clientIssues[0]?.message ?? null,
     passwordWillClear: willClearPassword(saved, submitDraft),
     setField,
     setMapping,
     setScript,
+    setScriptTests,
     setTimeoutText,
     touch,
     updatePassword,

@@ -1,7 +1,7 @@
 import type { RunSummary } from '../../../src-shared/domain/sync';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime, formatDuration, relativeTime } from '../../ui/format';
-import { countsText, hasPlan, runTitle, StatusBadge } from './run-format';
+import { countsText, hasPlan, runTitle, sourceText, StatusBadge } from './run-format';
 import type { Outcome } from './use-sync-runs';
 
 const MODE_LEADS: Record<Exclude<Outcome, { kind: 'run' }>['mode'], string> = {
@@ -45,6 +45,9 @@ export function RunOutcome({ outcome, now, onShowPlan, held, onDismiss }: RunOut
         <StatusBadge status={run.status} />
         <span>
           {runTitle(run)}
+          {run.source && (
+            <span data-testid="run-source"> {sourceText(run)}</span>
+          )}
           {run.finishedAt && (
             <>
               {' '}

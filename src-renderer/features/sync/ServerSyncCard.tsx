@@ -3,7 +3,7 @@ import type { RunSummary, ServerSyncStatus } from '../../../src-shared/domain/sy
 import { formatCount, formatDateTime, relativeFuture, relativeTime } from '../../ui/format';
 import { RunOutcome } from './RunOutcome';
 import { RunProgress, type RunProgressProps } from './RunProgress';
-import { StatusBadge } from './run-format';
+import { sourceText, StatusBadge } from './run-format';
 import type { Outcome } from './use-sync-runs';
 
 /** Props of {@link ServerSyncCard}. */
@@ -56,11 +56,19 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
           <button type="button" onClick={onSimulate} disabled={busyReason !== null} title={busyReason ?? 'Compute the plan without changing anything'}>
             Simulate
           </button>
-          <button type="button" className="primary" onClick={onSync} disabled={busyReason !== null} title={busyReason ?? 'Compute the plan and apply it (held if over a limit)'}>
-            Synchronize now
-          </button>
+          {!status.offline && (
+            <button type="button" className="primary" onClick={onSync} disabled={busyReason !== null} title={busyReason ?? 'Compute the plan and apply it (held if over a limit)'}>
+              Synchronize now
+            </button>
+          )}
         </div>
       </header>
+      {status.offline && (
+        <p className="muted" data-testid="sync-offline-note">
+          Offline server: it reads only its snapshot, so it can be simulated but is never synchronized or scheduled. Turn Offline off in its Source
+          section to synchronize it.
+        </p>
+      )}
       <dl className="facts">
         <dt>Managed organizations</dt>
         <dd data-testid="sync-managed-orgs">
@@ -93,6 +101,7 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
             <dt>Last run</dt>
             <dd data-testid="sync-last-run">
               {lastRun.kind === 'simulate' ? 'Simulation' : lastRun.kind === 'draft' ? 'Draft simulation' : 'Sync'} <RunWhen run={lastRun} now={now} />
+              {lastRun.source && <span className="muted"> {sourceText(lastRun)}</span>}
               {hasPlanLink(lastRun) && (
                 <>
                   {' · '}

@@ -8,7 +8,7 @@ import { useNow } from '../../ui/use-now';
 import { useResource } from '../../ui/use-resource';
 import { useOrgs } from '../orgs/use-orgs';
 import { PlanView } from './PlanView';
-import { countsText, hasPlan, runTitle, StatusBadge } from './run-format';
+import { countsText, hasPlan, runTitle, sourceText, StatusBadge } from './run-format';
 import { ServerSyncCard } from './ServerSyncCard';
 import { SettingsForm } from './SettingsForm';
 import { describeEvery } from './settings-model';
@@ -101,7 +101,7 @@ export function SyncScreen({ active, serversDirty = false }: { active: boolean; 
 
       {serversDirty && (
         <p className="notice warning-text" data-testid="sync-unsaved-server">
-          A server form has unsaved changes. Runs use each server's saved settings: save the form on the Servers screen first to simulate your changes.
+          A server form has unsaved changes. Runs here use each server's saved settings: save the form first, or use Simulate with these drafts on the Servers screen to simulate your changes unsaved.
         </p>
       )}
       {overview.error && <ErrorBox error={overview.error} lead="Could not load the sync overview:" onRetry={() => void reload()} />}
@@ -169,7 +169,8 @@ export function SyncScreen({ active, serversDirty = false }: { active: boolean; 
                 <h3 id="sync-plan-title">
                   {shown ? (
                     <>
-                      Plan: {runTitle(shown)}, <StatusBadge status={shown.status} />{' '}
+                      Plan: {runTitle(shown)}
+                      {shown.source && <span className="muted"> {sourceText(shown)}</span>}, <StatusBadge status={shown.status} />{' '}
                       <time dateTime={shown.startedAt} title={formatDateTime(shown.startedAt)} className="muted">
                         {relativeTime(shown.startedAt, now)}
                       </time>

@@ -43,7 +43,7 @@ const STATUS_TONE: Record<RunStatus, string> = {
   approved: 'ok',
 };
 
-export const KIND_LABELS: Record<RunKind, string> = { simulate: 'Simulate', sync: 'Sync', draft: 'Draft' };
+export const KIND_LABELS: Record<RunKind, string> = { simulate: 'Simulate', sync: 'Sync', draft: 'Draft simulation' };
 export const TRIGGER_LABELS: Record<RunTrigger, string> = { manual: 'Manual', schedule: 'Schedule', cli: 'Command line', approve: 'Approval' };
 
 /** Actions in display order with their labels. */
@@ -103,6 +103,11 @@ export function countsText(counts: SyncCounts): string {
 export function runTitle(run: Pick<RunSummary, 'kind' | 'serverName'>): string {
   const what = run.kind === 'simulate' ? 'Simulation' : run.kind === 'draft' ? 'Draft simulation' : 'Sync';
   return `${what} of ${run.serverName}`;
+}
+
+/** "from snapshot NAME" for a run that read a snapshot; null for the live directory. */
+export function sourceText(run: Pick<RunSummary, 'source'>): string | null {
+  return run.source ? `from snapshot ${run.source}` : null;
 }
 
 /** True when the run kept a plan to look at. */

@@ -5,6 +5,7 @@ import { call, errorInfoOf, subscribe } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { RunSummary, SyncProgress } from '../../../src-shared/domain/sync';
 import { notifyChanged } from '../../ui/data-events';
+import { newId } from '../../ui/new-id';
 
 /** What the admin asked for. */
 export type RunMode = 'simulate' | 'sync' | 'approve';
@@ -19,16 +20,6 @@ export interface LocalRun {
 
 /** How a server's latest action in this session ended: a run, or a refusal before any run. */
 export type Outcome = { kind: 'run'; run: RunSummary } | { kind: 'error'; mode: RunMode | 'discard' | 'cancel'; error: ErrorInfo };
-
-/** A v4 UUID (main validates run ids as UUIDs); getRandomValues where randomUUID is missing. */
-function newId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /** The Sync screen's runs; `onEnded` hears every run this screen started, once it ends. */
 export function useSyncRuns(onEnded: (run: RunSummary) => void) {

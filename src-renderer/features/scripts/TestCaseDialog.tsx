@@ -1,0 +1,147 @@
+import { useId, useState } from 'react';
+import type { ScriptName } from '../../../src-shared/domain/mapping';
+import type { ScriptTestCase } from '../../../src-shared/domain/script-tests';
+import { Dialog } from '../../ui/Dialog';
+import { newId } from '../../ui/new-id';
+import { SCRIPT_META } from './script-meta';
+import { attributesToText, parseAttributesText, parseRoles } from './test-case-model';
+
+/** Props of {@link TestCaseDialog}. */
+export interface TestCaseDialogProps {
+  script: ScriptName;
+  /** The case to edit, or null for a new one. */
+  initial: ScriptTestCase | null;
+  onSave: (testCase: ScriptTestCase) => void;
+  onClose: () => void;
+}
+
+const SAMPLE_ATTRIBUTES = 'uid: jsmith\nmail: jsmith@example.com\nemployeeType: staff';
+
+/**
+ * Adds or edits one test case by hand: a name, the entry (DN and `name: value` attribute lines) and what
+ * the script should return: Active true or false, an organization name or none, a list of role names.
+ */
+export function TestCaseDialog({ script, initial, onSave, onClose }: TestCaseDialogProps) {
+  const meta = SCRIPT_META[script];
+  const [name, setName] = useState(initial?.name ?? '');
+  const [dn, setDn] = useState(initial?.entry.dn ?? '');
+  const [attributes, setAttributes] = useState(initial ? attributesToText(initial.entry.attributes) : '');
+  const [active, setActive] = useState(initial ? initial.expected === true : true);
+  const [org, setOrg] = useState(typeof initial?.expected === 'string' ? initial.expected : '');
+  const [noOrg, setNoOrg] = useState(initial?.script === 'orgName' && initial.expected === null);
+  const [roles, setRoles] = useState(Array.isArray(initial?.expected) ? initial.expected.join(', ') : '');
+  const [problem, setProblem] = useState<string | null>(null);
+  const ids = { name: useId(), dn: useId(), attrs: useId(), attrsHelp: useId(), expected: useId(), problem: useId() };
+
+  const save = () => {
+    const parsed = parseAttributesText(attributes);
+    if (!parsed.ok) {
+      setProblem(parsed.message);
+      return;
+    }
+    if (script === 'orgName' && !noOrg && org.trim() === '') {
+      setProblem('Enter the organization the script should return, or tick “No organization”.');
+      return;
+    }
+    const expected = script === 'active' ? active : script === 'orgName' ? (noOrg ? null : org.trim()) : parseRoles(roles);
+    onSave({ id: initial?.id ?? newId(), script, name: name.trim(), entry: { dn: dn.trim(), attributes: parsed.attributes }, expected });
+  };
+
+  return (
+    <Dialog
+      title={`${initial ? 'Edit' : 'Add'} ${meta.short} test case`}
+      testId="test-case-dialog"
+      className="dialog-form"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="primary" onClick={save}>
+            {initial ? 'Save case' : 'Add case'}
+          </button>
+        </>
+      }
+    >
+      <form
+        className="server-fields"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          save();
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.name} className="field-label">
+            Name
+          </label>
+          <input id={ids.name} type="text" autoComplete="off" maxLength={200} value={name} placeholder="e.g. terminated staff lose access" onChange={(e) => setName(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.dn} className="field-label">
+            DN
+          </label>
+          <input id={ids.dn} type="text" className="mono" autoComplete="off" spellCheck={false} maxLength={4096} value={dn} placeholder="uid=jsmith,ou=people,dc=example,dc=com" onChange={(e) => setDn(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.attrs} className="field-label">
+            Attributes
+          </label>
+          <textarea
+            id={ids.attrs}
+            className="mono"
+            rows={8}
+            spellCheck={false}
+            value={attributes}
+            placeholder={SAMPLE_ATTRIBUTES}
+            aria-describedby={ids.attrsHelp}
+            aria-invalid={problem?.startsWith('Line') ? true : undefined}
+            onChange={(e) => {
+              setAttributes(e.target.value);
+              setProblem(null);
+            }}
+          />
+          <p id={ids.attrsHelp} className="field-help">
+            One value per line as <code>name: value</code>; repeat a name for several values. Binary values are base64.
+          </p>
+        </div>
+        <div className="field" role="group" aria-labelledby={ids.expected}>
+          <span id={ids.expected} className="field-label">
+            Expected result
+          </span>
+          {script === 'active' && (
+            <div className="radio-row">
+              <label className="radio-row">
+                <input type="radio" name="expected-active" checked={active} onChange={() => setActive(true)} /> true (active)
+              </label>
+              <label className="radio-row">
+                <input type="radio" name="expected-active" checked={!active} onChange={() => setActive(false)} /> false (deactivated)
+              </label>
+            </div>
+          )}
+          {script === 'orgName' && (
+            <>
+              <input type="text" aria-label="Expected organization" autoComplete="off" maxLength={200} value={org} disabled={noOrg} placeholder="Organization name" onChange={(e) => setOrg(e.target.value)} />
+              <label className="radio-row">
+                <input type="checkbox" checked={noOrg} onChange={(e) => setNoOrg(e.target.checked)} /> No organization (the script returns none)
+              </label>
+              <p className="field-help">Names compare ignoring case and surrounding spaces, as the sync matches them.</p>
+            </>
+          )}
+          {script === 'roleName' && (
+            <>
+              <input type="text" aria-label="Expected roles" autoComplete="off" value={roles} placeholder="Desktop User, Org Admin" onChange={(e) => setRoles(e.target.value)} />
+              <p className="field-help">Comma-separated role names, in any order; empty for no role.</p>
+            </>
+          )}
+        </div>
+      </form>
+      {problem && (
+        <p id={ids.problem} role="alert" className="field-error" data-testid="test-case-problem">
+          {problem}
+        </p>
+      )}
+    </Dialog>
+  );
+}

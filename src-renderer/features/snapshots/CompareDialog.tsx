@@ -1,0 +1,132 @@
+import { useId, useState } from 'react';
+import { call } from '../../api';
+import type { ErrorInfo } from '../../../src-shared/errors';
+import type { ServerView } from '../../../src-shared/domain/server';
+import type { SnapshotComparison, SnapshotView } from '../../../src-shared/domain/snapshot';
+import { Dialog } from '../../ui/Dialog';
+import { ErrorBox } from '../../ui/ErrorBox';
+import { formatCount } from '../../ui/format';
+import { JobProgress } from './JobProgress';
+import { useSnapshotJob } from './use-snapshot-job';
+
+/** Props of {@link CompareDialog}. */
+export interface CompareDialogProps {
+  snapshot: SnapshotView;
+  servers: ServerView[];
+  onClose: () => void;
+}
+
+const KIND_LABELS = { added: 'Added', removed: 'Removed', changed: 'Changed' } as const;
+const KIND_TONE = { added: 'info', removed: 'bad', changed: 'neutral' } as const;
+
+/**
+ * "Compare with live": reads the live directory of the snapshot's server (or another one) and counts the
+ * entries added, removed and changed since the snapshot, with the first differences and the attributes
+ * that changed. Progress and Cancel while it reads.
+ */
+export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps) {
+  const online = servers.filter((s) => !s.offline);
+  const own = online.find((s) => s.id === snapshot.serverId);
+  const [serverId, setServerId] = useState(own?.id ?? online[0]?.id ?? '');
+  const [result, setResult] = useState<{ serverName: string; comparison: SnapshotComparison } | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const job = useSnapshotJob();
+  const selectId = useId();
+  const busy = job.running !== null;
+
+  const compare = async () => {
+    if (!serverId || busy) return;
+    setError(null);
+    setResult(null);
+    const serverName = servers.find((s) => s.id === serverId)?.name ?? '';
+    const outcome = await job.run((jobId) => call('snapshots.compare', { jobId, snapshotId: snapshot.id, serverId }));
+    if (outcome.ok) setResult({ serverName, comparison: outcome.data });
+    else setError(outcome.error);
+  };
+
+  const c = result?.comparison;
+  const shown = c?.differences ?? [];
+  const total = c ? c.added + c.removed + c.changed : 0;
+
+  return (
+    <Dialog
+      title={`Compare “${snapshot.name}” with live`}
+      testId="compare-dialog"
+      className="dialog-wide"
+      onClose={() => (busy ? void job.cancel() : onClose())}
+      actions={
+        <>
+          <button type="button" onClick={onClose} disabled={busy}>
+            Close
+          </button>
+          <button type="button" className="primary" onClick={() => void compare()} disabled={busy || !serverId}>
+            {busy ? 'Comparing…' : result ? 'Compare again' : 'Compare'}
+          </button>
+        </>
+      }
+    >
+      <div className="field">
+        <label htmlFor={selectId} className="field-label">
+          Live directory of
+        </label>
+        <select id={selectId} className="auto-width" value={serverId} disabled={busy} onChange={(e) => setServerId(e.target.value)}>
+          {online.length === 0 && <option value="">(no server with a connection)</option>}
+          {online.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name || '(unnamed server)'}
+              {s.id === snapshot.serverId ? ' (captured from)' : ''}
+            </option>
+          ))}
+        </select>
+        <p className="field-help">
+          {online.length === 0
+            ? 'Every saved server is offline: there is no live directory to compare with.'
+            : "The server's saved search is run now; entries are matched by DN and compared attribute by attribute."}
+        </p>
+      </div>
+      {job.running && <JobProgress label="Comparing" progress={job.running.progress} cancelling={job.running.cancelling} onCancel={() => void job.cancel()} />}
+      {error && <ErrorBox error={error} lead={error.code === 'CANCELLED' ? 'Cancelled:' : 'Compare failed:'} testId="compare-error" />}
+      {c && (
+        <div className="compare-result" data-testid="compare-result">
+          <p className="run-counts" data-testid="compare-counts">
+            {formatCount(c.added)} added · {formatCount(c.removed)} removed · {formatCount(c.changed)} changed · {formatCount(c.unchanged)} unchanged
+            <span className="muted"> (live directory of {result.serverName})</span>
+          </p>
+          {total === 0 ? (
+            <p className="muted">No differences: the live directory still holds exactly the snapshot's entries.</p>
+          ) : (
+            <>
+              {total > shown.length && (
+                <p className="muted">
+                  The first {formatCount(shown.length)} of {formatCount(total)} differences:
+                </p>
+              )}
+              <div className="table-wrap compare-table-wrap">
+                <table className="data-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Change</th>
+                      <th scope="col">DN</th>
+                      <th scope="col">Changed attributes</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {shown.map((d) => (
+                      <tr key={`${d.kind}:${d.dn}`} data-testid="compare-row" data-kind={d.kind}>
+                        <td>
+                          <span className={`badge badge-${KIND_TONE[d.kind]}`}>{KIND_LABELS[d.kind]}</span>
+                        </td>
+                        <td className="mono wrap-anywhere">{d.dn}</td>
+                        <td className="mono">{d.attributes.length ? d.attributes.join(', ') : <span className="muted">—</span>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )}
+        </div>
+      )}
+    </Dialog>
+  );
+}
