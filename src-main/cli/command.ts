@@ -8,6 +8,8 @@ export interface OptionSpec {
   /** The placeholder shown for a string option's value, e.g. `FILE`. */
   valueName?: string;
   help: string;
+  /** Accepted but left out of the help: an option a command refuses with a message of its own. */
+  hidden?: boolean;
 }
 
 /** What a command receives when it runs. */

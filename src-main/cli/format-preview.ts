@@ -17,9 +17,12 @@ export function previewSummaryLine(r: PreviewResult): string {
   );
 }
 
-/** A preview page as text: a table of rows (problems under it), the summary, script problems and output, and the ldapsearch equivalent. */
-export function formatPreview(r: PreviewResult): string {
-  let out = '';
+/**
+ * A preview page as text: a table of rows (problems under it), the summary, script problems and
+ * output, and the ldapsearch equivalent. `snapshot` names the snapshot the page was read from.
+ */
+export function formatPreview(r: PreviewResult, opts: { snapshot?: string } = {}): string {
+  let out = opts.snapshot ? `Source: the snapshot "${opts.snapshot}" (the directory was not read)\n\n` : '';
   if (r.rows.length === 0) out += r.search === null ? 'No entries match the search filter.\n' : `No entry has the username "${r.search}".\n`;
   else {
     const rows = r.rows.map((row) => [
@@ -42,6 +45,6 @@ export function formatPreview(r: PreviewResult): string {
   if (costs.length) out += `Script cost: ${costs.join(', ')}\n`;
   for (const d of r.diagnostics) out += `${d.severity}: ${SCRIPT_LABELS[d.script]} script, line ${d.line}, column ${d.column}: ${d.message}\n`;
   if (r.logs.length) out += `\nScript output (console.log):\n${r.logs.map((l) => `  [${SCRIPT_LABELS[l.script]}] ${l.dn}: ${l.text}\n`).join('')}`;
-  out += `\nEquivalent ldapsearch: ${r.ldapsearch}\n`;
+  out += `\nEquivalent ldapsearch${opts.snapshot ? ' (on the live directory)' : ''}: ${r.ldapsearch}\n`;
   return out;
 }

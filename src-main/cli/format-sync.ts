@@ -91,6 +91,7 @@ export function runJson(run: RunSummary, changes?: Iterable<PlanChange>) {
     server: run.serverName,
     kind: run.kind,
     trigger: run.trigger,
+    source: run.source,
     status: run.status,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -148,6 +149,7 @@ export function formatRun(run: RunSummary, shown: readonly PlanChange[], total: 
   let out = `${(HEADINGS[run.status] ?? ((r: RunSummary) => `Run ${r.id} (${r.kind} of "${r.serverName}"): ${r.status}.`))(run)}\n`;
   const when = `${run.kind === 'simulate' ? 'Simulation' : 'Sync'} started ${shortTime(run.startedAt)} (${run.trigger})`;
   out += `  ${when}${run.durationMs !== null ? `, took ${formatDuration(run.durationMs)}` : ''}${run.entries !== null ? `, read ${count(run.entries)} ${run.entries === 1 ? 'entry' : 'entries'}` : ''}\n`;
+  if (run.source !== null) out += `  Source: the snapshot "${run.source}" (the directory was not read)\n`;
   if (run.managedBefore !== null) {
     const after = run.managedAfter === null ? '' : `, ${count(run.managedAfter)} after${run.activeAfter === null ? '' : ` (${count(run.activeAfter)} active)`}`;
     out += `  Managed users: ${count(run.managedBefore)} before${after}\n`;
@@ -196,20 +198,22 @@ export function progressLine(p: SyncProgress): string {
 /**
  * Shows progress on stderr: on a terminal one line redrawn in place (at most 10 times a second),
  * elsewhere (`--progress` into a file or pipe) one line per phase change and at most one a second.
+ * `line` turns an update into its text (sync runs, snapshot captures, imports and comparisons).
  */
-export class ProgressPrinter {
+export class LinePrinter<P extends { phase: string }> {
   private last = 0;
-  private phase: SyncProgress['phase'] | null = null;
+  private phase: P['phase'] | null = null;
   private drawn = false;
   /** The latest update not shown (throttled). */
-  private skipped: SyncProgress | null = null;
+  private skipped: P | null = null;
   constructor(
     private readonly io: CliIo,
     private readonly tty: boolean,
+    private readonly line: (p: P) => string,
     private readonly clock: () => number = () => Date.now(),
   ) {}
 
-  update(p: SyncProgress): void {
+  update(p: P): void {
     const now = this.clock();
     const changed = p.phase !== this.phase;
     if (!changed && now - this.last < (this.tty ? 100 : 1000)) {
@@ -217,15 +221,15 @@ export class ProgressPrinter {
       return;
     }
     // Off a terminal, the last figures of a phase are printed before the next phase begins.
-    if (changed && !this.tty && this.skipped && this.skipped.phase === this.phase) this.io.stderr(`${progressLine(this.skipped)}\n`);
+    if (changed && !this.tty && this.skipped && this.skipped.phase === this.phase) this.io.stderr(`${this.line(this.skipped)}\n`);
     this.skipped = null;
     this.last = now;
     this.phase = p.phase;
     if (this.tty) {
-      this.io.stderr(`\r\x1b[K${progressLine(p)}`);
+      this.io.stderr(`\r\x1b[K${this.line(p)}`);
       this.drawn = true;
     } else {
-      this.io.stderr(`${progressLine(p)}\n`);
+      this.io.stderr(`${this.line(p)}\n`);
     }
   }
 
@@ -233,6 +237,13 @@ export class ProgressPrinter {
   end(): void {
     if (this.tty && this.drawn) this.io.stderr('\r\x1b[K');
     this.drawn = false;
+  }
+}
+
+/** The progress of a sync run on stderr (see {@link LinePrinter}). */
+export class ProgressPrinter extends LinePrinter<SyncProgress> {
+  constructor(io: CliIo, tty: boolean, clock?: () => number) {
+    super(io, tty, progressLine, clock);
   }
 }
 

@@ -4,6 +4,11 @@ import type { Keychain } from '../secrets/keychain';
 export interface CliIo {
   /** Writes text to standard output as is. */
   stdout(text: string): void;
+  /**
+   * Standard output as a stream, for commands that write a lot (`snapshot export`): they wait for
+   * it to drain instead of buffering. Without it, such commands write through `stdout`.
+   */
+  stdoutStream?: NodeJS.WritableStream;
   /** Writes text to standard error as is. */
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;

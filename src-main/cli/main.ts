@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   }
   const code = await runCli(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
+    stdoutStream: process.stdout,
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
     signal: controller.signal,

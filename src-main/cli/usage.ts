@@ -4,6 +4,11 @@ import type { CommandSpec, OptionSpec } from './command';
 import { commandsOf, COMMANDS, findCommand } from './commands';
 import { GLOBAL_OPTIONS } from './global-options';
 
+/** The options the help lists (hidden ones are accepted but not shown). */
+function shown(options: Readonly<Record<string, OptionSpec>>): Record<string, OptionSpec> {
+  return Object.fromEntries(Object.entries(options).filter(([, o]) => !o.hidden));
+}
+
 function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
   const heads = Object.entries(options).map(([name, o]) => `${o.short ? `-${o.short}, ` : '    '}--${name}${o.valueName ? ` ${o.valueName}` : ''}`);
   const width = Math.max(...heads.map((h) => h.length));
@@ -51,7 +56,8 @@ export function groupUsage(group: string, env: NodeJS.ProcessEnv): string {
 
 /** The help of one command (`ldap-sync help config apply`); a group's own command also lists the group's other commands. */
 export function commandUsage(c: CommandSpec, env: NodeJS.ProcessEnv): string {
-  const own = Object.keys(c.options).map((name) => ` [--${name}${c.options[name].valueName ? ` ${c.options[name].valueName}` : ''}]`);
+  const options = shown(c.options);
+  const own = Object.keys(options).map((name) => ` [--${name}${options[name].valueName ? ` ${options[name].valueName}` : ''}]`);
   const others = c.name === '' ? commandsOf(c.group).filter((o) => o !== c) : [];
   return [
     `Usage: ldap-sync ${commandLine(c)}${own.join('')} [--json] [--db FILE]`,
@@ -60,7 +66,7 @@ export function commandUsage(c: CommandSpec, env: NodeJS.ProcessEnv): string {
     '',
     c.description,
     '',
-    ...(own.length ? ['Options:', ...optionLines(c.options), ''] : []),
+    ...(own.length ? ['Options:', ...optionLines(options), ''] : []),
     ...(others.length ? [`Other "${c.group}" commands:`, ...commandList(others, false), ''] : []),
     ...globalOptionsBlock(env),
     '',

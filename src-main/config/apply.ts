@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { ScriptTestCase } from '../../src-shared/domain/script-tests';
 import type { ServerDraft } from '../../src-shared/domain/server';
 import type { SyncSettings } from '../../src-shared/domain/sync';
 import { AppError, type FieldIssue } from '../../src-shared/errors';
@@ -9,7 +10,8 @@ import { insertOrganization, listOrganizations, updateOrganization, type Organiz
 import { findRoleByName, insertRole, renameRole } from '../store/roles-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { findServerByName, insertServer, listServers, listTrusted, replaceTrusted, updateServer, type PasswordRef, type ServerRow } from '../store/servers-repo';
-import type { ConfigOrganization, ParsedConfig } from './parse-config';
+import { findSnapshotByName } from '../store/snapshots-repo';
+import type { ConfigOrganization, ConfigScriptTest, ConfigServer, ParsedConfig } from './parse-config';
 
 /** What applying a config file did (or, in a dry run, would do) to one server, organization or role. */
 export type ApplyAction = 'created' | 'updated' | 'unchanged';
@@ -69,26 +71,54 @@ function fingerprints(list: readonly { fingerprint256: string }[]): string {
 }
 
 function unchanged(db: Database.Database, old: ServerRow, row: ServerRow, draft: ServerDraft): boolean {
-  const keys = ['name', 'url', 'startTls', 'bindAnonymously', 'bindDn', 'searchFilter', 'timeoutSeconds', 'createUsers', 'defaultOrgId', 'passwordClearedAt'] as const;
+  const keys = ['name', 'url', 'startTls', 'bindAnonymously', 'bindDn', 'searchFilter', 'timeoutSeconds', 'createUsers', 'defaultOrgId', 'offline', 'snapshotId', 'passwordClearedAt'] as const;
   return (
     keys.every((k) => old[k] === row[k]) &&
     JSON.stringify(old.mapping) === JSON.stringify(row.mapping) &&
     JSON.stringify(old.scripts) === JSON.stringify(row.scripts) &&
+    JSON.stringify(old.scriptTests) === JSON.stringify(row.scriptTests) &&
     sameRef(old.passwordRef, row.passwordRef) &&
     fingerprints(listTrusted(db, old.id)) === fingerprints(draft.trustedCertificates)
   );
+}
+
+/** Whether the server is offline and which snapshot it has, after the apply (names already checked). */
+function offlineAndSnapshot(db: Database.Database, server: ConfigServer, old: ServerRow | undefined): { offline: boolean; snapshotId: string | null } {
+  const offline = server.offline ?? old?.offline ?? false;
+  if (server.snapshot === undefined) return { offline, snapshotId: old?.snapshotId ?? null };
+  return { offline, snapshotId: server.snapshot === null ? null : (findSnapshotByName(db, server.snapshot)?.id ?? null) };
+}
+
+const caseKey = (c: { script: string; name: string }) => `${c.script}\n${nameKey(c.name)}`;
+
+/**
+ * The file's test cases with ids: a case without one takes the id of the stored case of the same
+ * script and name (so applying the same file twice changes nothing), else a new one.
+ */
+function withIds(cases: readonly ConfigScriptTest[], stored: readonly ScriptTestCase[]): ScriptTestCase[] {
+  const given = new Set(cases.flatMap((c) => (c.id === undefined ? [] : [c.id])));
+  const free = stored.filter((c) => !given.has(c.id));
+  return cases.map((c) => {
+    let id = c.id;
+    if (id === undefined) {
+      const k = free.findIndex((s) => caseKey(s) === caseKey(c));
+      id = k >= 0 ? free.splice(k, 1)[0].id : randomUUID();
+    }
+    return ScriptTestCase.parse({ id, script: c.script, name: c.name, entry: c.entry, expected: c.expected });
+  });
 }
 
 /**
  * Works out the new row of one server (create or update), without writing. A default organization
  * that exists is set by id; one this apply creates is pending (null until it exists).
  */
-function plan(db: Database.Database, server: ParsedConfig['servers'][number], at: string, orgs: OrgIndex): Step {
+function plan(db: Database.Database, server: ConfigServer, at: string, orgs: OrgIndex): Step {
   const old = findServerByName(db, server.draft.name);
-  // Config files do not describe the app-only settings (offline mode, the attached snapshot, script
-  // test cases): a new server gets the defaults, an existing one keeps its own (checked with them).
-  const kept = old ? { offline: old.offline, snapshotId: old.snapshotId, scriptTests: old.scriptTests } : {};
-  const checked = checkServerDraft({ ...server.draft, ...kept });
+  // "offline", "snapshot" and "scriptTests" the file does not have: a new server gets the defaults,
+  // an existing one keeps its own (set in the app or by an earlier file).
+  const { offline, snapshotId } = offlineAndSnapshot(db, server, old);
+  const scriptTests = server.scriptTests === undefined ? (old?.scriptTests ?? []) : withIds(server.scriptTests, old?.scriptTests ?? []);
+  const checked = checkServerDraft({ ...server.draft, offline, snapshotId, scriptTests });
   const defaultOrg = server.defaultOrg ?? null;
   const stored = defaultOrg === null ? undefined : orgs.stored.get(nameKey(defaultOrg));
   const pendingDefaultOrg = defaultOrg !== null && !stored ? defaultOrg : null;
@@ -167,6 +197,15 @@ function referenceIssues(db: Database.Database, config: ParsedConfig, orgs: OrgI
   const addOrg = 'add it to "organizations" or create it in the app';
   config.servers.forEach((s, i) => {
     if (s.defaultOrg && !orgs.final.has(nameKey(s.defaultOrg))) issues.push({ path: `servers[${i}].defaultOrg`, message: notFound('organization', s.defaultOrg, addOrg) });
+    const path = `servers[${i}].snapshot`;
+    if (typeof s.snapshot === 'string' && !findSnapshotByName(db, s.snapshot)) {
+      issues.push({ path, message: `no snapshot named "${s.snapshot}" in the store; import it first (ldap-sync snapshot import FILE --name NAME) or capture one (ldap-sync snapshot capture SERVER --name NAME); ldap-sync snapshot list shows them` });
+      return;
+    }
+    const { offline, snapshotId } = offlineAndSnapshot(db, s, findServerByName(db, s.draft.name));
+    if (offline && snapshotId === null) {
+      issues.push({ path, message: `${s.snapshot === null ? 'must name a snapshot' : 'is required'}: an offline server reads only its snapshot; give the name of one (ldap-sync snapshot list), or set "offline": false` });
+    }
   });
   const reportedCycles = new Set<string>();
   (config.organizations ?? []).forEach((org, i) => {
@@ -265,7 +304,22 @@ export function applyConfig(db: Database.Database, config: ParsedConfig, opts: A
       const n = issues.length;
       throw new AppError('INVALID_INPUT', `${opts.source ?? 'The config file'} has ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was applied.`, issues);
     }
-    const steps = config.servers.map((s) => plan(db, s, at, orgs));
+    const steps: Step[] = [];
+    const planIssues: FieldIssue[] = [];
+    config.servers.forEach((s, i) => {
+      try {
+        steps.push(plan(db, s, at, orgs));
+      } catch (err) {
+        // The form's checks with what the store adds (an existing server's offline mode or snapshot).
+        if (!(err instanceof AppError && err.code === 'INVALID_INPUT' && err.fields)) throw err;
+        const key: Record<string, string> = { snapshotId: 'snapshot', defaultOrgId: 'defaultOrg' };
+        planIssues.push(...err.fields.map((f) => ({ path: `servers[${i}].${f.path.replace(/^[A-Za-z]+/, (k) => key[k] ?? k)}`, message: f.message })));
+      }
+    });
+    if (planIssues.length) {
+      const n = planIssues.length;
+      throw new AppError('INVALID_INPUT', `${opts.source ?? 'The config file'} has ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was applied.`, planIssues);
+    }
     const orgOutcomes = config.organizations?.map((o) => ({ name: o.name, action: orgAction(o, orgs) }));
     const roleOutcomes = config.roles?.map((name) => ({ name, action: roleAction(db, name) }));
     const syncAction = config.sync && (sameSettings(readSyncSettings(db), config.sync) ? 'unchanged' : 'updated');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
+import { SCRIPT_NAMES, type AttributeMapping, type ScriptName, type ServerScripts } from '../../src-shared/domain/mapping';
+import { ScriptTestCase, TestEntry } from '../../src-shared/domain/script-tests';
 import { DEFAULT_TIMEOUT_SECONDS } from '../../src-shared/domain/server';
 
 /** `{ "env": NAME }` or `{ "file": PATH }`: where a bind password is read from. Never the password. */
@@ -27,6 +28,29 @@ export const ScriptsEntrySchema = z.strictObject({
   roleName: z.string().max(100_000).nullable().optional(),
 });
 
+/** The entry a script test case gives its script: `{ "dn", "attributes": { NAME: [VALUES] } }`. */
+export const TestEntrySchema = z.strictObject({
+  dn: TestEntry.shape.dn,
+  attributes: z.record(z.string().min(1).max(200), z.array(z.string().max(65_536)).max(1000), {
+    error: 'must be an object of attribute names and their values, e.g. { "uid": ["jdoe"], "employeeType": ["staff"] }',
+  }),
+});
+
+/**
+ * One `scriptTests` entry: the script (active, orgName or roleName), a name, the entry and what the
+ * script should return; `id` is generated when absent. The expected type per script is checked by
+ * {@link ScriptTestCase}.
+ */
+export const ScriptTestEntrySchema = z.strictObject({
+  id: ScriptTestCase.shape.id.optional(),
+  script: z.enum(SCRIPT_NAMES, { error: (i) => `${i.input === undefined ? 'is required:' : 'must be'} "active", "orgName" or "roleName"` }),
+  name: ScriptTestCase.shape.name,
+  entry: TestEntrySchema,
+  expected: z.union([z.boolean(), z.string().max(200), z.null(), z.array(z.string().max(200)).max(100)], {
+    error: (i) => `${i.input === undefined ? 'is required:' : 'must be'} true or false (active), an organization name or null (orgName), or a list of role names (roleName)`,
+  }),
+});
+
 /**
  * The shape of one server entry (checked strictly: unknown keys are errors). `bindPassword` is
  * checked separately so a plaintext password gets its own explanation.
@@ -45,6 +69,12 @@ export const ServerEntrySchema = z.strictObject({
   scripts: ScriptsEntrySchema.optional(),
   createUsers: z.boolean().default(false),
   defaultOrg: z.string().max(200).nullable().default(null),
+  /** Omitted: a new server is online, an existing one keeps its own. */
+  offline: z.boolean().optional(),
+  /** The attached snapshot's name (null: none). Omitted: an existing server keeps its own. */
+  snapshot: z.string().max(200).nullable().optional(),
+  /** Checked entry by entry (see ScriptTestEntrySchema). Omitted: an existing server keeps its own. */
+  scriptTests: z.array(z.unknown()).max(500).optional(),
 });
 
 /**
@@ -95,6 +125,21 @@ export interface ServerEntryJson {
   createUsers?: boolean;
   /** The organization (by name) users created by this server's sync go to when no Org name script places them. */
   defaultOrg?: string | null;
+  /** No connection: previews and simulations read the snapshot only. */
+  offline?: boolean;
+  /** The name of the snapshot attached as this server's source. */
+  snapshot?: string | null;
+  /** Saved test cases of the scripts. */
+  scriptTests?: ScriptTestJson[];
+}
+
+/** A script test case as written in (or exported to) a config file. */
+export interface ScriptTestJson {
+  id?: string;
+  script: ScriptName;
+  name: string;
+  entry: { dn: string; attributes: Record<string, string[]> };
+  expected: boolean | string | null | string[];
 }
 
 /** How an organization's users sign in, as a config file writes it. */
@@ -128,6 +173,8 @@ export const KNOWN_KEYS: readonly string[] = [
   ...Object.keys(OrganizationEntrySchema.shape),
   ...Object.keys(SyncEntrySchema.shape),
   ...Object.keys(DeactivationLimitEntrySchema.shape),
+  ...Object.keys(ScriptTestEntrySchema.shape),
+  ...Object.keys(TestEntrySchema.shape),
   'ldapServer',
   'action',
   'org',

@@ -3,6 +3,7 @@ import { listOrganizations, type OrganizationRow } from '../store/organizations-
 import { listRoles } from '../store/roles-repo';
 import { readSyncSettings } from '../store/settings-repo';
 import { listServers, listTrusted, type ServerRow } from '../store/servers-repo';
+import { listSnapshots } from '../store/snapshots-repo';
 import type { ConfigFileJson, OrganizationEntryJson, ServerEntryJson } from './config-schema';
 
 /** A whole configuration as `config export` writes it: every key present. */
@@ -14,9 +15,14 @@ export interface ExportResult {
   config: ExportedConfigJson;
   /** Names of servers whose password is in the OS keychain and therefore not exported. */
   keychainServers: string[];
+  /**
+   * The snapshots the servers refer to (by name), with those servers: snapshots are data, not
+   * configuration, so another store needs them imported before it accepts the file.
+   */
+  snapshots: { name: string; servers: string[] }[];
 }
 
-function entry(db: Database.Database, row: ServerRow, orgName: Map<string, string>): ServerEntryJson {
+function entry(db: Database.Database, row: ServerRow, orgName: Map<string, string>, snapshotName: Map<string, string>): ServerEntryJson {
   const ref = row.passwordRef;
   const bindPassword = ref?.kind === 'env' ? { env: ref.name } : ref?.kind === 'file' ? { file: ref.path } : undefined;
   return {
@@ -33,6 +39,9 @@ function entry(db: Database.Database, row: ServerRow, orgName: Map<string, strin
     scripts: { ...row.scripts },
     createUsers: row.createUsers,
     defaultOrg: row.defaultOrgId === null ? null : (orgName.get(row.defaultOrgId) ?? null),
+    offline: row.offline,
+    snapshot: row.snapshotId === null ? null : (snapshotName.get(row.snapshotId) ?? null),
+    scriptTests: row.scriptTests.map((c) => ({ id: c.id, script: c.script, name: c.name, entry: { dn: c.entry.dn, attributes: { ...c.entry.attributes } }, expected: c.expected })),
   };
 }
 
@@ -46,23 +55,30 @@ function organization(row: OrganizationRow, orgName: Map<string, string>, server
 }
 
 /**
- * The stored configuration as a file that `config apply` accepts: servers, organizations, roles
- * and the sync settings. Passwords appear only as `{ env }` / `{ file }` references; keychain
- * passwords are left out and their servers listed.
+ * The stored configuration as a file that `config apply` accepts: servers (with their offline
+ * mode, attached snapshot by name and script test cases), organizations, roles and the sync
+ * settings. Passwords appear only as `{ env }` / `{ file }` references; keychain passwords are left
+ * out and their servers listed. The bundled sample's server and organizations are exported like
+ * any other (they are part of the configuration).
  */
 export function exportConfig(db: Database.Database): ExportResult {
   const rows = listServers(db);
   const orgs = listOrganizations(db);
   const orgName = new Map(orgs.map((o) => [o.id, o.name]));
   const serverName = new Map(rows.map((s) => [s.id, s.name]));
+  const snapshots = listSnapshots(db);
+  const snapshotName = new Map(snapshots.map((s) => [s.id, s.name]));
   const sync = readSyncSettings(db);
   return {
     config: {
-      servers: rows.map((r) => entry(db, r, orgName)),
+      servers: rows.map((r) => entry(db, r, orgName, snapshotName)),
       organizations: orgs.map((o) => organization(o, orgName, serverName)),
       roles: listRoles(db).map((r) => r.name),
       sync: { every: sync.every, deactivationLimit: { ...sync.deactivationLimit }, registrantsNotFound: { ...sync.registrantsNotFound } },
     },
     keychainServers: rows.filter((r) => r.passwordRef?.kind === 'keychain').map((r) => r.name),
+    snapshots: snapshots
+      .map((s) => ({ name: s.name, servers: rows.filter((r) => r.snapshotId === s.id).map((r) => r.name) }))
+      .filter((s) => s.servers.length > 0),
   };
 }

@@ -79,7 +79,7 @@ export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget): A
       return new AppError('CONNECT_FAILED', `${where} closed the connection during ${PHASE_WORDS[phase]} (${e.code}). If the port expects TLS, use ldaps://; if it expects plain LDAP, use ldap://.`);
   }
   const message = e instanceof Error ? e.message.split('\n')[0] : String(err);
-  if (/Connection closed/i.test(message)) {
+  if (/Connection closed|connection (was )?(reset|ended|lost)|socket hang up|ended by the other party|ECONNRESET|EPIPE|socket (closed|destroyed)/i.test(message)) {
     return new AppError('CONNECT_FAILED', `${where} closed the connection during ${PHASE_WORDS[phase]}. If the port expects TLS, use ldaps://; if it expects plain LDAP, use ldap://.`);
   }
   return new AppError('LDAP_ERROR', `Error during ${PHASE_WORDS[phase]} with ${where}: ${message}`);

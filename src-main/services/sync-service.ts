@@ -335,7 +335,7 @@ export class SyncService {
     }
     progress('applying', pages, entries);
     this.db.transaction(() => {
-      applyChanges(this.db, { serverId: job.serverId!, changes: plan.changes, seen: plan.seen, now: this.now(), env: this.deps.env });
+      applyChanges(this.db, { serverId: job.serverId!, changes: plan.changes, seen: plan.seen, gone: plan.gone, lastSyncAt: lastSync?.startedAt ?? null, seenAt: getRun(this.db, runId).startedAt, now: this.now(), env: this.deps.env });
       this.writeChanges(runId, plan.changes);
       finishRun(this.db, runId, { status: 'applied', ...end }, this.now());
     })();

@@ -19,6 +19,8 @@ export interface ManagedUser {
   directoryId: string | null;
   sourceDn: string | null;
   sourceServerId: string | null;
+  /** The last sync of its server did not return the user. */
+  missing: boolean;
   /** Role ids, sorted. */
   roleIds: string[];
 }
@@ -44,10 +46,10 @@ export function loadManagedUsers(db: Database.Database, serverId: string): Manag
     db,
     `SELECT u.id, u.username, u.username_key AS usernameKey, u.email, u.first_name AS firstName, u.last_name AS lastName,
       u.org_id AS orgId, u.active, u.deactivated_by AS deactivatedBy, u.directory_id AS directoryId, u.source_dn AS sourceDn,
-      u.source_server_id AS sourceServerId
+      u.source_server_id AS sourceServerId, u.missing
     FROM users u JOIN organizations o ON o.id = u.org_id
     WHERE o.auth_server_id = @serverId`,
-  ).all({ serverId }) as (Omit<ManagedUser, 'active' | 'roleIds'> & { active: number })[];
+  ).all({ serverId }) as (Omit<ManagedUser, 'active' | 'roleIds' | 'missing'> & { active: number; missing: number })[];
   // Roles in one flat query, merged here (a per-user subquery costs seconds at 100k users).
   const roles = new Map<string, string[]>();
   for (const r of prepared(
@@ -60,7 +62,7 @@ export function loadManagedUsers(db: Database.Database, serverId: string): Manag
     else roles.set(r.u, [r.r]);
   }
   const none: string[] = [];
-  return rows.map((r) => ({ ...r, active: (r.active as unknown as number) === 1, roleIds: roles.get(r.id)?.sort() ?? none }));
+  return rows.map((r) => ({ ...r, active: r.active === 1, missing: r.missing === 1, roleIds: roles.get(r.id)?.sort() ?? none }));
 }
 
 /** Users of organizations `serverId` does not authenticate, by username key (for the planner's conflict checks). */
@@ -176,7 +178,9 @@ const VIEW_SELECT = `SELECT u.id, u.username, u.email, u.first_name AS firstName
   (SELECT group_concat(name, char(31)) FROM (SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id ORDER BY r.name_key)) AS roles,
   u.active, u.deactivated_at AS deactivatedAt, u.deactivated_by AS deactivatedBy, u.deactivated_reason AS deactivatedReason,
   u.source_server_id AS sourceServerId, s.name AS sourceServerName, u.source_dn AS sourceDn, u.directory_id AS directoryId,
-  u.first_seen_at AS firstSeenAt, u.last_seen_at AS lastSeenAt,
+  u.first_seen_at AS firstSeenAt,
+  CASE WHEN u.missing = 1 OR u.source_server_id IS NULL THEN u.last_seen_at
+    ELSE coalesce(max(u.last_seen_at, (SELECT max(r.started_at) FROM sync_runs r WHERE r.server_id = u.source_server_id AND r.status = 'applied')), u.last_seen_at) END AS lastSeenAt,
   (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.id) AS devices,
   (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.id AND d.active = 1) AS activeDevices
 FROM users u JOIN organizations o ON o.id = u.org_id LEFT JOIN servers s ON s.id = u.source_server_id`;

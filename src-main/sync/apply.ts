@@ -24,9 +24,21 @@ function faultPause(env: NodeJS.ProcessEnv): void {
 /** Applies a plan's changes and refreshes the matched users' directory facts. Synchronous; no transaction of its own. */
 export function applyChanges(
   db: Database.Database,
-  o: { serverId: string; changes: readonly StoredChange[]; seen: readonly SeenUser[]; now: Date; env?: NodeJS.ProcessEnv },
+  o: {
+    serverId: string;
+    changes: readonly StoredChange[];
+    seen: readonly SeenUser[];
+    /** Users the search no longer returns (they were last seen at `lastSyncAt`). */
+    gone?: readonly string[];
+    lastSyncAt?: string | null;
+    /** When the run that saw the users started (default: now). */
+    seenAt?: string;
+    now: Date;
+    env?: NodeJS.ProcessEnv;
+  },
 ): void {
   const at = o.now.toISOString();
+  const seenAt = o.seenAt ?? at;
   const status = userStatusStatements(db);
   const reactivate = prepared(
     db,
@@ -43,7 +55,12 @@ export function applyChanges(
       email = coalesce(@email, email), first_name = coalesce(@firstName, first_name), last_name = coalesce(@lastName, last_name), updated_at = @at
     WHERE id = @id`,
   );
-  const moved = prepared(db, `UPDATE users SET source_server_id = @serverId, source_dn = @dn, directory_id = coalesce(@directoryId, directory_id) WHERE id = @id`);
+  const moved = prepared(
+    db,
+    `UPDATE users SET source_server_id = @serverId, source_dn = @dn, directory_id = coalesce(@directoryId, directory_id),
+      missing = 0, first_seen_at = coalesce(first_seen_at, @at), last_seen_at = @at WHERE id = @id`,
+  );
+  const goneStmt = prepared(db, `UPDATE users SET missing = 1, last_seen_at = coalesce(@last, last_seen_at) WHERE id = @id`);
   // Creation is the bulk of a first sync: positional parameters, statements prepared once.
   const create = db.prepare(
     `INSERT INTO users (id, username, username_key, email, first_name, last_name, org_id, active, source_server_id, source_dn,
@@ -65,7 +82,7 @@ export function applyChanges(
         if (reactivate.run({ id, at }).changes > 0) reactivateDevices.run({ id });
         break;
       case 'create':
-        create.run(d.id, d.username, nameKey(d.username), d.email, d.firstName, d.lastName, d.orgId, o.serverId, d.dn, d.directoryId, at, at, at, at);
+        create.run(d.id, d.username, nameKey(d.username), d.email, d.firstName, d.lastName, d.orgId, o.serverId, d.dn, d.directoryId, seenAt, seenAt, at, at);
         for (const roleId of d.roleIds) createRole.run(d.id, roleId);
         break;
       case 'move':
@@ -91,13 +108,7 @@ export function applyChanges(
     }
   });
   if (o.changes.length < 2) faultPause(o.env ?? process.env);
-  for (const s of o.seen) if (s.changed) moved.run({ id: s.id, serverId: o.serverId, dn: s.dn, directoryId: s.directoryId });
-  // Last seen: one statement over a temporary list of ids (not one statement per user).
-  if (o.seen.length) {
-    db.exec(`CREATE TEMP TABLE IF NOT EXISTS sync_seen (id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.sync_seen;`);
-    const add = db.prepare(`INSERT OR IGNORE INTO temp.sync_seen (id) VALUES (?)`);
-    for (const s of o.seen) add.run(s.id);
-    db.prepare(`UPDATE users SET first_seen_at = coalesce(first_seen_at, @at), last_seen_at = @at WHERE id IN (SELECT id FROM temp.sync_seen)`).run({ at });
-    db.exec(`DELETE FROM temp.sync_seen`);
-  }
+  // Only rows whose facts changed are written: a user returned again is "seen" through the run's record (see 0003_sync.sql).
+  for (const s of o.seen) if (s.changed) moved.run({ id: s.id, serverId: o.serverId, dn: s.dn, directoryId: s.directoryId, at: seenAt });
+  for (const id of o.gone ?? []) goneStmt.run({ id, last: o.lastSyncAt ?? null });
 }

@@ -62,7 +62,7 @@ export interface SeenUser {
   id: string;
   dn: string;
   directoryId: string | null;
-  /** The DN, directory ID or source server differs from what the store holds (a row to rewrite). */
+  /** The DN, directory ID or source server differs from what the store holds, or the user was missing (a row to rewrite). */
   changed: boolean;
 }
 
@@ -70,6 +70,8 @@ export interface Plan {
   changes: StoredChange[];
   counts: SyncCounts;
   seen: SeenUser[];
+  /** Managed users this search no longer returns that were not marked missing yet. */
+  gone: string[];
   entries: number;
   managedBefore: number;
   activeBefore: number;
@@ -310,7 +312,12 @@ export class Planner {
         }
         const user = r.matched?.[j];
         if (user) {
-          seen.push({ id: user.id, dn: r.dn, directoryId: r.directoryId, changed: user.sourceDn !== r.dn || (r.directoryId !== null && user.directoryId !== r.directoryId) || user.sourceServerId !== ctx.serverId });
+          seen.push({
+            id: user.id,
+            dn: r.dn,
+            directoryId: r.directoryId,
+            changed: user.missing || user.sourceDn !== r.dn || (r.directoryId !== null && user.directoryId !== r.directoryId) || user.sourceServerId !== ctx.serverId,
+          });
           // Active
           const activeErr = scriptError(r, 'active');
           if (r.active === null) {
@@ -429,7 +436,9 @@ export class Planner {
     });
 
     // Managed users the search did not return.
+    const gone: string[] = [];
     for (const u of ctx.managed) {
+      if (!claimed.has(u.id) && !u.missing) gone.push(u.id);
       if (claimed.has(u.id) || !u.active) continue;
       push({ username: u.username, dn: u.sourceDn, userId: u.id, action: 'deactivate', reason: 'Not returned by the search', data: { kind: 'deactivate', reason: 'Not returned by the search' } });
       deactivated++;
@@ -441,6 +450,7 @@ export class Planner {
       changes,
       counts,
       seen,
+      gone,
       entries: this.records.length,
       managedBefore,
       activeBefore,

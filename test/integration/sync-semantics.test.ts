@@ -102,19 +102,24 @@ describe('sync semantics against a real slapd', () => {
   });
 
   it('deactivates a deleted entry, then reactivates the same account when it comes back', async () => {
-    await sync();
+    const first = await sync();
     const before = user('user00005');
     const ldif = (await run('ldapsearch', ['-x', '-LLL', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw, '-b', uidDn('user00005'), '-s', 'base', '(objectClass=*)'])).stdout;
     await ldap('ldapdelete', '', [uidDn('user00005')]);
     const gone = await sync();
     expect([...app.sync.allChanges(gone.id)]).toEqual([expect.objectContaining({ username: 'user00005', action: 'deactivate', reason: 'Not returned by the search' })]);
     expect(user('user00005')).toMatchObject({ active: false, deactivatedBy: 'sync' });
+    // Last seen: the missing user at the sync that last returned them; the others at the latest sync.
+    expect(user('user00005').lastSeenAt).toBe(first.startedAt);
+    expect(user('user00006').lastSeenAt).toBe(gone.startedAt);
+    expect(user('user00006').firstSeenAt).toBe(first.startedAt);
     await ldap('ldapadd', ldif);
     const back = await sync();
     expect(back.counts).toMatchObject({ reactivated: 1, created: 0 });
     const after = user('user00005');
     expect(after.id).toBe(before.id);
     expect(after.active).toBe(true);
+    expect(after.lastSeenAt).toBe(back.startedAt);
     // The re-created entry has a new entryUUID: matched by username, the stored ID follows it.
     expect(after.directoryId).not.toBe(before.directoryId);
   });

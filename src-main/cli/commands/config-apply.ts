@@ -73,6 +73,15 @@ Without bindPassword an existing server keeps its stored password, unless its ho
 changes: then the stored password is cleared. Relative file paths are resolved against the
 folder of FILE. trustedCertificates entries are { "file": PATH } or { "pem": "-----BEGIN..." }.
 
+Offline servers and script tests (each key optional; omitted, a new server gets the default and
+an existing one keeps what it has): "offline": true makes a server that never connects (previews
+and simulations read its snapshot; it needs no bind DN, but its URL still carries the search
+base); "snapshot": NAME attaches a snapshot of the store ("ldap-sync snapshot list"; an offline
+server needs one); "scriptTests": [ { "script": "active" | "orgName" | "roleName", "name": "...",
+"entry": { "dn": "...", "attributes": { "employeeType": ["staff"] } }, "expected": true } ] are
+the cases "ldap-sync script test NAME" runs ("expected" is true/false for active, a name or null
+for orgName, a list of role names for roleName; "id" is generated when absent).
+
 Organizations: "auth" is "local" (local passwords) or { "ldapServer": NAME }; "parent" is the
 name of another organization (omitted or null: top level). Names refer to entries of the file
 or to what the store already has (ignoring case). Roles: missing ones are created.

@@ -1,6 +1,8 @@
+import type { RunSummary } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
+import type { AppContext } from '../../app-context';
 import type { CommandSpec } from '../command';
-import { formatRun, historyTable, runJson } from '../format-sync';
+import { formatRun, historyTable, runJson, shellWord } from '../format-sync';
 import { UsageError } from '../io';
 
 /** How many runs `history` lists without --limit, and at most. */
@@ -49,6 +51,17 @@ With --json, prints { "total", "runs": [ { "id", "serverName", "kind", "trigger"
   },
 };
 
+/** The run RUN_ID, or NOT_FOUND naming how to list the runs. */
+function runOrFail(sync: AppContext['sync'], text: string): RunSummary {
+  const id = text.trim();
+  try {
+    return sync.get(id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', `No run has the id "${id}". List the runs with: ldap-sync history`);
+    throw err;
+  }
+}
+
 /** `ldap-sync history show RUN_ID`: one run with all its changes. */
 export const historyShow: CommandSpec = {
   group: 'history',
@@ -66,14 +79,7 @@ the changes as CSV (seq, username, action, from, to, reason, dn), as the app's E
   async run(ctx) {
     if (ctx.flags.csv === true && ctx.json) throw new UsageError('give --json or --csv, not both', ['history', 'show']);
     const sync = ctx.app().sync;
-    const id = ctx.args[0].trim();
-    let run;
-    try {
-      run = sync.get(id);
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', `No run has the id "${id}". List the runs with: ldap-sync history`);
-      throw err;
-    }
+    const run = runOrFail(sync, ctx.args[0]);
     if (ctx.flags.csv === true) {
       ctx.io.stdout(sync.exportRun(run.id, 'csv').text);
       return 0;
@@ -84,6 +90,32 @@ the changes as CSV (seq, username, action, from, to, reason, dn), as the app's E
     }
     const changes = [...sync.allChanges(run.id)];
     ctx.io.stdout(formatRun(run, changes, changes.length, { all: true }));
+    return 0;
+  },
+};
+
+/** `ldap-sync history discard RUN_ID`: drops a held plan. */
+export const historyDiscard: CommandSpec = {
+  group: 'history',
+  name: 'discard',
+  args: ['RUN_ID'],
+  summary: 'Drop a held plan without applying it',
+  description: `Drops the plan of the held sync RUN_ID (one over a deactivation limit, waiting for
+"ldap-sync sync NAME --approve RUN_ID"): nothing is changed, the run stays in the history as
+discarded, and the schedule plans that server again at its next sync. Only a held run can be
+discarded (exit 1 otherwise). With --json, prints the run as "ldap-sync history show --json" does,
+without its changes.`,
+  options: {},
+  async run(ctx) {
+    const sync = ctx.app().sync;
+    const held = runOrFail(sync, ctx.args[0]);
+    if (held.status !== 'held') {
+      const hint = held.status === 'approved' ? ' It was approved already.' : held.status === 'discarded' ? ' It was discarded already.' : '';
+      throw new AppError('CONFLICT', `Run ${held.id} of "${held.serverName}" is ${held.status}, not held: only a held plan can be discarded.${hint}`);
+    }
+    const run = sync.discard(held.id);
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify(runJson(run), null, 2)}\n`);
+    else ctx.io.stdout(`Discarded the held plan of run ${run.id} ("${run.serverName}"): nothing was changed. Synchronize again with: ldap-sync sync ${shellWord(run.serverName)}\n`);
     return 0;
   },
 };

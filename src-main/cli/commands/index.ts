@@ -2,10 +2,13 @@ import type { CommandSpec } from '../command';
 import { configApply } from './config-apply';
 import { configExport } from './config-export';
 import { daemon } from './daemon';
-import { history, historyShow } from './history';
+import { history, historyDiscard, historyShow } from './history';
 import { preview } from './preview';
+import { sampleInstall, sampleRemove } from './sample';
+import { scriptTest } from './script-test';
 import { serverList } from './server-list';
 import { serverTest } from './server-test';
+import { snapshotCapture, snapshotCompare, snapshotDelete, snapshotExport, snapshotImport, snapshotList } from './snapshot';
 import { simulate, sync } from './sync-run';
 import { users, usersDeactivate, usersReactivate } from './users';
 
@@ -18,11 +21,21 @@ export const COMMANDS: readonly CommandSpec[] = [
   preview,
   simulate,
   sync,
+  snapshotCapture,
+  snapshotImport,
+  snapshotExport,
+  snapshotList,
+  snapshotDelete,
+  snapshotCompare,
+  scriptTest,
+  sampleInstall,
+  sampleRemove,
   users,
   usersDeactivate,
   usersReactivate,
   history,
   historyShow,
+  historyDiscard,
   daemon,
 ];
 

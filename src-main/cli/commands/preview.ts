@@ -2,7 +2,9 @@ import { PREVIEW_PAGE_SIZES } from '../../../src-shared/domain/preview';
 import type { CommandSpec } from '../command';
 import { formatPreview } from '../format-preview';
 import { UsageError } from '../io';
+import { serverOrSample } from './sample';
 import { draftOf } from './server-test';
+import { SOURCE_OPTION, sourceOf } from './source-option';
 
 /** The page size used when `--page-size` is not given. */
 export const DEFAULT_CLI_PAGE_SIZE = 50;
@@ -28,6 +30,11 @@ has several values gives one user per value. Each row lists its problems: a miss
 email, a username that occurs twice, an organization or role that does not exist yet, or a
 script error with its line. Nothing is written to the store or the directory.
 
+--source SNAPSHOT reads a snapshot ("ldap-sync snapshot list") instead of the live directory: the
+server's search base and filter are evaluated on the snapshot's entries. An offline server (such
+as "Sample directory") always reads its own snapshot and needs no --source; on a store without it,
+"ldap-sync preview 'Sample directory'" first installs the bundled sample directory.
+
 --search finds one username: the search filter's ? is replaced by the text, escaped as RFC 4515
 requires, so "*)(uid=*" matches nothing.
 
@@ -39,6 +46,7 @@ Org name script and roles is [] without a Role name script.`,
     search: { type: 'string', valueName: 'TEXT', help: 'Show only the user with this username' },
     page: { type: 'string', valueName: 'N', help: 'The page to show (default 1)' },
     'page-size': { type: 'string', valueName: 'K', help: `Entries per page: ${PREVIEW_PAGE_SIZES.join(', ')} (default ${DEFAULT_CLI_PAGE_SIZE})` },
+    source: SOURCE_OPTION,
   },
   async run(ctx) {
     const page = wholeNumber(ctx.flags.page, 'page', 1);
@@ -48,11 +56,14 @@ Org name script and roles is [] without a Role name script.`,
     }
     const search = typeof ctx.flags.search === 'string' ? ctx.flags.search : null;
     const app = ctx.app();
-    const server = app.servers.byName(ctx.args[0]);
+    const server = await serverOrSample(ctx, ctx.args[0]);
+    const source = sourceOf(ctx, server, ['preview']);
+    const snapshotId = server.offline ? server.snapshotId : source?.kind === 'snapshot' ? source.snapshotId : null;
+    const snapshot = snapshotId ? app.snapshots.list().find((s) => s.id === snapshotId) : undefined;
     const sessionId = 'cli';
     try {
-      const result = await app.preview.run({ sessionId, serverId: server.id, draft: draftOf(server), password: { kind: 'keep' }, page, pageSize, search });
-      ctx.io.stdout(ctx.json ? `${JSON.stringify(result, null, 2)}\n` : formatPreview(result));
+      const result = await app.preview.run({ sessionId, serverId: server.id, draft: draftOf(server), password: { kind: 'keep' }, source, page, pageSize, search });
+      ctx.io.stdout(ctx.json ? `${JSON.stringify(result, null, 2)}\n` : formatPreview(result, { snapshot: snapshot?.name }));
     } finally {
       await app.preview.close(sessionId);
     }

@@ -2,9 +2,12 @@ import type { RunSummary } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import type { CommandContext, CommandSpec } from '../command';
 import { CANCELLED_EXIT, exitCodeOf, formatRun, ProgressPrinter, runJson, shellWord, TEXT_CHANGE_LIMIT } from '../format-sync';
+import { UsageError } from '../io';
+import { serverOrSample } from './sample';
+import { SOURCE_OPTION, sourceOf } from './source-option';
 
 const OUTPUT_HELP = `With --json, prints the run and its whole plan:
-  { "runId", "server", "kind", "trigger", "status", "startedAt", "finishedAt", "durationMs",
+  { "runId", "server", "kind", "trigger", "source", "status", "startedAt", "finishedAt", "durationMs",
     "entries", "managedBefore", "managedAfter", "activeAfter",
     "counts": { "deactivated", "reactivated", "created", "moved", "rolesChanged", "updated", "errors" },
     "heldReason", "approveCommand", "relatedRunId", "error": { "code", "message" } | null,
@@ -29,7 +32,15 @@ function report(ctx: CommandContext, run: RunSummary): number {
 /** Runs a simulation, a sync or the approval of a held plan, with progress, and reports it. */
 async function runCommand(ctx: CommandContext, mode: 'simulate' | 'sync'): Promise<number> {
   const app = ctx.app();
-  const server = app.servers.byName(ctx.args[0]);
+  if (mode === 'sync' && ctx.flags.source !== undefined) {
+    throw new UsageError(
+      `a sync reads the live directory, never a snapshot: "--source" is for simulate and preview (ldap-sync simulate ${shellWord(ctx.args[0])} --source SNAPSHOT)`,
+      ['sync'],
+    );
+  }
+  // "Sample directory" on a store without it installs the bundled sample first (simulate only: a sync of it is refused anyway).
+  const server = mode === 'simulate' ? await serverOrSample(ctx, ctx.args[0]) : app.servers.byName(ctx.args[0]);
+  const source = mode === 'simulate' ? sourceOf(ctx, server, ['simulate']) : undefined;
   const approve = typeof ctx.flags.approve === 'string' ? ctx.flags.approve.trim() : null;
   const tty = ctx.io.stderrIsTTY === true;
   const printer = ctx.flags.progress === true || tty ? new ProgressPrinter(ctx.io, tty) : null;
@@ -42,7 +53,7 @@ async function runCommand(ctx: CommandContext, mode: 'simulate' | 'sync'): Promi
       }
       run = await app.sync.approve(approve, { trigger: 'approve', signal: ctx.io.signal });
     } else {
-      run = await app.sync.run({ serverId: server.id, mode, trigger: 'cli', signal: ctx.io.signal, onProgress: printer ? (p) => printer.update(p) : undefined });
+      run = await app.sync.run({ serverId: server.id, mode, trigger: 'cli', source, signal: ctx.io.signal, onProgress: printer ? (p) => printer.update(p) : undefined });
     }
   } catch (err) {
     if (err instanceof AppError && err.code === 'CANCELLED') {
@@ -72,11 +83,17 @@ its scripts and works out the plan: which users would be deactivated, reactivate
 to another organization, given other roles or updated. Nothing is changed; the plan is kept in
 the history.
 
+--source SNAPSHOT reads a snapshot ("ldap-sync snapshot list") instead of the live directory: the
+server's search base and filter are applied to the snapshot's entries, then its mapping and
+scripts. An offline server (such as "Sample directory") always reads its own snapshot and needs no
+--source. On a store without it, "ldap-sync simulate 'Sample directory'" first installs the bundled
+sample directory (and says so on stderr; "ldap-sync sample remove" removes it).
+
 ${OUTPUT_HELP}
 
 Exit status: 0 simulated, 1 failed (a directory or script problem: the error says how to fix it),
 130 cancelled with Ctrl+C.`,
-  options: { progress: PROGRESS_OPTION },
+  options: { source: SOURCE_OPTION, progress: PROGRESS_OPTION },
   run: (ctx) => runCommand(ctx, 'simulate'),
 };
 
@@ -92,6 +109,8 @@ deactivation limits allow ("sync.deactivationLimit" in the config file) is held 
 is changed, and the output names the command that applies exactly that plan:
   ldap-sync sync NAME --approve RUN_ID
 A plan made before a later sync is out of date and cannot be approved; synchronize again.
+A sync always reads the live directory: an offline server (one that only has a snapshot) cannot be
+synchronized, and --source is refused (simulate over a snapshot instead).
 
 ${OUTPUT_HELP}
 
@@ -100,6 +119,8 @@ fix it), 130 cancelled with Ctrl+C (nothing was changed).`,
   options: {
     approve: { type: 'string', valueName: 'RUN_ID', help: 'Apply exactly the held plan of run RUN_ID (of server NAME)' },
     progress: PROGRESS_OPTION,
+    // Accepted only to be refused with a clear message (exit 2): a sync never reads a snapshot.
+    source: { ...SOURCE_OPTION, hidden: true },
   },
   run: (ctx) => runCommand(ctx, 'sync'),
 };

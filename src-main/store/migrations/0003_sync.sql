@@ -24,7 +24,11 @@ CREATE TABLE users (
   -- entryUUID / objectGUID / nsUniqueId: not unique (one entry with several usernames gives several users).
   directory_id TEXT NULL,
   first_seen_at TEXT NULL,
+  -- Last seen is kept lazily, so a sync does not rewrite every user: while `missing` = 0 the user was
+  -- returned by every sync of their source server since last_seen_at (shown as the latest of the
+  -- two); when a sync no longer returns them, missing = 1 and last_seen_at is the last sync that did.
   last_seen_at TEXT NULL,
+  missing INTEGER NOT NULL DEFAULT 0 CHECK (missing IN (0, 1)),
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   CHECK ((active = 1) = (deactivated_at IS NULL))

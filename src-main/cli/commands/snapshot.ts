@@ -1,0 +1,380 @@
+import { statSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { SnapshotProgress, SnapshotView } from '../../../src-shared/domain/snapshot';
+import { AppError } from '../../../src-shared/errors';
+import type { CommandContext, CommandSpec } from '../command';
+import { formatComparison, snapshotLine, snapshotProgressLine, snapshotsTable, TEXT_DIFFERENCE_LIMIT, type SnapshotProgressUpdate } from '../format-snapshot';
+import { CANCELLED_EXIT, LinePrinter, shellWord } from '../format-sync';
+import { UsageError } from '../io';
+
+const PROGRESS_OPTION = { type: 'boolean', help: 'Show progress on stderr even when it is not a terminal' } as const;
+
+const SNAPSHOT_JSON = `
+  { "id", "name", "origin" ("capture", "ldif" or "sample"), "serverId", "serverName", "baseDn",
+    "filter", "attributes" ("all" or "used"), "fileName", "capturedAt", "entries", "usedBy" }`;
+
+/** Progress on stderr when it is a terminal or with --progress; null otherwise. */
+function progressOf(ctx: CommandContext, phase: SnapshotProgressUpdate['phase']) {
+  const tty = ctx.io.stderrIsTTY === true;
+  if (ctx.flags.progress !== true && !tty) return null;
+  const printer = new LinePrinter<SnapshotProgressUpdate>(ctx.io, tty, snapshotProgressLine);
+  const started = Date.now();
+  let last: Omit<SnapshotProgress, 'jobId'> = { entries: 0, pages: 0, expected: null };
+  // A capture or a comparison says so before the directory answers (the first page may take a while).
+  if (phase !== 'importing') printer.update({ phase: 'connecting', ...last, elapsedMs: 0 });
+  return {
+    update(p: Omit<SnapshotProgress, 'jobId'>) {
+      last = p;
+      printer.update({ phase, ...p, elapsedMs: Date.now() - started });
+    },
+    /** The final figures (after success), then the terminal line is cleared. */
+    done() {
+      printer.update({ phase: 'done', ...last, elapsedMs: Date.now() - started });
+      printer.end();
+    },
+    end: () => printer.end(),
+  };
+}
+
+/** Runs a long snapshot job: Ctrl+C (the job's CANCELLED error) is reported and becomes exit 130. */
+async function cancellable<T>(ctx: CommandContext, what: string, job: () => Promise<T>): Promise<{ value: T } | { code: number }> {
+  try {
+    return { value: await job() };
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === 'CANCELLED')) throw err;
+    const message = `Cancelled: ${what}`;
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify({ error: { code: 'CANCELLED', message } }, null, 2)}\n`);
+    else ctx.io.stderr(`${message}\n`);
+    return { code: CANCELLED_EXIT };
+  }
+}
+
+function nameFlag(ctx: CommandContext, topic: string[]): string | undefined {
+  const name = ctx.flags.name;
+  if (name === undefined) return undefined;
+  if (typeof name !== 'string' || name.trim() === '') throw new UsageError('--name needs a name for the snapshot', topic);
+  if (name.trim().length > 200) throw new UsageError('--name: keep the name to 200 characters or fewer', topic);
+  return name.trim();
+}
+
+/** `ldap-sync snapshot capture SERVER`: saves what the server's search returns now. */
+export const snapshotCapture: CommandSpec = {
+  group: 'snapshot',
+  name: 'capture',
+  args: ['SERVER'],
+  summary: 'Save what the search of a server returns now, as a snapshot',
+  description: `Reads every entry the search of the saved server SERVER returns (its search base and
+filter, paged, with its stored password) and saves them as a snapshot. Previews and simulations
+can then run over it with --source, without the directory: "ldap-sync simulate SERVER --source NAME".
+
+--attributes all (the default) keeps every user attribute; --attributes used keeps only the
+attributes the mapping, the username and the scripts read (smaller; enough for this server's
+scripts as they are now). The name defaults to the server's name and the time of the capture.
+Progress goes to stderr when it is a terminal, or with --progress. Ctrl+C cancels: no snapshot is
+left behind (exit 130).
+
+With --json, prints the snapshot:${SNAPSHOT_JSON}`,
+  options: {
+    name: { type: 'string', valueName: 'NAME', help: 'The snapshot\'s name (default: the server\'s name and the time)' },
+    attributes: { type: 'string', valueName: 'all|used', help: 'Keep every user attribute (all, the default) or only those the server reads (used)' },
+    progress: PROGRESS_OPTION,
+  },
+  async run(ctx) {
+    const name = nameFlag(ctx, ['snapshot', 'capture']);
+    const attributes = ctx.flags.attributes ?? 'all';
+    if (attributes !== 'all' && attributes !== 'used') throw new UsageError(`--attributes must be "all" or "used", not "${String(attributes)}"`, ['snapshot', 'capture']);
+    const app = ctx.app();
+    const server = app.servers.byName(ctx.args[0]);
+    const progress = progressOf(ctx, 'capturing');
+    const outcome = await cancellable(ctx, 'the capture stopped; no snapshot was saved.', async () => {
+      try {
+        const s = await app.snapshots.capture({ serverId: server.id, name, attributes, signal: ctx.io.signal, onProgress: progress ? (p) => progress.update(p) : undefined });
+        progress?.done();
+        return s;
+      } finally {
+        progress?.end();
+      }
+    });
+    if ('code' in outcome) return outcome.code;
+    const s = outcome.value;
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify(s, null, 2)}\n`);
+    else ctx.io.stdout(`Captured the snapshot ${snapshotLine(s)}.\nUse it: ldap-sync simulate ${shellWord(server.name)} --source ${shellWord(s.name)}\n`);
+    return 0;
+  },
+};
+
+/** `ldap-sync snapshot import FILE --name NAME`: an LDIF file as a snapshot. */
+export const snapshotImport: CommandSpec = {
+  group: 'snapshot',
+  name: 'import',
+  args: ['FILE'],
+  summary: 'Import an LDIF file as a snapshot',
+  description: `Imports the LDIF file FILE (RFC 2849 content records, as "ldapsearch -LLL" or "ldap-sync
+snapshot export" write them) as the snapshot NAME. The file is read as a stream, so it may be
+large. The whole file is checked first: a line that is wrong (a change record, bad base64, a DN
+that is not RFC 4514, text that is not UTF-8...) is reported with the file name and line number,
+and nothing is imported (exit 1).
+
+With --json, prints the snapshot:${SNAPSHOT_JSON}`,
+  options: {
+    name: { type: 'string', valueName: 'NAME', help: 'The snapshot\'s name (required; unique, ignoring case)' },
+    progress: PROGRESS_OPTION,
+  },
+  async run(ctx) {
+    const name = nameFlag(ctx, ['snapshot', 'import']);
+    if (name === undefined) throw new UsageError('give the snapshot a name: --name NAME', ['snapshot', 'import']);
+    const file = ctx.args[0];
+    let isFolder = false;
+    try {
+      isFolder = statSync(file).isDirectory();
+    } catch {
+      // A missing file is reported by the import, with its name.
+    }
+    if (isFolder) throw new AppError('INVALID_INPUT', `${file} is a folder: give the path of an LDIF file.`);
+    const app = ctx.app();
+    const progress = progressOf(ctx, 'importing');
+    let s: SnapshotView;
+    try {
+      s = await app.snapshots.importLdifFile({ path: file, name, onProgress: progress ? (p) => progress.update(p) : undefined });
+      progress?.done();
+    } catch (err) {
+      // The message already names the file and the line; the text output need not repeat it as a field.
+      if (err instanceof AppError && !ctx.json && err.fields) throw new AppError(err.code, err.message);
+      throw err;
+    } finally {
+      progress?.end();
+    }
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify(s, null, 2)}\n`);
+    else ctx.io.stdout(`Imported ${file} as the snapshot ${snapshotLine(s)}.\nUse it: ldap-sync simulate SERVER --source ${shellWord(s.name)}\n`);
+    return 0;
+  },
+};
+
+const closedOutput = () => Object.assign(new Error('the output was closed'), { code: 'EPIPE' });
+const isDestroyed = (stream: NodeJS.WritableStream) => (stream as Partial<Writable>).destroyed === true;
+
+/** Resolves when `stream` drains; rejects when it fails or closes first, or on Ctrl+C. */
+function drained(stream: NodeJS.WritableStream, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    if (isDestroyed(stream)) return reject(closedOutput());
+    const done = (err?: Error) => {
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolvePromise();
+    };
+    const onDrain = () => done();
+    const onError = (err: Error) => done(err);
+    const onClose = () => done(closedOutput());
+    const onAbort = () => done(new AppError('CANCELLED', 'the export stopped.'));
+    stream.on('drain', onDrain);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Writes chunk by chunk, waiting whenever the stream's buffer is full (memory stays bounded). */
+async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>, signal?: AbortSignal): Promise<void> {
+  for (const chunk of chunks) {
+    if (signal?.aborted) throw new AppError('CANCELLED', 'the export stopped.');
+    // A reader that went away destroys the stream (its error may already have been handled).
+    if (isDestroyed(stream)) throw closedOutput();
+    if (!stream.write(chunk)) await drained(stream, signal);
+  }
+}
+
+/** `ldap-sync snapshot export NAME`: the snapshot as LDIF. */
+export const snapshotExport: CommandSpec = {
+  group: 'snapshot',
+  name: 'export',
+  args: ['NAME'],
+  summary: 'Print a snapshot as LDIF (or write it to a file)',
+  description: `Writes the snapshot NAME as LDIF (RFC 2849 content records): to stdout, or to FILE with
+--output (written to a temporary file first and renamed when complete, so FILE is never left
+half-written). The entries are streamed, so memory stays flat for any size. Importing the output
+("ldap-sync snapshot import FILE --name NAME") gives the same entries: binary values are written
+as base64.
+
+With --output and --json, prints { "snapshot", "file", "entries" }.`,
+  options: {
+    output: { type: 'string', valueName: 'FILE', help: 'Write the LDIF to FILE instead of stdout' },
+  },
+  async run(ctx) {
+    const output = ctx.flags.output;
+    if (output !== undefined && (typeof output !== 'string' || output.trim() === '')) throw new UsageError('--output needs a file name', ['snapshot', 'export']);
+    if (ctx.json && output === undefined) throw new UsageError('--json needs --output FILE: without it, stdout carries the LDIF itself', ['snapshot', 'export']);
+    const app = ctx.app();
+    const s = app.snapshots.get(ctx.args[0]);
+    const chunks = app.snapshots.exportLdif(s.id);
+    const signal = ctx.io.signal;
+    const what = 'the export stopped.';
+    if (output === undefined) {
+      const stream = ctx.io.stdoutStream;
+      const outcome = await cancellable(ctx, what, async () => {
+        if (!stream) {
+          for (const chunk of chunks) ctx.io.stdout(chunk);
+          return;
+        }
+        try {
+          await writeChunks(stream, chunks, signal);
+        } catch (err) {
+          // The reader went away (`ldap-sync snapshot export X | head`): stop quietly.
+          if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+        }
+      });
+      return 'code' in outcome ? outcome.code : 0;
+    }
+    const file = resolve(output);
+    let folder = false;
+    try {
+      folder = statSync(file).isDirectory();
+    } catch {
+      // A new file.
+    }
+    if (folder) throw new AppError('INVALID_INPUT', `${output} is a folder: give the name of the LDIF file to write.`);
+    const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+    const cannotWrite = (err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : (err as Error).message;
+      return new AppError('INVALID_INPUT', `Cannot write ${output} (${why}); nothing was written.`);
+    };
+    let handle;
+    try {
+      handle = await open(partial, 'wx');
+    } catch (err) {
+      throw cannotWrite(err);
+    }
+    const stream = handle.createWriteStream();
+    // A write error (a full disk) is raised by `finished` below; without a listener it would end the process.
+    stream.on('error', () => {});
+    const outcome = await cancellable(ctx, `${what} ${output} was not written.`, async () => {
+      try {
+        await writeChunks(stream, chunks, signal);
+        stream.end();
+        await finished(stream);
+      } catch (err) {
+        stream.destroy();
+        await rm(partial, { force: true });
+        throw err instanceof AppError ? err : cannotWrite(err);
+      }
+      try {
+        await rename(partial, file);
+      } catch (err) {
+        await rm(partial, { force: true });
+        throw cannotWrite(err);
+      }
+    });
+    if ('code' in outcome) return outcome.code;
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify({ snapshot: s.name, file, entries: s.entries }, null, 2)}\n`);
+    else ctx.io.stdout(`Wrote the snapshot ${snapshotLine(s)} to ${output}.\n`);
+    return 0;
+  },
+};
+
+/** `ldap-sync snapshot list`: the saved snapshots. */
+export const snapshotList: CommandSpec = {
+  group: 'snapshot',
+  name: 'list',
+  args: [],
+  summary: 'List the snapshots',
+  description: `Lists the snapshots, by name: where each came from (a capture of a server, with every
+attribute or only the used ones; an LDIF file; the bundled sample), its number of entries, the
+server, search base and filter of a capture, when it was captured or imported, and the servers
+that use it (offline servers read only their snapshot).
+
+With --json, prints an array of:${SNAPSHOT_JSON}`,
+  options: {},
+  async run(ctx) {
+    const list = ctx.app().snapshots.list();
+    if (ctx.json) {
+      ctx.io.stdout(`${JSON.stringify(list, null, 2)}\n`);
+      return 0;
+    }
+    if (list.length === 0) {
+      ctx.io.stdout('No snapshots yet. Capture one with: ldap-sync snapshot capture SERVER\nor import an LDIF file with: ldap-sync snapshot import FILE --name NAME\n');
+      return 0;
+    }
+    ctx.io.stdout(snapshotsTable(list));
+    return 0;
+  },
+};
+
+/** `ldap-sync snapshot delete NAME`. */
+export const snapshotDelete: CommandSpec = {
+  group: 'snapshot',
+  name: 'delete',
+  args: ['NAME'],
+  summary: 'Delete a snapshot',
+  description: `Deletes the snapshot NAME and its entries. Refused while it is the only source of an
+offline server (attach another snapshot to that server first, or delete the server). A server that
+is not offline and had it attached simply no longer has one. Runs in the history that read it keep
+its name. With --json, prints { "deleted", "detachedFrom" }.`,
+  options: {},
+  async run(ctx) {
+    const snapshots = ctx.app().snapshots;
+    const s = snapshots.get(ctx.args[0]);
+    snapshots.delete(s.id);
+    if (ctx.json) {
+      ctx.io.stdout(`${JSON.stringify({ deleted: s.name, detachedFrom: s.usedBy }, null, 2)}\n`);
+      return 0;
+    }
+    ctx.io.stdout(`Deleted the snapshot ${snapshotLine(s)}.\n`);
+    if (s.usedBy.length) ctx.io.stdout(`It is no longer attached to ${s.usedBy.map((n) => `"${n}"`).join(', ')}.\n`);
+    return 0;
+  },
+};
+
+/** `ldap-sync snapshot compare NAME`: what changed in the directory since the snapshot. */
+export const snapshotCompare: CommandSpec = {
+  group: 'snapshot',
+  name: 'compare',
+  args: ['NAME'],
+  summary: 'Compare a snapshot with the live directory',
+  description: `Reads the search of a server now and compares it with the snapshot NAME, entry by entry
+(by DN, ignoring case): entries added and removed since, entries whose attributes changed (with
+the names of those attributes) and entries unchanged. The server is the one the snapshot was
+captured from, or --server NAME (required for an imported snapshot). A snapshot of the used
+attributes only is compared on those attributes. Nothing is changed anywhere; the exit status is
+0 whatever the differences (1 when the directory cannot be read, 130 on Ctrl+C).
+
+Prints the counts and the first ${TEXT_DIFFERENCE_LIMIT} differences. With --json, prints { "snapshot", "server",
+"added", "removed", "changed", "unchanged", "differences": [ { "dn", "kind", "attributes" } ] }
+(at most 1000 differences).`,
+  options: {
+    server: { type: 'string', valueName: 'NAME', help: 'Compare with this server\'s directory (default: the server it was captured from)' },
+    progress: PROGRESS_OPTION,
+  },
+  async run(ctx) {
+    const app = ctx.app();
+    const s = app.snapshots.get(ctx.args[0]);
+    const serverFlag = ctx.flags.server;
+    if (serverFlag !== undefined && (typeof serverFlag !== 'string' || serverFlag.trim() === '')) throw new UsageError('--server needs a server name', ['snapshot', 'compare']);
+    let server;
+    if (typeof serverFlag === 'string') server = app.servers.byName(serverFlag);
+    else if (s.serverId === null || !app.servers.list().some((v) => v.id === s.serverId)) {
+      const why = s.origin === 'capture' ? `the server it was captured from${s.serverName ? `, "${s.serverName}",` : ''} no longer exists` : `it was ${s.origin === 'ldif' ? 'imported from a file' : 'bundled with the app'}, not captured from a server`;
+      throw new AppError('INVALID_INPUT', `Name the server to compare "${s.name}" with (${why}): ldap-sync snapshot compare ${shellWord(s.name)} --server NAME`);
+    } else server = app.servers.get(s.serverId);
+    const progress = progressOf(ctx, 'comparing');
+    const outcome = await cancellable(ctx, 'the comparison stopped.', async () => {
+      try {
+        const c = await app.snapshots.compare({ snapshot: s.id, serverId: server.id, signal: ctx.io.signal, onProgress: progress ? (p) => progress.update(p) : undefined });
+        progress?.done();
+        return c;
+      } finally {
+        progress?.end();
+      }
+    });
+    if ('code' in outcome) return outcome.code;
+    const c = outcome.value;
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify({ snapshot: s.name, server: server.name, ...c }, null, 2)}\n`);
+    else ctx.io.stdout(formatComparison(s, server.name, c));
+    return 0;
+  },
+};
