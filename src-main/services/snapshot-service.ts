@@ -5,6 +5,7 @@ import type { Entry } from 'ldapts';
 import type { ServerDraft } from '../../src-shared/domain/server';
 import type { SnapshotComparison, SnapshotProgress, SnapshotView } from '../../src-shared/domain/snapshot';
 import { AppError } from '../../src-shared/errors';
+import { matchAllFilter, parseFilter, type FilterNode } from '../../src-shared/ldap/filter';
 import { targetFromDraft } from '../ldap/target';
 import { isBinaryAttribute } from '../preview/entry-values';
 import { attributesToFetch } from '../preview/preview-attributes';
@@ -94,7 +95,9 @@ export class SnapshotService {
     const target = targetFromDraft(draft);
     const password = await this.deps.servers.passwordForDraft({ serverId: o.serverId, draft, password: { kind: 'keep' } });
     const used = attributesToFetch(target.usernameAttribute, draft.mapping, normalizeScripts(draft.scripts));
-    const attributes = o.attributes === 'all' || used === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...used, ...DIRECTORY_ID_ATTRIBUTES];
+    // "Only the used attributes" still keeps those the search filter tests, or the filter would match nothing offline.
+    const attributes =
+      o.attributes === 'all' || used === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...new Set([...used, ...filterAttributes(target.searchFilter), ...DIRECTORY_ID_ATTRIBUTES])];
     const at = this.now();
     const name = o.name?.trim() || `${serverName} ${at.toISOString().slice(0, 16).replace('T', ' ')}`;
     const snap = insertSnapshot(this.db, { name, origin: 'capture', serverId: o.serverId, serverName, baseDn: target.baseDn, filter: target.searchFilter, attributes: o.attributes, status: 'capturing' }, at);
@@ -268,6 +271,20 @@ export class SnapshotService {
   }
 }
 
+/** Every attribute a search filter tests (e.g. objectClass and uid for (&(objectClass=inetOrgPerson)(uid=?))). */
+export function filterAttributes(filterText: string): string[] {
+  const parsed = parseFilter(matchAllFilter(filterText));
+  if (!parsed.ok) return [];
+  const out = new Set<string>();
+  const walk = (n: FilterNode): void => {
+    if (n.kind === 'and' || n.kind === 'or') n.filters.forEach(walk);
+    else if (n.kind === 'not') walk(n.filter);
+    else if (n.attribute) out.add(n.attribute.split(';')[0]);
+  };
+  walk(parsed.filter);
+  return [...out];
+}
+
 /** Attribute name (lower-case) -> its sorted values as one string, for comparison. */
 function attributeDigest(attributes: Record<string, readonly string[]>): Map<string, string> {
   const m = new Map<string, string>();
@@ -276,7 +293,10 @@ function attributeDigest(attributes: Record<string, readonly string[]>): Map<str
 }
 
 function ldifError(err: unknown, file: string): unknown {
-  if (err instanceof LdifSyntaxError) return new AppError('INVALID_INPUT', `${file}, line ${err.line}: ${err.problem} Nothing was imported.`, [{ path: 'file', message: `line ${err.line}: ${err.problem}` }]);
+  if (err instanceof LdifSyntaxError) {
+    const problem = /[.!?]$/.test(err.problem) ? err.problem : `${err.problem}.`;
+    return new AppError('INVALID_INPUT', `${file}, line ${err.line}: ${problem} Nothing was imported.`, [{ path: 'file', message: `line ${err.line}: ${err.problem}` }]);
+  }
   if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return new AppError('NOT_FOUND', `No file ${file}. Check the path.`);
   return err;
 }

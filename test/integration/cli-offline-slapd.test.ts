@@ -1,0 +1,226 @@
+/**
+ * Snapshots against a real directory through the real CLI: capture from slapd, preview and
+ * simulate over the capture (--source) give what the live directory gives, compare finds an
+ * ldapmodify, Ctrl+C leaves no snapshot, a held plan is discarded from the command line.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../rig/exec';
+import { startHangListener, type HangListener } from '../rig/hang-listener';
+import { startSlapd, userAttributes, type Slapd } from '../rig/slapd';
+import { BIN, runCliProcess, type Outcome } from './cli-runner';
+
+const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
+const USERS = 60;
+/** Generated user i is staff (i % 3 == 0), a contractor (1) or an intern (2). */
+const INTERNS = Array.from({ length: USERS }, (_, k) => k + 1).filter((i) => i % 3 === 2).length;
+
+let slapd: Slapd;
+let hang: HangListener;
+beforeAll(async () => {
+  [slapd, hang] = await Promise.all([startSlapd({ users: USERS, logOps: false }), startHangListener()]);
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([slapd?.stop(), hang?.close()]);
+});
+
+/** A temp folder with its own store, and the CLI run against it. */
+async function workspace(prefix: string) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const env = { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: slapd.syncPw };
+  return {
+    dir,
+    ldapSync: (args: string[]): Promise<Outcome> => runCliProcess(args, { cwd: dir, env }),
+    spawn: (args: string[]) => spawn(process.execPath, [BIN, ...args], { cwd: dir, env }),
+    async apply(doc: unknown): Promise<void> {
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify(doc, null, 2));
+      const r = await runCliProcess(['config', 'apply', 'config.json'], { cwd: dir, env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Corp creates users in "Staff"; staff get the Desktop User role; `active` decides who is active. */
+const config = (active = 'function(entry) { return true; }') => ({
+  servers: [
+    {
+      name: 'Corp',
+      url: `${slapd.url}/${slapd.baseDn}`,
+      bindDn: slapd.syncDn,
+      bindPassword: { env: 'CORP_BIND_PASSWORD' },
+      searchFilter: FILTER,
+      createUsers: true,
+      defaultOrg: 'Staff',
+      scripts: { active, roleName: "function(entry) { return entry.employeeType == 'staff' ? ['Desktop User'] : []; }" },
+    },
+  ],
+  organizations: [{ name: 'Staff', auth: { ldapServer: 'Corp' } }],
+  roles: ['Desktop User'],
+  sync: { every: '12h', deactivationLimit: { percent: 10, count: 500, dropPercent: 50 } },
+});
+
+const json = (r: Outcome) => JSON.parse(r.stdout);
+const replace = (i: number, attr: string, value: string) => `dn: ${slapd.userDn(i)}\nchangetype: modify\nreplace: ${attr}\n${attr}: ${value}\n\n`;
+const ldapmodify = (ldif: string) => run('ldapmodify', ['-x', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw], { input: ldif });
+
+// Each test runs the real CLI several times as child processes: allow for a busy machine.
+const SLOW = { timeout: 150_000 };
+
+describe('ldap-sync snapshot capture and compare against a real directory', SLOW, () => {
+  let ws: Awaited<ReturnType<typeof workspace>>;
+  beforeAll(async () => {
+    ws = await workspace('lss-cli-offline-slapd-');
+    await ws.apply(config());
+  });
+  afterAll(() => ws?.remove());
+
+  it('captures with progress; simulate and preview over the capture give what the live directory gives', async () => {
+    const captured = await ws.ldapSync(['snapshot', 'capture', 'corp', '--name', 'Corp now', '--progress']);
+    expect(captured.code).toBe(0);
+    expect(captured.stdout).toMatch(/^Captured the snapshot "Corp now" \(capture of Corp, 60 entries, .* UTC\)\.\nUse it: ldap-sync simulate Corp --source 'Corp now'\n$/);
+    expect(captured.stderr).toContain('Connecting to the directory…\n');
+    expect(captured.stderr).toMatch(new RegExp(`Capturing: page 1, ${USERS} entries`));
+    expect(captured.stderr).toMatch(new RegExp(`Done: ${USERS} entries in `));
+
+    // One run at a time per store: the simulations run one after the other.
+    const live = await ws.ldapSync(['simulate', 'Corp', '--json']);
+    const [offline, livePreview, offlinePreview, list] = await Promise.all([
+      ws.ldapSync(['simulate', 'Corp', '--source', 'corp now', '--json']),
+      ws.ldapSync(['preview', 'Corp', '--json', '--page-size', '25', '--page', '2']),
+      ws.ldapSync(['preview', 'Corp', '--json', '--page-size', '25', '--page', '2', '--source', 'Corp now']),
+      ws.ldapSync(['snapshot', 'list', '--json']),
+    ]);
+    const a = json(live);
+    const b = json(offline);
+    expect(a).toMatchObject({ status: 'simulated', source: null, entries: USERS });
+    expect(b).toMatchObject({ status: 'simulated', source: 'Corp now', entries: USERS });
+    expect(b.counts).toEqual(a.counts);
+    expect(b.counts.created).toBe(USERS);
+    expect(b.changes).toEqual(a.changes);
+    expect(json(offlinePreview).rows).toEqual(json(livePreview).rows);
+    expect(json(offlinePreview).total).toBe(USERS);
+    expect(json(list)).toMatchObject([{ name: 'Corp now', origin: 'capture', serverName: 'Corp', baseDn: slapd.baseDn, filter: FILTER, attributes: 'all', entries: USERS, usedBy: [] }]);
+    const used = await ws.ldapSync(['snapshot', 'capture', 'Corp', '--name', 'Corp used', '--attributes', 'used', '--json']);
+    expect(used.code).toBe(0);
+    expect(json(used)).toMatchObject({ name: 'Corp used', attributes: 'used', entries: USERS });
+    // A capture of only the used attributes keeps the filter's too, so it simulates like the live directory.
+    const overUsed = await ws.ldapSync(['simulate', 'Corp', '--source', 'Corp used', '--json']);
+    expect(overUsed.code).toBe(0);
+    expect(json(overUsed).counts).toEqual(a.counts);
+
+    // The capture's LDIF imports to the same entries.
+    const exported = await ws.ldapSync(['snapshot', 'export', 'Corp now', '--output', 'corp.ldif']);
+    expect(exported.code).toBe(0);
+    const imported = await ws.ldapSync(['snapshot', 'import', 'corp.ldif', '--name', 'Corp file', '--json']);
+    expect(imported.code).toBe(0);
+    expect(json(imported)).toMatchObject({ origin: 'ldif', entries: USERS });
+    const [again, reexported] = await Promise.all([ws.ldapSync(['snapshot', 'export', 'Corp file']), ws.ldapSync(['snapshot', 'export', 'Corp now'])]);
+    const body = (t: string) => t.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    expect(body(again.stdout)).toBe(body(reexported.stdout));
+  });
+
+  it('compares a capture with the directory after an ldapmodify: 1 changed, with the attribute', async () => {
+    const same = await ws.ldapSync(['snapshot', 'compare', 'Corp now']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain(`  0 added, 0 removed, 0 changed, ${USERS} unchanged\n`);
+    expect(same.stdout).toContain('No differences: the directory still matches the snapshot.\n');
+
+    const before = userAttributes(4).employeeType;
+    await ldapmodify(replace(4, 'employeeType', 'terminated'));
+    try {
+      const [asJson, text, imported, offlineServer] = await Promise.all([
+        ws.ldapSync(['snapshot', 'compare', 'Corp now', '--json']),
+        ws.ldapSync(['snapshot', 'compare', 'Corp now']),
+        ws.ldapSync(['snapshot', 'compare', 'Corp file']),
+        ws.ldapSync(['snapshot', 'compare', 'Corp file', '--server', 'corp', '--json']),
+      ]);
+      expect(asJson.code).toBe(0);
+      expect(json(asJson)).toEqual({
+        snapshot: 'Corp now',
+        server: 'Corp',
+        added: 0,
+        removed: 0,
+        changed: 1,
+        unchanged: USERS - 1,
+        differences: [{ dn: slapd.userDn(4), kind: 'changed', attributes: ['employeetype'] }],
+      });
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain(`  0 added, 0 removed, 1 changed, ${USERS - 1} unchanged\n`);
+      expect(text.stdout).toMatch(new RegExp(`^changed +${slapd.userDn(4)} +employeetype$`, 'm'));
+      // An imported snapshot has no server of its own: --server names one.
+      expect(imported.code).toBe(1);
+      expect(imported.stderr).toMatch(/^error: Name the server to compare "Corp file" with \(it was imported from a file, not captured from a server\): ldap-sync snapshot compare 'Corp file' --server NAME\n$/);
+      expect(json(offlineServer)).toMatchObject({ changed: 1, unchanged: USERS - 1 });
+    } finally {
+      await ldapmodify(replace(4, 'employeeType', before));
+    }
+  });
+});
+
+describe('cancelling ldap-sync snapshot capture', SLOW, () => {
+  it('stops on Ctrl+C, exits 130 and leaves no snapshot', async () => {
+    const ws = await workspace('lss-cli-capture-cancel-');
+    try {
+      await ws.apply({ servers: [{ name: 'Slow', url: `${hang.url}/${slapd.baseDn}`, bindAnonymously: true, searchFilter: FILTER, timeoutSeconds: 120 }] });
+      const child = ws.spawn(['snapshot', 'capture', 'Slow', '--name', 'Never', '--progress']);
+      let stderr = '';
+      let interrupted = false;
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (!interrupted && stderr.includes('Connecting to the directory')) {
+          interrupted = true;
+          // Give the reader a moment to send its bind, then press Ctrl+C once.
+          setTimeout(() => child.kill('SIGINT'), 300);
+        }
+      });
+      const startedAt = Date.now();
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code).toBe(130);
+      // The directory never answers: only cancelling ends the capture this soon (its timeout is 120 s).
+      expect(Date.now() - startedAt).toBeLessThan(30_000);
+      expect(stderr).toContain('Cancelled: the capture stopped; no snapshot was saved.\n');
+      expect(json(await ws.ldapSync(['snapshot', 'list', '--json']))).toEqual([]);
+    } finally {
+      await ws.remove();
+    }
+  });
+});
+
+describe('ldap-sync history discard', SLOW, () => {
+  it('drops a held plan: nothing changes, the run is discarded, and it cannot be approved or discarded again', async () => {
+    const ws = await workspace('lss-cli-discard-');
+    try {
+      await ws.apply(config());
+      expect((await ws.ldapSync(['sync', 'Corp'])).code).toBe(0);
+      await ws.apply(config("function(entry) { return entry.employeeType != 'intern'; }"));
+      const held = await ws.ldapSync(['sync', 'Corp', '--json']);
+      expect(held.code).toBe(3);
+      const id: string = json(held).runId;
+      expect(json(held).counts.deactivated).toBe(INTERNS);
+
+      const discarded = await ws.ldapSync(['history', 'discard', id]);
+      expect(discarded).toEqual({ code: 0, stdout: `Discarded the held plan of run ${id} ("Corp"): nothing was changed. Synchronize again with: ldap-sync sync Corp\n`, stderr: '' });
+      const [shown, users, again, approve, missing] = await Promise.all([
+        ws.ldapSync(['history', 'show', id, '--json']),
+        ws.ldapSync(['users', '--json']),
+        ws.ldapSync(['history', 'discard', id, '--json']),
+        ws.ldapSync(['sync', 'Corp', '--approve', id]),
+        ws.ldapSync(['history', 'discard', 'no-such-run']),
+      ]);
+      expect(json(shown)).toMatchObject({ runId: id, status: 'discarded' });
+      expect((json(users) as { active: boolean }[]).every((u) => u.active)).toBe(true);
+      expect(again.code).toBe(1);
+      expect(json(again).error).toEqual({ code: 'CONFLICT', message: `Run ${id} of "Corp" is discarded, not held: only a held plan can be discarded. It was discarded already.` });
+      expect(approve.code).toBe(1);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toBe('error: No run has the id "no-such-run". List the runs with: ldap-sync history\n');
+    } finally {
+      await ws.remove();
+    }
+  });
+});
