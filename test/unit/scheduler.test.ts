@@ -6,6 +6,7 @@ import { createAppContext, type AppContext } from '../../src-main/app-context';
 import { applyConfig } from '../../src-main/config/apply';
 import { parseConfig } from '../../src-main/config/parse-config';
 import type { RunOptions } from '../../src-main/services/sync-service';
+import { RETRY_AFTER_FAILURE_MS } from '../../src-main/services/sync-service';
 import { Scheduler, type SchedulerSync } from '../../src-main/sync/scheduler';
 import type { RunSummary } from '../../src-shared/domain/sync';
 import { closedPort, startHangListener, type HangListener } from '../rig/hang-listener';
@@ -96,10 +97,11 @@ describe('the sync scheduler', () => {
     expect(lines[0]).toBe(`${clock.toISOString()} Alpha: sync started (run ${first[0].id}, scheduled)`);
     expect(lines[1]).toMatch(new RegExp(`^${clock.toISOString()} Alpha: sync failed in [\\d.]+ s; 0 deactivated, 0 reactivated, 0 created, 0 moved, 0 roles changed, 0 updated, 0 errors \\(run ${first[0].id}\\)\\. CONNECT_REFUSED: `));
 
-    // An hour later nothing is due; twelve hours after the last attempt both are.
-    clock = new Date(clock.getTime() + HOUR);
+    // Ten minutes later nothing is due; a failed sync is retried 15 minutes after the attempt.
+    const attempt = clock.getTime();
+    clock = new Date(attempt + 10 * 60_000);
     expect(await scheduler.tick()).toEqual([]);
-    clock = new Date(clock.getTime() + 12 * HOUR);
+    clock = new Date(attempt + RETRY_AFTER_FAILURE_MS + 1000);
     expect((await scheduler.tick()).map((r) => r.serverName)).toEqual(['Alpha', 'Beta']);
     expect(scheduledRuns()).toHaveLength(4);
     expect(state.maxActive).toBe(1);
