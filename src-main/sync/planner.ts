@@ -8,7 +8,7 @@
  * stored ID is updated). Directory-ID matching runs for all entries before any username
  * matching, so a re-used username never takes over a renamed user's account.
  */
-import { randomUUID } from 'node:crypto';
+import { orderedUuid } from '../store/ordered-id';
 import type { AttributeMapping } from '../../src-shared/domain/mapping';
 import { SCRIPT_LABELS } from '../../src-shared/domain/mapping';
 import type { ScriptErrorInfo } from '../../src-shared/domain/scripts';
@@ -421,7 +421,7 @@ export class Planner {
           }
           roleIds = ids;
         }
-        const id = randomUUID();
+        const id = orderedUuid();
         push({
           username,
           dn: r.dn,
