@@ -263,6 +263,7 @@ export class SyncService {
     const mapping = { email: m.email.trim(), firstName: m.firstName.trim(), lastName: m.lastName.trim() };
     const engine = await this.deps.scriptEngine();
     const managed = job.serverId ? loadManagedUsers(this.db, job.serverId) : [];
+    const managedBefore = managed.length;
     const planner = new Planner({
       serverId: job.serverId ?? '',
       serverName: job.serverName,
@@ -297,11 +298,11 @@ export class SyncService {
         await readDirectory({ target, password, attributes, signal, onConnected: () => progress('reading', 0, 0), onPage });
       }
     } catch (err) {
-      this.endFailed(runId, err, { managedBefore: managed.length });
+      this.endFailed(runId, err, { managedBefore });
       return getRun(this.db, runId);
     }
     if (signal.aborted) {
-      this.endFailed(runId, new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.'), { managedBefore: managed.length });
+      this.endFailed(runId, new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.'), { managedBefore });
       return getRun(this.db, runId);
     }
     progress('planning', pages, entries);

@@ -52,17 +52,30 @@ export function loadManagedUsers(db: Database.Database, serverId: string): Manag
   ).all({ serverId }) as (Omit<ManagedUser, 'active' | 'roleIds' | 'missing'> & { active: number; missing: number })[];
   // Roles in one flat query, merged here (a per-user subquery costs seconds at 100k users).
   const roles = new Map<string, string[]>();
+  // Role ids repeat for every user: keep one copy of each string (100k users, a handful of roles).
+  const interned = new Map<string, string>();
   for (const r of prepared(
     db,
     `SELECT ur.user_id AS u, ur.role_id AS r FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN organizations o ON o.id = u.org_id
     WHERE o.auth_server_id = @serverId`,
   ).iterate({ serverId }) as IterableIterator<{ u: string; r: string }>) {
+    let role = interned.get(r.r);
+    if (role === undefined) interned.set(r.r, (role = r.r));
     const list = roles.get(r.u);
-    if (list) list.push(r.r);
-    else roles.set(r.u, [r.r]);
+    if (list) list.push(role);
+    else roles.set(r.u, [role]);
   }
   const none: string[] = [];
-  return rows.map((r) => ({ ...r, active: r.active === 1, missing: r.missing === 1, roleIds: roles.get(r.id)?.sort() ?? none }));
+  // The rows become the users in place (no second copy of 100k objects).
+  const users = rows as unknown as ManagedUser[];
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const u = users[i];
+    u.active = (r.active as unknown) === 1;
+    u.missing = (r.missing as unknown) === 1;
+    u.roleIds = roles.get(r.id)?.sort() ?? none;
+  }
+  return users;
 }
 
 /** Users of organizations `serverId` does not authenticate, by username key (for the planner's conflict checks). */

@@ -152,7 +152,7 @@ export class Planner {
     }
   }
 
-  /** The plan for everything added. */
+  /** The plan for everything added (once: the entries are released afterwards). */
   plan(): Plan {
     const ctx = this.ctx;
     const orgsByKey = new Map(ctx.orgs.map((o) => [nameKey(o.name), o]));
@@ -163,14 +163,16 @@ export class Planner {
       const m = byKey.get(k);
       return m ? { id: m.id, orgName: orgsById.get(m.orgId)?.name ?? m.orgId } : ctx.others.get(k);
     };
-    const byDirId = new Map<string, ManagedUser[]>();
+    // One user per directory ID is the rule (several only for multi-valued usernames): no array then.
+    const byDirId = new Map<string, ManagedUser | ManagedUser[]>();
     const byKey = new Map<string, ManagedUser>();
     for (const u of ctx.managed) {
       byKey.set(u.usernameKey, u);
       if (u.directoryId) {
-        const list = byDirId.get(u.directoryId);
-        if (list) list.push(u);
-        else byDirId.set(u.directoryId, [u]);
+        const had = byDirId.get(u.directoryId);
+        if (had === undefined) byDirId.set(u.directoryId, u);
+        else if (Array.isArray(had)) had.push(u);
+        else byDirId.set(u.directoryId, [had, u]);
       }
     }
 
@@ -200,8 +202,9 @@ export class Planner {
     for (const r of this.records) {
       r.matched = null;
       if (!r.directoryId) continue;
-      const cands = byDirId.get(r.directoryId);
-      if (!cands) continue;
+      const found = byDirId.get(r.directoryId);
+      if (!found) continue;
+      const cands = Array.isArray(found) ? found : [found];
       const left: number[] = [];
       r.keys.forEach((k, j) => {
         if (duplicate(k)) return;
@@ -312,12 +315,10 @@ export class Planner {
         }
         const user = r.matched?.[j];
         if (user) {
-          seen.push({
-            id: user.id,
-            dn: r.dn,
-            directoryId: r.directoryId,
-            changed: user.missing || user.sourceDn !== r.dn || (r.directoryId !== null && user.directoryId !== r.directoryId) || user.sourceServerId !== ctx.serverId,
-          });
+          // Only users whose directory facts changed need a write (last seen is kept lazily).
+          if (user.missing || user.sourceDn !== r.dn || (r.directoryId !== null && user.directoryId !== r.directoryId) || user.sourceServerId !== ctx.serverId) {
+            seen.push({ id: user.id, dn: r.dn, directoryId: r.directoryId, changed: true });
+          }
           // Active
           const activeErr = scriptError(r, 'active');
           if (r.active === null) {
@@ -445,13 +446,17 @@ export class Planner {
     }
 
     const managedBefore = ctx.managed.length;
-    const activeBefore = ctx.managed.filter((u) => u.active).length;
+    let activeBefore = 0;
+    for (const u of ctx.managed) if (u.active) activeBefore++;
+    const entries = this.records.length;
+    // The entries are planned: let their memory go before the plan is applied.
+    this.records.length = 0;
     return {
       changes,
       counts,
       seen,
       gone,
-      entries: this.records.length,
+      entries,
       managedBefore,
       activeBefore,
       managedAfter: managedBefore + createdActive,
