@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
+// Random bytes drawn 64 KiB at a time: one call per id costs microseconds, 100k ids a second.
+const POOL = Buffer.alloc(65_536);
+let poolAt = POOL.length;
 
 /**
  * A time-ordered UUID (RFC 9562 version 7: 48-bit Unix milliseconds, a 12-bit counter within the
@@ -19,7 +22,12 @@ export function orderedUuid(now: number = Date.now()): string {
     lastMs = now;
     counter = 0;
   }
-  const b = randomBytes(16);
+  if (poolAt + 16 > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  const b = Buffer.from(POOL.subarray(poolAt, poolAt + 16));
+  poolAt += 16;
   const ms = lastMs;
   b[0] = Math.floor(ms / 2 ** 40) & 0xff;
   b[1] = Math.floor(ms / 2 ** 32) & 0xff;

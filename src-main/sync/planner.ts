@@ -99,6 +99,13 @@ interface EntryRecord {
 }
 
 const NO_ERRORS: readonly ScriptErrorInfo[] = Object.freeze([]);
+
+/** Two sorted id lists hold the same ids. */
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 const NO_ROLES: string[] = [];
 
 const FIELD_LABELS = { username: 'username', email: 'email', firstName: 'first name', lastName: 'last name' } as const;
@@ -204,6 +211,14 @@ export class Planner {
       if (!r.directoryId) continue;
       const found = byDirId.get(r.directoryId);
       if (!found) continue;
+      // The common case: one user for this ID, one username.
+      if (!Array.isArray(found)) {
+        if (claimed.has(found.id)) continue;
+        if (r.keys.length === 1 && !duplicate(r.keys[0])) {
+          setMatch(r, 0, found);
+          continue;
+        }
+      }
       const cands = Array.isArray(found) ? found : [found];
       const left: number[] = [];
       r.keys.forEach((k, j) => {
@@ -349,7 +364,7 @@ export class Planner {
             else {
               const ids = resolveRoles(r.roles);
               if (typeof ids === 'string') error(username, r.dn, user.id, `${ids} The roles stay as they are.`);
-              else if (ids.join(' ') !== user.roleIds.join(' ')) {
+              else if (!sameIds(ids, user.roleIds)) {
                 const added = ids.filter((id) => !user.roleIds.includes(id));
                 const removed = user.roleIds.filter((id) => !ids.includes(id));
                 const reason = [added.length ? `added ${roleList(added)}` : '', removed.length ? `removed ${roleList(removed)}` : ''].filter(Boolean).join('; ');
