@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { call } from '../../api';
 import type { ChartPoint, RunStatus, RunSummary } from '../../../src-shared/domain/sync';
+import { DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime, formatDuration, relativeTime } from '../../ui/format';
 import { Pager } from '../../ui/Pager';
@@ -101,65 +102,60 @@ export function HistoryScreen({ active }: { active: boolean }) {
           </p>
         ) : (
           <div className="table-wrap">
-            <table className="data-table runs-table" aria-busy={list.loading}>
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Server</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Duration
-                  </th>
-                  <th scope="col" className="num">
-                    Entries
-                  </th>
-                  <th scope="col">Changes</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.map((run) => {
-                  const selected = run.id === openId;
-                  return (
-                    <tr key={run.id} className={selected ? 'selected clickable' : 'clickable'} data-testid="run-row" data-status={run.status} onClick={() => {
-                        // Selecting text in a row (to copy it) does not open the run.
-                        if (window.getSelection()?.toString()) return;
-                        setOpenId(run.id);
-                      }}
-                    >
-                      <td>
-                        <button type="button" className="link" aria-current={selected ? 'true' : undefined} title={formatDateTime(run.startedAt)} onClick={(e) => {
-                            e.stopPropagation();
-                            setOpenId(run.id);
-                          }}
-                        >
-                          {relativeTime(run.startedAt, now)}
-                        </button>
-                      </td>
-                      <td>
-                        {run.serverName}
-                        {run.source && (
-                          <div className="muted run-source" data-testid="run-source">
-                            {sourceText(run)}
-                          </div>
-                        )}
-                      </td>
-                      <td data-testid="run-kind">{KIND_LABELS[run.kind]}</td>
-                      <td>{TRIGGER_LABELS[run.trigger]}</td>
-                      <td>
-                        <StatusBadge status={run.status} />
-                      </td>
-                      <td className="num">{run.durationMs !== null ? formatDuration(run.durationMs) : '—'}</td>
-                      <td className="num">{run.entries !== null ? formatCount(run.entries) : '—'}</td>
-                      <td className={run.error ? 'bad' : undefined} title={run.error?.message}>
-                        {run.status === 'failed' && run.error ? run.error.message : countsText(run.counts)}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <DataTable
+              columns={[
+                'Started',
+                'Server',
+                'Kind',
+                'Trigger',
+                'Status',
+                { label: 'Duration', num: true },
+                { label: 'Entries', num: true },
+                'Changes',
+              ]}
+              className="runs-table"
+              busy={list.loading}
+            >
+              {runs.map((run) => {
+                const selected = run.id === openId;
+                return (
+                  <tr key={run.id} className={selected ? 'selected clickable' : 'clickable'} data-testid="run-row" data-status={run.status} onClick={() => {
+                      // Selecting text in a row (to copy it) does not open the run.
+                      if (window.getSelection()?.toString()) return;
+                      setOpenId(run.id);
+                    }}
+                  >
+                    <td>
+                      <button type="button" className="link" aria-current={selected ? 'true' : undefined} title={formatDateTime(run.startedAt)} onClick={(e) => {
+                          e.stopPropagation();
+                          setOpenId(run.id);
+                        }}
+                      >
+                        {relativeTime(run.startedAt, now)}
+                      </button>
+                    </td>
+                    <td>
+                      {run.serverName}
+                      {run.source && (
+                        <div className="muted run-source" data-testid="run-source">
+                          {sourceText(run)}
+                        </div>
+                      )}
+                    </td>
+                    <td data-testid="run-kind">{KIND_LABELS[run.kind]}</td>
+                    <td>{TRIGGER_LABELS[run.trigger]}</td>
+                    <td>
+                      <StatusBadge status={run.status} />
+                    </td>
+                    <td className="num">{run.durationMs !== null ? formatDuration(run.durationMs) : '—'}</td>
+                    <td className="num">{run.entries !== null ? formatCount(run.entries) : '—'}</td>
+                    <td className={run.error ? 'bad' : undefined} title={run.error?.message}>
+                      {run.status === 'failed' && run.error ? run.error.message : countsText(run.counts)}
+                    </td>
+                  </tr>
+                );
+              })}
+            </DataTable>
           </div>
         )}
       </section>

@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../src-shared/errors';
 import type { OrganizationInput, OrganizationView } from '../../../src-shared/domain/directory';
 import type { ServerView } from '../../../src-shared/domain/server';
 import { Dialog } from '../../ui/Dialog';
+import { DialogButtons } from '../../ui/DialogButtons';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Field } from '../servers/Field';
 
@@ -82,16 +83,7 @@ export function OrgDialog({ org, orgs, servers, onClose, onSaved }: OrgDialogPro
       title={org ? `Edit ${org.name}` : 'New organization'}
       testId="org-dialog"
       onClose={onClose}
-      actions={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="org-form" className="primary" disabled={saving}>
-            {saving ? 'Saving…' : org ? 'Save' : 'Create'}
-          </button>
-        </>
-      }
+      actions={<DialogButtons onCancel={onClose} submitForm="org-form" confirmLabel={saving ? 'Saving…' : org ? 'Save' : 'Create'} confirmDisabled={saving} />}
     >
       <form id="org-form" className="server-fields" noValidate onSubmit={(e) => void submit(e)}>
         {error && <ErrorBox error={error} />}

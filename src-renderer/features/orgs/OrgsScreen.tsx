@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { OrganizationView } from '../../../src-shared/domain/directory';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { copyText } from '../../ui/copy-text';
 import { notifyChanged } from '../../ui/data-events';
-import { Dialog } from '../../ui/Dialog';
+import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount } from '../../ui/format';
 import { useServerOptions } from '../servers/use-server-options';
@@ -100,62 +101,56 @@ export function OrgsScreen({ active }: { active: boolean }) {
         </div>
       ) : (
         <div className="panel table-wrap">
-          <table className="data-table" aria-busy={orgs.loading}>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Parent</th>
-                <th scope="col">Authentication</th>
-                <th scope="col" className="num" title="Active users / all users">
-                  Users (active / total)
-                </th>
-                <th scope="col">Registration key</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+          <DataTable
+            columns={[
+              'Name',
+              'Parent',
+              'Authentication',
+              { label: 'Users (active / total)', num: true, title: 'Active users / all users' },
+              'Registration key',
+              ACTIONS_COLUMN,
+            ]}
+            busy={orgs.loading}
+          >
+            {shown.map((o) => (
+              <tr key={o.id} data-testid="org-row" data-name={o.name}>
+                <td className="strong">{o.name}</td>
+                <td>{o.parentName ?? <span className="muted">—</span>}</td>
+                <td data-testid="org-auth">{authText(o)}</td>
+                <td className="num" data-testid="org-users">
+                  {formatCount(o.activeUsers)} / {formatCount(o.users)}
+                </td>
+                <td>
+                  <RegistrationKey value={o.registrationKey} />
+                </td>
+                <td className="row-actions">
+                  <button type="button" className="small" aria-label={`Edit ${o.name}`} onClick={() => setEditing({ kind: 'edit', org: o })}>
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    className="small danger"
+                    aria-label={`Delete ${o.name}`}
+                    disabled={o.users > 0}
+                    title={o.users > 0 ? 'Only an organization without users can be deleted: move or remove its users first.' : undefined}
+                    onClick={() => {
+                      setDeleteError(null);
+                      setDeleting(o);
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {shown.map((o) => (
-                <tr key={o.id} data-testid="org-row" data-name={o.name}>
-                  <td className="strong">{o.name}</td>
-                  <td>{o.parentName ?? <span className="muted">—</span>}</td>
-                  <td data-testid="org-auth">{authText(o)}</td>
-                  <td className="num" data-testid="org-users">
-                    {formatCount(o.activeUsers)} / {formatCount(o.users)}
-                  </td>
-                  <td>
-                    <RegistrationKey value={o.registrationKey} />
-                  </td>
-                  <td className="row-actions">
-                    <button type="button" className="small" aria-label={`Edit ${o.name}`} onClick={() => setEditing({ kind: 'edit', org: o })}>
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      className="small danger"
-                      aria-label={`Delete ${o.name}`}
-                      disabled={o.users > 0}
-                      title={o.users > 0 ? 'Only an organization without users can be deleted: move or remove its users first.' : undefined}
-                      onClick={() => {
-                        setDeleteError(null);
-                        setDeleting(o);
-                      }}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-              {shown.length === 0 && list.length > 0 && (
-                <tr>
-                  <td colSpan={6} className="muted">
-                    No organization matches “{search.trim()}”.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+            ))}
+            {shown.length === 0 && list.length > 0 && (
+              <tr>
+                <td colSpan={6} className="muted">
+                  No organization matches “{search.trim()}”.
+                </td>
+              </tr>
+            )}
+          </DataTable>
         </div>
       )}
 
@@ -173,26 +168,18 @@ export function OrgsScreen({ active }: { active: boolean }) {
         />
       )}
       {deleting && (
-        <Dialog
+        <ConfirmDialog
           title="Delete organization?"
           testId="delete-org-dialog"
           onClose={() => setDeleting(null)}
-          actions={
-            <>
-              <button type="button" onClick={() => setDeleting(null)}>
-                Cancel
-              </button>
-              <button type="button" className="danger" onClick={() => void confirmDelete()}>
-                Delete
-              </button>
-            </>
-          }
+          onConfirm={() => void confirmDelete()}
+          confirmLabel="Delete"
         >
           <p>
             Delete <strong>{deleting.name}</strong>? Its registration key stops working. This cannot be undone.
           </p>
           {deleteError && <ErrorBox error={deleteError} lead="Not deleted:" />}
-        </Dialog>
+        </ConfirmDialog>
       )}
     </div>
   );

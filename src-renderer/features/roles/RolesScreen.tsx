@@ -2,8 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { RoleView } from '../../../src-shared/domain/directory';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { notifyChanged } from '../../ui/data-events';
-import { Dialog } from '../../ui/Dialog';
+import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime } from '../../ui/format';
 import { useResource } from '../../ui/use-resource';
@@ -193,55 +194,33 @@ export function RolesScreen({ active }: { active: boolean }) {
         <p className="panel muted">No roles yet. Role name scripts give users roles by name; add the roles they return here.</p>
       ) : (
         <div className="panel table-wrap">
-          <table className="data-table" aria-busy={roles.loading}>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="num">
-                  Users
-                </th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((r) => (
-                <RoleRow
-                  key={r.id}
-                  role={r}
-                  onDelete={() => {
-                    setDeleteError(null);
-                    setDeleting(r);
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={['Name', { label: 'Users', num: true }, 'Created', ACTIONS_COLUMN]} busy={roles.loading}>
+            {list.map((r) => (
+              <RoleRow
+                key={r.id}
+                role={r}
+                onDelete={() => {
+                  setDeleteError(null);
+                  setDeleting(r);
+                }}
+              />
+            ))}
+          </DataTable>
         </div>
       )}
       {deleting && (
-        <Dialog
+        <ConfirmDialog
           title="Delete role?"
           testId="delete-role-dialog"
           onClose={() => setDeleting(null)}
-          actions={
-            <>
-              <button type="button" onClick={() => setDeleting(null)}>
-                Cancel
-              </button>
-              <button type="button" className="danger" onClick={() => void confirmDelete()}>
-                Delete
-              </button>
-            </>
-          }
+          onConfirm={() => void confirmDelete()}
+          confirmLabel="Delete"
         >
           <p>
             Delete the role <strong>{deleting.name}</strong>? Role name scripts that return it will show an unknown role.
           </p>
           {deleteError && <ErrorBox error={deleteError} lead="Not deleted:" />}
-        </Dialog>
+        </ConfirmDialog>
       )}
     </div>
   );

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import type { ScriptName } from '../../../src-shared/domain/mapping';
 import type { ScriptTestCase } from '../../../src-shared/domain/script-tests';
 import { Dialog } from '../../ui/Dialog';
+import { DialogButtons } from '../../ui/DialogButtons';
 import { newId } from '../../ui/new-id';
 import { SCRIPT_META } from './script-meta';
 import { attributesToText, parseAttributesText, parseRoles } from './test-case-model';
@@ -53,16 +54,7 @@ export function TestCaseDialog({ script, initial, onSave, onClose }: TestCaseDia
       testId="test-case-dialog"
       className="dialog-form"
       onClose={onClose}
-      actions={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={save}>
-            {initial ? 'Save case' : 'Add case'}
-          </button>
-        </>
-      }
+      actions={<DialogButtons onCancel={onClose} onConfirm={save} confirmLabel={initial ? 'Save case' : 'Add case'} />}
     >
       <form
         className="server-fields"

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { errorInfoOf } from '../../api';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { notifyChanged } from '../../ui/data-events';
 import type { ServerView } from '../../../src-shared/domain/server';
-import { Dialog } from '../../ui/Dialog';
 import { ServerEditor } from './ServerEditor';
 import { ServerList } from './ServerList';
 import { useSample } from './use-sample';
@@ -166,78 +166,51 @@ export function ServersScreen({ onDirtyChange }: ServersScreenProps = {}) {
       )}
 
       {pendingLeave && (
-        <Dialog
+        <ConfirmDialog
           title="Discard unsaved changes?"
           testId="discard-dialog"
           onClose={() => setPendingLeave(null)}
-          actions={
-            <>
-              <button type="button" onClick={() => setPendingLeave(null)}>
-                Keep editing
-              </button>
-              <button
-                type="button"
-                className="danger"
-                onClick={() => {
-                  const leave = pendingLeave;
-                  setPendingLeave(null);
-                  leave();
-                }}
-              >
-                Discard
-              </button>
-            </>
-          }
+          onConfirm={() => {
+            const leave = pendingLeave;
+            setPendingLeave(null);
+            leave();
+          }}
+          confirmLabel="Discard"
+          cancelLabel="Keep editing"
         >
           <p>This server has changes that are not saved. Leaving the form loses them.</p>
-        </Dialog>
+        </ConfirmDialog>
       )}
 
       {removingSample && (
-        <Dialog
+        <ConfirmDialog
           title="Remove the sample directory?"
           testId="remove-sample-dialog"
           onClose={() => setRemovingSample(false)}
-          actions={
-            <>
-              <button type="button" onClick={() => setRemovingSample(false)}>
-                Cancel
-              </button>
-              <button type="button" className="danger" onClick={() => void confirmRemoveSample()}>
-                Remove sample
-              </button>
-            </>
-          }
+          onConfirm={() => void confirmRemoveSample()}
+          confirmLabel="Remove sample"
         >
           <p>
             This removes only what the sample added: the <strong>Sample directory</strong> server, its snapshot and the Fjordline organizations (with
             their users, if a sample sync created any). Your own servers, organizations and roles stay as they are.
           </p>
           {dirty && <p className="warning-text">The sample server&apos;s unsaved changes are lost too.</p>}
-        </Dialog>
+        </ConfirmDialog>
       )}
 
       {deleting && (
-        <Dialog
+        <ConfirmDialog
           title="Delete server?"
           testId="delete-dialog"
           onClose={() => setDeleting(null)}
-          actions={
-            <>
-              <button type="button" onClick={() => setDeleting(null)}>
-                Cancel
-              </button>
-              <button type="button" className="danger" onClick={() => void confirmDelete()}>
-                Delete
-              </button>
-            </>
-          }
+          onConfirm={() => void confirmDelete()}
+          confirmLabel="Delete"
         >
           <p>
             Delete <strong>{deleting.name || '(unnamed server)'}</strong> ({deleting.url})? Its settings, trusted certificates and stored password are
             removed. This cannot be undone.
           </p>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </div>
   );

@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../src-shared/errors';
 import type { ServerView } from '../../../src-shared/domain/server';
 import type { SnapshotView } from '../../../src-shared/domain/snapshot';
 import { Dialog } from '../../ui/Dialog';
+import { DialogButtons } from '../../ui/DialogButtons';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { JobProgress } from './JobProgress';
 import { useSnapshotJob } from './use-snapshot-job';
@@ -46,14 +47,14 @@ export function CaptureDialog({ servers, onClose, onCaptured }: CaptureDialogPro
       className="dialog-form"
       onClose={() => (busy ? void job.cancel() : onClose())}
       actions={
-        <>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Close
-          </button>
-          <button type="button" className="primary" onClick={() => void capture()} disabled={busy || !serverId}>
-            {busy ? 'Capturing…' : 'Capture'}
-          </button>
-        </>
+        <DialogButtons
+          onCancel={onClose}
+          cancelLabel="Close"
+          cancelDisabled={busy}
+          onConfirm={() => void capture()}
+          confirmLabel={busy ? 'Capturing…' : 'Capture'}
+          confirmDisabled={busy || !serverId}
+        />
       }
     >
       <p className="field-help">Runs the server's saved search once and keeps the entries on this computer, for previews and simulations without a connection.</p>

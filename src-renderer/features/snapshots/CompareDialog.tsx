@@ -3,7 +3,9 @@ import { call } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { ServerView } from '../../../src-shared/domain/server';
 import type { SnapshotComparison, SnapshotView } from '../../../src-shared/domain/snapshot';
+import { DataTable } from '../../ui/DataTable';
 import { Dialog } from '../../ui/Dialog';
+import { DialogButtons } from '../../ui/DialogButtons';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount } from '../../ui/format';
 import { JobProgress } from './JobProgress';
@@ -55,14 +57,14 @@ export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps
       className="dialog-wide"
       onClose={() => (busy ? void job.cancel() : onClose())}
       actions={
-        <>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Close
-          </button>
-          <button type="button" className="primary" onClick={() => void compare()} disabled={busy || !serverId}>
-            {busy ? 'Comparing…' : result ? 'Compare again' : 'Compare'}
-          </button>
-        </>
+        <DialogButtons
+          onCancel={onClose}
+          cancelLabel="Close"
+          cancelDisabled={busy}
+          onConfirm={() => void compare()}
+          confirmLabel={busy ? 'Comparing…' : result ? 'Compare again' : 'Compare'}
+          confirmDisabled={busy || !serverId}
+        />
       }
     >
       <div className="field">
@@ -102,26 +104,17 @@ export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps
                 </p>
               )}
               <div className="table-wrap compare-table-wrap">
-                <table className="data-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Change</th>
-                      <th scope="col">DN</th>
-                      <th scope="col">Changed attributes</th>
+                <DataTable columns={['Change', 'DN', 'Changed attributes']}>
+                  {shown.map((d) => (
+                    <tr key={`${d.kind}:${d.dn}`} data-testid="compare-row" data-kind={d.kind}>
+                      <td>
+                        <span className={`badge badge-${KIND_TONE[d.kind]}`}>{KIND_LABELS[d.kind]}</span>
+                      </td>
+                      <td className="mono wrap-anywhere">{d.dn}</td>
+                      <td className="mono">{d.attributes.length ? d.attributes.join(', ') : <span className="muted">—</span>}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((d) => (
-                      <tr key={`${d.kind}:${d.dn}`} data-testid="compare-row" data-kind={d.kind}>
-                        <td>
-                          <span className={`badge badge-${KIND_TONE[d.kind]}`}>{KIND_LABELS[d.kind]}</span>
-                        </td>
-                        <td className="mono wrap-anywhere">{d.dn}</td>
-                        <td className="mono">{d.attributes.length ? d.attributes.join(', ') : <span className="muted">—</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                  ))}
+                </DataTable>
               </div>
             </>
           )}

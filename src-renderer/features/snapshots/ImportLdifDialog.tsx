@@ -3,6 +3,7 @@ import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { SnapshotView } from '../../../src-shared/domain/snapshot';
 import { Dialog } from '../../ui/Dialog';
+import { DialogButtons } from '../../ui/DialogButtons';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount } from '../../ui/format';
 
@@ -75,14 +76,13 @@ export function ImportLdifDialog({ onClose, onImported }: ImportLdifDialogProps)
       className="dialog-form"
       onClose={() => (importing ? undefined : onClose())}
       actions={
-        <>
-          <button type="button" onClick={onClose} disabled={importing}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={() => void doImport()} disabled={!file || !name.trim() || importing || reading}>
-            {importing ? 'Importing…' : 'Import'}
-          </button>
-        </>
+        <DialogButtons
+          onCancel={onClose}
+          cancelDisabled={importing}
+          onConfirm={() => void doImport()}
+          confirmLabel={importing ? 'Importing…' : 'Import'}
+          confirmDisabled={!file || !name.trim() || importing || reading}
+        />
       }
     >
       <form

@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { SnapshotView } from '../../../src-shared/domain/snapshot';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { notifyChanged } from '../../ui/data-events';
-import { Dialog } from '../../ui/Dialog';
+import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { downloadText } from '../../ui/download';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime, relativeTime } from '../../ui/format';
@@ -103,60 +104,54 @@ export function SnapshotsScreen({ active }: { active: boolean }) {
         )}
         {list.length > 0 && (
           <div className="table-wrap">
-            <table className="data-table snapshots-table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Origin</th>
-                  <th scope="col" className="num">
-                    Entries
-                  </th>
-                  <th scope="col">Source server</th>
-                  <th scope="col">Base</th>
-                  <th scope="col">Filter</th>
-                  <th scope="col">Captured</th>
-                  <th scope="col">Used by</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+            <DataTable
+              columns={[
+                'Name',
+                'Origin',
+                { label: 'Entries', num: true },
+                'Source server',
+                'Base',
+                'Filter',
+                'Captured',
+                'Used by',
+                ACTIONS_COLUMN,
+              ]}
+              className="snapshots-table"
+            >
+              {list.map((s) => (
+                <tr key={s.id} data-testid="snapshot-row" data-name={s.name}>
+                  <td className="strong">{s.name}</td>
+                  <td>
+                    {ORIGIN_LABELS[s.origin]}
+                    {s.fileName && s.origin === 'ldif' && <div className="muted mono">{s.fileName}</div>}
+                    {s.attributes === 'used' && <div className="muted">mapped and script attributes only</div>}
+                  </td>
+                  <td className="num" data-testid="snapshot-entries">
+                    {formatCount(s.entries)}
+                  </td>
+                  <td>{s.serverName ?? <span className="muted">—</span>}</td>
+                  <td className="mono wrap-anywhere">{s.baseDn ?? <span className="muted">—</span>}</td>
+                  <td className="mono wrap-anywhere">{s.filter ?? <span className="muted">—</span>}</td>
+                  <td>
+                    <time dateTime={s.capturedAt} title={formatDateTime(s.capturedAt)}>
+                      {relativeTime(s.capturedAt, now)}
+                    </time>
+                  </td>
+                  <td>{s.usedBy.length ? s.usedBy.join(', ') : <span className="muted">—</span>}</td>
+                  <td className="row-actions">
+                    <button type="button" className="small" onClick={() => void exportLdif(s)} disabled={exporting === s.id} aria-label={`Export LDIF of ${s.name}`}>
+                      {exporting === s.id ? 'Exporting…' : 'Export LDIF'}
+                    </button>
+                    <button type="button" className="small" onClick={() => setOpen({ kind: 'compare', snapshot: s })} aria-label={`Compare ${s.name} with live`}>
+                      Compare with live
+                    </button>
+                    <button type="button" className="small danger" onClick={() => setOpen({ kind: 'delete', snapshot: s })} aria-label={`Delete ${s.name}`}>
+                      Delete
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map((s) => (
-                  <tr key={s.id} data-testid="snapshot-row" data-name={s.name}>
-                    <td className="strong">{s.name}</td>
-                    <td>
-                      {ORIGIN_LABELS[s.origin]}
-                      {s.fileName && s.origin === 'ldif' && <div className="muted mono">{s.fileName}</div>}
-                      {s.attributes === 'used' && <div className="muted">mapped and script attributes only</div>}
-                    </td>
-                    <td className="num" data-testid="snapshot-entries">
-                      {formatCount(s.entries)}
-                    </td>
-                    <td>{s.serverName ?? <span className="muted">—</span>}</td>
-                    <td className="mono wrap-anywhere">{s.baseDn ?? <span className="muted">—</span>}</td>
-                    <td className="mono wrap-anywhere">{s.filter ?? <span className="muted">—</span>}</td>
-                    <td>
-                      <time dateTime={s.capturedAt} title={formatDateTime(s.capturedAt)}>
-                        {relativeTime(s.capturedAt, now)}
-                      </time>
-                    </td>
-                    <td>{s.usedBy.length ? s.usedBy.join(', ') : <span className="muted">—</span>}</td>
-                    <td className="row-actions">
-                      <button type="button" className="small" onClick={() => void exportLdif(s)} disabled={exporting === s.id} aria-label={`Export LDIF of ${s.name}`}>
-                        {exporting === s.id ? 'Exporting…' : 'Export LDIF'}
-                      </button>
-                      <button type="button" className="small" onClick={() => setOpen({ kind: 'compare', snapshot: s })} aria-label={`Compare ${s.name} with live`}>
-                        Compare with live
-                      </button>
-                      <button type="button" className="small danger" onClick={() => setOpen({ kind: 'delete', snapshot: s })} aria-label={`Delete ${s.name}`}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           </div>
         )}
       </section>
@@ -165,20 +160,12 @@ export function SnapshotsScreen({ active }: { active: boolean }) {
       {open?.kind === 'import' && <ImportLdifDialog onClose={() => setOpen(null)} onImported={(s) => added(s, 'Imported')} />}
       {open?.kind === 'compare' && <CompareDialog snapshot={open.snapshot} servers={servers.data ?? []} onClose={() => setOpen(null)} />}
       {open?.kind === 'delete' && (
-        <Dialog
+        <ConfirmDialog
           title="Delete snapshot?"
           testId="delete-snapshot-dialog"
           onClose={() => setOpen(null)}
-          actions={
-            <>
-              <button type="button" onClick={() => setOpen(null)}>
-                Cancel
-              </button>
-              <button type="button" className="danger" onClick={() => void confirmDelete(open.snapshot)}>
-                Delete
-              </button>
-            </>
-          }
+          onConfirm={() => void confirmDelete(open.snapshot)}
+          confirmLabel="Delete"
         >
           <p>
             Delete <strong>{open.snapshot.name}</strong> and its {formatCount(open.snapshot.entries)} entries from this computer? The directory itself is not
@@ -189,7 +176,7 @@ export function SnapshotsScreen({ active }: { active: boolean }) {
               Used by {open.snapshot.usedBy.join(', ')}: they lose it as a source. An offline server must have another snapshot attached first.
             </p>
           )}
-        </Dialog>
+        </ConfirmDialog>
       )}
     </div>
   );

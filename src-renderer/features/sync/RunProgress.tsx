@@ -1,5 +1,6 @@
 import type { SyncProgress } from '../../../src-shared/domain/sync';
 import { formatCount, formatDuration } from '../../ui/format';
+import { ProgressBar, readFacts } from '../../ui/ProgressBar';
 
 const PHASE_LABELS: Record<SyncProgress['phase'], string> = {
   connecting: 'Connecting to the directory…',
@@ -32,38 +33,20 @@ export function RunProgress({ label, progress, onCancel, cancelling }: RunProgre
 
   const facts: string[] = [];
   if (progress) {
-    facts.push(expected !== null ? `${formatCount(entries)} of ~${formatCount(expected)} entries` : `${formatCount(entries)} ${entries === 1 ? 'entry' : 'entries'}`);
-    facts.push(`${formatCount(progress.pages)} ${progress.pages === 1 ? 'page' : 'pages'}`);
+    facts.push(...readFacts(entries, expected, progress.pages));
     if (progress.rate > 0) facts.push(`${formatCount(Math.round(progress.rate))} entries/s`);
     if (progress.etaMs !== null && progress.phase === 'reading') facts.push(`about ${formatDuration(progress.etaMs)} left`);
   }
 
   return (
-    <div className="run-progress" data-testid="run-progress">
-      <div className="run-progress-head">
-        <span className="run-progress-label">
-          <span className="spinner" aria-hidden="true" /> {label}: {progress ? PHASE_LABELS[progress.phase] : 'Starting…'}
-        </span>
-        {onCancel && (
-          <button type="button" onClick={onCancel} disabled={cancelling}>
-            {cancelling ? 'Cancelling…' : 'Cancel'}
-          </button>
-        )}
-      </div>
-      <div
-        className={ratio === null ? 'progress-bar progress-indeterminate' : 'progress-bar'}
-        role="progressbar"
-        aria-label={`${label} progress`}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={ratio === null ? undefined : Math.round(ratio * 100)}
-        aria-valuetext={facts.join(', ') || 'starting'}
-      >
-        <div className="progress-fill" style={ratio === null ? undefined : { width: `${(ratio * 100).toFixed(1)}%` }} />
-      </div>
-      <p className="run-progress-facts muted" aria-live="polite">
-        {facts.join(' · ') || 'Waiting for the first page…'}
-      </p>
-    </div>
+    <ProgressBar
+      label={label}
+      heading={`${label}: ${progress ? PHASE_LABELS[progress.phase] : 'Starting…'}`}
+      ratio={ratio}
+      facts={facts}
+      onCancel={onCancel}
+      cancelling={cancelling}
+      testId="run-progress"
+    />
   );
 }

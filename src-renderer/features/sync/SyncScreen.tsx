@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { call } from '../../api';
 import type { RunSummary, SyncOverview } from '../../../src-shared/domain/sync';
-import { Dialog } from '../../ui/Dialog';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatDateTime, relativeTime } from '../../ui/format';
 import { useNow } from '../../ui/use-now';
@@ -193,20 +193,12 @@ export function SyncScreen({ active, serversDirty = false }: { active: boolean; 
       )}
 
       {confirm?.kind === 'approve' && (
-        <Dialog
+        <ConfirmDialog
           title="Apply this held plan?"
           testId="approve-dialog"
           onClose={() => setConfirm(null)}
-          actions={
-            <>
-              <button type="button" onClick={() => setConfirm(null)}>
-                Cancel
-              </button>
-              <button type="button" className="danger" onClick={doConfirm}>
-                Apply plan
-              </button>
-            </>
-          }
+          onConfirm={doConfirm}
+          confirmLabel="Apply plan"
         >
           <p>
             <strong>{confirm.run.serverName}</strong>: {confirm.run.heldReason}
@@ -214,29 +206,22 @@ export function SyncScreen({ active, serversDirty = false }: { active: boolean; 
           <p>
             Applying it makes exactly these changes: <strong>{countsText(confirm.run.counts)}</strong>. Deactivated users lose access with their devices.
           </p>
-        </Dialog>
+        </ConfirmDialog>
       )}
       {confirm?.kind === 'discard' && (
-        <Dialog
+        <ConfirmDialog
           title="Discard the held plan?"
           testId="discard-plan-dialog"
           onClose={() => setConfirm(null)}
-          actions={
-            <>
-              <button type="button" onClick={() => setConfirm(null)}>
-                Keep it
-              </button>
-              <button type="button" className="danger" onClick={doConfirm}>
-                Discard
-              </button>
-            </>
-          }
+          onConfirm={doConfirm}
+          confirmLabel="Discard"
+          cancelLabel="Keep it"
         >
           <p>
             Nothing is changed. The held plan of <strong>{confirm.run.serverName}</strong> stays in History as discarded; the next sync computes a new
             plan and is held again if it is still over a limit.
           </p>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </div>
   );

@@ -2,8 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { UserPage, UserView } from '../../../src-shared/domain/directory';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { notifyChanged } from '../../ui/data-events';
-import { Dialog } from '../../ui/Dialog';
+import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime, relativeTime } from '../../ui/format';
 import { Pager } from '../../ui/Pager';
@@ -138,77 +139,66 @@ export function UsersScreen({ active }: { active: boolean }) {
           </p>
         ) : (
           <div className="table-wrap">
-            <table className="data-table users-table" aria-busy={users.loading}>
-              <thead>
-                <tr>
-                  <th scope="col">Username</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Organization</th>
-                  <th scope="col">Roles</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Source</th>
-                  <th scope="col" className="num" title="Active devices / all devices">
-                    Devices
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+            <DataTable
+              columns={[
+                'Username',
+                'Name',
+                'Email',
+                'Organization',
+                'Roles',
+                'Status',
+                'Source',
+                { label: 'Devices', num: true, title: 'Active devices / all devices' },
+                ACTIONS_COLUMN,
+              ]}
+              className="users-table"
+              busy={users.loading}
+            >
+              {(page?.rows ?? []).map((u) => (
+                <tr key={u.id} data-testid="user-row" data-username={u.username} data-active={u.active} className={u.active ? undefined : 'row-inactive'}>
+                  <td className="mono strong">{u.username}</td>
+                  <td>{fullName(u) || <span className="muted">—</span>}</td>
+                  <td>{u.email ?? <span className="muted">—</span>}</td>
+                  <td>{u.orgName}</td>
+                  <td>{u.roles.length ? u.roles.join(', ') : <span className="muted">—</span>}</td>
+                  <td data-testid="user-status">
+                    <Status user={u} now={now} />
+                  </td>
+                  <td>
+                    <Source user={u} />
+                  </td>
+                  <td className="num">
+                    {formatCount(u.activeDevices)} / {formatCount(u.devices)}
+                  </td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className={u.active ? 'small danger' : 'small'}
+                      aria-label={`${u.active ? 'Deactivate' : 'Reactivate'} ${u.username}`}
+                      onClick={() => {
+                        setActionError(null);
+                        setConfirm({ user: u, active: !u.active });
+                      }}
+                    >
+                      {u.active ? 'Deactivate' : 'Reactivate'}
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {(page?.rows ?? []).map((u) => (
-                  <tr key={u.id} data-testid="user-row" data-username={u.username} data-active={u.active} className={u.active ? undefined : 'row-inactive'}>
-                    <td className="mono strong">{u.username}</td>
-                    <td>{fullName(u) || <span className="muted">—</span>}</td>
-                    <td>{u.email ?? <span className="muted">—</span>}</td>
-                    <td>{u.orgName}</td>
-                    <td>{u.roles.length ? u.roles.join(', ') : <span className="muted">—</span>}</td>
-                    <td data-testid="user-status">
-                      <Status user={u} now={now} />
-                    </td>
-                    <td>
-                      <Source user={u} />
-                    </td>
-                    <td className="num">
-                      {formatCount(u.activeDevices)} / {formatCount(u.devices)}
-                    </td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className={u.active ? 'small danger' : 'small'}
-                        aria-label={`${u.active ? 'Deactivate' : 'Reactivate'} ${u.username}`}
-                        onClick={() => {
-                          setActionError(null);
-                          setConfirm({ user: u, active: !u.active });
-                        }}
-                      >
-                        {u.active ? 'Deactivate' : 'Reactivate'}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           </div>
         )}
       </div>
 
       {confirm && (
-        <Dialog
+        <ConfirmDialog
           title={confirm.active ? `Reactivate ${confirm.user.username}?` : `Deactivate ${confirm.user.username}?`}
           testId="user-active-dialog"
           onClose={() => setConfirm(null)}
-          actions={
-            <>
-              <button type="button" onClick={() => setConfirm(null)}>
-                Cancel
-              </button>
-              <button type="button" className={confirm.active ? 'primary' : 'danger'} onClick={() => void apply()} disabled={busy}>
-                {confirm.active ? 'Reactivate' : 'Deactivate'}
-              </button>
-            </>
-          }
+          onConfirm={() => void apply()}
+          confirmLabel={confirm.active ? 'Reactivate' : 'Deactivate'}
+          confirmClassName={confirm.active ? 'primary' : 'danger'}
+          confirmDisabled={busy}
         >
           {confirm.active ? (
             <p>
@@ -223,7 +213,7 @@ export function UsersScreen({ active }: { active: boolean }) {
             </p>
           )}
           {actionError && <ErrorBox error={actionError} lead="Not changed:" />}
-        </Dialog>
+        </ConfirmDialog>
       )}
     </div>
   );
