@@ -12,9 +12,8 @@
  * and checks that every count equals --users (exit 1 otherwise). RSS is sampled every 50 ms during
  * our counts to show that memory stays flat.
  */
-import { machineLine, runBench, collector } from './runtime';
+import { collector, drainLdapsearch, machineLine, MB, median, runBench, table, withRssSampling } from './runtime';
 import { parseIntArgs } from './args';
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { startSlapd, type Slapd } from '../test/rig/slapd';
 import { emptyServerDraft } from '../src-shared/domain/server-defaults';
@@ -36,56 +35,6 @@ function parseArgs(argv: string[]): { users: number; runs: number } {
 
 const gc = collector();
 
-const MB = 1024 * 1024;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Samples process RSS every 50 ms while `fn` runs; returns fn's result and the peak RSS growth. */
-async function withRssSampling<T>(fn: () => Promise<T>): Promise<{ value: T; peakDeltaBytes: number; baseBytes: number }> {
-  gc();
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const sample = () => {
-    const r = process.memoryUsage().rss;
-    if (r > peak) peak = r;
-  };
-  const timer = setInterval(sample, 50);
-  try {
-    const value = await fn();
-    sample();
-    return { value, peakDeltaBytes: peak - base, baseBytes: base };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** Counts lines starting with `dn:` in a byte stream, across chunk boundaries. */
-class DnLineCounter {
-  count = 0;
-  private state = 0; // 0: at line start, 1: seen "d", 2: seen "dn", 3: inside a line
-  push(buf: Buffer): void {
-    let s = this.state;
-    for (let i = 0; i < buf.length; i++) {
-      const c = buf[i];
-      if (c === 0x0a) {
-        s = 0;
-        continue;
-      }
-      if (s === 0) s = c === 0x64 /* d */ ? 1 : 3;
-      else if (s === 1) s = c === 0x6e /* n */ ? 2 : 3;
-      else if (s === 2) {
-        if (c === 0x3a /* : */) this.count++;
-        s = 3;
-      }
-    }
-    this.state = s;
-  }
-}
-
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=*))';
 
 interface LdapsearchResult {
@@ -99,20 +48,7 @@ function runLdapsearch(url: string, slapd: Slapd, caFile: string | null): Promis
     '-E', `pr=${COUNT_PAGE_SIZE}/noprompt`, FILTER, '1.1'];
   const env = { ...process.env };
   if (caFile) env.LDAPTLS_CACERT = caFile;
-  return new Promise((resolve, reject) => {
-    const counter = new DnLineCounter();
-    let stderr = '';
-    const started = performance.now();
-    const child = spawn('ldapsearch', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (b: Buffer) => counter.push(b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code, sig) => {
-      const ms = performance.now() - started;
-      if (code !== 0) reject(new Error(`ldapsearch exited with ${code ?? sig}: ${stderr.trim()}`));
-      else resolve({ ms, count: counter.count });
-    });
-  });
+  return drainLdapsearch(args, env);
 }
 
 interface DoctorResult {
@@ -124,7 +60,7 @@ interface DoctorResult {
 }
 
 async function runOurDoctor(t: LdapTarget, password: string): Promise<DoctorResult> {
-  const { value, peakDeltaBytes } = await withRssSampling(async () => {
+  const { value, peakDeltaBytes } = await withRssSampling(gc, async () => {
     const started = performance.now();
     const report = await runDoctor({ target: t, password });
     return { report, totalMs: performance.now() - started };
@@ -146,7 +82,7 @@ async function runCountOnly(t: LdapTarget, password: string): Promise<CountResul
   const client = newClient(t);
   try {
     await bindClient(client, t, password);
-    const { value, peakDeltaBytes } = await withRssSampling(async () => {
+    const { value, peakDeltaBytes } = await withRssSampling(gc, async () => {
       const started = performance.now();
       const count = await countEntries(client, t);
       return { count, ms: performance.now() - started };
@@ -159,12 +95,6 @@ async function runCountOnly(t: LdapTarget, password: string): Promise<CountResul
 
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], i > 0)).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');

@@ -16,7 +16,7 @@
  * Every result is checked (50 rows, no problems, exactly the edited row inactive), and the LDAP
  * requests sent during each phase are counted; exit 1 on any mismatch.
  */
-import { machineLine, runBench } from './runtime';
+import { machineLine, median, noKeychain, runBench } from './runtime';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +24,6 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'ldapts';
 import { parseIntArgs } from './args';
 import { createAppContext, type AppContext } from '../src-main/app-context';
-import type { Keychain } from '../src-main/secrets/keychain';
 import type { PreviewRunInput } from '../src-main/services/preview-service';
 import { insertOrganization } from '../src-main/store/organizations-repo';
 import type { ServerScripts } from '../src-shared/domain/mapping';
@@ -58,16 +57,6 @@ const attributeEdit = (attr: string, uid: string): string =>
  */
 const NEW_ATTRIBUTES = ['cn', 'objectClass'];
 
-/** A keychain that is never needed (the password comes from the environment). */
-const noKeychain: Keychain = {
-  status: async () => ({ available: false, backend: 'none', reason: 'bench: passwords come from the environment' }),
-  set: async () => {
-    throw new Error('bench: no keychain');
-  },
-  get: async () => null,
-  delete: async () => {},
-};
-
 // ---------------------------------------------------------------------------------------------
 // LDAP request counter: wraps ldapts' internal send, so a phase can show what reached the directory.
 
@@ -96,12 +85,6 @@ function searchesIn(summary: string): number {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 

@@ -12,7 +12,7 @@
  *   - the time from a script edit to re-evaluating a 50-entry page (evaluate() with changed
  *     script text, recompilation included).
  */
-import { collector, machineLine, runBench } from './runtime';
+import { collector, machineLine, median, runBench } from './runtime';
 import { parseIntArgs } from './args';
 import { performance } from 'node:perf_hooks';
 import type { ServerScripts } from '../src-shared/domain/mapping';
@@ -56,11 +56,6 @@ function syntheticEntries(n: number): EntryInput[] {
     out.push({ dn: `uid=${uid},ou=people,dc=example,dc=com`, attributes });
   }
   return out;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

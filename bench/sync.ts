@@ -38,11 +38,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseIntArgs } from './args';
-import { machineLine, runBench } from './runtime';
+import { drainLdapsearch, machineLine, MB, median, noKeychain, runBench, table } from './runtime';
 import { createAppContext, type AppContext } from '../src-main/app-context';
 import { targetFromDraft } from '../src-main/ldap/target';
 import { attributesToFetch } from '../src-main/preview/preview-attributes';
-import type { Keychain } from '../src-main/secrets/keychain';
 import { normalizeScripts } from '../src-main/services/script-checks';
 import { DIRECTORY_ID_ATTRIBUTES } from '../src-main/sync/directory-id';
 import { readDirectory, SYNC_PAGE_SIZE } from '../src-main/sync/reader';
@@ -58,22 +57,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
 const TARGET_RATIO = 2;
 const TARGET_RSS_MB = 300;
-const MB = 1024 * 1024;
 
 const SCRIPTS = {
   active: "function(entry) { return entry.employeeType !== 'terminated'; }",
   orgName: "function(entry) { return 'Dept ' + entry.departmentNumber; }",
   roleName: "function(entry) { return entry.employeeType === 'admin' ? ['Desktop User', 'Org Admin'] : ['Desktop User']; }",
-};
-
-/** A keychain that is never needed (the password comes from the environment). */
-const noKeychain: Keychain = {
-  status: async () => ({ available: false, backend: 'none', reason: 'bench: passwords come from the environment' }),
-  set: async () => {
-    throw new Error('bench: no keychain');
-  },
-  get: async () => null,
-  delete: async () => {},
 };
 
 type Phase = 'read' | 'simulate' | 'sync';
@@ -198,52 +186,12 @@ function runChild(input: PhaseInput, profDir: string | null, label: string): Pro
   });
 }
 
-/** Counts lines starting with `dn:` in a byte stream, across chunk boundaries. */
-class DnLineCounter {
-  count = 0;
-  private state = 0; // 0: at line start, 1: seen "d", 2: seen "dn", 3: inside a line
-  push(buf: Buffer): void {
-    let s = this.state;
-    for (let i = 0; i < buf.length; i++) {
-      const c = buf[i];
-      if (c === 0x0a) {
-        s = 0;
-        continue;
-      }
-      if (s === 0) s = c === 0x64 /* d */ ? 1 : 3;
-      else if (s === 1) s = c === 0x6e /* n */ ? 2 : 3;
-      else if (s === 2) {
-        if (c === 0x3a /* : */) this.count++;
-        s = 3;
-      }
-    }
-    this.state = s;
-  }
-}
-
 /** The floor: ldapsearch with simple paging and the sync's attributes, stdout drained and counted. */
 function runFloor(slapd: Slapd, draft: ServerDraft): Promise<{ ms: number; count: number; bytes: number }> {
   const target = targetFromDraft(draft);
   const args = ['-x', '-LLL', '-H', slapd.url, '-D', slapd.syncDn, '-w', slapd.syncPw, '-b', target.baseDn, '-s', 'sub',
     '-E', `pr=${SYNC_PAGE_SIZE}/noprompt`, matchAllFilter(target.searchFilter), ...syncAttributes(draft)];
-  return new Promise((resolve, reject) => {
-    const counter = new DnLineCounter();
-    let bytes = 0;
-    let stderr = '';
-    const started = performance.now();
-    const child = spawn('ldapsearch', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (b: Buffer) => {
-      bytes += b.length;
-      counter.push(b);
-    });
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code, sig) => {
-      const ms = performance.now() - started;
-      if (code !== 0) reject(new Error(`ldapsearch exited with ${code ?? sig}: ${stderr.trim()}`));
-      else resolve({ ms, count: counter.count, bytes });
-    });
-  });
+  return drainLdapsearch(args);
 }
 
 /** A fresh store with the bench server and its ten department organizations. */
@@ -368,18 +316,6 @@ function summarizeProfile(file: string, windowUs: [number, number]): { buckets: 
 
 // ---------------------------------------------------------------------------------------------
 // Output helpers
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i > 0 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 const fmtMs = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
 const fmtMb = (x: number) => `${(x / MB).toFixed(0)} MB`;

@@ -1,5 +1,5 @@
 import type { UserView } from '../../src-shared/domain/directory';
-import { SYNC_ACTION_LABELS, type PlanChange, type RunStatus, type RunSummary, type SyncCounts, type SyncProgress } from '../../src-shared/domain/sync';
+import { countsSummary, SYNC_ACTION_LABELS, SYNC_COUNT_LABELS, type PlanChange, type RunStatus, type RunSummary, type SyncCounts, type SyncProgress } from '../../src-shared/domain/sync';
 import type { ErrorCode } from '../../src-shared/errors';
 import { shortTime, table } from './format-server';
 import { CANCELLED_EXIT } from './commands/server-test';
@@ -42,24 +42,14 @@ export function formatDuration(ms: number | null): string {
   return s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-const COUNT_LABELS: [keyof SyncCounts, string][] = [
-  ['deactivated', 'deactivated'],
-  ['reactivated', 'reactivated'],
-  ['created', 'created'],
-  ['moved', 'moved'],
-  ['rolesChanged', 'roles changed'],
-  ['updated', 'updated'],
-  ['errors', 'errors'],
-];
-
 /** Every count: `3 deactivated, 0 reactivated, ...`. */
 export function countsLine(c: SyncCounts): string {
-  return COUNT_LABELS.map(([k, label]) => `${count(c[k] ?? 0)} ${label}`).join(', ');
+  return countsSummary(c, count);
 }
 
 /** Only the counts that are not zero, or `no changes`. */
 export function shortCounts(c: SyncCounts): string {
-  const parts = COUNT_LABELS.filter(([k]) => (c[k] ?? 0) > 0).map(([k, label]) => `${count(c[k])} ${label}`);
+  const parts = SYNC_COUNT_LABELS.filter(([k]) => (c[k] ?? 0) > 0).map(([k, label]) => `${count(c[k])} ${label}`);
   return parts.length ? parts.join(', ') : 'no changes';
 }
 

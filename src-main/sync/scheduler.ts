@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunSummary, SyncCounts, SyncProgress } from '../../src-shared/domain/sync';
+import { countsSummary, type RunSummary, type SyncProgress } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
 import type { RunOptions } from '../services/sync-service';
 
@@ -28,21 +28,11 @@ export interface SchedulerOptions {
 /** How often the schedule is checked by default. The shortest schedule is every 5 minutes. */
 export const DEFAULT_TICK_MS = 30_000;
 
-const COUNT_WORDS: [keyof SyncCounts, string][] = [
-  ['deactivated', 'deactivated'],
-  ['reactivated', 'reactivated'],
-  ['created', 'created'],
-  ['moved', 'moved'],
-  ['rolesChanged', 'roles changed'],
-  ['updated', 'updated'],
-  ['errors', 'errors'],
-];
-
 /** The log line of a finished run: server, status, time, entries and counts, or why it was held or failed. */
 export function runEndLine(run: RunSummary): string {
   const took = run.durationMs === null ? '' : ` in ${(run.durationMs / 1000).toFixed(1)} s`;
   const entries = run.entries === null ? '' : `, ${run.entries} entries`;
-  const counts = COUNT_WORDS.map(([k, w]) => `${run.counts[k] ?? 0} ${w}`).join(', ');
+  const counts = countsSummary(run.counts);
   let line = `${run.serverName}: sync ${run.status}${took}${entries}; ${counts} (run ${run.id})`;
   if (run.status === 'held') line += `. ${run.heldReason ?? 'Held for review.'} Approve with: ldap-sync sync "${run.serverName}" --approve ${run.id}`;
   if (run.error) line += `. ${run.error.code}: ${run.error.message}`;

@@ -85,3 +85,24 @@ export interface ServerView extends ServerDraft {
   createdAt: string;
   updatedAt: string;
 }
+
+/** The editable fields of a saved server (a view without its id, password state, test and times). */
+export function draftOfView(s: ServerView): ServerDraft {
+  return {
+    name: s.name,
+    url: s.url,
+    startTls: s.startTls,
+    bindAnonymously: s.bindAnonymously,
+    bindDn: s.bindDn,
+    searchFilter: s.searchFilter,
+    timeoutSeconds: s.timeoutSeconds,
+    trustedCertificates: s.trustedCertificates,
+    mapping: s.mapping,
+    scripts: s.scripts,
+    createUsers: s.createUsers,
+    defaultOrgId: s.defaultOrgId,
+    offline: s.offline,
+    snapshotId: s.snapshotId,
+    scriptTests: s.scriptTests,
+  };
+}

@@ -48,6 +48,22 @@ export interface SyncCounts {
 
 export const emptyCounts = (): SyncCounts => ({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, errors: 0 });
 
+/** Each count with the words that follow its figure in a run summary, in display order. */
+export const SYNC_COUNT_LABELS: readonly (readonly [keyof SyncCounts, string])[] = [
+  ['deactivated', 'deactivated'],
+  ['reactivated', 'reactivated'],
+  ['created', 'created'],
+  ['moved', 'moved'],
+  ['rolesChanged', 'roles changed'],
+  ['updated', 'updated'],
+  ['errors', 'errors'],
+];
+
+/** Every count of a run summary: `3 deactivated, 0 reactivated, ...`, each figure written by `num`. */
+export function countsSummary(c: SyncCounts, num: (n: number) => string = String): string {
+  return SYNC_COUNT_LABELS.map(([k, label]) => `${num(c[k] ?? 0)} ${label}`).join(', ');
+}
+
 /** One row of a plan: one change to one user (a user may have several rows: a move and a role change). */
 export interface PlanChange {
   /** Order in the plan (0-based). */

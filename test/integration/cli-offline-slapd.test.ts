@@ -3,70 +3,22 @@
  * simulate over the capture (--source) give what the live directory gives, compare finds an
  * ldapmodify, Ctrl+C leaves no snapshot, a held plan is discarded from the command line.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../rig/exec';
-import { startHangListener, type HangListener } from '../rig/hang-listener';
-import { startSlapd, userAttributes, type Slapd } from '../rig/slapd';
-import { BIN, runCliProcess, type Outcome } from './cli-runner';
+import { userAttributes } from '../rig/slapd';
+import { cliDirectories, cliWorkspace, corpConfig, FILTER, generatedOfType, json } from './cli-workspace';
 
-const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 const USERS = 60;
-/** Generated user i is staff (i % 3 == 0), a contractor (1) or an intern (2). */
-const INTERNS = Array.from({ length: USERS }, (_, k) => k + 1).filter((i) => i % 3 === 2).length;
+const INTERNS = generatedOfType(USERS, 'intern');
 
-let slapd: Slapd;
-let hang: HangListener;
-beforeAll(async () => {
-  [slapd, hang] = await Promise.all([startSlapd({ users: USERS, logOps: false }), startHangListener()]);
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([slapd?.stop(), hang?.close()]);
-});
+const dirs = cliDirectories(USERS);
 
-/** A temp folder with its own store, and the CLI run against it. */
-async function workspace(prefix: string) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  const env = { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: slapd.syncPw };
-  return {
-    dir,
-    ldapSync: (args: string[]): Promise<Outcome> => runCliProcess(args, { cwd: dir, env }),
-    spawn: (args: string[]) => spawn(process.execPath, [BIN, ...args], { cwd: dir, env }),
-    async apply(doc: unknown): Promise<void> {
-      await writeFile(path.join(dir, 'config.json'), JSON.stringify(doc, null, 2));
-      const r = await runCliProcess(['config', 'apply', 'config.json'], { cwd: dir, env });
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-    },
-    remove: () => rm(dir, { recursive: true, force: true }),
-  };
-}
+const workspace = (prefix: string) => cliWorkspace(prefix, dirs.slapd);
 
-/** Corp creates users in "Staff"; staff get the Desktop User role; `active` decides who is active. */
-const config = (active = 'function(entry) { return true; }') => ({
-  servers: [
-    {
-      name: 'Corp',
-      url: `${slapd.url}/${slapd.baseDn}`,
-      bindDn: slapd.syncDn,
-      bindPassword: { env: 'CORP_BIND_PASSWORD' },
-      searchFilter: FILTER,
-      createUsers: true,
-      defaultOrg: 'Staff',
-      scripts: { active, roleName: "function(entry) { return entry.employeeType == 'staff' ? ['Desktop User'] : []; }" },
-    },
-  ],
-  organizations: [{ name: 'Staff', auth: { ldapServer: 'Corp' } }],
-  roles: ['Desktop User'],
-  sync: { every: '12h', deactivationLimit: { percent: 10, count: 500, dropPercent: 50 } },
-});
+const config = (active?: string) => corpConfig(dirs.slapd, active);
 
-const json = (r: Outcome) => JSON.parse(r.stdout);
-const replace = (i: number, attr: string, value: string) => `dn: ${slapd.userDn(i)}\nchangetype: modify\nreplace: ${attr}\n${attr}: ${value}\n\n`;
-const ldapmodify = (ldif: string) => run('ldapmodify', ['-x', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw], { input: ldif });
+const replace = (i: number, attr: string, value: string) => `dn: ${dirs.slapd.userDn(i)}\nchangetype: modify\nreplace: ${attr}\n${attr}: ${value}\n\n`;
+const ldapmodify = (ldif: string) => run('ldapmodify', ['-x', '-H', dirs.slapd.url, '-D', dirs.slapd.rootDn, '-w', dirs.slapd.rootPw], { input: ldif });
 
 // Each test runs the real CLI several times as child processes: allow for a busy machine.
 const SLOW = { timeout: 150_000 };
@@ -104,7 +56,7 @@ describe('ldap-sync snapshot capture and compare against a real directory', SLOW
     expect(b.changes).toEqual(a.changes);
     expect(json(offlinePreview).rows).toEqual(json(livePreview).rows);
     expect(json(offlinePreview).total).toBe(USERS);
-    expect(json(list)).toMatchObject([{ name: 'Corp now', origin: 'capture', serverName: 'Corp', baseDn: slapd.baseDn, filter: FILTER, attributes: 'all', entries: USERS, usedBy: [] }]);
+    expect(json(list)).toMatchObject([{ name: 'Corp now', origin: 'capture', serverName: 'Corp', baseDn: dirs.slapd.baseDn, filter: FILTER, attributes: 'all', entries: USERS, usedBy: [] }]);
     const used = await ws.ldapSync(['snapshot', 'capture', 'Corp', '--name', 'Corp used', '--attributes', 'used', '--json']);
     expect(used.code).toBe(0);
     expect(json(used)).toMatchObject({ name: 'Corp used', attributes: 'used', entries: USERS });
@@ -147,11 +99,11 @@ describe('ldap-sync snapshot capture and compare against a real directory', SLOW
         removed: 0,
         changed: 1,
         unchanged: USERS - 1,
-        differences: [{ dn: slapd.userDn(4), kind: 'changed', attributes: ['employeetype'] }],
+        differences: [{ dn: dirs.slapd.userDn(4), kind: 'changed', attributes: ['employeetype'] }],
       });
       expect(text.code).toBe(0);
       expect(text.stdout).toContain(`  0 added, 0 removed, 1 changed, ${USERS - 1} unchanged\n`);
-      expect(text.stdout).toMatch(new RegExp(`^changed +${slapd.userDn(4)} +employeetype$`, 'm'));
+      expect(text.stdout).toMatch(new RegExp(`^changed +${dirs.slapd.userDn(4)} +employeetype$`, 'm'));
       // An imported snapshot has no server of its own: --server names one.
       expect(imported.code).toBe(1);
       expect(imported.stderr).toMatch(/^error: Name the server to compare "Corp file" with \(it was imported from a file, not captured from a server\): ldap-sync snapshot compare 'Corp file' --server NAME\n$/);
@@ -166,7 +118,7 @@ describe('cancelling ldap-sync snapshot capture', SLOW, () => {
   it('stops on Ctrl+C, exits 130 and leaves no snapshot', async () => {
     const ws = await workspace('lss-cli-capture-cancel-');
     try {
-      await ws.apply({ servers: [{ name: 'Slow', url: `${hang.url}/${slapd.baseDn}`, bindAnonymously: true, searchFilter: FILTER, timeoutSeconds: 120 }] });
+      await ws.apply({ servers: [{ name: 'Slow', url: `${dirs.hang.url}/${dirs.slapd.baseDn}`, bindAnonymously: true, searchFilter: FILTER, timeoutSeconds: 120 }] });
       const child = ws.spawn(['snapshot', 'capture', 'Slow', '--name', 'Never', '--progress']);
       let stderr = '';
       let interrupted = false;

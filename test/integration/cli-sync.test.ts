@@ -1,74 +1,22 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHangListener, type HangListener } from '../rig/hang-listener';
-import { startSlapd, type Slapd } from '../rig/slapd';
-import { BIN, runCliProcess, type Outcome } from './cli-runner';
+import { cliDirectories, cliWorkspace, corpConfig, FILTER, generatedOfType, json } from './cli-workspace';
 
-const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 const USERS = 120;
-/** Generated user i has employeeType staff (i % 3 == 0), contractor (1) or intern (2). */
-const INTERNS = Array.from({ length: USERS }, (_, k) => k + 1).filter((i) => i % 3 === 2).length;
-const STAFF = Array.from({ length: USERS }, (_, k) => k + 1).filter((i) => i % 3 === 0).length;
+const INTERNS = generatedOfType(USERS, 'intern');
+const STAFF = generatedOfType(USERS, 'staff');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let slapd: Slapd;
-let hang: HangListener;
-beforeAll(async () => {
-  [slapd, hang] = await Promise.all([startSlapd({ users: USERS, logOps: false }), startHangListener()]);
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([slapd?.stop(), hang?.close()]);
-});
+const dirs = cliDirectories(USERS);
 
-/** A temp folder with its own store, and the CLI run against it. */
-async function workspace(prefix: string) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  const env = (extra: Record<string, string>) => ({ ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: slapd.syncPw, ...extra });
-  return {
-    dir,
-    env,
-    ldapSync: (args: string[], extra: Record<string, string> = {}): Promise<Outcome> => runCliProcess(args, { cwd: dir, env: env(extra) }),
-    /** Starts the CLI as a child process to signal it. */
-    spawn: (args: string[]) => spawn(process.execPath, [BIN, ...args], { cwd: dir, env: env({}) }),
-    async apply(doc: unknown): Promise<void> {
-      await writeFile(path.join(dir, 'config.json'), JSON.stringify(doc, null, 2));
-      const r = await runCliProcess(['config', 'apply', 'config.json'], { cwd: dir, env: env({}) });
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-    },
-    remove: () => rm(dir, { recursive: true, force: true }),
-  };
-}
+const workspace = (prefix: string) => cliWorkspace(prefix, dirs.slapd);
 
-/** Corp creates users in "Staff" (which signs in with it); staff get the Desktop User role. */
-const config = (active = 'function(entry) { return true; }') => ({
-  servers: [
-    {
-      name: 'Corp',
-      url: `${slapd.url}/${slapd.baseDn}`,
-      bindDn: slapd.syncDn,
-      bindPassword: { env: 'CORP_BIND_PASSWORD' },
-      searchFilter: FILTER,
-      createUsers: true,
-      defaultOrg: 'Staff',
-      scripts: { active, roleName: "function(entry) { return entry.employeeType == 'staff' ? ['Desktop User'] : []; }" },
-    },
-  ],
-  organizations: [{ name: 'Staff', auth: { ldapServer: 'Corp' } }],
-  roles: ['Desktop User'],
-  sync: { every: '12h', deactivationLimit: { percent: 10, count: 500, dropPercent: 50 } },
-});
+const config = (active?: string) => corpConfig(dirs.slapd, active);
 
 /** A server whose directory accepts connections and never answers, managing "Waiting". */
 const slowConfig = () => ({
-  servers: [{ name: 'Slow', url: `${hang.url}/${slapd.baseDn}`, bindAnonymously: true, searchFilter: FILTER, timeoutSeconds: 120 }],
+  servers: [{ name: 'Slow', url: `${dirs.hang.url}/${dirs.slapd.baseDn}`, bindAnonymously: true, searchFilter: FILTER, timeoutSeconds: 120 }],
   organizations: [{ name: 'Waiting', auth: { ldapServer: 'Slow' } }],
 });
-
-const json = (r: Outcome) => JSON.parse(r.stdout);
 
 interface UserJson {
   username: string;
@@ -111,7 +59,7 @@ describe('ldap-sync simulate, sync, users and history against a real directory',
       error: null,
     });
     expect(out.changes).toHaveLength(USERS);
-    expect(out.changes[0]).toEqual({ username: 'user00001', dn: slapd.userDn(1), action: 'create', to: 'Staff' });
+    expect(out.changes[0]).toEqual({ username: 'user00001', dn: dirs.slapd.userDn(1), action: 'create', to: 'Staff' });
     expect(out.changes.find((c: { username: string }) => c.username === 'user00003')).toMatchObject({ action: 'create', to: 'Staff', reason: 'roles: Desktop User' });
     expect(json(await ws.ldapSync(['users', '--json']))).toEqual([]);
   });
@@ -137,7 +85,7 @@ describe('ldap-sync simulate, sync, users and history against a real directory',
     const [listed, text] = await Promise.all([ws.ldapSync(['users', '--json']), ws.ldapSync(['users'])]);
     const users: UserJson[] = json(listed);
     expect(users).toHaveLength(USERS);
-    expect(users[0]).toMatchObject({ username: 'user00001', active: true, org: 'Staff', roles: [], sourceServer: 'Corp', dn: slapd.userDn(1), directoryId: expect.stringMatching(/^entryUUID:[0-9a-f-]{36}$/) });
+    expect(users[0]).toMatchObject({ username: 'user00001', active: true, org: 'Staff', roles: [], sourceServer: 'Corp', dn: dirs.slapd.userDn(1), directoryId: expect.stringMatching(/^entryUUID:[0-9a-f-]{36}$/) });
     expect(users.filter((u) => u.roles.includes('Desktop User'))).toHaveLength(STAFF);
 
     expect(text.stdout.split('\n')[0]).toMatch(/^USERNAME\s+EMAIL\s+FIRST NAME\s+LAST NAME\s+ORG\s+ROLES\s+ACTIVE\s+SOURCE\s+DN\s+DIRECTORY ID\s+DEACTIVATED$/);

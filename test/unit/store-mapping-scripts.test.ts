@@ -9,6 +9,7 @@ import { insertRole, listRoles, roleNameKeys } from '../../src-main/store/roles-
 import { deleteServer, getServer, insertServer, updateServer, type ServerRow } from '../../src-main/store/servers-repo';
 import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
 import { AppError } from '../../src-shared/errors';
+import { serverRow } from './server-row';
 
 let dir: string;
 const open: Store[] = [];
@@ -27,30 +28,16 @@ function store(migrations = loadMigrations()): Store {
   return s;
 }
 
+/** An anonymous-bind server on a local directory. */
 function row(overrides: Partial<ServerRow> = {}): ServerRow {
-  return {
-    id: 'srv-1',
+  return serverRow({
     name: 'Corp',
     url: 'ldap://127.0.0.1:3890/dc=example,dc=com',
-    startTls: false,
     bindAnonymously: true,
     bindDn: '',
-    searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
-    timeoutSeconds: 30,
-    mapping: defaultMapping(),
-    createUsers: false,
-    defaultOrgId: null,
-    offline: false,
-    snapshotId: null,
-    scriptTests: [],
-    scripts: defaultScripts(),
     passwordRef: null,
-    passwordClearedAt: null,
-    lastTest: null,
-    createdAt: '2025-01-01T10:00:00.000Z',
-    updatedAt: '2025-01-01T10:00:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 describe('migration 0002: mapping, scripts, organizations and roles', () => {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
 import type { TrustedCertificate } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
 import { openStore, type Store } from '../../src-main/store/db';
@@ -19,6 +18,7 @@ import {
   updateServer,
   type ServerRow,
 } from '../../src-main/store/servers-repo';
+import { serverRow as server } from './server-row';
 
 let dir: string;
 let store: Store;
@@ -32,32 +32,6 @@ afterEach(() => {
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function server(overrides: Partial<ServerRow> = {}): ServerRow {
-  return {
-    id: 'srv-1',
-    name: 'Corporate LDAP',
-    url: 'ldaps://ldap.example.com:636',
-    startTls: false,
-    bindAnonymously: false,
-    bindDn: 'cn=sync,ou=services,dc=example,dc=com',
-    searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
-    timeoutSeconds: 30,
-    mapping: defaultMapping(),
-    createUsers: false,
-    defaultOrgId: null,
-    offline: false,
-    snapshotId: null,
-    scriptTests: [],
-    scripts: defaultScripts(),
-    passwordRef: { kind: 'keychain', account: 'server:srv-1' },
-    passwordClearedAt: null,
-    lastTest: null,
-    createdAt: '2025-01-01T10:00:00.000Z',
-    updatedAt: '2025-01-01T10:00:00.000Z',
-    ...overrides,
-  };
-}
 
 function cert(byte: string, overrides: Partial<TrustedCertificate> = {}): TrustedCertificate {
   return {

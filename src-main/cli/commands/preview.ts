@@ -1,9 +1,9 @@
 import { PREVIEW_PAGE_SIZES } from '../../../src-shared/domain/preview';
+import { draftOfView } from '../../../src-shared/domain/server';
 import type { CommandSpec } from '../command';
 import { formatPreview } from '../format-preview';
 import { UsageError } from '../io';
 import { serverOrSample } from './sample';
-import { draftOf } from './server-test';
 import { SOURCE_OPTION, sourceOf } from './source-option';
 
 /** The page size used when `--page-size` is not given. */
@@ -62,7 +62,7 @@ Org name script and roles is [] without a Role name script.`,
     const snapshot = snapshotId ? app.snapshots.list().find((s) => s.id === snapshotId) : undefined;
     const sessionId = 'cli';
     try {
-      const result = await app.preview.run({ sessionId, serverId: server.id, draft: draftOf(server), password: { kind: 'keep' }, source, page, pageSize, search });
+      const result = await app.preview.run({ sessionId, serverId: server.id, draft: draftOfView(server), password: { kind: 'keep' }, source, page, pageSize, search });
       ctx.io.stdout(ctx.json ? `${JSON.stringify(result, null, 2)}\n` : formatPreview(result, { snapshot: snapshot?.name }));
     } finally {
       await app.preview.close(sessionId);

@@ -1,32 +1,11 @@
 import type { StageResult } from '../../../src-shared/domain/doctor';
-import type { ServerDraft, ServerView } from '../../../src-shared/domain/server';
+import { draftOfView } from '../../../src-shared/domain/server';
 import type { CommandSpec } from '../command';
 import { doctorPassed, isPlainLdap } from '../doctor-verdict';
 import { formatStage, formatSummary } from '../format-stage';
 
 /** The exit status of a test cancelled with Ctrl+C (128 + SIGINT), as shells report it. */
 export const CANCELLED_EXIT = 130;
-
-/** The editable fields of a saved server. */
-export function draftOf(s: ServerView): ServerDraft {
-  return {
-    name: s.name,
-    url: s.url,
-    startTls: s.startTls,
-    bindAnonymously: s.bindAnonymously,
-    bindDn: s.bindDn,
-    searchFilter: s.searchFilter,
-    timeoutSeconds: s.timeoutSeconds,
-    trustedCertificates: s.trustedCertificates,
-    createUsers: s.createUsers,
-    defaultOrgId: s.defaultOrgId,
-    offline: s.offline,
-    snapshotId: s.snapshotId,
-    scriptTests: s.scriptTests,
-    mapping: s.mapping,
-    scripts: s.scripts,
-  };
-}
 
 /** `ldap-sync server test NAME`: runs the connection doctor on a saved server. */
 export const serverTest: CommandSpec = {
@@ -55,7 +34,7 @@ With --json, prints the whole report: reachable, bindable, matches, stages, erro
     };
     const report = await app.servers.test({
       serverId: server.id,
-      draft: draftOf(server),
+      draft: draftOfView(server),
       password: { kind: 'keep' },
       signal: ctx.io.signal,
       onStage: ctx.json ? undefined : printStage,
