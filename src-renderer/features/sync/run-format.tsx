@@ -2,6 +2,7 @@
 // own copies of the shared lists (the shared module's value exports sit next to zod schemas, which
 // stay out of the renderer bundle).
 import type { RunKind, RunStatus, RunSummary, RunTrigger, SyncAction, SyncCounts, PlanFilter } from '../../../src-shared/domain/sync';
+import { SYNC_ACTIONS, SYNC_ACTION_LABELS } from '../../../src-shared/domain/sync';
 import { formatCount } from '../../ui/format';
 
 export const RUN_STATUS_LIST: readonly RunStatus[] = ['running', 'simulated', 'applied', 'held', 'failed', 'cancelled', 'interrupted', 'discarded', 'approved'];
@@ -47,16 +48,8 @@ export const KIND_LABELS: Record<RunKind, string> = { simulate: 'Simulate', sync
 export const TRIGGER_LABELS: Record<RunTrigger, string> = { manual: 'Manual', schedule: 'Schedule', cli: 'Command line', approve: 'Approval' };
 
 /** Actions in display order with their labels. */
-export const ACTIONS: readonly SyncAction[] = ['deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'error'];
-export const ACTION_LABELS: Record<SyncAction, string> = {
-  deactivate: 'Deactivate',
-  reactivate: 'Reactivate',
-  create: 'Create',
-  move: 'Move',
-  roles: 'Roles',
-  update: 'Update',
-  error: 'Error',
-};
+export const ACTIONS: readonly SyncAction[] = SYNC_ACTIONS;
+export const ACTION_LABELS: Record<SyncAction, string> = SYNC_ACTION_LABELS;
 export const PLAN_FILTER_LIST: readonly PlanFilter[] = ['all', ...ACTIONS];
 
 /** A run's status as a coloured badge (tooltip says what it means). */
