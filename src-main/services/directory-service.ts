@@ -114,9 +114,4 @@ export class DirectoryService {
   setUserActive(id: string, active: boolean): boolean {
     return setUserActive(this.db, id, active, this.now());
   }
-
-  /** True when the organization exists. */
-  hasOrg(id: string): boolean {
-    return !!getOrganization(this.db, id);
-  }
 }

@@ -28,18 +28,8 @@ export interface NewSnapshot {
   status: 'ready' | 'capturing';
 }
 
-export interface SnapshotRow {
-  id: string;
-  name: string;
-  origin: SnapshotOrigin;
-  serverId: string | null;
-  serverName: string | null;
-  baseDn: string | null;
-  filter: string | null;
-  attributes: 'all' | 'used';
-  fileName: string | null;
-  capturedAt: string;
-  entries: number;
+/** A stored snapshot: what the renderer sees (without who uses it) plus whether a capture is still writing it. */
+export interface SnapshotRow extends Omit<SnapshotView, 'usedBy'> {
   status: 'ready' | 'capturing';
 }
 

@@ -101,14 +101,6 @@ export function otherUsers(db: Database.Database, serverId: string | null): Map<
   return new Map(rows.map((r) => [r.k, { id: r.id, orgName: r.orgName }]));
 }
 
-/** The user holding a username (ignoring case), with their organization, or undefined. */
-export function userByUsername(db: Database.Database, username: string): { id: string; orgId: string; orgName: string } | undefined {
-  return prepared(
-    db,
-    `SELECT u.id, u.org_id AS orgId, o.name AS orgName FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.username_key = @k`,
-  ).get({ k: nameKey(username) }) as { id: string; orgId: string; orgName: string } | undefined;
-}
-
 /** Managed users and how many of them are active. */
 export function managedCounts(db: Database.Database, serverId: string): { managed: number; active: number } {
   const r = prepared(

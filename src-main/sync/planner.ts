@@ -122,10 +122,6 @@ export class Planner {
 
   constructor(private readonly ctx: PlanContext) {}
 
-  get entryCount(): number {
-    return this.records.length;
-  }
-
   /** Adds a page of entries with their script outcomes (same order). */
   addPage(entries: readonly EntryInput[], outcomes: readonly ScriptOutcome[]): void {
     const { mapping, usernameAttribute } = this.ctx;
