@@ -1,3 +1,5 @@
+import net, { type Socket } from 'node:net';
+import tls from 'node:tls';
 import { Client } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
 import { withDeadline } from './deadline';
@@ -5,13 +7,32 @@ import { toLdapAppError } from './ldap-errors';
 import { serverUrl, type LdapTarget } from './target';
 import { tlsOptionsFor } from './tls-options';
 
-/** A new ldapts client for a target: verified TLS, per-operation timeouts. Not yet connected. */
-export function newClient(t: LdapTarget): Client {
+/**
+ * A new ldapts client for a target: verified TLS, per-operation timeouts. Not yet connected.
+ * `onSocket` sees every socket the client uses (the plain one, and the TLS one from ldaps:// or
+ * after StartTLS), through ldapts's documented connection hooks: the sync's bulk reader searches
+ * over it (see search-stream.ts).
+ */
+export function newClient(t: LdapTarget, onSocket?: (socket: Socket) => void): Client {
   return new Client({
     url: serverUrl(t),
     timeout: t.timeoutMs,
     connectTimeout: t.timeoutMs,
     tlsOptions: t.scheme === 'ldaps' ? tlsOptionsFor(t.host, t.trusted) : undefined,
+    ...(onSocket
+      ? {
+          createConnection: ((...args: Parameters<typeof net.connect>) => {
+            const s = net.connect(...args);
+            onSocket(s);
+            return s;
+          }) as typeof net.connect,
+          createSecureConnection: ((...args: Parameters<typeof tls.connect>) => {
+            const s = tls.connect(...args);
+            onSocket(s);
+            return s;
+          }) as typeof tls.connect,
+        }
+      : {}),
   });
 }
 

@@ -1,15 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Entry } from 'ldapts';
 import type { ServerDraft } from '../../src-shared/domain/server';
 import type { SnapshotComparison, SnapshotProgress, SnapshotView } from '../../src-shared/domain/snapshot';
 import { AppError } from '../../src-shared/errors';
 import { matchAllFilter, parseFilter, type FilterNode } from '../../src-shared/ldap/filter';
 import { targetFromDraft } from '../ldap/target';
-import { isBinaryAttribute } from '../preview/entry-values';
 import { attributesToFetch } from '../preview/preview-attributes';
-import type { EntryInput } from '../scripts/engine';
 import { ldifChunks, LdifSyntaxError, readLdifEntries, readLdifStream, type LdifEntry } from '../snapshots/ldif';
 import { dnKey } from '../snapshots/snapshot-source';
 import { getServer } from '../store/servers-repo';
@@ -33,16 +30,6 @@ import { draftOfStored } from './stored-draft';
 /** The largest LDIF text the app accepts over IPC (the CLI streams files of any size). */
 export const MAX_LDIF_TEXT = 64 * 1024 * 1024;
 const BATCH = 1000;
-
-/** The binary attributes of an entry as ldapts returned it: known binary names and any Buffer value. */
-function binaryNames(input: EntryInput, raw: Entry): string[] {
-  const buffers = new Set(
-    Object.entries(raw)
-      .filter(([, v]) => (Array.isArray(v) ? v.some((x) => Buffer.isBuffer(x)) : Buffer.isBuffer(v)))
-      .map(([k]) => k.toLowerCase()),
-  );
-  return Object.keys(input.attributes).filter((n) => isBinaryAttribute(n) || buffers.has(n.toLowerCase()));
-}
 
 const fromLdif = (e: LdifEntry): SnapshotEntry => ({ dn: e.dn, attributes: e.attributes, binary: e.binaryAttributes });
 
@@ -109,8 +96,8 @@ export class SnapshotService {
         password,
         attributes,
         signal: o.signal,
-        onPage: (entries, raw) => {
-          const rows = entries.map((e, i) => ({ dn: e.dn, attributes: e.attributes, binary: binaryNames(e, raw[i]) }));
+        onPage: (entries) => {
+          const rows = entries.map((e) => ({ dn: e.dn, attributes: e.attributes, binary: e.binary ?? [] }));
           this.db.transaction(() => appendSnapshotEntries(this.db, snap.id, seq, rows))();
           seq += rows.length;
           pages++;

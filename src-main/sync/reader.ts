@@ -5,16 +5,17 @@
  * truncated result for absence. The next page is requested before the current one is processed,
  * so the directory prepares it while scripts run.
  */
-import type { Entry, SearchResult } from 'ldapts';
+import type { Socket } from 'node:net';
 import { AppError } from '../../src-shared/errors';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { bindClient, closeClient, newClient, startTlsIfNeeded } from '../ldap/client';
 import { withDeadline } from '../ldap/deadline';
 import { toLdapAppError } from '../ldap/ldap-errors';
 import { toLdaptsFilter } from '../ldap/ldapts-filter';
+import { PagedSearch, type DirectoryEntry, type SearchPage } from '../ldap/search-stream';
 import type { LdapTarget } from '../ldap/target';
-import { EXPLICIT_BUFFER_ATTRIBUTES, toEntryInput } from '../preview/entry-values';
-import type { EntryInput } from '../scripts/engine';
+
+export type { DirectoryEntry } from '../ldap/search-stream';
 
 /** Entries per page: Active Directory's default MaxPageSize. */
 export const SYNC_PAGE_SIZE = 1000;
@@ -29,8 +30,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called once bound, before the first page. */
   onConnected?: () => void;
-  /** Processes one page (synchronously, while the next page is on its way); `raw` is what ldapts returned. */
-  onPage(entries: EntryInput[], raw: readonly Entry[]): void;
+  /** Processes one page (synchronously, while the next page is on its way). */
+  onPage(entries: DirectoryEntry[]): void;
 }
 
 const cancelled = () => new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
@@ -39,7 +40,8 @@ const cancelled = () => new AppError('CANCELLED', 'Cancelled by the admin. Nothi
 export async function readDirectory(o: ReadOptions): Promise<{ entries: number; pages: number }> {
   const t = o.target;
   if (o.signal?.aborted) throw cancelled();
-  const client = newClient(t);
+  const conn: { socket: Socket | null } = { socket: null };
+  const client = newClient(t, (s) => (conn.socket = s));
   const giveUp = () => void client.unbind().catch(() => {});
   let entries = 0;
   let pages = 0;
@@ -51,40 +53,40 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
       if (err instanceof AppError && err.code === 'CANCELLED') throw cancelled();
       throw err;
     }
+    const socket = conn.socket;
+    if (!socket) throw new AppError('INTERNAL', 'The LDAP connection was not made through the app\'s connection hook. Nothing was changed.');
     o.onConnected?.();
-    const cursor = client.searchPaginated(t.baseDn, {
-      scope: 'sub',
-      filter: toLdaptsFilter(matchAllFilter(t.searchFilter)),
-      attributes: o.attributes,
-      explicitBufferAttributes: [...EXPLICIT_BUFFER_ATTRIBUTES],
-      paged: { pageSize: o.pageSize ?? SYNC_PAGE_SIZE },
-    });
-    // A page must arrive within the timeout (plus a second for ldapts's own timer to fire first).
-    const nextPage = () => withDeadline(cursor.next(), t.timeoutMs + 1000, 'search', o.signal, giveUp);
+    let search: PagedSearch | null = null;
     try {
-      let pending: Promise<IteratorResult<SearchResult>> = nextPage();
+      search = new PagedSearch(socket, {
+        baseDN: t.baseDn,
+        scope: 'sub',
+        filter: toLdaptsFilter(matchAllFilter(t.searchFilter)),
+        attributes: o.attributes,
+        pageSize: o.pageSize ?? SYNC_PAGE_SIZE,
+        // The directory's own time limit per page (ldapts's default), besides our deadline below.
+        timeLimit: 10,
+      });
+      // A page must arrive within the timeout (plus a second, as for ldapts's own timer).
       for (;;) {
-        const step = await pending;
-        if (step.done) break;
-        const page = step.value;
-        if (page.searchReferences.length > 0) {
+        const page: SearchPage | null = await withDeadline(search.next(), t.timeoutMs + 1000, 'search', o.signal, giveUp);
+        if (!page) break;
+        if (page.references.length > 0) {
           throw new AppError(
             'REFERRAL',
-            `The directory returned ${page.searchReferences.length} referral${page.searchReferences.length === 1 ? '' : 's'} to other servers (${page.searchReferences[0]}), so some entries were not read. Nothing was changed. Point the URL at a server that holds the whole search base (Active Directory: the Global Catalog, port 3268/3269).`,
+            `The directory returned ${page.references.length} referral${page.references.length === 1 ? '' : 's'} to other servers (${page.references[0]}), so some entries were not read. Nothing was changed. Point the URL at a server that holds the whole search base (Active Directory: the Global Catalog, port 3268/3269).`,
           );
         }
-        // Ask for the next page now: the directory prepares it while this one is processed.
-        pending = nextPage();
-        pending.catch(() => {});
         pages++;
-        entries += page.searchEntries.length;
-        o.onPage(page.searchEntries.map(toEntryInput), page.searchEntries);
+        entries += page.entries.length;
+        o.onPage(page.entries);
         if (o.signal?.aborted) throw cancelled();
       }
     } catch (err) {
-      void cursor.return(undefined).catch(() => {});
       if (err instanceof AppError && err.code === 'CANCELLED') throw cancelled();
       throw toLdapAppError(err, 'search', t);
+    } finally {
+      search?.close();
     }
   } finally {
     await closeClient(client);

@@ -1,0 +1,114 @@
+/**
+ * The sync's bulk reader (src-main/ldap/search-stream.ts via readDirectory) against a real slapd,
+ * compared with ldapts's own paged search + toEntryInput on the same entries: generated users,
+ * the hand-made extras (binary photos, several values, non-ASCII), a 300 KB entry whose message
+ * spans many socket reads, and a value that is not UTF-8 (read as the rootdn). Page sizes of 1, 7
+ * and 1000; ldaps:// and StartTLS connections too.
+ */
+import { Client } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTrustedPem } from '../../src-main/ldap/certificate';
+import { toLdaptsFilter } from '../../src-main/ldap/ldapts-filter';
+import { targetFromDraft, type LdapTarget } from '../../src-main/ldap/target';
+import { EXPLICIT_BUFFER_ATTRIBUTES, toEntryInput } from '../../src-main/preview/entry-values';
+import { readDirectory, type DirectoryEntry } from '../../src-main/sync/reader';
+import { matchAllFilter } from '../../src-shared/ldap/filter';
+import { emptyServerDraft } from '../../src-shared/domain/server-defaults';
+import type { EntryInput } from '../../src-main/scripts/wire';
+import { run } from '../rig/exec';
+import { startSlapd, type Slapd } from '../rig/slapd';
+
+let slapd: Slapd;
+const BIG_PHOTO = Buffer.alloc(300_000, 0);
+const NOT_UTF8 = Buffer.from([0x70, 0x77, 0xff, 0xfe, 0x00, 0x80]);
+
+beforeAll(async () => {
+  slapd = await startSlapd({ users: 40, extras: true, logOps: false });
+  for (let i = 0; i < BIG_PHOTO.length; i++) BIG_PHOTO[i] = (i * 7919) & 0xff;
+  const big = [
+    `dn: uid=big,${slapd.baseDn}`,
+    'objectClass: inetOrgPerson',
+    'uid: big',
+    'cn: Björn Big',
+    'sn: Big',
+    `description: ${'Ünïcødé text that goes on. '.repeat(2000)}`,
+    `jpegPhoto:: ${BIG_PHOTO.toString('base64')}`,
+    `userPassword:: ${NOT_UTF8.toString('base64')}`,
+  ].join('\n');
+  await run('ldapadd', ['-x', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw], { input: `${big}\n\n` });
+}, 120_000);
+
+afterAll(async () => {
+  await slapd?.stop();
+});
+
+function target(o: { url?: string; bindDn?: string; startTls?: boolean; base?: string }): LdapTarget {
+  const trustedCertificates = [parseTrustedPem(slapd.pki.caCertPem, 'ca')];
+  return targetFromDraft({ ...emptyServerDraft(), name: 'T', url: `${o.url ?? slapd.url}/${o.base ?? slapd.suffix}`, bindDn: o.bindDn ?? slapd.syncDn, timeoutSeconds: 20, startTls: o.startTls ?? false, trustedCertificates });
+}
+
+async function ours(t: LdapTarget, password: string, attributes: string[], pageSize: number): Promise<{ entries: DirectoryEntry[]; pages: number }> {
+  const entries: DirectoryEntry[] = [];
+  const r = await readDirectory({ target: t, password, attributes, pageSize, onPage: (page) => entries.push(...page) });
+  expect(r.entries).toBe(entries.length);
+  return { entries, pages: r.pages };
+}
+
+async function reference(t: LdapTarget, password: string, attributes: string[]): Promise<EntryInput[]> {
+  const client = new Client({ url: `ldap://${t.host}:${t.port}`, timeout: 20_000 });
+  try {
+    await client.bind(t.bindDn, password);
+    const out: EntryInput[] = [];
+    for await (const page of client.searchPaginated(t.baseDn, { scope: 'sub', filter: toLdaptsFilter(matchAllFilter(t.searchFilter)), attributes, explicitBufferAttributes: [...EXPLICIT_BUFFER_ATTRIBUTES], paged: { pageSize: 500 } })) {
+      out.push(...page.searchEntries.map(toEntryInput));
+    }
+    return out;
+  } finally {
+    await client.unbind().catch(() => {});
+  }
+}
+
+const strip = (es: DirectoryEntry[]) => es.map(({ dn, attributes }) => ({ dn, attributes }));
+
+describe('the bulk reader', () => {
+  it('returns exactly what ldapts returns, at page sizes 1, 7 and 1000', async () => {
+    const t = target({});
+    const attributes = ['*', 'entryUUID'];
+    const expected = await reference(t, slapd.syncPw, attributes);
+    expect(expected.length).toBeGreaterThan(40);
+    for (const pageSize of [1, 7, 1000]) {
+      const got = await ours(t, slapd.syncPw, attributes, pageSize);
+      expect(strip(got.entries)).toEqual(expected);
+      expect(got.pages).toBe(Math.ceil(expected.length / pageSize));
+    }
+  }, 60_000);
+
+  it('decodes a 300 KB entry spread over many socket reads, and names its binary attributes', async () => {
+    const t = target({});
+    const { entries } = await ours(t, slapd.syncPw, ['*'], 3);
+    const big = entries.find((e) => e.dn.startsWith('uid=big,'))!;
+    expect(big.attributes.jpegPhoto).toEqual([BIG_PHOTO.toString('base64')]);
+    expect(big.attributes.description[0]).toMatch(/^Ünïcødé text/);
+    expect(big.binary).toEqual(['jpegPhoto']);
+    // The extras' photos: a JPEG (not UTF-8) and a GIF that happens to be valid UTF-8, both binary.
+    expect(entries.filter((e) => e.binary?.includes('jpegPhoto')).length).toBe(3);
+  }, 60_000);
+
+  it('gives a value that is not UTF-8 as base64 (userPassword, read as the rootdn)', async () => {
+    const t = target({ bindDn: slapd.rootDn });
+    const attributes = ['uid', 'userPassword'];
+    const { entries } = await ours(t, slapd.rootPw, attributes, 1000);
+    const big = entries.find((e) => e.dn.startsWith('uid=big,'))!;
+    expect(big.attributes.userPassword).toEqual([NOT_UTF8.toString('base64')]);
+    expect(big.binary).toEqual(['userPassword']);
+    expect(strip(entries)).toEqual(await reference(t, slapd.rootPw, attributes));
+  }, 60_000);
+
+  it('reads the same over ldaps:// and StartTLS', async () => {
+    const plain = strip((await ours(target({}), slapd.syncPw, ['uid', 'mail'], 50)).entries);
+    const tlsTarget = target({ url: slapd.ldapsUrl });
+    expect(strip((await ours(tlsTarget, slapd.syncPw, ['uid', 'mail'], 50)).entries)).toEqual(plain);
+    const startTls = target({ startTls: true });
+    expect(strip((await ours(startTls, slapd.syncPw, ['uid', 'mail'], 50)).entries)).toEqual(plain);
+  }, 60_000);
+});

@@ -1,0 +1,141 @@
+/**
+ * The sync reader's SearchResultEntry decoder against ldapts's own decoding (SearchEntry.parse +
+ * toObject) followed by toEntryInput, on hand-picked and random entries: the same entry must come
+ * out, byte for byte. The bytes are made with ldapts's BER writer.
+ */
+import { BerReader, BerWriter, SearchEntry } from 'ldapts';
+import { describe, expect, it } from 'vitest';
+import { decodeSearchEntry, LdapDecodeError } from '../../src-main/ldap/search-stream';
+import { EXPLICIT_BUFFER_ATTRIBUTES, isBinaryAttribute, toEntryInput } from '../../src-main/preview/entry-values';
+
+type Attr = [name: string, values: Buffer[]];
+
+/** The contents of a SearchResultEntry (objectName, attributes), as a server sends them. */
+function encode(dn: string, attrs: Attr[]): Buffer {
+  const w = new BerWriter();
+  w.writeString(dn);
+  w.startSequence();
+  for (const [name, values] of attrs) {
+    w.startSequence();
+    w.writeString(name);
+    w.startSequence(0x31);
+    for (const v of values) w.writeBuffer(v, 0x04);
+    w.endSequence();
+    w.endSequence();
+  }
+  w.endSequence();
+  return w.buffer;
+}
+
+/** What the reader gave before: ldapts's decoding, then toEntryInput. */
+function viaLdapts(bytes: Buffer) {
+  const entry = new SearchEntry({ messageId: 1 });
+  (entry as unknown as { parseMessage(r: BerReader): void }).parseMessage(new BerReader(bytes));
+  return toEntryInput(entry.toObject([], [...EXPLICIT_BUFFER_ATTRIBUTES]));
+}
+
+function decode(bytes: Buffer) {
+  return decodeSearchEntry(bytes, 0, bytes.length);
+}
+
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+const INVALID = Buffer.from([0x41, 0xff, 0xfe, 0x42]);
+
+describe('decodeSearchEntry', () => {
+  it('decodes text, multi-valued, non-ASCII and empty values like ldapts', () => {
+    const bytes = encode('uid=zoë,ou=people,dc=example,dc=com', [
+      ['uid', [utf8('zoë')]],
+      ['mail', [utf8('a@example.org'), utf8('b@example.org')]],
+      ['cn', [utf8('Zoë 日本 😀')]],
+      ['description', [utf8('')]],
+      ['member', []],
+    ]);
+    const got = decode(bytes);
+    expect(got).toEqual({ dn: 'uid=zoë,ou=people,dc=example,dc=com', attributes: { uid: ['zoë'], mail: ['a@example.org', 'b@example.org'], cn: ['Zoë 日本 😀'], description: [''] } });
+    expect(got).toEqual(viaLdapts(bytes));
+  });
+
+  it('gives binary attributes and values that are not UTF-8 as base64, and names them', () => {
+    const guid = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    const bytes = encode('cn=x', [
+      ['objectGUID', [guid]],
+      ['jpegPhoto', [utf8('GIF89a')]],
+      ['userPassword', [INVALID, utf8('plain')]],
+      ['userCertificate;binary', [Buffer.from([1, 2, 3])]],
+      ['sn', [utf8('a \uFFFD replacement character is text')]],
+    ]);
+    const got = decode(bytes);
+    expect(got.attributes).toEqual({
+      objectGUID: [guid.toString('base64')],
+      jpegPhoto: [utf8('GIF89a').toString('base64')],
+      userPassword: [INVALID.toString('base64'), utf8('plain').toString('base64')],
+      'userCertificate;binary': ['AQID'],
+      sn: ['a \uFFFD replacement character is text'],
+    });
+    expect(got.binary).toEqual(['objectGUID', 'jpegPhoto', 'userPassword', 'userCertificate;binary']);
+    const { binary: _, ...rest } = got;
+    expect(rest).toEqual(viaLdapts(bytes));
+  });
+
+  it('merges names that differ only in case, in server order', () => {
+    const bytes = encode('cn=x', [
+      ['mail', [utf8('one@example.org')]],
+      ['cn', [utf8('X')]],
+      ['MAIL', [utf8('two@example.org')]],
+      ['Mail', [INVALID]],
+    ]);
+    const got = decode(bytes);
+    expect(got.attributes).toEqual({ mail: ['one@example.org', 'two@example.org', INVALID].map((v) => (typeof v === 'string' ? utf8(v) : v).toString('base64')), cn: ['X'] });
+    expect(got.binary).toEqual(['mail']);
+    const { binary: _, ...rest } = got;
+    expect(rest).toEqual(viaLdapts(bytes));
+  });
+
+  it('matches ldapts on 3000 random entries', () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const NAMES = ['uid', 'UID', 'Uid', 'mail', 'MAIL', 'cn', 'givenName', 'GIVENNAME', 'jpegPhoto', 'JPEGPHOTO', 'objectGUID', 'userCertificate;binary', 'description', 'x-Custom-Attr', 'userPassword'];
+    const TEXTS = ['', 'a', 'alice', 'Zoë', '日本語', '😀 emoji', '\uFFFD', 'x'.repeat(300), 'é'.repeat(200)];
+    const value = (): Buffer => {
+      switch (rnd(4)) {
+        case 0: {
+          const b = Buffer.alloc(rnd(40));
+          for (let i = 0; i < b.length; i++) b[i] = rnd(256);
+          return b;
+        }
+        default:
+          return utf8(TEXTS[rnd(TEXTS.length)]);
+      }
+    };
+    for (let n = 0; n < 3000; n++) {
+      const names = new Set<string>();
+      const count = rnd(7);
+      while (names.size < count) names.add(NAMES[rnd(NAMES.length)]);
+      const attrs: Attr[] = [...names].map((name) => [name, Array.from({ length: rnd(4) }, value)]);
+      const bytes = encode(`uid=user${n},ou=people,dc=example,dc=com`, attrs);
+      const got = decode(bytes);
+      const { binary, ...rest } = got;
+      expect(rest).toEqual(viaLdapts(bytes));
+      // Named binary: exactly the attributes whose values are base64.
+      const expectedBinary = Object.keys(rest.attributes).filter((name) => {
+        if (isBinaryAttribute(name)) return true;
+        const lower = name.toLowerCase();
+        return attrs.some(([a, vs]) => a.toLowerCase() === lower && vs.some((v) => !Buffer.from(v.toString('utf8'), 'utf8').equals(v)));
+      });
+      expect(binary ?? []).toEqual(expectedBinary);
+    }
+  });
+
+  it('refuses truncated and malformed bytes with a decode error', () => {
+    const bytes = encode('cn=x', [['mail', [utf8('a@example.org')]]]);
+    for (const cut of [1, 5, bytes.length - 3, bytes.length - 1]) {
+      expect(() => decodeSearchEntry(bytes, 0, cut)).toThrow(LdapDecodeError);
+    }
+    const wrong = Buffer.from(bytes);
+    wrong[0] = 0x30; // the DN must be an OCTET STRING
+    expect(() => decode(wrong)).toThrow(/not valid LDAP \(expected the entry DN\)/);
+  });
+});
