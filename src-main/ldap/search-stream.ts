@@ -75,6 +75,8 @@ function readLength(buf: Buffer, p: number, end: number, lenOut: Int32Array | nu
   return p + 1 + n;
 }
 
+const describe = (what: string, of?: string) => (of === undefined ? what : `${what} of ${of}`);
+
 /** A cursor over one complete message: every read is bounds-checked and throws when malformed. */
 class Reader {
   private readonly len = [0];
@@ -84,11 +86,15 @@ class Reader {
     readonly end: number,
   ) {}
 
-  /** Enters an element with this tag; returns the end offset of its contents. */
-  enter(tag: number, what: string): number {
-    if (this.p >= this.end || this.buf[this.p] !== tag) throw new LdapDecodeError(`expected ${what}`);
+  /**
+   * Enters an element with this tag; returns the end offset of its contents. `what` (and the
+   * attribute it belongs to, `of`) name the element in the error; kept apart so that nothing is
+   * concatenated unless there is an error.
+   */
+  enter(tag: number, what: string, of?: string): number {
+    if (this.p >= this.end || this.buf[this.p] !== tag) throw new LdapDecodeError(`expected ${describe(what, of)}`);
     const q = readLength(this.buf, this.p + 1, this.end, this.len);
-    if (q < 0 || q + this.len[0] > this.end) throw new LdapDecodeError(`${what} runs past the message`);
+    if (q < 0 || q + this.len[0] > this.end) throw new LdapDecodeError(`${describe(what, of)} runs past the message`);
     this.p = q;
     return q + this.len[0];
   }
@@ -101,8 +107,8 @@ class Reader {
   start = 0;
 
   /** Moves past an OCTET STRING; its contents are [start, returned end). */
-  range(what: string): number {
-    const e = this.enter(TAG_OCTET_STRING, what);
+  range(what: string, of?: string): number {
+    const e = this.enter(TAG_OCTET_STRING, what, of);
     this.start = this.p;
     this.p = e;
     return e;
@@ -143,6 +149,35 @@ function lowerName(name: string): string {
   return l;
 }
 
+/** An attribute name as it appeared at one position of an entry. */
+interface NameInfo {
+  bytes: Buffer;
+  name: string;
+  lower: string;
+  binary: boolean;
+}
+
+/**
+ * The names at each attribute position of the last entries. Entries of one search mostly list the
+ * same attributes in the same order, so comparing a few bytes saves making the name string and
+ * looking it up (lower case, binary) for every attribute of every entry.
+ */
+const nameAtPosition: (NameInfo | undefined)[] = [];
+
+function nameInfo(buf: Buffer, s: number, e: number, position: number): NameInfo {
+  const cached = nameAtPosition[position];
+  if (cached !== undefined && cached.bytes.length === e - s) {
+    const b = cached.bytes;
+    let i = 0;
+    while (i < b.length && b[i] === buf[s + i]) i++;
+    if (i === b.length) return cached;
+  }
+  const name = buf.toString('utf8', s, e);
+  const info: NameInfo = { bytes: Buffer.from(buf.subarray(s, e)), name, lower: lowerName(name), binary: isBinaryAttribute(name) };
+  if (position < 64) nameAtPosition[position] = info;
+  return info;
+}
+
 /** The text of value bytes [s, e), or null when they are not valid UTF-8. */
 function textOf(buf: Buffer, s: number, e: number): string | null {
   const text = buf.toString('utf8', s, e);
@@ -163,14 +198,14 @@ export function decodeSearchEntry(buf: Buffer, p: number, end: number): Director
   const attributes: Record<string, string[]> = {};
   let binary: string[] | undefined;
   let lowers: string[] | undefined;
-  while (r.p < attrsEnd) {
+  for (let position = 0; r.p < attrsEnd; position++) {
     const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
-    const name = r.string('an attribute name');
-    const setEnd = r.enter(TAG_SET, `the values of ${name}`);
-    const isBinary = isBinaryAttribute(name);
+    const ne = r.range('an attribute name');
+    const { name, lower, binary: isBinary } = nameInfo(buf, r.start, ne, position);
+    const setEnd = r.enter(TAG_SET, 'the values', name);
     const values: string[] = [];
     while (r.p < setEnd) {
-      const ve = r.range(`a value of ${name}`);
+      const ve = r.range('a value', name);
       if (isBinary) values.push(buf.toString('base64', r.start, ve));
       else {
         const text = textOf(buf, r.start, ve);
@@ -180,7 +215,6 @@ export function decodeSearchEntry(buf: Buffer, p: number, end: number): Director
     }
     r.p = partialEnd;
     if (values.length === 0) continue;
-    const lower = lowerName(name);
     if (lowers === undefined) lowers = [lower];
     else if (lowers.includes(lower)) return decodeSearchEntryGeneral(buf, p, end);
     else lowers.push(lower);
@@ -199,10 +233,10 @@ function decodeSearchEntryGeneral(buf: Buffer, p: number, end: number): Director
   while (r.p < attrsEnd) {
     const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
     const name = r.string('an attribute name');
-    const setEnd = r.enter(TAG_SET, `the values of ${name}`);
+    const setEnd = r.enter(TAG_SET, 'the values', name);
     const ranges: number[] = [];
     while (r.p < setEnd) {
-      const ve = r.range(`a value of ${name}`);
+      const ve = r.range('a value', name);
       ranges.push(r.start, ve);
     }
     r.p = partialEnd;
