@@ -12,12 +12,12 @@ import { orderedUuid } from '../store/ordered-id';
 import type { AttributeMapping } from '../../src-shared/domain/mapping';
 import { SCRIPT_LABELS } from '../../src-shared/domain/mapping';
 import type { ScriptErrorInfo } from '../../src-shared/domain/scripts';
-import { emptyCounts, type SyncAction, type SyncCounts } from '../../src-shared/domain/sync';
+import { emptyCounts, type SyncCounts } from '../../src-shared/domain/sync';
 import type { EntryInput, ScriptOutcome } from '../scripts/engine';
 import { valuesByName } from '../preview/entry-values';
 import { nameKey } from '../store/name-key';
 import type { StoredChange } from '../store/runs-repo';
-import type { ManagedUser } from '../store/users-repo';
+import { ManagedUsers, StringPool, type ManagedUser } from '../store/managed-users';
 import { directoryIdOf } from './directory-id';
 
 export interface OrgRef {
@@ -43,7 +43,8 @@ export interface PlanContext {
   defaultOrgId: string | null;
   orgs: readonly OrgRef[];
   roles: readonly RoleRef[];
-  managed: readonly ManagedUser[];
+  /** The users of the organizations this server authenticates (loadManagedUsers), or a plain list (tests). */
+  managed: ManagedUsers | readonly ManagedUser[];
   /** Users of other organizations (local, or another server's), by username key: for conflicts. */
   others: ReadonlyMap<string, { id: string; orgName: string }>;
 }
@@ -79,36 +80,24 @@ export interface Plan {
   activeAfter: number;
 }
 
-/** One entry as the planner keeps it: only what the plan needs (100k of these stay in memory). */
-interface EntryRecord {
-  dn: string;
-  directoryId: string | null;
-  usernames: string[];
-  /** nameKey() of each username. */
-  keys: string[];
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  active: boolean | null;
-  org: string | null;
-  roles: string[];
-  /** Script failures (shared empty array when none). */
-  errors: readonly ScriptErrorInfo[];
-  /** The managed user each username matched (same order as `usernames`; set by plan()). */
-  matched: (ManagedUser | undefined)[] | null;
-}
-
-const NO_ERRORS: readonly ScriptErrorInfo[] = Object.freeze([]);
-
 /** Two sorted id lists hold the same ids. */
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-const NO_ROLES: string[] = [];
+const NO_ROLES: readonly string[] = Object.freeze([]);
+/** The role ids of users created without a Role name script (shared: nothing modifies a plan's lists). */
+const NO_ROLE_IDS: string[] = [];
 
 const FIELD_LABELS = { username: 'username', email: 'email', firstName: 'first name', lastName: 'last name' } as const;
+const MAPPED_FIELDS = ['email', 'firstName', 'lastName'] as const;
+
+/** The entry's failure of one script, if any. */
+function scriptError(errors: readonly ScriptErrorInfo[], script: 'active' | 'orgName' | 'roleName'): ScriptErrorInfo | undefined {
+  for (const e of errors) if (e.script === script) return e;
+  return undefined;
+}
 
 function scriptMessage(e: ScriptErrorInfo): string {
   const label = SCRIPT_LABELS[e.script];
@@ -116,158 +105,411 @@ function scriptMessage(e: ScriptErrorInfo): string {
   return e.message.toLowerCase().includes(label.toLowerCase()) ? `${e.message}${where}` : `${label} script: ${e.message}${where}`;
 }
 
-/** Collects entries as pages arrive, then plans. */
-export class Planner {
-  private readonly records: EntryRecord[] = [];
+/** The first non-empty value of an attribute (null when unmapped or absent). */
+function firstValue(e: EntryInput, attr: string): string | null {
+  if (attr === '') return null;
+  const values = valuesByName(e, attr);
+  for (let i = 0; i < values.length; i++) if (values[i] !== '') return values[i];
+  return null;
+}
 
-  constructor(private readonly ctx: PlanContext) {}
+/**
+ * A text built from pieces (a template literal, `a + b`) is kept by V8 as a tree of the pieces
+ * until something reads it as a whole: a UUID made of five slices and four dashes takes ~360 bytes
+ * instead of 56, a directory ID keeps the entry's value alive besides the prefix. Reading one
+ * character makes V8 flatten it now (the garbage collector then drops the pieces), so the 100k ids
+ * and directory IDs of a first sync stay small while the plan waits to be applied.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
+/** A growable Int32Array of four numbers per entry: no 8-byte slot (or object) per number. */
+class Quads {
+  data = new Int32Array(4096);
+  length = 0;
+  push(a: number, b: number, c: number, d: number): void {
+    let data = this.data;
+    const at = this.length;
+    if (at + 4 > data.length) {
+      data = new Int32Array(data.length * 2);
+      data.set(this.data);
+      this.data = data;
+    }
+    data[at] = a;
+    data[at + 1] = b;
+    data[at + 2] = c;
+    data[at + 3] = d;
+    this.length = at + 4;
+  }
+}
+
+/**
+ * The entries that are not compact, seven values each, in fixed chunks of 1024 entries: no array
+ * ever grows (growing 100k-slot arrays meant copying them into the old generation again and again)
+ * and a chunk is small enough to be allocated young, where storing fresh strings into it is cheap.
+ */
+class FullRecords {
+  private static readonly CHUNK = 1024;
+  private static readonly STRIDE = 7;
+  private chunks: unknown[][] = [];
+  length = 0;
+
+  /** Stores one entry's values; returns its index. */
+  add(dn: string, directoryId: string | null, names: string | string[] | null, keys: string | string[] | null, email: string | null, firstName: string | null, lastName: string | null): number {
+    const f = this.length++;
+    const c = Math.floor(f / FullRecords.CHUNK);
+    const chunk = (this.chunks[c] ??= new Array(FullRecords.CHUNK * FullRecords.STRIDE));
+    const at = (f % FullRecords.CHUNK) * FullRecords.STRIDE;
+    chunk[at] = dn;
+    chunk[at + 1] = directoryId;
+    chunk[at + 2] = names;
+    chunk[at + 3] = keys;
+    chunk[at + 4] = email;
+    chunk[at + 5] = firstName;
+    chunk[at + 6] = lastName;
+    return f;
+  }
+
+  private get(f: number, field: number): unknown {
+    return this.chunks[Math.floor(f / FullRecords.CHUNK)][(f % FullRecords.CHUNK) * FullRecords.STRIDE + field];
+  }
+
+  dn(f: number): string {
+    return this.get(f, 0) as string;
+  }
+  directoryId(f: number): string | null {
+    return this.get(f, 1) as string | null;
+  }
+  /** One username (the usual case), several (a multi-valued attribute, repeats dropped), or none. */
+  names(f: number): string | string[] | null {
+    return this.get(f, 2) as string | string[] | null;
+  }
+  /** The key (trim + lower case) of each username: the very same string when equal. */
+  keys(f: number): string | string[] | null {
+    return this.get(f, 3) as string | string[] | null;
+  }
+  email(f: number): string | null {
+    return this.get(f, 4) as string | null;
+  }
+  firstName(f: number): string | null {
+    return this.get(f, 5) as string | null;
+  }
+  lastName(f: number): string | null {
+    return this.get(f, 6) as string | null;
+  }
+}
+
+// Per entry, four numbers (see Planner.entry).
+const REF = 0;
+const BITS = 1;
+const ORG = 2;
+const ROLES = 3;
+const STRIDE = 4;
+// BITS: the Active result (0 false, 1 true, 2 none), and whether a compact entry has a directory ID.
+const ACTIVE_MASK = 3;
+const ACTIVE_NULL = 2;
+const HAS_DIRECTORY_ID = 4;
+
+/**
+ * Collects entries as pages arrive, then plans.
+ *
+ * Entries are kept as columns, not objects, and most of a re-sync's entries as one number: an
+ * entry whose DN, username, directory ID, email and names are exactly those of a managed user is
+ * stored as that user's index (a "compact" entry; its strings are read back from the user when
+ * planning). Script answers are kept as indexes into the distinct answers (a handful: the same
+ * organization and role names for thousands of entries). So 100k entries cost ~2 MB in a re-sync
+ * instead of ~90 MB of objects, strings and arrays; the plan is computed from the same values.
+ */
+export class Planner {
+  private readonly ctx: PlanContext;
+  private users: ManagedUsers;
+  /** Managed user index by username key (the last one wins, as a Map built in order). */
+  private byKey = new Map<string, number>();
+  private planned = false;
+
+  /** Per entry: REF (>= 0 a managed user, see above; < 0: -1 - the index of its full record), BITS, ORG, ROLES. */
+  private entry = new Quads();
+  private count = 0;
+  /** The entries that are not compact. */
+  private full = new FullRecords();
+  /** Given names and surnames of full records: one string per distinct value. */
+  private namePool = new StringPool();
+  /** Script failures by entry index (most entries have none). */
+  private errors = new Map<number, readonly ScriptErrorInfo[]>();
+  /** Distinct Org name answers (trimmed; 0: none) and Role name answers (0: none). */
+  private orgAnswers: (string | null)[] = [null];
+  private orgAnswerIndex = new Map<string, number>();
+  private roleAnswers: (readonly string[])[] = [NO_ROLES];
+  private singleRoleIndex = new Map<string, number>();
+  private roleListIndex = new Map<string, number>();
+
+  constructor(ctx: PlanContext) {
+    // Without the managed users: the planner lets them go after plan(), which it could not while
+    // holding the caller's context.
+    this.ctx = { ...ctx, managed: [] };
+    this.users = ctx.managed instanceof ManagedUsers ? ctx.managed : ManagedUsers.from(ctx.managed);
+    const keys = this.users.usernameKey;
+    for (let i = 0; i < this.users.length; i++) this.byKey.set(keys[i], i);
+  }
 
   /** Adds a page of entries with their script outcomes (same order). */
   addPage(entries: readonly EntryInput[], outcomes: readonly ScriptOutcome[]): void {
-    const { mapping, usernameAttribute } = this.ctx;
-    const first = (e: EntryInput, attr: string) => (attr === '' ? null : (valuesByName(e, attr).find((v) => v !== '') ?? null));
+    if (this.planned) throw new Error('Planner: plan() has run; make a new planner');
+    const { mapping, usernameAttribute, hasRoleScript } = this.ctx;
+    const users = this.users;
+    const compactable = this.byKey.size > 0;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       const o = outcomes[i];
-      const usernames: string[] = [];
-      const keys: string[] = [];
+      // Usernames: trimmed, empty ones and repeats (ignoring case) dropped, in attribute order.
+      let name: string | null = null;
+      let key: string | null = null;
+      let names: string[] | null = null;
+      let keys: string[] | null = null;
       for (const v of valuesByName(e, usernameAttribute)) {
         const u = v.trim();
+        if (u === '') continue;
         const k = u.toLowerCase();
-        if (u === '' || keys.includes(k)) continue;
-        keys.push(k);
-        usernames.push(u);
+        if (key === null) {
+          name = u;
+          key = k;
+        } else if (keys === null) {
+          if (k === key) continue;
+          names = [name!, u];
+          keys = [key, k];
+        } else if (!keys.includes(k)) {
+          names!.push(u);
+          keys.push(k);
+        }
       }
-      this.records.push({
-        dn: e.dn,
-        directoryId: directoryIdOf(e),
-        usernames,
-        keys,
-        email: first(e, mapping.email),
-        firstName: first(e, mapping.firstName),
-        lastName: first(e, mapping.lastName),
-        active: o.active,
-        org: o.org !== null && o.org.trim() !== '' ? o.org.trim() : null,
-        roles: this.ctx.hasRoleScript && o.roles.length ? o.roles : NO_ROLES,
-        errors: o.errors.length ? o.errors : NO_ERRORS,
-        matched: null,
-      });
+      const dn = e.dn;
+      const directoryId = directoryIdOf(e);
+      const email = firstValue(e, mapping.email);
+      const firstName = firstValue(e, mapping.firstName);
+      const lastName = firstValue(e, mapping.lastName);
+
+      const index = this.count++;
+      let bits = o.active === null ? ACTIVE_NULL : o.active ? 1 : 0;
+      let ref = -1;
+      if (compactable && key !== null && keys === null) {
+        const m = this.byKey.get(key);
+        if (
+          m !== undefined && users.username[m] === name && users.sourceDn[m] === dn && (directoryId === null || users.directoryId[m] === directoryId)
+          && users.email[m] === email && users.firstName[m] === firstName && users.lastName[m] === lastName
+        ) {
+          ref = m;
+          if (directoryId !== null) bits |= HAS_DIRECTORY_ID;
+        }
+      }
+      if (ref < 0) {
+        // Kept until plan() (and in a first sync by the plan): the directory ID as one string,
+        // not the prefix plus the entry's value, and repeated names shared.
+        const id = directoryId === null ? null : flat(directoryId);
+        ref = -1 - this.full.add(dn, id, names ?? name, keys ?? key, email, this.namePool.get(firstName), this.namePool.get(lastName));
+      }
+      const org = o.org !== null && o.org.trim() !== '' ? this.orgAnswer(o.org.trim()) : 0;
+      this.entry.push(ref, bits, org, hasRoleScript && o.roles.length ? this.roleAnswer(o.roles) : 0);
+      if (o.errors.length) this.errors.set(index, o.errors);
     }
   }
 
-  /** The plan for everything added (once: the entries are released afterwards). */
+  private orgAnswer(name: string): number {
+    let a = this.orgAnswerIndex.get(name);
+    if (a === undefined) {
+      a = this.orgAnswers.push(name) - 1;
+      this.orgAnswerIndex.set(name, a);
+    }
+    return a;
+  }
+
+  private roleAnswer(names: readonly string[]): number {
+    // One name is the common answer: its own key. Several: a key that cannot collide (JSON).
+    const index = names.length === 1 ? this.singleRoleIndex : this.roleListIndex;
+    const key = names.length === 1 ? names[0] : JSON.stringify(names);
+    let a = index.get(key);
+    if (a === undefined) {
+      a = this.roleAnswers.push(names) - 1;
+      index.set(key, a);
+    }
+    return a;
+  }
+
+  /** The plan for everything added (once: the entries and the managed users are released afterwards). */
   plan(): Plan {
+    if (this.planned) throw new Error('Planner: plan() runs once; make a new planner');
+    this.planned = true;
     const ctx = this.ctx;
+    const users = this.users;
+    const byKey = this.byKey;
+    // Managed user index(es) by directory ID (several only for multi-valued usernames). Built
+    // here, not with byKey (which addPage needs), so it is not held while the directory is read.
+    const byDirId = new Map<string, number | number[]>();
+    for (let i = 0; i < users.length; i++) {
+      const d = users.directoryId[i];
+      if (!d) continue;
+      const had = byDirId.get(d);
+      if (had === undefined) byDirId.set(d, i);
+      else if (typeof had === 'number') byDirId.set(d, [had, i]);
+      else had.push(i);
+    }
+    const n = this.count;
+    const E = this.entry.data;
+    const full = this.full;
+    const userIds = users.id;
+    const userKeys = users.usernameKey;
+
+    // An entry's values, read back from its full record or from the managed user it repeats.
+    const dnOf = (i: number): string => {
+      const ref = E[i * STRIDE + REF];
+      return ref >= 0 ? users.sourceDn[ref]! : full.dn(-1 - ref);
+    };
+    const directoryIdOfEntry = (i: number): string | null => {
+      const ref = E[i * STRIDE + REF];
+      return ref >= 0 ? (E[i * STRIDE + BITS] & HAS_DIRECTORY_ID ? users.directoryId[ref] : null) : full.directoryId(-1 - ref);
+    };
+    const nameCount = (i: number): number => {
+      const ref = E[i * STRIDE + REF];
+      if (ref >= 0) return 1;
+      const v = full.names(-1 - ref);
+      return v === null ? 0 : typeof v === 'string' ? 1 : v.length;
+    };
+    const nameAt = (i: number, j: number): string => {
+      const ref = E[i * STRIDE + REF];
+      if (ref >= 0) return users.username[ref];
+      const v = full.names(-1 - ref)!;
+      return typeof v === 'string' ? v : v[j];
+    };
+    const keyAt = (i: number, j: number): string => {
+      const ref = E[i * STRIDE + REF];
+      if (ref >= 0) return userKeys[ref];
+      const v = full.keys(-1 - ref)!;
+      return typeof v === 'string' ? v : v[j];
+    };
+
     const orgsByKey = new Map(ctx.orgs.map((o) => [nameKey(o.name), o]));
     const orgsById = new Map(ctx.orgs.map((o) => [o.id, o]));
     const rolesByKey = new Map(ctx.roles.map((r) => [nameKey(r.name), r]));
     const roleName = new Map(ctx.roles.map((r) => [r.id, r.name]));
     const ownerOf = (k: string): { id: string; orgName: string } | undefined => {
       const m = byKey.get(k);
-      return m ? { id: m.id, orgName: orgsById.get(m.orgId)?.name ?? m.orgId } : ctx.others.get(k);
+      if (m === undefined) return ctx.others.get(k);
+      const orgId = users.orgId[m];
+      return { id: userIds[m], orgName: orgsById.get(orgId)?.name ?? orgId };
     };
-    // One user per directory ID is the rule (several only for multi-valued usernames): no array then.
-    const byDirId = new Map<string, ManagedUser | ManagedUser[]>();
-    const byKey = new Map<string, ManagedUser>();
-    for (const u of ctx.managed) {
-      byKey.set(u.usernameKey, u);
-      if (u.directoryId) {
-        const had = byDirId.get(u.directoryId);
-        if (had === undefined) byDirId.set(u.directoryId, u);
-        else if (Array.isArray(had)) had.push(u);
-        else byDirId.set(u.directoryId, [had, u]);
-      }
-    }
+
+    // Each username of each entry is a slot: entry i has slots firstSlot[i] .. firstSlot[i + 1] - 1.
+    const firstSlot = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) firstSlot[i + 1] = firstSlot[i] + nameCount(i);
+    /** The managed user each slot matched (-1: none). */
+    const matched = new Int32Array(firstSlot[n]).fill(-1);
+    const claimed = new Uint8Array(users.length);
 
     // Usernames returned by more than one entry: an error for each, and their user is left as is.
-    const keyCount = new Map<string, number>();
-    for (const r of this.records) for (const k of r.keys) keyCount.set(k, (keyCount.get(k) ?? 0) + 1);
+    // Compact entries are counted per user (their key is their user's), the others by key.
+    const compactCount = new Uint8Array(users.length);
+    const duplicates = new Set<string>();
+    // Keys of full records seen once: one hash operation per key (a first sync has 100k of them).
+    const once = new Set<string>();
+    const countKey = (k: string) => {
+      const before = once.size;
+      if (once.add(k).size === before) duplicates.add(k);
+    };
+    for (let i = 0; i < n; i++) {
+      const ref = E[i * STRIDE + REF];
+      if (ref >= 0) {
+        if (compactCount[ref] < 2) compactCount[ref]++;
+        continue;
+      }
+      const k = full.keys(-1 - ref);
+      if (k === null) continue;
+      if (typeof k === 'string') countKey(k);
+      else for (const x of k) countKey(x);
+    }
+    for (let u = 0; u < users.length; u++) if (compactCount[u] >= 2) duplicates.add(userKeys[u]);
+    if (compactCount.length > 0) {
+      for (const k of once) {
+        const u = byKey.get(k);
+        if (u !== undefined && compactCount[u] > 0) duplicates.add(k);
+      }
+    }
+    once.clear();
+    const duplicate = (k: string) => duplicates.size > 0 && duplicates.has(k);
     const entriesOfKey = new Map<string, string[]>();
-    for (const [k, n] of keyCount) if (n < 2) keyCount.delete(k);
-    if (keyCount.size) {
-      for (const r of this.records) {
-        for (const k of r.keys) {
-          if (!keyCount.has(k)) continue;
+    if (duplicates.size) {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0, c = nameCount(i); j < c; j++) {
+          const k = keyAt(i, j);
+          if (!duplicates.has(k)) continue;
           const list = entriesOfKey.get(k);
-          if (list) list.push(r.dn);
-          else entriesOfKey.set(k, [r.dn]);
+          if (list) list.push(dnOf(i));
+          else entriesOfKey.set(k, [dnOf(i)]);
         }
       }
     }
-    const duplicate = (k: string) => keyCount.has(k);
 
     // Matching, pass 1: directory IDs (exact username, then one-to-one renames).
-    const claimed = new Set<string>();
-    const setMatch = (r: EntryRecord, index: number, u: ManagedUser) => {
-      claimed.add(u.id);
-      (r.matched ??= new Array(r.usernames.length))[index] = u;
+    const setMatch = (slot: number, u: number) => {
+      claimed[u] = 1;
+      matched[slot] = u;
     };
-    for (const r of this.records) {
-      r.matched = null;
-      if (!r.directoryId) continue;
-      const found = byDirId.get(r.directoryId);
-      if (!found) continue;
-      // The common case: one user for this ID, one username.
-      if (!Array.isArray(found)) {
-        if (claimed.has(found.id)) continue;
-        if (r.keys.length === 1 && !duplicate(r.keys[0])) {
-          setMatch(r, 0, found);
-          continue;
+    if (byDirId.size > 0) {
+      for (let i = 0; i < n; i++) {
+        const directoryId = directoryIdOfEntry(i);
+        if (!directoryId) continue;
+        const found = byDirId.get(directoryId);
+        if (found === undefined) continue;
+        const slot = firstSlot[i];
+        const count = firstSlot[i + 1] - slot;
+        // The common case: one user for this ID, one username.
+        if (typeof found === 'number') {
+          if (claimed[found]) continue;
+          if (count === 1 && !duplicate(keyAt(i, 0))) {
+            setMatch(slot, found);
+            continue;
+          }
         }
+        const cands = typeof found === 'number' ? [found] : found;
+        const left: number[] = [];
+        for (let j = 0; j < count; j++) {
+          const k = keyAt(i, j);
+          if (duplicate(k)) continue;
+          const m = cands.find((c) => !claimed[c] && userKeys[c] === k);
+          if (m !== undefined) setMatch(slot + j, m);
+          else left.push(j);
+        }
+        const leftUsers = cands.filter((c) => !claimed[c]);
+        if (left.length === 1 && leftUsers.length === 1) setMatch(slot + left[0], leftUsers[0]);
       }
-      const cands = Array.isArray(found) ? found : [found];
-      const left: number[] = [];
-      r.keys.forEach((k, j) => {
-        if (duplicate(k)) return;
-        const m = cands.find((c) => !claimed.has(c.id) && c.usernameKey === k);
-        if (m) setMatch(r, j, m);
-        else left.push(j);
-      });
-      const leftUsers = cands.filter((c) => !claimed.has(c.id));
-      if (left.length === 1 && leftUsers.length === 1) setMatch(r, left[0], leftUsers[0]);
     }
     // Pass 2: usernames.
-    for (const r of this.records) {
-      r.keys.forEach((k, j) => {
-        if (r.matched?.[j] || duplicate(k)) return;
-        const m = byKey.get(k);
-        if (m && !claimed.has(m.id)) setMatch(r, j, m);
-      });
+    if (byKey.size > 0) {
+      for (let i = 0; i < n; i++) {
+        for (let slot = firstSlot[i], j = 0; slot < firstSlot[i + 1]; slot++, j++) {
+          if (matched[slot] >= 0) continue;
+          const k = keyAt(i, j);
+          if (duplicate(k)) continue;
+          const m = byKey.get(k);
+          if (m !== undefined && !claimed[m]) setMatch(slot, m);
+        }
+      }
     }
     // Users whose username is returned by several entries are not "missing".
-    for (const k of keyCount.keys()) if (byKey.has(k)) claimed.add(byKey.get(k)!.id);
+    for (const k of duplicates) {
+      const m = byKey.get(k);
+      if (m !== undefined) claimed[m] = 1;
+    }
 
     const changes: StoredChange[] = [];
     const counts = emptyCounts();
     const seen: SeenUser[] = [];
-    const push = (c: Omit<StoredChange, 'seq'>) => {
-      changes.push({ ...c, seq: changes.length } as StoredChange);
-      switch (c.action as SyncAction) {
-        case 'deactivate':
-          counts.deactivated++;
-          break;
-        case 'reactivate':
-          counts.reactivated++;
-          break;
-        case 'create':
-          counts.created++;
-          break;
-        case 'move':
-          counts.moved++;
-          break;
-        case 'roles':
-          counts.rolesChanged++;
-          break;
-        case 'update':
-          counts.updated++;
-          break;
-        case 'error':
-          counts.errors++;
-          break;
-      }
+    // Each change is one object literal of a fixed shape per action (seq last, as before); a copy
+    // per change (`{ ...c, seq }`) gave every change of a first sync a hidden class of its own.
+    const error = (username: string | null, dn: string | null, userId: string | null, reason: string) => {
+      counts.errors++;
+      changes.push({ username, dn, userId, action: 'error', reason, data: null, seq: changes.length });
     };
-    const error = (username: string | null, dn: string | null, userId: string | null, reason: string) =>
-      push({ username, dn, userId, action: 'error', reason, data: null });
 
     /** The organization an Org name script result names, or an error message. */
     // Scripts return the same few names for many entries: resolve each distinct answer once.
@@ -284,6 +526,10 @@ export class Planner {
       if (v === undefined) roleMemo.set(key, (v = resolveRolesUncached(names)));
       return v;
     };
+    // Per distinct answer (see addPage), resolved once through the memo above, which stays keyed
+    // as it always was (answers whose names join alike resolve alike).
+    const rolesOfAnswer: (string[] | string | undefined)[] = [];
+    const rolesOf = (answer: number): string[] | string => (rolesOfAnswer[answer] ??= resolveRoles(this.roleAnswers[answer]));
     const resolveOrgUncached = (name: string): OrgRef | string => {
       const org = orgsByKey.get(nameKey(name));
       if (!org) return `Org name script returned "${name}", but no organization has that name. Create it, or fix the script.`;
@@ -306,110 +552,161 @@ export class Planner {
       return [...ids].sort();
     };
     const roleList = (ids: readonly string[]) => (ids.length ? ids.map((id) => roleName.get(id) ?? id).sort((a, b) => a.localeCompare(b)).join(', ') : '(none)');
-    const scriptError = (r: EntryRecord, script: 'active' | 'orgName' | 'roleName') => r.errors.find((e) => e.script === script);
+    // Role lists are shared arrays (resolved answers, a managed user's list): name each one once.
+    const roleListMemo = new Map<readonly string[], string>();
+    const roleListOf = (ids: readonly string[]) => {
+      let v = roleListMemo.get(ids);
+      if (v === undefined) roleListMemo.set(ids, (v = roleList(ids)));
+      return v;
+    };
+    const createReasonMemo = new Map<readonly string[], string>();
+    const createReason = (ids: readonly string[]) => {
+      let v = createReasonMemo.get(ids);
+      if (v === undefined) createReasonMemo.set(ids, (v = `roles: ${roleListOf(ids)}`));
+      return v;
+    };
+    const NO_ERRORS: readonly ScriptErrorInfo[] = [];
 
     let createdActive = 0;
     let reactivated = 0;
     let deactivated = 0;
 
-    this.records.forEach((r) => {
-      if (r.usernames.length === 0) {
-        error(null, r.dn, null, `No username: the entry has no "${ctx.usernameAttribute}" value, so it gives no user.`);
-        return;
+    for (let i = 0; i < n; i++) {
+      const at = i * STRIDE;
+      const dn = dnOf(i);
+      const count = firstSlot[i + 1] - firstSlot[i];
+      if (count === 0) {
+        error(null, dn, null, `No username: the entry has no "${ctx.usernameAttribute}" value, so it gives no user.`);
+        continue;
       }
-      r.usernames.forEach((username, j) => {
-        const k = r.keys[j];
+      const ref = E[at + REF];
+      const directoryId = directoryIdOfEntry(i);
+      const bits = E[at + BITS];
+      const active = (bits & ACTIVE_MASK) === ACTIVE_NULL ? null : (bits & ACTIVE_MASK) === 1;
+      const orgAnswer = this.orgAnswers[E[at + ORG]];
+      const roleAnswer = E[at + ROLES];
+      const email = ref >= 0 ? users.email[ref] : full.email(-1 - ref);
+      const firstName = ref >= 0 ? users.firstName[ref] : full.firstName(-1 - ref);
+      const lastName = ref >= 0 ? users.lastName[ref] : full.lastName(-1 - ref);
+      const errs = this.errors.size ? (this.errors.get(i) ?? NO_ERRORS) : NO_ERRORS;
+
+      for (let j = 0; j < count; j++) {
+        const username = nameAt(i, j);
+        const k = keyAt(i, j);
         if (duplicate(k)) {
           const dns = entriesOfKey.get(k)!;
-          error(username, r.dn, byKey.get(k)?.id ?? null, `The username "${username}" is returned by ${dns.length} entries (${dns.slice(0, 3).join('; ')}${dns.length > 3 ? '; ...' : ''}). Fix the directory or the search filter; the user is left as is.`);
-          return;
+          const owner = byKey.get(k);
+          error(username, dn, owner === undefined ? null : userIds[owner], `The username "${username}" is returned by ${dns.length} entries (${dns.slice(0, 3).join('; ')}${dns.length > 3 ? '; ...' : ''}). Fix the directory or the search filter; the user is left as is.`);
+          continue;
         }
-        const user = r.matched?.[j];
-        if (user) {
+        const u = matched[firstSlot[i] + j];
+        if (u >= 0) {
+          const userId = userIds[u];
+          const userName = users.username[u];
+          const userActive = users.active(u);
           // Only users whose directory facts changed need a write (last seen is kept lazily).
-          if (user.missing || user.sourceDn !== r.dn || (r.directoryId !== null && user.directoryId !== r.directoryId) || user.sourceServerId !== ctx.serverId) {
-            seen.push({ id: user.id, dn: r.dn, directoryId: r.directoryId, changed: true });
+          if (users.missing(u) || users.sourceDn[u] !== dn || (directoryId !== null && users.directoryId[u] !== directoryId) || users.sourceServerId[u] !== ctx.serverId) {
+            seen.push({ id: userId, dn, directoryId, changed: true });
           }
           // Active
-          const activeErr = scriptError(r, 'active');
-          if (r.active === null) {
-            error(username, r.dn, user.id, activeErr ? `${scriptMessage(activeErr)}. The user's status stays as it is.` : 'The Active script returned no result. The user\'s status stays as it is.');
-          } else if (!r.active && user.active) {
-            push({ username: user.username, dn: r.dn, userId: user.id, action: 'deactivate', reason: 'Active script returned false', data: { kind: 'deactivate', reason: 'Active script returned false' } });
+          const activeErr = scriptError(errs, 'active');
+          if (active === null) {
+            error(username, dn, userId, activeErr ? `${scriptMessage(activeErr)}. The user's status stays as it is.` : 'The Active script returned no result. The user\'s status stays as it is.');
+          } else if (!active && userActive) {
+            counts.deactivated++;
+            changes.push({ username: userName, dn, userId, action: 'deactivate', reason: 'Active script returned false', data: { kind: 'deactivate', reason: 'Active script returned false' }, seq: changes.length });
             deactivated++;
-          } else if (r.active && !user.active && user.deactivatedBy === 'sync') {
-            push({ username: user.username, dn: r.dn, userId: user.id, action: 'reactivate', reason: 'Returned by the search and active again', data: { kind: 'reactivate' } });
+          } else if (active && !userActive && users.deactivatedBy(u) === 'sync') {
+            counts.reactivated++;
+            changes.push({ username: userName, dn, userId, action: 'reactivate', reason: 'Returned by the search and active again', data: { kind: 'reactivate' }, seq: changes.length });
             reactivated++;
           }
           // Org name
           if (ctx.hasOrgScript) {
-            const orgErr = scriptError(r, 'orgName');
-            if (orgErr) error(username, r.dn, user.id, `${scriptMessage(orgErr)}. The user stays in their organization.`);
-            else if (r.org !== null) {
-              const org = resolveOrg(r.org);
-              if (typeof org === 'string') error(username, r.dn, user.id, `${org} The user stays where they are.`);
-              else if (org.id !== user.orgId) {
-                push({ username: user.username, dn: r.dn, userId: user.id, action: 'move', from: orgsById.get(user.orgId)?.name ?? user.orgId, to: org.name, data: { kind: 'move', orgId: org.id } });
+            const orgErr = scriptError(errs, 'orgName');
+            if (orgErr) error(username, dn, userId, `${scriptMessage(orgErr)}. The user stays in their organization.`);
+            else if (orgAnswer !== null) {
+              const org = resolveOrg(orgAnswer);
+              const userOrg = users.orgId[u];
+              if (typeof org === 'string') error(username, dn, userId, `${org} The user stays where they are.`);
+              else if (org.id !== userOrg) {
+                counts.moved++;
+                changes.push({ username: userName, dn, userId, action: 'move', from: orgsById.get(userOrg)?.name ?? userOrg, to: org.name, data: { kind: 'move', orgId: org.id }, seq: changes.length });
               }
             }
           }
           // Role name
           if (ctx.hasRoleScript) {
-            const roleErr = scriptError(r, 'roleName');
-            if (roleErr) error(username, r.dn, user.id, `${scriptMessage(roleErr)}. The roles stay as they are.`);
+            const roleErr = scriptError(errs, 'roleName');
+            if (roleErr) error(username, dn, userId, `${scriptMessage(roleErr)}. The roles stay as they are.`);
             else {
-              const ids = resolveRoles(r.roles);
-              if (typeof ids === 'string') error(username, r.dn, user.id, `${ids} The roles stay as they are.`);
-              else if (!sameIds(ids, user.roleIds)) {
-                const added = ids.filter((id) => !user.roleIds.includes(id));
-                const removed = user.roleIds.filter((id) => !ids.includes(id));
+              const ids = rolesOf(roleAnswer);
+              const userRoles = users.roleIds[u];
+              if (typeof ids === 'string') error(username, dn, userId, `${ids} The roles stay as they are.`);
+              else if (!sameIds(ids, userRoles)) {
+                const added = ids.filter((id) => !userRoles.includes(id));
+                const removed = userRoles.filter((id) => !ids.includes(id));
                 const reason = [added.length ? `added ${roleList(added)}` : '', removed.length ? `removed ${roleList(removed)}` : ''].filter(Boolean).join('; ');
-                push({ username: user.username, dn: r.dn, userId: user.id, action: 'roles', from: roleList(user.roleIds), to: roleList(ids), reason, data: { kind: 'roles', roleIds: ids } });
+                counts.rolesChanged++;
+                changes.push({ username: userName, dn, userId, action: 'roles', from: roleListOf(userRoles), to: roleListOf(ids), reason, data: { kind: 'roles', roleIds: ids }, seq: changes.length });
               }
             }
           }
           // Mapped fields and a renamed username.
-          const fields: Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>> = {};
-          const from: string[] = [];
-          const to: string[] = [];
-          if (k !== user.usernameKey || username !== user.username) {
-            const owner = k !== user.usernameKey ? ownerOf(k) : undefined;
-            if (owner && owner.id !== user.id) {
-              error(username, r.dn, user.id, `The entry's username changed from "${user.username}" to "${username}", but a user of "${owner.orgName}" already has that name. The username stays "${user.username}".`);
+          const userKey = userKeys[u];
+          let fields: Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>> | null = null;
+          let from: string[] | null = null;
+          let to: string[] | null = null;
+          if (k !== userKey || username !== userName) {
+            const owner = k !== userKey ? ownerOf(k) : undefined;
+            if (owner && owner.id !== userId) {
+              error(username, dn, userId, `The entry's username changed from "${userName}" to "${username}", but a user of "${owner.orgName}" already has that name. The username stays "${userName}".`);
             } else {
-              fields.username = username;
-              from.push(`username: ${user.username}`);
-              to.push(`username: ${username}`);
+              fields = { username };
+              from = [`username: ${userName}`];
+              to = [`username: ${username}`];
             }
           }
-          for (const f of ['email', 'firstName', 'lastName'] as const) {
-            const v = r[f];
-            if (v !== null && v !== user[f]) {
-              fields[f] = v;
-              from.push(`${FIELD_LABELS[f]}: ${user[f] ?? '(none)'}`);
-              to.push(`${FIELD_LABELS[f]}: ${v}`);
+          // The usual case: nothing differs (compared without building anything per user).
+          const userEmail = users.email[u];
+          const userFirst = users.firstName[u];
+          const userLast = users.lastName[u];
+          if ((email !== null && email !== userEmail) || (firstName !== null && firstName !== userFirst) || (lastName !== null && lastName !== userLast)) {
+            const values = [email, firstName, lastName];
+            const userFields = [userEmail, userFirst, userLast];
+            for (let f = 0; f < 3; f++) {
+              const v = values[f];
+              const name = MAPPED_FIELDS[f];
+              if (v !== null && v !== userFields[f]) {
+                (fields ??= {})[name] = v;
+                (from ??= []).push(`${FIELD_LABELS[name]}: ${userFields[f] ?? '(none)'}`);
+                (to ??= []).push(`${FIELD_LABELS[name]}: ${v}`);
+              }
             }
           }
-          if (from.length) push({ username: user.username, dn: r.dn, userId: user.id, action: 'update', from: from.join('; '), to: to.join('; '), data: { kind: 'update', fields } });
-          return;
+          if (from) {
+            counts.updated++;
+            changes.push({ username: userName, dn, userId, action: 'update', from: from.join('; '), to: to!.join('; '), data: { kind: 'update', fields: fields! }, seq: changes.length });
+          }
+          continue;
         }
         // No managed user: create one when the server says so.
-        if (!ctx.createUsers) return;
+        if (!ctx.createUsers) continue;
         const owner = ownerOf(k);
         if (owner) {
-          error(username, r.dn, owner.id, `A user named "${username}" already exists in "${owner.orgName}", which "${ctx.serverName}" does not manage, so no user is created. Move that user to an organization that signs in with this server, or rename one of them.`);
-          return;
+          error(username, dn, owner.id, `A user named "${username}" already exists in "${owner.orgName}", which "${ctx.serverName}" does not manage, so no user is created. Move that user to an organization that signs in with this server, or rename one of them.`);
+          continue;
         }
-        if (r.active === null) {
-          const activeErr = scriptError(r, 'active');
-          error(username, r.dn, null, `${activeErr ? scriptMessage(activeErr) : 'The Active script returned no result'}. No user is created.`);
-          return;
+        if (active === null) {
+          const activeErr = scriptError(errs, 'active');
+          error(username, dn, null, `${activeErr ? scriptMessage(activeErr) : 'The Active script returned no result'}. No user is created.`);
+          continue;
         }
-        if (!r.active) return; // an inactive entry gets no account
+        if (!active) continue; // an inactive entry gets no account
         let org: OrgRef | string | null = null;
-        const orgErr = ctx.hasOrgScript ? scriptError(r, 'orgName') : undefined;
+        const orgErr = ctx.hasOrgScript ? scriptError(errs, 'orgName') : undefined;
         if (orgErr) org = `${scriptMessage(orgErr)}.`;
-        else if (r.org !== null) org = resolveOrg(r.org);
+        else if (orgAnswer !== null) org = resolveOrg(orgAnswer);
         else if (ctx.defaultOrgId) {
           const d = orgsById.get(ctx.defaultOrgId);
           org =
@@ -420,58 +717,75 @@ export class Planner {
           org = `No organization for the new user: ${ctx.hasOrgScript ? 'the Org name script returned nothing and ' : ''}the server has no default organization. Choose one in the server's Sync settings${ctx.hasOrgScript ? ', or fix the script' : ''}.`;
         }
         if (typeof org === 'string') {
-          error(username, r.dn, null, `${org} No user is created.`);
-          return;
+          error(username, dn, null, `${org} No user is created.`);
+          continue;
         }
-        let roleIds: string[] = [];
+        let roleIds = NO_ROLE_IDS;
         if (ctx.hasRoleScript) {
-          const roleErr = scriptError(r, 'roleName');
-          const ids = roleErr ? `${scriptMessage(roleErr)}.` : resolveRoles(r.roles);
+          const roleErr = scriptError(errs, 'roleName');
+          const ids = roleErr ? `${scriptMessage(roleErr)}.` : rolesOf(roleAnswer);
           if (typeof ids === 'string') {
-            error(username, r.dn, null, `${ids} No user is created.`);
-            return;
+            error(username, dn, null, `${ids} No user is created.`);
+            continue;
           }
           roleIds = ids;
         }
-        const id = orderedUuid();
-        push({
+        const id = flat(orderedUuid());
+        counts.created++;
+        changes.push({
           username,
-          dn: r.dn,
+          dn,
           userId: id,
           action: 'create',
           to: org.name,
-          reason: roleIds.length ? `roles: ${roleList(roleIds)}` : undefined,
-          data: { kind: 'create', id, username, email: r.email, firstName: r.firstName, lastName: r.lastName, orgId: org.id, roleIds, dn: r.dn, directoryId: r.directoryId },
+          reason: roleIds.length ? createReason(roleIds) : undefined,
+          data: { kind: 'create', id, username, email, firstName, lastName, orgId: org.id, roleIds, dn, directoryId } satisfies ChangeData,
+          seq: changes.length,
         });
         createdActive++;
-      });
-    });
+      }
+    }
 
     // Managed users the search did not return.
     const gone: string[] = [];
-    for (const u of ctx.managed) {
-      if (!claimed.has(u.id) && !u.missing) gone.push(u.id);
-      if (claimed.has(u.id) || !u.active) continue;
-      push({ username: u.username, dn: u.sourceDn, userId: u.id, action: 'deactivate', reason: 'Not returned by the search', data: { kind: 'deactivate', reason: 'Not returned by the search' } });
+    let activeBefore = 0;
+    for (let u = 0; u < users.length; u++) {
+      const userActive = users.active(u);
+      if (userActive) activeBefore++;
+      if (!claimed[u] && !users.missing(u)) gone.push(userIds[u]);
+      if (claimed[u] || !userActive) continue;
+      counts.deactivated++;
+      changes.push({ username: users.username[u], dn: users.sourceDn[u], userId: userIds[u], action: 'deactivate', reason: 'Not returned by the search', data: { kind: 'deactivate', reason: 'Not returned by the search' }, seq: changes.length });
       deactivated++;
     }
 
-    const managedBefore = ctx.managed.length;
-    let activeBefore = 0;
-    for (const u of ctx.managed) if (u.active) activeBefore++;
-    const entries = this.records.length;
-    // The entries are planned: let their memory go before the plan is applied.
-    this.records.length = 0;
+    const managedBefore = users.length;
+    // Planned: let the entries and the managed users go before the plan is applied.
+    this.release();
     return {
       changes,
       counts,
       seen,
       gone,
-      entries,
+      entries: n,
       managedBefore,
       activeBefore,
       managedAfter: managedBefore + createdActive,
       activeAfter: activeBefore - deactivated + reactivated + createdActive,
     };
+  }
+
+  private release(): void {
+    this.users = new ManagedUsers(0);
+    this.byKey = new Map();
+    this.entry = new Quads();
+    this.full = new FullRecords();
+    this.namePool = new StringPool();
+    this.errors = new Map();
+    this.orgAnswers = [null];
+    this.orgAnswerIndex = new Map();
+    this.roleAnswers = [NO_ROLES];
+    this.singleRoleIndex = new Map();
+    this.roleListIndex = new Map();
   }
 }
