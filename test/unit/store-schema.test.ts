@@ -35,9 +35,6 @@ it('the store schema matches the snapshot (a schema change needs a new migration
     -- index user_roles_role
     CREATE INDEX user_roles_role ON user_roles (role_id)
 
-    -- index users_directory_id
-    CREATE INDEX users_directory_id ON users (directory_id) WHERE directory_id IS NOT NULL
-
     -- index users_org
     CREATE INDEX users_org ON users (org_id)
 
@@ -152,13 +149,15 @@ it('the store schema matches the snapshot (a schema change needs a new migration
     ) STRICT
 
     -- table sync_changes
-    CREATE TABLE sync_changes (
+    CREATE TABLE "sync_changes" (
       run_id TEXT NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
       seq INTEGER NOT NULL,
       user_id TEXT NULL,
       username TEXT NULL,
       dn TEXT NULL,
-      action TEXT NOT NULL CHECK (action IN ('deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'error')),
+      action TEXT NOT NULL CHECK (
+        action = 'deactivate' OR action = 'reactivate' OR action = 'create' OR action = 'move' OR action = 'roles' OR action = 'update' OR action = 'error'
+      ),
       from_text TEXT NULL,
       to_text TEXT NULL,
       reason TEXT NULL,

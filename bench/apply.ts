@@ -1,0 +1,284 @@
+/**
+ * Benchmark: the SQLite write path of a sync, alone (no LDAP, no scripts, no planner). Each round
+ * runs in a fresh child process on a fresh store file and times, in ONE transaction as
+ * SyncService does it (applyChanges + the run's plan rows + finishRun):
+ *   - create: a first sync's plan of N `create` changes shaped as the planner makes them
+ *             (ordered user ids, 10 organizations, 1 role each, 2 roles for every 10th user);
+ *   - resync: then, on the same store, a plan of M moves + R role changes of existing users.
+ * For each: CPU of the process (process.cpuUsage, user + system; SQLite works on the main thread)
+ * and wall time of the apply, of the plan rows, of the commit (the transaction's return: WAL
+ * write, and the WAL checkpoint unless the apply deferred it) and in total; then of the checkpoint
+ * a large apply runs right after its transaction (see checkpointAfterTransaction), reported on its
+ * own line. Plus RSS before the timed run and the child's peak RSS, and the store's size. Prints
+ * figures, medians over the rounds; no thresholds.
+ *
+ *   npm run bench:apply -- [--users 100000] [--runs 5] [--moves 1000] [--roles 1000]
+ *
+ * BENCH_APPLY_PRAGMAS runs extra pragmas after the store is opened, for experiments
+ * (e.g. "cache_size=-16384;synchronous=FULL").
+ *
+ * Internal: `--child` runs one round; its input comes in BENCH_APPLY_INPUT (JSON) and its result
+ * goes to stdout as one `BENCH_APPLY_RESULT {json}` line.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type Database from 'better-sqlite3';
+import { parseIntArgs } from './args';
+import { collector, machineLine, MB, median, runBench, table } from './runtime';
+import { openStore } from '../src-main/store/db';
+import { orderedUuid } from '../src-main/store/ordered-id';
+import { changeWriter, finishRun, startRun, type StoredChange } from '../src-main/store/runs-repo';
+import { applyChanges } from '../src-main/sync/apply';
+import type { ChangeData } from '../src-main/sync/planner';
+import { emptyCounts } from '../src-shared/domain/sync';
+
+const USAGE = 'usage: npm run bench:apply -- [--users N (default 100000)] [--runs R (default 5)] [--moves M (default 1000)] [--roles R (default 1000)]';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
+
+const DESKTOP_USER = '5d0f6a8e-3c1b-4e1f-9a57-2f4f3b8c1a01';
+const ORG_ADMIN = '5d0f6a8e-3c1b-4e1f-9a57-2f4f3b8c1a02';
+
+interface Input {
+  users: number;
+  moves: number;
+  roles: number;
+}
+
+/** CPU (user + system; system alone) and wall milliseconds of one part of a timed run. */
+interface Part {
+  cpu: number;
+  sys: number;
+  wall: number;
+}
+
+interface Timed {
+  apply: Part;
+  rows: Part;
+  commit: Part;
+  /** apply + rows + commit. */
+  total: Part;
+  /** The WAL checkpoint of a large plan, run right after its transaction (see checkpointAfterTransaction). */
+  checkpoint: Part;
+  /** RSS after a full GC just before the timed run, bytes. */
+  rssBefore: number;
+  rssAfter: number;
+}
+
+interface Result {
+  create: Timed;
+  resync: Timed;
+  usersInStore: number;
+  /** After the creates. */
+  rolesInStore: number;
+  planRows: number;
+  /** Store and WAL file sizes after the runs, bytes. */
+  dbBytes: number;
+  walBytes: number;
+  maxRss: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child side: one round.
+
+function setupStore(db: Database.Database): { serverId: string; orgs: { id: string; name: string }[] } {
+  const at = new Date().toISOString();
+  const serverId = randomUUID();
+  db.prepare(
+    `INSERT INTO servers (id, name, name_key, url, start_tls, bind_anonymously, bind_dn, search_filter, timeout_seconds, create_users, created_at, updated_at)
+    VALUES (?, 'Bench', 'bench', 'ldap://127.0.0.1:1/dc=example,dc=com', 0, 0, 'cn=sync', '(objectClass=inetOrgPerson)', 30, 1, ?, ?)`,
+  ).run(serverId, at, at);
+  const orgs = Array.from({ length: 10 }, (_, i) => ({ id: randomUUID(), name: `Dept D${100 + i}` }));
+  const insertOrg = db.prepare(
+    `INSERT INTO organizations (id, name, name_key, auth_server_id, registration_key, created_at, updated_at) VALUES (?, ?, ?, ?, 'k', ?, ?)`,
+  );
+  for (const o of orgs) insertOrg.run(o.id, o.name, o.name.toLowerCase(), serverId, at, at);
+  return { serverId, orgs };
+}
+
+/** A first sync's plan: one `create` per entry, as Planner.plan() pushes it. */
+function createPlan(n: number, orgs: { id: string; name: string }[]): StoredChange[] {
+  const changes: StoredChange[] = [];
+  const given = ['Anna', 'Ben', 'Chloé', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Karin'];
+  const surnames = ['Smith', 'Müller', 'Nguyen', 'García', 'Kowalski', 'Okafor', 'Rossi', 'Tanaka', 'Jensen'];
+  // Strings decoded from the directory's answer are flat; template literals make rope strings,
+  // which V8 would flatten when binding them (a cost the real sync does not pay).
+  const flat = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
+  for (let i = 1; i <= n; i++) {
+    const username = `user${String(i).padStart(5, '0')}`;
+    const dn = flat(`uid=${username},ou=people,dc=example,dc=com`);
+    const org = orgs[i % orgs.length];
+    const admin = i % 10 === 0;
+    const roleIds = admin ? [DESKTOP_USER, ORG_ADMIN] : [DESKTOP_USER];
+    const id = orderedUuid();
+    const data: ChangeData = {
+      kind: 'create',
+      id,
+      username,
+      email: flat(`${username}@example.com`),
+      firstName: given[i % given.length],
+      lastName: surnames[(i * 7) % surnames.length],
+      orgId: org.id,
+      roleIds,
+      dn,
+      directoryId: randomUUID(),
+    };
+    changes.push({ username, dn, userId: id, action: 'create', to: org.name, reason: admin ? 'roles: Desktop User, Org Admin' : 'roles: Desktop User', data, seq: changes.length });
+  }
+  return changes;
+}
+
+/** A re-sync's plan: `moves` users to another organization, `roles` users with a role added or removed. */
+function resyncPlan(created: readonly StoredChange[], moves: number, roles: number, orgs: { id: string; name: string }[]): StoredChange[] {
+  const changes: StoredChange[] = [];
+  const step = Math.max(1, Math.floor(created.length / Math.max(1, moves + roles)));
+  let k = 0;
+  for (let j = 0; j < moves + roles && k < created.length; j++, k += step) {
+    const c = created[k];
+    const d = c.data as Extract<ChangeData, { kind: 'create' }>;
+    if (j < moves) {
+      const to = orgs[(orgs.findIndex((o) => o.id === d.orgId) + 1) % orgs.length];
+      changes.push({ username: c.username, dn: c.dn, userId: d.id, action: 'move', from: c.to, to: to.name, data: { kind: 'move', orgId: to.id }, seq: changes.length });
+    } else {
+      const had = d.roleIds.length === 2;
+      const roleIds = had ? [DESKTOP_USER] : [DESKTOP_USER, ORG_ADMIN];
+      const [from, to] = had ? ['Desktop User, Org Admin', 'Desktop User'] : ['Desktop User', 'Desktop User, Org Admin'];
+      const reason = had ? 'removed Org Admin' : 'added Org Admin';
+      changes.push({ username: c.username, dn: c.dn, userId: d.id, action: 'roles', from, to, reason, data: { kind: 'roles', roleIds }, seq: changes.length });
+    }
+  }
+  return changes;
+}
+
+/**
+ * Applies `changes` as a sync run does: apply + plan rows + finishRun in one transaction, timed
+ * part by part; then waits for the next turn of the event loop, which runs a deferred checkpoint.
+ */
+async function timedRun(db: Database.Database, serverId: string, changes: readonly StoredChange[], gc: () => void): Promise<Timed> {
+  const runId = randomUUID();
+  const run = startRun(db, { id: runId, serverId, serverName: 'Bench', kind: 'sync', trigger: 'cli' });
+  gc();
+  const rssBefore = process.memoryUsage().rss;
+  const marks: { cpu: number; sys: number; wall: number }[] = [];
+  const mark = () => {
+    const u = process.cpuUsage();
+    marks.push({ cpu: (u.user + u.system) / 1000, sys: u.system / 1000, wall: performance.now() });
+  };
+  mark();
+  db.transaction(() => {
+    applyChanges(db, { serverId, changes, seen: [], gone: [], lastSyncAt: null, seenAt: run.startedAt, now: new Date() });
+    mark();
+    // As SyncService.writeChanges for an applied run (without the apply data).
+    const write = changeWriter(db, runId);
+    for (const c of changes) write(c, false);
+    mark();
+    finishRun(db, runId, { status: 'applied', counts: emptyCounts() });
+  })();
+  mark();
+  await new Promise((resolve) => setImmediate(resolve));
+  mark();
+  const part = (a: number, b: number): Part => ({ cpu: marks[b].cpu - marks[a].cpu, sys: marks[b].sys - marks[a].sys, wall: marks[b].wall - marks[a].wall });
+  return { apply: part(0, 1), rows: part(1, 2), commit: part(2, 3), total: part(0, 3), checkpoint: part(3, 4), rssBefore, rssAfter: process.memoryUsage().rss };
+}
+
+async function child(): Promise<number> {
+  const input = JSON.parse(process.env.BENCH_APPLY_INPUT ?? 'null') as Input | null;
+  if (!input) throw new Error('--child is internal: BENCH_APPLY_INPUT is missing');
+  const gc = collector();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-apply-'));
+  try {
+    const file = path.join(dir, 'store.sqlite');
+    const store = openStore(file);
+    try {
+      const db = store.db;
+      for (const p of (process.env.BENCH_APPLY_PRAGMAS ?? '').split(';').map((s) => s.trim()).filter(Boolean)) db.pragma(p);
+      const { serverId, orgs } = setupStore(db);
+      const created = createPlan(input.users, orgs);
+      const create = await timedRun(db, serverId, created, gc);
+      const rolesInStore = (db.prepare(`SELECT COUNT(*) AS n FROM user_roles`).get() as { n: number }).n;
+      const resync = await timedRun(db, serverId, resyncPlan(created, input.moves, input.roles, orgs), gc);
+      const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+      const usersInStore = count(`SELECT COUNT(*) AS n FROM users`);
+      const planRows = count(`SELECT COUNT(*) AS n FROM sync_changes`);
+      const size = (f: string) => {
+        try {
+          return statSync(f).size;
+        } catch {
+          return 0;
+        }
+      };
+      const result: Result = { create, resync, usersInStore, rolesInStore, planRows, dbBytes: size(file), walBytes: size(`${file}-wal`), maxRss: process.resourceUsage().maxRSS * 1024 };
+      process.stdout.write(`BENCH_APPLY_RESULT ${JSON.stringify(result)}\n`);
+    } finally {
+      store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent side.
+
+function runChild(input: Input): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--child'], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_APPLY_INPUT: JSON.stringify(input) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code, sig) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_APPLY_RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`round exited with ${code ?? sig}:\n${out}`));
+      resolve(JSON.parse(line.slice('BENCH_APPLY_RESULT '.length)) as Result);
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return child();
+  const { users, runs, moves, roles } = parseIntArgs(argv, { users: 100_000, runs: 5, moves: 1000, roles: 1000 }, USAGE);
+  console.log(machineLine());
+  console.log(`command: npm run bench:apply -- --users ${users} --runs ${runs} --moves ${moves} --roles ${roles}${process.env.BENCH_APPLY_PRAGMAS ? ` (BENCH_APPLY_PRAGMAS=${process.env.BENCH_APPLY_PRAGMAS})` : ''}`);
+  const results: Result[] = [];
+  for (let r = 0; r < runs; r++) {
+    const res = await runChild({ users, moves, roles });
+    const expected = { usersInStore: users, rolesInStore: users + Math.floor(users / 10), planRows: users + Math.min(users, moves + roles) };
+    for (const [k, v] of Object.entries(expected)) {
+      if (res[k as keyof typeof expected] !== v) throw new Error(`round ${r + 1}: ${k} ${res[k as keyof typeof expected]}, expected ${v}`);
+    }
+    results.push(res);
+    const f = (t: Timed) => `cpu ${t.total.cpu.toFixed(0)} ms, wall ${t.total.wall.toFixed(0)} ms`;
+    console.log(`round ${r + 1}: create ${f(res.create)}; resync ${f(res.resync)}; peak RSS ${(res.maxRss / MB).toFixed(0)} MB`);
+  }
+  const ms = (xs: number[]) => median(xs).toFixed(1);
+  const rows: string[][] = [];
+  for (const phase of ['create', 'resync'] as const) {
+    for (const part of ['apply', 'rows', 'commit', 'total', 'checkpoint'] as const) {
+      const label = { apply: 'apply', rows: 'plan rows', commit: 'commit', total: 'total (apply + rows + commit)', checkpoint: 'checkpoint after' }[part];
+      const of = (k: keyof Part) => ms(results.map((r) => r[phase][part][k]));
+      rows.push([`${phase}: ${label}`, of('cpu'), of('sys'), of('wall')]);
+    }
+  }
+  console.log(`\nmedians of ${runs} rounds (${users} creates; then ${moves} moves + ${roles} role changes):`);
+  console.log(table(['part', 'CPU ms', 'of which system', 'wall ms'], rows));
+  const mb = (xs: number[]) => `${(median(xs) / MB).toFixed(0)} MB`;
+  console.log(
+    `\nRSS before create ${mb(results.map((r) => r.create.rssBefore))}, after create ${mb(results.map((r) => r.create.rssAfter))}, ` +
+      `after resync ${mb(results.map((r) => r.resync.rssAfter))}, peak ${mb(results.map((r) => r.maxRss))}`,
+  );
+  console.log(`store ${mb(results.map((r) => r.dbBytes))}, WAL after the runs ${mb(results.map((r) => r.walBytes))}`);
+  return 0;
+}
+
+runBench(main);

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { checkpointAfterTransaction, openStore, type Store } from '../../src-main/store/db';
+import { loadMigrations } from '../../src-main/store/migration-files';
+import { changeWriter, finishRun, planPage, startRun, storedChanges, type StoredChange } from '../../src-main/store/runs-repo';
+import { emptyCounts } from '../../src-shared/domain/sync';
+
+let dir: string;
+let file: string;
+const open: Store[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'store-write-path-'));
+  file = join(dir, 'store.sqlite');
+});
+
+afterEach(() => {
+  for (const store of open.splice(0)) store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const at = '2025-01-01T10:00:00.000Z';
+const changes: StoredChange[] = [
+  { seq: 0, userId: 'u-1', username: 'anna', dn: 'uid=anna,dc=example,dc=com', action: 'create', to: 'Sales', reason: 'roles: Desktop User', data: { kind: 'create', id: 'u-1' } },
+  { seq: 1, userId: 'u-2', username: 'ben', dn: 'uid=ben,dc=example,dc=com', action: 'move', from: 'Sales', to: 'Support', data: { kind: 'move', orgId: 'o-2' } },
+  { seq: 2, userId: null, username: null, dn: 'cn=x,dc=example,dc=com', action: 'error', reason: 'No username', data: null },
+];
+
+it('0005 keeps every plan row, still refuses an unknown action and drops the directory-ID index', () => {
+  // A store at schema version 4 with a held plan (rows with their apply data).
+  const before = openStore(file, { migrations: loadMigrations().filter((m) => m.version < 5) });
+  const runId = randomUUID();
+  startRun(before.db, { id: runId, serverId: null, serverName: 'Corp', kind: 'sync', trigger: 'cli' }, new Date(at));
+  before.db.transaction(() => {
+    const write = changeWriter(before.db, runId);
+    for (const c of changes) write(c, true);
+    finishRun(before.db, runId, { status: 'held', counts: emptyCounts(), heldReason: 'test' }, new Date(at));
+  })();
+  const rows = before.db.prepare(`SELECT * FROM sync_changes ORDER BY run_id, seq`).all();
+  expect(rows).toHaveLength(3);
+  before.close();
+
+  const store = openStore(file);
+  open.push(store);
+  const db = store.db;
+  expect(db.prepare(`SELECT * FROM sync_changes ORDER BY run_id, seq`).all()).toEqual(rows);
+  expect(storedChanges(db, runId)).toEqual(changes.map((c) => expect.objectContaining({ seq: c.seq, action: c.action, userId: c.userId, data: c.data })));
+  expect(planPage(db, { runId, filter: 'move', search: 'ben', offset: 0, limit: 10 })).toMatchObject({ total: 1, byAction: { create: 1, move: 1, error: 1 } });
+  expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  expect(db.pragma('foreign_key_check')).toEqual([]);
+
+  // The check accepts exactly the same actions.
+  const insert = db.prepare(`INSERT INTO sync_changes (run_id, seq, action) VALUES (?, ?, ?)`);
+  expect(() => insert.run(runId, 10, 'bogus')).toThrow(expect.objectContaining({ code: 'SQLITE_CONSTRAINT_CHECK' }));
+  expect(() => insert.run(runId, 11, 'Create')).toThrow(expect.objectContaining({ code: 'SQLITE_CONSTRAINT_CHECK' }));
+  ['deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'error'].forEach((action, i) => insert.run(runId, 20 + i, action));
+  // Still a child of its run: deleting the run deletes its plan.
+  expect(() => insert.run('no-such-run', 0, 'create')).toThrow(expect.objectContaining({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' }));
+  db.prepare(`DELETE FROM sync_runs WHERE id = ?`).run(runId);
+  expect(db.prepare(`SELECT COUNT(*) AS n FROM sync_changes`).get()).toEqual({ n: 0 });
+
+  expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'users_directory_id'`).get()).toBeUndefined();
+});
+
+it('a new store gets 16 KiB pages; an existing one keeps its page size', () => {
+  const fresh = openStore(file);
+  open.push(fresh);
+  expect(fresh.db.pragma('page_size', { simple: true })).toBe(16384);
+  // A store created before (4 KiB pages, SQLite's default) is upgraded in place and keeps them.
+  const older = join(dir, 'older.sqlite');
+  const raw = new Database(older);
+  raw.pragma('journal_mode = WAL');
+  raw.close();
+  const upgraded = openStore(older);
+  open.push(upgraded);
+  expect(upgraded.db.pragma('page_size', { simple: true })).toBe(4096);
+  expect(upgraded.db.pragma('integrity_check', { simple: true })).toBe('ok');
+});
+
+it('checkpointAfterTransaction: the commit leaves the pages in the WAL, the next turn copies them; other connections read the commit at once', async () => {
+  const store = openStore(file);
+  open.push(store);
+  const reader = openStore(file);
+  open.push(reader);
+  const db = store.db;
+  const sizeBefore = statSync(file).size;
+  const insert = db.prepare(`INSERT INTO settings (key, value_json) VALUES (?, ?)`);
+  db.transaction(() => {
+    checkpointAfterTransaction(db);
+    checkpointAfterTransaction(db); // once per transaction however often it is asked
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    for (let i = 0; i < 2000; i++) insert.run(`k${i}`, JSON.stringify('x'.repeat(1000)));
+  })();
+  // Committed: visible to another connection, still only in the WAL.
+  expect(reader.db.prepare(`SELECT COUNT(*) AS n FROM settings WHERE key LIKE 'k%'`).get()).toEqual({ n: 2000 });
+  expect(statSync(file).size).toBe(sizeBefore);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(statSync(file).size).toBeGreaterThan(sizeBefore + 2000 * 1000);
+  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+});
