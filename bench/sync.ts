@@ -4,7 +4,7 @@
  * fetching the same entries with the same attributes, in the same run, against the same private
  * slapd.
  *
- *   npm run bench:sync -- [--users 100000] [--runs 1] [--cpu-prof]
+ *   npm run bench:sync -- [--users 100000 | --entries 1000000] [--runs 1] [--cpu-prof]
  *
  * Each round uses a fresh store (server "Bench": Active + Org + Role scripts, createUsers, one
  * organization per department) and times, each of our phases in a FRESH child process (so peak
@@ -56,7 +56,7 @@ import type { RunSummary } from '../src-shared/domain/sync';
 import { startSlapd, userAttributes, type Slapd } from '../test/rig/slapd';
 import { run } from '../test/rig/exec';
 
-const USAGE = 'usage: npm run bench:sync -- [--users N (default 100000)] [--runs R (default 1)] [--cpu-prof]';
+const USAGE = 'usage: npm run bench:sync -- [--users N | --entries N (default 100000)] [--runs R (default 1)] [--cpu-prof]';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
 const TARGET_RATIO = 2;
@@ -348,7 +348,10 @@ async function main(): Promise<number> {
   const phaseAt = argv.indexOf('--phase');
   if (phaseAt >= 0) return childPhase();
   const cpuProf = argv.includes('--cpu-prof');
-  const { users, runs } = parseIntArgs(argv.filter((a) => a !== '--cpu-prof'), { users: 100_000, runs: 1 }, USAGE);
+  // --entries is the issue's spelling (--entries 1000000 shows the cost staying linear); same as --users.
+  const parsed = parseIntArgs(argv.filter((a) => a !== '--cpu-prof'), { users: 100_000, entries: 0, runs: 1 }, USAGE);
+  const users = parsed.entries || parsed.users;
+  const runs = parsed.runs;
 
   console.log(machineLine());
   console.log(`command: npm run bench:sync -- --users ${users} --runs ${runs}${cpuProf ? ' --cpu-prof' : ''}`);
