@@ -8,7 +8,7 @@
  *   - entries/s for Active + Org name + Role name written with string functions, and for their
  *     regular-expression twins (and the ratio), evaluated in one call and in pages of 1,000
  *     (how a sync calls it); wall clock, and per CPU second of the process (steadier on a
- *     shared machine);
+ *     shared machine); and for the three scripts bench:sync uses, in pages;
  *   - the time from a script edit to re-evaluating a 50-entry page (evaluate() with changed
  *     script text, recompilation included).
  */
@@ -32,6 +32,13 @@ const REGEX_SCRIPTS: ServerScripts = {
   active: "function(entry) { return !/^terminated$/.test(entry.employeeType || ''); }",
   orgName: "function(entry) { return entry.l ? entry.l.replace(/^/, 'Org ') : null; }",
   roleName: "function(entry) { return /admin/i.test(entry.employeeType || '') ? ['Org Admin', 'Desktop User'] : 'Desktop User'; }",
+};
+
+/** The scripts bench:sync runs (plain property reads, no all()/has()): the sync's own script cost. */
+const SYNC_SCRIPTS: ServerScripts = {
+  active: "function(entry) { return entry.employeeType !== 'terminated'; }",
+  orgName: "function(entry) { return 'Dept ' + entry.departmentNumber; }",
+  roleName: "function(entry) { return entry.employeeType === 'admin' ? ['Desktop User', 'Org Admin'] : ['Desktop User']; }",
 };
 
 const CITIES = ['Paris', 'Oslo', 'Lyon', 'Berlin', 'Madrid', 'Rome', 'Lisbon', 'Vienna', 'Prague', 'Dublin'];
@@ -127,6 +134,7 @@ async function main(): Promise<void> {
       ['regex twins, one evaluate()', () => throughput(engine, REGEX_SCRIPTS, entries, n)],
       ['string functions, evaluate() per 1,000', () => throughput(engine, STRING_SCRIPTS, entries, 1000)],
       ['regex twins, evaluate() per 1,000', () => throughput(engine, REGEX_SCRIPTS, entries, 1000)],
+      ["bench:sync's scripts, evaluate() per 1,000", () => throughput(engine, SYNC_SCRIPTS, entries, 1000)],
     ],
     runs,
     gc,

@@ -9,12 +9,14 @@ import { isMemoryError, placeError } from './compile';
 import { memoryMessage, sandboxLostMessage, skippedMessage, stackMessage, timeoutMessage } from './messages';
 import { HOST_PHASE, type Sandbox } from './sandbox';
 import { mainFunctionOffset } from './used-attributes';
-import { decodeField, packBatch, roleNames, splitResults, type EntryInput, type WirePlan } from './wire';
+import { packBatch, resultEnds, RoleNameCache, type EntryInput, type WirePlan } from './wire';
+import { WIRE } from './driver-source';
 
 /** The result for one entry. */
 export interface ScriptOutcome {
   active: boolean | null;
   org: string | null;
+  /** Shared between entries with the same answer, and frozen: read it, never modify it. */
   roles: string[];
   /** Shared and frozen when empty (the usual case): read it, never modify it. */
   errors: readonly ScriptErrorInfo[];
@@ -26,6 +28,12 @@ export interface ScriptOutcome {
 // array each instead of two fresh arrays per entry; an entry gets its own on its first item.
 const NO_ERRORS: readonly ScriptErrorInfo[] = Object.freeze([]);
 const NO_LOGS: readonly ScriptLog[] = Object.freeze([]);
+/** Typed mutable only because consumers pass `roles` on as `string[]`; frozen, so a write throws. */
+const NO_ROLES = Object.freeze([]) as unknown as string[];
+
+const ERROR_CODE = WIRE.error.charCodeAt(0);
+const SKIP_CODE = WIRE.skip.charCodeAt(0);
+const ONE_CODE = '1'.charCodeAt(0);
 
 function addError(o: ScriptOutcome, e: ScriptErrorInfo): void {
   if (o.errors === NO_ERRORS) o.errors = [e];
@@ -68,7 +76,8 @@ export const MEMORY_ERRORS_BEFORE_SKIP = 1;
 
 /** Runs the slots over the entries; never throws for script problems. */
 export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; passMs: number[] } {
-  const outcomes: ScriptOutcome[] = rc.entries.map(() => ({ active: null, org: null, roles: [], errors: NO_ERRORS, logs: NO_LOGS }));
+  const outcomes: ScriptOutcome[] = rc.entries.map(() => ({ active: null, org: null, roles: NO_ROLES, errors: NO_ERRORS, logs: NO_LOGS }));
+  const roleCache = new RoleNameCache();
   const passMs = [0, 0, 0];
   const strikes = rc.slots.map(() => ({ timeouts: 0, memory: 0 }));
   /** Per slot, per entry: 1 once the entry has a result or an error for that slot. */
@@ -110,32 +119,39 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
   };
 
   const load = (start: number, end: number): boolean => {
-    const { text, json } = packBatch(rc.entries, start, end, rc.plan);
+    const { text, json, multi } = packBatch(rc.entries, start, end, rc.plan);
     const sb = rc.sandbox();
     sb.arm(rc.limits.timeMs, rc.limits.memoryBytes, rc.limits.stackBytes);
     sb.setCursor(HOST_PHASE);
-    return sb.callDriver('load', [text, end - start, json]).ok;
+    return sb.callDriver('load', [text, end - start, json, multi]).ok;
   };
 
-  /** Applies one pass's result fields to the entries from `first` on. */
-  const decode = (s: number, first: number, fields: string[]) => {
+  /**
+   * Applies one pass's result text (`count` fields) to the entries from `first` on. Fields are
+   * read in place: one character for Active and for error / skip markers, a slice for Org name,
+   * and a shared array per distinct Role name answer.
+   */
+  const decode = (s: number, first: number, text: string, count: number) => {
+    const ends = resultEnds(text, count);
+    if (!ends) throw new Error(`script sandbox returned ${text.split(WIRE.field).length} results for ${count} entries`);
     const name = rc.slots[s].name;
-    for (let i = 0; i < fields.length; i++) {
-      const d = decodeField(fields[i]);
-      const o = outcomes[first + i];
-      if (d.kind === 'skipped') fail(first + i, s, 'SCRIPT_SKIPPED', skippedMessage(name, rc.limits, strikes[s]));
-      if (d.kind !== 'value') continue;
-      done[s][first + i] = 1;
-      if (name === 'active') o.active = d.value === '1';
-      else if (name === 'orgName') o.org = d.value === '' ? null : d.value;
-      else o.roles = roleNames(d.value);
+    const doneS = done[s];
+    for (let i = 0, start = 0; i < count; start = ends[i] + 1, i++) {
+      const end = ends[i];
+      const e = first + i;
+      const code = end - start === 1 ? text.charCodeAt(start) : -1;
+      // An error's details arrive through extras().
+      if (code === ERROR_CODE) continue;
+      if (code === SKIP_CODE) {
+        fail(e, s, 'SCRIPT_SKIPPED', skippedMessage(name, rc.limits, strikes[s]));
+        continue;
+      }
+      doneS[e] = 1;
+      const o = outcomes[e];
+      if (name === 'active') o.active = code === ONE_CODE;
+      else if (name === 'orgName') o.org = end === start ? null : text.slice(start, end);
+      else o.roles = end === start ? NO_ROLES : roleCache.get(text.slice(start, end));
     }
-  };
-
-  const fieldsOf = (text: string, count: number): string[] => {
-    const fields = splitResults(text, count);
-    if (!fields) throw new Error(`script sandbox returned ${text.split('\u0001').length} results for ${count} entries`);
-    return fields;
   };
 
   /** After a stopped pass: keeps the results it had for entries [from, upTo); false when they are lost. */
@@ -146,7 +162,7 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     sb.setCursor(HOST_PHASE);
     const r = sb.callDriver('partial', [upTo]);
     if (!r.ok || typeof r.value !== 'string') return false;
-    decode(s, start + from, fieldsOf(r.value, upTo - from));
+    decode(s, start + from, r.value, upTo - from);
     return true;
   };
 
@@ -168,7 +184,7 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     for (let from = 0; ; ) {
       const r = run(s, from, count);
       if (r.ok && typeof r.value === 'string') {
-        decode(s, start + from, fieldsOf(r.value, count - from));
+        decode(s, start + from, r.value, count - from);
         applyExtras(start);
         return true;
       }
@@ -197,7 +213,7 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
   const redo = (s: number, start: number, from: number, upTo: number) => {
     if (upTo <= from) return;
     const r = run(s, from, upTo);
-    if (r.ok && typeof r.value === 'string') decode(s, start + from, fieldsOf(r.value, upTo - from));
+    if (r.ok && typeof r.value === 'string') decode(s, start + from, r.value, upTo - from);
     if (!rc.sandbox().dead) applyExtras(start);
     for (let e = from; e < upTo; e++) markOne(start + e, s);
   };
