@@ -14,15 +14,18 @@
  *
  *   npm run bench:apply -- [--users 100000] [--runs 5] [--moves 1000] [--roles 1000]
  *
- * BENCH_APPLY_PRAGMAS runs extra pragmas after the store is opened, for experiments
- * (e.g. "cache_size=-16384;synchronous=FULL").
+ * For experiments: BENCH_APPLY_PRAGMAS runs extra pragmas after the store is opened
+ * (e.g. "cache_size=-16384;synchronous=FULL"); BENCH_APPLY_SQL names a file of SQL run once the
+ * store is migrated, with foreign keys off as in a migration (e.g. a candidate schema change);
+ * BENCH_APPLY_PAGE_SIZE=4096 makes the store with that page size, as stores made before 16 KiB
+ * pages were (their page size cannot change).
  *
  * Internal: `--child` runs one round; its input comes in BENCH_APPLY_INPUT (JSON) and its result
  * goes to stdout as one `BENCH_APPLY_RESULT {json}` line.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { parseIntArgs } from './args';
 import { collector, machineLine, MB, median, runBench, table } from './runtime';
+import { openDatabase } from '../src-main/native/sqlite-binding';
 import { openStore } from '../src-main/store/db';
 import { orderedUuid } from '../src-main/store/ordered-id';
 import { changeWriter, finishRun, startRun, type StoredChange } from '../src-main/store/runs-repo';
@@ -193,10 +197,22 @@ async function child(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-apply-'));
   try {
     const file = path.join(dir, 'store.sqlite');
+    if (process.env.BENCH_APPLY_PAGE_SIZE) {
+      // The page size of a file is fixed by its first page: make that page before openStore does.
+      const raw = openDatabase(file);
+      raw.pragma(`page_size = ${Number(process.env.BENCH_APPLY_PAGE_SIZE)}`);
+      raw.pragma('journal_mode = WAL');
+      raw.close();
+    }
     const store = openStore(file);
     try {
       const db = store.db;
       for (const p of (process.env.BENCH_APPLY_PRAGMAS ?? '').split(';').map((s) => s.trim()).filter(Boolean)) db.pragma(p);
+      if (process.env.BENCH_APPLY_SQL) {
+        db.pragma('foreign_keys = OFF');
+        db.exec(readFileSync(process.env.BENCH_APPLY_SQL, 'utf8'));
+        db.pragma('foreign_keys = ON');
+      }
       const { serverId, orgs } = setupStore(db);
       const created = createPlan(input.users, orgs);
       const create = await timedRun(db, serverId, created, gc);
@@ -249,7 +265,8 @@ async function main(): Promise<number> {
   if (argv[0] === '--child') return child();
   const { users, runs, moves, roles } = parseIntArgs(argv, { users: 100_000, runs: 5, moves: 1000, roles: 1000 }, USAGE);
   console.log(machineLine());
-  console.log(`command: npm run bench:apply -- --users ${users} --runs ${runs} --moves ${moves} --roles ${roles}${process.env.BENCH_APPLY_PRAGMAS ? ` (BENCH_APPLY_PRAGMAS=${process.env.BENCH_APPLY_PRAGMAS})` : ''}`);
+  const env = ['BENCH_APPLY_PRAGMAS', 'BENCH_APPLY_SQL', 'BENCH_APPLY_PAGE_SIZE'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`);
+  console.log(`command: npm run bench:apply -- --users ${users} --runs ${runs} --moves ${moves} --roles ${roles}${env.length ? ` (${env.join(', ')})` : ''}`);
   const results: Result[] = [];
   for (let r = 0; r < runs; r++) {
     const res = await runChild({ users, moves, roles });
