@@ -49,8 +49,10 @@ export function loadManagedUsers(db: Database.Database, serverId: string): Manag
           + CASE u.deactivated_by WHEN 'sync' THEN ${USER_DEACTIVATED_BY_SYNC} WHEN 'admin' THEN ${USER_DEACTIVATED_BY_ADMIN} ELSE 0 END,
         u.directory_id, u.source_dn, u.source_server_id,
         (SELECT json_group_array(ur.role_id) FROM user_roles ur WHERE ur.user_id = u.id)
-      FROM users u JOIN organizations o ON o.id = u.org_id
-      WHERE o.auth_server_id = @serverId`,
+      FROM users u
+      -- One pass over the table in its own order ("+" keeps SQLite off the users_org index: going
+      -- organization by organization through it fetches rows all over the table, 25% slower at 100k).
+      WHERE +u.org_id IN (SELECT id FROM organizations WHERE auth_server_id = @serverId)`,
     )
       .raw(true)
       .iterate({ serverId }) as IterableIterator<[string, string, string | null, string | null, string | null, string | null, string, number, string | null, string | null, string | null, string]>;
