@@ -13,9 +13,10 @@
  *   - floor:    ldapsearch -x -LLL -E pr=1000/noprompt with the attributes the sync asks for
  *               (username + mapping + script attributes + directory IDs), stdout drained by this
  *               process (and its entries counted);
- *   - floor /dev/null: the same ldapsearch writing to /dev/null (nothing reads its output): the
- *               stricter floor; ratios are printed against both, and the target is judged against
- *               whichever is faster;
+ *   - floor /dev/null: the same ldapsearch writing to /dev/null (nothing reads its output): a
+ *               stricter floor, ~45% faster on a 2-core machine (the drained floor shares the
+ *               cores with the process reading the LDIF); ratios and the target are printed
+ *               against both;
  *   - read:     the sync's reader alone (paged search decoded into script entries, no scripts),
  *               for attribution;
  *   - simulate: SyncService.run mode simulate (plan and change rows stored, nothing applied);
@@ -23,7 +24,7 @@
  *   - resync:   after 1% of the entries changed (one ldapmodify as the rootdn: half of them a new
  *               departmentNumber -> moves, half employeeType admin <-> original -> role changes).
  * Every result is checked (entries, created, moved, rolesChanged, no errors, users in the store);
- * exit 1 on any mismatch. Target (the sync issue): at most 2x the (faster) floor and peak RSS under 300 MB;
+ * exit 1 on any mismatch. Target (the sync issue): at most 2x the floor and peak RSS under 300 MB;
  * printed as PASS / MISS, not failed on.
  *
  * --cpu-prof writes a V8 CPU profile per child phase (node --cpu-prof) and prints where the time
@@ -443,21 +444,26 @@ async function main(): Promise<number> {
 
   const floor = median(rows.floor);
   const nullFloor = median(rows.nullFloor);
-  // Judged against the faster (stricter) of the two floors.
-  const strict = Math.min(floor, nullFloor);
   console.log('');
-  console.log(`median of ${runs} run${runs === 1 ? '' : 's'} (${users.toLocaleString('en-US')} entries; each of our phases in a fresh process; target: <= ${TARGET_RATIO}x the faster floor and peak RSS < ${TARGET_RSS_MB} MB):`);
+  console.log(`median of ${runs} run${runs === 1 ? '' : 's'} (${users.toLocaleString('en-US')} entries; each of our phases in a fresh process; target: <= ${TARGET_RATIO}x the floor and peak RSS < ${TARGET_RSS_MB} MB):`);
+  const verdict = (ms: number, rss: number, base: number) => {
+    const slow = ms > base * TARGET_RATIO;
+    const big = rss >= TARGET_RSS_MB * MB;
+    return !slow && !big ? 'PASS' : `MISS (${[slow ? 'time' : '', big ? 'RSS' : ''].filter(Boolean).join(' + ')})`;
+  };
   const line = (label: string, rs: PhaseResult[], target: boolean) => {
     const ms = median(rs.map((r) => r.ms));
     const rss = Math.max(...rs.map((r) => r.maxRss));
-    const verdict = !target ? '' : ms <= strict * TARGET_RATIO && rss < TARGET_RSS_MB * MB ? 'PASS' : `MISS (${[ms > strict * TARGET_RATIO ? 'time' : '', rss >= TARGET_RSS_MB * MB ? 'RSS' : ''].filter(Boolean).join(' + ')})`;
-    return [label, fmtMs(ms), `${(ms / floor).toFixed(2)}x`, `${(ms / nullFloor).toFixed(2)}x`, fmtMb(rss), perSec(users, ms), `${median(rs.map((r) => r.engineMs)).toFixed(0)} ms`, verdict];
+    return [
+      label, fmtMs(ms), `${(ms / floor).toFixed(2)}x`, `${(ms / nullFloor).toFixed(2)}x`, fmtMb(rss), perSec(users, ms), `${median(rs.map((r) => r.engineMs)).toFixed(0)} ms`,
+      target ? verdict(ms, rss, floor) : '', target ? verdict(ms, rss, nullFloor) : '',
+    ];
   };
   console.log(table(
-    ['phase', 'ms', 'vs floor', 'vs /dev/null floor', 'peak RSS', 'entries/s', 'engine load', 'target'],
+    ['phase', 'ms', 'vs floor', 'vs /dev/null floor', 'peak RSS', 'entries/s', 'engine load', 'target', 'target vs /dev/null'],
     [
-      ['floor (ldapsearch, drained)', fmtMs(floor), '1.00x', `${(floor / nullFloor).toFixed(2)}x`, 'n/a', perSec(users, floor), '', ''],
-      ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), `${(nullFloor / floor).toFixed(2)}x`, '1.00x', 'n/a', perSec(users, nullFloor), '', ''],
+      ['floor (ldapsearch, drained)', fmtMs(floor), '1.00x', `${(floor / nullFloor).toFixed(2)}x`, 'n/a', perSec(users, floor), '', '', ''],
+      ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), `${(nullFloor / floor).toFixed(2)}x`, '1.00x', 'n/a', perSec(users, nullFloor), '', '', ''],
       line('read only (reader)', rows.read, false),
       line('simulate', rows.simulate, true),
       line('sync (create all)', rows.sync, true),
