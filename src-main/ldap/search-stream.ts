@@ -202,6 +202,11 @@ export function decodeSearchEntry(buf: Buffer, p: number, end: number): Director
     const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
     const ne = r.range('an attribute name');
     const { name, lower, binary: isBinary } = nameInfo(buf, r.start, ne, position);
+    // Not an attribute description (RFC 4512: a letter first); as a key it would set the prototype.
+    if (name === '__proto__') {
+      r.p = partialEnd;
+      continue;
+    }
     const setEnd = r.enter(TAG_SET, 'the values', name);
     const values: string[] = [];
     while (r.p < setEnd) {
@@ -233,6 +238,10 @@ function decodeSearchEntryGeneral(buf: Buffer, p: number, end: number): Director
   while (r.p < attrsEnd) {
     const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
     const name = r.string('an attribute name');
+    if (name === '__proto__') {
+      r.p = partialEnd;
+      continue;
+    }
     const setEnd = r.enter(TAG_SET, 'the values', name);
     const ranges: number[] = [];
     while (r.p < setEnd) {

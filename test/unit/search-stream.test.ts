@@ -129,6 +129,14 @@ describe('decodeSearchEntry', () => {
     }
   });
 
+  it('leaves out an attribute named __proto__ (no LDAP server sends one; as a key it would set the prototype)', () => {
+    for (const attrs of [[['__proto__', [utf8('x')]], ['uid', [utf8('a')]]], [['uid', [utf8('a')]], ['UID', [INVALID]], ['__proto__', [utf8('x')]]]] as Attr[][]) {
+      const got = decode(encode('cn=x', attrs));
+      expect(Object.getPrototypeOf(got.attributes)).toBe(Object.prototype);
+      expect(Object.keys(got.attributes)).toEqual(['uid']);
+    }
+  });
+
   it('refuses truncated and malformed bytes with a decode error', () => {
     const bytes = encode('cn=x', [['mail', [utf8('a@example.org')]]]);
     for (const cut of [1, 5, bytes.length - 3, bytes.length - 1]) {
