@@ -23,7 +23,6 @@
  * Internal: `--child` runs one round; its input comes in BENCH_APPLY_INPUT (JSON) and its result
  * goes to stdout as one `BENCH_APPLY_RESULT {json}` line.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -32,7 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { parseIntArgs } from './args';
-import { collector, machineLine, MB, median, runBench, table } from './runtime';
+import { collector, machineLine, MB, median, runBench, runTsxChild, table } from './runtime';
 import { openDatabase } from '../src-main/native/sqlite-binding';
 import { openStore } from '../src-main/store/db';
 import { orderedUuid } from '../src-main/store/ordered-id';
@@ -243,21 +242,7 @@ async function child(): Promise<number> {
 // Parent side.
 
 function runChild(input: Input): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--child'], {
-      cwd: ROOT,
-      env: { ...process.env, BENCH_APPLY_INPUT: JSON.stringify(input) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    proc.on('error', reject);
-    proc.on('close', (code, sig) => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_APPLY_RESULT '));
-      if (code !== 0 || !line) return reject(new Error(`round exited with ${code ?? sig}:\n${out}`));
-      resolve(JSON.parse(line.slice('BENCH_APPLY_RESULT '.length)) as Result);
-    });
-  });
+  return runTsxChild<Result>({ script: SELF, args: ['--child'], cwd: ROOT, inputVar: 'BENCH_APPLY_INPUT', input, marker: 'BENCH_APPLY_RESULT' });
 }
 
 async function main(): Promise<number> {

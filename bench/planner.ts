@@ -26,7 +26,6 @@
  * BENCH_PLANNER_HEAP_SNAPSHOTS=DIR writes a V8 heap snapshot at each of those heap points
  * (`<scenario>-<point>.heapsnapshot`, for DevTools > Memory); the snapshots distort the peak RSS.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +33,7 @@ import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 import { parseIntArgs } from './args';
-import { machineLine, MB, runBench, table } from './runtime';
+import { machineLine, MB, runBench, runTsxChild, table } from './runtime';
 import { openStore, type Store } from '../src-main/store/db';
 import { listOrganizations, insertOrganization } from '../src-main/store/organizations-repo';
 import { listRoles } from '../src-main/store/roles-repo';
@@ -320,21 +319,7 @@ async function child(): Promise<number> {
 // Parent side.
 
 function runChild(input: ChildInput): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--scenario', input.scenario], {
-      cwd: ROOT,
-      env: { ...process.env, BENCH_PLANNER_INPUT: JSON.stringify(input) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    c.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    c.on('error', reject);
-    c.on('close', (code, sig) => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_PLANNER_RESULT '));
-      if (code !== 0 || !line) return reject(new Error(`scenario ${input.scenario} exited with ${code ?? sig}:\n${out}`));
-      resolve(JSON.parse(line.slice('BENCH_PLANNER_RESULT '.length)) as ChildResult);
-    });
-  });
+  return runTsxChild<ChildResult>({ script: SELF, args: ['--scenario', input.scenario], nodeFlags: ['--expose-gc'], cwd: ROOT, inputVar: 'BENCH_PLANNER_INPUT', input, marker: 'BENCH_PLANNER_RESULT' });
 }
 
 const ms = (x: number) => x.toFixed(0);

@@ -132,3 +132,26 @@ export const noKeychain: Keychain = {
   get: async () => null,
   delete: async () => {},
 };
+
+/**
+ * Runs `script` in a fresh node with tsx (so each measured phase has its own process and peak RSS):
+ * `input` goes in the environment variable `inputVar` as JSON, and the child answers with one
+ * stdout line `<marker> {json}`, which is parsed and returned. Rejects on a non-zero exit or no answer.
+ */
+export function runTsxChild<T>(o: { script: string; args: string[]; nodeFlags?: string[]; cwd: string; inputVar: string; input: unknown; marker: string }): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(o.nodeFlags ?? []), '--import', 'tsx', o.script, ...o.args], {
+      cwd: o.cwd,
+      env: { ...process.env, [o.inputVar]: JSON.stringify(o.input) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      const line = out.split('\n').find((l) => l.startsWith(`${o.marker} `));
+      if (code !== 0 || !line) return reject(new Error(`${o.args.join(' ')} exited with ${code ?? sig}:\n${out}`));
+      resolve(JSON.parse(line.slice(o.marker.length + 1)) as T);
+    });
+  });
+}

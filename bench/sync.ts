@@ -43,7 +43,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseIntArgs } from './args';
-import { drainLdapsearch, machineLine, MB, median, noKeychain, runBench, table } from './runtime';
+import { drainLdapsearch, machineLine, MB, median, noKeychain, runBench, runTsxChild, table } from './runtime';
 import { createAppContext, type AppContext } from '../src-main/app-context';
 import { targetFromDraft } from '../src-main/ldap/target';
 import { attributesToFetch } from '../src-main/preview/preview-attributes';
@@ -168,27 +168,13 @@ async function childPhase(): Promise<number> {
  */
 const windows = new Map<string, [number, number]>();
 
-function runChild(input: PhaseInput, profDir: string | null, label: string): Promise<PhaseResult> {
+async function runChild(input: PhaseInput, profDir: string | null, label: string): Promise<PhaseResult> {
   const flags = profDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profDir, label)] : [];
   // Extra node flags for the phase processes, for experiments (e.g. --max-old-space-size=256).
   flags.push(...(process.env.BENCH_SYNC_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, '--import', 'tsx', SELF, '--phase', input.phase], {
-      cwd: ROOT,
-      env: { ...process.env, BENCH_SYNC_INPUT: JSON.stringify(input) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code, sig) => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_SYNC_RESULT '));
-      if (code !== 0 || !line) return reject(new Error(`phase ${input.phase} exited with ${code ?? sig}:\n${out}`));
-      const result = JSON.parse(line.slice('BENCH_SYNC_RESULT '.length)) as PhaseResult;
-      windows.set(label, result.windowUs);
-      resolve(result);
-    });
-  });
+  const result = await runTsxChild<PhaseResult>({ script: SELF, args: ['--phase', input.phase], nodeFlags: flags, cwd: ROOT, inputVar: 'BENCH_SYNC_INPUT', input, marker: 'BENCH_SYNC_RESULT' });
+  windows.set(label, result.windowUs);
+  return result;
 }
 
 function floorArgs(slapd: Slapd, draft: ServerDraft): string[] {
