@@ -5,7 +5,7 @@
  */
 import { BerReader, BerWriter, SearchEntry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { decodeSearchEntry, LdapDecodeError } from '../../src-main/ldap/search-stream';
+import { decodeSearchEntry, LdapDecodeError } from '../../src-main/ldap/ldap-decode';
 import { EXPLICIT_BUFFER_ATTRIBUTES, isBinaryAttribute, toEntryInput } from '../../src-main/preview/entry-values';
 
 type Attr = [name: string, values: Buffer[]];
