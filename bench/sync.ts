@@ -268,7 +268,7 @@ function bucketOf(f: ProfileNode['callFrame']): string | null {
   if (u.includes('/ldapts/') || u.includes('/asn1')) return 'ldapts (connect, bind, request)';
   if (u.includes('/preview/entry-values')) return 'toEntryInput';
   if (u.includes('quickjs') || u.includes('/src-main/scripts/')) return 'QuickJS scripts';
-  if (u.includes('/sync/planner') || u.includes('/sync/directory-id') || u.includes('/store/name-key') || u.includes('/store/managed-users')) return 'planner';
+  if (u.includes('/sync/planner') || u.includes('/sync/entry-columns') || u.includes('/sync/directory-id') || u.includes('/store/name-key') || u.includes('/store/managed-users')) return 'planner';
   if (u.includes('/sync/apply')) return 'SQLite apply';
   if (u.includes('/store/users-repo')) return 'SQLite load managed users';
   if (n === 'writeChanges' || (u.includes('/store/runs-repo') && n !== 'getRun' && n !== 'latestRun')) return 'change rows';
