@@ -143,7 +143,7 @@ export class SnapshotEntrySource implements EntrySource {
  * Reads every entry of a snapshot the filter matches below the base, in pages, for a simulation
  * (the same callback shape as the directory reader).
  */
-export async function readSnapshot(o: SnapshotSourceOptions & { signal?: AbortSignal; pageSize?: number; onPage(entries: EntryInput[]): void }): Promise<{ entries: number; pages: number }> {
+export async function readSnapshot(o: SnapshotSourceOptions & { signal?: AbortSignal; pageSize?: number; onPage(entries: EntryInput[]): void | Promise<void> }): Promise<{ entries: number; pages: number }> {
   const s = getSnapshot(o.db, o.snapshotId);
   if (!s || s.status !== 'ready') throw new AppError('NOT_FOUND', 'The snapshot no longer exists. Attach another snapshot or switch the source to the live directory.');
   const test = compiledFilter(matchAllFilter(o.searchFilter));
@@ -154,7 +154,7 @@ export async function readSnapshot(o: SnapshotSourceOptions & { signal?: AbortSi
   let pages = 0;
   const flush = async () => {
     if (page.length === 0) return;
-    o.onPage(page);
+    await o.onPage(page);
     entries += page.length;
     pages++;
     page = [];

@@ -30,8 +30,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called once bound, before the first page. */
   onConnected?: () => void;
-  /** Processes one page (synchronously, while the next page is on its way). */
-  onPage(entries: DirectoryEntry[]): void;
+  /** Processes one page (while the next page is on its way); a returned promise is awaited before the next page is handed over. */
+  onPage(entries: DirectoryEntry[]): void | Promise<void>;
 }
 
 const cancelled = () => new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
@@ -79,7 +79,7 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
         }
         pages++;
         entries += page.entries.length;
-        o.onPage(page.entries);
+        await o.onPage(page.entries);
         if (o.signal?.aborted) throw cancelled();
       }
     } catch (err) {
