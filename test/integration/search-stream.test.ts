@@ -49,7 +49,7 @@ function target(o: { url?: string; bindDn?: string; startTls?: boolean; base?: s
 
 async function ours(t: LdapTarget, password: string, attributes: string[], pageSize: number): Promise<{ entries: DirectoryEntry[]; pages: number }> {
   const entries: DirectoryEntry[] = [];
-  const r = await readDirectory({ target: t, password, attributes, pageSize, onPage: (page) => entries.push(...page) });
+  const r = await readDirectory({ target: t, password, attributes, pageSize, onPage: (page) => void entries.push(...page) });
   expect(r.entries).toBe(entries.length);
   return { entries, pages: r.pages };
 }
