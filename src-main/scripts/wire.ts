@@ -3,14 +3,12 @@
  * attributes the scripts use, compact positional fields), and each script pass comes back as ONE
  * string. See driver-source.ts for the format.
  */
+import type { DirectoryEntry } from '../directory/entry';
 import type { AttributeUse } from './used-attributes';
 import { WIRE } from './driver-source';
 
-/** One directory entry as given to the engine. Keys in any case; values strings (binary ones base64). */
-export interface EntryInput {
-  dn: string;
-  attributes: Record<string, string[]>;
-}
+/** One directory entry as given to the engine: the app's one entry shape (src-main/directory/entry.ts). */
+export type EntryInput = DirectoryEntry;
 
 /** Which attributes go into the sandbox and under which property names. */
 export interface WirePlan {
