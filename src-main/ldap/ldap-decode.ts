@@ -10,14 +10,8 @@
  * without values are left out.
  */
 import { isUtf8 } from 'node:buffer';
-import type { EntryInput } from '../scripts/wire';
-import { isBinaryAttribute } from '../preview/entry-values';
-
-/** A search entry as scripts receive it, plus which attributes came as base64 (for snapshots). */
-export interface DirectoryEntry extends EntryInput {
-  /** Names (server spelling) of the attributes whose values are base64; absent when none. */
-  binary?: string[];
-}
+import { isBinaryAttribute } from '../directory/binary-attributes';
+import type { DirectoryEntry } from '../directory/entry';
 
 export const TAG_SEQUENCE = 0x30;
 const TAG_SET = 0x31;

@@ -13,10 +13,9 @@ import type { Socket } from 'node:net';
 import { PagedResultsControl, SearchRequest, StatusCodeParser, type Filter } from 'ldapts';
 import {
   decodeDone, decodeSearchEntry, LdapDecodeError, OP_EXTENDED_RESPONSE, OP_SEARCH_DONE, OP_SEARCH_ENTRY, OP_SEARCH_REFERENCE,
-  readLength, Reader, TAG_INTEGER, TAG_SEQUENCE, type DirectoryEntry,
+  readLength, Reader, TAG_INTEGER, TAG_SEQUENCE,
 } from './ldap-decode';
-
-export type { DirectoryEntry } from './ldap-decode';
+import type { DirectoryEntry } from '../directory/entry';
 
 /** One page of a paged search. */
 export interface SearchPage {

@@ -2,9 +2,10 @@ import type { AttributeMapping } from '../../src-shared/domain/mapping';
 import { SCRIPT_LABELS } from '../../src-shared/domain/mapping';
 import type { PreviewRow, RowProblem } from '../../src-shared/domain/preview';
 import type { ScriptErrorInfo } from '../../src-shared/domain/scripts';
-import type { EntryInput, ScriptOutcome } from '../scripts/engine';
+import type { DirectoryEntry } from '../directory/entry';
+import type { ScriptOutcome } from '../scripts/engine';
 import { nameKey } from '../store/name-key';
-import { valuesByName } from './entry-values';
+import { valuesByName } from '../directory/entry';
 
 /** What rows are checked against. */
 export interface RowContext {
@@ -27,7 +28,7 @@ export function scriptProblem(e: ScriptErrorInfo): RowProblem {
   return p;
 }
 
-const first = (entry: EntryInput, name: string): string | null => valuesByName(entry, name).find((v) => v !== '') ?? null;
+const first = (entry: DirectoryEntry, name: string): string | null => valuesByName(entry, name).find((v) => v !== '') ?? null;
 
 function entryProblems(outcome: ScriptOutcome, ctx: RowContext): RowProblem[] {
   const problems = outcome.errors.map(scriptProblem);
@@ -46,7 +47,7 @@ function entryProblems(outcome: ScriptOutcome, ctx: RowContext): RowProblem[] {
  * own problems, so one broken entry never hides the others; `org` and `roles` hold what the
  * scripts returned even when no such organization or role exists.
  */
-export function buildRows(entries: readonly EntryInput[], outcomes: readonly ScriptOutcome[], ctx: RowContext): PreviewRow[] {
+export function buildRows(entries: readonly DirectoryEntry[], outcomes: readonly ScriptOutcome[], ctx: RowContext): PreviewRow[] {
   const rows: PreviewRow[] = [];
   entries.forEach((entry, entryIndex) => {
     const outcome = outcomes[entryIndex] ?? { active: null, org: null, roles: [], errors: [], logs: [] };
@@ -93,7 +94,7 @@ function flagDuplicates(rows: PreviewRow[], otherPages?: ReadonlyMap<string, num
 }
 
 /** Lower-cased usernames of other pages -> the first page holding each, for {@link RowContext.otherPages}. */
-export function usernamesOfPages(pages: readonly { page: number; entries: readonly EntryInput[] }[], usernameAttribute: string, except: number): Map<string, number> {
+export function usernamesOfPages(pages: readonly { page: number; entries: readonly DirectoryEntry[] }[], usernameAttribute: string, except: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const p of pages) {
     if (p.page === except) continue;

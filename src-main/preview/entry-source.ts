@@ -1,5 +1,5 @@
 import type { RawEntry } from '../../src-shared/domain/preview';
-import type { EntryInput } from '../scripts/engine';
+import type { DirectoryEntry } from '../directory/entry';
 
 /** What one page request asks a source for. */
 export interface PageRequest {
@@ -14,7 +14,7 @@ export interface PageRequest {
 
 /** One page of entries from a source. */
 export interface SourcePage {
-  entries: EntryInput[];
+  entries: DirectoryEntry[];
   /** Entries matching in total (null when unknown). */
   total: number | null;
   hasMore: boolean;
@@ -29,7 +29,7 @@ export interface SourcePage {
 /** A page the source still holds from earlier requests of the same search. */
 export interface CachedPage {
   page: number;
-  entries: EntryInput[];
+  entries: DirectoryEntry[];
 }
 
 /**

@@ -5,54 +5,11 @@
  */
 import type { Entry } from 'ldapts';
 import type { RawEntry, RawValue } from '../../src-shared/domain/preview';
-import type { EntryInput } from '../scripts/engine';
+import { isBinaryAttribute } from '../directory/binary-attributes';
+import type { DirectoryEntry } from '../directory/entry';
 
-/** Attributes whose values are bytes, not text (compared ignoring case, without options). */
-export const BINARY_ATTRIBUTES: readonly string[] = [
-  'objectGUID',
-  'objectSid',
-  'sIDHistory',
-  'tokenGroups',
-  'msExchMailboxGuid',
-  'msExchMasterAccountSid',
-  'mS-DS-ConsistencyGuid',
-  'msDS-GenerationId',
-  'jpegPhoto',
-  'thumbnailPhoto',
-  'photo',
-  'audio',
-  'userCertificate',
-  'cACertificate',
-  'crossCertificatePair',
-  'certificateRevocationList',
-  'authorityRevocationList',
-  'deltaRevocationList',
-  'userSMIMECertificate',
-  'userPKCS12',
-  'logonHours',
-];
-
-const BINARY_KEYS = new Set(BINARY_ATTRIBUTES.map((a) => a.toLowerCase()));
-
-/**
- * The names to give ldapts as `explicitBufferAttributes`. ldapts compares them with the server's
- * spelling exactly, so the usual spellings and their `;binary` forms are listed.
- */
-export const EXPLICIT_BUFFER_ATTRIBUTES: readonly string[] = BINARY_ATTRIBUTES.flatMap((a) => [a, a.toLowerCase(), `${a};binary`, `${a.toLowerCase()};binary`]);
-
-const binaryMemo = new Map<string, boolean>();
-
-/** True when values of this attribute description are bytes (`jpegPhoto`, `userCertificate;binary`, ...). */
-export function isBinaryAttribute(name: string): boolean {
-  let known = binaryMemo.get(name);
-  if (known === undefined) {
-    const lower = name.toLowerCase();
-    known = /;binary(;|$)/.test(lower) || BINARY_KEYS.has(lower.split(';')[0]);
-    // Attribute names repeat across entries: remember them (bounded, names come from directories).
-    if (binaryMemo.size < 10_000) binaryMemo.set(name, known);
-  }
-  return known;
-}
+// Kept here for the planner, which imported it from the preview; its home is src-main/directory/entry.ts.
+export { valuesByName } from '../directory/entry';
 
 type LdaptsValue = string | Buffer;
 
@@ -84,23 +41,25 @@ function attributePairs(entry: Entry): { name: string; values: LdaptsValue[] }[]
   return [...byKey.values()];
 }
 
-/** One search entry as scripts receive it: text as is, binary values (and any non-UTF-8 value) as base64. */
-export function toEntryInput(entry: Entry): EntryInput {
+/** One ldapts search entry as a DirectoryEntry: text as is, binary values (and any non-UTF-8 value) as base64, named in `binary`. */
+export function toEntryInput(entry: Entry): DirectoryEntry {
   const fast = fastEntryInput(entry);
   if (fast) return fast;
   const attributes: Record<string, string[]> = {};
+  let names: string[] | undefined;
   for (const { name, values } of attributePairs(entry)) {
     const binary = isBinaryAttribute(name) || values.some((v) => Buffer.isBuffer(v));
     attributes[name] = values.map((v) => (binary ? bytesOf(v).toString('base64') : (v as string)));
+    if (binary) (names ??= []).push(name);
   }
-  return { dn: entry.dn, attributes };
+  return names ? { dn: entry.dn, attributes, binary: names } : { dn: entry.dn, attributes };
 }
 
 /**
  * The common case of {@link toEntryInput} without its general machinery: every value text, no
  * binary attribute, no two spellings of one name. Returns null when the entry needs the general path.
  */
-function fastEntryInput(entry: Entry): EntryInput | null {
+function fastEntryInput(entry: Entry): DirectoryEntry | null {
   const attributes: Record<string, string[]> = {};
   let lowerSeen: Set<string> | null = null;
   let n = 0;
@@ -144,14 +103,4 @@ export function toRawEntry(entry: Entry): RawEntry {
       };
     }),
   };
-}
-
-/** The values of `name` in an entry, found ignoring case ([] when absent). */
-export function valuesByName(entry: EntryInput, name: string): string[] {
-  if (name === '') return [];
-  const direct = entry.attributes[name];
-  if (direct) return direct;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(entry.attributes)) if (k.toLowerCase() === lower) return v;
-  return [];
 }

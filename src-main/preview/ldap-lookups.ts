@@ -5,7 +5,8 @@ import { parseDn, type Rdn } from '../../src-shared/ldap/dn';
 import { toLdapAppError } from '../ldap/ldap-errors';
 import { toLdaptsFilter } from '../ldap/ldapts-filter';
 import type { LdapTarget } from '../ldap/target';
-import { EXPLICIT_BUFFER_ATTRIBUTES, toRawEntry } from './entry-values';
+import { EXPLICIT_BUFFER_ATTRIBUTES } from '../directory/binary-attributes';
+import { toRawEntry } from './entry-values';
 
 /** How many entries the attribute-name sample looks at. */
 export const NAME_SAMPLE_SIZE = 100;

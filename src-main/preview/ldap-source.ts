@@ -8,9 +8,10 @@ import { toLdapAppError } from '../ldap/ldap-errors';
 import { ldapsearchFor } from '../ldap/ldapsearch-command';
 import { toLdaptsFilter } from '../ldap/ldapts-filter';
 import type { LdapTarget } from '../ldap/target';
-import type { EntryInput } from '../scripts/engine';
+import type { DirectoryEntry } from '../directory/entry';
 import type { CachedPage, EntrySource, PageRequest, SourcePage } from './entry-source';
-import { EXPLICIT_BUFFER_ATTRIBUTES, toEntryInput } from './entry-values';
+import { EXPLICIT_BUFFER_ATTRIBUTES } from '../directory/binary-attributes';
+import { toEntryInput } from './entry-values';
 import { PageCache } from './page-cache';
 import { fetchRawEntry, sampleAttributeNames, sortedNames } from './ldap-lookups';
 
@@ -27,7 +28,7 @@ interface SearchState {
   cursor: AsyncGenerator<SearchResult> | null;
   /** The page the cursor produces next, and entries read but not yet a full page. */
   nextPage: number;
-  pending: EntryInput[];
+  pending: DirectoryEntry[];
   /** Set once the search ended: the last page number (1 for no results). */
   lastPage: number | null;
 }
@@ -174,7 +175,7 @@ export class LdapEntrySource implements EntrySource {
   }
 
   /** The entries of page `n`: from the cache, else by moving the cursor forward (restarting it when behind). */
-  private async pageEntries(s: SearchState, n: number): Promise<EntryInput[]> {
+  private async pageEntries(s: SearchState, n: number): Promise<DirectoryEntry[]> {
     const cached = s.cache.get(n);
     if (cached) return cached;
     if (s.lastPage !== null && n > s.lastPage) return [];
@@ -214,7 +215,7 @@ export class LdapEntrySource implements EntrySource {
     return s.cache.get(n) ?? [];
   }
 
-  private async attributeNames(filter: string, entries: EntryInput[], all: boolean): Promise<string[]> {
+  private async attributeNames(filter: string, entries: DirectoryEntry[], all: boolean): Promise<string[]> {
     const seen = entries.flatMap((e) => Object.keys(e.attributes));
     if (all) return sortedNames(seen);
     let sample = this.names.get(filter);

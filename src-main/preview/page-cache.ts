@@ -1,4 +1,4 @@
-import type { EntryInput } from '../scripts/engine';
+import type { DirectoryEntry } from '../directory/entry';
 
 /** The most pages one session keeps, and the most entries across them. */
 export const MAX_CACHED_PAGES = 20;
@@ -9,7 +9,7 @@ export const MAX_CACHED_ENTRIES = 4000;
  * first once either bound is passed. Page numbers are 1-based.
  */
 export class PageCache {
-  private readonly pages = new Map<number, EntryInput[]>();
+  private readonly pages = new Map<number, DirectoryEntry[]>();
   private entryCount = 0;
 
   constructor(
@@ -18,7 +18,7 @@ export class PageCache {
   ) {}
 
   /** The entries of `page`, marking it as recently used; undefined when not held. */
-  get(page: number): EntryInput[] | undefined {
+  get(page: number): DirectoryEntry[] | undefined {
     const entries = this.pages.get(page);
     if (entries) {
       this.pages.delete(page);
@@ -28,7 +28,7 @@ export class PageCache {
   }
 
   /** Keeps a page, evicting the least recently used ones beyond the bounds (never the page just added). */
-  set(page: number, entries: EntryInput[]): void {
+  set(page: number, entries: DirectoryEntry[]): void {
     const old = this.pages.get(page);
     if (old) {
       this.entryCount -= old.length;
@@ -45,7 +45,7 @@ export class PageCache {
   }
 
   /** Every page held, in page order. */
-  all(): { page: number; entries: EntryInput[] }[] {
+  all(): { page: number; entries: DirectoryEntry[] }[] {
     return [...this.pages].map(([page, entries]) => ({ page, entries })).sort((a, b) => a.page - b.page);
   }
 

@@ -7,7 +7,7 @@ import { AppError } from '../../src-shared/errors';
 import { matchAllFilter, parseFilter, type FilterNode } from '../../src-shared/ldap/filter';
 import { targetFromDraft } from '../ldap/target';
 import { attributesToFetch } from '../preview/preview-attributes';
-import { ldifChunks, LdifSyntaxError, readLdifEntries, readLdifStream, type LdifEntry } from '../snapshots/ldif';
+import { ldifChunks, LdifSyntaxError, readLdifEntries, readLdifStream } from '../snapshots/ldif';
 import { dnKey } from '../snapshots/snapshot-source';
 import { getServer } from '../store/servers-repo';
 import {
@@ -30,8 +30,6 @@ import { draftOfStored } from './stored-draft';
 /** The largest LDIF text the app accepts over IPC (the CLI streams files of any size). */
 export const MAX_LDIF_TEXT = 64 * 1024 * 1024;
 const BATCH = 1000;
-
-const fromLdif = (e: LdifEntry): SnapshotEntry => ({ dn: e.dn, attributes: e.attributes, binary: e.binaryAttributes });
 
 /** Captures, LDIF import and export, comparison with the live directory. */
 export class SnapshotService {
@@ -97,7 +95,7 @@ export class SnapshotService {
         attributes,
         signal: o.signal,
         onPage: (entries) => {
-          const rows = entries.map((e) => ({ dn: e.dn, attributes: e.attributes, binary: e.binary ?? [] }));
+          const rows = entries;
           this.db.transaction(() => appendSnapshotEntries(this.db, snap.id, seq, rows))();
           seq += rows.length;
           pages++;
@@ -126,7 +124,7 @@ export class SnapshotService {
       throw ldifError(err, o.path);
     }
     return this.store(o.name, basename(o.path), count, async (add) => {
-      for await (const e of readLdifStream(open())) add(fromLdif(e));
+      for await (const e of readLdifStream(open())) add(e);
     }, o.onProgress);
   }
 
@@ -145,7 +143,7 @@ export class SnapshotService {
       o.fileName,
       count,
       async (add) => {
-        for (const e of readLdifEntries(lines())) add(fromLdif(e));
+        for (const e of readLdifEntries(lines())) add(e);
       },
       undefined,
       o.origin,
@@ -193,10 +191,7 @@ export class SnapshotService {
     const s = mustFindSnapshot(this.db, idOrName);
     const header = `# Snapshot "${s.name}"${s.serverName ? ` of ${s.serverName}` : ''}, ${s.origin === 'ldif' ? `imported from ${s.fileName}` : `captured ${s.capturedAt}`}: ${s.entries} entries.\n`;
     yield header.replace(/\n(?!$)/g, '\n# ');
-    const entries = (function* (db: Database.Database) {
-      for (const e of snapshotEntries(db, s.id)) yield { dn: e.dn, attributes: e.attributes, binaryAttributes: e.binary };
-    })(this.db);
-    yield* ldifChunks(entries);
+    yield* ldifChunks(snapshotEntries(this.db, s.id));
   }
 
   /** Compares a snapshot with the live directory of a server (its own server by default): entries added, removed and changed since. */

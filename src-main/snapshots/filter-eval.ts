@@ -39,7 +39,7 @@
  *    Undefined for all three (a type or class missing from its schema; options other than lang-*
  *    and binary): `compileFilter(text, { strictSchema: true })` does the same.
  *  - Binary values (base64: attributes the app knows as binary, or listed in the entry's
- *    `binaryAttributes`, as the LDIF reader gives them) match `=` byte for byte when the rule
+ *    `binary`, as the LDIF reader and the directory reader give them) match `=` byte for byte when the rule
  *    is octetString-like (AD's objectGUID, objectSid); other operators never match them.
  *  - `(attr=*)` is true when the attribute has a value; `(objectClass=*)` is always true (every
  *    LDAP entry has one, even if a snapshot left the attribute out).
@@ -66,14 +66,14 @@
  */
 import { escapeDnValue, parseDn, type Ava } from '../../src-shared/ldap/dn';
 import { parseFilter, type FilterNode } from '../../src-shared/ldap/filter';
-import { isBinaryAttribute } from '../preview/entry-values';
+import { isBinaryAttribute } from '../directory/binary-attributes';
 
-/** An entry to test: an `LdifEntry` from ./ldif, or the scripts' entry input (`toEntryInput`). */
+/** An entry to test: a DirectoryEntry (src-main/directory/entry.ts), or any entry of that shape with read-only values. */
 export interface FilterEntry {
   dn: string;
   attributes: Record<string, readonly string[]>;
   /** Attributes whose values are base64 (beyond the ones the app knows as binary). */
-  binaryAttributes?: readonly string[];
+  binary?: readonly string[];
 }
 
 /** The three values of an LDAP filter. */
@@ -640,7 +640,7 @@ class Selector {
 }
 
 function listedBinary(entry: FilterEntry, name: string): boolean {
-  const list = entry.binaryAttributes;
+  const list = entry.binary;
   if (list === undefined || list.length === 0) return false;
   const lower = name.toLowerCase();
   for (const n of list) if (n === name || n.toLowerCase() === lower) return true;

@@ -2,18 +2,18 @@
  * RFC 2849 LDIF content records: a strict, all-or-nothing parser (also incremental, for files of
  * 100k entries: memory stays bounded to the record being read) and a serializer (also chunked).
  *
- * Entries. `{ dn, attributes, binaryAttributes }`: attribute names keep the file's spelling;
+ * Entries (the app's DirectoryEntry, src-main/directory/entry.ts). `{ dn, attributes, binary }`: attribute names keep the file's spelling;
  * two spellings of one attribute description (`mail`, `MAIL`) merge into the first one seen;
  * descriptions with different options (`cn`, `cn;lang-en`) stay apart; values keep file order.
  *
  * Binary values (the app's representation, as `toEntryInput` gives scripts): text values are
  * decoded strings. An attribute whose values are bytes keeps ALL its values as base64 text and is
- * listed in `binaryAttributes`. That is the case for (a) the app's known binary attributes
+ * listed in `binary`. That is the case for (a) the app's known binary attributes
  * (`isBinaryAttribute`: objectGUID, jpegPhoto, any `;binary` option, ...), even when the bytes
  * happen to be valid UTF-8, and (b) any attribute with a `::` value that is not valid UTF-8.
- * The serializer writes attributes listed in `binaryAttributes` or known as binary as `attr:: <the
+ * The serializer writes attributes listed in `binary` or known as binary as `attr:: <the
  * base64 as given>`, so serialize-then-parse gives back identical entries. (One exception LDIF
- * cannot express: an attribute listed in `binaryAttributes` that the app does not know as binary
+ * cannot express: an attribute listed in `binary` that the app does not know as binary
  * and whose bytes are all valid UTF-8 reads back as text. Entries from the parser never have it.)
  * Attributes without values are not written.
  *
@@ -31,20 +31,19 @@
  * 1 or not first, text that is not UTF-8 (byte streams). Nothing is returned on error.
  */
 import { isAttributeDescription, parseDn } from '../../src-shared/ldap/dn';
-import { isBinaryAttribute } from '../preview/entry-values';
+import { isBinaryAttribute } from '../directory/binary-attributes';
+import type { DirectoryEntry } from '../directory/entry';
 
-/** One entry of an LDIF file. `binaryAttributes` lists the attributes whose values are base64 (see the file header). */
-export interface LdifEntry {
-  dn: string;
-  attributes: Record<string, string[]>;
-  binaryAttributes: string[];
+/** One entry of an LDIF file: a DirectoryEntry whose `binary` is always there (see the file header). */
+export interface LdifEntry extends DirectoryEntry {
+  binary: string[];
 }
 
 /** What the serializer takes: an {@link LdifEntry}, or any `{ dn, attributes }` such as the scripts' entry input. */
 export interface LdifEntryInput {
   dn: string;
   attributes: Record<string, readonly string[]>;
-  binaryAttributes?: readonly string[];
+  binary?: readonly string[];
 }
 
 /** The outcome of {@link parseLdif}: all entries, or the first problem (1-based line). */
@@ -177,12 +176,12 @@ export class LdifReader {
     if (record === null) return;
     this.record = null;
     const attributes: Record<string, string[]> = {};
-    const binaryAttributes: string[] = [];
+    const binary: string[] = [];
     for (const a of record.attributes.values()) {
       attributes[a.name] = a.values;
-      if (a.binary) binaryAttributes.push(a.name);
+      if (a.binary) binary.push(a.name);
     }
-    this.out.push({ dn: record.dn, attributes, binaryAttributes });
+    this.out.push({ dn: record.dn, attributes, binary });
   }
 
   private logicalLine(text: string, line: number): void {
@@ -375,7 +374,7 @@ function fold(line: string, width: number, eol: string): string {
   return out;
 }
 
-const binaryNames = (entry: LdifEntryInput): Set<string> => new Set((entry.binaryAttributes ?? []).map((n) => n.toLowerCase()));
+const binaryNames = (entry: LdifEntryInput): Set<string> => new Set((entry.binary ?? []).map((n) => n.toLowerCase()));
 const validNames = new Map<string, boolean>();
 
 function checkedName(name: string): string {

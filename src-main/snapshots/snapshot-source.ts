@@ -11,9 +11,8 @@ import { AppError } from '../../src-shared/errors';
 import { normalizeDn } from '../../src-shared/ldap/dn';
 import { fillUsername, matchAllFilter } from '../../src-shared/ldap/filter';
 import type { CachedPage, EntrySource, PageRequest, SourcePage } from '../preview/entry-source';
-import { isBinaryAttribute } from '../preview/entry-values';
 import { sortedNames } from '../preview/ldap-lookups';
-import type { EntryInput } from '../scripts/engine';
+import { rawEntryOf, type DirectoryEntry } from '../directory/entry';
 import { getSnapshot, snapshotEntries, snapshotEntriesAfter, snapshotEntriesBySeq, type SnapshotEntry, type SnapshotRow } from '../store/snapshots-repo';
 import { compileFilter } from './filter-eval';
 
@@ -31,7 +30,7 @@ export function underBase(key: string, baseKey: string): boolean {
 }
 
 /** A compiled filter text, or INVALID_INPUT naming the search filter field. */
-export function compiledFilter(text: string): (e: EntryInput) => boolean {
+export function compiledFilter(text: string): (e: DirectoryEntry) => boolean {
   const c = compileFilter(text);
   if (!c.ok) throw new AppError('INVALID_INPUT', `The search filter cannot be evaluated on a snapshot: ${c.message}`, [{ path: 'searchFilter', message: c.message }]);
   return (e) => c.test(e);
@@ -46,7 +45,8 @@ export interface SnapshotSourceOptions {
   baseDn: string;
 }
 
-const toInput = (e: SnapshotEntry): EntryInput => ({ dn: e.dn, attributes: e.attributes });
+/** A stored entry without its position. */
+const toInput = ({ seq: _, ...e }: SnapshotEntry & { seq?: number }): DirectoryEntry => e;
 
 export class SnapshotEntrySource implements EntrySource {
   private readonly snapshot: SnapshotRow;
@@ -87,7 +87,7 @@ export class SnapshotEntrySource implements EntrySource {
     return m;
   }
 
-  private entriesAt(positions: readonly number[]): EntryInput[] {
+  private entriesAt(positions: readonly number[]): DirectoryEntry[] {
     if (this.all) return positions.map((p) => toInput(this.all![p]));
     return snapshotEntriesBySeq(this.o.db, this.snapshot.id, positions).map(toInput);
   }
@@ -112,16 +112,7 @@ export class SnapshotEntrySource implements EntrySource {
     const key = dnKey(dn);
     const found = this.all ? this.all.find((e) => dnKey(e.dn) === key) : [...snapshotEntries(this.o.db, this.snapshot.id)].find((e) => dnKey(e.dn) === key);
     if (!found) throw new AppError('NOT_FOUND', `No entry "${dn}" in the snapshot "${this.snapshot.name}".`);
-    const binary = new Set(found.binary.map((b) => b.toLowerCase()));
-    return {
-      dn: found.dn,
-      attributes: Object.entries(found.attributes).map(([name, values]) => ({
-        name,
-        values: values.map((v) =>
-          binary.has(name.toLowerCase()) || isBinaryAttribute(name) ? { kind: 'binary' as const, size: Buffer.from(v, 'base64').length, base64: v } : { kind: 'text' as const, text: v },
-        ),
-      })),
-    };
+    return rawEntryOf(found);
   }
 
   cachedPages(req: Omit<PageRequest, 'page'>): CachedPage[] {
@@ -143,13 +134,13 @@ export class SnapshotEntrySource implements EntrySource {
  * Reads every entry of a snapshot the filter matches below the base, in pages, for a simulation
  * (the same callback shape as the directory reader).
  */
-export async function readSnapshot(o: SnapshotSourceOptions & { signal?: AbortSignal; pageSize?: number; onPage(entries: EntryInput[]): void | Promise<void> }): Promise<{ entries: number; pages: number }> {
+export async function readSnapshot(o: SnapshotSourceOptions & { signal?: AbortSignal; pageSize?: number; onPage(entries: DirectoryEntry[]): void | Promise<void> }): Promise<{ entries: number; pages: number }> {
   const s = getSnapshot(o.db, o.snapshotId);
   if (!s || s.status !== 'ready') throw new AppError('NOT_FOUND', 'The snapshot no longer exists. Attach another snapshot or switch the source to the live directory.');
   const test = compiledFilter(matchAllFilter(o.searchFilter));
   const baseKey = o.baseDn.trim() === '' ? '' : dnKey(o.baseDn);
   const size = o.pageSize ?? 1000;
-  let page: EntryInput[] = [];
+  let page: DirectoryEntry[] = [];
   let entries = 0;
   let pages = 0;
   const flush = async () => {

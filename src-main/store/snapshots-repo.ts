@@ -2,17 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { SnapshotOrigin, SnapshotView } from '../../src-shared/domain/snapshot';
 import { AppError } from '../../src-shared/errors';
+import type { DirectoryEntry } from '../directory/entry';
 import { nameKey } from './name-key';
 import { hostname } from 'node:os';
 import { isSqliteBusy, processAlive } from './runs-repo';
 import { prepared } from './statement-cache';
 
-/** One stored entry: text values as they are, binary values as base64 (their attributes in `binary`). */
-export interface SnapshotEntry {
-  dn: string;
-  attributes: Record<string, string[]>;
-  binary: string[];
-}
+/** One stored entry: the app's DirectoryEntry (text values as they are, binary values as base64, named in `binary`). */
+export type SnapshotEntry = DirectoryEntry;
 
 export interface NewSnapshot {
   name: string;
@@ -76,7 +73,7 @@ export function insertSnapshot(db: Database.Database, s: NewSnapshot, now: Date 
 /** Appends entries (numbered from `firstSeq`) and updates the count. */
 export function appendSnapshotEntries(db: Database.Database, id: string, firstSeq: number, entries: readonly SnapshotEntry[]): void {
   const insert = prepared(db, `INSERT INTO snapshot_entries (snapshot_id, seq, dn, attributes_json, binary_json) VALUES (@id, @seq, @dn, @a, @b)`);
-  entries.forEach((e, i) => insert.run({ id, seq: firstSeq + i, dn: e.dn, a: JSON.stringify(e.attributes), b: e.binary.length ? JSON.stringify(e.binary) : null }));
+  entries.forEach((e, i) => insert.run({ id, seq: firstSeq + i, dn: e.dn, a: JSON.stringify(e.attributes), b: e.binary?.length ? JSON.stringify(e.binary) : null }));
   prepared(db, `UPDATE snapshots SET entry_count = entry_count + @n WHERE id = @id`).run({ id, n: entries.length });
 }
 
@@ -124,7 +121,7 @@ export function removeUnfinishedSnapshots(db: Database.Database): number {
 }
 
 type RawEntry = { seq: number; dn: string; a: string; b: string | null };
-const toEntry = (r: RawEntry): SnapshotEntry & { seq: number } => ({ seq: r.seq, dn: r.dn, attributes: JSON.parse(r.a), binary: r.b ? JSON.parse(r.b) : [] });
+const toEntry = (r: RawEntry): SnapshotEntry & { seq: number } => (r.b ? { seq: r.seq, dn: r.dn, attributes: JSON.parse(r.a), binary: JSON.parse(r.b) } : { seq: r.seq, dn: r.dn, attributes: JSON.parse(r.a) });
 
 /** Every entry of a snapshot, in order (streamed). */
 export function* snapshotEntries(db: Database.Database, id: string): IterableIterator<SnapshotEntry & { seq: number }> {

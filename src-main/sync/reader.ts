@@ -12,10 +12,9 @@ import { bindClient, closeClient, newClient, startTlsIfNeeded } from '../ldap/cl
 import { withDeadline } from '../ldap/deadline';
 import { toLdapAppError } from '../ldap/ldap-errors';
 import { toLdaptsFilter } from '../ldap/ldapts-filter';
-import { PagedSearch, type DirectoryEntry, type SearchPage } from '../ldap/search-stream';
+import type { DirectoryEntry } from '../directory/entry';
+import { PagedSearch, type SearchPage } from '../ldap/search-stream';
 import type { LdapTarget } from '../ldap/target';
-
-export type { DirectoryEntry } from '../ldap/search-stream';
 
 /** Entries per page: Active Directory's default MaxPageSize. */
 export const SYNC_PAGE_SIZE = 1000;

@@ -8,7 +8,8 @@
 import { Client, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toLdaptsFilter } from '../../src-main/ldap/ldapts-filter';
-import { EXPLICIT_BUFFER_ATTRIBUTES, toEntryInput } from '../../src-main/preview/entry-values';
+import { EXPLICIT_BUFFER_ATTRIBUTES } from '../../src-main/directory/binary-attributes';
+import { toEntryInput } from '../../src-main/preview/entry-values';
 import { compileFilter, type FilterEntry } from '../../src-main/snapshots/filter-eval';
 import { escapeFilterValue } from '../../src-shared/ldap/filter';
 import { startSlapd, type Slapd } from '../rig/slapd';
@@ -214,7 +215,7 @@ function generateFilters(data: FilterEntry[], count: number, seed: number): stri
     const lower = attribute.toLowerCase();
     const names = lower === 'name' ? NAME_TYPES : [lower];
     values = [];
-    for (const e of data) for (const [k, v] of Object.entries(e.attributes)) if (names.includes(k.toLowerCase()) && !(e.binaryAttributes ?? []).includes(k)) values.push(...v);
+    for (const e of data) for (const [k, v] of Object.entries(e.attributes)) if (names.includes(k.toLowerCase()) && !(e.binary ?? []).includes(k)) values.push(...v);
     if (lower === 'objectclass') values.push(...CLASSES);
     if (values.length === 0) values.push('Px One', 'px1', '1000', 'abc');
     pool.set(attribute, values);

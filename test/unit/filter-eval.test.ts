@@ -290,7 +290,7 @@ describe('binary values (base64 in the entry)', () => {
   const e: FilterEntry = {
     dn: 'cn=u,dc=corp',
     attributes: { objectGUID: [guid.toString('base64')], jpegPhoto: [Buffer.from([0xff, 0xd8]).toString('base64')], blob: [Buffer.from([0x01, 0xfe]).toString('base64')] },
-    binaryAttributes: ['blob'],
+    binary: ['blob'],
   };
   const escaped = [...guid].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
 

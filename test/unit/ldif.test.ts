@@ -128,7 +128,7 @@ describe('parseLdif: the RFC 2849 examples', () => {
           telephonenumber: ['+1 408 555 1212'],
           description: ['A big sailing fan.'],
         },
-        binaryAttributes: [],
+        binary: [],
       },
       {
         dn: 'cn=Bjorn Jensen, ou=Accounting, dc=airius, dc=com',
@@ -138,7 +138,7 @@ describe('parseLdif: the RFC 2849 examples', () => {
           sn: ['Jensen'],
           telephonenumber: ['+1 408 555 1212'],
         },
-        binaryAttributes: [],
+        binary: [],
       },
     ]);
   });
@@ -156,7 +156,7 @@ describe('parseLdif: the RFC 2849 examples', () => {
     expect(entry.attributes.description).toEqual([
       'What a careful reader you are!  This value is base-64-encoded because it has a control character in it (a CR).\r  By the way, you should really get out more.',
     ]);
-    expect(entry.binaryAttributes).toEqual([]);
+    expect(entry.binary).toEqual([]);
   });
 
   it('example 5: UTF-8 DNs and values in base64, attribute options kept apart, comments skipped', () => {
@@ -175,7 +175,7 @@ describe('parseLdif: the RFC 2849 examples', () => {
     expect(person.attributes.cn).toEqual(['小笠原 ロドニー']);
     expect(person.attributes.title).toEqual(['営業部 部長']);
     expect(person.attributes.userpassword).toEqual(['{SHA}O3HSv1MusyL4kTjP+HKI5uxuNoM=']);
-    expect(person.binaryAttributes).toEqual([]);
+    expect(person.binary).toEqual([]);
   });
 });
 
@@ -183,8 +183,8 @@ describe('parseLdif: layout', () => {
   it('takes CRLF line ends, several blank lines, no version line and a last record without a final newline', () => {
     const text = '\r\n\r\ndn: dc=a\r\ndc: a\r\n\r\n\r\n\r\ndn: dc=b\r\ndc: b\r\ndescription: last';
     expect(entriesOf(text)).toEqual([
-      { dn: 'dc=a', attributes: { dc: ['a'] }, binaryAttributes: [] },
-      { dn: 'dc=b', attributes: { dc: ['b'], description: ['last'] }, binaryAttributes: [] },
+      { dn: 'dc=a', attributes: { dc: ['a'] }, binary: [] },
+      { dn: 'dc=b', attributes: { dc: ['b'], description: ['last'] }, binary: [] },
     ]);
   });
 
@@ -200,12 +200,12 @@ describe('parseLdif: layout', () => {
 
   it('skips comments anywhere, including their folded continuations', () => {
     const text = lines('# a comment', ' that goes on', 'dn: dc=a', '# inside', '  the record', 'dc: a', 'description: x', ' y', '#last');
-    expect(entriesOf(text)).toEqual([{ dn: 'dc=a', attributes: { dc: ['a'], description: ['xy'] }, binaryAttributes: [] }]);
+    expect(entriesOf(text)).toEqual([{ dn: 'dc=a', attributes: { dc: ['a'], description: ['xy'] }, binary: [] }]);
   });
 
   it('folds anywhere, also in the attribute name, the dn and base64 values; only one space is removed', () => {
     const text = lines('dn: cn=Fol', ' ded,dc=a', 'descr', ' iption:: SGVsbG8g', ' d29ybGQ=', 'cn: a', '  b');
-    expect(entriesOf(text)).toEqual([{ dn: 'cn=Folded,dc=a', attributes: { description: ['Hello world'], cn: ['a b'] }, binaryAttributes: [] }]);
+    expect(entriesOf(text)).toEqual([{ dn: 'cn=Folded,dc=a', attributes: { description: ['Hello world'], cn: ['a b'] }, binary: [] }]);
   });
 
   it('merges spellings of one attribute into the first seen, in value order; keeps options apart', () => {
@@ -225,14 +225,14 @@ describe('parseLdif: layout', () => {
 
   it('takes plain UTF-8 values and DNs (not RFC 2849 strict, but what many tools write)', () => {
     expect(entriesOf(lines('dn: cn=Chloé Müller,dc=a', 'cn: Chloé Müller'))[0]).toEqual({
-      dn: 'cn=Chloé Müller,dc=a', attributes: { cn: ['Chloé Müller'] }, binaryAttributes: [],
+      dn: 'cn=Chloé Müller,dc=a', attributes: { cn: ['Chloé Müller'] }, binary: [],
     });
   });
 
   it('takes a record with a dn and no attributes (ldapsearch ... 1.1) and the root DSE', () => {
     expect(entriesOf(lines('dn: dc=a', '', 'dn: dc=b'))).toEqual([
-      { dn: 'dc=a', attributes: {}, binaryAttributes: [] },
-      { dn: 'dc=b', attributes: {}, binaryAttributes: [] },
+      { dn: 'dc=a', attributes: {}, binary: [] },
+      { dn: 'dc=b', attributes: {}, binary: [] },
     ]);
     expect(entriesOf(lines('dn:', 'namingContexts: dc=a'))[0].dn).toBe('');
   });
@@ -241,7 +241,7 @@ describe('parseLdif: layout', () => {
     const [e] = entriesOf(lines('dn: cn=Smith\\, John + uid=js, ou=People, dc=a', '2.5.4.3: Smith, John', 'userCertificate;binary:: AAE='));
     expect(e.dn).toBe('cn=Smith\\, John + uid=js, ou=People, dc=a');
     expect(e.attributes).toEqual({ '2.5.4.3': ['Smith, John'], 'userCertificate;binary': ['AAE='] });
-    expect(e.binaryAttributes).toEqual(['userCertificate;binary']);
+    expect(e.binary).toEqual(['userCertificate;binary']);
   });
 });
 
@@ -252,14 +252,14 @@ describe('parseLdif: binary values', () => {
   it('keeps a known binary attribute (objectGUID, jpegPhoto) as base64 even when its bytes are valid UTF-8', () => {
     const [e] = entriesOf(lines('dn: cn=x,dc=a', `objectGUID:: ${b64(GUID)}`, `jpegPhoto:: ${b64(JPEG)}`, 'cn: x'));
     expect(e.attributes).toEqual({ objectGUID: [b64(GUID)], jpegPhoto: [b64(JPEG)], cn: ['x'] });
-    expect(e.binaryAttributes).toEqual(['objectGUID', 'jpegPhoto']);
+    expect(e.binary).toEqual(['objectGUID', 'jpegPhoto']);
   });
 
   it('turns an attribute with one value that is not UTF-8 into base64, ALL its values, in order', () => {
     const bad = Buffer.from([0x41, 0xff, 0x42]);
     const [e] = entriesOf(lines('dn: cn=x,dc=a', 'x500UniqueIdentifier: plain', `x500UniqueIdentifier:: ${b64('ü')}`, `x500UniqueIdentifier:: ${b64(bad)}`, 'x500UniqueIdentifier: after', 'cn: x'));
     expect(e.attributes).toEqual({ x500UniqueIdentifier: [b64('plain'), b64('ü'), b64(bad), b64('after')], cn: ['x'] });
-    expect(e.binaryAttributes).toEqual(['x500UniqueIdentifier']);
+    expect(e.binary).toEqual(['x500UniqueIdentifier']);
   });
 
   it('writes base64 canonically (padding kept as given, same bytes)', () => {
@@ -319,7 +319,7 @@ describe('incremental readers', () => {
   const big = (n: number) => Array.from({ length: n }, (_, i) => ({
     dn: `uid=u${i},ou=people,dc=example,dc=com`,
     attributes: { objectClass: ['inetOrgPerson'], uid: [`u${i}`], cn: [`Chloé Müller ${i}`], description: ['x'.repeat(i % 200)] },
-    binaryAttributes: [],
+    binary: [],
   }));
 
   it('LdifReader gives the same entries for any chunking, returning each record once it is complete', () => {
@@ -334,13 +334,13 @@ describe('incremental readers', () => {
     }
     const reader = new LdifReader();
     expect(reader.push('dn: dc=a\ndc: a\n')).toEqual([]);
-    expect(reader.push('\ndn: dc=b\n')).toEqual([{ dn: 'dc=a', attributes: { dc: ['a'] }, binaryAttributes: [] }]);
-    expect(reader.end()).toEqual([{ dn: 'dc=b', attributes: {}, binaryAttributes: [] }]);
+    expect(reader.push('\ndn: dc=b\n')).toEqual([{ dn: 'dc=a', attributes: { dc: ['a'] }, binary: [] }]);
+    expect(reader.end()).toEqual([{ dn: 'dc=b', attributes: {}, binary: [] }]);
   });
 
   it('readLdifEntries yields entries lazily from lines and throws LdifSyntaxError with the line', () => {
     const gen = readLdifEntries(['dn: dc=a', 'dc: a', '', 'dn: dc=b', 'bad']);
-    expect(gen.next().value).toEqual({ dn: 'dc=a', attributes: { dc: ['a'] }, binaryAttributes: [] });
+    expect(gen.next().value).toEqual({ dn: 'dc=a', attributes: { dc: ['a'] }, binary: [] });
     let error: unknown;
     try {
       gen.next();
@@ -366,7 +366,7 @@ describe('incremental readers', () => {
       for await (const e of readLdifStream(Readable.from(parts))) got.push(e);
       return got;
     };
-    expect(await read([plainUtf8.subarray(0, 10), plainUtf8.subarray(10)])).toEqual([{ dn: 'cn=Chloé,dc=a', attributes: { cn: ['Chloé'] }, binaryAttributes: [] }]);
+    expect(await read([plainUtf8.subarray(0, 10), plainUtf8.subarray(10)])).toEqual([{ dn: 'cn=Chloé,dc=a', attributes: { cn: ['Chloé'] }, binary: [] }]);
     const latin1 = Buffer.concat([Buffer.from('dn: dc=a\ndc: a\n\ndn: cn=x,dc=a\ncn: Chlo'), Buffer.from([0xe9]), Buffer.from('\n')]);
     await expect(read([latin1])).rejects.toMatchObject({ line: 5, problem: expect.stringMatching(/not valid UTF-8/) });
   });
@@ -405,7 +405,7 @@ describe('serializeLdif', () => {
 
   it('writes binary attributes (known or listed) as the base64 given, and refuses a binary value that is not base64', () => {
     const guid = Buffer.from('00112233445566778899aabbccddeeff', 'hex').toString('base64');
-    const text = serializeLdif([{ dn: 'cn=x,dc=a', attributes: { objectGUID: [guid], blob: ['AAEC'] }, binaryAttributes: ['blob'] }]);
+    const text = serializeLdif([{ dn: 'cn=x,dc=a', attributes: { objectGUID: [guid], blob: ['AAEC'] }, binary: ['blob'] }]);
     expect(text).toContain(`objectGUID:: ${guid}\n`);
     expect(text).toContain('blob:: AAEC\n');
     expect(() => serializeLdif([{ dn: 'cn=x,dc=a', attributes: { jpegPhoto: ['not base64!'] } }])).toThrow(/jpegPhoto of cn=x,dc=a .* must be base64/);
@@ -434,10 +434,10 @@ describe('round trips: serialize then parse gives identical entries', () => {
         jpegPhoto: [JPEG.toString('base64'), Buffer.from('GIF89a').toString('base64')],
         weird: [Buffer.from([0x00, 0xff, 0x10]).toString('base64'), Buffer.from('text', 'utf8').toString('base64')],
       },
-      binaryAttributes: ['jpegPhoto', 'weird'],
+      binary: ['jpegPhoto', 'weird'],
     },
-    { dn: 'cn=Smith\\, John+uid=js,dc=example,dc=com', attributes: { cn: ['Smith, John'], uid: ['js'] }, binaryAttributes: [] },
-    { dn: 'dc=example,dc=com', attributes: {}, binaryAttributes: [] },
+    { dn: 'cn=Smith\\, John+uid=js,dc=example,dc=com', attributes: { cn: ['Smith, John'], uid: ['js'] }, binary: [] },
+    { dn: 'dc=example,dc=com', attributes: {}, binary: [] },
   ];
 
   it('for binary, non-ASCII, multi-line, long and unsafe values, UTF-8 DNs and options', () => {
@@ -454,9 +454,9 @@ describe('round trips: serialize then parse gives identical entries', () => {
     }
   });
 
-  it('for entries as scripts receive them (no binaryAttributes: known binary names are base64)', () => {
+  it('for entries as scripts receive them (no binary: known binary names are base64)', () => {
     const input = { dn: 'cn=x,dc=a', attributes: { cn: ['x'], thumbnailPhoto: [JPEG.toString('base64')] } };
-    expect(entriesOf(serializeLdif([input]))).toEqual([{ ...input, binaryAttributes: ['thumbnailPhoto'] }]);
+    expect(entriesOf(serializeLdif([input]))).toEqual([{ ...input, binary: ['thumbnailPhoto'] }]);
   });
 
   it('for 20k generated entries with random text, through the chunked writer and the incremental reader', () => {
@@ -467,7 +467,7 @@ describe('round trips: serialize then parse gives identical entries', () => {
     const many: LdifEntry[] = Array.from({ length: 20_000 }, (_, i) => ({
       dn: `uid=u${i},ou=${i % 2 ? 'Bücher' : 'books'},dc=example,dc=com`,
       attributes: { uid: [`u${i}`], description: [word(), word()], ...(i % 100 === 0 ? { jpegPhoto: [Buffer.from([i % 256, 0xff]).toString('base64')] } : {}) },
-      binaryAttributes: i % 100 === 0 ? ['jpegPhoto'] : [],
+      binary: i % 100 === 0 ? ['jpegPhoto'] : [],
     }));
     const reader = new LdifReader();
     const out: LdifEntry[] = [];

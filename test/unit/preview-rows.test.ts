@@ -1,7 +1,9 @@
 import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { buildRows, scriptProblem, usernamesOfPages } from '../../src-main/preview/build-rows';
-import { isBinaryAttribute, toEntryInput, toRawEntry, valuesByName } from '../../src-main/preview/entry-values';
+import { isBinaryAttribute } from '../../src-main/directory/binary-attributes';
+import { valuesByName } from '../../src-main/directory/entry';
+import { toEntryInput, toRawEntry } from '../../src-main/preview/entry-values';
 import { isWithinBase, sortedNames } from '../../src-main/preview/ldap-lookups';
 import { PageCache } from '../../src-main/preview/page-cache';
 import { defaultMapping } from '../../src-shared/domain/mapping-defaults';
