@@ -1,6 +1,6 @@
 /**
  * How the sync planner keeps 100k entries between reading and planning: numbers in typed arrays,
- * strings in fixed chunks, no object per entry (see Planner in planner.ts).
+ * strings in fixed chunks, no object per entry (see CollectedEntries in plan/collected-entries.ts).
  */
 
 /** A growable Int32Array of four numbers per entry: no 8-byte slot (or object) per number. */

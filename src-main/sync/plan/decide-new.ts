@@ -1,0 +1,68 @@
+/**
+ * Rules for an entry's username that matched no managed user: with "create users" on, an active
+ * entry gives a new user in the organization its Org name script names (else the server's default
+ * organization) with the roles its Role name script names. Any doubt (the name taken elsewhere, a
+ * script that failed, an organization or role that cannot be used) gives an error, not a user.
+ */
+import { orderedUuid } from '../../store/ordered-id';
+import type { Deciding, EntryFacts } from './entry-facts';
+import { scriptError } from './entry-facts';
+import { activeFailedNoCreate, nameTakenElsewhere, noOrgForNewUser, noUserCreated, scriptFailedSentence } from './messages';
+import type { ChangeData, OrgRef } from './types';
+
+/** The role ids of users created without a Role name script (shared: nothing modifies a plan's lists). */
+const NO_ROLE_IDS: string[] = [];
+
+/** Plans a new user for the entry's username `username` (key `k`), or the reason there is none. */
+export function decideNew(d: Deciding, f: EntryFacts, username: string, k: string): void {
+  const { ctx, out, answers } = d;
+  if (!ctx.createUsers) return;
+  const owner = d.ownerOf(k);
+  if (owner) {
+    out.error(username, f.dn, owner.id, nameTakenElsewhere(username, owner.orgName, ctx.serverName));
+    return;
+  }
+  if (f.active === null) {
+    out.error(username, f.dn, null, activeFailedNoCreate(scriptError(f.errors, 'active')));
+    return;
+  }
+  if (!f.active) return; // an inactive entry gets no account
+  const org = newUserOrg(d, f);
+  if (typeof org === 'string') {
+    out.error(username, f.dn, null, noUserCreated(org));
+    return;
+  }
+  let roleIds = NO_ROLE_IDS;
+  if (ctx.hasRoleScript) {
+    const roleErr = scriptError(f.errors, 'roleName');
+    const ids = roleErr ? scriptFailedSentence(roleErr) : answers.rolesOf(f.roleAnswer);
+    if (typeof ids === 'string') {
+      out.error(username, f.dn, null, noUserCreated(ids));
+      return;
+    }
+    roleIds = ids;
+  }
+  const id = orderedUuid();
+  const { dn, email, firstName, lastName, directoryId } = f;
+  out.counts.created++;
+  out.changes.push({
+    username,
+    dn,
+    userId: id,
+    action: 'create',
+    to: org.name,
+    reason: roleIds.length ? answers.createReason(roleIds) : undefined,
+    data: { kind: 'create', id, username, email, firstName, lastName, orgId: org.id, roleIds, dn, directoryId } satisfies ChangeData,
+    seq: out.changes.length,
+  });
+  out.createdActive++;
+}
+
+/** The new user's organization: the Org name answer, else the server's default; or why there is none. */
+function newUserOrg(d: Deciding, f: EntryFacts): OrgRef | string {
+  const { ctx, answers } = d;
+  const orgErr = ctx.hasOrgScript ? scriptError(f.errors, 'orgName') : undefined;
+  if (orgErr) return scriptFailedSentence(orgErr);
+  if (f.orgAnswer !== null) return answers.org(f.orgAnswer);
+  return answers.defaultOrg() ?? noOrgForNewUser(ctx.hasOrgScript);
+}

@@ -1,0 +1,23 @@
+/**
+ * Rule, second matching pass: a username not matched by directory ID is the managed user of that
+ * username (ignoring case), unless that user was matched already or the username is duplicated.
+ * Applying such a match stores the entry's directory ID on the user.
+ */
+import type { CollectedEntries } from './collected-entries';
+import type { Duplicates } from './duplicates';
+import type { Matches } from './matches';
+
+/** Matches the slots left by matchByDirectoryId to users by username key. */
+export function matchByUsername(entries: CollectedEntries, byKey: ReadonlyMap<string, number>, duplicates: Duplicates, matches: Matches): void {
+  if (byKey.size === 0) return;
+  const { first, user, claimed } = matches;
+  for (let i = 0, n = entries.length; i < n; i++) {
+    for (let slot = first[i], j = 0; slot < first[i + 1]; slot++, j++) {
+      if (user[slot] >= 0) continue;
+      const k = entries.keyAt(i, j);
+      if (duplicates.has(k)) continue;
+      const m = byKey.get(k);
+      if (m !== undefined && !claimed[m]) matches.set(slot, m);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/** What the planner takes besides the entries, and the plan it gives. */
+import type { AttributeMapping } from '../../../src-shared/domain/mapping';
+import type { SyncCounts } from '../../../src-shared/domain/sync';
+import type { ManagedUser, ManagedUsers } from '../../store/managed-users';
+import type { StoredChange } from '../../store/runs-repo';
+
+/** An organization as the planner sees it. */
+export interface OrgRef {
+  id: string;
+  name: string;
+  authServerId: string | null;
+}
+
+/** A role as the planner sees it. */
+export interface RoleRef {
+  id: string;
+  name: string;
+}
+
+/** Everything the planner needs besides the entries. */
+export interface PlanContext {
+  serverId: string;
+  serverName: string;
+  usernameAttribute: string;
+  mapping: AttributeMapping;
+  hasOrgScript: boolean;
+  hasRoleScript: boolean;
+  createUsers: boolean;
+  defaultOrgId: string | null;
+  orgs: readonly OrgRef[];
+  roles: readonly RoleRef[];
+  /** The users of the organizations this server authenticates (loadManagedUsers), or a plain list (tests). */
+  managed: ManagedUsers | readonly ManagedUser[];
+  /** Users of other organizations (local, or another server's), by username key: for conflicts. */
+  others: ReadonlyMap<string, { id: string; orgName: string }>;
+}
+
+/** What applying a change needs, per action. */
+export type ChangeData =
+  | { kind: 'deactivate'; reason: string }
+  | { kind: 'reactivate' }
+  | { kind: 'create'; id: string; username: string; email: string | null; firstName: string | null; lastName: string | null; orgId: string; roleIds: string[]; dn: string; directoryId: string | null }
+  | { kind: 'move'; orgId: string }
+  | { kind: 'roles'; roleIds: string[] }
+  | { kind: 'update'; fields: Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>> };
+
+/** A matched user's directory facts, refreshed on apply (not shown as changes). */
+export interface SeenUser {
+  id: string;
+  dn: string;
+  directoryId: string | null;
+  /** The DN, directory ID or source server differs from what the store holds, or the user was missing (a row to rewrite). */
+  changed: boolean;
+}
+
+/** The plan of one run. */
+export interface Plan {
+  changes: StoredChange[];
+  counts: SyncCounts;
+  seen: SeenUser[];
+  /** Managed users this search no longer returns that were not marked missing yet. */
+  gone: string[];
+  entries: number;
+  managedBefore: number;
+  activeBefore: number;
+  managedAfter: number;
+  activeAfter: number;
+}
