@@ -1,19 +1,22 @@
 #!/usr/bin/env node
-// ldap-sync: the command line of LDAP Sync Studio. Runs the TypeScript sources directly through
-// tsx, so `npx ldap-sync` and `npm run ldap-sync -- ...` work right after `npm install`, no build.
+// ldap-sync: the command line of LDAP Sync Studio. Runs the bundle in dist/cli/, which `npm install`
+// builds (the prepare script, scripts/build-cli.mjs): no TypeScript transpiler at run time.
+// From the sources, for development: `npx tsx src-main/cli/main.ts ...`.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
 
-const tsconfig = fileURLToPath(new URL('../tsconfig.node.json', import.meta.url));
-// Use the project's tsconfig whatever the current folder is (tsx would look in the cwd).
-register({ tsconfig: existsSync(tsconfig) ? tsconfig : false });
+const bundle = new URL('../dist/cli/ldap-sync.js', import.meta.url);
 
-try {
-  await import(new URL('../src-main/cli/main.ts', import.meta.url).href);
-} catch (err) {
-  // Only failures to load the CLI get here (e.g. a missing native module); the CLI reports its own errors.
-  process.stderr.write(`error: ldap-sync could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
-  if (process.argv.includes('--debug') && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+if (!existsSync(bundle)) {
+  // A git checkout without `npm install`, or dist/ deleted.
+  process.stderr.write('error: ldap-sync is not built (dist/cli/ldap-sync.js is missing): run npm install or npm run build:cli\n');
   process.exitCode = 1;
+} else {
+  try {
+    await import(bundle.href);
+  } catch (err) {
+    // Only failures to load the CLI get here (e.g. a missing native module); the CLI reports its own errors.
+    process.stderr.write(`error: ldap-sync could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+    if (process.argv.includes('--debug') && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  }
 }

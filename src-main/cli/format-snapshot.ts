@@ -1,12 +1,12 @@
 import type { SnapshotComparison, SnapshotView } from '../../src-shared/domain/snapshot';
 import { shortTime, table } from './format-server';
 import { formatDuration } from './format-sync';
+import { TEXT_DIFFERENCE_LIMIT } from './text-limits';
 
 const count = (n: number) => n.toLocaleString('en-US');
 const cell = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '–' : v.replace(/[\r\n\t]+/g, ' '));
 
-/** How many differences `snapshot compare` prints as text (--json has up to the service's 1000). */
-export const TEXT_DIFFERENCE_LIMIT = 50;
+export { TEXT_DIFFERENCE_LIMIT };
 
 /** Where a snapshot came from, in a few words: `capture`, `capture (used attributes)`, `LDIF people.ldif`, `sample`. */
 export function originText(s: SnapshotView): string {

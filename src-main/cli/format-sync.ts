@@ -17,8 +17,7 @@ export function exitCodeOf(status: RunStatus): number {
   return 1;
 }
 
-/** How many rows of a plan the text output shows. */
-export const TEXT_CHANGE_LIMIT = 50;
+export { TEXT_CHANGE_LIMIT } from './text-limits';
 
 const count = (n: number) => n.toLocaleString('en-US');
 const cell = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '–' : v.replace(/[\r\n\t]+/g, ' '));

@@ -1,4 +1,4 @@
-import { createAppContext, type AppContext } from '../app-context';
+import type { AppContext } from '../app-context';
 import { resolveStorePath } from '../store/store-path';
 import { APP_VERSION } from '../version';
 import type { CliIo } from './io';
@@ -31,6 +31,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     const db = typeof inv.flags.db === 'string' ? inv.flags.db : undefined;
+    // The app (store, LDAP, scripts) is loaded only for a command that runs: --help and --version
+    // stay fast. The import happens before the command, so opening the store stays synchronous.
+    const { createAppContext } = await import('../app-context');
     return await inv.command.run({
       args: inv.args,
       flags: inv.flags,

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { applyConfig, type ApplyAction, type ApplyResult } from '../../config/apply';
-import { configMentionsScripts, readConfigFile } from '../../config/parse-config';
+import type { ApplyAction, ApplyResult } from '../../config/apply';
 import type { CommandSpec } from '../command';
 
 const WOULD: Record<ApplyAction, string> = { created: 'would create', updated: 'would update', unchanged: 'unchanged' };
@@ -97,6 +96,8 @@ A file with any problem is refused as a whole: every problem is listed with its 
     'dry-run': { type: 'boolean', help: 'Show what would change and write nothing' },
   },
   async run(ctx) {
+    const { applyConfig } = await import('../../config/apply');
+    const { configMentionsScripts, readConfigFile } = await import('../../config/parse-config');
     // Scripts are compiled before the store is opened, so a refused file leaves no trace. The
     // engine is only loaded for a file that has scripts (the defaults are known to compile).
     let config;

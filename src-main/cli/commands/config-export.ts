@@ -1,6 +1,4 @@
-import { exportConfig } from '../../config/export';
 import type { CommandSpec } from '../command';
-import { shellWord } from '../format-sync';
 
 /** `ldap-sync config export`: prints the configuration as a file `config apply` accepts, without secrets. */
 export const configExport: CommandSpec = {
@@ -21,6 +19,8 @@ them (another store refuses a "snapshot" it does not have). The bundled sample's
 organizations are exported like any other.`,
   options: {},
   async run(ctx) {
+    const { exportConfig } = await import('../../config/export');
+    const { shellWord } = await import('../format-sync');
     const { config, keychainServers, snapshots } = exportConfig(ctx.app().store.db);
     ctx.io.stdout(`${JSON.stringify(config, null, 2)}\n`);
     if (keychainServers.length) {

@@ -1,10 +1,9 @@
-import { describeEvery, type RunSummary } from '../../../src-shared/domain/sync';
-import { Scheduler } from '../../sync/scheduler';
+import type { RunSummary } from '../../../src-shared/domain/sync';
 import type { CommandSpec } from '../command';
-import { CANCELLED_EXIT, exitCodeOf, HELD_EXIT, runJson } from '../format-sync';
 
 /** The exit status of `daemon --once`: the worst of its runs (failed 1, cancelled 130, held 3), else 0. */
-export function onceExitCode(runs: readonly RunSummary[]): number {
+export async function onceExitCode(runs: readonly RunSummary[]): Promise<number> {
+  const { CANCELLED_EXIT, exitCodeOf, HELD_EXIT } = await import('../format-sync');
   const codes = runs.map((r) => exitCodeOf(r.status));
   if (codes.includes(1)) return 1;
   if (codes.includes(CANCELLED_EXIT)) return CANCELLED_EXIT;
@@ -34,6 +33,9 @@ With --json, each finished run is printed as one line of JSON (the log lines go 
     once: { type: 'boolean', help: 'Run what is due now, then exit' },
   },
   async run(ctx) {
+    const { describeEvery } = await import('../../../src-shared/domain/sync');
+    const { Scheduler } = await import('../../sync/scheduler');
+    const { runJson } = await import('../format-sync');
     const app = ctx.app();
     // With --json, stdout carries one JSON document per finished run and the log goes to stderr.
     const log = (line: string) => (ctx.json ? ctx.io.stderr(`${line}\n`) : ctx.io.stdout(`${line}\n`));
@@ -60,7 +62,7 @@ With --json, each finished run is printed as one line of JSON (the log lines go 
       try {
         const runs = await scheduler.tick();
         if (runs.length === 0 && schedulable.length > 0) log(`${stamp()} nothing is due now`);
-        return onceExitCode(runs);
+        return await onceExitCode(runs);
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

@@ -2,7 +2,6 @@ import type { RunSummary } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import type { AppContext } from '../../app-context';
 import type { CommandSpec } from '../command';
-import { formatRun, historyTable, runJson, shellWord } from '../format-sync';
 import { UsageError } from '../io';
 
 /** How many runs `history` lists without --limit, and at most. */
@@ -34,6 +33,7 @@ With --json, prints { "total", "runs": [ { "id", "serverName", "kind", "trigger"
       }
       limit = Number(text);
     }
+    const { historyTable } = await import('../format-sync');
     const app = ctx.app();
     const server = typeof ctx.flags.server === 'string' ? app.servers.byName(ctx.flags.server) : null;
     const page = app.sync.history({ serverId: server?.id ?? null, status: null, offset: 0, limit });
@@ -78,6 +78,7 @@ the changes as CSV (seq, username, action, from, to, reason, dn), as the app's E
   },
   async run(ctx) {
     if (ctx.flags.csv === true && ctx.json) throw new UsageError('give --json or --csv, not both', ['history', 'show']);
+    const { formatRun, runJson } = await import('../format-sync');
     const sync = ctx.app().sync;
     const run = runOrFail(sync, ctx.args[0]);
     if (ctx.flags.csv === true) {
@@ -107,6 +108,7 @@ discarded (exit 1 otherwise). With --json, prints the run as "ldap-sync history 
 without its changes.`,
   options: {},
   async run(ctx) {
+    const { runJson, shellWord } = await import('../format-sync');
     const sync = ctx.app().sync;
     const held = runOrFail(sync, ctx.args[0]);
     if (held.status !== 'held') {

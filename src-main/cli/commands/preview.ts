@@ -1,7 +1,5 @@
 import { PREVIEW_PAGE_SIZES } from '../../../src-shared/domain/preview';
-import { draftOfView } from '../../../src-shared/domain/server';
 import type { CommandSpec } from '../command';
-import { formatPreview } from '../format-preview';
 import { UsageError } from '../io';
 import { serverOrSample } from './sample';
 import { SOURCE_OPTION, sourceOf } from './source-option';
@@ -55,6 +53,8 @@ Org name script and roles is [] without a Role name script.`,
       throw new UsageError(`--page-size must be one of ${PREVIEW_PAGE_SIZES.join(', ')}, not ${pageSize}`, ['preview']);
     }
     const search = typeof ctx.flags.search === 'string' ? ctx.flags.search : null;
+    const { draftOfView } = await import('../../../src-shared/domain/server');
+    const { formatPreview } = await import('../format-preview');
     const app = ctx.app();
     const server = await serverOrSample(ctx, ctx.args[0]);
     const source = sourceOf(ctx, server, ['preview']);

@@ -1,10 +1,14 @@
 import type { ServerView } from '../../../src-shared/domain/server';
 import { AppError } from '../../../src-shared/errors';
 import type { AppContext } from '../../app-context';
-import { SAMPLE_SERVER_NAME } from '../../services/sample-service';
 import { nameKey } from '../../store/name-key';
 import type { CommandContext, CommandSpec } from '../command';
-import { shellWord } from '../format-sync';
+
+/**
+ * The sample's server name for the help text: services/sample-service.ts's SAMPLE_SERVER_NAME,
+ * spelled out so that the help loads none of the store's code (the commands use the real one).
+ */
+const SAMPLE_SERVER_NAME = 'Sample directory';
 
 const REMOVE_HINT = 'Remove it with: ldap-sync sample remove';
 
@@ -21,10 +25,11 @@ function installedSample(app: AppContext, serverId: string) {
  */
 export async function serverOrSample(ctx: CommandContext, name: string): Promise<ServerView> {
   const app = ctx.app();
+  const sample = await import('../../services/sample-service');
   try {
     return app.servers.byName(name);
   } catch (err) {
-    const offer = err instanceof AppError && err.code === 'NOT_FOUND' && nameKey(name) === nameKey(SAMPLE_SERVER_NAME) && app.sample.status().serverId === null;
+    const offer = err instanceof AppError && err.code === 'NOT_FOUND' && nameKey(name) === nameKey(sample.SAMPLE_SERVER_NAME) && app.sample.status().serverId === null;
     if (!offer) throw err;
   }
   const { serverId } = await app.sample.install();
@@ -51,6 +56,7 @@ With --json, prints { "installed" (false when it was already there), "server", "
 "snapshot", "entries" }.`,
   options: {},
   async run(ctx) {
+    const { shellWord } = await import('../format-sync');
     const app = ctx.app();
     const before = app.sample.status().serverId;
     const { serverId } = await app.sample.install();

@@ -1,19 +1,23 @@
-import { SCRIPT_LABELS, SCRIPT_NAMES } from '../../../src-shared/domain/mapping';
-import { formatTestValue, type ScriptTestResult } from '../../../src-shared/domain/script-tests';
+import type { ScriptTestResult } from '../../../src-shared/domain/script-tests';
 import { AppError } from '../../../src-shared/errors';
-import { runScriptTests } from '../../scripts/test-cases';
-import { normalizeScripts } from '../../services/script-checks';
 import type { CommandSpec } from '../command';
 
-const LABEL_WIDTH = Math.max(...SCRIPT_NAMES.map((n) => SCRIPT_LABELS[n].length));
 const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, ' ');
 
-/** One test case as a line: ✓ or ✗, the script, the case's name, then what it returned or what went wrong. */
-export function testResultLine(r: ScriptTestResult): string {
-  const head = `${r.pass ? '✓' : '✗'} ${SCRIPT_LABELS[r.script].padEnd(LABEL_WIDTH)}  ${oneLine(r.name) || '(unnamed)'}`;
-  if (r.pass) return `${head}: ${formatTestValue(r.actual)}\n`;
-  if (r.error !== undefined) return `${head}: expected ${formatTestValue(r.expected)}, error: ${oneLine(r.error)}\n`;
-  return `${head}: expected ${formatTestValue(r.expected)}, got ${formatTestValue(r.actual)}\n`;
+/**
+ * Formats one test case as a line: ✓ or ✗, the script, the case's name, then what it returned or
+ * what went wrong. Async: the script labels (and zod with them) load only when a test runs.
+ */
+async function testResultFormatter(): Promise<(r: ScriptTestResult) => string> {
+  const { SCRIPT_LABELS, SCRIPT_NAMES } = await import('../../../src-shared/domain/mapping');
+  const { formatTestValue } = await import('../../../src-shared/domain/script-tests');
+  const width = Math.max(...SCRIPT_NAMES.map((n) => SCRIPT_LABELS[n].length));
+  return (r) => {
+    const head = `${r.pass ? '✓' : '✗'} ${SCRIPT_LABELS[r.script].padEnd(width)}  ${oneLine(r.name) || '(unnamed)'}`;
+    if (r.pass) return `${head}: ${formatTestValue(r.actual)}\n`;
+    if (r.error !== undefined) return `${head}: expected ${formatTestValue(r.expected)}, error: ${oneLine(r.error)}\n`;
+    return `${head}: expected ${formatTestValue(r.expected)}, got ${formatTestValue(r.actual)}\n`;
+  };
 }
 
 /** `ldap-sync script test NAME`: runs the server's saved test cases against its saved scripts. */
@@ -47,6 +51,8 @@ With --json, prints { "server", "total", "passed", "failed", "results": [ { "id"
         `"${server.name}" has no saved script test cases: nothing was checked. Add some in the app or with "scriptTests" in a config file, or pass --allow-empty.`,
       );
     }
+    const { runScriptTests } = await import('../../scripts/test-cases');
+    const { normalizeScripts } = await import('../../services/script-checks');
     const results = cases.length ? runScriptTests(await app.scriptEngine(), normalizeScripts(server.scripts), cases) : [];
     const passed = results.filter((r) => r.pass).length;
     const failed = results.length - passed;
@@ -57,7 +63,7 @@ With --json, prints { "server", "total", "passed", "failed", "results": [ { "id"
     } else {
       const n = (k: number) => k.toLocaleString('en-US');
       ctx.io.stdout(
-        `Script test cases of "${server.name}":\n${results.map(testResultLine).join('')}\n` +
+        `Script test cases of "${server.name}":\n${results.map(await testResultFormatter()).join('')}\n` +
           `${failed === 0 ? `All ${n(results.length)} passed.` : `${n(failed)} of ${n(results.length)} failed, ${n(passed)} passed.`}\n`,
       );
     }

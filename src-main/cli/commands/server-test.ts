@@ -1,5 +1,4 @@
 import type { StageResult } from '../../../src-shared/domain/doctor';
-import { draftOfView } from '../../../src-shared/domain/server';
 import type { CommandSpec } from '../command';
 import { doctorPassed, isPlainLdap } from '../doctor-verdict';
 import { formatStage, formatSummary } from '../format-stage';
@@ -23,6 +22,7 @@ stage is only a warning), 1 when a stage failed, 130 when cancelled with Ctrl+C.
 With --json, prints the whole report: reachable, bindable, matches, stages, error…`,
   options: {},
   async run(ctx) {
+    const { draftOfView } = await import('../../../src-shared/domain/server');
     const app = ctx.app();
     const server = app.servers.byName(ctx.args[0]);
     const plain = isPlainLdap(server);

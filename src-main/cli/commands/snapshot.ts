@@ -6,9 +6,10 @@ import { finished } from 'node:stream/promises';
 import type { SnapshotProgress, SnapshotView } from '../../../src-shared/domain/snapshot';
 import { AppError } from '../../../src-shared/errors';
 import type { CommandContext, CommandSpec } from '../command';
-import { formatComparison, snapshotLine, snapshotProgressLine, snapshotsTable, TEXT_DIFFERENCE_LIMIT, type SnapshotProgressUpdate } from '../format-snapshot';
-import { CANCELLED_EXIT, LinePrinter, shellWord } from '../format-sync';
+import type { SnapshotProgressUpdate } from '../format-snapshot';
 import { UsageError } from '../io';
+import { TEXT_DIFFERENCE_LIMIT } from '../text-limits';
+import { CANCELLED_EXIT } from './server-test';
 
 const PROGRESS_OPTION = { type: 'boolean', help: 'Show progress on stderr even when it is not a terminal' } as const;
 
@@ -17,9 +18,11 @@ const SNAPSHOT_JSON = `
     "filter", "attributes" ("all" or "used"), "fileName", "capturedAt", "entries", "usedBy" }`;
 
 /** Progress on stderr when it is a terminal or with --progress; null otherwise. */
-function progressOf(ctx: CommandContext, phase: SnapshotProgressUpdate['phase']) {
+async function progressOf(ctx: CommandContext, phase: SnapshotProgressUpdate['phase']) {
   const tty = ctx.io.stderrIsTTY === true;
   if (ctx.flags.progress !== true && !tty) return null;
+  const { LinePrinter } = await import('../format-sync');
+  const { snapshotProgressLine } = await import('../format-snapshot');
   const printer = new LinePrinter<SnapshotProgressUpdate>(ctx.io, tty, snapshotProgressLine);
   const started = Date.now();
   let last: Omit<SnapshotProgress, 'jobId'> = { entries: 0, pages: 0, expected: null };
@@ -83,12 +86,14 @@ With --json, prints the snapshot:${SNAPSHOT_JSON}`,
     progress: PROGRESS_OPTION,
   },
   async run(ctx) {
+    const { shellWord } = await import('../format-sync');
+    const { snapshotLine } = await import('../format-snapshot');
     const name = nameFlag(ctx, ['snapshot', 'capture']);
     const attributes = ctx.flags.attributes ?? 'all';
     if (attributes !== 'all' && attributes !== 'used') throw new UsageError(`--attributes must be "all" or "used", not "${String(attributes)}"`, ['snapshot', 'capture']);
     const app = ctx.app();
     const server = app.servers.byName(ctx.args[0]);
-    const progress = progressOf(ctx, 'capturing');
+    const progress = await progressOf(ctx, 'capturing');
     const outcome = await cancellable(ctx, 'the capture stopped; no snapshot was saved.', async () => {
       try {
         const s = await app.snapshots.capture({ serverId: server.id, name, attributes, signal: ctx.io.signal, onProgress: progress ? (p) => progress.update(p) : undefined });
@@ -124,6 +129,8 @@ With --json, prints the snapshot:${SNAPSHOT_JSON}`,
     progress: PROGRESS_OPTION,
   },
   async run(ctx) {
+    const { shellWord } = await import('../format-sync');
+    const { snapshotLine } = await import('../format-snapshot');
     const name = nameFlag(ctx, ['snapshot', 'import']);
     if (name === undefined) throw new UsageError('give the snapshot a name: --name NAME', ['snapshot', 'import']);
     const file = ctx.args[0];
@@ -135,7 +142,7 @@ With --json, prints the snapshot:${SNAPSHOT_JSON}`,
     }
     if (isFolder) throw new AppError('INVALID_INPUT', `${file} is a folder: give the path of an LDIF file.`);
     const app = ctx.app();
-    const progress = progressOf(ctx, 'importing');
+    const progress = await progressOf(ctx, 'importing');
     let s: SnapshotView;
     try {
       s = await app.snapshots.importLdifFile({ path: file, name, onProgress: progress ? (p) => progress.update(p) : undefined });
@@ -206,6 +213,7 @@ With --output and --json, prints { "snapshot", "file", "entries" }.`,
     output: { type: 'string', valueName: 'FILE', help: 'Write the LDIF to FILE instead of stdout' },
   },
   async run(ctx) {
+    const { snapshotLine } = await import('../format-snapshot');
     const output = ctx.flags.output;
     if (output !== undefined && (typeof output !== 'string' || output.trim() === '')) throw new UsageError('--output needs a file name', ['snapshot', 'export']);
     if (ctx.json && output === undefined) throw new UsageError('--json needs --output FILE: without it, stdout carries the LDIF itself', ['snapshot', 'export']);
@@ -291,6 +299,7 @@ that use it (offline servers read only their snapshot).
 With --json, prints an array of:${SNAPSHOT_JSON}`,
   options: {},
   async run(ctx) {
+    const { snapshotsTable } = await import('../format-snapshot');
     const list = ctx.app().snapshots.list();
     if (ctx.json) {
       ctx.io.stdout(`${JSON.stringify(list, null, 2)}\n`);
@@ -317,6 +326,7 @@ is not offline and had it attached simply no longer has one. Runs in the history
 its name. With --json, prints { "deleted", "detachedFrom" }.`,
   options: {},
   async run(ctx) {
+    const { snapshotLine } = await import('../format-snapshot');
     const snapshots = ctx.app().snapshots;
     const s = snapshots.get(ctx.args[0]);
     snapshots.delete(s.id);
@@ -351,6 +361,8 @@ Prints the counts and the first ${TEXT_DIFFERENCE_LIMIT} differences. With --jso
     progress: PROGRESS_OPTION,
   },
   async run(ctx) {
+    const { shellWord } = await import('../format-sync');
+    const { formatComparison } = await import('../format-snapshot');
     const app = ctx.app();
     const s = app.snapshots.get(ctx.args[0]);
     const serverFlag = ctx.flags.server;
@@ -361,7 +373,7 @@ Prints the counts and the first ${TEXT_DIFFERENCE_LIMIT} differences. With --jso
       const why = s.origin === 'capture' ? `the server it was captured from${s.serverName ? `, "${s.serverName}",` : ''} no longer exists` : `it was ${s.origin === 'ldif' ? 'imported from a file' : 'bundled with the app'}, not captured from a server`;
       throw new AppError('INVALID_INPUT', `Name the server to compare "${s.name}" with (${why}): ldap-sync snapshot compare ${shellWord(s.name)} --server NAME`);
     } else server = app.servers.get(s.serverId);
-    const progress = progressOf(ctx, 'comparing');
+    const progress = await progressOf(ctx, 'comparing');
     const outcome = await cancellable(ctx, 'the comparison stopped.', async () => {
       try {
         const c = await app.snapshots.compare({ snapshot: s.id, serverId: server.id, signal: ctx.io.signal, onProgress: progress ? (p) => progress.update(p) : undefined });

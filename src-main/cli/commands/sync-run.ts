@@ -1,9 +1,10 @@
 import type { RunSummary } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import type { CommandContext, CommandSpec } from '../command';
-import { CANCELLED_EXIT, exitCodeOf, formatRun, ProgressPrinter, runJson, shellWord, TEXT_CHANGE_LIMIT } from '../format-sync';
 import { UsageError } from '../io';
+import { TEXT_CHANGE_LIMIT } from '../text-limits';
 import { serverOrSample } from './sample';
+import { CANCELLED_EXIT } from './server-test';
 import { SOURCE_OPTION, sourceOf } from './source-option';
 
 const OUTPUT_HELP = `With --json, prints the run and its whole plan:
@@ -18,7 +19,8 @@ Progress (pages, entries, rate, time left) goes to stderr when it is a terminal,
 const PROGRESS_OPTION = { type: 'boolean', help: 'Show progress on stderr even when it is not a terminal' } as const;
 
 /** Prints a finished run (JSON or text) and returns its exit status. */
-function report(ctx: CommandContext, run: RunSummary): number {
+async function report(ctx: CommandContext, run: RunSummary): Promise<number> {
+  const { exitCodeOf, formatRun, runJson } = await import('../format-sync');
   const sync = ctx.app().sync;
   if (ctx.json) {
     ctx.io.stdout(`${JSON.stringify(runJson(run, sync.allChanges(run.id)), null, 2)}\n`);
@@ -31,6 +33,7 @@ function report(ctx: CommandContext, run: RunSummary): number {
 
 /** Runs a simulation, a sync or the approval of a held plan, with progress, and reports it. */
 async function runCommand(ctx: CommandContext, mode: 'simulate' | 'sync'): Promise<number> {
+  const { ProgressPrinter, shellWord } = await import('../format-sync');
   const app = ctx.app();
   if (mode === 'sync' && ctx.flags.source !== undefined) {
     throw new UsageError(

@@ -1,7 +1,6 @@
 import type { UserView } from '../../../src-shared/domain/directory';
 import { AppError } from '../../../src-shared/errors';
 import type { CommandContext, CommandSpec } from '../command';
-import { shellWord, userJson, usersTable } from '../format-sync';
 
 /** `ldap-sync users`: every user of the store. */
 export const users: CommandSpec = {
@@ -19,6 +18,7 @@ With --json, prints an array of { "username", "email", "firstName", "lastName", 
 "deactivatedReason", "lastSeenAt" }.`,
   options: {},
   async run(ctx) {
+    const { userJson, usersTable } = await import('../format-sync');
     const list = [...ctx.app().directory.allUsers()];
     if (ctx.json) {
       ctx.io.stdout(`${JSON.stringify(list.map(userJson), null, 2)}\n`);
@@ -41,7 +41,8 @@ function findOrFail(ctx: CommandContext): UserView {
 }
 
 /** Deactivates or reactivates one user as an admin and prints what changed. */
-function setActive(ctx: CommandContext, active: boolean): number {
+async function setActive(ctx: CommandContext, active: boolean): Promise<number> {
+  const { shellWord, userJson } = await import('../format-sync');
   const directory = ctx.app().directory;
   const before = findOrFail(ctx);
   const changed = directory.setUserActive(before.id, active);

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Builds the shipped `ldap-sync` CLI into dist/cli/ with esbuild: `npm install` runs it (prepare),
+// so the CLI starts with no TypeScript transpiler. Output:
+//   dist/cli/ldap-sync.js     the CLI (bin/ldap-sync.mjs imports it)
+//   dist/cli/<worker>.js      one file per WORKER_NAMES entry of src-main/workers/start-worker.ts
+//   dist/cli/chunk-*.js       code loaded on demand (commands are imported only when they run)
+//   dist/cli/migrations/      the store's NNNN_name.sql files (migration-files.ts looks next to itself)
+// Native and WebAssembly packages stay external and load from node_modules.
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'dist', 'cli');
+const WORKERS_DIR = join(ROOT, 'src-main', 'workers');
+
+/** Packages loaded from node_modules at run time: a native addon and WebAssembly payloads. */
+const EXTERNAL = ['better-sqlite3', 'quickjs-emscripten', 'quickjs-emscripten-core', '@jitl/*'];
+
+/** The worker names, read from start-worker.ts so the list has one home. */
+function workerNames() {
+  const source = readFileSync(join(WORKERS_DIR, 'start-worker.ts'), 'utf8');
+  const list = /export const WORKER_NAMES = \[([^\]]*)\]/.exec(source);
+  if (!list) throw new Error(`build-cli: cannot find WORKER_NAMES in ${join(WORKERS_DIR, 'start-worker.ts')}`);
+  return [...list[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
+}
+
+const entryPoints = { 'ldap-sync': join(ROOT, 'src-main', 'cli', 'main.ts') };
+for (const name of workerNames()) {
+  const file = join(WORKERS_DIR, `${name}.ts`);
+  // Worker sources are still being written in some checkouts: a missing one is built once it exists.
+  if (existsSync(file)) entryPoints[name] = file;
+  else process.stderr.write(`build-cli: warning: worker source ${relative(ROOT, file)} is missing; dist/cli/${name}.js not built\n`);
+}
+
+const started = Date.now();
+rmSync(OUT, { recursive: true, force: true });
+let result;
+try {
+  result = await build({
+    entryPoints,
+    outdir: OUT,
+    bundle: true,
+    // Splitting keeps --version and --help small: each command's code is a chunk loaded when it runs.
+    // Every chunk lands in dist/cli/ itself, so start-worker.ts finds `<name>.js` next to its own chunk.
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    external: EXTERNAL,
+    // Bundled CommonJS code may `require()` Node built-ins; ESM output has no `require` of its own.
+    banner: { js: "import { createRequire as __ldapSyncCreateRequire } from 'node:module'; const require = __ldapSyncCreateRequire(import.meta.url);" },
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
+} catch {
+  // esbuild has already printed the errors with their file and line.
+  process.stderr.write('build-cli: the CLI bundle failed to build (see the errors above); dist/cli is incomplete\n');
+  process.exit(1);
+}
+cpSync(join(ROOT, 'src-main', 'store', 'migrations'), join(OUT, 'migrations'), { recursive: true });
+checkStartupWeight(result.metafile);
+// A marker the tests compare with the sources' times to refuse a stale bundle.
+writeFileSync(join(OUT, 'BUILT'), `${new Date().toISOString()}\n`);
+process.stdout.write(`build-cli: dist/cli built in ${Date.now() - started} ms (${Object.keys(entryPoints).join(', ')})\n`);
+
+/**
+ * Fails the build when `ldap-sync --version` / `--help` would load a heavy package: everything the
+ * CLI entry imports statically (not through `import()`) is loaded at every start.
+ */
+function checkStartupWeight(metafile) {
+  const HEAVY = /(^|\/)node_modules\/(zod|ldapts|better-sqlite3|quickjs-emscripten[^/]*|@jitl\/[^/]+|acorn)\//;
+  const HEAVY_EXTERNAL = /^(better-sqlite3|quickjs-emscripten|@jitl\/)/;
+  const seen = new Set();
+  const pending = [relative(ROOT, join(OUT, 'ldap-sync.js'))];
+  const heavy = [];
+  while (pending.length) {
+    const file = pending.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const output = metafile.outputs[file];
+    for (const input of Object.keys(output.inputs)) if (HEAVY.test(input)) heavy.push(input);
+    for (const imp of output.imports) {
+      if (imp.kind !== 'import-statement') continue;
+      if (imp.external) {
+        if (HEAVY_EXTERNAL.test(imp.path)) heavy.push(imp.path);
+      } else pending.push(imp.path);
+    }
+  }
+  if (process.env.LDAP_SYNC_BUILD_DEBUG) {
+    for (const file of seen) process.stderr.write(`startup: ${file}: ${Object.keys(metafile.outputs[file].inputs).filter((i) => !i.includes('node_modules')).join(' ')}\n`);
+  }
+  if (heavy.length) {
+    const names = [...new Set(heavy.map((h) => h.replace(/^.*node_modules\//, '').split('/').slice(0, h.includes('@') ? 2 : 1).join('/')))];
+    process.stderr.write(
+      `build-cli: ldap-sync --version would load ${names.join(', ')} at start. Import heavy modules inside a command's run() ` +
+        `(await import(...)), not at the top of src-main/cli files. Set LDAP_SYNC_BUILD_DEBUG=1 to list the start-up files.\n`,
+    );
+    process.exit(1);
+  }
+}
