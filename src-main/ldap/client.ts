@@ -70,3 +70,28 @@ export async function closeClient(client: Client): Promise<void> {
     // already closed
   }
 }
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  signal?: AbortSignal;
+  /** Sees every socket the client uses (see {@link newClient}). */
+  onSocket?: (socket: Socket) => void;
+}
+
+/**
+ * The connection preamble every reader shares: a new client for the target (verified TLS),
+ * StartTLS when asked, then the bind. Resolves with the bound client; on any failure the client is
+ * closed and the error is an AppError naming the cause (CANCELLED when the signal fired).
+ * The password goes to the bind and nowhere else.
+ */
+export async function connect(t: LdapTarget, password: string | null, o: ConnectOptions = {}): Promise<Client> {
+  const client = newClient(t, o.onSocket);
+  try {
+    await startTlsIfNeeded(client, t, o.signal);
+    await bindClient(client, t, password, o.signal);
+    return client;
+  } catch (err) {
+    await closeClient(client);
+    throw err;
+  }
+}

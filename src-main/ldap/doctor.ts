@@ -5,7 +5,8 @@ import { STAGE_NAMES, type CertificateIssue, type DoctorReport, type StageName, 
 import { AppError } from '../../src-shared/errors';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { certificateIssue, presentedChain } from './certificate';
-import { bindClient, closeClient, newClient, startTlsIfNeeded } from './client';
+import { closeClient, connect } from './client';
+import type { Client } from 'ldapts';
 import { withDeadline } from './deadline';
 import { ldapsearchCommand } from './ldapsearch-command';
 import { toLdapAppError } from './ldap-errors';
@@ -99,12 +100,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     }
   });
 
-  const client = failure ? null : newClient(t);
+  let client: Client | null = null;
   try {
     await run('bind', async () => {
       if (opts.passwordProblem && !t.bindAnonymously) throw opts.passwordProblem;
-      await startTlsIfNeeded(client!, t, opts.signal);
-      await bindClient(client!, t, opts.password, opts.signal);
+      client = await connect(t, opts.password, { signal: opts.signal });
       return { value: undefined, detail: t.bindAnonymously ? 'Bound anonymously' : `Bound as ${t.bindDn}` };
     });
     await run('base', async () => {

@@ -2,7 +2,7 @@ import type { Client, SearchResult } from 'ldapts';
 import type { RawEntry } from '../../src-shared/domain/preview';
 import { AppError } from '../../src-shared/errors';
 import { fillUsername, matchAllFilter } from '../../src-shared/ldap/filter';
-import { bindClient, closeClient, newClient, startTlsIfNeeded } from '../ldap/client';
+import { closeClient, connect } from '../ldap/client';
 import { countEntries } from '../ldap/count';
 import { toLdapAppError } from '../ldap/ldap-errors';
 import { ldapsearchFor } from '../ldap/ldapsearch-command';
@@ -107,14 +107,7 @@ export class LdapEntrySource implements EntrySource {
     if (this.closed) throw new AppError('CANCELLED', 'This preview was closed.');
     if (this.client?.isConnected) return this.client;
     await this.disconnect();
-    const client = newClient(this.t);
-    try {
-      await startTlsIfNeeded(client, this.t);
-      await bindClient(client, this.t, this.opts.password);
-    } catch (err) {
-      await closeClient(client);
-      throw err;
-    }
+    const client = await connect(this.t, this.opts.password);
     if (this.closed) {
       await closeClient(client);
       throw new AppError('CANCELLED', 'This preview was closed.');

@@ -1,94 +1,121 @@
 /**
- * Reads every entry the server's search filter matches, page by page, for a sync run. Strict:
- * any directory error fails the read (connect, bind, TLS, timeout, size or time limit, referral,
- * partial results, a page that never arrives), because a sync must never mistake an outage or a
- * truncated result for absence. The next page is requested before the current one is processed,
- * so the directory prepares it while scripts run.
+ * Reads every entry the server's search filter matches, for a sync run, a simulation or a
+ * snapshot capture. The connection, the paged search and the decoding run in the read worker
+ * (src-main/workers/read-worker.ts), strict as ldap/strict-read.ts is: any directory error fails
+ * the read, an outage is never taken for absence. Pages arrive here as one buffer each and are
+ * decoded with one JSON.parse, so the main thread's event loop stays free for the window, cancel
+ * and progress. At most two pages wait unprocessed (the worker waits for an ack per page).
+ *
+ * Cancel (the signal) terminates the worker, which closes its connection, within milliseconds.
  */
-import type { Socket } from 'node:net';
-import { AppError } from '../../src-shared/errors';
-import { matchAllFilter } from '../../src-shared/ldap/filter';
-import { bindClient, closeClient, newClient, startTlsIfNeeded } from '../ldap/client';
-import { withDeadline } from '../ldap/deadline';
-import { toLdapAppError } from '../ldap/ldap-errors';
-import { toLdaptsFilter } from '../ldap/ldapts-filter';
+import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
 import type { DirectoryEntry } from '../directory/entry';
-import { PagedSearch, type SearchPage } from '../ldap/search-stream';
-import type { LdapTarget } from '../ldap/target';
+import { decodeEntryPage } from '../directory/entry-page';
+import { cancelledRead, readStrict, SYNC_PAGE_SIZE, type StrictReadOptions } from '../ldap/strict-read';
+import { startWorker } from '../workers/start-worker';
+import type { Worker } from 'node:worker_threads';
+import type { ReadWorkerMessage, ReadWorkerStart } from '../workers/read-worker';
 
-/** Entries per page: Active Directory's default MaxPageSize. */
-export const SYNC_PAGE_SIZE = 1000;
+export { SYNC_PAGE_SIZE } from '../ldap/strict-read';
 
-export interface ReadOptions {
-  target: LdapTarget;
-  /** The bind password; null for an anonymous bind. */
-  password: string | null;
-  /** Attributes to fetch ('*' for all user attributes, plus any operational ones named). */
-  attributes: string[];
-  pageSize?: number;
-  signal?: AbortSignal;
-  /** Called once bound, before the first page. */
-  onConnected?: () => void;
-  /** Processes one page (while the next page is on its way); a returned promise is awaited before the next page is handed over. */
-  onPage(entries: DirectoryEntry[]): void | Promise<void>;
+export interface ReadOptions extends StrictReadOptions {
+  /** A read worker started ahead with {@link startReadWorker} (default: one is started now). It is terminated when the read ends. */
+  worker?: Worker;
+  /** Read on the calling thread instead of the read worker (for comparison in benches). */
+  inThread?: boolean;
 }
 
-const cancelled = () => new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
+/**
+ * Starts a read worker ahead of {@link readDirectory}, so that its start-up overlaps other
+ * preparations. The caller hands it to readDirectory, or terminates it when it does not read.
+ */
+export function startReadWorker(): Worker {
+  const worker = startWorker('read-worker');
+  // Until readDirectory listens: an error or exit now must not go unhandled or unnoticed.
+  worker.on('error', (err) => {
+    if (!ended.has(worker)) ended.set(worker, `an unexpected error: ${err.message}`);
+  });
+  worker.once('exit', (code) => {
+    if (!ended.has(worker)) ended.set(worker, `exit code ${code}`);
+  });
+  return worker;
+}
+
+/** Why a worker started by startReadWorker ended before or while it was read from. */
+const ended = new WeakMap<Worker, string>();
+const stopped = (why: string) => new AppError('INTERNAL', `The directory reader stopped unexpectedly (${why}). Nothing was changed.`);
+
+const codeOf = (code: string): ErrorCode => ((ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL');
 
 /** Reads every matching entry; resolves with the number of entries and pages. */
 export async function readDirectory(o: ReadOptions): Promise<{ entries: number; pages: number }> {
-  const t = o.target;
-  if (o.signal?.aborted) throw cancelled();
-  const conn: { socket: Socket | null } = { socket: null };
-  const client = newClient(t, (s) => (conn.socket = s));
-  const giveUp = () => void client.unbind().catch(() => {});
-  let entries = 0;
-  let pages = 0;
-  try {
-    try {
-      await startTlsIfNeeded(client, t, o.signal);
-      await bindClient(client, t, o.password, o.signal);
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'CANCELLED') throw cancelled();
-      throw err;
-    }
-    const socket = conn.socket;
-    if (!socket) throw new AppError('INTERNAL', 'The LDAP connection was not made through the app\'s connection hook. Nothing was changed.');
-    o.onConnected?.();
-    let search: PagedSearch | null = null;
-    try {
-      search = new PagedSearch(socket, {
-        baseDN: t.baseDn,
-        scope: 'sub',
-        filter: toLdaptsFilter(matchAllFilter(t.searchFilter)),
-        attributes: o.attributes,
-        pageSize: o.pageSize ?? SYNC_PAGE_SIZE,
-        // The directory's own time limit per page (ldapts's default), besides our deadline below.
-        timeLimit: 10,
-      });
-      // A page must arrive within the timeout (plus a second, as for ldapts's own timer).
-      for (;;) {
-        const page: SearchPage | null = await withDeadline(search.next(), t.timeoutMs + 1000, 'search', o.signal, giveUp);
-        if (!page) break;
-        if (page.references.length > 0) {
-          throw new AppError(
-            'REFERRAL',
-            `The directory returned ${page.references.length} referral${page.references.length === 1 ? '' : 's'} to other servers (${page.references[0]}), so some entries were not read. Nothing was changed. Point the URL at a server that holds the whole search base (Active Directory: the Global Catalog, port 3268/3269).`,
-          );
-        }
-        pages++;
-        entries += page.entries.length;
-        await o.onPage(page.entries);
-        if (o.signal?.aborted) throw cancelled();
-      }
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'CANCELLED') throw cancelled();
-      throw toLdapAppError(err, 'search', t);
-    } finally {
-      search?.close();
-    }
-  } finally {
-    await closeClient(client);
+  if (o.inThread) {
+    void o.worker?.terminate();
+    return readStrict(o);
   }
-  return { entries, pages };
+  if (o.signal?.aborted) {
+    void o.worker?.terminate();
+    throw cancelledRead();
+  }
+  const worker = o.worker ?? startReadWorker();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let busy = false;
+    let done: { entries: number; pages: number } | null = null;
+    const queue: ArrayBuffer[] = [];
+    const finish = (err: Error | null, result?: { entries: number; pages: number }) => {
+      if (settled) return;
+      settled = true;
+      o.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve(result!);
+    };
+    const onAbort = () => finish(cancelledRead());
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const drain = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        while (!settled && queue.length > 0) {
+          const entries: DirectoryEntry[] = decodeEntryPage(queue.shift()!);
+          await o.onPage(entries);
+          if (settled) return;
+          if (o.signal?.aborted) return finish(cancelledRead());
+          worker.postMessage({ type: 'ack' });
+        }
+        if (done && queue.length === 0) finish(null, done);
+      } catch (err) {
+        finish(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        busy = false;
+      }
+    };
+
+    worker.on('message', (m: ReadWorkerMessage) => {
+      if (settled) return;
+      switch (m.type) {
+        case 'connected':
+          o.onConnected?.();
+          return;
+        case 'page':
+          queue.push(m.buffer);
+          void drain();
+          return;
+        case 'done':
+          done = { entries: m.entries, pages: m.pages };
+          void drain();
+          return;
+        case 'error':
+          finish(new AppError(codeOf(m.code), m.message));
+      }
+    });
+    worker.on('error', (err) => finish(stopped(`an unexpected error: ${err.message}`)));
+    worker.on('exit', (code) => finish(stopped(`exit code ${code}`)));
+    const early = ended.get(worker);
+    if (early) return finish(stopped(early));
+    const start: ReadWorkerStart = { type: 'start', target: o.target, password: o.password, attributes: o.attributes, pageSize: o.pageSize ?? SYNC_PAGE_SIZE };
+    worker.postMessage(start);
+  });
 }

@@ -1,0 +1,84 @@
+/**
+ * The read worker: connects, binds and runs the strict paged search (src-main/ldap/strict-read.ts)
+ * off the main thread, decoding each page here and posting it as one transferable buffer
+ * (src-main/directory/entry-page.ts). Started by readDirectory (src-main/sync/reader.ts).
+ *
+ * The worker may be started ahead of the read (its module loading overlaps the caller's other
+ * preparations); it does nothing until told what to read.
+ * Messages from main: {@link ReadWorkerStart} once (the password is used for the bind and never
+ * sent back, logged or put in an error), then `{ type: 'ack' }` for each page main has
+ * processed: at most {@link MAX_PAGES_IN_FLIGHT} pages wait unacknowledged, so memory stays
+ * bounded when main is slower than the directory.
+ * Messages to main: {@link ReadWorkerMessage}.
+ */
+import { parentPort } from 'node:worker_threads';
+import { AppError } from '../../src-shared/errors';
+import { encodeEntryPage } from '../directory/entry-page';
+import { readStrict } from '../ldap/strict-read';
+import type { LdapTarget } from '../ldap/target';
+
+/** What to read: the first message the worker gets. */
+export interface ReadWorkerStart {
+  type: 'start';
+  target: LdapTarget;
+  /** The bind password; null for an anonymous bind. */
+  password: string | null;
+  attributes: string[];
+  pageSize?: number;
+}
+
+/** Messages the worker posts. Errors cross as `{ code, message }` and become AppErrors again on main. */
+export type ReadWorkerMessage =
+  | { type: 'connected' }
+  | { type: 'page'; buffer: ArrayBuffer; count: number }
+  | { type: 'done'; entries: number; pages: number }
+  | { type: 'error'; code: string; message: string };
+
+/** Pages posted but not yet acknowledged, at most. */
+export const MAX_PAGES_IN_FLIGHT = 2;
+
+const port = parentPort;
+if (!port) throw new Error('read-worker runs as a worker thread only');
+
+let inFlight = 0;
+let wake: (() => void) | null = null;
+const post = (m: ReadWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+let started = false;
+
+port.on('message', (m: ReadWorkerStart | { type: 'ack' }) => {
+  if (m.type === 'ack') {
+    inFlight--;
+    const w = wake;
+    wake = null;
+    w?.();
+    return;
+  }
+  if (m.type === 'start' && !started) {
+    started = true;
+    void read(m);
+  }
+});
+
+async function read(m: ReadWorkerStart): Promise<void> {
+  try {
+    const r = await readStrict({
+      target: m.target,
+      password: m.password,
+      attributes: m.attributes,
+      pageSize: m.pageSize,
+      onConnected: () => post({ type: 'connected' }),
+      onPage: async (entries) => {
+        const page = encodeEntryPage(entries);
+        inFlight++;
+        post({ type: 'page', buffer: page.buffer, count: page.count }, [page.buffer]);
+        while (inFlight >= MAX_PAGES_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
+      },
+    });
+    post({ type: 'done', entries: r.entries, pages: r.pages });
+  } catch (err) {
+    // readStrict maps every directory error to an AppError whose message never holds the password.
+    const e = err instanceof AppError ? err : new AppError('INTERNAL', `The directory reader failed: ${err instanceof Error ? err.message : String(err)}. Nothing was changed.`);
+    post({ type: 'error', code: e.code, message: e.message });
+  }
+}
