@@ -3,7 +3,7 @@ import type { PreviewResult, PreviewRow, PreviewSummary } from '../../src-shared
 import type { ScriptLog } from '../../src-shared/domain/scripts';
 import type { ScriptEngine } from '../scripts/engine';
 import { buildRows, usernamesOfPages } from './build-rows';
-import type { CachedPage, SourcePage } from './entry-source';
+import type { CachedPage, SourcePage } from '../directory/entry-source';
 import { sortedNames } from './ldap-lookups';
 
 /** The most `console.log` lines one preview page returns. */

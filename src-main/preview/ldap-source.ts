@@ -9,7 +9,9 @@ import { ldapsearchFor } from '../ldap/ldapsearch-command';
 import { toLdaptsFilter } from '../ldap/ldapts-filter';
 import type { LdapTarget } from '../ldap/target';
 import type { DirectoryEntry } from '../directory/entry';
-import type { CachedPage, EntrySource, PageRequest, SourcePage } from './entry-source';
+import type { Worker } from 'node:worker_threads';
+import type { CachedPage, EntrySource, PageRequest, ReadAllOptions, SourcePage } from '../directory/entry-source';
+import { readDirectory, startReadWorker } from '../sync/reader';
 import { EXPLICIT_BUFFER_ATTRIBUTES } from '../directory/binary-attributes';
 import { toEntryInput } from './entry-values';
 import { PageCache } from './page-cache';
@@ -39,10 +41,13 @@ export interface LdapSourceOptions {
   /** The bind password; null for an anonymous bind. */
   password: string | null;
   idleCloseMs?: number;
+  /** Start the read worker now: a whole read ({@link LdapEntrySource.readAll}) follows, and its start-up overlaps the caller's preparations. */
+  readAhead?: boolean;
 }
 
 /**
- * The live directory as an entry source. It binds with the doctor's rules, keeps one connection
+ * The live directory as an entry source. A whole read ({@link readAll}) runs in the read worker
+ * (src-main/sync/reader.ts). For the preview's pages it binds with the doctor's rules, keeps one connection
  * and a paged-search cursor per session, and caches fetched pages, so next/previous page and
  * script-only edits send nothing to the directory. Jumping forward iterates the cursor; going
  * back to an evicted page restarts the search. Totals are counted once per filter (1.1 attributes,
@@ -55,8 +60,18 @@ export class LdapEntrySource implements EntrySource {
   private readonly names = new Map<string, string[]>();
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private worker: Worker | null;
+  readonly kind = 'live' as const;
 
-  constructor(private readonly opts: LdapSourceOptions) {}
+  constructor(private readonly opts: LdapSourceOptions) {
+    this.worker = opts.readAhead ? startReadWorker() : null;
+  }
+
+  async readAll(o: ReadAllOptions): Promise<{ entries: number; pages: number }> {
+    const worker = this.worker ?? undefined;
+    this.worker = null;
+    return readDirectory({ target: this.t, password: this.opts.password, worker, ...o });
+  }
 
   private get t(): LdapTarget {
     return this.opts.target;
@@ -99,6 +114,8 @@ export class LdapEntrySource implements EntrySource {
   async close(): Promise<void> {
     this.closed = true;
     this.state = null;
+    void this.worker?.terminate();
+    this.worker = null;
     await this.disconnect();
   }
 

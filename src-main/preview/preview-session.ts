@@ -1,4 +1,4 @@
-import type { EntrySource } from './entry-source';
+import type { EntrySource } from '../directory/entry-source';
 
 /**
  * One preview pane's state: its entry source (connection, cursor, cached pages) and the key of

@@ -7,15 +7,14 @@ import type { PasswordInput, ServerDraft } from '../../src-shared/domain/server'
 import { AppError } from '../../src-shared/errors';
 import { targetFromDraft, type LdapTarget } from '../ldap/target';
 import { buildPreview } from '../preview/build-preview';
-import type { EntrySource } from '../preview/entry-source';
+import type { EntrySource } from '../directory/entry-source';
 import type { EntrySourceRef } from '../../src-shared/domain/snapshot';
-import { SnapshotEntrySource } from '../snapshots/snapshot-source';
-import { LdapEntrySource } from '../preview/ldap-source';
 import { attributesToFetch } from '../preview/preview-attributes';
 import { PreviewSession } from '../preview/preview-session';
 import type { ScriptEngine } from '../scripts/engine';
 import { organizationNameKeys } from '../store/organizations-repo';
 import { roleNameKeys } from '../store/roles-repo';
+import { chooseSource, openSource } from './open-source';
 import { normalizeScripts } from './script-checks';
 import type { ServerService } from './servers-service';
 
@@ -52,11 +51,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /** The snapshot a preview reads, or null for the live directory. */
 function snapshotOf(input: PreviewTarget): string | null {
-  if (input.draft.offline) {
-    if (!input.draft.snapshotId) throw new AppError('INVALID_INPUT', 'An offline server needs a snapshot as its source: choose one first.', [{ path: 'snapshotId', message: 'Choose a snapshot' }]);
-    return input.draft.snapshotId;
-  }
-  return input.source?.kind === 'snapshot' ? input.source.snapshotId : null;
+  const source = chooseSource(input.draft, input.source);
+  return source.kind === 'snapshot' ? source.snapshotId : null;
 }
 
 /**
@@ -153,14 +149,12 @@ export class PreviewService {
     const key = snapshotId ? sha256(JSON.stringify(['snapshot', snapshotId, target.baseDn, target.searchFilter])) : this.connectionKey(input, target);
     if (session.source && session.key === key) return session.source;
     await session.reset();
-    if (snapshotId) {
-      session.source = new SnapshotEntrySource({ db: this.deps.db, snapshotId, searchFilter: target.searchFilter, baseDn: target.baseDn });
-      session.key = key;
-      return session.source;
-    }
-    const password = await this.deps.servers.passwordForDraft({ serverId: input.serverId, draft: input.draft, password: input.password });
-    const open = this.deps.openSource ?? ((t, p) => new LdapEntrySource({ target: t, password: p }));
-    session.source = open(target, password);
+    const password = () => this.deps.servers.passwordForDraft({ serverId: input.serverId, draft: input.draft, password: input.password });
+    const custom = this.deps.openSource;
+    session.source =
+      custom && !snapshotId
+        ? custom(target, await password())
+        : await openSource({ db: this.deps.db, target, source: snapshotId ? { kind: 'snapshot', snapshotId } : { kind: 'live' }, password });
     session.key = key;
     return session.source;
   }

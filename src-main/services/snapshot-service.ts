@@ -22,7 +22,8 @@ import {
   type SnapshotEntry,
 } from '../store/snapshots-repo';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
-import { readDirectory } from '../sync/reader';
+import type { EntrySource } from '../directory/entry-source';
+import { openSource } from './open-source';
 import { normalizeScripts } from './script-checks';
 import type { ServerService } from './servers-service';
 import { draftOfStored } from './stored-draft';
@@ -63,6 +64,12 @@ export class SnapshotService {
     deleteSnapshot(this.db, s.id);
   }
 
+  /** The live directory of a saved server as a source for a whole read (its stored password). */
+  private liveSource(serverId: string, draft: ServerDraft): Promise<EntrySource> {
+    const password = () => this.deps.servers.passwordForDraft({ serverId, draft, password: { kind: 'keep' } });
+    return openSource({ db: this.db, target: targetFromDraft(draft), source: { kind: 'live' }, readAll: true, password });
+  }
+
   private serverDraft(serverId: string): { draft: ServerDraft; name: string } {
     const row = getServer(this.db, serverId);
     if (!row) throw new AppError('NOT_FOUND', 'This server no longer exists.');
@@ -78,36 +85,43 @@ export class SnapshotService {
     const { draft, name: serverName } = this.serverDraft(o.serverId);
     if (draft.offline) throw new AppError('INVALID_INPUT', `"${serverName}" is offline: it has no directory to capture. Capture from a server with a connection.`);
     const target = targetFromDraft(draft);
-    const password = await this.deps.servers.passwordForDraft({ serverId: o.serverId, draft, password: { kind: 'keep' } });
+    const source = await this.liveSource(o.serverId, draft);
     const used = attributesToFetch(target.usernameAttribute, draft.mapping, normalizeScripts(draft.scripts));
     // "Only the used attributes" still keeps those the search filter tests, or the filter would match nothing offline.
     const attributes =
       o.attributes === 'all' || used === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...new Set([...used, ...filterAttributes(target.searchFilter), ...DIRECTORY_ID_ATTRIBUTES])];
     const at = this.now();
     const name = o.name?.trim() || `${serverName} ${at.toISOString().slice(0, 16).replace('T', ' ')}`;
-    const snap = insertSnapshot(this.db, { name, origin: 'capture', serverId: o.serverId, serverName, baseDn: target.baseDn, filter: target.searchFilter, attributes: o.attributes, status: 'capturing' }, at);
+    let snap;
+    try {
+      snap = insertSnapshot(this.db, { name, origin: 'capture', serverId: o.serverId, serverName, baseDn: target.baseDn, filter: target.searchFilter, attributes: o.attributes, status: 'capturing' }, at);
+    } catch (err) {
+      void source.close();
+      throw err;
+    }
+    const id = snap.id;
     let seq = 0;
     let pages = 0;
     try {
-      await readDirectory({
-        target,
-        password,
+      await source.readAll({
         attributes,
         signal: o.signal,
         onPage: (entries) => {
           const rows = entries;
-          this.db.transaction(() => appendSnapshotEntries(this.db, snap.id, seq, rows))();
+          this.db.transaction(() => appendSnapshotEntries(this.db, id, seq, rows))();
           seq += rows.length;
           pages++;
           o.onProgress?.({ entries: seq, pages, expected: null });
         },
       });
-      markSnapshotReady(this.db, snap.id, this.now().toISOString());
+      markSnapshotReady(this.db, id, this.now().toISOString());
     } catch (err) {
-      deleteSnapshot(this.db, snap.id);
+      deleteSnapshot(this.db, id);
       throw err;
+    } finally {
+      void source.close();
     }
-    return this.get(snap.id);
+    return this.get(id);
   }
 
   /**
@@ -202,7 +216,7 @@ export class SnapshotService {
     const { draft, name: serverName } = this.serverDraft(serverId);
     if (draft.offline) throw new AppError('INVALID_INPUT', `"${serverName}" is offline: it has no live directory to compare with.`);
     const target = targetFromDraft(draft);
-    const password = await this.deps.servers.passwordForDraft({ serverId, draft, password: { kind: 'keep' } });
+    const source = await this.liveSource(serverId, draft);
     const before = new Map<string, { dn: string; attrs: Map<string, string> }>();
     const names = new Set<string>();
     for (const e of snapshotEntries(this.db, s.id)) {
@@ -217,9 +231,7 @@ export class SnapshotService {
     const seen = new Set<string>();
     let count = 0;
     let pages = 0;
-    await readDirectory({
-      target,
-      password,
+    await source.readAll({
       attributes,
       signal: o.signal,
       onPage: (entries) => {
@@ -243,7 +255,7 @@ export class SnapshotService {
         pages++;
         o.onProgress?.({ entries: count, pages, expected: s.entries });
       },
-    });
+    }).finally(() => void source.close());
     for (const [key, old] of before) {
       if (seen.has(key)) continue;
       out.removed++;

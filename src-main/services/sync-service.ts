@@ -51,8 +51,8 @@ import { applyChanges } from '../sync/apply';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
 import { Planner, type Plan } from '../sync/planner';
-import { readDirectory } from '../sync/reader';
-import { readSnapshot } from '../snapshots/snapshot-source';
+import type { EntrySource } from '../directory/entry-source';
+import { chooseSource, openSource } from './open-source';
 import { getSnapshot } from '../store/snapshots-repo';
 import type { EntryInput } from '../scripts/engine';
 import { normalizeScripts } from './script-checks';
@@ -167,8 +167,7 @@ export class SyncService {
   async run(opts: RunOptions): Promise<RunSummary> {
     const row = getServer(this.db, opts.serverId);
     if (!row) throw new AppError('NOT_FOUND', 'This server no longer exists.');
-    const source: EntrySourceRef = row.offline ? (row.snapshotId ? { kind: 'snapshot', snapshotId: row.snapshotId } : { kind: 'live' }) : (opts.source ?? { kind: 'live' });
-    if (row.offline && !row.snapshotId) throw new AppError('INVALID_INPUT', `"${row.name}" is offline and has no snapshot: attach one in its setup form.`);
+    const source = chooseSource(row, opts.source, row.name);
     if (opts.mode === 'sync' && source.kind === 'snapshot') {
       throw new AppError(
         'INVALID_INPUT',
@@ -197,8 +196,7 @@ export class SyncService {
    */
   async simulateDraft(opts: DraftRunOptions): Promise<RunSummary> {
     if (opts.serverId && !getServer(this.db, opts.serverId)) throw new AppError('NOT_FOUND', 'This server no longer exists.');
-    const source: EntrySourceRef = opts.draft.offline ? (opts.draft.snapshotId ? { kind: 'snapshot', snapshotId: opts.draft.snapshotId } : { kind: 'live' }) : opts.source;
-    if (opts.draft.offline && !opts.draft.snapshotId) throw new AppError('INVALID_INPUT', 'An offline server needs a snapshot as its source: choose one first.', [{ path: 'snapshotId', message: 'Choose a snapshot' }]);
+    const source = chooseSource(opts.draft, opts.source);
     return this.start({
       runId: opts.runId ?? randomUUID(),
       kind: 'draft',
@@ -262,6 +260,9 @@ export class SyncService {
     const scripts = normalizeScripts(draft.scripts);
     const m = draft.mapping;
     const mapping = { email: m.email.trim(), firstName: m.firstName.trim(), lastName: m.lastName.trim() };
+    // The source opens first: the read worker starts up while the engine and the managed users load.
+    const opening = openSource({ db: this.db, target, source: job.source, readAll: true, password: () => this.deps.servers.passwordForDraft({ serverId: job.serverId ?? undefined, draft, password: job.password }) });
+    opening.catch(() => {}); // awaited (and its error recorded) below
     const engine = await this.deps.scriptEngine();
     const { planner, managedBefore } = this.plannerFor(job, target.usernameAttribute, mapping, scripts);
     let pages = 0;
@@ -273,19 +274,17 @@ export class SyncService {
       entries += page.length;
       progress('reading', pages, entries);
     };
+    const fetch = attributesToFetch(target.usernameAttribute, mapping, scripts);
+    const attributes = fetch === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...fetch, ...DIRECTORY_ID_ATTRIBUTES];
+    let source: EntrySource | null = null;
     try {
-      if (job.source.kind === 'snapshot') {
-        progress('reading', 0, 0);
-        await readSnapshot({ db: this.db, snapshotId: job.source.snapshotId, searchFilter: target.searchFilter, baseDn: target.baseDn, signal, onPage });
-      } else {
-        const password = await this.deps.servers.passwordForDraft({ serverId: job.serverId ?? undefined, draft, password: job.password });
-        const fetch = attributesToFetch(target.usernameAttribute, mapping, scripts);
-        const attributes = fetch === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...fetch, ...DIRECTORY_ID_ATTRIBUTES];
-        await readDirectory({ target, password, attributes, signal, onConnected: () => progress('reading', 0, 0), onPage });
-      }
+      source = await opening;
+      await source.readAll({ attributes, signal, onConnected: () => progress('reading', 0, 0), onPage });
     } catch (err) {
       this.endFailed(runId, err, { managedBefore });
       return getRun(this.db, runId);
+    } finally {
+      void source?.close();
     }
     if (signal.aborted) {
       this.endFailed(runId, new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.'), { managedBefore });

@@ -10,7 +10,7 @@ import type { RawEntry } from '../../src-shared/domain/preview';
 import { AppError } from '../../src-shared/errors';
 import { normalizeDn } from '../../src-shared/ldap/dn';
 import { fillUsername, matchAllFilter } from '../../src-shared/ldap/filter';
-import type { CachedPage, EntrySource, PageRequest, SourcePage } from '../preview/entry-source';
+import type { CachedPage, EntrySource, PageRequest, ReadAllOptions, SourcePage } from '../directory/entry-source';
 import { sortedNames } from '../preview/ldap-lookups';
 import { rawEntryOf, type DirectoryEntry } from '../directory/entry';
 import { getSnapshot, snapshotEntries, snapshotEntriesAfter, snapshotEntriesBySeq, type SnapshotEntry, type SnapshotRow } from '../store/snapshots-repo';
@@ -54,13 +54,24 @@ export class SnapshotEntrySource implements EntrySource {
   /** Positions of the entries each filter text matches. */
   private readonly matches = new Map<string, number[]>();
   private readonly baseKey: string;
+  readonly kind = 'snapshot' as const;
 
-  constructor(private readonly o: SnapshotSourceOptions) {
+  /** Opens a ready snapshot (NOT_FOUND when it no longer exists); `preload` holds a small one in memory for page requests. */
+  constructor(
+    private readonly o: SnapshotSourceOptions,
+    preload = true,
+  ) {
     const s = getSnapshot(o.db, o.snapshotId);
-    if (!s || s.status !== 'ready') throw new AppError('NOT_FOUND', 'The snapshot this server uses no longer exists. Attach another snapshot or switch the source to the live directory.');
+    if (!s || s.status !== 'ready') throw new AppError('NOT_FOUND', 'The snapshot this server uses no longer exists. Attach another snapshot or switch the source to the live directory.', [{ path: 'snapshotId', message: 'Choose another snapshot' }]);
     this.snapshot = s;
     this.baseKey = o.baseDn.trim() === '' ? '' : dnKey(o.baseDn);
-    if (s.entries <= IN_MEMORY_ENTRIES) this.all = [...snapshotEntries(o.db, s.id)];
+    if (preload && s.entries <= IN_MEMORY_ENTRIES) this.all = [...snapshotEntries(o.db, s.id)];
+  }
+
+  /** Every matching entry, read from the store in chunks (a snapshot holds what it holds: `attributes` is not used). */
+  readAll(r: ReadAllOptions): Promise<{ entries: number; pages: number }> {
+    r.onConnected?.();
+    return readSnapshot({ ...this.o, signal: r.signal, onPage: r.onPage });
   }
 
   get name(): string {

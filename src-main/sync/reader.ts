@@ -31,6 +31,8 @@ export interface ReadOptions extends StrictReadOptions {
  */
 export function startReadWorker(): Worker {
   const worker = startWorker('read-worker');
+  // Idle, it must not keep the process alive (readDirectory refs it while it reads).
+  worker.unref();
   // Until readDirectory listens: an error or exit now must not go unhandled or unnoticed.
   worker.on('error', (err) => {
     if (!ended.has(worker)) ended.set(worker, `an unexpected error: ${err.message}`);
@@ -116,6 +118,7 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
     const early = ended.get(worker);
     if (early) return finish(stopped(early));
     const start: ReadWorkerStart = { type: 'start', target: o.target, password: o.password, attributes: o.attributes, pageSize: o.pageSize ?? SYNC_PAGE_SIZE };
+    worker.ref();
     worker.postMessage(start);
   });
 }

@@ -45,6 +45,8 @@ let wake: (() => void) | null = null;
 const post = (m: ReadWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 let started = false;
+// A worker started ahead that is never told to read (its caller failed first) ends by itself.
+const idle = setTimeout(() => process.exit(0), 60_000);
 
 port.on('message', (m: ReadWorkerStart | { type: 'ack' }) => {
   if (m.type === 'ack') {
@@ -56,6 +58,7 @@ port.on('message', (m: ReadWorkerStart | { type: 'ack' }) => {
   }
   if (m.type === 'start' && !started) {
     started = true;
+    clearTimeout(idle);
     void read(m);
   }
 });

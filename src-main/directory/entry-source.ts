@@ -1,5 +1,11 @@
+/**
+ * The one interface every reader of directory entries goes through, whatever the entries come
+ * from (the live directory, a snapshot): the preview asks it for pages, a sync, a simulation, a
+ * capture and a comparison read everything with {@link EntrySource.readAll}. Opened by
+ * openSource (src-main/services/open-source.ts), which chooses the source.
+ */
 import type { RawEntry } from '../../src-shared/domain/preview';
-import type { DirectoryEntry } from '../directory/entry';
+import type { DirectoryEntry } from './entry';
 
 /** What one page request asks a source for. */
 export interface PageRequest {
@@ -32,11 +38,29 @@ export interface CachedPage {
   entries: DirectoryEntry[];
 }
 
+/** What a whole read asks for, and where its pages go. */
+export interface ReadAllOptions {
+  /** Attributes to fetch ('*' for all user attributes, plus any operational ones named); a snapshot gives what it holds. */
+  attributes: string[];
+  signal?: AbortSignal;
+  /** Called once the source is ready (bound, for the live directory), before the first page. */
+  onConnected?: () => void;
+  /** Processes one page; a returned promise is awaited before the next page is handed over. */
+  onPage(entries: DirectoryEntry[]): void | Promise<void>;
+}
+
 /**
- * Where the preview's entries come from: the live directory today, a directory snapshot later.
- * A source belongs to one preview session and may keep state (a connection, a cursor, cached pages).
+ * Where entries come from: the live directory or a snapshot. A preview's source belongs to one
+ * session and may keep state (a connection, a cursor, cached pages).
  */
 export interface EntrySource {
+  /** 'live' or 'snapshot'. */
+  readonly kind: 'live' | 'snapshot';
+  /**
+   * Every entry the server's search (filter below the base) matches, page by page, strictly: any
+   * error fails the read, so an outage is never taken for absence.
+   */
+  readAll(o: ReadAllOptions): Promise<{ entries: number; pages: number }>;
   /** One page of the search. */
   page(req: PageRequest): Promise<SourcePage>;
   /** Every attribute of one entry as the source holds it (user and operational attributes). */
