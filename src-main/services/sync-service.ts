@@ -1,12 +1,10 @@
 // READY: the sync service's API is in place (see the class below).
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
 import type { PasswordInput, ServerDraft } from '../../src-shared/domain/server';
 import type { EntrySourceRef } from '../../src-shared/domain/snapshot';
 import type Database from 'better-sqlite3';
 import {
-  everyToMs,
   type ChartPoint,
   type PlanChange,
   type PlanFilter,
@@ -15,42 +13,28 @@ import {
   type RunStatus,
   type RunSummary,
   type RunTrigger,
-  type ServerSyncStatus,
   type SyncOverview,
   type SyncProgress,
   type SyncSettings,
 } from '../../src-shared/domain/sync';
-import { AppError, type ErrorInfo } from '../../src-shared/errors';
+import { AppError } from '../../src-shared/errors';
 import { targetFromDraft } from '../ldap/target';
 import { attributesToFetch } from '../preview/preview-attributes';
 import type { ScriptEngine } from '../scripts/engine';
 import { listOrganizations } from '../store/organizations-repo';
 import { listRoles } from '../store/roles-repo';
-import {
-  chartPoints,
-  changeWriter,
-  finishRun,
-  getRun,
-  latestRun,
-  listRuns,
-  lockHolder,
-  planPage,
-  processAlive,
-  recoverInterruptedRuns,
-  runChanges,
-  setRunStatus,
-  startRun,
-  storedChanges,
-  type StoredChange,
-} from '../store/runs-repo';
-import { getServer, listServers, type ServerRow } from '../store/servers-repo';
+import { chartPoints, getRun, lastAppliedSync, latestRunWithEntries, listRuns, lockHolder, planPage, runChanges, runningRun, startRun } from '../store/runs-repo';
+import { getServer } from '../store/servers-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
-import { prepared } from '../store/statement-cache';
-import { loadManagedUsers, managedCounts, otherUsers } from '../store/users-repo';
-import { applyChanges } from '../sync/apply';
+import { loadManagedUsers, otherUsers } from '../store/users-repo';
+import { approveHeldPlan, discardHeldPlan } from '../sync/approval';
+import { concludeRun } from '../sync/conclude-run';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
-import { Planner, type Plan } from '../sync/planner';
+import { Planner } from '../sync/planner';
+import { recoverAtStart, recoverStaleLock } from '../sync/recovery';
+import { endRunFailed } from '../sync/run-failure';
+import { dueServers, serverStatuses } from '../sync/schedule';
 import type { EntrySource } from '../directory/entry-source';
 import { chooseSource, openSource } from './open-source';
 import { getSnapshot } from '../store/snapshots-repo';
@@ -103,10 +87,7 @@ interface Job {
   onProgress?: (p: SyncProgress) => void;
 }
 
-/** How soon the schedule retries a server whose last sync failed. */
-export const RETRY_AFTER_FAILURE_MS = 15 * 60_000;
-
-const pct = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
+export { RETRY_AFTER_FAILURE_MS } from '../sync/schedule';
 
 /**
  * Simulate, Synchronize now, approval of held plans, history and the schedule's view of what is
@@ -121,7 +102,7 @@ export class SyncService {
 
   constructor(private readonly deps: SyncServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-    recoverInterruptedRuns(deps.db, this.now());
+    recoverAtStart(deps.db, this.now());
   }
 
   private get db(): Database.Database {
@@ -234,20 +215,15 @@ export class SyncService {
   }
 
   private endFailed(runId: string, err: unknown, extra: { entries?: number | null; managedBefore?: number | null } = {}): void {
-    const info: ErrorInfo =
-      err instanceof AppError ? { code: err.code, message: err.message }
-      : { code: 'INTERNAL', message: `The run stopped on an unexpected error: ${err instanceof Error ? err.message : String(err)}. Nothing was changed.` };
-    const status = info.code === 'CANCELLED' ? 'cancelled' : 'failed';
-    if (status === 'failed' && !/nothing was changed/i.test(info.message)) info.message = `${info.message} Nothing was changed.`;
-    this.db.transaction(() => finishRun(this.db, runId, { status, error: info, ...extra }, this.now()))();
+    endRunFailed(this.db, runId, err, this.now(), extra);
   }
 
   private async execute(job: Job, signal: AbortSignal): Promise<RunSummary> {
     const started = performance.now();
     const { runId, draft } = job;
     const target = targetFromDraft(draft);
-    const previous = job.serverId ? latestRun(this.db, job.serverId, `status IN ('applied', 'simulated', 'held', 'approved') AND entries IS NOT NULL`) : null;
-    const lastSync = job.serverId ? latestRun(this.db, job.serverId, `status = 'applied' AND kind = 'sync' AND entries IS NOT NULL`) : null;
+    const previous = job.serverId ? latestRunWithEntries(this.db, job.serverId) : null;
+    const lastSync = job.serverId ? lastAppliedSync(this.db, job.serverId) : null;
     const expected = previous?.entries ?? null;
     const progress = (phase: SyncProgress['phase'], pages: number, entries: number) => {
       if (!job.onProgress) return;
@@ -292,40 +268,17 @@ export class SyncService {
     }
     progress('planning', pages, entries);
     const plan = planner.plan();
-    // Outage is not absence: an empty result where entries were found before changes nothing.
-    if (plan.entries === 0 && ((previous?.entries ?? 0) > 0 || plan.managedBefore > 0)) {
-      const before = (previous?.entries ?? 0) > 0 ? `it returned ${previous!.entries} entries at ${previous!.startedAt}` : `${plan.managedBefore} users are managed by this server`;
-      this.endFailed(
-        runId,
-        new AppError('EMPTY_RESULT', `The search returned no entries although ${before}. Treated as a directory problem: nothing was changed. Check the search base, the filter and the bind account's read rights.`),
-        { entries: 0, managedBefore: plan.managedBefore },
-      );
-      return getRun(this.db, runId);
-    }
-    const end = { entries: plan.entries, managedBefore: plan.managedBefore, managedAfter: plan.managedAfter, activeAfter: plan.activeAfter, counts: plan.counts };
-    if (job.kind !== 'sync') {
-      this.db.transaction(() => {
-        this.writeChanges(runId, plan.changes);
-        finishRun(this.db, runId, { status: 'simulated', ...end }, this.now());
-      })();
-      return getRun(this.db, runId);
-    }
-    const held = this.heldReason(plan, lastSync?.entries ?? null);
-    if (held) {
-      this.db.transaction(() => {
-        this.writeChanges(runId, plan.changes, true);
-        prepared(this.db, `UPDATE sync_runs SET status = 'discarded', related_run_id = @id WHERE server_id = @serverId AND status = 'held'`).run({ id: runId, serverId: job.serverId });
-        finishRun(this.db, runId, { status: 'held', heldReason: held, ...end }, this.now());
-      })();
-      return getRun(this.db, runId);
-    }
-    progress('applying', pages, entries);
-    this.db.transaction(() => {
-      applyChanges(this.db, { serverId: job.serverId!, changes: plan.changes, seen: plan.seen, gone: plan.gone, lastSyncAt: lastSync?.startedAt ?? null, seenAt: getRun(this.db, runId).startedAt, now: this.now(), env: this.deps.env });
-      this.writeChanges(runId, plan.changes);
-      finishRun(this.db, runId, { status: 'applied', ...end }, this.now());
-    })();
-    progress('done', pages, entries);
+    const outcome = concludeRun(this.db, {
+      runId,
+      kind: job.kind,
+      serverId: job.serverId,
+      plan,
+      previous,
+      lastSync,
+      now: this.now,
+      onApplying: () => progress('applying', pages, entries),
+    });
+    if (outcome === 'applied') progress('done', pages, entries);
     return getRun(this.db, runId);
   }
 
@@ -352,66 +305,14 @@ export class SyncService {
     return { planner, managedBefore: managed.length };
   }
 
-  /** Why a plan must wait for approval, or null. */
-  private heldReason(plan: Plan, lastEntries: number | null): string | null {
-    const limit = this.settings().deactivationLimit;
-    const n = plan.counts.deactivated;
-    const reasons: string[] = [];
-    if (n > limit.count) reasons.push(`it would deactivate ${n} users, more than the limit of ${limit.count}`);
-    if (plan.managedBefore > 0 && n > (plan.managedBefore * limit.percent) / 100) {
-      reasons.push(`it would deactivate ${pct((n / plan.managedBefore) * 100)} of the ${plan.managedBefore} managed users, more than ${pct(limit.percent)}`);
-    }
-    if (lastEntries !== null && lastEntries > 0 && plan.entries < lastEntries * (1 - limit.dropPercent / 100)) {
-      reasons.push(`the search returned ${plan.entries} entries, ${pct(((lastEntries - plan.entries) / lastEntries) * 100)} fewer than the ${lastEntries} of the last sync (limit ${pct(limit.dropPercent)})`);
-    }
-    if (reasons.length === 0) return null;
-    return `Held for review: ${reasons.join('; ')}. Review the plan, then apply exactly this plan or discard it.`;
-  }
-
-  /** Stores a run's plan rows; `withData` keeps what applying needs (only a held plan is applied later). */
-  private writeChanges(runId: string, changes: readonly StoredChange[], withData = false): void {
-    const write = changeWriter(this.db, runId);
-    for (const c of changes) write(c, withData);
-  }
-
-  /** Applies exactly the plan of a held run, as a new run. */
+  /** Applies exactly the plan of a held run, as a new run (see sync/approval.ts). */
   async approve(heldRunId: string, opts: { trigger: RunTrigger; runId?: string; signal?: AbortSignal }): Promise<RunSummary> {
-    const held = getRun(this.db, heldRunId);
-    if (held.status !== 'held') throw new AppError('CONFLICT', `Run ${heldRunId} is ${held.status}, not held: only a held plan can be approved.`);
-    if (!held.serverId || !getServer(this.db, held.serverId)) throw new AppError('NOT_FOUND', 'The server of this plan no longer exists.');
-    const later = latestRun(this.db, held.serverId, `status = 'applied' AND started_at > '${held.startedAt.replace(/'/g, "''")}'`);
-    if (later) {
-      throw new AppError('STALE_PLAN', `The directory was synchronized after this plan was made (run ${later.id} at ${later.startedAt}), so it is out of date. Synchronize again for a fresh plan.`);
-    }
-    if (opts.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
-    const runId = opts.runId ?? randomUUID();
-    startRun(this.db, { id: runId, serverId: held.serverId, serverName: held.serverName, kind: 'sync', trigger: opts.trigger, relatedRunId: heldRunId }, this.now());
-    try {
-      const changes = storedChanges(this.db, heldRunId);
-      this.db.transaction(() => {
-        applyChanges(this.db, { serverId: held.serverId!, changes, seen: [], now: this.now(), env: this.deps.env });
-        this.writeChanges(runId, changes);
-        const after = managedCounts(this.db, held.serverId!);
-        finishRun(
-          this.db,
-          runId,
-          { status: 'applied', entries: held.entries, managedBefore: held.managedBefore, managedAfter: after.managed, activeAfter: after.active, counts: held.counts },
-          this.now(),
-        );
-        setRunStatus(this.db, heldRunId, 'approved', runId);
-      })();
-    } catch (err) {
-      this.endFailed(runId, err);
-    }
-    return getRun(this.db, runId);
+    return approveHeldPlan(this.db, heldRunId, { ...opts, now: this.now });
   }
 
   /** Drops a held plan. */
   discard(runId: string): RunSummary {
-    const run = getRun(this.db, runId);
-    if (run.status !== 'held') throw new AppError('CONFLICT', `Run ${runId} is ${run.status}, not held: only a held plan can be discarded.`);
-    setRunStatus(this.db, runId, 'discarded', null);
-    return getRun(this.db, runId);
+    return discardHeldPlan(this.db, runId);
   }
 
   get(runId: string): RunSummary {
@@ -443,55 +344,17 @@ export class SyncService {
     return chartPoints(this.db, serverId);
   }
 
-  /** Servers whose scheduled sync is due: every server that manages an organization or creates users. */
+  /** Servers whose scheduled sync is due: every server that manages an organization or creates users (see sync/schedule.ts). */
   dueServers(now: Date = this.now()): { serverId: string; serverName: string }[] {
-    return this.statuses(now)
-      .filter((s) => s.nextRunAt !== null && Date.parse(s.nextRunAt) <= now.getTime())
-      .map((s) => ({ serverId: s.serverId, serverName: s.serverName }));
-  }
-
-  private statuses(now: Date): ServerSyncStatus[] {
-    const every = everyToMs(this.settings().every);
-    const orgs = listOrganizations(this.db);
-    return listServers(this.db).map((s): ServerSyncStatus => {
-      const managedOrgs = orgs.filter((o) => o.authServerId === s.id).map((o) => o.name);
-      const lastRun = latestRun(this.db, s.id, `status <> 'running' AND kind <> 'draft'`);
-      const lastSync = latestRun(this.db, s.id, `status = 'applied'`);
-      const lastAttempt = latestRun(this.db, s.id, `kind = 'sync'`);
-      const held = latestRun(this.db, s.id, `status = 'held'`);
-      // Offline servers have no directory to synchronize with: only simulations run over their snapshot.
-      // A held plan waits for the admin: the schedule does not plan again until it is approved or discarded.
-      const schedulable = every !== null && !s.offline && !held && (managedOrgs.length > 0 || s.createUsers);
-      // A failed attempt (directory down) is retried sooner: after the schedule, at most 15 minutes.
-      const wait = every === null ? 0 : lastAttempt?.status === 'failed' ? Math.min(every, RETRY_AFTER_FAILURE_MS) : every;
-      const nextRunAt = !schedulable ? null : lastAttempt ? new Date(Date.parse(lastAttempt.startedAt) + wait).toISOString() : now.toISOString();
-      return {
-        serverId: s.id,
-        serverName: s.name,
-        managedOrgs,
-        managedUsers: managedCounts(this.db, s.id).managed,
-        createUsers: s.createUsers,
-        offline: s.offline,
-        lastRun,
-        lastSync,
-        held,
-        nextRunAt,
-      };
-    });
+    return dueServers(serverStatuses(this.db, now), now);
   }
 
   overview(): SyncOverview {
     // A run whose process died (kill -9) shows as interrupted as soon as anyone looks.
-    const stale = lockHolder(this.db);
-    if (stale && stale.host === hostname() && !processAlive(stale.pid)) recoverInterruptedRuns(this.db, this.now());
+    recoverStaleLock(this.db, this.now());
     const holder = lockHolder(this.db);
-    let running: SyncOverview['running'] = null;
-    if (holder) {
-      const r = prepared(this.db, `SELECT server_id AS serverId, kind, trigger, started_at AS startedAt FROM sync_runs WHERE id = @id AND status = 'running'`).get({ id: holder.runId }) as
-        | { serverId: string | null; kind: RunKind; trigger: RunTrigger; startedAt: string }
-        | undefined;
-      if (r) running = { runId: holder.runId, serverId: r.serverId, kind: r.kind, trigger: r.trigger, startedAt: r.startedAt, pid: holder.pid };
-    }
-    return { settings: this.settings(), servers: this.statuses(this.now()), running };
+    const r = holder ? runningRun(this.db, holder.runId) : undefined;
+    const running: SyncOverview['running'] = holder && r ? { runId: holder.runId, serverId: r.serverId, kind: r.kind, trigger: r.trigger, startedAt: r.startedAt, pid: holder.pid } : null;
+    return { settings: this.settings(), servers: serverStatuses(this.db, this.now()), running };
   }
 }

@@ -217,12 +217,55 @@ export function listRuns(db: Database.Database, q: { serverId: string | null; st
   return { total, runs };
 }
 
-/** The newest run of a server matching a SQL condition on status/kind, or null. */
-export function latestRun(db: Database.Database, serverId: string, condition: string): RunSummary | null {
-  const r = prepared(db, `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE server_id = @serverId AND (${condition}) ORDER BY started_at DESC, rowid DESC LIMIT 1`).get({ serverId }) as
+/** The conditions of the named "newest run of a server" queries below: fixed texts, never built from data. */
+const NEWEST = {
+  finished: `status <> 'running' AND kind <> 'draft'`,
+  withEntries: `status IN ('applied', 'simulated', 'held', 'approved') AND entries IS NOT NULL`,
+  appliedSyncWithEntries: `status = 'applied' AND kind = 'sync' AND entries IS NOT NULL`,
+  applied: `status = 'applied'`,
+  syncAttempt: `kind = 'sync'`,
+  held: `status = 'held'`,
+  appliedAfter: `status = 'applied' AND started_at > @after`,
+} as const;
+
+function newestRun(db: Database.Database, serverId: string, which: keyof typeof NEWEST, params: Record<string, unknown> = {}): RunSummary | null {
+  const r = prepared(db, `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE server_id = @serverId AND (${NEWEST[which]}) ORDER BY started_at DESC, rowid DESC LIMIT 1`).get({ ...params, serverId }) as
     | RawRun
     | undefined;
   return r ? toSummary(r) : null;
+}
+
+/** The server's newest run that has ended, drafts aside (the schedule's "last run"), or null. */
+export const latestFinishedRun = (db: Database.Database, serverId: string) => newestRun(db, serverId, 'finished');
+
+/** The server's newest run that read the directory to the end (its entry count is the next run's expectation), or null. */
+export const latestRunWithEntries = (db: Database.Database, serverId: string) => newestRun(db, serverId, 'withEntries');
+
+/** The server's newest applied sync that read entries (the hold policy compares against its count), or null. */
+export const lastAppliedSync = (db: Database.Database, serverId: string) => newestRun(db, serverId, 'appliedSyncWithEntries');
+
+/** The server's newest applied run (a sync or an approval), or null. */
+export const lastAppliedRun = (db: Database.Database, serverId: string) => newestRun(db, serverId, 'applied');
+
+/** The server's newest sync, whatever its outcome (the schedule counts from it), or null. */
+export const lastSyncAttempt = (db: Database.Database, serverId: string) => newestRun(db, serverId, 'syncAttempt');
+
+/** The server's plan waiting for approval, or null. */
+export const heldRun = (db: Database.Database, serverId: string) => newestRun(db, serverId, 'held');
+
+/** The server's newest run applied after `startedAt` (an ISO time), or null: a held plan older than it is stale. */
+export const appliedAfter = (db: Database.Database, serverId: string, startedAt: string) => newestRun(db, serverId, 'appliedAfter', { after: startedAt });
+
+/** Marks the server's held plans discarded, replaced by run `byRunId` (a newer held plan). */
+export function discardHeldRuns(db: Database.Database, serverId: string, byRunId: string): void {
+  prepared(db, `UPDATE sync_runs SET status = 'discarded', related_run_id = @id WHERE server_id = @serverId AND status = 'held'`).run({ id: byRunId, serverId });
+}
+
+/** Run `runId` if it is running: what the overview shows of it. */
+export function runningRun(db: Database.Database, runId: string): { serverId: string | null; kind: RunKind; trigger: RunTrigger; startedAt: string } | undefined {
+  return prepared(db, `SELECT server_id AS serverId, kind, trigger, started_at AS startedAt FROM sync_runs WHERE id = @id AND status = 'running'`).get({ id: runId }) as
+    | { serverId: string | null; kind: RunKind; trigger: RunTrigger; startedAt: string }
+    | undefined;
 }
 
 /** Managed / active users after each applied run, oldest first (at most `limit` points). */
@@ -256,6 +299,12 @@ export function changeWriter(db: Database.Database, runId: string) {
       c.reason ?? null,
       withData && c.data !== undefined && c.data !== null ? JSON.stringify(c.data) : null,
     );
+}
+
+/** Stores a run's plan rows; `withData` keeps what applying needs (only a held plan is applied later). */
+export function writeChanges(db: Database.Database, runId: string, changes: readonly StoredChange[], withData = false): void {
+  const write = changeWriter(db, runId);
+  for (const c of changes) write(c, withData);
 }
 
 type RawChange = { seq: number; userId: string | null; username: string | null; dn: string | null; action: SyncAction; from: string | null; to: string | null; reason: string | null; data: string | null };

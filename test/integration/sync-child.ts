@@ -10,8 +10,12 @@
  *
  *   tsx test/integration/sync-child.ts DB SERVER_ID simulate|sync RUN_ID
  *
- * Password references ({ env }) and LDAP_SYNC_FAULT_APPLY_PAUSE_MS are read from this process's
- * environment.
+ * Password references ({ env }) are read from this process's environment.
+ *
+ * SYNC_CHILD_APPLY_PAUSE_MS=N: fault injection for the atomicity tests, kept out of the app. A
+ * temporary trigger on this connection calls a function that blocks the thread N ms when the run
+ * writes its first plan row, i.e. inside the apply transaction after every user write of the plan
+ * and before the run record is finished, and says so on stderr, so a test can kill -9 us there.
  */
 import { createAppContext } from '../../src-main/app-context';
 import { SecretToolKeychain } from '../../src-main/secrets/keychain';
@@ -26,6 +30,16 @@ if (!dbPath || !serverId || (mode !== 'simulate' && mode !== 'sync') || !runId) 
 const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 const app = createAppContext({ dbPath, keychain: new SecretToolKeychain({ PATH: process.env.PATH }), env: process.env });
+const pauseMs = Number(process.env.SYNC_CHILD_APPLY_PAUSE_MS ?? 0);
+if (pauseMs > 0) {
+  const db = app.store.db;
+  db.function('sync_child_pause', () => {
+    process.stderr.write(`sync-child: pausing ${pauseMs} ms inside the apply transaction\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    return 0;
+  });
+  db.exec(`CREATE TEMP TRIGGER sync_child_pause AFTER INSERT ON main.sync_changes WHEN NEW.seq = 0 BEGIN SELECT sync_child_pause(); END`);
+}
 try {
   const run = await app.sync.run({ serverId, mode, trigger: 'cli', runId, onProgress: (p) => say({ event: 'progress', ...p }) });
   say({ event: 'result', run });

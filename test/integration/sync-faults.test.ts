@@ -199,7 +199,7 @@ function startChild(ctx: Ctx, serverId: string, mode: 'sync' | 'simulate', runId
   return c;
 }
 
-const PAUSE_LINE = /fault injection: pausing \d+ ms inside the apply transaction/;
+const PAUSE_LINE = /sync-child: pausing \d+ ms inside the apply transaction/;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -507,7 +507,7 @@ describe('kill -9 inside the apply transaction', () => {
       ctx.app.close(); // the child has the store to itself
 
       const runId = randomUUID();
-      const child = startChild(ctx, ctx.server.id, 'sync', runId, { LDAP_SYNC_FAULT_APPLY_PAUSE_MS: '60000' });
+      const child = startChild(ctx, ctx.server.id, 'sync', runId, { SYNC_CHILD_APPLY_PAUSE_MS: '60000' });
       await child.until(() => PAUSE_LINE.test(child.stderr), 60_000);
       expect(child.events.some((e) => e.event === 'progress' && e.phase === 'applying')).toBe(true);
       child.proc.kill('SIGKILL');
@@ -591,7 +591,7 @@ describe('one run at a time', () => {
   it('across processes: a child paused inside its apply transaction; our run throws BUSY naming it at once (not SQLITE_BUSY)', async () => {
     const ctx = await openCtx(shared);
     const runId = randomUUID();
-    const child = startChild(ctx, ctx.server.id, 'sync', runId, { LDAP_SYNC_FAULT_APPLY_PAUSE_MS: '30000' });
+    const child = startChild(ctx, ctx.server.id, 'sync', runId, { SYNC_CHILD_APPLY_PAUSE_MS: '30000' });
     await child.until(() => PAUSE_LINE.test(child.stderr), 60_000);
     const started = performance.now();
     const err = await ctx.app.sync.run({ serverId: ctx.server.id, mode: 'simulate', trigger: 'manual' }).catch((e: unknown) => e);
@@ -606,7 +606,7 @@ describe('one run at a time', () => {
   it('opening the store while another process is inside its apply transaction works at once', async () => {
     const ctx = await openCtx(shared);
     const runId = randomUUID();
-    const child = startChild(ctx, ctx.server.id, 'sync', runId, { LDAP_SYNC_FAULT_APPLY_PAUSE_MS: '30000' });
+    const child = startChild(ctx, ctx.server.id, 'sync', runId, { SYNC_CHILD_APPLY_PAUSE_MS: '30000' });
     await child.until(() => PAUSE_LINE.test(child.stderr), 60_000);
     const started = performance.now();
     let opened: AppContext | undefined;
