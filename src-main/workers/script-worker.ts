@@ -1,0 +1,44 @@
+/**
+ * The script worker: hosts one ScriptEngine (QuickJS sandboxes) off the main thread, so that a
+ * script the in-sandbox limits cannot stop (a native built-in running for minutes) only costs
+ * this thread, which the runner terminates. Started by script-runner.ts; see worker-protocol.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ScriptEngine } from '../scripts/engine';
+import { packOutcomes } from '../scripts/outcome-wire';
+import type { ScriptWorkerData, WorkerReply, WorkerRequest } from '../scripts/worker-protocol';
+import { ownWorkerData } from './start-worker';
+
+const port = parentPort!;
+const data = ownWorkerData<ScriptWorkerData>(workerData);
+const send = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+async function main(): Promise<void> {
+  let engine: ScriptEngine;
+  try {
+    engine = await ScriptEngine.create(data.limits, { progress: data.progress });
+  } catch (err) {
+    send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  port.on('message', (m: WorkerRequest) => {
+    try {
+      if (m.type === 'check') {
+        const diagnostics = engine.check(m.scripts, m.hints);
+        send({ type: 'checked', id: m.id, diagnostics, memoryBytes: engine.memoryBytes() });
+        return;
+      }
+      const r = engine.evaluatePacked(m.scripts, { count: m.count, batches: m.batches }, { captureLogs: m.captureLogs, limits: m.limits, attributes: m.attributes, hints: m.hints });
+      const outcomes = packOutcomes(r.outcomes);
+      send(
+        { type: 'evaluated', id: m.id, result: { outcomes, costs: r.costs, totalMs: r.totalMs }, memoryBytes: engine.memoryBytes() },
+        [outcomes.active.buffer as ArrayBuffer, outcomes.roleOf.buffer as ArrayBuffer],
+      );
+    } catch (err) {
+      send({ type: 'refused', id: m.id, message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  send({ type: 'ready' });
+}
+
+void main();
