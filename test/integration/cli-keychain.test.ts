@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runCliProcess, type Outcome } from './cli-runner';
+import { runCliInProcess, type Outcome } from './cli-runner';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src-main/app-context';
 import { SecretToolKeychain } from '../../src-main/secrets/keychain';
@@ -18,9 +18,9 @@ let keyring: Keyring;
 let dir: string;
 let db: string;
 
-/** Runs the real CLI as a child process on the test's store, talking to the test's keyring. */
+/** Runs the CLI (in-process) on the test's store, talking to the test's keyring. */
 function ldapSync(args: string[]): Promise<Outcome> {
-  return runCliProcess(args, { cwd: dir, env: { ...process.env, ...keyring.env, LDAP_SYNC_DB: db } });
+  return runCliInProcess(args, { cwd: dir, env: { ...process.env, ...keyring.env, LDAP_SYNC_DB: db } });
 }
 
 /** Saves "Corp" with its password in the keychain, as the desktop app does; returns the keychain account. */

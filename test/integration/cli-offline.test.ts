@@ -7,7 +7,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliProcess, type Outcome } from './cli-runner';
+import { runCliInProcess, type Outcome } from './cli-runner';
 
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -20,7 +20,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 /** Runs the real CLI with its store in the test's temp folder. */
 function ldapSync(args: string[]): Promise<Outcome> {
-  return runCliProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite') } });
+  return runCliInProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite') } });
 }
 
 const json = (r: Outcome) => JSON.parse(r.stdout);

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, runCliProcess, type Outcome } from './cli-runner';
+import { runCliInProcess, runCliProcess, spawnCli, type Outcome } from './cli-runner';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src-shared/domain/doctor';
 import { closedPort, startHangListener, type HangListener } from '../rig/hang-listener';
@@ -14,9 +13,11 @@ const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 let slapd: Slapd;
 let dir: string;
 
-/** Runs the real CLI as a child process with its store in the test's temp folder. */
+const storeEnv = (env: Record<string, string> = {}) => ({ ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), ...env });
+
+/** Runs the CLI (in-process) with its store in the test's temp folder. */
 function ldapSync(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  return runCliProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), ...env } });
+  return runCliInProcess(args, { cwd: dir, env: storeEnv(env) });
 }
 
 /** Writes a config file with the given servers and applies it with the CLI. */
@@ -46,13 +47,14 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('ldap-sync server test against a real directory', () => {
-  it('is green after config apply, counts every user and records the last test', async () => {
+  it('is green after config apply, counts every user and records the last test (the built CLI, spawned)', async () => {
     expect(slapd.userCount).toBeGreaterThan(1000);
     await apply([corp()]);
     const listed = JSON.parse((await ldapSync(['server', 'list', '--json'])).stdout);
     expect(listed).toEqual([expect.objectContaining({ name: 'Corp', url: `${slapd.url}/${slapd.baseDn}`, bindDn: slapd.syncDn, password: { kind: 'env', name: 'CORP_BIND_PASSWORD' }, lastTest: null })]);
 
-    const r = await ldapSync(['server', 'test', 'corp', '--json'], { CORP_BIND_PASSWORD: slapd.syncPw });
+    // The one real command run through the shipped bundle: LDAP, the store and its migrations from dist/cli.
+    const r = await runCliProcess(['server', 'test', 'corp', '--json'], { cwd: dir, env: storeEnv({ CORP_BIND_PASSWORD: slapd.syncPw }) });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as DoctorReport;
@@ -142,10 +144,7 @@ describe('cancelling ldap-sync server test', () => {
 
   it('stops cleanly on Ctrl+C while the server does not answer', async () => {
     await apply([corp({ url: `${hang.url}/${slapd.baseDn}`, timeoutSeconds: 120 })]);
-    const child = spawn(process.execPath, [BIN, 'server', 'test', 'Corp'], {
-      cwd: dir,
-      env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: 'x' },
-    });
+    const child = spawnCli(['server', 'test', 'Corp'], { cwd: dir, env: storeEnv({ CORP_BIND_PASSWORD: 'x' }) });
     let stdout = '';
     let interrupted = false;
     child.stdout.on('data', (b: Buffer) => {

@@ -1,5 +1,5 @@
-import { BIN, runCliProcess, type Outcome } from './cli-runner';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { BIN, runCliInProcess, runCliProcess, type Outcome } from './cli-runner';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,14 @@ const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
 let dir: string;
 let db: string;
 
-/** Runs the real CLI as a child process with its store in the test's temp folder. */
-function ldapSync(args: string[], env: Record<string, string> = {}, cmd: string[] = [process.execPath, BIN]): Promise<Outcome> {
-  return runCliProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: db, ...env }, cmd });
+/** Runs the CLI (in-process) with its store in the test's temp folder. */
+function ldapSync(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  return runCliInProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: db, ...env } });
+}
+
+/** Runs the built CLI as a child process (`node bin/ldap-sync.mjs`, or `cmd` such as npx), as a user would. */
+function builtLdapSync(args: string[], cmd?: string[]): Promise<Outcome> {
+  return runCliProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: db }, cmd });
 }
 
 async function writeJson(name: string, doc: unknown): Promise<string> {
@@ -38,9 +43,9 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-describe('ldap-sync usage', () => {
+describe('the built ldap-sync command', () => {
   it('prints the usage with --help and exits 0', async () => {
-    const r = await ldapSync(['--help']);
+    const r = await builtLdapSync(['--help']);
     expect(r.code).toBe(0);
     for (const line of ['config apply FILE', 'config export', 'server list', 'server test NAME', '--db FILE', '--json', `LDAP_SYNC_DB is set: ${db}`]) {
       expect(r.stdout).toContain(line);
@@ -48,31 +53,43 @@ describe('ldap-sync usage', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('prints the version with --version', async () => {
+    const r = await builtLdapSync(['--version']);
+    expect(r).toEqual({ code: 0, stdout: 'ldap-sync 0.1.0\n', stderr: '' });
+  });
+
+  it('runs through npx ldap-sync from the package folder, with the arguments passed on', async () => {
+    const r = await runCliProcess(['ldap-sync', '--version'], { cwd: ROOT, env: process.env, cmd: ['npx', '--no-install'] });
+    expect(r.stdout).toBe('ldap-sync 0.1.0\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 2 with a message and the usage for an unknown command', async () => {
+    const r = await builtLdapSync(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: unknown command "frobnicate"\n\n/);
+    expect(r.stderr).toContain('Usage: ldap-sync');
+  });
+
+  it('says in one line how to build it when the bundle is missing (a checkout without npm install)', async () => {
+    const bin = path.join(dir, 'checkout', 'bin', 'ldap-sync.mjs');
+    await mkdir(path.dirname(bin), { recursive: true });
+    await copyFile(BIN, bin);
+    const r = await runCliProcess(['--version'], { cwd: dir, env: process.env, cmd: [process.execPath, bin] });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: ldap-sync is not built (dist/cli/ldap-sync.js is missing): run npm install or npm run build:cli\n');
+  });
+});
+
+describe('ldap-sync usage', () => {
   it('explains a command with help COMMAND and with COMMAND --help', async () => {
     const [viaHelp, viaFlag] = await Promise.all([ldapSync(['help', 'config', 'apply']), ldapSync(['config', 'apply', '--help'])]);
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toMatch(/^Usage: ldap-sync config apply FILE \[--dry-run\]/);
     expect(viaHelp.stdout).toContain('"bindPassword": { "env": "CORP_BIND_PASSWORD" }');
     expect(viaFlag).toEqual(viaHelp);
-  });
-
-  it('prints the version with --version', async () => {
-    const r = await ldapSync(['--version']);
-    expect(r).toEqual({ code: 0, stdout: 'ldap-sync 0.1.0\n', stderr: '' });
-  });
-
-  it('runs through npm run ldap-sync with the arguments passed on', async () => {
-    const r = await ldapSync(['--version'], {}, ['npm', '--prefix', ROOT, 'run', '--silent', 'ldap-sync', '--']);
-    expect(r.stdout).toBe('ldap-sync 0.1.0\n');
-    expect(r.code).toBe(0);
-  });
-
-  it('exits 2 with a message and the usage for an unknown command', async () => {
-    const r = await ldapSync(['frobnicate']);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: unknown command "frobnicate"\n\n/);
-    expect(r.stderr).toContain('Usage: ldap-sync');
   });
 
   it('exits 2 naming an unknown option, a missing argument or an extra one', async () => {

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startHangListener, type HangListener } from '../rig/hang-listener';
 import { startSlapd, type Slapd } from '../rig/slapd';
-import { BIN, runCliProcess, type Outcome } from './cli-runner';
+import { runCliInProcess, spawnCli, type Outcome } from './cli-runner';
 
 /** The search filter of the CLI tests' servers. */
 export const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
@@ -34,20 +33,23 @@ export function cliDirectories(users: number): { slapd: Slapd; hang: HangListene
 /** A CLI run's stdout, parsed as JSON. */
 export const json = (r: Outcome) => JSON.parse(r.stdout);
 
-/** A temp folder with its own store, and the CLI run against it (bound to `slapd`'s sync account). */
+/**
+ * A temp folder with its own store, and the CLI run against it (bound to `slapd`'s sync account):
+ * `ldapSync` runs it in-process, `spawn` starts the built CLI as a child process to signal it.
+ */
 export async function cliWorkspace(prefix: string, slapd: Slapd) {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   const env = (extra: Record<string, string>) => ({ ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: slapd.syncPw, ...extra });
   return {
     dir,
     env,
-    ldapSync: (args: string[], extra: Record<string, string> = {}): Promise<Outcome> => runCliProcess(args, { cwd: dir, env: env(extra) }),
-    /** Starts the CLI as a child process to signal it. */
-    spawn: (args: string[]) => spawn(process.execPath, [BIN, ...args], { cwd: dir, env: env({}) }),
+    ldapSync: (args: string[], extra: Record<string, string> = {}): Promise<Outcome> => runCliInProcess(args, { cwd: dir, env: env(extra) }),
+    /** Starts the built CLI as a child process to signal it. */
+    spawn: (args: string[]) => spawnCli(args, { cwd: dir, env: env({}) }),
     /** Writes `doc` as config.json and applies it; fails the test unless the apply succeeds silently. */
     async apply(doc: unknown): Promise<void> {
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(doc, null, 2));
-      const r = await runCliProcess(['config', 'apply', 'config.json'], { cwd: dir, env: env({}) });
+      const r = await runCliInProcess(['config', 'apply', 'config.json'], { cwd: dir, env: env({}) });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     },

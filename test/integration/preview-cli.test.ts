@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, runCliProcess, type Outcome } from './cli-runner';
+import { runCliInProcess, type Outcome } from './cli-runner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlapd, type Slapd } from '../rig/slapd';
 
@@ -12,7 +11,7 @@ let slapd: Slapd;
 let dir: string;
 
 function ldapSync(args: string[]): Promise<Outcome> {
-  return runCliProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: slapd.syncPw } });
+  return runCliInProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), CORP_BIND_PASSWORD: slapd.syncPw } });
 }
 
 const corp = (extra: Record<string, unknown> = {}) => ({
@@ -98,11 +97,7 @@ describe('ldap-sync config apply with scripts', () => {
   it('refuses a script with a syntax error with its JSON path, line and column, writing nothing', async () => {
     const fresh = path.join(dir, 'fresh.sqlite');
     await writeFile(path.join(dir, 'bad.json'), JSON.stringify({ servers: [corp({ scripts: { active: 'function(entry) {\n  return entry.uid ==;\n}' } })] }));
-    const r = await new Promise<Outcome>((resolve) => {
-      execFile(process.execPath, [BIN, '--db', fresh, 'config', 'apply', 'bad.json'], { cwd: dir, timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-      );
-    });
+    const r = await runCliInProcess(['--db', fresh, 'config', 'apply', 'bad.json'], { cwd: dir, env: process.env });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/servers\[0\]\.scripts\.active: Active script, line 2, column \d+: /);
     await expect(stat(fresh)).rejects.toMatchObject({ code: 'ENOENT' });
