@@ -1,6 +1,6 @@
 import type { AppInfo } from '../src-shared/ipc/contract';
 import { openStore, type Store } from './store/db';
-import type { ScriptEngine } from './scripts/engine';
+import type { ScriptRunner } from './scripts/script-runner';
 import { scriptLimitsFromEnv } from './scripts/limits-from-env';
 import { systemKeychain, type Keychain } from './secrets/keychain';
 import { PreviewService } from './services/preview-service';
@@ -21,8 +21,8 @@ export interface AppContext {
   directory: DirectoryService;
   snapshots: SnapshotService;
   sample: SampleService;
-  /** The one script engine of this context, created on first use and reused. */
-  scriptEngine(): Promise<ScriptEngine>;
+  /** The one script engine of this context (its sandboxes in a worker thread), created on first use and reused. */
+  scriptEngine(): Promise<ScriptRunner>;
   info(): Promise<AppInfo>;
   /** Closes preview sessions, the script engine and the store. */
   close(): void;
@@ -40,15 +40,15 @@ export function createAppContext(opts: AppContextOptions): AppContext {
   const limits = scriptLimitsFromEnv(opts.env ?? process.env);
   const store = openStore(opts.dbPath);
   const keychain = opts.keychain ?? systemKeychain(opts.env);
-  let engine: Promise<ScriptEngine> | null = null;
+  let engine: Promise<ScriptRunner> | null = null;
   let closed = false;
-  const scriptEngine = (): Promise<ScriptEngine> => {
+  const scriptEngine = (): Promise<ScriptRunner> => {
     if (closed) return Promise.reject(new Error('The app context is closed.'));
     // Loaded on first use: commands and windows that never run a script skip QuickJS entirely.
     const created =
       engine ??
-      import('./scripts/engine')
-        .then((m) => m.ScriptEngine.create(limits))
+      import('./scripts/script-runner')
+        .then((m) => m.ScriptRunner.create(limits))
         .catch((err: unknown) => {
           engine = null;
           throw err;

@@ -1,7 +1,7 @@
 import type { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
 import type { PreviewResult, PreviewRow, PreviewSummary } from '../../src-shared/domain/preview';
 import type { ScriptLog } from '../../src-shared/domain/scripts';
-import type { ScriptEngine } from '../scripts/engine';
+import type { ScriptRunner } from '../scripts/script-runner';
 import { buildRows, usernamesOfPages } from './build-rows';
 import type { CachedPage, SourcePage } from '../directory/entry-source';
 import { sortedNames } from './ldap-lookups';
@@ -11,7 +11,7 @@ export const MAX_PREVIEW_LOGS = 500;
 
 /** Everything {@link buildPreview} works from. */
 export interface BuildPreviewInput {
-  engine: ScriptEngine;
+  engine: ScriptRunner;
   scripts: ServerScripts;
   mapping: AttributeMapping;
   usernameAttribute: string;
@@ -43,10 +43,10 @@ export function summarize(rows: readonly PreviewRow[], entries: number, scriptMs
  * captured), one row per username value with its problems, the summary, per-script costs, the
  * attribute names seen and the scripts' diagnostics. Reads and writes nothing itself.
  */
-export function buildPreview(input: BuildPreviewInput): PreviewResult {
+export async function buildPreview(input: BuildPreviewInput): Promise<PreviewResult> {
   const { engine, scripts, source } = input;
-  const diagnostics = engine.check(scripts);
-  const evaluation = engine.evaluate(scripts, source.entries, { captureLogs: true });
+  const diagnostics = await engine.check(scripts);
+  const evaluation = await engine.evaluate(scripts, source.entries, { captureLogs: true });
   const rows = buildRows(source.entries, evaluation.outcomes, {
     usernameAttribute: input.usernameAttribute,
     mapping: input.mapping,

@@ -92,6 +92,16 @@ function loadFailure(script: ScriptName, text: string, outcome: Failure, file: s
   return dead && !result.ok ? { ...result, sandboxDied: true } : result;
 }
 
+/**
+ * The failure compileScript() gives when the script's top-level code hits the time or memory
+ * limit: used when that stopped a script worker, so the script is not loaded again.
+ */
+export function limitFailure(script: ScriptName, text: string, kind: 'timeout' | 'memory', limits: ScriptLimits): Compiled {
+  return kind === 'timeout'
+    ? failure(script, text, 'SCRIPT_TIMEOUT', timeoutMessage(script, limits, true), 1, 1)
+    : failure(script, text, 'SCRIPT_MEMORY', memoryMessage(script, limits), 1, 1);
+}
+
 /** Errors that mean "out of memory" whatever their JavaScript type. */
 export function isMemoryError(e: { name: string; message: string }): boolean {
   if (e.name === 'InternalError') return e.message === 'out of memory' || e.message === 'string too long';

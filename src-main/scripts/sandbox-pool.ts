@@ -5,6 +5,7 @@
  * is instant.
  */
 import type { ScriptLimits } from '../../src-shared/domain/scripts';
+import type { ProgressWriter } from './progress-cell';
 import { Sandbox } from './sandbox';
 
 /** The current sandbox and its spare. */
@@ -22,14 +23,16 @@ export class SandboxPool {
     spare: Sandbox,
     private readonly maxBytes: number,
     private readonly onSwitch: () => void,
+    private readonly progress: ProgressWriter | null,
   ) {
     this.spare = spare;
+    sandbox.progress = spare.progress = progress;
   }
 
-  /** A pool whose sandboxes' memory can never grow past `maxBytes`. */
-  static async create(maxBytes: number, onSwitch: () => void): Promise<SandboxPool> {
+  /** A pool whose sandboxes' memory can never grow past `maxBytes`; `progress`: see Sandbox.progress. */
+  static async create(maxBytes: number, onSwitch: () => void, progress: ProgressWriter | null = null): Promise<SandboxPool> {
     const [sandbox, spare] = await Promise.all([Sandbox.create(maxBytes), Sandbox.create(maxBytes)]);
-    return new SandboxPool(sandbox, spare, maxBytes, onSwitch);
+    return new SandboxPool(sandbox, spare, maxBytes, onSwitch, progress);
   }
 
   /** The sandbox to use now. */
@@ -76,6 +79,7 @@ export class SandboxPool {
     if (!this.sandbox.dispose()) return false;
     try {
       this.sandbox = Sandbox.open(module);
+      this.sandbox.progress = this.progress;
     } catch {
       this.sandbox.dead = true;
       return false;
@@ -125,6 +129,7 @@ export class SandboxPool {
     this.spareComing = Sandbox.create(this.maxBytes).then(
       (s) => {
         this.spareComing = null;
+        s.progress = this.progress;
         if (this.disposed || this.spare) s.dispose();
         else this.spare = s;
       },

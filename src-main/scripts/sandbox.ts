@@ -8,6 +8,7 @@ import { randomFillSync } from 'node:crypto';
 import { newQuickJSWASMModule, newVariant, RELEASE_SYNC } from 'quickjs-emscripten';
 import type { CustomizeVariantOptions, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
 import { DRIVER_SOURCE, PROGRAM_WRAPPER_SOURCE } from './driver-source';
+import type { ProgressWriter } from './progress-cell';
 
 /**
  * The QuickJS stack limit actually applied. QuickJS measures only its own (shadow) stack, but its
@@ -49,6 +50,8 @@ interface Watch {
 export class Sandbox {
   /** True once the module failed; a dead sandbox must be dropped, never disposed. */
   dead = false;
+  /** Where a script worker tells its watchdog what runs (null outside workers). */
+  progress: ProgressWriter | null = null;
   private readonly memory: ReturnType<QuickJSWASMModule['getWasmMemory']>;
   /** The module's memory when the sandbox was made (QuickJS may allocate the ceiling minus this). */
   private readonly initialBytes: number;
@@ -127,13 +130,19 @@ export class Sandbox {
     if (index !== w.lastIndex) {
       w.lastIndex = index;
       w.callStart = now;
+      this.progress?.observed(index);
     }
     const bytes = this.memory.buffer.byteLength;
     let reason: Watch['reason'] = null;
     if (bytes > w.ceiling && bytes > w.baseBytes) reason = 'memory';
-    else if (now - w.callStart > (index === HOST_PHASE ? Math.max(w.limitMs, HOST_PHASE_MS) : w.limitMs)) reason = 'timeout';
+    else if (now - w.callStart > this.budgetMs(index)) reason = 'timeout';
     if (reason) w.reason = reason;
     return reason !== null;
+  }
+
+  /** The time a call at this cursor may run: host work gets a generous budget. */
+  budgetMs(index: number): number {
+    return index === HOST_PHASE ? Math.max(this.watch.limitMs, HOST_PHASE_MS) : this.watch.limitMs;
   }
 
   /** Which limit the interrupt handler enforced since the last arm() (null: none). */
@@ -153,6 +162,7 @@ export class Sandbox {
     this.cell[0] = index;
     this.watch.lastIndex = NaN;
     this.watch.reason = null;
+    this.progress?.host(index, this.budgetMs(index));
   }
 
   /** Size of the module's WebAssembly memory, in bytes. */

@@ -1,6 +1,11 @@
 import { SCRIPT_LABELS, type ServerScripts } from '../../src-shared/domain/mapping';
 import type { ScriptTestCase, ScriptTestResult } from '../../src-shared/domain/script-tests';
-import type { ScriptEngine } from './engine';
+import type { EvaluationResult, EntryInput } from './engine';
+
+/** What runs the test cases: the app's ScriptRunner, or a ScriptEngine (tests). */
+export interface CaseEvaluator {
+  evaluate(scripts: ServerScripts, entries: EntryInput[]): EvaluationResult | Promise<EvaluationResult>;
+}
 
 const sameRoles = (a: readonly string[], b: readonly string[]) => {
   const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()).filter((x) => x !== ''))].sort().join('\n');
@@ -11,9 +16,9 @@ const sameRoles = (a: readonly string[], b: readonly string[]) => {
  * Runs each test case's entry through its script and compares the result with the expected one
  * (organization and role names ignoring case and surrounding spaces, as the sync matches them).
  */
-export function runScriptTests(engine: ScriptEngine, scripts: ServerScripts, cases: readonly ScriptTestCase[]): ScriptTestResult[] {
+export async function runScriptTests(engine: CaseEvaluator, scripts: ServerScripts, cases: readonly ScriptTestCase[]): Promise<ScriptTestResult[]> {
   if (cases.length === 0) return [];
-  const { outcomes } = engine.evaluate(scripts, cases.map((c) => ({ dn: c.entry.dn, attributes: c.entry.attributes })));
+  const { outcomes } = await engine.evaluate(scripts, cases.map((c) => ({ dn: c.entry.dn, attributes: c.entry.attributes })));
   return cases.map((c, i): ScriptTestResult => {
     const o = outcomes[i];
     const base = { id: c.id, script: c.script, name: c.name, expected: c.expected };

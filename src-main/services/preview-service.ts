@@ -11,7 +11,7 @@ import type { EntrySource } from '../directory/entry-source';
 import type { EntrySourceRef } from '../../src-shared/domain/snapshot';
 import { attributesToFetch } from '../preview/preview-attributes';
 import { PreviewSession } from '../preview/preview-session';
-import type { ScriptEngine } from '../scripts/engine';
+import type { ScriptRunner } from '../scripts/script-runner';
 import { organizationNameKeys } from '../store/organizations-repo';
 import { roleNameKeys } from '../store/roles-repo';
 import { chooseSource, openSource } from './open-source';
@@ -25,7 +25,7 @@ export const MAX_PREVIEW_SESSIONS = 16;
 export interface PreviewServiceDeps {
   db: Database.Database;
   servers: ServerService;
-  scriptEngine: () => Promise<ScriptEngine>;
+  scriptEngine: () => Promise<ScriptRunner>;
   /** Opens the entry source of a session (default: the live directory). */
   openSource?: (target: LdapTarget, password: string | null) => EntrySource;
 }

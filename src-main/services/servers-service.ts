@@ -7,7 +7,7 @@ import { AppError, type FieldIssue } from '../../src-shared/errors';
 import { parseTrustedPem } from '../ldap/certificate';
 import { runDoctor } from '../ldap/doctor';
 import { targetFromDraft } from '../ldap/target';
-import type { ScriptEngine } from '../scripts/engine';
+import type { ScriptRunner } from '../scripts/script-runner';
 import type { Keychain } from '../secrets/keychain';
 import { bindPasswordFor, identityChanged } from './bind-password';
 import { checkScriptsOrIssues, normalizeScripts } from './script-checks';
@@ -33,7 +33,7 @@ export interface ServerServiceDeps {
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
   /** The app's script engine (created lazily and shared); used to compile scripts before saving. */
-  scriptEngine: () => Promise<ScriptEngine>;
+  scriptEngine: () => Promise<ScriptRunner>;
 }
 
 /** Options of one connection test. */
@@ -61,9 +61,9 @@ export function checkServerDraft(draft: ServerDraft, extraIssues: readonly Field
 }
 
 /** {@link checkServerDraft} that also compiles the scripts and refuses those that do not compile (`scripts.active: ... line 2, column 5: ...`). */
-export async function checkServerDraftAndScripts(draft: ServerDraft, engine: () => Promise<ScriptEngine>): Promise<ServerDraft> {
-  const e = await engine();
-  return checkServerDraft(draft, checkScriptsOrIssues((s) => e.check(s), draft.scripts));
+export async function checkServerDraftAndScripts(draft: ServerDraft, engine: () => Promise<ScriptRunner>): Promise<ServerDraft> {
+  const diagnostics = await (await engine()).check(normalizeScripts(draft.scripts));
+  return checkServerDraft(draft, checkScriptsOrIssues(() => diagnostics, draft.scripts));
 }
 
 /**

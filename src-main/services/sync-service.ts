@@ -20,7 +20,7 @@ import {
 import { AppError } from '../../src-shared/errors';
 import { targetFromDraft } from '../ldap/target';
 import { attributesToFetch } from '../preview/preview-attributes';
-import type { ScriptEngine } from '../scripts/engine';
+import type { ScriptRunner } from '../scripts/script-runner';
 import { listOrganizations } from '../store/organizations-repo';
 import { listRoles } from '../store/roles-repo';
 import { chartPoints, getRun, lastAppliedSync, latestRunWithEntries, listRuns, lockHolder, planPage, runChanges, runningRun, startRun } from '../store/runs-repo';
@@ -46,7 +46,7 @@ import type { ServerService } from './servers-service';
 export interface SyncServiceDeps {
   db: Database.Database;
   servers: ServerService;
-  scriptEngine: () => Promise<ScriptEngine>;
+  scriptEngine: () => Promise<ScriptRunner>;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
 }
@@ -243,8 +243,9 @@ export class SyncService {
     const { planner, managedBefore } = this.plannerFor(job, target.usernameAttribute, mapping, scripts);
     let pages = 0;
     let entries = 0;
-    const onPage = (page: EntryInput[]) => {
-      const { outcomes } = engine.evaluate(scripts, page);
+    // The scripts run in a worker: a cancel terminates it even in the middle of a script.
+    const onPage = async (page: EntryInput[]) => {
+      const { outcomes } = await engine.evaluate(scripts, page, { signal });
       planner.addPage(page, outcomes);
       pages++;
       entries += page.length;

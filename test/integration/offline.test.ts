@@ -128,10 +128,10 @@ describe('script test cases', () => {
       { id: '2', script: 'orgName', name: 'office', entry, expected: 'fjordline oslo' },
       { id: '3', script: 'roleName', name: 'roles', entry, expected: ['Org Admin', 'Desktop User'] },
     ];
-    const results = runScriptTests(engine, scripts, cases);
+    const results = await runScriptTests(engine, scripts, cases);
     expect(results.map((r) => r.pass)).toEqual([true, true, false]);
     expect(results[2]).toMatchObject({ actual: ['Org Admin'], expected: ['Org Admin', 'Desktop User'] });
-    const broken = runScriptTests(engine, { ...scripts, active: 'function(entry) { throw new Error("boom"); }' }, cases.slice(0, 1));
+    const broken = await runScriptTests(engine, { ...scripts, active: 'function(entry) { throw new Error("boom"); }' }, cases.slice(0, 1));
     expect(broken[0]).toMatchObject({ pass: false, error: expect.stringContaining('boom') });
   });
 });

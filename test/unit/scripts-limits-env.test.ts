@@ -37,7 +37,7 @@ describe('script limits from the environment', () => {
     app = createAppContext({ dbPath: join(dir, 's.sqlite'), keychain: new SecretToolKeychain({}), env: { LDAP_SYNC_SCRIPT_TIME_MS: '30' } });
     const engine = await app.scriptEngine();
     const busy = 'function(entry) { const end = Date.now() + 300; while (Date.now() < end) {} return true; }';
-    const r = engine.evaluate({ active: busy, orgName: null, roleName: null }, [{ dn: 'uid=a,dc=x', attributes: {} }]);
+    const r = await engine.evaluate({ active: busy, orgName: null, roleName: null }, [{ dn: 'uid=a,dc=x', attributes: {} }]);
     expect(r.outcomes[0].errors[0]?.code).toBe('SCRIPT_TIMEOUT');
     expect(r.outcomes[0].errors[0]?.message).toMatch(/30 ms/);
   });

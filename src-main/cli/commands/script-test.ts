@@ -53,7 +53,7 @@ With --json, prints { "server", "total", "passed", "failed", "results": [ { "id"
     }
     const { runScriptTests } = await import('../../scripts/test-cases');
     const { normalizeScripts } = await import('../../services/script-checks');
-    const results = cases.length ? runScriptTests(await app.scriptEngine(), normalizeScripts(server.scripts), cases) : [];
+    const results = cases.length ? await runScriptTests(await app.scriptEngine(), normalizeScripts(server.scripts), cases) : [];
     const passed = results.filter((r) => r.pass).length;
     const failed = results.length - passed;
     if (ctx.json) {
