@@ -4,7 +4,8 @@ import type { OrganizationInput, OrganizationView, RoleInput, RoleView, UserPage
 import { AppError } from '../../src-shared/errors';
 import { deleteOrganization, getOrganization, insertOrganization, updateOrganization } from '../store/organizations-repo';
 import { deleteRole, insertRole, renameRole } from '../store/roles-repo';
-import { prepared } from '../store/statement-cache';
+import { organizationViews, roleViews } from '../store/directory-views';
+import { getServer } from '../store/servers-repo';
 import { nameKey } from '../store/name-key';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { allUsers, findUser, listUsers, setUserActive } from '../store/users-repo';
@@ -22,19 +23,7 @@ export class DirectoryService {
   }
 
   listOrgs(): OrganizationView[] {
-    const rows = prepared(
-      this.db,
-      `SELECT o.id, o.name, o.parent_id AS parentId, p.name AS parentName, o.auth_server_id AS authServerId, s.name AS serverName,
-        o.registration_key AS registrationKey, o.created_at AS createdAt, o.updated_at AS updatedAt,
-        (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS users,
-        (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id AND u.active = 1) AS activeUsers
-      FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id LEFT JOIN servers s ON s.id = o.auth_server_id
-      ORDER BY o.name_key`,
-    ).all() as (Omit<OrganizationView, 'auth'> & { authServerId: string | null; serverName: string | null })[];
-    return rows.map(({ authServerId, serverName, ...r }) => ({
-      ...r,
-      auth: authServerId ? { kind: 'ldap' as const, serverId: authServerId, serverName: serverName ?? '' } : { kind: 'local' as const },
-    }));
+    return organizationViews(this.db);
   }
 
   private org(id: string): OrganizationView {
@@ -68,16 +57,13 @@ export class DirectoryService {
   }
 
   private checkServer(serverId: string | null): void {
-    if (serverId && !prepared(this.db, `SELECT 1 FROM servers WHERE id = @id`).get({ id: serverId })) {
+    if (serverId && !getServer(this.db, serverId)) {
       throw new AppError('INVALID_INPUT', 'That LDAP server no longer exists.', [{ path: 'authServerId', message: 'Choose another server' }]);
     }
   }
 
   listRoles(): RoleView[] {
-    return prepared(
-      this.db,
-      `SELECT r.id, r.name, r.created_at AS createdAt, (SELECT COUNT(*) FROM user_roles ur WHERE ur.role_id = r.id) AS users FROM roles r ORDER BY r.name_key`,
-    ).all() as RoleView[];
+    return roleViews(this.db);
   }
 
   private role(id: string): RoleView {

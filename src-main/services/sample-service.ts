@@ -13,9 +13,19 @@ import { ServerScripts, AttributeMapping } from '../../src-shared/domain/mapping
 import { DEFAULT_TIMEOUT_SECONDS } from '../../src-shared/domain/server-defaults';
 import { AppError } from '../../src-shared/errors';
 import { findAppRoot } from '../native/app-root';
-import { nameKey } from '../store/name-key';
 import { findOrganizationByName, insertOrganization } from '../store/organizations-repo';
 import { findRoleByName, insertRole } from '../store/roles-repo';
+import {
+  markSampleOrganization,
+  markSampleServer,
+  populatedSampleOrganizations,
+  removeSampleRecords,
+  sampleOrganizations,
+  sampleServer,
+  setDefaultOrganization,
+  snapshotNameTaken,
+  storeIsEmpty,
+} from '../store/sample-repo';
 import { findServerByName, insertServer } from '../store/servers-repo';
 import { deleteSnapshot } from '../store/snapshots-repo';
 import type { SnapshotService } from './snapshot-service';
@@ -60,10 +70,7 @@ export class SampleService {
   }
 
   status(): SampleStatus {
-    const row = this.db.prepare(`SELECT id FROM servers WHERE sample = 1 LIMIT 1`).get() as { id: string } | undefined;
-    const count = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
-    const storeEmpty = count(`SELECT COUNT(*) AS n FROM servers`) === 0 && count(`SELECT COUNT(*) AS n FROM organizations`) === 0 && count(`SELECT COUNT(*) AS n FROM users`) === 0;
-    return { serverId: row?.id ?? null, storeEmpty };
+    return { serverId: sampleServer(this.db)?.id ?? null, storeEmpty: storeIsEmpty(this.db) };
   }
 
   /** Installs the sample (or returns the installed one): its snapshot, offline server, organizations and roles. */
@@ -79,7 +86,7 @@ export class SampleService {
     if (clash) throw new AppError('CONFLICT', `An organization named "${clash.name}" already exists, so the sample cannot be added. Rename that organization first.`);
     const text = readFileSync(join(dir, spec.snapshot.file), 'utf8');
     let snapshotName = spec.snapshot.name;
-    for (let n = 2; this.db.prepare(`SELECT 1 FROM snapshots WHERE name_key = ?`).get(nameKey(snapshotName)); n++) snapshotName = `${spec.snapshot.name} (${n})`;
+    for (let n = 2; snapshotNameTaken(this.db, snapshotName); n++) snapshotName = `${spec.snapshot.name} (${n})`;
     const snapshot = await this.deps.snapshots.importLdifText({ text, fileName: spec.snapshot.file, name: snapshotName, origin: 'sample' });
     const at = (this.deps.now?.() ?? new Date()).toISOString();
     const serverId = randomUUID();
@@ -107,16 +114,16 @@ export class SampleService {
           createdAt: at,
           updatedAt: at,
         });
-        this.db.prepare(`UPDATE servers SET sample = 1 WHERE id = ?`).run(serverId);
+        markSampleServer(this.db, serverId);
         const ids = new Map<string, string>();
         for (const o of spec.organizations) {
           const parentId = o.parent ? (ids.get(o.parent) ?? null) : null;
           const row = insertOrganization(this.db, { name: o.name, parentId, authServerId: o.auth === 'sample' ? serverId : null });
-          this.db.prepare(`UPDATE organizations SET sample = 1 WHERE id = ?`).run(row.id);
+          markSampleOrganization(this.db, row.id);
           ids.set(o.name, row.id);
         }
         const defaultOrg = ids.get(spec.server.defaultOrg) ?? null;
-        this.db.prepare(`UPDATE servers SET default_org_id = ? WHERE id = ?`).run(defaultOrg, serverId);
+        setDefaultOrganization(this.db, serverId, defaultOrg);
         for (const r of spec.roles) if (!findRoleByName(this.db, r)) insertRole(this.db, r);
       })();
     } catch (err) {
@@ -131,33 +138,14 @@ export class SampleService {
    * stay: they are the product's standard ones). Refused while users live in a sample organization.
    */
   remove(): { removed: boolean } {
-    const server = this.db.prepare(`SELECT id, snapshot_id AS snapshotId FROM servers WHERE sample = 1`).get() as { id: string; snapshotId: string | null } | undefined;
-    const orgs = this.db.prepare(`SELECT id, name FROM organizations WHERE sample = 1`).all() as { id: string; name: string }[];
+    const server = sampleServer(this.db);
+    const orgs = sampleOrganizations(this.db);
     if (!server && orgs.length === 0) return { removed: false };
-    const populated = this.db
-      .prepare(`SELECT o.name, COUNT(u.id) AS n FROM organizations o JOIN users u ON u.org_id = o.id WHERE o.sample = 1 GROUP BY o.id ORDER BY o.name_key`)
-      .all() as { name: string; n: number }[];
+    const populated = populatedSampleOrganizations(this.db);
     if (populated.length) {
       throw new AppError('CONFLICT', `Users live in sample organizations (${populated.map((p) => `${p.name}: ${p.n}`).join(', ')}). Move them to your own organizations first.`);
     }
-    const foreignChildren = this.db
-      .prepare(`SELECT c.name FROM organizations c JOIN organizations p ON p.id = c.parent_id WHERE p.sample = 1 AND c.sample = 0`)
-      .all() as { name: string }[];
-    this.db.transaction(() => {
-      // The admin's own organizations under a sample one move to the top level.
-      if (foreignChildren.length) this.db.prepare(`UPDATE organizations SET parent_id = NULL WHERE sample = 0 AND parent_id IN (SELECT id FROM organizations WHERE sample = 1)`).run();
-      if (server) {
-        this.db.prepare(`UPDATE organizations SET auth_server_id = NULL WHERE auth_server_id = ? AND sample = 0`).run(server.id);
-        this.db.prepare(`DELETE FROM servers WHERE id = ?`).run(server.id);
-      }
-      this.db.prepare(`DELETE FROM snapshots WHERE origin = 'sample'`).run();
-      // Children first: delete leaves until none is left.
-      for (let left = orgs.length; left > 0; ) {
-        left -= this.db.prepare(`DELETE FROM organizations WHERE sample = 1 AND id NOT IN (SELECT parent_id FROM organizations WHERE parent_id IS NOT NULL)`).run().changes;
-        const remaining = (this.db.prepare(`SELECT COUNT(*) AS n FROM organizations WHERE sample = 1`).get() as { n: number }).n;
-        if (remaining === 0) break;
-      }
-    })();
+    this.db.transaction(() => removeSampleRecords(this.db, server?.id ?? null))();
     return { removed: true };
   }
 }
