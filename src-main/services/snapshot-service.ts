@@ -9,7 +9,7 @@ import { targetFromDraft } from '../ldap/target';
 import { attributesToFetch } from '../preview/preview-attributes';
 import { ldifChunks, LdifSyntaxError, readLdifEntries, readLdifStream } from '../snapshots/ldif';
 import { dnKey } from '../snapshots/snapshot-source';
-import { getServer } from '../store/servers-repo';
+import { getServer, offlineServerNamesOf } from '../store/servers-repo';
 import {
   appendSnapshotEntries,
   deleteSnapshot,
@@ -57,7 +57,7 @@ export class SnapshotService {
 
   delete(idOrName: string): void {
     const s = mustFindSnapshot(this.db, idOrName);
-    const offline = this.db.prepare(`SELECT name FROM servers WHERE snapshot_id = ? AND offline = 1`).all(s.id) as { name: string }[];
+    const offline = offlineServerNamesOf(this.db, s.id).map((name) => ({ name }));
     if (offline.length) {
       throw new AppError('CONFLICT', `"${s.name}" is the only source of the offline server${offline.length === 1 ? '' : 's'} ${offline.map((o) => `"${o.name}"`).join(', ')}. Attach another snapshot to ${offline.length === 1 ? 'it' : 'them'} or delete ${offline.length === 1 ? 'it' : 'them'} first.`);
     }

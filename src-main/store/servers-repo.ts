@@ -204,3 +204,8 @@ function writeOrConflict<T>(row: ServerRow, write: () => T): T {
     throw error;
   }
 }
+
+/** The names of the offline servers that read snapshot `snapshotId` (it is their only source). */
+export function offlineServerNamesOf(db: Database.Database, snapshotId: string): string[] {
+  return (prepared(db, `SELECT name FROM servers WHERE snapshot_id = @snapshotId AND offline = 1`).all({ snapshotId }) as { name: string }[]).map((r) => r.name);
+}
