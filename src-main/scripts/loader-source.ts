@@ -16,8 +16,10 @@ function literalKey(name: string): string {
 }
 
 /**
- * Source of `(create, EMPTY, VALUE, BASE) => load(p, n, batchProto, json, multi)`: the driver
- * supplies its private constants. Property names are JSON-quoted attribute names, never code.
+ * Source of `(create, EMPTY, VALUE, BASE) => { props, load(p, n, batchProto, json, multi) }`: the
+ * driver supplies its private constants; `props` lists every property name the entries may
+ * carry (the fetched attributes as the scripts spell them), which the driver's guard lets read
+ * as absent. Property names are JSON-quoted attribute names, never code.
  *
  * An entry that has every attribute the plan sets as a property (the usual case) is built as one
  * object literal: in QuickJS that costs about half of creating the object and assigning the
@@ -54,7 +56,7 @@ export function loaderSource(plan: WirePlan): string {
     plan.raw ? '    o[BASE] = j;' : '',
     '    return o;',
     '  }',
-    '  return function load(p, n, batchProto, json, multi) {',
+    `  return { props: ${JSON.stringify(plan.spell.flat())}, load: function load(p, n, batchProto, json, multi) {`,
     '    const out = new Array(n);',
     `    for (let e = 0, j = 0; e < n; e++, j += ${stride}) {`,
     '      if (json) { out[e] = assign(p, j, batchProto); continue; }',
@@ -65,7 +67,7 @@ export function loaderSource(plan: WirePlan): string {
     `      out[e] = { __proto__: batchProto, ${props.join(', ')} };`,
     '    }',
     '    return out;',
-    '  };',
+    '  } };',
     '})',
   ].join('\n');
 }

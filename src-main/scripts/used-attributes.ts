@@ -1,10 +1,20 @@
 /**
  * Static analysis of which LDAP attributes the scripts read, so that only those are fetched and
- * passed into the sandbox. When the set cannot be known (`entry[x]`, `Object.keys(entry)`, the entry
- * handed to another function...), the result is `dynamic` and the caller passes every attribute.
+ * passed into the sandbox. The script is parsed with acorn (see script-ast.ts) and the entry
+ * parameter followed through scopes (scope.ts): member reads (`entry.mail`, `entry['mail']`,
+ * `entry?.mail`), `entry.all('x')` / `entry.has('x')` with literal names, `'x' in entry`,
+ * destructuring (`({ mail }) => ...`, `const { mail: m = '' } = entry`) and aliases
+ * (`const e = entry`, followed like the parameter itself). Any other use of the entry (passed to a
+ * function, spread, a computed key, `for...in`, returned from a helper...) makes the result
+ * `dynamic`: then every attribute is fetched. A script that does not parse is `dynamic` too.
+ * The sandbox checks the result at run time (driver.js): a read outside it is an error, never a
+ * silent `undefined`.
  */
 import type { ServerScripts } from '../../src-shared/domain/mapping';
-import { matchBrackets, tokenize, type Token } from './tokenize';
+import { bindingKey, resolveNames, type Resolution, type Scope } from './scope';
+import { isFunction, scriptFunction, type AstNode } from './script-ast';
+
+export { containsFunction, mainFunctionOffset } from './script-ast';
 
 /** What one or more scripts read from `entry`. */
 export interface AttributeUse {
@@ -21,22 +31,17 @@ export interface AttributeUse {
 /** Names on `entry` that are not attributes. */
 const RESERVED = new Set(['dn', 'all', 'has']);
 
-/** An LDAP attribute description: a descriptor or an OID, with options (`userCertificate;binary`). */
-const ATTRIBUTE_NAME = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)(?:;[A-Za-z0-9-]+)*$/;
+/**
+ * An LDAP attribute description: a descriptor or an OID, with options (`userCertificate;binary`).
+ * The sandbox's guard uses the same grammar: a read of any other name is not an attribute read.
+ */
+export const ATTRIBUTE_NAME = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)(?:;[A-Za-z0-9-]+)*$/;
 
-/** Tokens after which a line break does not end a statement. */
-const CONTINUES = new Set([
-  '=', ',', '(', '[', '{', '.', '?.', '?', ':', '=>', '+', '-', '*', '/', '%', '**', '&&', '||', '??', '!', '~',
-  '==', '===', '!=', '!==', '<', '>', '<=', '>=', '&', '|', '^', '<<', '>>', '>>>',
-  '+=', '-=', '*=', '/=', '%=', '&&=', '||=', '??=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=',
-]);
-
-interface FunctionStart {
-  /** Index of the function's first token. */
-  start: number;
-  /** Index of the first token of the parameter list (a name, or the `(`). */
-  params: number;
-}
+/**
+ * Property names the sandbox never treats as attributes: what JavaScript itself looks up on
+ * objects (`then` for promises, `toJSON` for JSON.stringify) and Object.prototype's members.
+ */
+export const NON_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(['then', 'toJSON', ...Object.getOwnPropertyNames(Object.prototype)]);
 
 /** The attribute names used by the scripts present (case-insensitive, `dn`/`all`/`has` excluded). */
 export function usedAttributes(scripts: ServerScripts): { names: string[]; dynamic: boolean } {
@@ -44,9 +49,11 @@ export function usedAttributes(scripts: ServerScripts): { names: string[]; dynam
   return { names: use.names, dynamic: use.dynamic };
 }
 
+const emptyUse = (): AttributeUse => ({ names: [], spellings: new Map(), calls: new Set(), dynamic: false });
+
 /** Like {@link usedAttributes}, with the property spellings the sandbox must provide. */
 export function analyzeScripts(scripts: ServerScripts): AttributeUse {
-  const total: AttributeUse = { names: [], spellings: new Map(), calls: new Set(), dynamic: false };
+  const total = emptyUse();
   for (const text of [scripts.active, scripts.orgName, scripts.roleName]) {
     if (text === null || text.trim() === '') continue;
     const one = analyzeScript(text);
@@ -64,18 +71,36 @@ export function analyzeScripts(scripts: ServerScripts): AttributeUse {
   return total;
 }
 
+/** A string known statically: a string literal or a template without substitutions. */
+function literalString(n: AstNode | null | undefined): string | undefined {
+  if (!n) return undefined;
+  if (n.type === 'Literal' && typeof n.value === 'string') return n.value;
+  if (n.type === 'TemplateLiteral' && (n.expressions as AstNode[]).length === 0) return ((n.quasis as AstNode[])[0].value as { cooked: string | null }).cooked ?? undefined;
+  return undefined;
+}
+
+/** Comparisons and tests that look at the entry object itself, never at its properties. */
+const BENIGN_BINARY = new Set(['===', '!==', '==', '!=', 'instanceof']);
+const BENIGN_UNARY = new Set(['!', 'typeof', 'void', 'delete']);
+const TEST_OF = new Set(['IfStatement', 'WhileStatement', 'DoWhileStatement', 'ForStatement', 'SwitchStatement', 'SwitchCase']);
+
 /** Analyses one script's text. */
 export function analyzeScript(text: string): AttributeUse {
-  const tokens = tokenize(text);
-  const pairs = matchBrackets(tokens);
-  const use: AttributeUse = { names: [], spellings: new Map(), calls: new Set(), dynamic: false };
-  const main = findMainFunction(tokens, pairs);
-  if (!main) return use;
-  const paramTokens = new Set<number>();
-  for (const range of parameterLists(tokens, pairs)) for (let k = range[0]; k <= range[1]; k++) paramTokens.add(k);
+  const use = emptyUse();
+  const parsed = scriptFunction(text);
+  if (!parsed) return { ...use, dynamic: true };
+  const main = parsed.fn;
+  // No function known statically (compile reports what it is): nothing is known about its reads.
+  if (!main) return { ...use, dynamic: true };
+  const names = resolveNames(parsed.program);
+  const mainScope = names.functionScopes.get(main)!;
 
-  const add = (name: string, asProperty: boolean) => {
-    if (RESERVED.has(name) || !ATTRIBUTE_NAME.test(name)) return;
+  // Reads are found binding by binding; they are recorded in source order (first spelling seen wins).
+  const reads: Array<{ at: number; name: string; asProperty: boolean }> = [];
+  let at = 0;
+  const add = (name: string, asProperty: boolean) => reads.push({ at, name, asProperty });
+  const record = (name: string, asProperty: boolean) => {
+    if (RESERVED.has(name) || NON_ATTRIBUTE_NAMES.has(name) || !ATTRIBUTE_NAME.test(name)) return;
     const key = name.toLowerCase();
     if (!use.spellings.has(key)) {
       use.names.push(name);
@@ -84,173 +109,176 @@ export function analyzeScript(text: string): AttributeUse {
     if (asProperty) use.spellings.get(key)!.add(name);
     else use.calls.add(name);
   };
+  /** A property of the entry read by name (member read, destructuring, `in`). */
+  const readKey = (key: string) => {
+    if (key === 'all' || key === 'has' || (NON_ATTRIBUTE_NAMES.has(key) && key !== 'then' && key !== 'toJSON')) use.dynamic = true;
+    else add(key, true);
+  };
 
-  const first = tokens[main.params];
-  if (first.type === 'punct' && first.value === '(') {
-    const close = pairs.get(main.params) ?? tokens.length - 1;
-    const p = tokens[main.params + 1];
-    if (p?.type === 'punct' && p.value === '{') {
-      destructured(tokens, main.params + 1, pairs.get(main.params + 1) ?? close, add, use);
-      return use;
+  const entryBindings = new Set<string>();
+  const queue: string[] = [];
+  const follow = (key: string | undefined) => {
+    if (key === undefined) use.dynamic = true;
+    else if (!entryBindings.has(key)) {
+      entryBindings.add(key);
+      queue.push(key);
     }
-    if (p?.type !== 'name') return use;
-    scanUses(tokens, p.value, paramTokens, add, use);
-  } else if (first.type === 'name') {
-    scanUses(tokens, first.value, paramTokens, add, use);
-  }
-  return use;
-}
+  };
 
-/** True when the text contains a function expression or declaration anywhere. */
-export function containsFunction(text: string): boolean {
-  const tokens = tokenize(text);
-  const pairs = matchBrackets(tokens);
-  return tokens.some((_, i) => functionAt(tokens, pairs, i) !== null);
-}
-
-/** Offset in the text where the function the script evaluates to starts (0 when unknown). */
-export function mainFunctionOffset(text: string): number {
-  const tokens = tokenize(text);
-  const main = findMainFunction(tokens, matchBrackets(tokens));
-  return main ? tokens[main.start].start : (tokens[0]?.start ?? 0);
-}
-
-/** Finds where the function that the script evaluates to starts. */
-function findMainFunction(tokens: Token[], pairs: Map<number, number>): FunctionStart | null {
-  let depth = 0;
-  let found: FunctionStart | null = null;
-  let firstAnywhere: FunctionStart | null = null;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    const any = functionAt(tokens, pairs, i);
-    if (any && !firstAnywhere) firstAnywhere = any;
-    if (depth === 0 && statementStartsAt(tokens, i)) {
-      let q = i;
-      while (tokens[q]?.type === 'punct' && tokens[q].value === '(' && !functionAt(tokens, pairs, q)) q++;
-      const fn = functionAt(tokens, pairs, q);
-      const declaration = q === i && tokens[q]?.value === 'function' && tokens[q + 1]?.type === 'name';
-      if (fn && !declaration) found = fn;
-    }
-    if (t.type === 'punct') {
-      if (t.value === '(' || t.value === '[' || t.value === '{') depth++;
-      else if (t.value === ')' || t.value === ']' || t.value === '}') depth = Math.max(0, depth - 1);
-    }
-  }
-  return found ?? firstAnywhere;
-}
-
-function statementStartsAt(tokens: Token[], i: number): boolean {
-  if (i === 0) return true;
-  const prev = tokens[i - 1];
-  if (prev.type === 'punct' && (prev.value === ';' || prev.value === '}')) return true;
-  if (!tokens[i].newlineBefore) return false;
-  return !(prev.type === 'punct' && CONTINUES.has(prev.value)) && !(prev.type === 'name' && prev.value === 'return');
-}
-
-/** A function expression starting at token i: `function`, `async`, `x =>` or `(...) =>`. */
-function functionAt(tokens: Token[], pairs: Map<number, number>, i: number): FunctionStart | null {
-  const start = i;
-  let t = tokens[i];
-  if (!t) return null;
-  if (t.type === 'name' && t.value === 'async' && tokens[i + 1] && !tokens[i + 1].newlineBefore) {
-    i++;
-    t = tokens[i];
-  }
-  if (t.type === 'name' && t.value === 'function') {
-    let k = i + 1;
-    if (tokens[k]?.value === '*') k++;
-    if (tokens[k]?.type === 'name') k++;
-    return tokens[k]?.value === '(' ? { start, params: k } : null;
-  }
-  if (t.type === 'name' && tokens[i + 1]?.value === '=>') return { start, params: i };
-  if (t.type === 'punct' && t.value === '(') {
-    const close = pairs.get(i);
-    if (close !== undefined && tokens[close + 1]?.value === '=>') return { start, params: i };
-  }
-  return null;
-}
-
-/** Token index ranges of every parameter list (declarations of names, not uses). */
-function parameterLists(tokens: Token[], pairs: Map<number, number>): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const fn = functionAt(tokens, pairs, i);
-    if (!fn) continue;
-    const open = fn.params;
-    if (tokens[open].type === 'name') out.push([open, open]);
-    else out.push([open, pairs.get(open) ?? open]);
-  }
-  return out;
-}
-
-/** `({ mail, uid: id }) => ...`: each key is an attribute; anything fancier makes the set dynamic. */
-function destructured(tokens: Token[], open: number, close: number, add: (n: string, p: boolean) => void, use: AttributeUse) {
-  let depth = 0;
-  let expectKey = true;
-  for (let k = open + 1; k < close; k++) {
-    const t = tokens[k];
-    if (t.type === 'punct' && ['(', '[', '{'].includes(t.value)) depth++;
-    else if (t.type === 'punct' && [')', ']', '}'].includes(t.value)) depth--;
-    else if (depth === 0 && t.type === 'punct' && t.value === ',') expectKey = true;
-    else if (depth === 0 && expectKey) {
-      expectKey = false;
-      if (t.type === 'name' && t.value !== '...') add(t.value, true);
-      else if (t.type === 'string') add(t.value, true);
-      else use.dynamic = true;
-      if (t.type === 'name' && (t.value === 'all' || t.value === 'has')) use.dynamic = true;
-    }
-  }
-}
-
-/** Classifies every use of the entry parameter `param`. */
-function scanUses(tokens: Token[], param: string, declared: Set<number>, add: (n: string, p: boolean) => void, use: AttributeUse) {
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.type !== 'name' || t.value !== param || declared.has(i)) continue;
-    const prev = tokens[i - 1];
-    const next = tokens[i + 1];
-    if (prev?.type === 'punct' && (prev.value === '.' || prev.value === '?.')) continue;
-    if (prev?.type === 'name' && ['var', 'let', 'const'].includes(prev.value)) continue;
-    if (next?.type === 'punct' && next.value === ':' && prev?.type === 'punct' && (prev.value === '{' || prev.value === ',')) continue;
-    if (next?.type === 'punct' && (next.value === '.' || next.value === '?.')) {
-      const prop = tokens[i + 2];
-      if (prop?.type !== 'name') {
+  /** The entry's properties read by an object pattern; anything it cannot name makes the use dynamic. */
+  const destructure = (p: AstNode) => {
+    for (const q of p.properties as AstNode[]) {
+      if (q.type === 'RestElement') {
         use.dynamic = true;
         continue;
       }
-      const called = tokens[i + 3]?.type === 'punct' && tokens[i + 3].value === '(';
-      if (prop.value === 'all' || prop.value === 'has') {
-        const arg = tokens[i + 4];
-        const after = tokens[i + 5];
-        const literal = arg && (arg.type === 'string' || (arg.type === 'template' && !arg.substitutions));
-        if (called && literal && after?.type === 'punct' && (after.value === ',' || after.value === ')')) add(arg.value, false);
-        else use.dynamic = true;
-      } else if (prop.value !== 'dn') {
-        if (called) use.dynamic = true;
-        else add(prop.value, true);
+      const k = q.key as AstNode;
+      const key = q.computed ? literalString(k) : k.type === 'Identifier' ? (k.name as string) : String(k.value);
+      if (key === undefined) use.dynamic = true;
+      else readKey(key);
+    }
+  };
+
+  /** A pattern that receives the entry. */
+  const receive = (p: AstNode) => {
+    if (p.type === 'Identifier') follow(names.declarations.get(p));
+    else if (p.type === 'ObjectPattern') destructure(p);
+    else if (p.type === 'AssignmentPattern') receive(p.left as AstNode);
+    else use.dynamic = true;
+  };
+
+  const param = (main.params as AstNode[])[0];
+  if (param) receive(param);
+
+  /** Where the value of `node` (the entry, or an expression that may evaluate to it) goes. */
+  const classify = (node: AstNode): void => {
+    const p = names.parents.get(node);
+    if (!p) return;
+    switch (p.type) {
+      case 'MemberExpression': {
+        if (p.object !== node) return void (use.dynamic = true);
+        const key = p.computed ? literalString(p.property as AstNode) : ((p.property as AstNode).name as string | undefined);
+        if (key === undefined) {
+          // entry[0]: a number is never an attribute name.
+          const prop = p.property as AstNode;
+          if (!(prop.type === 'Literal' && typeof prop.value === 'number')) use.dynamic = true;
+          return;
+        }
+        if (key === 'all' || key === 'has') {
+          let callee: AstNode = p;
+          let call = names.parents.get(p);
+          if (call?.type === 'ChainExpression') [callee, call] = [call, names.parents.get(call)];
+          const arg = call?.type === 'CallExpression' && call.callee === callee ? (call.arguments as AstNode[])[0] : undefined;
+          const name = arg && arg.type !== 'SpreadElement' ? literalString(arg) : undefined;
+          if (name === undefined) use.dynamic = true;
+          else add(name, false);
+          return;
+        }
+        if (key !== 'dn') readKey(key);
+        return;
       }
-      continue;
+      case 'ChainExpression':
+        return classify(p);
+      case 'UnaryExpression':
+        if (!BENIGN_UNARY.has(p.operator as string)) use.dynamic = true;
+        return;
+      case 'BinaryExpression':
+        if (p.operator === 'in' && p.right === node) {
+          const key = literalString(p.left as AstNode);
+          if (key === undefined) use.dynamic = true;
+          else if (key !== 'dn') readKey(key);
+        } else if (!BENIGN_BINARY.has(p.operator as string)) use.dynamic = true;
+        return;
+      case 'LogicalExpression':
+        // `entry && x` gives x (an entry is never falsy); otherwise the result may be the entry.
+        if (!(p.left === node && p.operator === '&&')) classify(p);
+        return;
+      case 'ConditionalExpression':
+        if (p.test !== node) classify(p);
+        return;
+      case 'SequenceExpression':
+        if ((p.expressions as AstNode[]).at(-1) === node) classify(p);
+        return;
+      case 'ExpressionStatement':
+        return;
+      case 'VariableDeclarator':
+        if (p.init === node) receive(p.id as AstNode);
+        return;
+      case 'AssignmentExpression':
+        if (p.right !== node) return;
+        if (p.operator !== '=') return void (use.dynamic = true);
+        receiveAssigned(p.left as AstNode);
+        classify(p);
+        return;
+      case 'AssignmentPattern':
+        if (p.right === node) receive(p.left as AstNode);
+        return;
+      case 'ReturnStatement':
+        if (enclosingFunction(names, p) !== main) use.dynamic = true;
+        return;
+      case 'ArrowFunctionExpression':
+        if (p !== main) use.dynamic = true;
+        return;
+      default:
+        if (TEST_OF.has(p.type) && (p.test === node || p.discriminant === node)) return;
+        use.dynamic = true;
     }
-    if (next?.type === 'punct' && next.value === '[') {
-      const key = tokens[i + 2];
-      const close = tokens[i + 3];
-      const literal = key && (key.type === 'string' || (key.type === 'template' && !key.substitutions));
-      if (literal && close?.value === ']' && !(key.value === 'all' || key.value === 'has')) add(key.value, true);
-      else if (!(literal && close?.value === ']' && key.value === 'dn')) use.dynamic = true;
-      continue;
-    }
-    if (isBenign(tokens, i)) continue;
-    use.dynamic = true;
+  };
+
+  /** The target of `x = entry`: a local variable is followed, a pattern destructured, anything else is dynamic. */
+  const receiveAssigned = (target: AstNode) => {
+    if (target.type === 'ObjectPattern') destructure(target);
+    else if (target.type === 'Identifier') {
+      const scope = referenceScope(names, target);
+      follow(scope ? bindingKey(scope, target.name as string) : undefined);
+    } else use.dynamic = true;
+  };
+
+  const byBinding = new Map<string, AstNode[]>();
+  for (const r of names.references) {
+    const name = r.node.name as string;
+    if (name === 'arguments' && r.scope === mainScope) use.dynamic = true;
+    if (name === 'eval' && r.scope === null && names.parents.get(r.node)?.type === 'CallExpression') use.dynamic = true;
+    if (!r.scope) continue;
+    const key = bindingKey(r.scope, name);
+    const list = byBinding.get(key);
+    if (list) list.push(r.node);
+    else byBinding.set(key, [r.node]);
   }
+  if (hasWith(main)) use.dynamic = true;
+  while (queue.length > 0) {
+    for (const node of byBinding.get(queue.pop()!) ?? []) {
+      at = node.start;
+      classify(node);
+    }
+  }
+  for (const r of reads.sort((a, b) => a.at - b.at)) record(r.name, r.asProperty);
+  return use;
 }
 
-/** Tests of the entry itself (`!entry`, `entry && ...`, `if (entry)`) reveal no attributes. */
-function isBenign(tokens: Token[], i: number): boolean {
-  const prev = tokens[i - 1];
-  const next = tokens[i + 1];
-  if (prev?.type === 'punct' && prev.value === '!') return true;
-  if (prev?.type === 'name' && prev.value === 'typeof') return true;
-  if (next?.type === 'punct' && ['===', '!==', '==', '!=', '&&', '?'].includes(next.value)) return true;
-  const before = tokens[i - 2];
-  return prev?.value === '(' && next?.value === ')' && before?.type === 'name' && (before.value === 'if' || before.value === 'while');
+/** The scope an assigned identifier resolves to. */
+function referenceScope(names: Resolution, id: AstNode): Scope | null {
+  const r = names.references.find((x) => x.node === id);
+  return r?.scope ?? null;
+}
+
+/** The innermost function around a node. */
+function enclosingFunction(names: Resolution, node: AstNode): AstNode | null {
+  for (let n = names.parents.get(node); n; n = names.parents.get(n)) if (isFunction(n)) return n;
+  return null;
+}
+
+/** A `with` statement makes every name inside it unknowable. */
+function hasWith(fn: AstNode): boolean {
+  const todo = [fn];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (n.type === 'WithStatement') return true;
+    for (const key in n) {
+      const v = n[key];
+      if (Array.isArray(v)) for (const x of v) if (x && typeof x.type === 'string') todo.push(x);
+      if (v && typeof (v as AstNode).type === 'string') todo.push(v as AstNode);
+    }
+  }
+  return false;
 }

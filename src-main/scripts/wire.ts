@@ -4,7 +4,8 @@
  * string. See driver-source.ts for the format.
  */
 import type { DirectoryEntry } from '../directory/entry';
-import type { AttributeUse } from './used-attributes';
+import type { ServerScripts } from '../../src-shared/domain/mapping';
+import { analyzeScripts, type AttributeUse } from './used-attributes';
 import { WIRE } from './driver-source';
 
 /** One directory entry as given to the engine: the app's one entry shape (src-main/directory/entry.ts). */
@@ -29,18 +30,50 @@ const FORBIDDEN = new Set([...Object.getOwnPropertyNames(Object.prototype), 'dn'
 /** Characters that cannot travel in the packed format (NUL would also cut the string short). */
 const UNSAFE = /[\u0000-\u0003]/;
 
-/** The wire plan for an attribute analysis. */
-export function makePlan(use: AttributeUse): WirePlan {
+/**
+ * Attributes an evaluation passes into the sandbox besides, or instead of, those the analysis
+ * found. Default: exactly the analysis.
+ */
+export interface PlanAttributes {
+  /** Names to pass in as well, spelled as the scripts read them (the preview adds those a run reported as not fetched). */
+  add?: readonly string[];
+  /**
+   * Names the entries' source does not hold (a snapshot that did not capture them): never passed
+   * in, so that a script reading one gets SCRIPT_UNFETCHED_ATTRIBUTE instead of `undefined`.
+   */
+  withhold?: readonly string[];
+}
+
+/** The wire plan for an attribute analysis (see {@link PlanAttributes}). */
+export function makePlan(use: AttributeUse, attributes: PlanAttributes = {}): WirePlan {
   const names: string[] = [];
   const spell: string[][] = [];
   const index: Record<string, number> = {};
-  for (const [lower, spellings] of use.spellings) {
+  const withheld = new Set((attributes.withhold ?? []).map((n) => n.toLowerCase()));
+  const spellings = new Map([...use.spellings].map(([k, v]) => [k, new Set(v)]));
+  for (const name of attributes.add ?? []) {
+    const lower = name.toLowerCase();
+    if (!spellings.has(lower)) spellings.set(lower, new Set());
+    spellings.get(lower)!.add(name);
+  }
+  for (const [lower, set] of spellings) {
+    if (withheld.has(lower)) continue;
     index[lower] = 1 + names.length;
     names.push(lower);
-    spell.push(spellings.size === 0 ? [] : [...new Set([lower, ...spellings])].filter((s) => !FORBIDDEN.has(s)));
+    spell.push(set.size === 0 ? [] : [...new Set([lower, ...set])].filter((s) => !FORBIDDEN.has(s)));
   }
-  for (const name of use.calls) index[name] = index[name.toLowerCase()];
+  for (const name of use.calls) if (index[name.toLowerCase()] !== undefined) index[name] = index[name.toLowerCase()];
   return { names, spell, index, raw: use.calls.size > 0, dynamic: use.dynamic };
+}
+
+/** The wire plan of a script set: what the host packs and the sandbox expects (both derive it from the same inputs). */
+export function scriptPlan(scripts: ServerScripts, attributes?: PlanAttributes): WirePlan {
+  return makePlan(analyzeScripts(scripts), attributes);
+}
+
+/** A cache key for {@link scriptPlan}'s inputs. */
+export function scriptPlanKey(scripts: ServerScripts, attributes?: PlanAttributes): string {
+  return JSON.stringify([scripts.active, scripts.orgName, scripts.roleName, attributes?.add ?? [], attributes?.withhold ?? []]);
 }
 
 function field(values: string[] | undefined): string {

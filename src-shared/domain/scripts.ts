@@ -23,6 +23,8 @@ export const SCRIPT_ERROR_CODES = [
   'SCRIPT_MEMORY',
   'SCRIPT_STACK',
   'SCRIPT_SKIPPED',
+  /** The script read an attribute that was not fetched (the attribute analysis did not see the read, or a snapshot lacks it). */
+  'SCRIPT_UNFETCHED_ATTRIBUTE',
 ] as const;
 export type ScriptErrorCode = (typeof SCRIPT_ERROR_CODES)[number];
 
@@ -33,6 +35,8 @@ export interface ScriptErrorInfo {
   message: string;
   line?: number;
   column?: number;
+  /** SCRIPT_UNFETCHED_ATTRIBUTE: the attribute read, as the script spelled it. */
+  attribute?: string;
 }
 
 /** A `console.log` line written by a script while evaluating an entry. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACTIVE_SCRIPT, type ServerScripts } from '../../src-shared/domain/mapping';
 import { usedAttributes } from '../../src-main/scripts/engine';
-import { analyzeScript } from '../../src-main/scripts/used-attributes';
+import { analyzeScript, containsFunction, mainFunctionOffset } from '../../src-main/scripts/used-attributes';
 
 const only = (active: string, orgName: string | null = null, roleName: string | null = null): ServerScripts => ({ active, orgName, roleName });
 
@@ -62,9 +62,7 @@ describe('which attributes the scripts use', () => {
       'function(entry) { return JSON.stringify(entry).length > 2; }',
       'function(entry) { var f = entry.all; return f("x").length > 0; }',
       "function(entry) { return entry.hasOwnProperty('mail'); }",
-      'function(entry) { var e = entry; return e.mail != null; }',
       'function(entry) { console.log(entry); return true; }',
-      "function(entry) { return 'mail' in entry; }",
     ];
     for (const text of dynamic) expect({ text, dynamic: usedAttributes(only(text)).dynamic }).toEqual({ text, dynamic: true });
   });
@@ -86,5 +84,89 @@ describe('which attributes the scripts use', () => {
     expect([...use.spellings.get('givenname')!]).toEqual(['givenName', 'givenname']);
     expect([...use.spellings.get('memberof')!]).toEqual([]);
     expect([...use.calls]).toEqual(['memberOf']);
+  });
+
+  it('reads optional chaining, bracketed string literals and templates without substitutions', () => {
+    expect(usedAttributes(only('e => e?.mail ?? e?.["sn"] ?? e[`cn`] ?? e?.all?.(`ou`)[0]'))).toEqual({ names: ['mail', 'sn', 'cn', 'ou'], dynamic: false });
+  });
+
+  it('reads destructuring of the parameter and of the entry, with defaults and renames', () => {
+    expect(usedAttributes(only("({ mail = 'none', sn: surname, 'given-name': g }) => mail + surname + g"))).toEqual({ names: ['mail', 'sn', 'given-name'], dynamic: false });
+    expect(usedAttributes(only("({ mail } = {}) => mail"))).toEqual({ names: ['mail'], dynamic: false });
+    expect(usedAttributes(only("function(entry) { const { mail, sn: s = '' } = entry; let uid; ({ uid } = entry); return mail + s + uid; }"))).toEqual({
+      names: ['mail', 'sn', 'uid'],
+      dynamic: false,
+    });
+    expect(usedAttributes(only("function(entry) { const { ['mail']: m } = entry; return m; }")).names).toEqual(['mail']);
+  });
+
+  it('follows aliases of the entry exactly, however many', () => {
+    expect(usedAttributes(only('function(entry) { const e = entry; const f = e; return f.mail + e.sn; }'))).toEqual({ names: ['mail', 'sn'], dynamic: false });
+    expect(usedAttributes(only('function(entry) { let e; e = entry; return e.mail; }'))).toEqual({ names: ['mail'], dynamic: false });
+    expect(usedAttributes(only('(entry = {}) => entry.mail'))).toEqual({ names: ['mail'], dynamic: false });
+    // Whatever else an alias may hold, every read through it is fetched.
+    expect(usedAttributes(only('e => (e.title ? e : {}).cn + (e || {}).sn + (e.l && e).st'))).toEqual({ names: ['title', 'cn', 'sn', 'l', 'st'], dynamic: false });
+  });
+
+  it('counts `in` tests as reads', () => {
+    expect(usedAttributes(only("e => 'nsAccountLock' in e && !('mail' in e)"))).toEqual({ names: ['nsAccountLock', 'mail'], dynamic: false });
+  });
+
+  it('follows the entry into closures, and not into a helper whose own parameter has the same name', () => {
+    expect(usedAttributes(only("function(entry) { const get = (n) => entry.all(n); return [1].map(() => entry.mail).concat(entry.all('ou')); }")).dynamic).toBe(true);
+    expect(usedAttributes(only('function(entry) { return [1].map(() => entry.mail)[0]; }'))).toEqual({ names: ['mail'], dynamic: false });
+    const text = "function helper(entry) { return entry.notMe; }\n(function(entry) { var x = (function(entry) { return entry.alsoNotMe; })({}); { let entry = {}; entry.norMe; } return entry.mail + x; })";
+    expect(usedAttributes(only(text))).toEqual({ names: ['mail'], dynamic: false });
+    expect(usedAttributes(only('function main(e) { return e.uid; }\nmain'))).toEqual({ names: ['uid'], dynamic: false });
+    expect(usedAttributes(only('function check(e) { return e.uid != null; }'))).toEqual({ names: ['uid'], dynamic: false });
+  });
+
+  it('is dynamic for every other use of the entry', () => {
+    const dynamic = [
+      'e => ({ ...e }).mail',
+      'e => [...Object.values(e)].length',
+      'e => Object.keys(e).length',
+      'e => { for (const k in e) return k; }',
+      'e => JSON.stringify(e)',
+      'e => e[e.key]',
+      "e => e['ma' + 'il']",
+      'e => `${e}`',
+      'e => { const f = () => e; return f().mail; }',
+      'e => { const a = [e]; return a[0].mail; }',
+      'e => { const o = { e }; return o.e.mail; }',
+      'function(entry) { return arguments[0].mail; }',
+      "function(entry) { return eval('entry.mail'); }",
+      'function(entry) { with (entry) { return mail; } }',
+      'function(entry) { const [first] = entry; return first; }',
+      'function(entry) { const { mail, ...rest } = entry; return rest; }',
+      '(...args) => args[0].mail',
+      'e => e.toString()',
+      'e => Reflect.get(e, "mail")',
+      'e => e.all(`x${1}`)',
+      'e => e.has(...["mail"])',
+      'function(entry) { x = entry; return x.mail; }',
+      'function(entry) { obj.e = entry; return obj.e.mail; }',
+      'e => { throw e; }',
+      'syntax error here (',
+      '(function() { return e => e.mail; })()',
+    ];
+    for (const text of dynamic) expect({ text, dynamic: usedAttributes(only(text)).dynamic }).toEqual({ text, dynamic: true });
+  });
+
+  it('takes no entry reads from tests, comparisons and returns of the entry itself', () => {
+    expect(usedAttributes(only('function(entry) { if (entry === null || typeof entry !== "object" || !entry) return entry; return entry ? entry.mail : null; }'))).toEqual({
+      names: ['mail'],
+      dynamic: false,
+    });
+    expect(usedAttributes(only('e => e[0] === undefined && e.then === undefined && e.some_var === undefined'))).toEqual({ names: [], dynamic: false });
+  });
+
+  it('finds the function the sandbox runs, in both script forms', () => {
+    expect(mainFunctionOffset('  function(entry) { return true; }')).toBe(2);
+    expect(mainFunctionOffset('const x = 1;\n(e => e.a)')).toBe(14);
+    expect(mainFunctionOffset('function(entry) { return true; }; // done')).toBe(0);
+    expect(usedAttributes(only('function(entry) { return entry.mail; }; // trailing comment'))).toEqual({ names: ['mail'], dynamic: false });
+    expect(containsFunction('entry.mail == 1')).toBe(false);
+    expect(containsFunction('const f = () => 1; f')).toBe(true);
   });
 });
