@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { countsSummary, type RunSummary, type SyncProgress } from '../../src-shared/domain/sync';
+import { countsSummary, type RunSummary, type RunTrigger, type SyncProgress } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
-import type { RunOptions } from '../services/sync-service';
+
+/** A scheduled run as the scheduler asks for it (a subset of SyncService's RunOptions). */
+export interface ScheduledRun {
+  serverId: string;
+  mode: 'sync';
+  trigger: RunTrigger;
+  runId?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
 
 /** What the scheduler needs of the sync service (the real `SyncService` fits). */
 export interface SchedulerSync {
   /** The servers whose scheduled sync is due at `now`. */
   dueServers(now: Date): { serverId: string; serverName: string }[];
-  run(opts: RunOptions): Promise<RunSummary>;
+  run(opts: ScheduledRun): Promise<RunSummary>;
 }
 
 /** Options of {@link Scheduler}. */

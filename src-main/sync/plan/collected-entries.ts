@@ -11,7 +11,7 @@
  */
 import type { AttributeMapping } from '../../../src-shared/domain/mapping';
 import type { ScriptErrorInfo } from '../../../src-shared/domain/scripts';
-import { valuesByName } from '../../preview/entry-values';
+import { valuesByName } from '../../directory/entry';
 import type { EntryInput, ScriptOutcome } from '../../scripts/engine';
 import { StringPool, type ManagedUsers } from '../../store/managed-users';
 import { directoryIdOf } from '../directory-id';
