@@ -1,4 +1,4 @@
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
@@ -19,12 +19,33 @@ function storeMigrations(): Plugin {
   };
 }
 
+const WORKERS = resolve(__dirname, 'src-main/workers');
+
+/**
+ * The worker entries (WORKER_NAMES of src-main/workers/start-worker.ts) as extra inputs of the
+ * main build: each is emitted as out/main/<name>.js, next to index.js, where start-worker.ts
+ * looks for it.
+ */
+function workerInputs(): Record<string, string> {
+  const list = /export const WORKER_NAMES = \[([^\]]*)\]/.exec(readFileSync(resolve(WORKERS, 'start-worker.ts'), 'utf8'));
+  if (!list) throw new Error('electron.vite.config.ts: WORKER_NAMES not found in src-main/workers/start-worker.ts');
+  const names = [...list[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
+  const missing = names.filter((n) => !existsSync(resolve(WORKERS, `${n}.ts`)));
+  if (missing.length) throw new Error(`electron.vite.config.ts: WORKER_NAMES lists ${missing.join(', ')}, but src-main/workers/ has no such .ts file`);
+  return Object.fromEntries(names.map((n) => [n, resolve(WORKERS, `${n}.ts`)]));
+}
+
 export default defineConfig({
   main: {
     plugins: [storeMigrations()],
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/index.ts') } },
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src-main/index.ts'), ...workerInputs() },
+        // Shared code goes into chunks in out/main itself: start-worker.ts finds `<name>.js` next to
+        // the file that holds its code, wherever the bundler puts it.
+        output: { chunkFileNames: '[name]-[hash].js' },
+      },
     },
   },
   preload: {

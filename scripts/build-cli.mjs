@@ -29,9 +29,11 @@ function workerNames() {
 const entryPoints = { 'ldap-sync': join(ROOT, 'src-main', 'cli', 'main.ts') };
 for (const name of workerNames()) {
   const file = join(WORKERS_DIR, `${name}.ts`);
-  // Worker sources are still being written in some checkouts: a missing one is built once it exists.
-  if (existsSync(file)) entryPoints[name] = file;
-  else process.stderr.write(`build-cli: warning: worker source ${relative(ROOT, file)} is missing; dist/cli/${name}.js not built\n`);
+  if (!existsSync(file)) {
+    process.stderr.write(`build-cli: the worker "${name}" is listed in WORKER_NAMES but ${relative(ROOT, file)} does not exist: add it or remove it from the list\n`);
+    process.exit(1);
+  }
+  entryPoints[name] = file;
 }
 
 const started = Date.now();
@@ -40,6 +42,7 @@ let result;
 try {
   result = await build({
     entryPoints,
+    absWorkingDir: ROOT,
     outdir: OUT,
     bundle: true,
     // Splitting keeps --version and --help small: each command's code is a chunk loaded when it runs.

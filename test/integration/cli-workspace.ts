@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startHangListener, type HangListener } from '../rig/hang-listener';
 import { startSlapd, type Slapd } from '../rig/slapd';
-import { runCliInProcess, spawnCli, type Outcome } from './cli-runner';
+import { runCliInProcess, runCliProcess, spawnCli, type Outcome } from './cli-runner';
 
 /** The search filter of the CLI tests' servers. */
 export const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
@@ -44,6 +44,8 @@ export async function cliWorkspace(prefix: string, slapd: Slapd) {
     dir,
     env,
     ldapSync: (args: string[], extra: Record<string, string> = {}): Promise<Outcome> => runCliInProcess(args, { cwd: dir, env: env(extra) }),
+    /** Runs the built CLI (dist/cli) as a child process, for the smoke tests of the shipped bundle. */
+    built: (args: string[], extra: Record<string, string> = {}): Promise<Outcome> => runCliProcess(args, { cwd: dir, env: env(extra) }),
     /** Starts the built CLI as a child process to signal it. */
     spawn: (args: string[]) => spawnCli(args, { cwd: dir, env: env({}) }),
     /** Writes `doc` as config.json and applies it; fails the test unless the apply succeeds silently. */
