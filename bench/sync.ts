@@ -40,7 +40,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseIntArgs } from './args';
 import { drainLdapsearch, machineLine, MB, median, noKeychain, runBench, runTsxChild, table } from './runtime';
@@ -95,6 +95,9 @@ interface PhaseResult {
   usersInStore: number | null;
   /** The timed run on the monotonic clock, microseconds (as CPU profile timestamps). */
   windowUs: [number, number];
+  /** The main thread's event loop delay during the timed run (perf_hooks.monitorEventLoopDelay), ms: the longest block and the 99th percentile. */
+  loopMaxMs: number;
+  loopP99Ms: number;
 }
 
 function benchDraft(slapd: Slapd): ServerDraft {
@@ -122,7 +125,17 @@ function syncAttributes(draft: ServerDraft): string[] {
 async function childPhase(): Promise<number> {
   const input = JSON.parse(process.env.BENCH_SYNC_INPUT ?? 'null') as PhaseInput | null;
   if (!input) throw new Error('--phase is internal: BENCH_SYNC_INPUT is missing');
-  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null, windowUs: [0, 0] };
+  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null, windowUs: [0, 0], loopMaxMs: 0, loopP99Ms: 0 };
+  // How long the main thread's event loop is blocked during the run (the app's window, cancel and progress wait that long).
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const watch = {
+    start: () => loop.enable(),
+    stop: () => {
+      loop.disable();
+      result.loopMaxMs = loop.max / 1e6;
+      result.loopP99Ms = loop.percentile(99) / 1e6;
+    },
+  };
   const nowUs = () => Number(process.hrtime.bigint() / 1000n);
   if (input.phase === 'read') {
     const target = targetFromDraft(input.draft);
@@ -130,7 +143,9 @@ async function childPhase(): Promise<number> {
     result.rssBefore = process.memoryUsage().rss;
     result.windowUs[0] = nowUs();
     const started = performance.now();
+    watch.start();
     const r = await readDirectory({ target, password: input.password, attributes, onPage: () => {} });
+    watch.stop();
     result.ms = performance.now() - started;
     result.windowUs[1] = nowUs();
     result.entries = r.entries;
@@ -143,7 +158,9 @@ async function childPhase(): Promise<number> {
       result.rssBefore = process.memoryUsage().rss;
       result.windowUs[0] = nowUs();
       const started = performance.now();
+      watch.start();
       const summary = await app.sync.run({ serverId: input.serverId, mode: input.phase, trigger: 'cli' });
+      watch.stop();
       result.ms = performance.now() - started;
       result.windowUs[1] = nowUs();
       result.run = summary;
@@ -391,7 +408,7 @@ async function main(): Promise<number> {
       rows.nullFloor.push(nullFloor);
 
       const describe = (r: PhaseResult) =>
-        `peak RSS ${fmtMb(r.maxRss)} (before run ${fmtMb(r.rssBefore)})  ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}, users in store ${r.usersInStore}` : `entries ${r.entries}`}`;
+        `peak RSS ${fmtMb(r.maxRss)} (before run ${fmtMb(r.rssBefore)})  event loop max ${r.loopMaxMs.toFixed(0)} ms, p99 ${r.loopP99Ms.toFixed(0)} ms  ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}, users in store ${r.usersInStore}` : `entries ${r.entries}`}`;
 
       const read = await runChild(input('read'), profDir, `round${round}-1-read`);
       check(read.entries === users, `round ${round}: read returned ${read.entries} entries`);
@@ -443,13 +460,14 @@ async function main(): Promise<number> {
     return [
       label, fmtMs(ms), `${(ms / floor).toFixed(2)}x`, `${(ms / nullFloor).toFixed(2)}x`, fmtMb(rss), perSec(users, ms), `${median(rs.map((r) => r.engineMs)).toFixed(0)} ms`,
       target ? verdict(ms, rss, floor) : '', target ? verdict(ms, rss, nullFloor) : '',
+      `${Math.max(...rs.map((r) => r.loopMaxMs)).toFixed(0)} / ${median(rs.map((r) => r.loopP99Ms)).toFixed(0)} ms`,
     ];
   };
   console.log(table(
-    ['phase', 'ms', 'vs floor', 'vs /dev/null floor', 'peak RSS', 'entries/s', 'engine load', 'target', 'target vs /dev/null'],
+    ['phase', 'ms', 'vs floor', 'vs /dev/null floor', 'peak RSS', 'entries/s', 'engine load', 'target', 'target vs /dev/null', 'event loop max / p99'],
     [
-      ['floor (ldapsearch, drained)', fmtMs(floor), '1.00x', `${(floor / nullFloor).toFixed(2)}x`, 'n/a', perSec(users, floor), '', '', ''],
-      ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), `${(nullFloor / floor).toFixed(2)}x`, '1.00x', 'n/a', perSec(users, nullFloor), '', '', ''],
+      ['floor (ldapsearch, drained)', fmtMs(floor), '1.00x', `${(floor / nullFloor).toFixed(2)}x`, 'n/a', perSec(users, floor), '', '', '', ''],
+      ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), `${(nullFloor / floor).toFixed(2)}x`, '1.00x', 'n/a', perSec(users, nullFloor), '', '', '', ''],
       line('read only (reader)', rows.read, false),
       line('simulate', rows.simulate, true),
       line('sync (create all)', rows.sync, true),

@@ -1,9 +1,11 @@
 /**
- * The sync's bulk reader (src-main/ldap/search-stream.ts via readDirectory) against a real slapd,
- * compared with ldapts's own paged search + toEntryInput on the same entries: generated users,
+ * The sync's bulk reader (src-main/ldap/search-stream.ts, run in the read worker by readDirectory)
+ * against a real slapd, compared with ldapts's own paged search + toEntryInput on the same entries: generated users,
  * the hand-made extras (binary photos, several values, non-ASCII), a 300 KB entry whose message
  * spans many socket reads, and a value that is not UTF-8 (read as the rootdn). Page sizes of 1, 7
- * and 1000; ldaps:// and StartTLS connections too.
+ * and 1000; ldaps:// and StartTLS connections too. Then the worker's own duties: the same entries
+ * as a read on the calling thread, errors that read as before without the password, a promise from
+ * onPage awaited, cancel within a second.
  */
 import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ import { targetFromDraft, type LdapTarget } from '../../src-main/ldap/target';
 import { EXPLICIT_BUFFER_ATTRIBUTES } from '../../src-main/directory/binary-attributes';
 import { toEntryInput } from '../../src-main/preview/entry-values';
 import type { DirectoryEntry } from '../../src-main/directory/entry';
+import { AppError } from '../../src-shared/errors';
 import { readDirectory } from '../../src-main/sync/reader';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { emptyServerDraft } from '../../src-shared/domain/server-defaults';
@@ -110,5 +113,87 @@ describe('the bulk reader', () => {
     expect(((await ours(tlsTarget, slapd.syncPw, ['uid', 'mail'], 50)).entries)).toEqual(plain);
     const startTls = target({ startTls: true });
     expect(((await ours(startTls, slapd.syncPw, ['uid', 'mail'], 50)).entries)).toEqual(plain);
+  }, 60_000);
+});
+
+describe('the read worker', () => {
+  it('gives the same entries and pages as a read on the calling thread', async () => {
+    const t = target({});
+    const attributes = ['*', 'entryUUID'];
+    const got = await ours(t, slapd.syncPw, attributes, 7);
+    const inThread: DirectoryEntry[] = [];
+    const r = await readDirectory({ target: t, password: slapd.syncPw, attributes, pageSize: 7, inThread: true, onPage: (page) => void inThread.push(...page) });
+    expect(got.entries).toEqual(inThread);
+    expect(got.pages).toBe(r.pages);
+  }, 60_000);
+
+  it('fails a wrong password with INVALID_CREDENTIALS, and the password appears nowhere in the error', async () => {
+    const wrong = 'Wr0ng-Secret-Horse';
+    const err = await readDirectory({ target: target({}), password: wrong, attributes: ['uid'], onPage: () => {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('INVALID_CREDENTIALS');
+    expect((err as AppError).message).toMatch(/rejected the bind as "cn=/);
+    expect(JSON.stringify(err) + String((err as Error).stack)).not.toContain(wrong);
+  }, 60_000);
+
+  it('fails an untrusted certificate with the same error as a read on the calling thread (ldaps without the rig CA)', async () => {
+    const t = { ...target({ url: slapd.ldapsUrl }), trusted: [] };
+    const fail = (inThread: boolean) => readDirectory({ target: t, password: slapd.syncPw, attributes: ['uid'], inThread, onPage: () => {} }).then(() => null, (e: AppError) => ({ code: e.code, message: e.message }));
+    const worker = await fail(false);
+    expect(worker?.code).not.toBe('INTERNAL');
+    expect(worker).toEqual(await fail(true));
+  }, 60_000);
+
+  it('awaits a promise from onPage before handing over the next page', async () => {
+    let running = 0;
+    let overlapped = false;
+    let pages = 0;
+    await readDirectory({
+      target: target({}),
+      password: slapd.syncPw,
+      attributes: ['uid'],
+      pageSize: 5,
+      onPage: async () => {
+        running++;
+        if (running > 1) overlapped = true;
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        pages++;
+      },
+    });
+    expect(pages).toBeGreaterThan(5);
+    expect(overlapped).toBe(false);
+  }, 60_000);
+
+  it('stops within a second when cancelled mid-read, and hands over no page after the cancel', async () => {
+    const controller = new AbortController();
+    let pagesAfterCancel = 0;
+    let cancelledAt = 0;
+    const read = readDirectory({
+      target: target({}),
+      password: slapd.syncPw,
+      attributes: ['*'],
+      pageSize: 1,
+      signal: controller.signal,
+      onPage: async () => {
+        if (cancelledAt) pagesAfterCancel++;
+        else if (!cancelledAt) {
+          cancelledAt = performance.now();
+          controller.abort();
+        }
+        // A slow consumer: the worker must not run on unbounded meanwhile.
+        await new Promise((r) => setTimeout(r, 20));
+      },
+    });
+    const err = await read.catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('CANCELLED');
+    expect(performance.now() - cancelledAt).toBeLessThan(1000);
+    expect(pagesAfterCancel).toBe(0);
+  }, 60_000);
+
+  it('fails a read whose directory is gone with a connection error, never an empty result', async () => {
+    const t = { ...target({}), port: 1 };
+    const err = await readDirectory({ target: t, password: slapd.syncPw, attributes: ['uid'], onPage: () => {} }).catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('CONNECT_REFUSED');
   }, 60_000);
 });

@@ -1,0 +1,65 @@
+/**
+ * Measures how long the main thread's event loop is blocked while something runs: the window,
+ * cancel and progress of the app wait that long. Two instruments:
+ *   - perf_hooks.monitorEventLoopDelay (5 ms resolution): max and 99th percentile of the delay;
+ *   - a 5 ms interval that records every gap longer than {@link BLOCK_MS} with the phase that was
+ *     current when it began (set by the caller, e.g. from the sync's progress events), so a long
+ *     block can be attributed ("planning 180 ms").
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+/** A gap longer than this counts as a block (the issue's limit: about 50 ms). */
+export const BLOCK_MS = 50;
+
+/** One long block: when it began (ms since start), how long, and the phases current during it ("reading+planning"). */
+export interface LoopBlock {
+  atMs: number;
+  ms: number;
+  phase: string;
+}
+
+/** What a watch reports. */
+export interface LoopReport {
+  maxMs: number;
+  p99Ms: number;
+  /** Blocks longer than BLOCK_MS, longest first (at most 10). */
+  blocks: LoopBlock[];
+}
+
+/** Starts watching; call `phase(name)` as the work moves on and `stop()` at the end. */
+export function watchEventLoop(): { phase(name: string): void; stop(): LoopReport } {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  const started = performance.now();
+  let current = 'start';
+  /** The phases current since the last tick. */
+  let seen = [current];
+  let last = started;
+  const blocks: LoopBlock[] = [];
+  const tick = () => {
+    const now = performance.now();
+    if (now - last > BLOCK_MS) blocks.push({ atMs: last - started, ms: now - last, phase: seen.join('+') });
+    last = now;
+    seen = [current];
+  };
+  const timer = setInterval(tick, 5);
+  return {
+    phase(name: string) {
+      if (name === current) return;
+      current = name;
+      seen.push(name);
+    },
+    stop(): LoopReport {
+      clearInterval(timer);
+      tick();
+      histogram.disable();
+      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, blocks: blocks.sort((a, b) => b.ms - a.ms).slice(0, 10) };
+    },
+  };
+}
+
+/** "planning 180 ms at 2.1 s, reading 60 ms at 0.4 s" (or "none"). */
+export function describeBlocks(blocks: readonly LoopBlock[]): string {
+  if (blocks.length === 0) return `none over ${BLOCK_MS} ms`;
+  return blocks.map((b) => `${b.phase} ${b.ms.toFixed(0)} ms at ${(b.atMs / 1000).toFixed(2)} s`).join(', ');
+}
