@@ -21,6 +21,7 @@ import type { RunSummary, SyncProgress } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
 import { run } from '../rig/exec';
 import { startHangListener, type HangListener } from '../rig/hang-listener';
+import { startStallProxy } from '../rig/stall-proxy';
 import { startSlapd, userAttributes, userUid, type Slapd } from '../rig/slapd';
 import { rigDraft } from './preview-fixture';
 
@@ -245,35 +246,34 @@ describe('the directory fails in the middle of a run', () => {
     }
   });
 
-  it('slapd paused (SIGSTOP) after the first page, timeout 2 s: failed with TIMEOUT within the timeout, nothing changed', async () => {
+  it('the directory stalls after the first page (a proxy holds its answers back), timeout 2 s: failed with TIMEOUT within the timeout, nothing changed', async () => {
     const slapd = await startSlapd({ users: 3000, logOps: false });
+    // The proxy stops forwarding in the middle of the read whatever the reader buffers ahead
+    // (SIGSTOP on slapd came too late when every page was already read).
+    const proxy = await startStallProxy({ host: '127.0.0.1', port: Number(new URL(slapd.url).port) });
     try {
-      const ctx = await openCtx(slapd, { timeoutSeconds: 2 });
+      const ctx = await openCtx(slapd, { timeoutSeconds: 2, url: `${proxy.url}/${slapd.baseDn}` });
       await syncApplied(ctx);
       await ldap(slapd, 'ldapmodify', modify(slapd, 3, 'departmentNumber', 'D109') + modify(slapd, 4, 'employeeType', 'terminated'));
       const before = dump(ctx.app.store.db);
-      let pausedAt = 0;
-      const r = await ctx.app.sync.run({
-        serverId: ctx.server.id,
-        mode: 'sync',
-        trigger: 'manual',
-        onProgress: (p) => {
-          if (p.phase === 'reading' && p.pages === 1) {
-            slapd.pause();
-            pausedAt = performance.now();
-          }
-        },
-      });
-      const waited = performance.now() - pausedAt;
-      slapd.resume();
-      expect(pausedAt).toBeGreaterThan(0);
+      const pagesBefore = proxy.pagesForwarded;
+      proxy.stallAfterPages(1);
+      const seen: SyncProgress[] = [];
+      const r = await ctx.app.sync.run({ serverId: ctx.server.id, mode: 'sync', trigger: 'manual', onProgress: (p) => seen.push(p) });
+      const waited = performance.now() - proxy.stalledAt;
+      expect(proxy.stalledAt).toBeGreaterThan(0);
+      expect(proxy.pagesForwarded - pagesBefore).toBe(1);
+      proxy.resume();
       expectEnded(ctx, r, 'failed', 'TIMEOUT');
       expect(r.error?.message).toContain('within 2 s');
+      expect(Math.max(...seen.map((p) => p.entries))).toBeLessThan(3000);
+      expect(seen.map((p) => p.phase)).not.toContain('applying');
       // ldapts's own 2 s timer or the reader's 3 s deadline: never the default 30 s.
       expect(waited).toBeGreaterThan(1500);
       expect(waited).toBeLessThan(5000);
       expect(dump(ctx.app.store.db)).toEqual(before);
     } finally {
+      await proxy.close();
       await slapd.stop();
     }
   });
