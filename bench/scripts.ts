@@ -8,7 +8,9 @@
  *   - entries/s for Active + Org name + Role name written with string functions, and for their
  *     regular-expression twins (and the ratio), evaluated in one call and in pages of 1,000
  *     (how a sync calls it); wall clock, and per CPU second of the process (steadier on a
- *     shared machine); and for the three scripts bench:sync uses, in pages;
+ *     shared machine); and for the three scripts bench:sync uses, in pages, both in this thread
+ *     (ScriptEngine) and through the app's ScriptRunner (sandboxes in a worker thread, entries
+ *     packed on the main thread, outcomes unpacked there: what a sync pays);
  *   - the time from a script edit to re-evaluating a 50-entry page (evaluate() with changed
  *     script text, recompilation included).
  */
@@ -17,6 +19,7 @@ import { parseIntArgs } from './args';
 import { performance } from 'node:perf_hooks';
 import type { ServerScripts } from '../src-shared/domain/mapping';
 import { ScriptEngine, usedAttributes, type EntryInput } from '../src-main/scripts/engine';
+import { ScriptRunner } from '../src-main/scripts/script-runner';
 
 function parseArgs(argv: string[]): { entries: number; runs: number } {
   return parseIntArgs(argv, { entries: 100_000, runs: 3 }, 'usage: npm run bench:scripts -- [--entries N (default 100000)] [--runs R (default 3)]');
@@ -80,6 +83,17 @@ function throughput(engine: ScriptEngine, scripts: ServerScripts, entries: Entry
   return { wall: entries.length / ((performance.now() - t) / 1000), cpu: entries.length / ((used.user + used.system) / 1e6) };
 }
 
+/** {@link throughput} through the runner: each page awaited before the next, as a sync does. */
+async function runnerThroughput(runner: ScriptRunner, scripts: ServerScripts, entries: EntryInput[], page: number): Promise<{ wall: number; cpu: number }> {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  for (let start = 0; start < entries.length; start += page) {
+    const result = await runner.evaluate(scripts, entries.slice(start, start + page));
+    if (result.outcomes.some((o) => o.errors.length > 0)) throw new Error('unexpected script errors through the runner');
+  }
+  const used = process.cpuUsage(cpu);
+  return { wall: entries.length / ((performance.now() - t) / 1000), cpu: entries.length / ((used.user + used.system) / 1e6) };
+}
 
 type Sample = { wall: number; cpu: number };
 
@@ -87,20 +101,20 @@ type Sample = { wall: number; cpu: number };
  * Runs every case once as a warm-up, then `runs` rounds in which the cases take turns (so a
  * noisy moment on a shared machine hits all of them alike), with a GC before each. Medians.
  */
-function measureAll(cases: Array<[string, () => Sample]>, runs: number, gc: () => void): Map<string, number> {
-  for (const [, fn] of cases) fn();
+async function measureAll(cases: Array<[string, () => Sample | Promise<Sample>]>, runs: number, gc: () => void): Promise<Map<string, number>> {
+  for (const [, fn] of cases) await fn();
   const samples = new Map<string, Sample[]>(cases.map(([label]) => [label, []]));
   for (let r = 0; r < runs; r++) {
     for (const [label, fn] of cases) {
       gc();
-      samples.get(label)!.push(fn());
+      samples.get(label)!.push(await fn());
     }
   }
   const out = new Map<string, number>();
   for (const [label, values] of samples) {
     const wall = median(values.map((v) => v.wall));
     const cpu = median(values.map((v) => v.cpu));
-    console.log(`  ${label.padEnd(42)} ${fmt(wall).padStart(9)} entries/s  (per CPU second: ${fmt(cpu)}; runs: ${values.map((v) => fmt(v.wall)).join(', ')})`);
+    console.log(`  ${label.padEnd(48)} ${fmt(wall).padStart(9)} entries/s  (per CPU second: ${fmt(cpu)}; runs: ${values.map((v) => fmt(v.wall)).join(', ')})`);
     out.set(label, wall);
   }
   return out;
@@ -126,15 +140,21 @@ async function main(): Promise<void> {
   }
   console.log(`check() of the three scripts (one edited each time): median ${median(checks).toFixed(2)} ms\n`);
 
+  t = performance.now();
+  const runner = await ScriptRunner.create();
+  console.log(`ScriptRunner.create(): ${(performance.now() - t).toFixed(1)} ms (a worker thread with its two sandboxes)\n`);
+
   console.log('Active + Org name + Role name over all entries:');
   const gc = collector();
-  const results = measureAll(
+  const results = await measureAll(
     [
       ['string functions, one evaluate()', () => throughput(engine, STRING_SCRIPTS, entries, n)],
       ['regex twins, one evaluate()', () => throughput(engine, REGEX_SCRIPTS, entries, n)],
       ['string functions, evaluate() per 1,000', () => throughput(engine, STRING_SCRIPTS, entries, 1000)],
       ['regex twins, evaluate() per 1,000', () => throughput(engine, REGEX_SCRIPTS, entries, 1000)],
       ["bench:sync's scripts, evaluate() per 1,000", () => throughput(engine, SYNC_SCRIPTS, entries, 1000)],
+      ["bench:sync's scripts, runner (worker) per 1,000", () => runnerThroughput(runner, SYNC_SCRIPTS, entries, 1000)],
+      ['string functions, runner (worker) per 1,000', () => runnerThroughput(runner, STRING_SCRIPTS, entries, 1000)],
     ],
     runs,
     gc,
@@ -178,7 +198,10 @@ async function main(): Promise<void> {
   }
   console.log(`  with helper functions (program form, dynamic attributes): median ${median(programTimes).toFixed(2)} ms`);
   console.log(`\nRSS at the end: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB; sandbox WebAssembly memory: ${Math.round(engine.memoryBytes() / 2 ** 20)} MiB`);
+  const inWorker = results.get("bench:sync's scripts, runner (worker) per 1,000")!;
+  console.log(`scripts in the worker (bench:sync's scripts, pages of 1,000): ${fmt(inWorker)} entries/s (target >= 150,000)`);
   engine.dispose();
+  runner.dispose();
 }
 
 runBench(main);

@@ -19,17 +19,31 @@
  */
 import { SCRIPT_NAMES, type ScriptName, type ServerScripts } from '../../src-shared/domain/mapping';
 import { DEFAULT_SCRIPT_LIMITS, type ScriptDiagnostic, type ScriptErrorInfo, type ScriptLimits } from '../../src-shared/domain/scripts';
-import { compileScript, type Compiled } from './compile';
-import { runEvaluation, type ScriptOutcome, type Slot } from './evaluation';
+import { compileScript, limitFailure, type Compiled } from './compile';
+import { BATCH_SIZE, runEvaluation, type EvaluationHints, type RunContext, type ScriptOutcome, type Slot } from './evaluation';
 import { loadThrewMessage, sandboxLostMessage } from './messages';
 import { HOST_PHASE, type Sandbox } from './sandbox';
 import { SandboxPool } from './sandbox-pool';
 import { loaderKey, loaderSource } from './loader-source';
-import { analyzeScripts } from './used-attributes';
-import { makePlan, type EntryInput, type WirePlan } from './wire';
+import { packBatch, scriptPlan, scriptPlanKey, type EntryInput, type PackedBatch, type PlanAttributes, type WirePlan } from './wire';
+import { ProgressWriter } from './progress-cell';
 
 export type { EntryInput } from './wire';
-export type { ScriptOutcome } from './evaluation';
+export type { ScriptOutcome, EvaluationHints } from './evaluation';
+
+/** Options of evaluate(). */
+export interface EvaluateOptions {
+  captureLogs?: boolean;
+  limits?: Partial<ScriptLimits>;
+  /** Attributes passed in besides or instead of those the analysis found (see PlanAttributes). */
+  attributes?: PlanAttributes;
+}
+
+/** Entries already packed for the sandbox: one batch per BATCH_SIZE entries (see wire.ts). */
+export interface PackedEntries {
+  count: number;
+  batches: PackedBatch[];
+}
 export { usedAttributes } from './used-attributes';
 
 /** The outcome of evaluate(). */
@@ -67,16 +81,25 @@ export class ScriptEngine {
   private loader: string | null = null;
   private lastPlan: { key: string; plan: WirePlan } | null = null;
   private disposed = false;
+  private progress: ProgressWriter | null = null;
 
   private constructor(private readonly limits: ScriptLimits) {}
 
-  /** An engine with its sandbox and a spare one (for replacing a sandbox after a memory blow-up). */
-  static async create(limits?: Partial<ScriptLimits>): Promise<ScriptEngine> {
+  /**
+   * An engine with its sandbox and a spare one (for replacing a sandbox after a memory blow-up).
+   * `progress`: a script worker's shared progress cell (see progress-cell.ts), kept up to date.
+   */
+  static async create(limits?: Partial<ScriptLimits>, opts: { progress?: SharedArrayBuffer } = {}): Promise<ScriptEngine> {
     const engine = new ScriptEngine(resolveLimits(DEFAULT_SCRIPT_LIMITS, limits));
-    engine.pool = await SandboxPool.create(engine.limits.memoryBytes, () => {
-      engine.installed = [null, null, null];
-      engine.loader = null;
-    });
+    engine.progress = opts.progress ? new ProgressWriter(opts.progress) : null;
+    engine.pool = await SandboxPool.create(
+      engine.limits.memoryBytes,
+      () => {
+        engine.installed = [null, null, null];
+        engine.loader = null;
+      },
+      engine.progress,
+    );
     return engine;
   }
 
@@ -84,15 +107,27 @@ export class ScriptEngine {
     return this.pool.current;
   }
 
-  /** Syntax + "is a function" diagnostics for each script present; [] when all compile. */
-  check(scripts: ServerScripts): ScriptDiagnostic[] {
+  /**
+   * Syntax + "is a function" diagnostics for each script present; [] when all compile.
+   * `hints.loadFailed`: scripts whose loading stopped a worker, reported without running them.
+   */
+  check(scripts: ServerScripts, hints: Pick<EvaluationHints, 'loadFailed'> = {}): ScriptDiagnostic[] {
     this.assertAlive();
     this.pool.refresh();
     const out: ScriptDiagnostic[] = [];
-    for (const name of SCRIPT_NAMES) {
+    const failed = new Map(hints.loadFailed ?? []);
+    for (const [s, name] of SCRIPT_NAMES.entries()) {
       const text = scripts[name];
       if (!present(name, text)) continue;
+      const kind = failed.get(s);
+      if (kind) {
+        const f = limitFailure(name, text, kind, this.limits);
+        if (!f.ok) out.push(f.diagnostic);
+        continue;
+      }
+      this.progress?.compiling(s);
       const compiled = compileScript(this.sandbox, name, text, this.limits);
+      this.progress?.compiling(-1);
       if (compiled.ok) compiled.handle.dispose();
       else {
         out.push(compiled.diagnostic);
@@ -100,44 +135,63 @@ export class ScriptEngine {
       }
     }
     this.pool.afterUse(this.limits);
+    this.progress?.idle();
     return out;
   }
 
   /** Evaluates all present scripts over the entries, in order; script problems become per-entry errors. */
-  evaluate(scripts: ServerScripts, entries: EntryInput[], opts: { captureLogs?: boolean; limits?: Partial<ScriptLimits> } = {}): EvaluationResult {
+  evaluate(scripts: ServerScripts, entries: EntryInput[], opts: EvaluateOptions = {}): EvaluationResult {
+    const plan = this.planFor(scripts, opts.attributes);
+    return this.run(scripts, plan, { count: entries.length, batch: (start, end) => packBatch(entries, start, end, plan), dn: (e) => entries[e].dn }, opts);
+  }
+
+  /**
+   * evaluate() over entries packed by the caller with the same scripts' plan (a script worker's
+   * entry point). Console lines carry an empty dn: the caller knows the entries. `hints`: see
+   * EvaluationHints.
+   */
+  evaluatePacked(scripts: ServerScripts, packed: PackedEntries, opts: EvaluateOptions & { hints?: EvaluationHints } = {}): EvaluationResult {
+    const plan = this.planFor(scripts, opts.attributes);
+    const batch = (start: number) => packed.batches[start / BATCH_SIZE];
+    return this.run(scripts, plan, { count: packed.count, batch, dn: () => '', hints: opts.hints }, opts);
+  }
+
+  private run(scripts: ServerScripts, plan: WirePlan, source: Pick<RunContext, 'count' | 'batch' | 'dn' | 'hints'>, opts: EvaluateOptions): EvaluationResult {
     const started = performance.now();
     this.assertAlive();
     this.pool.refresh();
     // The sandbox's memory cannot grow past the engine's ceiling: a per-call limit can only lower it.
     const limits = resolveLimits(this.limits, opts.limits);
     limits.memoryBytes = Math.min(limits.memoryBytes, this.limits.memoryBytes);
-    const plan = this.planFor(scripts);
     const capture = opts.captureLogs ?? false;
-    let slots = this.install(scripts, plan, limits, capture);
+    const loadFailed = new Map(source.hints?.loadFailed ?? []);
+    let slots = this.install(scripts, plan, limits, capture, loadFailed);
     const { outcomes, passMs } = runEvaluation({
-      entries,
-      plan,
+      ...source,
       limits,
       slots,
       sandbox: () => this.sandbox,
       recover: () => {
         if (!this.pool.replaceNow()) return false;
-        slots = this.install(scripts, plan, limits, capture);
+        slots = this.install(scripts, plan, limits, capture, loadFailed);
         return true;
       },
+      progress: this.progress,
     });
     const costs = {} as Record<ScriptName, number | null>;
+    const n = source.count;
     SCRIPT_NAMES.forEach((name, s) => {
-      costs[name] = present(name, scripts[name]) ? (entries.length > 0 ? (passMs[s] * 1000) / entries.length : 0) : null;
+      costs[name] = present(name, scripts[name]) ? (n > 0 ? (passMs[s] * 1000) / n : 0) : null;
     });
     this.pool.afterUse(limits);
+    this.progress?.idle();
     return { outcomes, costs, totalMs: performance.now() - started };
   }
 
   /** The wire plan for these scripts (the analysis is cached for the last script set). */
-  private planFor(scripts: ServerScripts): WirePlan {
-    const key = JSON.stringify([scripts.active, scripts.orgName, scripts.roleName]);
-    if (this.lastPlan?.key !== key) this.lastPlan = { key, plan: makePlan(analyzeScripts(scripts)) };
+  planFor(scripts: ServerScripts, attributes?: PlanAttributes): WirePlan {
+    const key = scriptPlanKey(scripts, attributes);
+    if (this.lastPlan?.key !== key) this.lastPlan = { key, plan: scriptPlan(scripts, attributes) };
     return this.lastPlan.plan;
   }
 
@@ -166,8 +220,14 @@ export class ScriptEngine {
   }
 
   /** Configures the driver and compiles (or reuses) each script; failures become slot errors. */
-  private install(scripts: ServerScripts, plan: WirePlan, limits: ScriptLimits, capture: boolean): Slot[] {
+  private install(scripts: ServerScripts, plan: WirePlan, limits: ScriptLimits, capture: boolean, loadFailed: ReadonlyMap<number, 'timeout' | 'memory'>): Slot[] {
     const forced = new Map<number, ScriptErrorInfo>();
+    for (const [s, kind] of loadFailed) {
+      const name = SCRIPT_NAMES[s];
+      const text = scripts[name];
+      const f = present(name, text) ? limitFailure(name, text, kind, limits) : null;
+      if (f && !f.ok) forced.set(s, f.error);
+    }
     for (let attempt = 0; attempt <= SCRIPT_NAMES.length; attempt++) {
       const sb = this.sandbox;
       sb.arm(limits.timeMs, limits.memoryBytes, limits.stackBytes);
@@ -190,7 +250,9 @@ export class ScriptEngine {
           slots.push({ name, text, runnable: true, kind: 'expression' });
           continue;
         }
+        this.progress?.compiling(s);
         const compiled = compileScript(sb, name, text, limits);
+        this.progress?.compiling(-1);
         const slot = this.place(sb, s, name, text, compiled);
         if (!compiled.ok && compiled.sandboxDied) {
           forced.set(s, compiled.error);

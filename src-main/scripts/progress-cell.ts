@@ -21,6 +21,7 @@ const SLOT = 2;
 const BATCH = 3;
 const INDEX = 4;
 const COMPILE = 5;
+const FROM = 6;
 const SINCE = 4;
 const BUDGET = 5;
 /** Bytes of the shared buffer. */
@@ -35,6 +36,8 @@ export interface ProgressRecord {
   batch: number;
   /** Entry within the batch (passes) or the cursor value (host work). */
   index: number;
+  /** The entry within the batch where the current pass began. */
+  from: number;
   /** Slot whose script is being compiled, else -1. */
   compiling: number;
   /** When the current step started, in ms since the epoch (performance.timeOrigin + now()). */
@@ -55,10 +58,11 @@ export class ProgressWriter {
     this.f64 = new Float64Array(buffer, 0, 6);
   }
 
-  private write(state: ProgressState, index: number, budgetMs: number, slot?: number, batch?: number): void {
+  private write(state: ProgressState, index: number, budgetMs: number, slot?: number, batch?: number, from?: number): void {
     Atomics.add(this.i32, SEQ, 1);
     this.i32[STATE] = state;
     this.i32[INDEX] = index;
+    if (from !== undefined) this.i32[FROM] = from;
     if (slot !== undefined) this.i32[SLOT] = slot;
     if (batch !== undefined) this.i32[BATCH] = batch;
     this.f64[SINCE] = now();
@@ -80,7 +84,7 @@ export class ProgressWriter {
 
   /** A pass of `slot` over the batch starting at `batch` starts at entry `index`; `exact` when it runs that entry alone. */
   pass(slot: number, batch: number, index: number, budgetMs: number, exact: boolean): void {
-    this.write(exact ? PROGRESS.passExact : PROGRESS.passObserved, index, budgetMs, slot, batch);
+    this.write(exact ? PROGRESS.passExact : PROGRESS.passObserved, index, budgetMs, slot, batch, index);
   }
 
   /**
@@ -111,6 +115,7 @@ export function readProgress(buffer: SharedArrayBuffer): ProgressRecord | null {
       slot: i32[SLOT],
       batch: i32[BATCH],
       index: i32[INDEX],
+      from: i32[FROM],
       compiling: i32[COMPILE],
       since: f64[SINCE],
       budgetMs: f64[BUDGET],

@@ -202,7 +202,9 @@ function learn(learnt: Learnt, stopped: WorkerStopped): void {
   const code = stopped.kind === 'timeout' ? 'SCRIPT_TIMEOUT' : 'SCRIPT_MEMORY';
   if (p && p.state === PROGRESS.host && p.compiling >= 0) learnt.loadFailed.push([p.compiling, stopped.kind === 'timeout' ? 'timeout' : 'memory']);
   else if (p && p.state === PROGRESS.passExact) learnt.forced.push([p.batch + p.index, p.slot, code]);
-  else if (p && p.state === PROGRESS.passObserved) learnt.careful.push([p.slot, p.batch + p.index]);
+  // A call the watchdog stopped is at or after the entry last observed; a worker that died may
+  // have died taking in the whole pass's result, so the replay is careful from the pass's start.
+  else if (p && p.state === PROGRESS.passObserved) learnt.careful.push([p.slot, p.batch + (stopped.kind === 'timeout' ? p.index : p.from)]);
   else learnt.lostFrom = Math.min(learnt.lostFrom ?? Infinity, p && p.state !== PROGRESS.idle ? p.batch : 0);
 }
 
