@@ -7,9 +7,10 @@ import { SCRIPT_NAMES, type ScriptName } from '../../src-shared/domain/mapping';
 import type { ScriptErrorCode, ScriptErrorInfo, ScriptLimits, ScriptLog } from '../../src-shared/domain/scripts';
 import { isMemoryError, placeError } from './compile';
 import { memoryMessage, sandboxLostMessage, skippedMessage, stackMessage, timeoutMessage } from './messages';
+import type { ProgressWriter } from './progress-cell';
 import { HOST_PHASE, type Sandbox } from './sandbox';
 import { mainFunctionOffset } from './used-attributes';
-import { packBatch, resultEnds, RoleNameCache, type EntryInput, type WirePlan } from './wire';
+import { resultEnds, RoleNameCache, type PackedBatch } from './wire';
 import { WIRE } from './driver-source';
 
 /** The result for one entry. */
@@ -26,10 +27,12 @@ export interface ScriptOutcome {
 
 // A sync evaluates 100k entries and almost none has an error or a log line: one shared empty
 // array each instead of two fresh arrays per entry; an entry gets its own on its first item.
-const NO_ERRORS: readonly ScriptErrorInfo[] = Object.freeze([]);
-const NO_LOGS: readonly ScriptLog[] = Object.freeze([]);
-/** Typed mutable only because consumers pass `roles` on as `string[]`; frozen, so a write throws. */
-const NO_ROLES = Object.freeze([]) as unknown as string[];
+/** The shared empty `errors` of an outcome. */
+export const NO_ERRORS: readonly ScriptErrorInfo[] = Object.freeze([]);
+/** The shared empty `logs` of an outcome. */
+export const NO_LOGS: readonly ScriptLog[] = Object.freeze([]);
+/** The shared empty `roles`; typed mutable only because consumers pass `roles` on as `string[]`; frozen, so a write throws. */
+export const NO_ROLES = Object.freeze([]) as unknown as string[];
 
 const ERROR_CODE = WIRE.error.charCodeAt(0);
 const SKIP_CODE = WIRE.skip.charCodeAt(0);
@@ -56,15 +59,38 @@ export interface Slot {
   error?: ScriptErrorInfo;
 }
 
+/**
+ * What a script worker learnt from workers it lost while evaluating the same entries (see
+ * script-runner.ts): the evaluation is replayed with these facts, so it ends as the in-sandbox
+ * limits would have ended it.
+ */
+export interface EvaluationHints {
+  /** [entry, slot, code]: calls that stopped their worker; recorded without running them again. */
+  forced?: ReadonlyArray<readonly [number, number, 'SCRIPT_TIMEOUT' | 'SCRIPT_MEMORY']>;
+  /** [slot, entry]: from this entry to the end of its batch, run the slot one entry per call, each marked exactly. */
+  careful?: ReadonlyArray<readonly [number, number]>;
+  /** [slot, kind]: loading this slot's script stopped its worker. */
+  loadFailed?: ReadonlyArray<readonly [number, 'timeout' | 'memory']>;
+  /** Entries from this one on are not evaluated: host work of the sandbox was lost there. */
+  lostFrom?: number;
+}
+
 /** What an evaluation needs from the engine. */
 export interface RunContext {
-  entries: EntryInput[];
-  plan: WirePlan;
+  /** Number of entries. */
+  count: number;
+  /** Entries [start, end) packed for the sandbox; `start` is a multiple of BATCH_SIZE. */
+  batch: (start: number, end: number) => PackedBatch;
+  /** The entry's dn, for console lines. */
+  dn: (entry: number) => string;
   limits: ScriptLimits;
   slots: Slot[];
   sandbox: () => Sandbox;
   /** Replaces a dead sandbox by a fresh one with everything installed again; false when none is ready. */
   recover: () => boolean;
+  hints?: EvaluationHints;
+  /** Set in a script worker: the watchdog's view of what runs. */
+  progress?: ProgressWriter | null;
 }
 
 /** Entries per batch string. */
@@ -76,12 +102,28 @@ export const MEMORY_ERRORS_BEFORE_SKIP = 1;
 
 /** Runs the slots over the entries; never throws for script problems. */
 export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; passMs: number[] } {
-  const outcomes: ScriptOutcome[] = rc.entries.map(() => ({ active: null, org: null, roles: NO_ROLES, errors: NO_ERRORS, logs: NO_LOGS }));
+  const outcomes: ScriptOutcome[] = new Array(rc.count);
+  for (let e = 0; e < rc.count; e++) outcomes[e] = { active: null, org: null, roles: NO_ROLES, errors: NO_ERRORS, logs: NO_LOGS };
+  const hints = rc.hints ?? {};
+  /** Per slot, the forced calls' entries in order; per entry * 3 + slot, their code. */
+  const forcedCode = new Map<number, ScriptErrorCode>();
+  const forcedEntries: number[][] = [[], [], []];
+  for (const [e, s, code] of hints.forced ?? []) {
+    forcedCode.set(e * 3 + s, code);
+    forcedEntries[s].push(e);
+  }
+  for (const list of forcedEntries) list.sort((a, b) => a - b);
+  /** Per batch number * 3 + slot: the first entry run carefully. */
+  const carefulFrom = new Map<number, number>();
+  for (const [s, e] of hints.careful ?? []) {
+    const key = Math.floor(e / BATCH_SIZE) * 3 + s;
+    carefulFrom.set(key, Math.min(e, carefulFrom.get(key) ?? e));
+  }
   const roleCache = new RoleNameCache();
   const passMs = [0, 0, 0];
   const strikes = rc.slots.map(() => ({ timeouts: 0, memory: 0 }));
   /** Per slot, per entry: 1 once the entry has a result or an error for that slot. */
-  const done = rc.slots.map(() => new Uint8Array(rc.entries.length));
+  const done = rc.slots.map(() => new Uint8Array(rc.count));
   const positions: Array<{ line: number; column: number }> = [];
   /** Where a wrong return type is reported: the start of the script's function. */
   const returnPosition = (s: number) => {
@@ -114,15 +156,16 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     }
     for (const [i, s, text] of extras.logs) {
       const entry = start + i;
-      if (i >= 0 && entry < outcomes.length) addLog(outcomes[entry], { script: SCRIPT_NAMES[s], dn: rc.entries[entry].dn, text });
+      if (i >= 0 && entry < outcomes.length) addLog(outcomes[entry], { script: SCRIPT_NAMES[s], dn: rc.dn(entry), text });
     }
   };
 
   const load = (start: number, end: number): boolean => {
-    const { text, json, multi } = packBatch(rc.entries, start, end, rc.plan);
+    const { text, json, multi } = rc.batch(start, end);
     const sb = rc.sandbox();
     sb.arm(rc.limits.timeMs, rc.limits.memoryBytes, rc.limits.stackBytes);
     sb.setCursor(HOST_PHASE);
+    rc.progress?.host(HOST_PHASE, sb.budgetMs(HOST_PHASE), start);
     return sb.callDriver('load', [text, end - start, json, multi]).ok;
   };
 
@@ -166,11 +209,29 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     return true;
   };
 
-  /** Runs script s over batch entries [from, until); the sandbox's answer. */
-  const run = (s: number, from: number, until: number) => {
+  /** Runs script s over batch entries [from, until) of the batch at `start`; the sandbox's answer. */
+  const run = (s: number, start: number, from: number, until: number, exact = false) => {
     const sb = rc.sandbox();
     sb.arm(rc.limits.timeMs, rc.limits.memoryBytes, rc.limits.stackBytes);
+    rc.progress?.pass(s, start, from, rc.limits.timeMs, exact);
+    // The mark stays until the next host step: a worker that dies while taking in the pass's
+    // result (a huge answer) is blamed on this pass.
     return sb.callDriver('pass', [s, from, until, skipped(s)]);
+  };
+
+  /** Where the next run of slot s from batch entry `from` must stop: before a forced call, or after one entry in careful mode. */
+  const segmentEnd = (s: number, start: number, from: number, count: number): { until: number; exact: boolean } => {
+    const careful = carefulFrom.get((start / BATCH_SIZE) * 3 + s) ?? Infinity;
+    if (start + from >= careful) return { until: from + 1, exact: true };
+    let until = Math.min(count, careful - start);
+    // A skipped script runs nothing, so a forced call needs no stop of its own.
+    if (!skipped(s)) for (const e of forcedEntries[s]) {
+      if (e >= start + from) {
+        until = Math.min(until, e - start);
+        break;
+      }
+    }
+    return { until, exact: false };
   };
 
   /**
@@ -181,16 +242,26 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
   const pass = (s: number, start: number, end: number): boolean => {
     const count = end - start;
     const name = rc.slots[s].name;
-    for (let from = 0; ; ) {
-      const r = run(s, from, count);
+    for (let from = 0; from < count; ) {
+      const forced = forcedCode.size > 0 && !skipped(s) ? forcedCode.get((start + from) * 3 + s) : undefined;
+      if (forced !== undefined) {
+        if (forced === 'SCRIPT_TIMEOUT') strikes[s].timeouts++;
+        else strikes[s].memory++;
+        fail(start + from, s, forced, forced === 'SCRIPT_TIMEOUT' ? timeoutMessage(name, rc.limits) : memoryMessage(name, rc.limits));
+        from++;
+        continue;
+      }
+      const { until, exact } = segmentEnd(s, start, from, count);
+      const r = run(s, start, from, until, exact);
       if (r.ok && typeof r.value === 'string') {
-        decode(s, start + from, r.value, count - from);
+        decode(s, start + from, r.value, until - from);
         applyExtras(start);
-        return true;
+        from = until;
+        continue;
       }
       const sb = rc.sandbox();
       let i = sb.cursor();
-      if (i < from || i >= count) i = from;
+      if (i < from || i >= until) i = from;
       const [code, message] = classify(name, r.ok ? caughtLimit(r.value, sb) : r, sb);
       if (code === 'SCRIPT_TIMEOUT') strikes[s].timeouts++;
       if (code === 'SCRIPT_MEMORY') strikes[s].memory++;
@@ -207,12 +278,13 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
       }
       from = i + 1;
     }
+    return true;
   };
 
   /** Re-runs entries [from, upTo) whose results died with a sandbox (they had completed before). */
   const redo = (s: number, start: number, from: number, upTo: number) => {
     if (upTo <= from) return;
-    const r = run(s, from, upTo);
+    const r = run(s, start, from, upTo);
     if (r.ok && typeof r.value === 'string') decode(s, start + from, r.value, upTo - from);
     if (!rc.sandbox().dead) applyExtras(start);
     for (let e = from; e < upTo; e++) markOne(start + e, s);
@@ -235,8 +307,12 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
   }
 
   const anyRunnable = rc.slots.some((slot) => slot.runnable);
-  batches: for (let start = 0; anyRunnable && start < rc.entries.length; start += BATCH_SIZE) {
-    const end = Math.min(rc.entries.length, start + BATCH_SIZE);
+  batches: for (let start = 0; anyRunnable && start < rc.count; start += BATCH_SIZE) {
+    const end = Math.min(rc.count, start + BATCH_SIZE);
+    if (hints.lostFrom !== undefined && end > hints.lostFrom) {
+      markLost(start, 0, start);
+      break;
+    }
     if (!load(start, end) && !(rc.sandbox().dead && rc.recover() && load(start, end))) {
       markLost(start, 0, start);
       break;
