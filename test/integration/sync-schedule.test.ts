@@ -1,7 +1,11 @@
-/** What the schedule runs when: SyncService.dueServers over a real store and a real (or refused) directory. */
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+/**
+ * What the schedule runs when: SyncService.dueServers over a real store and a real (or refused)
+ * directory. The clock is fake (vi.setSystemTime): runs start at a known time and the test moves
+ * the clock on instead of waiting.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import type { AppContext } from '../../src-main/app-context';
-import { RETRY_AFTER_FAILURE_MS } from '../../src-main/services/sync-service';
+import { RETRY_AFTER_FAILURE_MS } from '../../src-main/sync/schedule';
 import { run } from '../rig/exec';
 import { startSlapd, type Slapd } from '../rig/slapd';
 import { openTestApp, rigDraft, type TestApp } from './preview-fixture';
@@ -16,11 +20,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await slapd?.stop();
 });
+const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(T0);
   t = await openTestApp({ SYNC_PW: slapd.syncPw });
   app = t.app;
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await t.close();
 });
 
@@ -30,11 +38,14 @@ it('runs a server that manages an organization at once, then every interval afte
   const s = await app.servers.create({ ...rigDraft(slapd), name: 'Corp', createUsers: false }, { kind: 'env', name: 'SYNC_PW' });
   expect(app.sync.dueServers(new Date())).toEqual([]); // manages nothing yet
   app.directory.createOrg({ name: 'Staff', parentId: null, authServerId: s.id });
-  const now = new Date();
-  expect(app.sync.dueServers(now)).toEqual([{ serverId: s.id, serverName: 'Corp' }]);
+  expect(app.sync.dueServers()).toEqual([{ serverId: s.id, serverName: 'Corp' }]);
   const r = await app.sync.run({ serverId: s.id, mode: 'sync', trigger: 'schedule' });
   expect(r.status).toBe('applied');
   const started = Date.parse(r.startedAt);
+  expect(started).toBe(T0);
+  vi.setSystemTime(T0 + 11 * HOUR);
+  expect(app.sync.dueServers()).toEqual([]);
+  expect(app.sync.overview().servers[0].nextRunAt).toBe(new Date(T0 + 12 * HOUR).toISOString());
   expect(app.sync.dueServers(new Date(started + 12 * HOUR - 1000))).toEqual([]);
   expect(app.sync.dueServers(new Date(started + 12 * HOUR + 1000))).toHaveLength(1);
   app.sync.saveSettings({ ...app.sync.settings(), every: 'never' });
@@ -49,8 +60,10 @@ it('retries a failed sync after 15 minutes, and plans nothing new while a plan i
   expect(failed.status).toBe('failed');
   expect(failed.error?.code).toBe('CONNECT_REFUSED');
   const at = Date.parse(failed.startedAt);
-  expect(app.sync.dueServers(new Date(at + RETRY_AFTER_FAILURE_MS - 1000))).toEqual([]);
-  expect(app.sync.dueServers(new Date(at + RETRY_AFTER_FAILURE_MS + 1000))).toHaveLength(1);
+  vi.setSystemTime(at + RETRY_AFTER_FAILURE_MS - 1000);
+  expect(app.sync.dueServers()).toEqual([]);
+  vi.setSystemTime(at + RETRY_AFTER_FAILURE_MS + 1000);
+  expect(app.sync.dueServers()).toHaveLength(1);
 
   // Now reachable: a first sync creates 20 users; then deleting 5 of 20 entries (25% > 10%) is held.
   const draft = { ...rigDraft(slapd), name: 'Corp', createUsers: true, defaultOrgId: org.id };

@@ -1,14 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAppContext, type AppContext } from '../../src-main/app-context';
 import { applyConfig } from '../../src-main/config/apply';
 import { parseConfig } from '../../src-main/config/parse-config';
-import type { RunOptions } from '../../src-main/services/sync-service';
-import { RETRY_AFTER_FAILURE_MS } from '../../src-main/services/sync-service';
-import { Scheduler, type SchedulerSync } from '../../src-main/sync/scheduler';
-import type { RunSummary } from '../../src-shared/domain/sync';
+import { RETRY_AFTER_FAILURE_MS } from '../../src-main/sync/schedule';
+import { Scheduler, type ScheduledRun, type SchedulerSync } from '../../src-main/sync/scheduler';
+import type { RunSummary, SyncProgress } from '../../src-shared/domain/sync';
 import { closedPort, startHangListener, type HangListener } from '../rig/hang-listener';
 
 const FILTER = '(&(objectClass=inetOrgPerson)(uid=?))';
@@ -27,6 +26,7 @@ beforeEach(async () => {
   app = open();
 });
 afterEach(async () => {
+  vi.useRealTimers();
   app.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -49,10 +49,13 @@ function configure(entries: ReturnType<typeof managed>[], every = '12h', extraSe
 
 /** The real sync service, counting how many of its runs overlap (a spy, not a stand-in). */
 function watched(ctx: AppContext) {
-  const state = { active: 0, maxActive: 0, started: [] as string[] };
+  const state = { active: 0, maxActive: 0, started: [] as string[], checks: 0 };
   const sync: SchedulerSync = {
-    dueServers: (now) => ctx.sync.dueServers(now),
-    run: async (opts: RunOptions) => {
+    dueServers: (now) => {
+      state.checks++;
+      return ctx.sync.dueServers(now);
+    },
+    run: async (opts: ScheduledRun) => {
       state.active++;
       state.maxActive = Math.max(state.maxActive, state.active);
       state.started.push(opts.serverId);
@@ -66,12 +69,23 @@ function watched(ctx: AppContext) {
   return { sync, state };
 }
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/**
+ * Progress callbacks that resolve `holding` at a run's first event ('connecting': the run holds the
+ * store's lock by then), so a test waits for that moment without polling.
+ */
+function lockTaken() {
+  let taken!: () => void;
+  const holding = new Promise<void>((r) => (taken = r));
+  return { holding, onProgress: (p: SyncProgress) => p.phase === 'connecting' && taken() };
+}
+
+/**
+ * The scheduler's own timer runs on a fake clock (vi.useFakeTimers), so ticks come when the test
+ * advances time, not after real waits. Only setTimeout/clearTimeout are faked: the runs' sockets
+ * and SQLite work as they are.
+ */
+function fakeTimers(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 }
 
 const scheduledRuns = () => app.sync.history({ serverId: null, status: null, offset: 0, limit: 500 }).runs.filter((r) => r.trigger === 'schedule');
@@ -109,19 +123,27 @@ describe('the sync scheduler', () => {
 
   it('checks at start and every tick until stopped, joining a tick in progress instead of starting another', async () => {
     configure([managed('Alpha', `ldap://127.0.0.1:${refused}`)], '5m');
+    fakeTimers();
     let clock = new Date();
     const { sync, state } = watched(app);
-    const scheduler = new Scheduler({ sync, now: () => clock, tickMs: 20 });
+    const scheduler = new Scheduler({ sync, now: () => clock, tickMs: 60_000 });
     scheduler.start();
-    await until(() => scheduledRuns().length === 1 && state.active === 0);
-    // Ticks keep coming, but nothing is due until the clock moves on.
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(0); // the first check comes at once
+    await scheduler.tick(); // joins it: the run of the due server
+    expect(state.checks).toBe(1);
+    expect(scheduledRuns()).toHaveLength(1);
+    // Ticks keep coming, one a minute, but nothing is due until the clock moves on.
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(state.checks).toBe(4);
     expect(scheduledRuns()).toHaveLength(1);
     clock = new Date(clock.getTime() + 6 * 60_000);
-    await until(() => scheduledRuns().length === 2 && state.active === 0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await scheduler.tick();
+    expect(scheduledRuns()).toHaveLength(2);
     await scheduler.stop();
+    expect(vi.getTimerCount()).toBe(0);
     clock = new Date(clock.getTime() + HOUR);
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
     expect(scheduledRuns()).toHaveLength(2);
     expect(state.maxActive).toBe(1);
 
@@ -136,8 +158,10 @@ describe('the sync scheduler', () => {
     const other = open();
     try {
       const slow = other.servers.byName('Slow');
-      const holding = other.sync.run({ serverId: slow.id, mode: 'simulate', trigger: 'cli', runId: '00000000-0000-4000-8000-000000000001' });
-      await until(() => app.sync.overview().running !== null);
+      const lock = lockTaken();
+      const holding = other.sync.run({ serverId: slow.id, mode: 'simulate', trigger: 'cli', runId: '00000000-0000-4000-8000-000000000001', onProgress: lock.onProgress });
+      await lock.holding;
+      expect(app.sync.overview().running).not.toBeNull();
       const lines: string[] = [];
       const { sync, state } = watched(app);
       const scheduler = new Scheduler({ sync, log: (l) => lines.push(l) });
@@ -156,19 +180,22 @@ describe('the sync scheduler', () => {
   it('stop() cancels the run in progress through its signal, waits for it and frees the lock', async () => {
     // Alpha's directory never answers; Beta comes after it in the same tick.
     configure([managed('Alpha', hang.url), managed('Beta', `ldap://127.0.0.1:${refused}`)]);
+    fakeTimers();
     const lines: string[] = [];
-    const { sync } = watched(app);
-    const scheduler = new Scheduler({ sync, log: (l) => lines.push(l), tickMs: 20 });
+    const { sync, state } = watched(app);
+    const lock = lockTaken();
+    const scheduler = new Scheduler({ sync, log: (l) => lines.push(l), tickMs: 60_000, onProgress: lock.onProgress });
     scheduler.start();
-    await until(() => app.sync.overview().running !== null);
-    const started = Date.now();
-    await scheduler.stop();
-    expect(Date.now() - started).toBeLessThan(5_000);
+    await vi.advanceTimersByTimeAsync(0);
+    await lock.holding;
+    expect(app.sync.overview().running).not.toBeNull();
+    await scheduler.stop(); // resolves only once the run has ended
     expect(app.sync.overview().running).toBeNull();
     // The cancelled run is recorded as such, and the server after it was not started.
     expect(scheduledRuns().map((r) => [r.serverName, r.status])).toEqual([['Alpha', 'cancelled']]);
     expect(lines.some((l) => / Alpha: sync cancelled /.test(l))).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(state.checks).toBe(1);
     expect(scheduledRuns()).toHaveLength(1);
   });
 });
