@@ -6,7 +6,7 @@
 //   dist/cli/chunk-*.js       code loaded on demand (commands are imported only when they run)
 //   dist/cli/migrations/      the store's NNNN_name.sql files (migration-files.ts looks next to itself)
 // Native and WebAssembly packages stay external and load from node_modules.
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -37,13 +37,16 @@ for (const name of workerNames()) {
 }
 
 const started = Date.now();
-rmSync(OUT, { recursive: true, force: true });
+// Built beside dist/cli and swapped in at the end, so a CLI running from dist/cli meanwhile (a test
+// in another process) keeps its files, and a failed build leaves the previous bundle in place.
+const BUILD = `${OUT}.tmp-${process.pid}`;
+rmSync(BUILD, { recursive: true, force: true });
 let result;
 try {
   result = await build({
     entryPoints,
     absWorkingDir: ROOT,
-    outdir: OUT,
+    outdir: BUILD,
     bundle: true,
     // Splitting keeps --version and --help small: each command's code is a chunk loaded when it runs.
     // Every chunk lands in dist/cli/ itself, so start-worker.ts finds `<name>.js` next to its own chunk.
@@ -63,13 +66,18 @@ try {
   });
 } catch {
   // esbuild has already printed the errors with their file and line.
-  process.stderr.write('build-cli: the CLI bundle failed to build (see the errors above); dist/cli is incomplete\n');
+  rmSync(BUILD, { recursive: true, force: true });
+  process.stderr.write('build-cli: the CLI bundle failed to build (see the errors above); dist/cli is unchanged\n');
   process.exit(1);
 }
-cpSync(join(ROOT, 'src-main', 'store', 'migrations'), join(OUT, 'migrations'), { recursive: true });
+cpSync(join(ROOT, 'src-main', 'store', 'migrations'), join(BUILD, 'migrations'), { recursive: true });
 checkStartupWeight(result.metafile);
-// A marker the tests compare with the sources' times to refuse a stale bundle.
-writeFileSync(join(OUT, 'BUILT'), `${new Date().toISOString()}\n`);
+// When it was built: the tests' global setup rebuilds when a source is newer.
+writeFileSync(join(BUILD, 'BUILT'), `${new Date().toISOString()}\n`);
+const old = `${OUT}.old-${process.pid}`;
+if (existsSync(OUT)) renameSync(OUT, old);
+renameSync(BUILD, OUT);
+rmSync(old, { recursive: true, force: true });
 process.stdout.write(`build-cli: dist/cli built in ${Date.now() - started} ms (${Object.keys(entryPoints).join(', ')})\n`);
 
 /**
@@ -80,7 +88,7 @@ function checkStartupWeight(metafile) {
   const HEAVY = /(^|\/)node_modules\/(zod|ldapts|better-sqlite3|quickjs-emscripten[^/]*|@jitl\/[^/]+|acorn)\//;
   const HEAVY_EXTERNAL = /^(better-sqlite3|quickjs-emscripten|@jitl\/)/;
   const seen = new Set();
-  const pending = [relative(ROOT, join(OUT, 'ldap-sync.js'))];
+  const pending = [relative(ROOT, join(BUILD, 'ldap-sync.js'))];
   const heavy = [];
   while (pending.length) {
     const file = pending.pop();
@@ -104,6 +112,7 @@ function checkStartupWeight(metafile) {
       `build-cli: ldap-sync --version would load ${names.join(', ')} at start. Import heavy modules inside a command's run() ` +
         `(await import(...)), not at the top of src-main/cli files. Set LDAP_SYNC_BUILD_DEBUG=1 to list the start-up files.\n`,
     );
+    rmSync(BUILD, { recursive: true, force: true });
     process.exit(1);
   }
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src-main/cli/run-cli';
@@ -77,34 +77,12 @@ export function spawnCli(args: string[], opts: RunOptions): ChildProcessWithoutN
   return spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: opts.env });
 }
 
-let checked = false;
-
 /**
- * Refuses to test a missing or stale bundle: dist/cli must be newer than every file under
- * src-main/ and src-shared/ (`npm test` builds it first; after editing, `npm run build:cli`).
+ * Refuses to spawn a CLI that is not built. Vitest's global setup (cli-build-setup.ts) rebuilds
+ * dist/cli before the tests whenever a source is newer than it.
  */
 export function assertCliBuilt(): void {
-  if (checked) return;
-  let built: number;
-  try {
-    built = statSync(join(ROOT, 'dist', 'cli', 'BUILT')).mtimeMs;
-  } catch {
-    throw new Error('The CLI is not built (dist/cli/BUILT is missing): run npm run build:cli before the tests that spawn it.');
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'ldap-sync.js'))) {
+    throw new Error('The CLI is not built (dist/cli/ldap-sync.js is missing; see the build errors above): run npm run build:cli.');
   }
-  const newer = sourceFiles().find((f) => f.mtimeMs > built);
-  if (newer) throw new Error(`The CLI bundle in dist/cli is older than ${newer.file}: run npm run build:cli before the tests that spawn it.`);
-  checked = true;
-}
-
-function sourceFiles(): { file: string; mtimeMs: number }[] {
-  const files: { file: string; mtimeMs: number }[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else files.push({ file: full.slice(ROOT.length), mtimeMs: statSync(full).mtimeMs });
-    }
-  };
-  for (const dir of ['src-main', 'src-shared']) walk(join(ROOT, dir));
-  return files.sort((a, b) => b.mtimeMs - a.mtimeMs);
 }
