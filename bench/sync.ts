@@ -40,9 +40,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseIntArgs } from './args';
+import { describeBlocks, watchEventLoop, type LoopBlock } from './event-loop-watch';
 import { drainLdapsearch, machineLine, MB, median, noKeychain, runBench, runTsxChild, table } from './runtime';
 import { createAppContext, type AppContext } from '../src-main/app-context';
 import { targetFromDraft } from '../src-main/ldap/target';
@@ -98,6 +99,8 @@ interface PhaseResult {
   /** The main thread's event loop delay during the timed run (perf_hooks.monitorEventLoopDelay), ms: the longest block and the 99th percentile. */
   loopMaxMs: number;
   loopP99Ms: number;
+  /** Blocks of the event loop over 50 ms, with the run's phase (connecting, reading, planning, applying) during each. */
+  loopBlocks: LoopBlock[];
 }
 
 function benchDraft(slapd: Slapd): ServerDraft {
@@ -125,15 +128,17 @@ function syncAttributes(draft: ServerDraft): string[] {
 async function childPhase(): Promise<number> {
   const input = JSON.parse(process.env.BENCH_SYNC_INPUT ?? 'null') as PhaseInput | null;
   if (!input) throw new Error('--phase is internal: BENCH_SYNC_INPUT is missing');
-  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null, windowUs: [0, 0], loopMaxMs: 0, loopP99Ms: 0 };
+  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null, windowUs: [0, 0], loopMaxMs: 0, loopP99Ms: 0, loopBlocks: [] };
   // How long the main thread's event loop is blocked during the run (the app's window, cancel and progress wait that long).
-  const loop = monitorEventLoopDelay({ resolution: 5 });
+  let loop: ReturnType<typeof watchEventLoop> | null = null;
   const watch = {
-    start: () => loop.enable(),
+    start: () => (loop = watchEventLoop()),
+    phase: (name: string) => loop?.phase(name),
     stop: () => {
-      loop.disable();
-      result.loopMaxMs = loop.max / 1e6;
-      result.loopP99Ms = loop.percentile(99) / 1e6;
+      const r = loop!.stop();
+      result.loopMaxMs = r.maxMs;
+      result.loopP99Ms = r.p99Ms;
+      result.loopBlocks = r.blocks;
     },
   };
   const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -159,7 +164,7 @@ async function childPhase(): Promise<number> {
       result.windowUs[0] = nowUs();
       const started = performance.now();
       watch.start();
-      const summary = await app.sync.run({ serverId: input.serverId, mode: input.phase, trigger: 'cli' });
+      const summary = await app.sync.run({ serverId: input.serverId, mode: input.phase, trigger: 'cli', onProgress: (p) => watch.phase(p.phase) });
       watch.stop();
       result.ms = performance.now() - started;
       result.windowUs[1] = nowUs();
@@ -407,24 +412,28 @@ async function main(): Promise<number> {
       say('floor', nullFloor, 'ldapsearch output to /dev/null');
       rows.nullFloor.push(nullFloor);
 
+      const blocks = (r: PhaseResult) => console.log(`           event loop blocks: ${describeBlocks(r.loopBlocks)}`);
       const describe = (r: PhaseResult) =>
         `peak RSS ${fmtMb(r.maxRss)} (before run ${fmtMb(r.rssBefore)})  event loop max ${r.loopMaxMs.toFixed(0)} ms, p99 ${r.loopP99Ms.toFixed(0)} ms  ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}, users in store ${r.usersInStore}` : `entries ${r.entries}`}`;
 
       const read = await runChild(input('read'), profDir, `round${round}-1-read`);
       check(read.entries === users, `round ${round}: read returned ${read.entries} entries`);
       say('read', read.ms, describe(read));
+      blocks(read);
       rows.read.push(read);
 
       const sim = await runChild(input('simulate'), profDir, `round${round}-2-simulate`);
       const simOk = sim.run?.status === 'simulated' && sim.run.entries === users && sim.run.counts.created === users && sim.run.counts.errors === 0 && sim.usersInStore === 0;
       check(simOk, `round ${round}: simulate ${JSON.stringify(sim.run && { status: sim.run.status, entries: sim.run.entries, counts: sim.run.counts, error: sim.run.error })}, users ${sim.usersInStore}`);
       say('simulate', sim.ms, describe(sim));
+      blocks(sim);
       rows.simulate.push(sim);
 
       const first = await runChild(input('sync'), profDir, `round${round}-3-sync`);
       const firstOk = first.run?.status === 'applied' && first.run.entries === users && first.run.counts.created === users && first.run.counts.errors === 0 && first.usersInStore === users;
       check(firstOk, `round ${round}: sync ${JSON.stringify(first.run && { status: first.run.status, entries: first.run.entries, counts: first.run.counts, error: first.run.error })}, users ${first.usersInStore}`);
       say('sync', first.ms, describe(first));
+      blocks(first);
       rows.sync.push(first);
 
       const changed = await changeOnePercent(slapd, users, state);
@@ -436,6 +445,7 @@ async function main(): Promise<number> {
         && c.created === 0 && c.deactivated === 0 && c.reactivated === 0 && c.updated === 0 && c.errors === 0 && again.usersInStore === users;
       check(againOk, `round ${round}: re-sync ${JSON.stringify(again.run && { status: again.run.status, entries: again.run.entries, counts: again.run.counts, error: again.run.error })}, expected moved ${changed.moves}, rolesChanged ${changed.roles}`);
       say('resync', again.ms, describe(again));
+      blocks(again);
       rows.resync.push(again);
       rmSync(dir, { recursive: true, force: true });
     }

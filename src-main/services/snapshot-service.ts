@@ -19,10 +19,12 @@ import {
   mustFindSnapshot,
   removeUnfinishedSnapshots,
   snapshotEntries,
+  snapshotEntriesAfter,
   type SnapshotEntry,
 } from '../store/snapshots-repo';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import type { EntrySource } from '../directory/entry-source';
+import { inSlices } from '../directory/page-slices';
 import { openSource } from './open-source';
 import { normalizeScripts } from './script-checks';
 import type { ServerService } from './servers-service';
@@ -106,10 +108,12 @@ export class SnapshotService {
       await source.readAll({
         attributes,
         signal: o.signal,
-        onPage: (entries) => {
-          const rows = entries;
-          this.db.transaction(() => appendSnapshotEntries(this.db, id, seq, rows))();
-          seq += rows.length;
+        onPage: async (entries) => {
+          // In slices, one short transaction each, so that the window stays responsive.
+          await inSlices(entries, (rows) => {
+            this.db.transaction(() => appendSnapshotEntries(this.db, id, seq, rows))();
+            seq += rows.length;
+          });
           pages++;
           o.onProgress?.({ entries: seq, pages, expected: null });
         },
@@ -215,14 +219,21 @@ export class SnapshotService {
     if (!serverId) throw new AppError('INVALID_INPUT', `"${s.name}" was not captured from a server: choose the server to compare it with.`);
     const { draft, name: serverName } = this.serverDraft(serverId);
     if (draft.offline) throw new AppError('INVALID_INPUT', `"${serverName}" is offline: it has no live directory to compare with.`);
-    const target = targetFromDraft(draft);
-    const source = await this.liveSource(serverId, draft);
     const before = new Map<string, { dn: string; attrs: Map<string, string> }>();
     const names = new Set<string>();
-    for (const e of snapshotEntries(this.db, s.id)) {
-      before.set(dnKey(e.dn), { dn: e.dn, attrs: attributeDigest(e.attributes) });
-      for (const n of Object.keys(e.attributes)) names.add(n);
+    // In chunks, with a turn of the event loop after each: 100k entries take seconds to digest.
+    for (let after = -1; ; ) {
+      const chunk = snapshotEntriesAfter(this.db, s.id, after, 1000);
+      if (chunk.length === 0) break;
+      after = chunk[chunk.length - 1].seq;
+      for (const e of chunk) {
+        before.set(dnKey(e.dn), { dn: e.dn, attrs: attributeDigest(e.attributes) });
+        for (const n of Object.keys(e.attributes)) names.add(n);
+      }
+      await new Promise((r) => setImmediate(r));
+      if (o.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin.');
     }
+    const source = await this.liveSource(serverId, draft);
     const attributes = s.attributes === 'all' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...names];
     const out: SnapshotComparison = { added: 0, removed: 0, changed: 0, unchanged: 0, differences: [] };
     const note = (d: SnapshotComparison['differences'][number]) => {
@@ -234,24 +245,27 @@ export class SnapshotService {
     await source.readAll({
       attributes,
       signal: o.signal,
-      onPage: (entries) => {
-        for (const e of entries) {
-          const key = dnKey(e.dn);
-          seen.add(key);
-          const old = before.get(key);
-          if (!old) {
-            out.added++;
-            note({ dn: e.dn, kind: 'added', attributes: [] });
-            continue;
+      onPage: async (page) => {
+        // In slices: digesting 1000 entries at once would block the window for too long.
+        await inSlices(page, (entries) => {
+          for (const e of entries) {
+            const key = dnKey(e.dn);
+            seen.add(key);
+            const old = before.get(key);
+            if (!old) {
+              out.added++;
+              note({ dn: e.dn, kind: 'added', attributes: [] });
+              continue;
+            }
+            const now = attributeDigest(e.attributes);
+            const changed = [...new Set([...old.attrs.keys(), ...now.keys()])].filter((k) => old.attrs.get(k) !== now.get(k));
+            if (changed.length) {
+              out.changed++;
+              note({ dn: e.dn, kind: 'changed', attributes: changed.sort() });
+            } else out.unchanged++;
           }
-          const now = attributeDigest(e.attributes);
-          const changed = [...new Set([...old.attrs.keys(), ...now.keys()])].filter((k) => old.attrs.get(k) !== now.get(k));
-          if (changed.length) {
-            out.changed++;
-            note({ dn: e.dn, kind: 'changed', attributes: changed.sort() });
-          } else out.unchanged++;
-        }
-        count += entries.length;
+          count += entries.length;
+        });
         pages++;
         o.onProgress?.({ entries: count, pages, expected: s.entries });
       },

@@ -165,7 +165,7 @@ export async function readSnapshot(o: SnapshotSourceOptions & { signal?: AbortSi
     if (o.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
   };
   for (let after = -1; ; ) {
-    const chunk = snapshotEntriesAfter(o.db, s.id, after, 2000);
+    const chunk = snapshotEntriesAfter(o.db, s.id, after, size);
     if (chunk.length === 0) break;
     after = chunk[chunk.length - 1].seq;
     for (const e of chunk) {

@@ -86,6 +86,10 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
           if (settled) return;
           if (o.signal?.aborted) return finish(cancelledRead());
           worker.postMessage({ type: 'ack' });
+          // A turn of the event loop between pages: timers, IPC and cancel get through even when
+          // pages queue up (awaiting a synchronous onPage alone would chain them in microtasks).
+          await new Promise((r) => setImmediate(r));
+          if (settled) return;
         }
         if (done && queue.length === 0) finish(null, done);
       } catch (err) {
