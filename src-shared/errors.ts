@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'PARTIAL_RESULTS',
   'EMPTY_RESULT',
   'STALE_PLAN',
+  /** A script read an attribute that was not fetched: the run stopped (see src-main/scripts/unfetched-reads.ts). */
+  'SCRIPT_UNFETCHED_ATTRIBUTE',
   'INTERNAL',
 ] as const;
 

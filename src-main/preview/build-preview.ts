@@ -4,6 +4,7 @@ import type { ScriptLog } from '../../src-shared/domain/scripts';
 import type { ScriptRunner } from '../scripts/script-runner';
 import { buildRows, usernamesOfPages } from './build-rows';
 import type { CachedPage, SourcePage } from '../directory/entry-source';
+import { evaluateFetching, type Refetch } from './evaluate-fetching';
 import { sortedNames } from './ldap-lookups';
 
 /** The most `console.log` lines one preview page returns. */
@@ -24,6 +25,10 @@ export interface BuildPreviewInput {
   /** Name keys of the stored organizations and roles. */
   organizations: ReadonlySet<string>;
   roles: ReadonlySet<string>;
+  /** Fetches the page again with attributes the scripts read but were not fetched (live sources; see evaluate-fetching.ts). */
+  refetch?: Refetch;
+  /** Attributes the source does not hold (a snapshot's): reading one is an error on the row, not `undefined`. */
+  withhold?: readonly string[];
 }
 
 /** Counts for the summary line; `errors` counts rows with at least one problem. */
@@ -44,9 +49,9 @@ export function summarize(rows: readonly PreviewRow[], entries: number, scriptMs
  * attribute names seen and the scripts' diagnostics. Reads and writes nothing itself.
  */
 export async function buildPreview(input: BuildPreviewInput): Promise<PreviewResult> {
-  const { engine, scripts, source } = input;
+  const { engine, scripts } = input;
   const diagnostics = await engine.check(scripts);
-  const evaluation = await engine.evaluate(scripts, source.entries, { captureLogs: true });
+  const { evaluation, page: source } = await evaluateFetching(engine, scripts, input.source, { refetch: input.refetch, withhold: input.withhold });
   const rows = buildRows(source.entries, evaluation.outcomes, {
     usernameAttribute: input.usernameAttribute,
     mapping: input.mapping,

@@ -84,7 +84,8 @@ export class LdapEntrySource implements EntrySource {
 
   async page(req: PageRequest): Promise<SourcePage> {
     const filter = this.filterFor(req.search);
-    const attributes = req.attributes === '*' ? ['*'] : req.attributes;
+    // Scripts that read any attribute (a dynamic plan) get the operational ones too: absent then means absent.
+    const attributes = req.attributes === '*' ? ['*', '+'] : req.attributes;
     const client = await this.connection();
     const total = await this.total(client, filter);
     const state = this.searchState(filter, attributes, req.pageSize);
@@ -243,7 +244,7 @@ function searchKey(filter: string, attributes: readonly string[], pageSize: numb
 
 /** True when a search for `have` returned every attribute of `want` (explicit names only: '*' lacks operational ones). */
 function covers(have: readonly string[], want: readonly string[]): boolean {
-  if (want.includes('*')) return have.includes('*') && want.length === 1 && have.length === 1;
+  if (want.includes('*')) return want.length === have.length && want.every((a) => have.includes(a));
   const set = new Set(have.map((a) => a.toLowerCase()));
   return want.every((a) => set.has(a.toLowerCase()));
 }

@@ -16,6 +16,9 @@ import { organizationNameKeys } from '../store/organizations-repo';
 import { roleNameKeys } from '../store/roles-repo';
 import { chooseSource, openSource } from './open-source';
 import { normalizeScripts } from './script-checks';
+import { namesNoEntryHolds } from './snapshot-held';
+import { withNames } from '../preview/evaluate-fetching';
+import { usedAttributes } from '../scripts/used-attributes';
 import type { ServerService } from './servers-service';
 
 /** The most preview sessions kept open at once; the least recently used is closed beyond it. */
@@ -78,6 +81,11 @@ export class PreviewService {
       const req = { page: input.page, pageSize: input.pageSize, search, attributes: attributesToFetch(target.usernameAttribute, mapping, scripts) };
       const page = await this.guard(session, () => source.page(req));
       const engine = await this.deps.scriptEngine();
+      // A live directory fetches what a script read but the analysis missed; a snapshot holds what it holds.
+      const snapshotId = snapshotOf(input);
+      const used = usedAttributes(scripts);
+      const withhold = snapshotId && !used.dynamic ? namesNoEntryHolds(this.deps.db, snapshotId, used.names) : [];
+      const refetch = snapshotId ? undefined : (add: readonly string[]) => this.guard(session, () => source.page({ ...req, attributes: withNames(req.attributes, add) }));
       return buildPreview({
         engine,
         scripts,
@@ -90,6 +98,8 @@ export class PreviewService {
         otherPages: source.cachedPages(req),
         organizations: organizationNameKeys(this.deps.db),
         roles: roleNameKeys(this.deps.db),
+        refetch,
+        withhold,
       });
     });
   }

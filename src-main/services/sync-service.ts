@@ -40,6 +40,9 @@ import { chooseSource, openSource } from './open-source';
 import { getSnapshot } from '../store/snapshots-repo';
 import type { EntryInput } from '../scripts/engine';
 import { normalizeScripts } from './script-checks';
+import { namesNoEntryHolds } from './snapshot-held';
+import { failOnUnfetchedReads } from '../scripts/unfetched-reads';
+import { usedAttributes } from '../scripts/used-attributes';
 import { draftOfStored } from './stored-draft';
 import type { ServerService } from './servers-service';
 
@@ -244,15 +247,22 @@ export class SyncService {
     let pages = 0;
     let entries = 0;
     // The scripts run in a worker: a cancel terminates it even in the middle of a script.
+    // A script that read an attribute which was not fetched (or a snapshot holds for no entry) stops the run.
+    const snapshotId = job.source.kind === 'snapshot' ? job.source.snapshotId : null;
+    const used = usedAttributes(scripts);
+    const withhold = snapshotId && !used.dynamic ? namesNoEntryHolds(this.db, snapshotId, used.names) : [];
+    const snapshotName = snapshotId ? (getSnapshot(this.db, snapshotId)?.name ?? snapshotId) : null;
     const onPage = async (page: EntryInput[]) => {
-      const { outcomes } = await engine.evaluate(scripts, page, { signal });
+      const { outcomes } = await engine.evaluate(scripts, page, { signal, attributes: { withhold } });
+      failOnUnfetchedReads(outcomes, snapshotName);
       planner.addPage(page, outcomes);
       pages++;
       entries += page.length;
       progress('reading', pages, entries);
     };
     const fetch = attributesToFetch(target.usernameAttribute, mapping, scripts);
-    const attributes = fetch === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...fetch, ...DIRECTORY_ID_ATTRIBUTES];
+    // A dynamic plan reads any attribute: the operational ones ('+') too, so that absent means absent.
+    const attributes = fetch === '*' ? ['*', '+', ...DIRECTORY_ID_ATTRIBUTES] : [...fetch, ...DIRECTORY_ID_ATTRIBUTES];
     let source: EntrySource | null = null;
     try {
       source = await opening;
