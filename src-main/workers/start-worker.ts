@@ -41,6 +41,6 @@ export function startWorker(name: WorkerName, options: WorkerOptions = {}): Work
  * wraps it). Call from inside a worker entry.
  */
 export function ownWorkerData<T>(raw: unknown): T {
-  if (raw && typeof raw === 'object' && '__entry' in raw) return (raw as { __data: T }).__data;
+  if (raw && typeof raw === 'object' && '__entry' in raw) return (raw as unknown as { __data: T }).__data;
   return raw as T;
 }
