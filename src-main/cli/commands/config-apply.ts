@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { ServerScripts } from '../../../src-shared/domain/mapping';
+import type { ScriptDiagnostic } from '../../../src-shared/domain/scripts';
 import type { ApplyAction, ApplyResult } from '../../config/apply';
 import type { CommandSpec } from '../command';
 
@@ -102,12 +104,20 @@ A file with any problem is refused as a whole: every problem is listed with its 
     // engine is only loaded for a file that has scripts (the defaults are known to compile).
     let config;
     if (configMentionsScripts(ctx.args[0])) {
-      const { ScriptEngine } = await import('../../scripts/engine');
-      const engine = await ScriptEngine.create();
+      // Compiled in the script worker (a script's top-level code could hang in a native
+      // built-in): the scripts are collected in a first reading, checked, then given back.
+      const { ScriptRunner } = await import('../../scripts/script-runner');
+      const { scriptLimitsFromEnv } = await import('../../scripts/limits-from-env');
+      const runner = await ScriptRunner.create(scriptLimitsFromEnv(ctx.io.env));
       try {
-        config = readConfigFile(ctx.args[0], { checkScripts: (s) => engine.check(s) });
+        const key = (s: ServerScripts) => JSON.stringify([s.active, s.orgName, s.roleName]);
+        const seen = new Map<string, ServerScripts>();
+        readConfigFile(ctx.args[0], { checkScripts: (s) => (seen.set(key(s), s), []) });
+        const checked = new Map<string, ScriptDiagnostic[]>();
+        for (const [k, s] of seen) checked.set(k, await runner.check(s, { signal: ctx.io.signal }));
+        config = readConfigFile(ctx.args[0], { checkScripts: (s) => checked.get(key(s)) ?? [] });
       } finally {
-        engine.dispose();
+        runner.dispose();
       }
     } else {
       config = readConfigFile(ctx.args[0]);
