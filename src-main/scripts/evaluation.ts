@@ -140,6 +140,11 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     done[s][entry] = 1;
     addError(outcomes[entry], { script: rc.slots[s].name, code, message, ...(at ? { line: at.line, column: at.column } : {}) });
   };
+  /** A read of an attribute that was not fetched: the attribute travels with the error (the preview fetches it). */
+  const unfetched = (entry: number, s: number, message: string, attribute: string) => {
+    done[s][entry] = 1;
+    addError(outcomes[entry], { script: rc.slots[s].name, code: 'SCRIPT_UNFETCHED_ATTRIBUTE', message, attribute });
+  };
   const skipped = (s: number) => strikes[s].timeouts >= TIMEOUTS_BEFORE_SKIP || strikes[s].memory >= MEMORY_ERRORS_BEFORE_SKIP;
 
   const applyExtras = (start: number) => {
@@ -147,10 +152,11 @@ export function runEvaluation(rc: RunContext): { outcomes: ScriptOutcome[]; pass
     sb.setCursor(HOST_PHASE);
     const r = sb.callDriver('extras', []);
     if (!r.ok || typeof r.value !== 'string' || r.value === '') return;
-    const extras = JSON.parse(r.value) as { errors: Array<[number, number, ScriptErrorCode, string, string]>; logs: Array<[number, number, string]> };
-    for (const [i, s, code, message, stack] of extras.errors) {
+    const extras = JSON.parse(r.value) as { errors: Array<[number, number, ScriptErrorCode, string, string, string]>; logs: Array<[number, number, string]> };
+    for (const [i, s, code, message, stack, attribute] of extras.errors) {
       const slot = rc.slots[s];
       if (code === 'SCRIPT_STACK') fail(start + i, s, code, stackMessage(slot.name, rc.limits));
+      else if (code === 'SCRIPT_UNFETCHED_ATTRIBUTE') unfetched(start + i, s, message, attribute);
       else if (code === 'SCRIPT_RETURN_TYPE') fail(start + i, s, code, message, returnPosition(s));
       else fail(start + i, s, code, message, stack ? placeError(slot.text, stack, slot.kind === 'expression' ? slot.name : '<input>', slot.kind === 'expression' ? 1 : 0) : null);
     }
