@@ -11,7 +11,7 @@ import type { ScriptName } from '../../src-shared/domain/mapping';
 import type { ScriptDiagnostic, ScriptErrorCode, ScriptErrorInfo, ScriptLimits } from '../../src-shared/domain/scripts';
 import { emptyScriptMessage, expressionNotFunctionMessage, loadThrewMessage, memoryMessage, notFunctionMessage, stackMessage, syntaxMessage, timeoutMessage } from './messages';
 import type { CallOutcome, Sandbox } from './sandbox';
-import { tokenize } from './tokenize';
+import { startsWithFunctionKeyword, withoutTrailingSemicolons } from './script-ast';
 import { containsFunction } from './used-attributes';
 
 /** A compiled script, or why it cannot run. */
@@ -54,11 +54,6 @@ export function compileScript(sandbox: Sandbox, script: ScriptName, text: string
   const p = placeError(text, asProgram.stack, '<input>', 0) ?? { line: 1, column: 1 };
   const best = offsetOf(text, p.line, p.column) > offsetOf(text, e.line, e.column) ? { ...p, message: asProgram.message } : { ...e, message: asExpression.message };
   return failure(script, text, 'SCRIPT_SYNTAX', syntaxMessage(best.message), best.line, best.column);
-}
-
-function startsWithFunctionKeyword(text: string): boolean {
-  const [first, second] = tokenize(text);
-  return first?.value === 'function' || (first?.value === 'async' && second?.value === 'function');
 }
 
 function functionOrFailure(sandbox: Sandbox, script: ScriptName, text: string, handle: QuickJSHandle, kind: 'expression' | 'program'): Compiled {
@@ -148,14 +143,4 @@ export function offsetOf(text: string, line: number, column: number): number {
 function tokenEnd(text: string, from: number): number {
   const m = /^[A-Za-z0-9_$]+/.exec(text.slice(from));
   return Math.min(text.length, from + (m ? m[0].length : 1));
-}
-
-/** `function(entry) {...};` is common: blank out trailing semicolons (keeping every offset). */
-function withoutTrailingSemicolons(text: string): string {
-  const tokens = tokenize(text);
-  let chars = text;
-  for (let k = tokens.length - 1; k >= 0 && tokens[k].type === 'punct' && tokens[k].value === ';'; k--) {
-    chars = chars.slice(0, tokens[k].start) + ' ' + chars.slice(tokens[k].end);
-  }
-  return chars;
 }

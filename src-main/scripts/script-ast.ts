@@ -92,6 +92,20 @@ export function withoutTrailingSemicolons(text: string): string {
   return out;
 }
 
+/** True when the text's first token is `function` (or `async function`): compile reads a lone declaration as an expression. */
+export function startsWithFunctionKeyword(text: string): boolean {
+  const words: string[] = [];
+  try {
+    for (const t of tokenizer(text, OPTIONS)) {
+      words.push(t.type.keyword ?? (t.type.label === 'name' ? String(t.value) : t.type.label));
+      if (words.length === 2) break;
+    }
+  } catch {
+    // A token that does not read (an unterminated string...): the words before it decide.
+  }
+  return words[0] === 'function' || (words[0] === 'async' && words[1] === 'function');
+}
+
 /** The script's tree and function, or null when it parses neither as a program nor as a function expression. */
 export function scriptFunction(text: string): ScriptFunction | null {
   const program = tryParse(text);
