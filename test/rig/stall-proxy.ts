@@ -83,7 +83,7 @@ export function startStallProxy(target: { host: string; port: number }): Promise
     }
     client.pipe(upstream);
     // Server -> client, message by message, so a stall falls between two LDAP messages.
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     /** Bytes still to forward of a message a byte limit cut in two. */
     let rawLeft = 0;
     const flush = () => {
