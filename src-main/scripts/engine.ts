@@ -9,8 +9,9 @@
  * A script stopped on 3 entries (time) or 1 entry (memory) within one evaluate() is not run on the
  * remaining entries of that evaluate() (SCRIPT_SKIPPED), so an evaluation costs at most about
  * 3 x 3 x timeMs in timeouts plus its normal work. Native built-ins do not poll the handler: the
- * unbounded ones (Array methods over a huge sparse `length`) are refused, the rest are bounded by
- * memory (e.g. filling a huge array ends at the memory ceiling within ~1 s).
+ * unbounded ones (Array methods over a huge sparse `length`) are refused, and the app runs this
+ * engine in a worker (script-runner.ts) whose watchdog terminates a call that still runs past
+ * its limit (e.g. indexOf of a 1 MB needle in a 2 MB string).
  *
  * Memory: each sandbox's WebAssembly memory is created with `memoryBytes` as its hard maximum, so
  * no allocation can take it further (QuickJS reports "out of memory"); a lower per-evaluation
