@@ -24,7 +24,7 @@ import {
 } from '../store/snapshots-repo';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import type { EntrySource } from '../directory/entry-source';
-import { inSlices } from '../directory/page-slices';
+import { inSlices, SLICE } from '../directory/page-slices';
 import { openSource } from './open-source';
 import { normalizeScripts } from './script-checks';
 import type { ServerService } from './servers-service';
@@ -223,7 +223,7 @@ export class SnapshotService {
     const names = new Set<string>();
     // In chunks, with a turn of the event loop after each: 100k entries take seconds to digest.
     for (let after = -1; ; ) {
-      const chunk = snapshotEntriesAfter(this.db, s.id, after, 1000);
+      const chunk = snapshotEntriesAfter(this.db, s.id, after, SLICE);
       if (chunk.length === 0) break;
       after = chunk[chunk.length - 1].seq;
       for (const e of chunk) {
