@@ -1,5 +1,5 @@
 /**
- * Snapshots against a real directory through the real CLI: capture from slapd, preview and
+ * Snapshots against a real directory through the CLI (runCli in-process; Ctrl+C spawns it): capture from slapd, preview and
  * simulate over the capture (--source) give what the live directory gives, compare finds an
  * ldapmodify, Ctrl+C leaves no snapshot, a held plan is discarded from the command line.
  */
@@ -20,7 +20,7 @@ const config = (active?: string) => corpConfig(dirs.slapd, active);
 const replace = (i: number, attr: string, value: string) => `dn: ${dirs.slapd.userDn(i)}\nchangetype: modify\nreplace: ${attr}\n${attr}: ${value}\n\n`;
 const ldapmodify = (ldif: string) => run('ldapmodify', ['-x', '-H', dirs.slapd.url, '-D', dirs.slapd.rootDn, '-w', dirs.slapd.rootPw], { input: ldif });
 
-// Each test runs the real CLI several times as child processes: allow for a busy machine.
+// Each test runs several commands against slapd: allow for a busy machine.
 const SLOW = { timeout: 150_000 };
 
 describe('ldap-sync snapshot capture and compare against a real directory', SLOW, () => {

@@ -1,5 +1,5 @@
 /**
- * The offline commands of the real CLI, run as child processes on temp stores, with no directory:
+ * The offline commands of the CLI, run in-process (runCli) on temp stores, with no directory:
  * the bundled sample directory, LDIF import and export, script test cases from a config file.
  * (Captures, comparisons and --source against slapd: cli-offline-slapd.test.ts.)
  */
@@ -18,7 +18,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-/** Runs the real CLI with its store in the test's temp folder. */
+/** Runs the CLI (in-process) with its store in the test's temp folder. */
 function ldapSync(args: string[]): Promise<Outcome> {
   return runCliInProcess(args, { cwd: dir, env: { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite') } });
 }
@@ -62,7 +62,7 @@ const LDIF = [
 /** The LDIF without comment lines (the export's header names the snapshot and its origin). */
 const withoutComments = (text: string) => text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
 
-// Each test runs the real CLI several times as child processes: allow for a busy machine.
+// Each test runs several commands, some with QuickJS: allow for a busy machine.
 const SLOW = { timeout: 120_000 };
 
 describe('the bundled sample directory from the command line', SLOW, () => {
