@@ -96,13 +96,14 @@ export function sandboxDriver(cellBuffer) {
   /**
    * True when a missing property `k` of an entry is an attribute that was fetched (so absent on
    * this entry: undefined), false when it is no attribute at all; throws for an attribute that
-   * was not fetched. A dynamic plan fetched every attribute the directory returns.
-   * @param {string} k @param {string} how
+   * was not fetched. A dynamic plan fetched every attribute the directory returns. `asIn`: read
+   * by the `in` operator (the message is built only when it is needed).
+   * @param {string} k @param {boolean} asIn
    */
-  function fetchedAbsent(k, how) {
+  function fetchedAbsent(k, asIn) {
     if (dynamic || known[k] === true) return true;
     if (k === 'then' || k === 'toJSON' || !ATTRIBUTE.test(k)) return false;
-    return notFetched(k, how);
+    return notFetched(k, asIn ? stringify(k) + ' in entry' : 'entry.' + k);
   }
 
   /**
@@ -112,12 +113,12 @@ export function sandboxDriver(cellBuffer) {
   const guard = new ProxyCtor(create(objectProto), {
     get(t, k, receiver) {
       if (typeof k !== 'string' || k in objectProto) return reflectGet(t, k, receiver);
-      fetchedAbsent(k, 'entry.' + k);
+      fetchedAbsent(k, false);
       return undefined;
     },
     has(t, k) {
       if (typeof k !== 'string' || k in objectProto) return k in t;
-      fetchedAbsent(k, stringify(k) + ' in entry');
+      fetchedAbsent(k, true);
       return false;
     },
   });
