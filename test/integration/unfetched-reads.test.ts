@@ -72,8 +72,8 @@ describe('the preview', () => {
   });
 
   it('gives a script reading names it computes the operational attributes as well', async () => {
-    // entryUUID is operational: '*' alone would leave it undefined.
-    const dynamic = "function(entry) { const name = ['entry', 'UUID'].join(''); return typeof entry[name] === 'string'; }";
+    // createTimestamp is operational: '*' alone would leave it undefined.
+    const dynamic = "function(entry) { const name = ['create', 'Timestamp'].join(''); return typeof entry[name] === 'string'; }";
     const r = await preview(t.app, slapd, rigDraft(slapd, { scripts: { ...TRUE, active: dynamic } }), { pageSize: 10 });
     expect(r.rows.map((row) => [row.active, row.errors])).toEqual(Array.from({ length: 10 }, () => [true, []]));
   });
@@ -93,5 +93,19 @@ describe('a simulation', () => {
     // The same simulation against the directory itself fetches employeeType and succeeds.
     const live = await t.app.sync.run({ serverId: server.id, mode: 'simulate', trigger: 'manual' });
     expect({ status: live.status, error: live.error, entries: live.entries }).toEqual({ status: 'simulated', error: null, entries: 20 });
+  });
+
+  it('by a script reading names it computes sees the operational attributes, as a script naming them does', async () => {
+    const server = await t.app.servers.create({ ...rigDraft(slapd), name: 'Corp', scripts: TRUE, createUsers: true }, { kind: 'env', name: 'SYNC_PW' });
+    const org = t.app.directory.createOrg({ name: 'Everyone', parentId: null, authServerId: server.id });
+    const simulate = async (active: string) => {
+      await t.app.servers.update(server.id, { ...rigDraft(slapd), name: 'Corp', scripts: { ...TRUE, active }, createUsers: true, defaultOrgId: org.id }, { kind: 'keep' });
+      const r = await t.app.sync.run({ serverId: server.id, mode: 'simulate', trigger: 'manual' });
+      return { status: r.status, activeAfter: r.activeAfter, counts: r.counts };
+    };
+    // createTimestamp is operational (and not one of the directory-ID attributes a run always asks for).
+    const named = await simulate("function(entry) { return typeof entry.createTimestamp === 'string'; }");
+    expect(named).toMatchObject({ status: 'simulated', activeAfter: 20 });
+    expect(await simulate("function(entry) { return typeof entry[['create', 'Timestamp'].join('')] === 'string'; }")).toEqual(named);
   });
 });
