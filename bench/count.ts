@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { startSlapd, type Slapd } from '../test/rig/slapd';
 import { emptyServerDraft } from '../src-shared/domain/server-defaults';
 import { parseTrustedPem } from '../src-main/ldap/certificate';
-import { bindClient, closeClient, newClient } from '../src-main/ldap/client';
+import { closeClient, connect } from '../src-main/ldap/client';
 import { COUNT_PAGE_SIZE, countEntries } from '../src-main/ldap/count';
 import { runDoctor } from '../src-main/ldap/doctor';
 import { targetFromDraft, type LdapTarget } from '../src-main/ldap/target';
@@ -79,9 +79,8 @@ interface CountResult {
 
 /** countEntries alone, on a client that is already connected and bound (not timed). */
 async function runCountOnly(t: LdapTarget, password: string): Promise<CountResult> {
-  const client = newClient(t);
+  const client = await connect(t, password);
   try {
-    await bindClient(client, t, password);
     const { value, peakDeltaBytes } = await withRssSampling(gc, async () => {
       const started = performance.now();
       const count = await countEntries(client, t);
