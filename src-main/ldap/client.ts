@@ -13,7 +13,7 @@ import { tlsOptionsFor } from './tls-options';
  * after StartTLS), through ldapts's documented connection hooks: the sync's bulk reader searches
  * over it (see search-stream.ts).
  */
-export function newClient(t: LdapTarget, onSocket?: (socket: Socket) => void): Client {
+function newClient(t: LdapTarget, onSocket?: (socket: Socket) => void): Client {
   return new Client({
     url: serverUrl(t),
     timeout: t.timeoutMs,
@@ -37,7 +37,7 @@ export function newClient(t: LdapTarget, onSocket?: (socket: Socket) => void): C
 }
 
 /** Upgrades with StartTLS when the target asks for it. */
-export async function startTlsIfNeeded(client: Client, t: LdapTarget, signal?: AbortSignal): Promise<void> {
+async function startTlsIfNeeded(client: Client, t: LdapTarget, signal?: AbortSignal): Promise<void> {
   if (!t.startTls) return;
   try {
     await withDeadline(client.startTLS(tlsOptionsFor(t.host, t.trusted)), t.timeoutMs, 'starttls', signal, () => void client.unbind().catch(() => {}));
@@ -50,7 +50,7 @@ export async function startTlsIfNeeded(client: Client, t: LdapTarget, signal?: A
  * Binds as the target's bind DN (or anonymously). `password` must be present for a non-anonymous
  * bind: an empty simple bind would silently become anonymous (RFC 4513 5.1.2).
  */
-export async function bindClient(client: Client, t: LdapTarget, password: string | null, signal?: AbortSignal): Promise<void> {
+async function bindClient(client: Client, t: LdapTarget, password: string | null, signal?: AbortSignal): Promise<void> {
   if (!t.bindAnonymously && !password) {
     throw new AppError('PASSWORD_REQUIRED', `Enter the bind password for "${t.bindDn}".`);
   }
