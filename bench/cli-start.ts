@@ -29,6 +29,8 @@ const CASES: Case[] = [
   { label: 'node -e 0', command: [process.execPath, '-e', '0'] },
   { label: 'node bin/ldap-sync.mjs --version', command: [process.execPath, BIN, '--version'] },
   { label: 'node bin/ldap-sync.mjs --help', command: [process.execPath, BIN, '--help'] },
+  // npm's own start-up, for comparison with the npx rows: most of their time is npx itself.
+  { label: 'npx node -e 0', command: ['npx', '--no-install', 'node', '-e', '0'] },
   { label: 'npx ldap-sync --version', command: ['npx', '--no-install', 'ldap-sync', '--version'] },
   { label: 'npx ldap-sync --help', command: ['npx', '--no-install', 'ldap-sync', '--help'] },
   { label: 'sources via tsx --version (the old bin)', command: [process.execPath, '--import', 'tsx', join(ROOT, 'src-main', 'cli', 'main.ts'), '--version'] },
