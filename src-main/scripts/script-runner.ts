@@ -158,11 +158,11 @@ export class ScriptRunner {
         }, () => {});
       }
       try {
-        await this.current.ready;
+        await untilAborted(this.current.ready, signal);
         return this.current;
       } catch (err) {
         // A worker that cannot even start is not retried forever.
-        if (attempt >= 2) throw err;
+        if (attempt >= 2 || (err instanceof AppError && err.code === 'CANCELLED')) throw err;
       }
     }
   }
@@ -190,6 +190,17 @@ export class ScriptRunner {
     this.queue = run.catch(() => {});
     return run;
   }
+}
+
+/** `promise`, or a CANCELLED rejection as soon as `signal` aborts (a worker may take a second to start). */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function cancelled(): AppError {

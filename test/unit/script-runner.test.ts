@@ -149,6 +149,17 @@ describe('a script the in-sandbox limits cannot stop', () => {
       slow.dispose();
     }
   });
+
+  it('rejects with CANCELLED promptly when aborted while a replacement worker starts', async () => {
+    const controller = new AbortController();
+    // The first worker is stopped after ~250 ms; its replacement takes a while to start.
+    setTimeout(() => controller.abort(), 400);
+    const t = performance.now();
+    const error = await runner.evaluate({ ...OK, active: NATIVE_HANG }, entries(3, [0, 1, 2]), { signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as AppError).code).toBe('CANCELLED');
+    expect(performance.now() - t).toBeLessThan(2000);
+    await expectHealthy();
+  });
 });
 
 describe('a worker that runs out of memory', () => {
