@@ -75,8 +75,14 @@ checkStartupWeight(result.metafile);
 // When it was built: the tests' global setup rebuilds when a source is newer.
 writeFileSync(join(BUILD, 'BUILT'), `${new Date().toISOString()}\n`);
 const old = `${OUT}.old-${process.pid}`;
-if (existsSync(OUT)) renameSync(OUT, old);
-renameSync(BUILD, OUT);
+try {
+  if (existsSync(OUT)) renameSync(OUT, old);
+  renameSync(BUILD, OUT);
+} catch (err) {
+  // Another build swapped its own bundle in at the same moment: it is as new as this one.
+  rmSync(BUILD, { recursive: true, force: true });
+  if (!existsSync(OUT)) throw err;
+}
 rmSync(old, { recursive: true, force: true });
 process.stdout.write(`build-cli: dist/cli built in ${Date.now() - started} ms (${Object.keys(entryPoints).join(', ')})\n`);
 
