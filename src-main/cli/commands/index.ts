@@ -12,7 +12,12 @@ import { snapshotCapture, snapshotCompare, snapshotDelete, snapshotExport, snaps
 import { simulate, sync } from './sync-run';
 import { users, usersDeactivate, usersReactivate } from './users';
 
-/** Every command, in the order the help lists them. */
+/**
+ * Every command, in the order the help lists them. Parsing and the help need all of them, so a
+ * command file imports only light modules at its top (names, options, help text); its `run()`
+ * imports the rest (`await import(...)`). scripts/build-cli.mjs fails the build when `--version`
+ * would load zod, ldapts, better-sqlite3 or QuickJS.
+ */
 export const COMMANDS: readonly CommandSpec[] = [
   configApply,
   configExport,
