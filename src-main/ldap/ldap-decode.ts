@@ -129,11 +129,13 @@ function lowerName(name: string): string {
 }
 
 /** An attribute name as it appeared at one position of an entry. */
-interface NameInfo {
+export interface NameInfo {
   bytes: Buffer;
   name: string;
   lower: string;
   binary: boolean;
+  /** The name as a JSON object key with its colon (`"uid":`), made when first needed (ldap-json.ts). */
+  jsonKey?: Buffer;
 }
 
 /**
@@ -143,7 +145,8 @@ interface NameInfo {
  */
 const nameAtPosition: (NameInfo | undefined)[] = [];
 
-function nameInfo(buf: Buffer, s: number, e: number, position: number): NameInfo {
+/** The name whose bytes are [s, e) at attribute `position` of an entry (remembered per position). */
+export function nameInfo(buf: Buffer, s: number, e: number, position: number): NameInfo {
   const cached = nameAtPosition[position];
   if (cached !== undefined && cached.bytes.length === e - s) {
     const b = cached.bytes;

@@ -16,10 +16,14 @@ import {
   readLength, Reader, TAG_INTEGER, TAG_SEQUENCE,
 } from './ldap-decode';
 import type { DirectoryEntry } from '../directory/entry';
+import { JsonPageWriter } from './ldap-json';
 
 /** One page of a paged search. */
 export interface SearchPage {
+  /** The entries (empty when the search writes JSON pages: see {@link PagedSearchOptions.json}). */
   entries: DirectoryEntry[];
+  /** With `json`: the page's entries as one buffer (src-main/directory/entry-page.ts's format). */
+  json?: { buffer: ArrayBuffer; count: number };
   /** Continuation references (referrals to other servers) returned with this page. */
   references: string[];
 }
@@ -37,6 +41,8 @@ export interface PagedSearchOptions {
   pageSize: number;
   /** Server-side time limit per page request, seconds (0: none). */
   timeLimit: number;
+  /** Write each page's entries as JSON into one buffer (ldap-json.ts) instead of making entry objects. */
+  json?: boolean;
 }
 
 /** Message ids for our requests: far from ldapts's own counter (which starts at 1). */
@@ -57,6 +63,7 @@ export class PagedSearch {
   /** Bytes needed before parsing again (0: unknown). */
   private needed = 0;
   private current: SearchPage = { entries: [], references: [] };
+  private readonly writer: JsonPageWriter | null;
   private readonly ready: SearchPage[] = [];
   /** Cookie of the last page when the next request waits for the caller to catch up. */
   private pendingCookie: Buffer | null = null;
@@ -73,6 +80,7 @@ export class PagedSearch {
     private readonly socket: Socket,
     private readonly o: PagedSearchOptions,
   ) {
+    this.writer = o.json ? new JsonPageWriter() : null;
     this.detached = socket.listeners('data') as ((...args: unknown[]) => void)[];
     for (const l of this.detached) socket.off('data', l);
     socket.on('data', this.onData);
@@ -212,7 +220,8 @@ export class PagedSearch {
     if (id !== this.messageId) return; // not ours (nothing else is outstanding on this connection)
     switch (op) {
       case OP_SEARCH_ENTRY:
-        this.current.entries.push(decodeSearchEntry(buf, r.p, opEnd));
+        if (this.writer) this.writer.add(buf, r.p, opEnd);
+        else this.current.entries.push(decodeSearchEntry(buf, r.p, opEnd));
         return;
       case OP_SEARCH_REFERENCE:
         while (r.p < opEnd) this.current.references.push(r.string('a referral URL'));
@@ -226,7 +235,8 @@ export class PagedSearch {
         }
         const page = this.current;
         this.current = { entries: [], references: [] };
-        if (page.entries.length > 0 || page.references.length > 0) this.ready.push(page);
+        if (this.writer && this.writer.entries > 0) page.json = this.writer.finish();
+        if (page.entries.length > 0 || page.json || page.references.length > 0) this.ready.push(page);
         // RFC 2696: an empty cookie ends the search. A page may be empty and still not the last
         // (Active Directory ends a page early when its per-page time is up).
         if (d.cookie.length > 0) {

@@ -34,6 +34,12 @@ export interface StrictReadOptions {
   onPage(entries: DirectoryEntry[]): void | Promise<void>;
 }
 
+/** A read whose pages come as JSON buffers (src-main/directory/entry-page.ts), for the read worker. */
+export interface JsonReadOptions extends Omit<StrictReadOptions, 'onPage'> {
+  /** Processes one page as one buffer; a returned promise is awaited before the next page is handed over. */
+  onJsonPage(page: { buffer: ArrayBuffer; count: number }): void | Promise<void>;
+}
+
 /** The error of a read the admin cancelled. */
 export const cancelledRead = () => new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
 
@@ -46,7 +52,8 @@ export function referralError(references: readonly string[]): AppError {
 }
 
 /** Reads every matching entry on this thread; resolves with the number of entries and pages. */
-export async function readStrict(o: StrictReadOptions): Promise<{ entries: number; pages: number }> {
+export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promise<{ entries: number; pages: number }> {
+  const json = 'onJsonPage' in o;
   const t = o.target;
   if (o.signal?.aborted) throw cancelledRead();
   const conn: { socket: Socket | null } = { socket: null };
@@ -75,6 +82,7 @@ export async function readStrict(o: StrictReadOptions): Promise<{ entries: numbe
         pageSize: o.pageSize ?? SYNC_PAGE_SIZE,
         // The directory's own time limit per page (ldapts's default), besides our deadline below.
         timeLimit: 10,
+        json,
       });
       // A page must arrive within the timeout (plus a second, as for ldapts's own timer).
       for (;;) {
@@ -82,8 +90,14 @@ export async function readStrict(o: StrictReadOptions): Promise<{ entries: numbe
         if (!page) break;
         if (page.references.length > 0) throw referralError(page.references);
         pages++;
-        entries += page.entries.length;
-        await o.onPage(page.entries);
+        if ('onJsonPage' in o) {
+          if (!page.json) continue; // only references, or nothing (an empty page mid-search)
+          entries += page.json.count;
+          await o.onJsonPage(page.json);
+        } else {
+          entries += page.entries.length;
+          await o.onPage(page.entries);
+        }
         if (o.signal?.aborted) throw cancelledRead();
       }
     } catch (err) {

@@ -1,7 +1,7 @@
 /**
  * The read worker: connects, binds and runs the strict paged search (src-main/ldap/strict-read.ts)
- * off the main thread, decoding each page here and posting it as one transferable buffer
- * (src-main/directory/entry-page.ts). Started by readDirectory (src-main/sync/reader.ts).
+ * off the main thread, writing each page's entries from BER straight into JSON (ldap-json.ts) and
+ * posting the page as one transferable buffer (src-main/directory/entry-page.ts). Started by readDirectory (src-main/sync/reader.ts).
  *
  * The worker may be started ahead of the read (its module loading overlaps the caller's other
  * preparations); it does nothing until told what to read.
@@ -13,7 +13,6 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { AppError } from '../../src-shared/errors';
-import { encodeEntryPage } from '../directory/entry-page';
 import { readStrict } from '../ldap/strict-read';
 import type { LdapTarget } from '../ldap/target';
 
@@ -71,8 +70,8 @@ async function read(m: ReadWorkerStart): Promise<void> {
       attributes: m.attributes,
       pageSize: m.pageSize,
       onConnected: () => post({ type: 'connected' }),
-      onPage: async (entries) => {
-        const page = encodeEntryPage(entries);
+      // Entries go from BER straight into the page's JSON (ldap-json.ts): no objects made here.
+      onJsonPage: async (page) => {
         inFlight++;
         post({ type: 'page', buffer: page.buffer, count: page.count }, [page.buffer]);
         while (inFlight >= MAX_PAGES_IN_FLIGHT) await new Promise<void>((r) => (wake = r));

@@ -5,7 +5,9 @@
  */
 import { BerReader, BerWriter, SearchEntry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
+import { decodeEntryPage, entryCount } from '../../src-main/directory/entry-page';
 import { decodeSearchEntry, LdapDecodeError } from '../../src-main/ldap/ldap-decode';
+import { JsonPageWriter } from '../../src-main/ldap/ldap-json';
 import { EXPLICIT_BUFFER_ATTRIBUTES, isBinaryAttribute } from '../../src-main/directory/binary-attributes';
 import { toEntryInput } from '../../src-main/preview/entry-values';
 
@@ -144,5 +146,58 @@ describe('decodeSearchEntry', () => {
     const wrong = Buffer.from(bytes);
     wrong[0] = 0x30; // the DN must be an OCTET STRING
     expect(() => decode(wrong)).toThrow(/not valid LDAP \(expected the entry DN\)/);
+  });
+});
+
+describe('JsonPageWriter (the read worker: BER straight into a page of JSON)', () => {
+  it('writes exactly JSON.stringify of the decoded entries, on the hand-picked cases and 3000 random entries', () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const NAMES = ['uid', 'UID', 'mail', 'cn', 'givenName', 'jpegPhoto', 'objectGUID', 'userCertificate;binary', 'description', 'x-Custom-Attr', 'userPassword', 'a"quoted', '__proto__'];
+    const TEXTS = ['', 'a', 'alice', 'Zoë', '日本語', '😀 emoji', '\uFFFD', 'say "hi"', 'back\\slash', 'tab\there', 'line\nbreak', '\u2028', 'x'.repeat(300)];
+    const value = (): Buffer => {
+      if (rnd(5) === 0) {
+        const b = Buffer.alloc(rnd(20));
+        for (let i = 0; i < b.length; i++) b[i] = rnd(256);
+        return b;
+      }
+      return utf8(TEXTS[rnd(TEXTS.length)]);
+    };
+    const all: Buffer[] = [
+      encode('uid=zoë,dc=x', [['uid', [utf8('zoë')]], ['member', []], ['cn', [utf8('Zoë 日本 😀')]]]),
+      encode('cn="quoted\\, dn",dc=x', [['mail', [utf8('one')]], ['MAIL', [utf8('two')]]]),
+      encode('cn=x', [['objectGUID', [Buffer.from('00112233445566778899aabbccddeeff', 'hex')]], ['userPassword', [INVALID]]]),
+    ];
+    for (let n = 0; n < 3000; n++) {
+      const names = new Set<string>();
+      const count = rnd(7);
+      while (names.size < count) names.add(NAMES[rnd(NAMES.length)]);
+      all.push(encode(`uid=user${n}${rnd(10) === 0 ? '"\\' : ''},dc=example,dc=com`, [...names].map((name): Attr => [name, Array.from({ length: rnd(4) }, value)])));
+    }
+    const writer = new JsonPageWriter(64);
+    for (let from = 0; from < all.length; from += 1000) {
+      const chunk = all.slice(from, from + 1000);
+      for (const bytes of chunk) writer.add(bytes, 0, bytes.length);
+      const page = writer.finish();
+      expect(page.count).toBe(chunk.length);
+      expect(entryCount(page.buffer)).toBe(chunk.length);
+      const expected = chunk.map((bytes) => decode(bytes));
+      // Byte for byte the JSON of the decoder's entries, so the main thread gets the same entries.
+      expect(Buffer.from(page.buffer, 4).toString('utf8')).toBe(JSON.stringify(expected));
+      expect(decodeEntryPage(page.buffer)).toEqual(expected);
+    }
+  });
+
+  it('gives an empty page as an empty array, and refuses malformed bytes without writing half an entry', () => {
+    const writer = new JsonPageWriter();
+    expect(decodeEntryPage(writer.finish().buffer)).toEqual([]);
+    const good = encode('cn=a', [['cn', [utf8('a')]]]);
+    const bad = encode('cn=b', [['cn', [utf8('b')]]]);
+    writer.add(good, 0, good.length);
+    expect(() => writer.add(bad, 0, bad.length - 2)).toThrow(LdapDecodeError);
+    expect(decodeEntryPage(writer.finish().buffer)).toEqual([decode(good)]);
   });
 });

@@ -1,0 +1,185 @@
+/**
+ * Search result entries straight from BER into the JSON of a page (the format of
+ * src-main/directory/entry-page.ts), for the read worker: the common entry is copied byte for byte
+ * (its DN, names and UTF-8 values are already valid JSON string contents), so the worker makes no
+ * strings or objects for it, and the main thread rebuilds the entries with one JSON.parse.
+ *
+ * The result is exactly JSON.stringify(decodeSearchEntry(...)) (test/unit/ldap-decode.test.ts
+ * checks it on random entries). Entries the byte copy cannot express (a value with a quote, a
+ * backslash or a control character, bytes that are not UTF-8, one name in two spellings) go
+ * through decodeSearchEntry and JSON.stringify.
+ */
+import { isUtf8 } from 'node:buffer';
+import { decodeSearchEntry, nameInfo, Reader, TAG_SEQUENCE } from './ldap-decode';
+
+const TAG_SET = 0x31;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+
+const DN_KEY = Buffer.from('{"dn":');
+const ATTRIBUTES_KEY = Buffer.from(',"attributes":{');
+const BINARY_KEY = Buffer.from(',"binary":[');
+
+/** Why an entry leaves the byte copy. */
+class NotCopyable extends Error {}
+const NOT_COPYABLE = new NotCopyable();
+
+/** True when bytes [s, e) can be copied as the contents of a JSON string (valid UTF-8, nothing to escape). */
+function copyable(buf: Buffer, s: number, e: number): boolean {
+  let ascii = true;
+  for (let i = s; i < e; i++) {
+    const c = buf[i];
+    if (c < 0x20 || c === QUOTE || c === BACKSLASH) return false;
+    if (c >= 0x80) ascii = false;
+  }
+  return ascii || isUtf8(buf.subarray(s, e));
+}
+
+/**
+ * One page being written: a u32 entry count, then `[entry,entry,...]`. Entries are appended as
+ * their messages are parsed; {@link finish} gives the page as one transferable buffer.
+ */
+export class JsonPageWriter {
+  private out: Buffer;
+  private n = 0;
+  private count = 0;
+  private lowers: string[] = [];
+  private binary: string[] = [];
+
+  constructor(initial = 1 << 18) {
+    this.out = Buffer.allocUnsafe(initial);
+    this.reset();
+  }
+
+  /** Entries written so far. */
+  get entries(): number {
+    return this.count;
+  }
+
+  private reset(): void {
+    this.n = 4;
+    this.out[this.n++] = 0x5b; // [
+    this.count = 0;
+  }
+
+  private ensure(more: number): void {
+    if (this.n + more <= this.out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.n + more));
+    this.out.copy(bigger, 0, 0, this.n);
+    this.out = bigger;
+  }
+
+  private bytes(src: Buffer, s = 0, e = src.length): void {
+    this.ensure(e - s);
+    src.copy(this.out, this.n, s, e);
+    this.n += e - s;
+  }
+
+  private byte(c: number): void {
+    this.ensure(1);
+    this.out[this.n++] = c;
+  }
+
+  /** A JSON string of bytes [s, e) that {@link copyable} accepted. */
+  private quoted(buf: Buffer, s: number, e: number): void {
+    this.ensure(e - s + 2);
+    this.out[this.n++] = QUOTE;
+    buf.copy(this.out, this.n, s, e);
+    this.n += e - s;
+    this.out[this.n++] = QUOTE;
+  }
+
+  private text(s: string): void {
+    this.ensure(3 * s.length);
+    this.n += this.out.write(s, this.n, 'utf8');
+  }
+
+  /** Appends the SearchResultEntry whose contents span [p, end) of `buf`. */
+  add(buf: Buffer, p: number, end: number): void {
+    const start = this.n;
+    if (this.count > 0) this.byte(COMMA);
+    const at = this.n;
+    try {
+      this.copyEntry(buf, p, end);
+    } catch (err) {
+      if (err !== NOT_COPYABLE) {
+        this.n = start;
+        throw err;
+      }
+      this.n = at;
+      this.text(JSON.stringify(decodeSearchEntry(buf, p, end)));
+    }
+    this.count++;
+  }
+
+  /** The byte copy: throws NOT_COPYABLE for an entry that needs decoding (see the file header). */
+  private copyEntry(buf: Buffer, p: number, end: number): void {
+    const r = new Reader(buf, p, end);
+    const de = r.range('the entry DN');
+    if (!copyable(buf, r.start, de)) throw NOT_COPYABLE;
+    this.bytes(DN_KEY);
+    this.quoted(buf, r.start, de);
+    this.bytes(ATTRIBUTES_KEY);
+    const attrsEnd = r.enter(TAG_SEQUENCE, 'the attribute list');
+    const lowers = this.lowers;
+    const binary = this.binary;
+    lowers.length = 0;
+    binary.length = 0;
+    let written = 0;
+    for (let position = 0; r.p < attrsEnd; position++) {
+      const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
+      const ne = r.range('an attribute name');
+      const info = nameInfo(buf, r.start, ne, position);
+      if (info.name === '__proto__') {
+        r.p = partialEnd;
+        continue;
+      }
+      const setEnd = r.enter(TAG_SET, 'the values', info.name);
+      if (r.p >= setEnd) {
+        r.p = partialEnd;
+        continue; // no values: left out
+      }
+      if (lowers.includes(info.lower)) throw NOT_COPYABLE; // one name in two spellings: merged by the decoder
+      lowers.push(info.lower);
+      if (written++ > 0) this.byte(COMMA);
+      this.bytes((info.jsonKey ??= Buffer.from(`${JSON.stringify(info.name)}:`)));
+      this.byte(0x5b); // [
+      for (let v = 0; r.p < setEnd; v++) {
+        const ve = r.range('a value', info.name);
+        if (v > 0) this.byte(COMMA);
+        if (info.binary) {
+          this.byte(QUOTE);
+          this.text(buf.toString('base64', r.start, ve));
+          this.byte(QUOTE);
+        } else if (copyable(buf, r.start, ve)) this.quoted(buf, r.start, ve);
+        else throw NOT_COPYABLE; // to escape, or not UTF-8 (then the whole attribute is base64)
+      }
+      this.byte(0x5d); // ]
+      if (info.binary) binary.push(info.name);
+      r.p = partialEnd;
+    }
+    this.byte(0x7d); // } of attributes
+    if (binary.length > 0) {
+      this.bytes(BINARY_KEY);
+      for (let i = 0; i < binary.length; i++) {
+        if (i > 0) this.byte(COMMA);
+        this.text(JSON.stringify(binary[i]));
+      }
+      this.byte(0x5d);
+    }
+    this.byte(0x7d); // } of the entry
+  }
+
+  /** The page so far as one buffer (entry count, then the JSON array); the writer starts a new page. */
+  finish(): { buffer: ArrayBuffer; count: number } {
+    this.byte(0x5d); // ]
+    const buffer = new ArrayBuffer(this.n);
+    const bytes = new Uint8Array(buffer);
+    this.out.copy(bytes, 0, 0, this.n);
+    new DataView(buffer).setUint32(0, this.count, true);
+    const count = this.count;
+    this.reset();
+    return { buffer, count };
+  }
+}
