@@ -4,10 +4,10 @@
  * thread more than parsing). Layout: a little-endian u32 entry count, then the UTF-8 JSON array
  * of the entries ({ dn, attributes, binary? } each).
  *
- * JSON both ways because V8's JSON.stringify and JSON.parse are the fastest way to flatten and
- * rebuild entries in plain JavaScript: for a page of 1000 typical users (~270 KB) about 1 ms to
- * encode on the reading thread and 1.5 ms to decode on the receiving one, against 2.5 ms for
- * structuredClone alone.
+ * The read worker writes this format straight from BER (src-main/ldap/ldap-json.ts);
+ * {@link encodeEntryPage} makes it from entry objects. JSON because V8's JSON.parse is the fastest
+ * way to rebuild entries in plain JavaScript: for a page of 1000 typical users (~270 KB) about
+ * 1.5 ms on the receiving thread, against 2.5 ms for structuredClone of the objects alone.
  */
 import type { DirectoryEntry } from './entry';
 
