@@ -67,6 +67,19 @@ describe('the script runner (sandboxes in a worker thread)', () => {
     expect(Object.keys(mine.costs)).toEqual(['active', 'orgName', 'roleName']);
   });
 
+  it('gives the same outcomes for dynamic reads and for values that travel as JSON', async () => {
+    const scripts: ServerScripts = {
+      active: "function(entry) { const k = 'u' + 'id'; return entry[k] !== 'u2' && entry.has('l', 'b'); }",
+      orgName: "e => e.all('l').length + ' values, the last ' + e.all('l').pop().length + ' long'",
+      roleName: null,
+    };
+    const list = entries(40, [3]);
+    list[1].attributes.l = ['b', 'with \u0001 separator'];
+    const mine = await runner.evaluate(scripts, list, { captureLogs: true });
+    expect(mine.outcomes).toEqual(engine.evaluate(scripts, list, { captureLogs: true }).outcomes);
+    expect(mine.outcomes[1].org).toBe('2 values, the last 16 long');
+  });
+
   it('reports syntax errors from check() as the engine does', async () => {
     const scripts: ServerScripts = { active: 'function(entry) { return ; ; }}', orgName: 'e => 1', roleName: null };
     expect(await runner.check(scripts)).toEqual(engine.check(scripts));
