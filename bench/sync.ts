@@ -17,8 +17,9 @@
  *               stricter floor, ~45% faster on a 2-core machine (the drained floor shares the
  *               cores with the process reading the LDIF); ratios and the target are printed
  *               against both;
- *   - read:     the sync's reader alone (paged search decoded into script entries, no scripts),
- *               for attribution;
+ *   - read:     the sync's reader alone (the read worker: paged search decoded into pages of
+ *               entries, no scripts), for attribution; `read/thr` the same on the calling thread
+ *               (no worker start-up, no hand-over between threads);
  *   - simulate: SyncService.run mode simulate (plan and change rows stored, nothing applied);
  *   - sync:     the first SyncService.run mode sync: creates N users;
  *   - resync:   after 1% of the entries changed (one ldapmodify as the rootdn: half of them a new
@@ -70,7 +71,7 @@ const SCRIPTS = {
   roleName: "function(entry) { return entry.employeeType === 'admin' ? ['Desktop User', 'Org Admin'] : ['Desktop User']; }",
 };
 
-type Phase = 'read' | 'simulate' | 'sync';
+type Phase = 'read' | 'read-thread' | 'simulate' | 'sync';
 
 /** What a child phase needs. */
 interface PhaseInput {
@@ -101,6 +102,8 @@ interface PhaseResult {
   loopP99Ms: number;
   /** Blocks of the event loop over 50 ms, with the run's phase (connecting, reading, planning, applying) during each. */
   loopBlocks: LoopBlock[];
+  /** The most CPU the main thread used within one block, ms (null off Linux). */
+  loopMaxCpuMs: number | null;
 }
 
 function benchDraft(slapd: Slapd): ServerDraft {
@@ -128,7 +131,7 @@ function syncAttributes(draft: ServerDraft): string[] {
 async function childPhase(): Promise<number> {
   const input = JSON.parse(process.env.BENCH_SYNC_INPUT ?? 'null') as PhaseInput | null;
   if (!input) throw new Error('--phase is internal: BENCH_SYNC_INPUT is missing');
-  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null, windowUs: [0, 0], loopMaxMs: 0, loopP99Ms: 0, loopBlocks: [] };
+  const result: PhaseResult = { phase: input.phase, ms: 0, maxRss: 0, rssBefore: 0, engineMs: 0, entries: 0, run: null, usersInStore: null, windowUs: [0, 0], loopMaxMs: 0, loopP99Ms: 0, loopBlocks: [], loopMaxCpuMs: null };
   // How long the main thread's event loop is blocked during the run (the app's window, cancel and progress wait that long).
   let loop: ReturnType<typeof watchEventLoop> | null = null;
   const watch = {
@@ -139,17 +142,18 @@ async function childPhase(): Promise<number> {
       result.loopMaxMs = r.maxMs;
       result.loopP99Ms = r.p99Ms;
       result.loopBlocks = r.blocks;
+      result.loopMaxCpuMs = r.maxCpuMs;
     },
   };
   const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-  if (input.phase === 'read') {
+  if (input.phase === 'read' || input.phase === 'read-thread') {
     const target = targetFromDraft(input.draft);
     const attributes = syncAttributes(input.draft);
     result.rssBefore = process.memoryUsage().rss;
     result.windowUs[0] = nowUs();
     const started = performance.now();
     watch.start();
-    const r = await readDirectory({ target, password: input.password, attributes, onPage: () => {} });
+    const r = await readDirectory({ target, password: input.password, attributes, inThread: input.phase === 'read-thread', onPage: () => {} });
     watch.stop();
     result.ms = performance.now() - started;
     result.windowUs[1] = nowUs();
@@ -384,7 +388,7 @@ async function main(): Promise<number> {
     if (!ok) problems.push(what);
     return ok;
   };
-  const rows = { floor: [] as number[], nullFloor: [] as number[], read: [] as PhaseResult[], simulate: [] as PhaseResult[], sync: [] as PhaseResult[], resync: [] as PhaseResult[] };
+  const rows = { floor: [] as number[], nullFloor: [] as number[], read: [] as PhaseResult[], readThread: [] as PhaseResult[], simulate: [] as PhaseResult[], sync: [] as PhaseResult[], resync: [] as PhaseResult[] };
   let floorBytes = 0;
   try {
     slapd = await startSlapd({ users, logOps: false });
@@ -421,6 +425,11 @@ async function main(): Promise<number> {
       say('read', read.ms, describe(read));
       blocks(read);
       rows.read.push(read);
+
+      const readThread = await runChild(input('read-thread'), profDir, `round${round}-1-read-thread`);
+      check(readThread.entries === users, `round ${round}: read on the calling thread returned ${readThread.entries} entries`);
+      say('read/thr', readThread.ms, describe(readThread));
+      rows.readThread.push(readThread);
 
       const sim = await runChild(input('simulate'), profDir, `round${round}-2-simulate`);
       const simOk = sim.run?.status === 'simulated' && sim.run.entries === users && sim.run.counts.created === users && sim.run.counts.errors === 0 && sim.usersInStore === 0;
@@ -470,15 +479,16 @@ async function main(): Promise<number> {
     return [
       label, fmtMs(ms), `${(ms / floor).toFixed(2)}x`, `${(ms / nullFloor).toFixed(2)}x`, fmtMb(rss), perSec(users, ms), `${median(rs.map((r) => r.engineMs)).toFixed(0)} ms`,
       target ? verdict(ms, rss, floor) : '', target ? verdict(ms, rss, nullFloor) : '',
-      `${Math.max(...rs.map((r) => r.loopMaxMs)).toFixed(0)} / ${median(rs.map((r) => r.loopP99Ms)).toFixed(0)} ms`,
+      `${Math.max(...rs.map((r) => r.loopMaxMs)).toFixed(0)} / ${median(rs.map((r) => r.loopP99Ms)).toFixed(0)} ms (cpu ${Math.max(...rs.map((r) => r.loopMaxCpuMs ?? NaN)).toFixed(0)})`,
     ];
   };
   console.log(table(
-    ['phase', 'ms', 'vs floor', 'vs /dev/null floor', 'peak RSS', 'entries/s', 'engine load', 'target', 'target vs /dev/null', 'event loop max / p99'],
+    ['phase', 'ms', 'vs floor', 'vs /dev/null floor', 'peak RSS', 'entries/s', 'engine load', 'target', 'target vs /dev/null', 'event loop max / p99 (longest block cpu)'],
     [
       ['floor (ldapsearch, drained)', fmtMs(floor), '1.00x', `${(floor / nullFloor).toFixed(2)}x`, 'n/a', perSec(users, floor), '', '', '', ''],
       ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), `${(nullFloor / floor).toFixed(2)}x`, '1.00x', 'n/a', perSec(users, nullFloor), '', '', '', ''],
-      line('read only (reader)', rows.read, false),
+      line('read only (read worker)', rows.read, false),
+      line('read only (calling thread)', rows.readThread, false),
       line('simulate', rows.simulate, true),
       line('sync (create all)', rows.sync, true),
       line('re-sync (1% changed)', rows.resync, true),
