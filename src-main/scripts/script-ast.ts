@@ -97,7 +97,7 @@ export function startsWithFunctionKeyword(text: string): boolean {
   const words: string[] = [];
   try {
     for (const t of tokenizer(text, OPTIONS)) {
-      words.push(t.type.keyword ?? (t.type.label === 'name' ? String(t.value) : t.type.label));
+      words.push(t.type.keyword ?? (t.type.label === 'name' ? String((t as { value?: unknown }).value) : t.type.label));
       if (words.length === 2) break;
     }
   } catch {
