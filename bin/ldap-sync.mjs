@@ -11,6 +11,8 @@ if (!existsSync(bundle)) {
   process.stderr.write('error: ldap-sync is not built (dist/cli/ldap-sync.js is missing): run npm install or npm run build:cli\n');
   process.exitCode = 1;
 } else {
+  // With --debug, stack traces name the TypeScript sources (dist/cli has source maps).
+  if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
   try {
     await import(bundle.href);
   } catch (err) {
