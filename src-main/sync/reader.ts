@@ -30,7 +30,9 @@ export interface ReadOptions extends StrictReadOptions {
  * preparations. The caller hands it to readDirectory, or terminates it when it does not read.
  */
 export function startReadWorker(): Worker {
-  const worker = startWorker('read-worker');
+  // A small young generation: the worker copies bytes into page buffers (outside the heap) and makes
+  // few objects, so 2 MB keeps its memory about 20 MB lower at no cost in speed (measured at 100k).
+  const worker = startWorker('read-worker', { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
   // Idle, it must not keep the process alive (readDirectory refs it while it reads).
   worker.unref();
   // Until readDirectory listens: an error or exit now must not go unhandled or unnoticed.
