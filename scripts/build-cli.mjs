@@ -110,7 +110,7 @@ function checkStartupWeight(metafile) {
     }
   }
   if (process.env.LDAP_SYNC_BUILD_DEBUG) {
-    for (const file of seen) process.stderr.write(`startup: ${file}: ${Object.keys(metafile.outputs[file].inputs).filter((i) => !i.includes('node_modules')).join(' ')}\n`);
+    for (const file of seen) process.stderr.write(`startup: ${file.replace(relative(ROOT, BUILD), 'dist/cli')}: ${Object.keys(metafile.outputs[file].inputs).filter((i) => !i.includes('node_modules')).join(' ')}\n`);
   }
   if (heavy.length) {
     const names = [...new Set(heavy.map((h) => h.replace(/^.*node_modules\//, '').split('/').slice(0, h.includes('@') ? 2 : 1).join('/')))];
