@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src-main/cli/run-cli';
 import type { Keychain } from '../../src-main/secrets/keychain';
@@ -42,6 +43,13 @@ export function runCliInProcess(args: string[], opts: RunOptions & { signal?: Ab
     try {
       const code = await runCli(args, {
         stdout: (text) => void (stdout += text),
+        // As main.ts gives stdout as a stream too: `snapshot export` streams its LDIF through it.
+        stdoutStream: new Writable({
+          write(chunk: Buffer | string, _encoding, done) {
+            stdout += chunk.toString();
+            done();
+          },
+        }),
         stderr: (text) => void (stderr += text),
         env: opts.env,
         signal: opts.signal,
