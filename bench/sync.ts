@@ -224,6 +224,48 @@ function runNullFloor(slapd: Slapd, draft: ServerDraft): Promise<number> {
   });
 }
 
+/** What one spawned CLI command measured: wall time from spawn to exit (process start included) and peak RSS. */
+interface CliResult {
+  ms: number;
+  maxRss: number;
+  code: number;
+  run: RunSummary | null;
+  usersInStore: number;
+}
+
+/**
+ * The issue's measure: `node bin/ldap-sync.mjs simulate|sync Bench --db STORE`, the built CLI as an
+ * admin or cron runs it, timed from spawn to exit (node start, bundle load, store open, worker
+ * start, QuickJS load, the run, the printed summary, exit). Peak RSS of the whole process (all
+ * threads) comes from GNU time. The run it recorded is then read back from the store and checked.
+ */
+async function runCliPhase(command: 'simulate' | 'sync', store: { dbPath: string; serverId: string }, password: string): Promise<CliResult> {
+  const bin = path.join(ROOT, 'bin', 'ldap-sync.mjs');
+  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'ldap-sync.js'))) throw new Error('the CLI is not built: run npm run build:cli first');
+  const { code, ms, stderr } = await new Promise<{ code: number; ms: number; stderr: string }>((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH_MAXRSS_KB %M', process.execPath, bin, command, 'Bench', '--db', store.dbPath], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_PW: password },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (c) => resolve({ code: c ?? -1, ms: performance.now() - started, stderr: err }));
+  });
+  const kb = Number(/BENCH_MAXRSS_KB (\d+)/.exec(stderr)?.[1] ?? NaN);
+  const app = createAppContext({ dbPath: store.dbPath, keychain: noKeychain });
+  try {
+    const run = app.sync.history({ serverId: store.serverId, status: null, offset: 0, limit: 1 }).runs[0] ?? null;
+    const usersInStore = (app.store.db.prepare(`SELECT COUNT(*) AS n FROM users`).get() as { n: number }).n;
+    if (code !== 0) console.log(`           ldap-sync ${command} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return { ms, maxRss: kb * 1024, code, run, usersInStore };
+  } finally {
+    app.close();
+  }
+}
+
 /** A fresh store with the bench server and its ten department organizations. */
 async function prepareStore(slapd: Slapd, dir: string): Promise<{ dbPath: string; serverId: string; draft: ServerDraft }> {
   const dbPath = path.join(dir, 'store.sqlite');
@@ -361,8 +403,10 @@ async function main(): Promise<number> {
   const phaseAt = argv.indexOf('--phase');
   if (phaseAt >= 0) return childPhase();
   const cpuProf = argv.includes('--cpu-prof');
+  // --cli-only: only the issue's measure (the built CLI's wall time), no in-process phases.
+  const cliOnly = argv.includes('--cli-only');
   // --entries is the issue's spelling (--entries 1000000 shows the cost staying linear); same as --users.
-  const parsed = parseIntArgs(argv.filter((a) => a !== '--cpu-prof'), { users: 100_000, entries: 0, runs: 1 }, USAGE);
+  const parsed = parseIntArgs(argv.filter((a) => a !== '--cpu-prof' && a !== '--cli-only'), { users: 100_000, entries: 0, runs: 1 }, USAGE);
   const users = parsed.entries || parsed.users;
   const runs = parsed.runs;
 
@@ -389,6 +433,7 @@ async function main(): Promise<number> {
     return ok;
   };
   const rows = { floor: [] as number[], nullFloor: [] as number[], read: [] as PhaseResult[], readThread: [] as PhaseResult[], simulate: [] as PhaseResult[], sync: [] as PhaseResult[], resync: [] as PhaseResult[] };
+  const cli = { simulate: [] as CliResult[], sync: [] as CliResult[], resync: [] as CliResult[] };
   let floorBytes = 0;
   try {
     slapd = await startSlapd({ users, logOps: false });
@@ -404,6 +449,9 @@ async function main(): Promise<number> {
     for (let round = 1; round <= runs; round++) {
       const dir = mkdtempSync(path.join(work, `round${round}-`));
       const store = await prepareStore(slapd, dir);
+      const cliStore = await prepareStore(slapd, mkdtempSync(path.join(work, `round${round}-cli-`)));
+      const sayCli = (label: string, r: CliResult) =>
+        say(label, r.ms, `exit ${r.code}, peak RSS ${fmtMb(r.maxRss)}, ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}` : 'no run recorded'}, users in store ${r.usersInStore}`);
       const input = (phase: Phase): PhaseInput => ({ phase, dbPath: store.dbPath, serverId: store.serverId, draft: store.draft, password: slapd!.syncPw });
       const say = (label: string, ms: number, extra: string) => console.log(`  run ${round}  ${label.padEnd(9)} ${fmtMs(ms).padStart(7)} ms  ${extra}`);
 
@@ -420,17 +468,35 @@ async function main(): Promise<number> {
       const describe = (r: PhaseResult) =>
         `peak RSS ${fmtMb(r.maxRss)} (before run ${fmtMb(r.rssBefore)})  event loop max ${r.loopMaxMs.toFixed(0)} ms, p99 ${r.loopP99Ms.toFixed(0)} ms  ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}, users in store ${r.usersInStore}` : `entries ${r.entries}`}`;
 
-      const read = await runChild(input('read'), profDir, `round${round}-1-read`);
-      check(read.entries === users, `round ${round}: read returned ${read.entries} entries`);
-      say('read', read.ms, describe(read));
-      blocks(read);
-      rows.read.push(read);
+      if (!cliOnly) {
+        const read = await runChild(input('read'), profDir, `round${round}-1-read`);
+        check(read.entries === users, `round ${round}: read returned ${read.entries} entries`);
+        say('read', read.ms, describe(read));
+        blocks(read);
+        rows.read.push(read);
 
-      const readThread = await runChild(input('read-thread'), profDir, `round${round}-1-read-thread`);
-      check(readThread.entries === users, `round ${round}: read on the calling thread returned ${readThread.entries} entries`);
-      say('read/thr', readThread.ms, describe(readThread));
-      rows.readThread.push(readThread);
-
+        const readThread = await runChild(input('read-thread'), profDir, `round${round}-1-read-thread`);
+        check(readThread.entries === users, `round ${round}: read on the calling thread returned ${readThread.entries} entries`);
+        say('read/thr', readThread.ms, describe(readThread));
+        rows.readThread.push(readThread);
+      }
+      const cliSim = await runCliPhase('simulate', cliStore, slapd.syncPw);
+      check(cliSim.code === 0 && cliSim.run?.status === 'simulated' && cliSim.run.counts.created === users && cliSim.run.counts.errors === 0 && cliSim.usersInStore === 0, `round ${round}: CLI simulate ${JSON.stringify(cliSim.run && { status: cliSim.run.status, counts: cliSim.run.counts, error: cliSim.run.error })}`);
+      sayCli('CLI sim', cliSim);
+      cli.simulate.push(cliSim);
+      const cliFirst = await runCliPhase('sync', cliStore, slapd.syncPw);
+      check(cliFirst.code === 0 && cliFirst.run?.status === 'applied' && cliFirst.run.counts.created === users && cliFirst.run.counts.errors === 0 && cliFirst.usersInStore === users, `round ${round}: CLI sync ${JSON.stringify(cliFirst.run && { status: cliFirst.run.status, counts: cliFirst.run.counts, error: cliFirst.run.error })}`);
+      sayCli('CLI sync', cliFirst);
+      cli.sync.push(cliFirst);
+      if (cliOnly) {
+        const changedCli = await changeOnePercent(slapd, users, state);
+        const cliAgain = await runCliPhase('sync', cliStore, slapd.syncPw);
+        const cc = cliAgain.run?.counts;
+        check(cliAgain.code === 0 && cliAgain.run?.status === 'applied' && cc?.moved === changedCli.moves && cc.rolesChanged === changedCli.roles && cc.created === 0 && cc.deactivated === 0 && cc.errors === 0, `round ${round}: CLI re-sync ${JSON.stringify(cliAgain.run && { status: cliAgain.run.status, counts: cliAgain.run.counts, error: cliAgain.run.error })}`);
+        sayCli('CLI resync', cliAgain);
+        cli.resync.push(cliAgain);
+        continue;
+      }
       const sim = await runChild(input('simulate'), profDir, `round${round}-2-simulate`);
       const simOk = sim.run?.status === 'simulated' && sim.run.entries === users && sim.run.counts.created === users && sim.run.counts.errors === 0 && sim.usersInStore === 0;
       check(simOk, `round ${round}: simulate ${JSON.stringify(sim.run && { status: sim.run.status, entries: sim.run.entries, counts: sim.run.counts, error: sim.run.error })}, users ${sim.usersInStore}`);
@@ -447,6 +513,11 @@ async function main(): Promise<number> {
 
       const changed = await changeOnePercent(slapd, users, state);
       console.log(`  run ${round}  (ldapmodify of ${changed.moves + changed.roles} entries: ${changed.moves} departments, ${changed.roles} employee types, ${fmtMs(changed.ms)} ms)`);
+      const cliAgain = await runCliPhase('sync', cliStore, slapd.syncPw);
+      const cc = cliAgain.run?.counts;
+      check(cliAgain.code === 0 && cliAgain.run?.status === 'applied' && cc?.moved === changed.moves && cc.rolesChanged === changed.roles && cc.created === 0 && cc.deactivated === 0 && cc.errors === 0, `round ${round}: CLI re-sync ${JSON.stringify(cliAgain.run && { status: cliAgain.run.status, counts: cliAgain.run.counts, error: cliAgain.run.error })}`);
+      sayCli('CLI resync', cliAgain);
+      cli.resync.push(cliAgain);
       const again = await runChild(input('sync'), profDir, `round${round}-4-resync`);
       const c = again.run?.counts;
       const againOk =
@@ -487,11 +558,32 @@ async function main(): Promise<number> {
     [
       ['floor (ldapsearch, drained)', fmtMs(floor), '1.00x', `${(floor / nullFloor).toFixed(2)}x`, 'n/a', perSec(users, floor), '', '', '', ''],
       ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), `${(nullFloor / floor).toFixed(2)}x`, '1.00x', 'n/a', perSec(users, nullFloor), '', '', '', ''],
-      line('read only (read worker)', rows.read, false),
-      line('read only (calling thread)', rows.readThread, false),
-      line('simulate', rows.simulate, true),
-      line('sync (create all)', rows.sync, true),
-      line('re-sync (1% changed)', rows.resync, true),
+      ...[
+        line('read only (read worker)', rows.read, false),
+        line('read only (calling thread)', rows.readThread, false),
+        line('simulate', rows.simulate, true),
+        line('sync (create all)', rows.sync, true),
+        line('re-sync (1% changed)', rows.resync, true),
+      ].filter((r) => r[1] !== 'n/a'),
+    ],
+  ));
+  // The issue's targets: the built CLI's wall time (process start included) against the /dev/null floor.
+  const cliLine = (label: string, rs: CliResult[], ratio: number) => {
+    const ms = median(rs.map((r) => r.ms));
+    const rss = Math.max(...rs.map((r) => r.maxRss));
+    const slow = ms > nullFloor * ratio;
+    const big = !(rss < TARGET_RSS_MB * MB);
+    return [label, fmtMs(ms), `${(ms / nullFloor).toFixed(2)}x`, `<= ${ratio}x, < ${TARGET_RSS_MB} MB`, fmtMb(rss), perSec(users, ms), !slow && !big ? 'PASS' : `MISS (${[slow ? 'time' : '', big ? 'RSS' : ''].filter(Boolean).join(' + ')})`];
+  };
+  console.log('');
+  console.log(`the built CLI, wall time from spawn to exit (node bin/ldap-sync.mjs simulate|sync Bench --db STORE), median of ${runs}:`);
+  console.log(table(
+    ['command', 'ms', 'vs /dev/null floor', 'target', 'peak RSS', 'entries/s', 'verdict'],
+    [
+      ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), '1.00x', '', 'n/a', perSec(users, nullFloor), ''],
+      cliLine('ldap-sync simulate', cli.simulate, 1.5),
+      cliLine('ldap-sync sync (creates all)', cli.sync, 2),
+      cliLine('ldap-sync sync (1% changed)', cli.resync, 1.5),
     ],
   ));
   console.log(`(floor output: ${(floorBytes / MB).toFixed(1)} MB of LDIF; "ms" is the run itself: store open, process start and script engine load excluded)`);
