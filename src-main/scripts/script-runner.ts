@@ -133,7 +133,8 @@ export class ScriptRunner {
   /** Terminates the workers; pending calls fail. */
   dispose(): void {
     this.disposed = true;
-    const reason = new Error('ScriptRunner used after dispose()');
+    // Calls still pending when the app closes end as cancelled (not as an internal error in the log).
+    const reason = new AppError('CANCELLED', 'The app is closing: the scripts were stopped.');
     this.current.terminate(reason);
     this.spare?.terminate(reason);
     this.spare = null;
@@ -146,7 +147,7 @@ export class ScriptRunner {
   /** A live, ready worker: the current one, or its replacement (the spare, else a new one). */
   private async worker(signal?: AbortSignal): Promise<ScriptWorkerHandle> {
     for (let attempt = 0; ; attempt++) {
-      if (this.disposed) throw new Error('ScriptRunner used after dispose()');
+      if (this.disposed) throw new AppError('CANCELLED', 'The app is closing: the scripts were stopped.');
       if (signal?.aborted) throw cancelled();
       if (this.current.stopped) {
         const next = this.spare && !this.spare.stopped ? this.spare : this.start();
