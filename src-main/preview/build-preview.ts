@@ -5,7 +5,7 @@ import type { ScriptRunner } from '../scripts/script-runner';
 import { buildRows, usernamesOfPages } from './build-rows';
 import type { CachedPage, SourcePage } from '../directory/entry-source';
 import { evaluateFetching, type Refetch } from './evaluate-fetching';
-import { sortedNames } from './ldap-lookups';
+import { sortedNames } from '../directory/attribute-names';
 
 /** The most `console.log` lines one preview page returns. */
 export const MAX_PREVIEW_LOGS = 500;

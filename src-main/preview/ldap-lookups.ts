@@ -7,16 +7,10 @@ import { toLdaptsFilter } from '../ldap/ldapts-filter';
 import type { LdapTarget } from '../ldap/target';
 import { EXPLICIT_BUFFER_ATTRIBUTES } from '../directory/binary-attributes';
 import { toRawEntry } from './entry-values';
+import { sortedNames } from '../directory/attribute-names';
 
 /** How many entries the attribute-name sample looks at. */
 export const NAME_SAMPLE_SIZE = 100;
-
-/** Attribute names sorted ignoring case, each once (first spelling kept). */
-export function sortedNames(names: Iterable<string>): string[] {
-  const byKey = new Map<string, string>();
-  for (const n of names) if (!byKey.has(n.toLowerCase())) byKey.set(n.toLowerCase(), n);
-  return [...byKey.values()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase(), 'en'));
-}
 
 /** True when `dn` is `base` or below it (compared RDN by RDN, types and values ignoring case). */
 export function isWithinBase(dn: string, base: string): boolean {

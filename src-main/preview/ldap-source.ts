@@ -15,7 +15,8 @@ import { readDirectory, startReadWorker } from '../sync/reader';
 import { EXPLICIT_BUFFER_ATTRIBUTES } from '../directory/binary-attributes';
 import { toEntryInput } from './entry-values';
 import { PageCache } from './page-cache';
-import { fetchRawEntry, sampleAttributeNames, sortedNames } from './ldap-lookups';
+import { sortedNames } from '../directory/attribute-names';
+import { fetchRawEntry, sampleAttributeNames } from './ldap-lookups';
 
 /** How long an unused connection stays open (its cursor is lost after; cached pages are kept). */
 export const IDLE_CLOSE_MS = 120_000;

@@ -1,6 +1,6 @@
 import type { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
 import { usedAttributes } from '../scripts/used-attributes';
-import { sortedNames } from './ldap-lookups';
+import { sortedNames } from '../directory/attribute-names';
 
 /**
  * The attributes a preview page fetches: the username attribute, the mapped ones and those the

@@ -11,7 +11,7 @@ import { AppError } from '../../src-shared/errors';
 import { normalizeDn } from '../../src-shared/ldap/dn';
 import { fillUsername, matchAllFilter } from '../../src-shared/ldap/filter';
 import type { CachedPage, EntrySource, PageRequest, ReadAllOptions, SourcePage } from '../directory/entry-source';
-import { sortedNames } from '../preview/ldap-lookups';
+import { sortedNames } from '../directory/attribute-names';
 import { rawEntryOf, type DirectoryEntry } from '../directory/entry';
 import { getSnapshot, snapshotEntries, snapshotEntriesAfter, snapshotEntriesBySeq, type SnapshotEntry, type SnapshotRow } from '../store/snapshots-repo';
 import { compileFilter } from './filter-eval';

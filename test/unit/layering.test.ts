@@ -34,8 +34,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // the worker entries in workers/ use scripts/. Move the helper down (e.g. native/) and drop 'workers'.
   scripts: ['directory', 'native', 'workers'],
   workers: ['directory', 'ldap', 'native', 'scripts'],
-  // TODO(H5): snapshots/snapshot-source.ts uses preview/ldap-lookups.ts (sortedNames): move it down.
-  snapshots: ['directory', 'ldap', 'native', 'store', 'preview'],
+  snapshots: ['directory', 'ldap', 'native', 'store'],
   // TODO(H5): preview/ldap-source.ts reads through sync/reader.ts: the reader belongs below both.
   preview: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store', 'workers', 'sync'],
   sync: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store', 'workers'],

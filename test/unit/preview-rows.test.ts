@@ -4,7 +4,8 @@ import { buildRows, scriptProblem, usernamesOfPages } from '../../src-main/previ
 import { isBinaryAttribute } from '../../src-main/directory/binary-attributes';
 import { valuesByName } from '../../src-main/directory/entry';
 import { toEntryInput, toRawEntry } from '../../src-main/preview/entry-values';
-import { isWithinBase, sortedNames } from '../../src-main/preview/ldap-lookups';
+import { sortedNames } from '../../src-main/directory/attribute-names';
+import { isWithinBase } from '../../src-main/preview/ldap-lookups';
 import { PageCache } from '../../src-main/preview/page-cache';
 import { defaultMapping } from '../../src-shared/domain/mapping-defaults';
 
