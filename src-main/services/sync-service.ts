@@ -26,12 +26,12 @@ import { listRoles } from '../store/roles-repo';
 import { chartPoints, getRun, lastAppliedSync, latestRunWithEntries, listRuns, lockHolder, planPage, runChanges, runningRun, startRun } from '../store/runs-repo';
 import { getServer } from '../store/servers-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
-import { loadManagedUsers, otherUsers } from '../store/users-repo';
+import { loadManagedUsersInTurns, otherUsers } from '../store/users-repo';
 import { approveHeldPlan, discardHeldPlan } from '../sync/approval';
 import { concludeRun } from '../sync/conclude-run';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
-import { Planner } from '../sync/planner';
+import { Pacer, Planner } from '../sync/planner';
 import { recoverAtStart, recoverStaleLock } from '../sync/recovery';
 import { endRunFailed } from '../sync/run-failure';
 import { dueServers, serverStatuses } from '../sync/schedule';
@@ -243,7 +243,9 @@ export class SyncService {
     const opening = openSource({ db: this.db, target, source: job.source, readAll: true, password: () => this.deps.servers.passwordForDraft({ serverId: job.serverId ?? undefined, draft, password: job.password }) });
     opening.catch(() => {}); // awaited (and its error recorded) below
     const engine = await this.deps.scriptEngine();
-    const { planner, managedBefore } = this.plannerFor(job, target.usernameAttribute, mapping, scripts);
+    // Loading the managed users and planning give the event loop a turn every ~10 ms (the window, cancel, progress).
+    const pacer = new Pacer();
+    const { planner, managedBefore } = await this.plannerFor(job, target.usernameAttribute, mapping, scripts, pacer);
     let pages = 0;
     let entries = 0;
     // The scripts run in a worker: a cancel terminates it even in the middle of a script.
@@ -278,8 +280,12 @@ export class SyncService {
       return getRun(this.db, runId);
     }
     progress('planning', pages, entries);
-    const plan = planner.plan();
-    const outcome = concludeRun(this.db, {
+    const plan = await planner.planInTurns(pacer);
+    if (signal.aborted) {
+      this.endFailed(runId, new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.'), { entries, managedBefore });
+      return getRun(this.db, runId);
+    }
+    const outcome = await concludeRun(this.db, {
       runId,
       kind: job.kind,
       serverId: job.serverId,
@@ -288,6 +294,8 @@ export class SyncService {
       lastSync,
       now: this.now,
       onApplying: () => progress('applying', pages, entries),
+      pacer,
+      signal,
     });
     if (outcome === 'applied') progress('done', pages, entries);
     return getRun(this.db, runId);
@@ -297,9 +305,9 @@ export class SyncService {
    * The run's planner over the server's managed users. Made here so that nothing in execute()
    * holds the managed users (~33 MB at 100k): the planner lets them go once it has planned.
    */
-  private plannerFor(job: Job, usernameAttribute: string, mapping: AttributeMapping, scripts: ServerScripts): { planner: Planner; managedBefore: number } {
-    const managed = job.serverId ? loadManagedUsers(this.db, job.serverId) : [];
-    const planner = new Planner({
+  private async plannerFor(job: Job, usernameAttribute: string, mapping: AttributeMapping, scripts: ServerScripts, pacer: Pacer): Promise<{ planner: Planner; managedBefore: number }> {
+    const managed = job.serverId ? await loadManagedUsersInTurns(this.db, job.serverId, () => pacer.breathe()) : [];
+    const planner = await Planner.inTurns({
       serverId: job.serverId ?? '',
       serverName: job.serverName,
       usernameAttribute,
@@ -312,7 +320,7 @@ export class SyncService {
       roles: listRoles(this.db),
       managed,
       others: otherUsers(this.db, job.serverId),
-    });
+    }, pacer);
     return { planner, managedBefore: managed.length };
   }
 

@@ -104,6 +104,11 @@ export class ManagedUsers {
     return this.count;
   }
 
+  /** How many users there is room for. */
+  get capacity(): number {
+    return this.flags.length;
+  }
+
   /**
    * Appends a user (`usernameKey` null: the username is its own key). Callers pass shared strings
    * for orgId and sourceServerId and shared arrays for roleIds: this stores what it is given.

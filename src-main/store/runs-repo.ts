@@ -91,6 +91,8 @@ export function recoverInterruptedRuns(db: Database.Database, now: Date = new Da
 }
 
 function markInterrupted(db: Database.Database, id: string, now: Date): void {
+  // The plan rows a run wrote before its end (see writeChangesInTurns) go with it: it changed nothing.
+  prepared(db, `DELETE FROM sync_changes WHERE run_id = @id AND EXISTS (SELECT 1 FROM sync_runs WHERE id = @id AND status = 'running')`).run({ id });
   prepared(db, `UPDATE sync_runs SET status = 'interrupted', finished_at = @at, error_json = @error WHERE id = @id AND status = 'running'`).run({
     id,
     at: now.toISOString(),
@@ -305,6 +307,32 @@ export function changeWriter(db: Database.Database, runId: string) {
 export function writeChanges(db: Database.Database, runId: string, changes: readonly StoredChange[], withData = false): void {
   const write = changeWriter(db, runId);
   for (const c of changes) write(c, withData);
+}
+
+/** Plan rows written per transaction by {@link writeChangesInTurns} (a few ms of work). */
+export const CHANGE_CHUNK = 2000;
+
+/**
+ * Stores a run's plan rows as {@link writeChanges} does, in transactions of {@link CHANGE_CHUNK}
+ * rows with `breathe` awaited between them, so the main thread's event loop is not held for the
+ * whole plan (100k rows: ~150-250 ms). Call while the run is still running and finish it after: a
+ * run that ends otherwise must drop its rows ({@link deleteChanges}; recovery does it for a run whose
+ * process died), so no run shows a partial plan once it has ended.
+ */
+export async function writeChangesInTurns(db: Database.Database, runId: string, changes: readonly StoredChange[], withData: boolean, breathe: () => Promise<void>): Promise<void> {
+  const write = changeWriter(db, runId);
+  const chunk = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) write(changes[i], withData);
+  });
+  for (let from = 0; from < changes.length; from += CHANGE_CHUNK) {
+    chunk(from, Math.min(changes.length, from + CHANGE_CHUNK));
+    await breathe();
+  }
+}
+
+/** Drops a run's plan rows (a run that failed after writing some of them). */
+export function deleteChanges(db: Database.Database, runId: string): void {
+  prepared(db, `DELETE FROM sync_changes WHERE run_id = @runId`).run({ runId });
 }
 
 type RawChange = { seq: number; userId: string | null; username: string | null; dn: string | null; action: SyncAction; from: string | null; to: string | null; reason: string | null; data: string | null };

@@ -2,15 +2,21 @@
  * The end of a run, once its plan is made: a plan that looks like an outage fails the run, a
  * simulation records its plan, a sync either waits for approval (hold policy) or is applied in one
  * transaction together with its run record, so a crash at any moment leaves the store as it was.
+ *
+ * The plan rows (100k for a first sync) are written first, in chunks with turns given to the event
+ * loop between them, while the run is still 'running'; the run record is finished last, in the
+ * transaction that applies the plan for a sync. A run that ends any other way drops its rows (here
+ * on an error or a cancel, in recovery when its process died), so a run never shows a partial plan
+ * once it has ended, and the store's users change only in the one apply transaction.
  */
 import type Database from 'better-sqlite3';
 import type { RunKind, RunSummary } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
-import { discardHeldRuns, finishRun, getRun, writeChanges } from '../store/runs-repo';
+import { deleteChanges, discardHeldRuns, finishRun, getRun, writeChangesInTurns } from '../store/runs-repo';
 import { readSyncSettings } from '../store/settings-repo';
 import { applyChanges } from './apply';
 import { heldReason } from './hold-policy';
-import type { Plan } from './planner';
+import { Pacer, type Plan } from './planner';
 import { endRunFailed } from './run-failure';
 
 /** The run a plan belongs to, and what the decision compares it with. */
@@ -26,10 +32,27 @@ export interface Conclusion {
   now: () => Date;
   /** Called just before a plan is applied. */
   onApplying?: () => void;
+  /** Gives the event loop its turns while the plan rows are written (default: a new Pacer). */
+  pacer?: Pacer;
+  /** A cancel stops the run up to its apply (the apply itself is one transaction). */
+  signal?: AbortSignal;
 }
 
-/** Records the run's outcome; returns it. */
-export function concludeRun(db: Database.Database, c: Conclusion): 'failed' | 'simulated' | 'held' | 'applied' {
+/**
+ * Records the run's outcome; returns it. Throws (with the run's plan rows dropped and the run left
+ * to the caller to end as failed) on a store error or a cancel before the apply.
+ */
+export async function concludeRun(db: Database.Database, c: Conclusion): Promise<'failed' | 'simulated' | 'held' | 'applied'> {
+  try {
+    return await conclude(db, c);
+  } catch (err) {
+    // Nothing of the run remains but its record, which the caller ends as failed or cancelled.
+    deleteChanges(db, c.runId);
+    throw err;
+  }
+}
+
+async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' | 'simulated' | 'held' | 'applied'> {
   const { runId, plan, previous } = c;
   // Outage is not absence: an empty result where entries were found before changes nothing.
   if (plan.entries === 0 && ((previous?.entries ?? 0) > 0 || plan.managedBefore > 0)) {
@@ -44,11 +67,14 @@ export function concludeRun(db: Database.Database, c: Conclusion): 'failed' | 's
     return 'failed';
   }
   const end = { entries: plan.entries, managedBefore: plan.managedBefore, managedAfter: plan.managedAfter, activeAfter: plan.activeAfter, counts: plan.counts };
+  const pacer = c.pacer ?? new Pacer();
+  const breathe = async () => {
+    await pacer.breathe();
+    if (c.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
+  };
   if (c.kind !== 'sync') {
-    db.transaction(() => {
-      writeChanges(db, runId, plan.changes);
-      finishRun(db, runId, { status: 'simulated', ...end }, c.now());
-    })();
+    await writeChangesInTurns(db, runId, plan.changes, false, breathe);
+    db.transaction(() => finishRun(db, runId, { status: 'simulated', ...end }, c.now()))();
     return 'simulated';
   }
   const serverId = c.serverId!;
@@ -57,18 +83,19 @@ export function concludeRun(db: Database.Database, c: Conclusion): 'failed' | 's
     readSyncSettings(db).deactivationLimit,
   );
   if (held) {
+    // Kept with what applying needs: an approval applies exactly this plan later.
+    await writeChangesInTurns(db, runId, plan.changes, true, breathe);
     db.transaction(() => {
-      // Kept with what applying needs: an approval applies exactly this plan later.
-      writeChanges(db, runId, plan.changes, true);
       discardHeldRuns(db, serverId, runId);
       finishRun(db, runId, { status: 'held', heldReason: held, ...end }, c.now());
     })();
     return 'held';
   }
+  await writeChangesInTurns(db, runId, plan.changes, false, breathe);
   c.onApplying?.();
+  // One transaction: every user change and the run's 'applied' record, or nothing.
   db.transaction(() => {
     applyChanges(db, { serverId, changes: plan.changes, seen: plan.seen, gone: plan.gone, lastSyncAt: c.lastSync?.startedAt ?? null, seenAt: getRun(db, runId).startedAt, now: c.now() });
-    writeChanges(db, runId, plan.changes);
     finishRun(db, runId, { status: 'applied', ...end }, c.now());
   })();
   return 'applied';

@@ -19,18 +19,20 @@ import { Answers } from './plan/answers';
 import { CollectedEntries } from './plan/collected-entries';
 import { decideMatched } from './plan/decide-matched';
 import { decideNew } from './plan/decide-new';
-import { deactivateUnreturned } from './plan/deactivate-unreturned';
-import { claimDuplicateOwners, findDuplicates } from './plan/duplicates';
+import { deactivateUnreturnedInSlices } from './plan/deactivate-unreturned';
+import { claimDuplicateOwners, findDuplicatesInSlices } from './plan/duplicates';
 import { newFacts, readFacts, type Deciding } from './plan/entry-facts';
-import { matchByDirectoryId } from './plan/match-by-directory-id';
-import { matchByUsername } from './plan/match-by-username';
+import { matchByDirectoryIdInSlices } from './plan/match-by-directory-id';
+import { matchByUsernameInSlices } from './plan/match-by-username';
 import { Matches } from './plan/matches';
 import { duplicateUsername, noUsername } from './plan/messages';
 import { usernameOwner } from './plan/owners';
 import { PlanOutput } from './plan/plan-output';
+import { Pacer, runAll, SLICE_MASK, type Steps } from './plan/slices';
 import type { Plan, PlanContext } from './plan/types';
 
 export type { ChangeData, OrgRef, Plan, PlanContext, RoleRef, SeenUser } from './plan/types';
+export { Pacer } from './plan/slices';
 
 /**
  * Collects entries as pages arrive (compactly: see plan/collected-entries.ts), then plans once.
@@ -40,18 +42,24 @@ export class Planner {
   private readonly ctx: PlanContext;
   private users: ManagedUsers;
   /** Managed user index by username key (the last one wins, as a Map built in order). */
-  private byKey = new Map<string, number>();
+  private byKey: Map<string, number>;
   private entries: CollectedEntries;
   private planned = false;
 
-  constructor(ctx: PlanContext) {
+  /** A planner over `ctx.managed`; `byKey` is for {@link Planner.inTurns} (built here when absent). */
+  constructor(ctx: PlanContext, byKey?: Map<string, number>) {
     // Without the managed users: the planner lets them go after plan(), which it could not while
     // holding the caller's context.
     this.ctx = { ...ctx, managed: [] };
     this.users = ctx.managed instanceof ManagedUsers ? ctx.managed : ManagedUsers.from(ctx.managed);
-    const keys = this.users.usernameKey;
-    for (let i = 0; i < this.users.length; i++) this.byKey.set(keys[i], i);
+    this.byKey = byKey ?? runAll(indexByKey(this.users));
     this.entries = new CollectedEntries(this.users, this.byKey, ctx);
+  }
+
+  /** The same planner, its username index (~20-40 ms at 100k users) built with turns given to the event loop. */
+  static async inTurns(ctx: PlanContext, pacer: Pacer): Promise<Planner> {
+    const users = ctx.managed instanceof ManagedUsers ? ctx.managed : ManagedUsers.from(ctx.managed);
+    return new Planner({ ...ctx, managed: users }, await pacer.run(indexByKey(users)));
   }
 
   /** Adds a page of entries with their script outcomes (same order). */
@@ -60,17 +68,32 @@ export class Planner {
     this.entries.addPage(entries, outcomes);
   }
 
-  /** The plan for everything added (once: the entries and the managed users are released afterwards). */
+  /** The plan for everything added, at once (once: the entries and the managed users are released afterwards). */
   plan(): Plan {
+    return runAll(this.steps());
+  }
+
+  /**
+   * The same plan as {@link plan}, giving the event loop a turn between slices of work (see
+   * plan/slices.ts): what a run in the app or the CLI uses, so the window, cancel and progress are
+   * never held for the length of a plan.
+   */
+  planInTurns(pacer: Pacer = new Pacer()): Promise<Plan> {
+    return pacer.run(this.steps());
+  }
+
+  /** The rules, one after the other, each stopping every SLICE (1024) entries or users. */
+  private *steps(): Steps<Plan> {
     if (this.planned) throw new Error('Planner: plan() runs once; make a new planner');
     this.planned = true;
     const { ctx, users, byKey, entries } = this;
     const n = entries.length;
 
-    const duplicates = findDuplicates(entries, users, byKey);
+    const duplicates = yield* findDuplicatesInSlices(entries, users, byKey);
     const matches = new Matches(entries, users.length);
-    matchByDirectoryId(entries, users, duplicates, matches);
-    matchByUsername(entries, byKey, duplicates, matches);
+    yield;
+    yield* matchByDirectoryIdInSlices(entries, users, duplicates, matches);
+    yield* matchByUsernameInSlices(entries, byKey, duplicates, matches);
     claimDuplicateOwners(duplicates, byKey, matches);
 
     const out = new PlanOutput();
@@ -79,6 +102,7 @@ export class Planner {
     const facts = newFacts();
     const { first, user } = matches;
     for (let i = 0; i < n; i++) {
+      if ((i & SLICE_MASK) === SLICE_MASK) yield;
       const count = first[i + 1] - first[i];
       if (count === 0) {
         out.error(null, entries.dn(i), null, noUsername(ctx.usernameAttribute));
@@ -98,7 +122,7 @@ export class Planner {
         else decideNew(d, f, username, k);
       }
     }
-    const { gone, activeBefore } = deactivateUnreturned(users, matches, out);
+    const { gone, activeBefore } = yield* deactivateUnreturnedInSlices(users, matches, out);
 
     const managedBefore = users.length;
     // Planned: let the entries and the managed users go before the plan is applied.
@@ -117,4 +141,15 @@ export class Planner {
       activeAfter: activeBefore - out.deactivated + out.reactivated + out.createdActive,
     };
   }
+}
+
+/** Managed user index by username key, built in user order (the last one wins). */
+function* indexByKey(users: ManagedUsers): Steps<Map<string, number>> {
+  const byKey = new Map<string, number>();
+  const keys = users.usernameKey;
+  for (let i = 0; i < users.length; i++) {
+    if ((i & SLICE_MASK) === SLICE_MASK) yield;
+    byKey.set(keys[i], i);
+  }
+  return byKey;
 }

@@ -1,7 +1,8 @@
 /**
  * Crash recovery: a run whose process died (kill -9, power loss) changed nothing (its plan is
- * applied in one transaction with its record), so it is marked interrupted and its lock freed.
- * This happens when the service starts and whenever someone looks at the overview.
+ * applied in one transaction with its record), so it is marked interrupted, the plan rows it wrote
+ * before its end are dropped, and its lock is freed. This happens when the service starts and
+ * whenever someone looks at the overview.
  */
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';

@@ -14,8 +14,8 @@
  *
  * SYNC_CHILD_APPLY_PAUSE_MS=N: fault injection for the atomicity tests, kept out of the app. A
  * temporary trigger on this connection calls a function that blocks the thread N ms when the run
- * writes its first plan row, i.e. inside the apply transaction after every user write of the plan
- * and before the run record is finished, and says so on stderr, so a test can kill -9 us there.
+ * record is set to applied, i.e. inside the apply transaction after every user write of the plan
+ * and before that transaction commits, and says so on stderr, so a test can kill -9 us there.
  */
 import { createAppContext } from '../../src-main/app-context';
 import { SecretToolKeychain } from '../../src-main/secrets/keychain';
@@ -38,7 +38,7 @@ if (pauseMs > 0) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
     return 0;
   });
-  db.exec(`CREATE TEMP TRIGGER sync_child_pause AFTER INSERT ON main.sync_changes WHEN NEW.seq = 0 BEGIN SELECT sync_child_pause(); END`);
+  db.exec(`CREATE TEMP TRIGGER sync_child_pause AFTER UPDATE OF status ON main.sync_runs WHEN NEW.status = 'applied' BEGIN SELECT sync_child_pause(); END`);
 }
 try {
   const run = await app.sync.run({ serverId, mode, trigger: 'cli', runId, onProgress: (p) => say({ event: 'progress', ...p }) });

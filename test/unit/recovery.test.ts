@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { getRun, lockHolder, startRun } from '../../src-main/store/runs-repo';
+import { finishRun, getRun, lockHolder, startRun, storedChanges, writeChanges, type StoredChange } from '../../src-main/store/runs-repo';
 import { recoverAtStart, recoverStaleLock } from '../../src-main/sync/recovery';
 import { withStore } from './store-fixture';
 
@@ -51,4 +51,21 @@ describe('crash recovery', () => {
       expect(recoverAtStart(db, NOW)).toBe(1);
       expect(getRun(db, 'run-1').status).toBe('interrupted');
     }));
+
+  it('drops the plan rows a dead run wrote before its end, and keeps those of finished runs', () =>
+    withStore(({ db }) => {
+      startRun(db, { id: 'done', serverId: null, serverName: 'Corp', kind: 'simulate', trigger: 'cli' }, NOW);
+      writeChanges(db, 'done', [change(0)]);
+      finishRun(db, 'done', { status: 'simulated' }, NOW);
+      runLeftBy(db, deadPid());
+      writeChanges(db, 'run-1', [change(0), change(1)]);
+      expect(recoverAtStart(db, NOW)).toBe(1);
+      expect(getRun(db, 'run-1').status).toBe('interrupted');
+      expect(storedChanges(db, 'run-1')).toEqual([]);
+      expect(storedChanges(db, 'done')).toHaveLength(1);
+    }));
 });
+
+function change(seq: number): StoredChange {
+  return { seq, username: `u${seq}`, dn: null, userId: `id-${seq}`, action: 'deactivate', reason: 'Not returned by the search', data: null };
+}

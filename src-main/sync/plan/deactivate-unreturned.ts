@@ -6,13 +6,20 @@ import type { ManagedUsers } from '../../store/managed-users';
 import type { Matches } from './matches';
 import { REASON_NOT_RETURNED } from './messages';
 import type { PlanOutput } from './plan-output';
+import { runAll, SLICE_MASK, type Steps } from './slices';
 
 /** Deactivates the unreturned users; gives the users gone and how many users were active before. */
 export function deactivateUnreturned(users: ManagedUsers, matches: Matches, out: PlanOutput): { gone: string[]; activeBefore: number } {
+  return runAll(deactivateUnreturnedInSlices(users, matches, out));
+}
+
+/** {@link deactivateUnreturned} in slices (see slices.ts). */
+export function* deactivateUnreturnedInSlices(users: ManagedUsers, matches: Matches, out: PlanOutput): Steps<{ gone: string[]; activeBefore: number }> {
   const { claimed } = matches;
   const gone: string[] = [];
   let activeBefore = 0;
   for (let u = 0; u < users.length; u++) {
+    if ((u & SLICE_MASK) === SLICE_MASK) yield;
     const userActive = users.active(u);
     if (userActive) activeBefore++;
     if (!claimed[u] && !users.missing(u)) gone.push(users.id[u]);

@@ -5,6 +5,7 @@
 import type { ManagedUsers } from '../../store/managed-users';
 import type { CollectedEntries } from './collected-entries';
 import type { Matches } from './matches';
+import { runAll, SLICE_MASK, type Steps } from './slices';
 
 /** The username keys returned by more than one entry, with the DNs of those entries. */
 export class Duplicates {
@@ -36,6 +37,11 @@ export class Duplicates {
  * is their user's), the others by key: one hash operation per key (a first sync has 100k of them).
  */
 export function findDuplicates(entries: CollectedEntries, users: ManagedUsers, byKey: ReadonlyMap<string, number>): Duplicates {
+  return runAll(findDuplicatesInSlices(entries, users, byKey));
+}
+
+/** {@link findDuplicates} in slices (see slices.ts). */
+export function* findDuplicatesInSlices(entries: CollectedEntries, users: ManagedUsers, byKey: ReadonlyMap<string, number>): Steps<Duplicates> {
   const n = entries.length;
   const compactCount = new Uint8Array(users.length);
   const keys = new Set<string>();
@@ -45,6 +51,7 @@ export function findDuplicates(entries: CollectedEntries, users: ManagedUsers, b
     if (once.add(k).size === before) keys.add(k);
   };
   for (let i = 0; i < n; i++) {
+    if ((i & SLICE_MASK) === SLICE_MASK) yield;
     const ref = entries.compactUser(i);
     if (ref >= 0) {
       if (compactCount[ref] < 2) compactCount[ref]++;
@@ -58,7 +65,9 @@ export function findDuplicates(entries: CollectedEntries, users: ManagedUsers, b
   const userKeys = users.usernameKey;
   for (let u = 0; u < users.length; u++) if (compactCount[u] >= 2) keys.add(userKeys[u]);
   if (compactCount.length > 0) {
+    let seen = 0;
     for (const k of once) {
+      if ((++seen & SLICE_MASK) === 0) yield;
       const u = byKey.get(k);
       if (u !== undefined && compactCount[u] > 0) keys.add(k);
     }
@@ -67,6 +76,7 @@ export function findDuplicates(entries: CollectedEntries, users: ManagedUsers, b
   const duplicates = new Duplicates(keys);
   if (keys.size) {
     for (let i = 0; i < n; i++) {
+      if ((i & SLICE_MASK) === SLICE_MASK) yield;
       for (let j = 0, c = entries.nameCount(i); j < c; j++) {
         const k = entries.keyAt(i, j);
         if (keys.has(k)) duplicates.addEntry(k, entries.dn(i));

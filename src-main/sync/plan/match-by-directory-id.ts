@@ -8,11 +8,13 @@ import type { ManagedUsers } from '../../store/managed-users';
 import type { CollectedEntries } from './collected-entries';
 import type { Duplicates } from './duplicates';
 import type { Matches } from './matches';
+import { runAll, SLICE_MASK, type Steps } from './slices';
 
 /** Managed user index(es) by directory ID (several only for multi-valued usernames). */
-function usersByDirectoryId(users: ManagedUsers): Map<string, number | number[]> {
+function* usersByDirectoryId(users: ManagedUsers): Steps<Map<string, number | number[]>> {
   const byDirId = new Map<string, number | number[]>();
   for (let i = 0; i < users.length; i++) {
+    if ((i & SLICE_MASK) === SLICE_MASK) yield;
     const d = users.directoryId[i];
     if (!d) continue;
     const had = byDirId.get(d);
@@ -25,13 +27,19 @@ function usersByDirectoryId(users: ManagedUsers): Map<string, number | number[]>
 
 /** Matches slots to users by directory ID (exact username first, then one-to-one renames). */
 export function matchByDirectoryId(entries: CollectedEntries, users: ManagedUsers, duplicates: Duplicates, matches: Matches): void {
+  runAll(matchByDirectoryIdInSlices(entries, users, duplicates, matches));
+}
+
+/** {@link matchByDirectoryId} in slices (see slices.ts). */
+export function* matchByDirectoryIdInSlices(entries: CollectedEntries, users: ManagedUsers, duplicates: Duplicates, matches: Matches): Steps<void> {
   // Built here, not with the planner's username index (which collecting needs), so it is not held
   // while the directory is read.
-  const byDirId = usersByDirectoryId(users);
+  const byDirId = yield* usersByDirectoryId(users);
   if (byDirId.size === 0) return;
   const { first, claimed } = matches;
   const userKeys = users.usernameKey;
   for (let i = 0, n = entries.length; i < n; i++) {
+    if ((i & SLICE_MASK) === SLICE_MASK) yield;
     const directoryId = entries.directoryId(i);
     if (!directoryId) continue;
     const found = byDirId.get(directoryId);

@@ -6,12 +6,19 @@
 import type { CollectedEntries } from './collected-entries';
 import type { Duplicates } from './duplicates';
 import type { Matches } from './matches';
+import { runAll, SLICE_MASK, type Steps } from './slices';
 
 /** Matches the slots left by matchByDirectoryId to users by username key. */
 export function matchByUsername(entries: CollectedEntries, byKey: ReadonlyMap<string, number>, duplicates: Duplicates, matches: Matches): void {
+  runAll(matchByUsernameInSlices(entries, byKey, duplicates, matches));
+}
+
+/** {@link matchByUsername} in slices (see slices.ts). */
+export function* matchByUsernameInSlices(entries: CollectedEntries, byKey: ReadonlyMap<string, number>, duplicates: Duplicates, matches: Matches): Steps<void> {
   if (byKey.size === 0) return;
   const { first, user, claimed } = matches;
   for (let i = 0, n = entries.length; i < n; i++) {
+    if ((i & SLICE_MASK) === SLICE_MASK) yield;
     for (let slot = first[i], j = 0; slot < first[i + 1]; slot++, j++) {
       if (user[slot] >= 0) continue;
       const k = entries.keyAt(i, j);
