@@ -61,7 +61,7 @@ export interface UserView {
   sourceServerId: string | null;
   sourceServerName: string | null;
   sourceDn: string | null;
-  /** entryUUID / objectGUID / nsUniqueId of the entry, when the directory has one. */
+  /** entryUUID / objectGUID / nsUniqueId / ipaUniqueID of the entry, when the directory has one. */
   directoryId: string | null;
   firstSeenAt: string | null;
   lastSeenAt: string | null;

@@ -10,7 +10,7 @@ export const users: CommandSpec = {
   summary: 'List the users, their organization, roles and status',
   description: `Lists every user of the store, ordered by username: email, first and last name,
 organization, roles, whether they are active, the LDAP server whose sync manages them, their
-entry's DN and directory id (entryUUID, objectGUID or nsUniqueId), and why a deactivated user was
+entry's DN and directory id (entryUUID, objectGUID, nsUniqueId or ipaUniqueID), and why a deactivated user was
 deactivated (by a sync, or by an admin).
 
 With --json, prints an array of { "username", "email", "firstName", "lastName", "org", "roles",
