@@ -4,7 +4,8 @@ import { Client } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
 import { withDeadline } from './deadline';
 import { toLdapAppError } from './ldap-errors';
-import { serverUrl, type LdapTarget } from './target';
+import { serverUrl } from './host-port';
+import type { LdapTarget } from './target';
 import { tlsOptionsFor } from './tls-options';
 
 /**

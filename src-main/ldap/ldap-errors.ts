@@ -1,6 +1,7 @@
 import { ResultCodeError } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
-import { hostPort, type LdapTarget } from './target';
+import { hostPort } from './host-port';
+import type { LdapTarget } from './target';
 
 /** What was being attempted when an error happened, for messages in directory terms. */
 export type LdapPhase = 'connect' | 'tls' | 'starttls' | 'bind' | 'base' | 'search';

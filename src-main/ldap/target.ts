@@ -44,12 +44,5 @@ export function targetFromDraft(draft: ServerDraft): LdapTarget {
   };
 }
 
-/** `host:port` with IPv6 hosts bracketed, as shown in messages. */
-export function hostPort(t: Pick<LdapTarget, 'host' | 'port'>): string {
-  return t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
-}
-
-/** The server's URL without the search base, e.g. `ldaps://dir.example.com:636`. */
-export function serverUrl(t: Pick<LdapTarget, 'scheme' | 'host' | 'port'>): string {
-  return `${t.scheme}://${hostPort(t)}`;
-}
+// In a zod-free file of their own (the read worker imports them); re-exported here.
+export { hostPort, serverUrl } from './host-port';

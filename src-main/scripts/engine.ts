@@ -18,7 +18,8 @@
  * limit is enforced by the interrupt handler. A sandbox that grew past half the ceiling is
  * replaced by a fresh module afterwards, which gives the memory back.
  */
-import { SCRIPT_NAMES, type ScriptName, type ServerScripts } from '../../src-shared/domain/mapping';
+import type { ServerScripts } from '../../src-shared/domain/mapping';
+import { SCRIPT_NAMES, type ScriptName } from '../../src-shared/domain/script-names';
 import { DEFAULT_SCRIPT_LIMITS, type ScriptDiagnostic, type ScriptErrorInfo, type ScriptLimits } from '../../src-shared/domain/scripts';
 import { compileScript, limitFailure, type Compiled } from './compile';
 import { BATCH_SIZE, runEvaluation, type EvaluationHints, type RunContext, type ScriptOutcome, type Slot } from './evaluation';

@@ -3,7 +3,7 @@
  * in one pass; a call stopped by a limit is recorded on its own entry and the pass resumes from
  * the next entry. A script that keeps hitting limits is skipped for the rest of the evaluation.
  */
-import { SCRIPT_NAMES, type ScriptName } from '../../src-shared/domain/mapping';
+import { SCRIPT_NAMES, type ScriptName } from '../../src-shared/domain/script-names';
 import type { ScriptErrorCode, ScriptErrorInfo, ScriptLimits, ScriptLog } from '../../src-shared/domain/scripts';
 import { isMemoryError, placeError } from './compile';
 import { memoryMessage, sandboxLostMessage, skippedMessage, stackMessage, timeoutMessage } from './messages';

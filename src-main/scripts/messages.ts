@@ -2,7 +2,7 @@
  * The wording of script errors shown to admins: each names the script, the limit that was hit
  * and what to do about it.
  */
-import { SCRIPT_LABELS, type ScriptName } from '../../src-shared/domain/mapping';
+import { SCRIPT_LABELS, type ScriptName } from '../../src-shared/domain/script-names';
 import type { ScriptLimits } from '../../src-shared/domain/scripts';
 import { MAX_EFFECTIVE_STACK_BYTES } from './sandbox';
 

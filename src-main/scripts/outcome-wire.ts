@@ -4,7 +4,7 @@
  * index per entry, and errors and console lines only for the entries that have some. Cloning
  * 1,000 outcome objects would cost more than evaluating them.
  */
-import { SCRIPT_NAMES, type ScriptName } from '../../src-shared/domain/mapping';
+import { SCRIPT_NAMES, type ScriptName } from '../../src-shared/domain/script-names';
 import type { ScriptErrorInfo } from '../../src-shared/domain/scripts';
 import { NO_ERRORS, NO_LOGS, NO_ROLES, type ScriptOutcome } from './evaluation';
 

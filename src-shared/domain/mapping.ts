@@ -1,14 +1,7 @@
 import { z } from 'zod';
 
-/** The three user scripts, by name. */
-export const SCRIPT_NAMES = ['active', 'orgName', 'roleName'] as const;
-export type ScriptName = (typeof SCRIPT_NAMES)[number];
-
-/** Human labels for the scripts. */
-export const SCRIPT_LABELS: Record<ScriptName, string> = { active: 'Active', orgName: 'Org name', roleName: 'Role name' };
-
-/** The reference product's default Active script, kept byte for byte. */
-export const DEFAULT_ACTIVE_SCRIPT = 'function(entry) { return true; }';
+// The script names live in a zod-free file (the script worker imports them); re-exported here.
+export { DEFAULT_ACTIVE_SCRIPT, SCRIPT_LABELS, SCRIPT_NAMES, type ScriptName } from './script-names';
 
 /** An LDAP attribute name as typed in a mapping field ('' = not mapped). */
 const AttributeName = z
