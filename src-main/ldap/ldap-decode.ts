@@ -60,10 +60,18 @@ const describe = (what: string, of?: string) => (of === undefined ? what : `${wh
 export class Reader {
   private readonly len = [0];
   constructor(
-    readonly buf: Buffer,
+    public buf: Buffer,
     public p: number,
-    readonly end: number,
+    public end: number,
   ) {}
+
+  /** Points this reader at another message (the bulk read reuses one reader: no object per entry). */
+  reset(buf: Buffer, p: number, end: number): this {
+    this.buf = buf;
+    this.p = p;
+    this.end = end;
+    return this;
+  }
 
   /**
    * Enters an element with this tag; returns the end offset of its contents. `what` (and the

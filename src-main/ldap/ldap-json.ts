@@ -25,16 +25,12 @@ const BINARY_KEY = Buffer.from(',"binary":[');
 class NotCopyable extends Error {}
 const NOT_COPYABLE = new NotCopyable();
 
-/** True when bytes [s, e) can be copied as the contents of a JSON string (valid UTF-8, nothing to escape). */
-function copyable(buf: Buffer, s: number, e: number): boolean {
-  let ascii = true;
-  for (let i = s; i < e; i++) {
-    const c = buf[i];
-    if (c < 0x20 || c === QUOTE || c === BACKSLASH) return false;
-    if (c >= 0x80) ascii = false;
-  }
-  return ascii || isUtf8(buf.subarray(s, e));
-}
+/**
+ * Copies below this length go byte by byte: Buffer#copy of a range makes a Uint8Array view per
+ * call (Node 20's _copyActual), which for the short values of an entry costs more than the copy
+ * and was most of the read worker's garbage.
+ */
+const SHORT_COPY = 64;
 
 /**
  * One page being written: a u32 entry count, then `[entry,entry,...]`. Entries are appended as
@@ -46,6 +42,7 @@ export class JsonPageWriter {
   private count = 0;
   private lowers: string[] = [];
   private binary: string[] = [];
+  private readonly reader = new Reader(Buffer.alloc(0), 0, 0);
 
   constructor(initial = 1 << 18) {
     this.out = Buffer.allocUnsafe(initial);
@@ -70,10 +67,14 @@ export class JsonPageWriter {
     this.out = bigger;
   }
 
-  private bytes(src: Buffer, s = 0, e = src.length): void {
-    this.ensure(e - s);
-    src.copy(this.out, this.n, s, e);
-    this.n += e - s;
+  private bytes(src: Buffer): void {
+    const len = src.length;
+    this.ensure(len);
+    const out = this.out;
+    let n = this.n;
+    if (len < SHORT_COPY) for (let i = 0; i < len; i++) out[n++] = src[i];
+    else n += src.copy(out, n);
+    this.n = n;
   }
 
   private byte(c: number): void {
@@ -81,13 +82,36 @@ export class JsonPageWriter {
     this.out[this.n++] = c;
   }
 
-  /** A JSON string of bytes [s, e) that {@link copyable} accepted. */
-  private quoted(buf: Buffer, s: number, e: number): void {
+  /**
+   * Writes bytes [s, e) as a JSON string when they can be copied as its contents (valid UTF-8,
+   * nothing to escape), checking and copying in one pass; returns false (the output then holds
+   * garbage past the last entry, which the caller rewinds) when they cannot.
+   */
+  private quoted(buf: Buffer, s: number, e: number): boolean {
     this.ensure(e - s + 2);
-    this.out[this.n++] = QUOTE;
-    buf.copy(this.out, this.n, s, e);
-    this.n += e - s;
-    this.out[this.n++] = QUOTE;
+    const out = this.out;
+    let n = this.n;
+    out[n++] = QUOTE;
+    let ascii = true;
+    if (e - s < SHORT_COPY) {
+      for (let i = s; i < e; i++) {
+        const c = buf[i];
+        if (c < 0x20 || c === QUOTE || c === BACKSLASH) return false;
+        if (c >= 0x80) ascii = false;
+        out[n++] = c;
+      }
+    } else {
+      for (let i = s; i < e; i++) {
+        const c = buf[i];
+        if (c < 0x20 || c === QUOTE || c === BACKSLASH) return false;
+        if (c >= 0x80) ascii = false;
+      }
+      n += buf.copy(out, n, s, e);
+    }
+    if (!ascii && !isUtf8(buf.subarray(s, e))) return false;
+    out[n++] = QUOTE;
+    this.n = n;
+    return true;
   }
 
   private text(s: string): void {
@@ -115,11 +139,10 @@ export class JsonPageWriter {
 
   /** The byte copy: throws NOT_COPYABLE for an entry that needs decoding (see the file header). */
   private copyEntry(buf: Buffer, p: number, end: number): void {
-    const r = new Reader(buf, p, end);
+    const r = this.reader.reset(buf, p, end);
     const de = r.range('the entry DN');
-    if (!copyable(buf, r.start, de)) throw NOT_COPYABLE;
     this.bytes(DN_KEY);
-    this.quoted(buf, r.start, de);
+    if (!this.quoted(buf, r.start, de)) throw NOT_COPYABLE;
     this.bytes(ATTRIBUTES_KEY);
     const attrsEnd = r.enter(TAG_SEQUENCE, 'the attribute list');
     const lowers = this.lowers;
@@ -152,8 +175,7 @@ export class JsonPageWriter {
           this.byte(QUOTE);
           this.text(buf.toString('base64', r.start, ve));
           this.byte(QUOTE);
-        } else if (copyable(buf, r.start, ve)) this.quoted(buf, r.start, ve);
-        else throw NOT_COPYABLE; // to escape, or not UTF-8 (then the whole attribute is base64)
+        } else if (!this.quoted(buf, r.start, ve)) throw NOT_COPYABLE; // to escape, or not UTF-8 (then the whole attribute is base64)
       }
       this.byte(0x5d); // ]
       if (info.binary) binary.push(info.name);

@@ -64,6 +64,8 @@ export class PagedSearch {
   private needed = 0;
   private current: SearchPage = { entries: [], references: [] };
   private readonly writer: JsonPageWriter | null;
+  /** One reader for every message (an object per entry would be most of the read's garbage). */
+  private readonly reader = new Reader(Buffer.alloc(0), 0, 0);
   private readonly ready: SearchPage[] = [];
   /** Cookie of the last page when the next request waits for the caller to catch up. */
   private pendingCookie: Buffer | null = null;
@@ -206,7 +208,7 @@ export class PagedSearch {
   }
 
   private message(buf: Buffer, p: number, end: number): void {
-    const r = new Reader(buf, p, end);
+    const r = this.reader.reset(buf, p, end);
     const id = r.integer(TAG_INTEGER, 'the message id');
     const op = r.peek();
     const opEnd = r.enter(op, 'the protocol operation');

@@ -157,7 +157,7 @@ describe('JsonPageWriter (the read worker: BER straight into a page of JSON)', (
       return seed % n;
     };
     const NAMES = ['uid', 'UID', 'mail', 'cn', 'givenName', 'jpegPhoto', 'objectGUID', 'userCertificate;binary', 'description', 'x-Custom-Attr', 'userPassword', 'a"quoted', '__proto__'];
-    const TEXTS = ['', 'a', 'alice', 'Zoë', '日本語', '😀 emoji', '\uFFFD', 'say "hi"', 'back\\slash', 'tab\there', 'line\nbreak', '\u2028', 'x'.repeat(300)];
+    const TEXTS = ['', 'a', 'alice', 'Zoë', '日本語', '😀 emoji', '\uFFFD', 'say "hi"', 'back\\slash', 'tab\there', 'line\nbreak', '\u2028', 'x'.repeat(300), 'é'.repeat(100), `${'y'.repeat(100)}"`, `${'z'.repeat(80)}\u0001`];
     const value = (): Buffer => {
       if (rnd(5) === 0) {
         const b = Buffer.alloc(rnd(20));
