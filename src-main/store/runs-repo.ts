@@ -281,32 +281,58 @@ export function chartPoints(db: Database.Database, serverId: string | null, limi
   return rows.reverse();
 }
 
+const CHANGE_INSERT = `INSERT INTO sync_changes (run_id, seq, user_id, username, dn, action, from_text, to_text, reason, data_json) VALUES `;
+const CHANGE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const CHANGE_FIELDS = 10;
+/**
+ * Rows per statement of {@link changeRangeWriter}: one INSERT of 100 rows costs ~20% less per row
+ * than 100 single-row ones (100k plan rows ~230 -> ~190 ms); 1,000 parameters, far below SQLite's limit.
+ */
+const ROWS_PER_INSERT = 100;
+
+/** A change's values in the statement's column order, written at `at` of `out`. */
+function changeValues(out: unknown[], at: number, runId: string, c: StoredChange, withData: boolean): void {
+  out[at] = runId;
+  out[at + 1] = c.seq;
+  out[at + 2] = c.userId;
+  out[at + 3] = c.username;
+  out[at + 4] = c.dn;
+  out[at + 5] = c.action;
+  out[at + 6] = c.from ?? null;
+  out[at + 7] = c.to ?? null;
+  out[at + 8] = c.reason ?? null;
+  out[at + 9] = withData && c.data !== undefined && c.data !== null ? JSON.stringify(c.data) : null;
+}
+
 /** A statement that appends changes to a run's plan. */
 export function changeWriter(db: Database.Database, runId: string) {
-  const insert = prepared(
-    db,
-    `INSERT INTO sync_changes (run_id, seq, user_id, username, dn, action, from_text, to_text, reason, data_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = prepared(db, CHANGE_INSERT + CHANGE_VALUES);
+  const values: unknown[] = new Array(CHANGE_FIELDS);
   /** Appends one change; `withData` keeps what applying it needs (for plans applied later). */
-  return (c: StoredChange, withData = true) =>
-    insert.run(
-      runId,
-      c.seq,
-      c.userId,
-      c.username,
-      c.dn,
-      c.action,
-      c.from ?? null,
-      c.to ?? null,
-      c.reason ?? null,
-      withData && c.data !== undefined && c.data !== null ? JSON.stringify(c.data) : null,
-    );
+  return (c: StoredChange, withData = true) => {
+    changeValues(values, 0, runId, c, withData);
+    return insert.run(values);
+  };
+}
+
+/** Appends changes [from, to) of a list to a run's plan, {@link ROWS_PER_INSERT} rows per statement (as {@link changeWriter} would). */
+export function changeRangeWriter(db: Database.Database, runId: string) {
+  const one = changeWriter(db, runId);
+  const many = prepared(db, CHANGE_INSERT + new Array(ROWS_PER_INSERT).fill(CHANGE_VALUES).join(', '));
+  const values: unknown[] = new Array(ROWS_PER_INSERT * CHANGE_FIELDS);
+  return (changes: readonly StoredChange[], from: number, to: number, withData: boolean): void => {
+    let i = from;
+    for (; i + ROWS_PER_INSERT <= to; i += ROWS_PER_INSERT) {
+      for (let j = 0; j < ROWS_PER_INSERT; j++) changeValues(values, j * CHANGE_FIELDS, runId, changes[i + j], withData);
+      many.run(values);
+    }
+    for (; i < to; i++) one(changes[i], withData);
+  };
 }
 
 /** Stores a run's plan rows; `withData` keeps what applying needs (only a held plan is applied later). */
 export function writeChanges(db: Database.Database, runId: string, changes: readonly StoredChange[], withData = false): void {
-  const write = changeWriter(db, runId);
-  for (const c of changes) write(c, withData);
+  changeRangeWriter(db, runId)(changes, 0, changes.length, withData);
 }
 
 /** Plan rows written per transaction by {@link writeChangesInTurns} (a few ms of work). */
@@ -328,10 +354,8 @@ const CHUNKED_CHECKPOINT_PAGES = 256;
  * process died), so no run shows a partial plan once it has ended.
  */
 export async function writeChangesInTurns(db: Database.Database, runId: string, changes: readonly StoredChange[], withData: boolean, breathe: () => Promise<void>): Promise<void> {
-  const write = changeWriter(db, runId);
-  const chunk = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) write(changes[i], withData);
-  });
+  const write = changeRangeWriter(db, runId);
+  const chunk = db.transaction((from: number, to: number) => write(changes, from, to, withData));
   // 0 means checkpoints are off or deferred (checkpointAfterTransaction): left as it is.
   const pages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   const smaller = changes.length > CHANGE_CHUNK && pages > CHUNKED_CHECKPOINT_PAGES;
