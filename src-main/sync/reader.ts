@@ -4,7 +4,7 @@
  * (src-main/workers/read-worker.ts), strict as ldap/strict-read.ts is: any directory error fails
  * the read, an outage is never taken for absence. Pages arrive here as one buffer each and are
  * decoded with one JSON.parse, so the main thread's event loop stays free for the window, cancel
- * and progress. At most two pages wait unprocessed (the worker waits for an ack per page).
+ * and progress. Pages waiting unprocessed are bounded (2 pages, or up to 8 MB of them: the worker waits for acks).
  *
  * Cancel (the signal) terminates the worker, which closes its connection, within milliseconds.
  */

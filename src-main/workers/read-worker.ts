@@ -7,8 +7,9 @@
  * preparations); it does nothing until told what to read.
  * Messages from main: {@link ReadWorkerStart} once (the password is used for the bind and never
  * sent back, logged or put in an error), then `{ type: 'ack' }` for each page main has
- * processed: at most {@link MAX_PAGES_IN_FLIGHT} pages wait unacknowledged, so memory stays
- * bounded when main is slower than the directory.
+ * processed. Unacknowledged pages are bounded (see {@link mayReadOn}), so memory stays bounded
+ * when main is slower than the directory; the bound is generous enough that the read runs ahead
+ * while main is still loading the script engine and the managed users.
  * Messages to main: {@link ReadWorkerMessage}.
  */
 import { parentPort } from 'node:worker_threads';
@@ -33,13 +34,24 @@ export type ReadWorkerMessage =
   | { type: 'done'; entries: number; pages: number }
   | { type: 'error'; code: string; message: string };
 
-/** Pages posted but not yet acknowledged, at most. */
-export const MAX_PAGES_IN_FLIGHT = 2;
+/** Pages posted but not yet acknowledged: this many at least, whatever their size... */
+const MIN_PAGES_IN_FLIGHT = 2;
+/** ...and more while they hold at most this many bytes in all (about 30 pages of 1000 typical users). */
+const MAX_BYTES_IN_FLIGHT = 8 << 20;
+
+/** True when another page may be posted while `sizes` (bytes of each unacknowledged page) wait. */
+function mayReadOn(sizes: readonly number[]): boolean {
+  if (sizes.length < MIN_PAGES_IN_FLIGHT) return true;
+  let bytes = 0;
+  for (const s of sizes) bytes += s;
+  return bytes < MAX_BYTES_IN_FLIGHT;
+}
 
 const port = parentPort;
 if (!port) throw new Error('read-worker runs as a worker thread only');
 
-let inFlight = 0;
+/** Sizes of the pages posted and not yet acknowledged, oldest first. */
+const inFlight: number[] = [];
 let wake: (() => void) | null = null;
 const post = (m: ReadWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
@@ -49,7 +61,7 @@ const idle = setTimeout(() => process.exit(0), 60_000);
 
 port.on('message', (m: ReadWorkerStart | { type: 'ack' }) => {
   if (m.type === 'ack') {
-    inFlight--;
+    inFlight.shift();
     const w = wake;
     wake = null;
     w?.();
@@ -72,9 +84,9 @@ async function read(m: ReadWorkerStart): Promise<void> {
       onConnected: () => post({ type: 'connected' }),
       // Entries go from BER straight into the page's JSON (ldap-json.ts): no objects made here.
       onJsonPage: async (page) => {
-        inFlight++;
+        inFlight.push(page.buffer.byteLength);
         post({ type: 'page', buffer: page.buffer, count: page.count }, [page.buffer]);
-        while (inFlight >= MAX_PAGES_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
+        while (!mayReadOn(inFlight)) await new Promise<void>((r) => (wake = r));
       },
     });
     post({ type: 'done', entries: r.entries, pages: r.pages });
