@@ -39,4 +39,9 @@ export interface CommandSpec {
   options: Readonly<Record<string, OptionSpec>>;
   /** Runs the command and returns the exit status. */
   run(ctx: CommandContext): Promise<number>;
+  /**
+   * Starts what the command will need before the app loads and the store opens (worker threads),
+   * so that their start-up overlaps that; must not fail (a problem is left for run() to report).
+   */
+  warm?(ctx: Pick<CommandContext, 'flags' | 'io'>): Promise<void>;
 }

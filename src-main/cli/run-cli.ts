@@ -33,6 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const db = typeof inv.flags.db === 'string' ? inv.flags.db : undefined;
     // The app (store, LDAP, scripts) is loaded only for a command that runs: --help and --version
     // stay fast. The import happens before the command, so opening the store stays synchronous.
+    await inv.command.warm?.({ flags: inv.flags, io });
     const { createAppContext } = await import('../app-context');
     return await inv.command.run({
       args: inv.args,

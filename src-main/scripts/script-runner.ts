@@ -23,7 +23,7 @@ import type { EvaluateOptions, EvaluationResult } from './engine';
 import { BATCH_SIZE, type EvaluationHints } from './evaluation';
 import { unpackOutcomes } from './outcome-wire';
 import { PROGRESS, type ProgressRecord } from './progress-cell';
-import { ScriptWorkerHandle, WorkerStopped } from './script-worker-handle';
+import { DEFAULT_WORKER_HEAP_MB, ScriptWorkerHandle, takeWarmScriptWorker, WorkerStopped } from './script-worker-handle';
 import { packBatch, scriptPlan, scriptPlanKey, type EntryInput, type PackedBatch, type PlanAttributes, type WirePlan } from './wire';
 
 /** Workers lost within one call after which its remaining entries are given up as "sandbox lost". */
@@ -61,7 +61,7 @@ export class ScriptRunner {
 
   /** A runner with its worker started and ready. */
   static async create(limits?: Partial<ScriptLimits>, opts: ScriptRunnerOptions = {}): Promise<ScriptRunner> {
-    const runner = new ScriptRunner({ ...DEFAULT_SCRIPT_LIMITS, ...limits }, opts.workerHeapMb ?? 256);
+    const runner = new ScriptRunner({ ...DEFAULT_SCRIPT_LIMITS, ...limits }, opts.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB);
     try {
       await runner.current.ready;
     } catch (err) {
@@ -141,7 +141,7 @@ export class ScriptRunner {
   }
 
   private start(): ScriptWorkerHandle {
-    return new ScriptWorkerHandle(this.limits, this.heapMb);
+    return takeWarmScriptWorker(this.limits, this.heapMb) ?? new ScriptWorkerHandle(this.limits, this.heapMb);
   }
 
   /** A live, ready worker: the current one, or its replacement (the spare, else a new one). */

@@ -12,7 +12,7 @@
  * (native built-ins, e.g. indexOf over megabytes) or a thread that hangs outside the sandbox.
  */
 import type { Worker } from 'node:worker_threads';
-import type { ScriptLimits } from '../../src-shared/domain/scripts';
+import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../../src-shared/domain/scripts';
 import { startWorker } from '../workers/start-worker';
 import { newProgressBuffer, PROGRESS, progressNow, readProgress, type ProgressRecord } from './progress-cell';
 import type { ScriptWorkerData, WorkerReply, WorkerRequest } from './worker-protocol';
@@ -141,4 +141,34 @@ export class ScriptWorkerHandle {
     void this.worker.terminate();
     p?.reject(reason);
   }
+}
+
+/** The worker's JavaScript heap ceiling in MiB unless the runner is told otherwise. */
+export const DEFAULT_WORKER_HEAP_MB = 256;
+
+/** A worker started ahead by {@link warmScriptWorker}, with what it was started with. */
+let warm: { handle: ScriptWorkerHandle; key: string } | null = null;
+const warmKey = (limits: ScriptLimits, heapMb: number) => JSON.stringify([limits, heapMb]);
+
+/**
+ * Starts a script worker now for the next runner of this process that asks for one with the same
+ * limits (`limits` over the defaults, as ScriptRunner.create takes them; see
+ * {@link takeWarmScriptWorker}): the CLI calls it before it loads the app and opens the store, so
+ * the worker's start-up (module, QuickJS: ~0.3 s on 2 cores) overlaps them. Unused, it keeps
+ * nothing alive (its worker is unref'd while idle).
+ */
+export function warmScriptWorker(partial: Partial<ScriptLimits> = {}, heapMb = DEFAULT_WORKER_HEAP_MB): void {
+  const limits = { ...DEFAULT_SCRIPT_LIMITS, ...partial };
+  const key = warmKey(limits, heapMb);
+  if (warm && !warm.handle.stopped && warm.key === key) return;
+  warm?.handle.terminate(new Error('replaced by another warm worker'));
+  warm = { handle: new ScriptWorkerHandle(limits, heapMb), key };
+}
+
+/** The worker {@link warmScriptWorker} started, when it is still alive and was started with these limits (once). */
+export function takeWarmScriptWorker(limits: ScriptLimits, heapMb: number): ScriptWorkerHandle | null {
+  const w = warm;
+  if (!w || w.handle.stopped || w.key !== warmKey(limits, heapMb)) return null;
+  warm = null;
+  return w.handle;
 }

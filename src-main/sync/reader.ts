@@ -30,6 +30,25 @@ export interface ReadOptions extends StrictReadOptions {
  * preparations. The caller hands it to readDirectory, or terminates it when it does not read.
  */
 export function startReadWorker(): Worker {
+  const w = warm;
+  warm = null;
+  if (w && !ended.has(w)) return w;
+  return newReadWorker();
+}
+
+/** A read worker started by {@link warmReadWorker} and not yet taken. */
+let warm: Worker | null = null;
+
+/**
+ * Starts a read worker now for the next {@link startReadWorker} of this process: the CLI calls it
+ * before it loads the app and opens the store, so the worker's start-up overlaps them. Unused, it
+ * keeps nothing alive and ends by itself after a minute.
+ */
+export function warmReadWorker(): void {
+  if (!warm || ended.has(warm)) warm = newReadWorker();
+}
+
+function newReadWorker(): Worker {
   // A small young generation: the worker copies bytes into page buffers (outside the heap) and makes
   // few objects, so 2 MB keeps its memory about 20 MB lower at no cost in speed (measured at 100k).
   const worker = startWorker('read-worker', { resourceLimits: { maxYoungGenerationSizeMb: 2 } });

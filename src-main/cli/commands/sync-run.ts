@@ -75,6 +75,22 @@ async function runCommand(ctx: CommandContext, mode: 'simulate' | 'sync'): Promi
   return report(ctx, run);
 }
 
+/**
+ * Starts a run's worker threads (the scripts', then the reader's) before the app loads: their
+ * start-up (~0.3 s for the scripts' on 2 cores) then overlaps loading the app and opening the store.
+ */
+async function warmRun(ctx: Pick<CommandContext, 'flags' | 'io'>): Promise<void> {
+  if (typeof ctx.flags.approve === 'string') return; // applies a held plan: nothing is read or evaluated
+  try {
+    const [{ warmScriptWorker }, { scriptLimitsFromEnv }] = await Promise.all([import('../../scripts/script-worker-handle'), import('../../scripts/limits-from-env')]);
+    warmScriptWorker(scriptLimitsFromEnv(ctx.io.env));
+    const { warmReadWorker } = await import('../../sync/reader');
+    warmReadWorker();
+  } catch {
+    // An invalid limit in the environment: the run reports it.
+  }
+}
+
 /** `ldap-sync simulate NAME`: computes the plan of a sync and changes nothing. */
 export const simulate: CommandSpec = {
   group: 'simulate',
@@ -98,6 +114,7 @@ Exit status: 0 simulated, 1 failed (a directory or script problem: the error say
 130 cancelled with Ctrl+C.`,
   options: { source: SOURCE_OPTION, progress: PROGRESS_OPTION },
   run: (ctx) => runCommand(ctx, 'simulate'),
+  warm: warmRun,
 };
 
 /** `ldap-sync sync NAME`: synchronizes one server now, or applies a held plan with --approve. */
@@ -126,4 +143,5 @@ fix it), 130 cancelled with Ctrl+C (nothing was changed).`,
     source: { ...SOURCE_OPTION, hidden: true },
   },
   run: (ctx) => runCommand(ctx, 'sync'),
+  warm: warmRun,
 };
