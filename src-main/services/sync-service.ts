@@ -26,7 +26,7 @@ import { listRoles } from '../store/roles-repo';
 import { chartPoints, getRun, lastAppliedSync, latestRunWithEntries, listRuns, lockHolder, planPage, runChanges, runningRun, startRun } from '../store/runs-repo';
 import { getServer } from '../store/servers-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
-import { loadManagedUsersInTurns, otherUsers } from '../store/users-repo';
+import { loadManagedUsersInTurns, otherUsersInTurns } from '../store/users-repo';
 import { approveHeldPlan, discardHeldPlan } from '../sync/approval';
 import { concludeRun } from '../sync/conclude-run';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
@@ -315,7 +315,10 @@ export class SyncService {
    * holds the managed users (~33 MB at 100k): the planner lets them go once it has planned.
    */
   private async plannerFor(job: Job, usernameAttribute: string, mapping: AttributeMapping, scripts: ServerScripts, pacer: Pacer): Promise<{ planner: Planner; managedBefore: number }> {
-    const managed = job.serverId ? await loadManagedUsersInTurns(this.db, job.serverId, () => pacer.breathe()) : [];
+    const breathe = () => pacer.breathe();
+    const managed = job.serverId ? await loadManagedUsersInTurns(this.db, job.serverId, breathe) : [];
+    // A draft of an unsaved server sees every user of the store as another's: loaded in turns too.
+    const others = await otherUsersInTurns(this.db, job.serverId, breathe);
     const planner = await Planner.inTurns({
       serverId: job.serverId ?? '',
       serverName: job.serverName,
@@ -328,7 +331,7 @@ export class SyncService {
       orgs: listOrganizations(this.db),
       roles: listRoles(this.db),
       managed,
-      others: otherUsers(this.db, job.serverId),
+      others,
     }, pacer);
     return { planner, managedBefore: managed.length };
   }

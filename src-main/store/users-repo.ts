@@ -123,21 +123,56 @@ class ManagedUsersLoad {
 
 /** Users of organizations `serverId` does not authenticate, by username key (for the planner's conflict checks). */
 export function otherUsers(db: Database.Database, serverId: string | null): Map<string, { id: string; orgName: string }> {
-  const out = new Map<string, { id: string; orgName: string }>();
+  const load = new OtherUsersLoad(db, serverId);
+  while (load.next(Infinity));
+  return load.out;
+}
+
+/**
+ * The same users as {@link otherUsers}, read in pages of {@link MANAGED_PAGE} with `breathe` awaited
+ * between them (a draft of an unsaved server sees every user of the store as another's).
+ */
+export async function otherUsersInTurns(db: Database.Database, serverId: string | null, breathe: () => Promise<void>): Promise<Map<string, { id: string; orgName: string }>> {
+  const load = new OtherUsersLoad(db, serverId);
+  while (load.next(MANAGED_PAGE)) await breathe();
+  return load.out;
+}
+
+/** One load of other organizations' users, page by page in rowid order (usernames are unique: any order gives the same map). */
+class OtherUsersLoad {
+  readonly out = new Map<string, { id: string; orgName: string }>();
   // Organization names repeat for every user of an organization: one string each.
-  const names = new Map<string, string>();
-  for (const r of prepared(
-    db,
-    `SELECT u.username_key, u.id, o.name FROM users u JOIN organizations o ON o.id = u.org_id
-    WHERE @serverId IS NULL OR o.auth_server_id IS NULL OR o.auth_server_id <> @serverId`,
-  )
-    .raw(true)
-    .iterate({ serverId }) as IterableIterator<[string, string, string]>) {
-    let orgName = names.get(r[2]);
-    if (orgName === undefined) names.set(r[2], (orgName = r[2]));
-    out.set(r[0], { id: r[1], orgName });
+  private readonly names = new Map<string, string>();
+  private after = 0;
+  private done = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly serverId: string | null,
+  ) {}
+
+  /** Reads up to `limit` more users; false once every user is read. */
+  next(limit: number): boolean {
+    if (this.done) return false;
+    const { out, names } = this;
+    let read = 0;
+    for (const r of prepared(
+      this.db,
+      `SELECT u.username_key, u.id, o.name, u.rowid FROM users u JOIN organizations o ON o.id = u.org_id
+      WHERE (@serverId IS NULL OR o.auth_server_id IS NULL OR o.auth_server_id <> @serverId) AND u.rowid > @after
+      ORDER BY u.rowid LIMIT @limit`,
+    )
+      .raw(true)
+      .iterate({ serverId: this.serverId, after: this.after, limit: Number.isFinite(limit) ? limit : -1 }) as IterableIterator<[string, string, string, number]>) {
+      read++;
+      this.after = r[3];
+      let orgName = names.get(r[2]);
+      if (orgName === undefined) names.set(r[2], (orgName = r[2]));
+      out.set(r[0], { id: r[1], orgName });
+    }
+    if (read < limit) this.done = true;
+    return !this.done;
   }
-  return out;
 }
 
 /** Managed users and how many of them are active. */

@@ -8,7 +8,7 @@ import type { ManagedUser } from '../../src-main/store/managed-users';
 import { nameKey } from '../../src-main/store/name-key';
 import { insertOrganization } from '../../src-main/store/organizations-repo';
 import { insertServer } from '../../src-main/store/servers-repo';
-import { insertUser, loadManagedUsers, loadManagedUsersInTurns, MANAGED_PAGE, setUserActive } from '../../src-main/store/users-repo';
+import { insertUser, loadManagedUsers, loadManagedUsersInTurns, MANAGED_PAGE, otherUsers, otherUsersInTurns, setUserActive } from '../../src-main/store/users-repo';
 import { Pacer, Planner, type ChangeData, type Plan, type PlanContext } from '../../src-main/sync/planner';
 import { nextTurn } from '../../src-main/sync/plan/slices';
 import { serverRow } from './server-row';
@@ -131,7 +131,7 @@ describe('planning in turns', () => {
 });
 
 describe('loading the managed users in turns', () => {
-  it('reads the same users in the same order as the load at once, a page of users per turn', async () => {
+  it('reads the same users in the same order as the load at once, a page of users per turn (and the same users of other organizations)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'plan-in-turns-'));
     const store = openStore(join(dir, 'store.sqlite'));
     try {
@@ -164,6 +164,12 @@ describe('loading the managed users in turns', () => {
       }
       expect(inTurns.id).toEqual(atOnce.id);
       expect([...inTurns.flags]).toEqual([...atOnce.flags]);
+      // The users of other organizations (every user, for a draft of an unsaved server), in turns too.
+      for (const serverId of [SERVER, null]) {
+        const others = await otherUsersInTurns(db, serverId, nextTurn);
+        expect(others.size).toBeGreaterThan(serverId ? 100 : 2 * MANAGED_PAGE);
+        expect([...others].sort()).toEqual([...otherUsers(db, serverId)].sort());
+      }
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });
