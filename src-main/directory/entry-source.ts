@@ -45,8 +45,10 @@ export interface ReadAllOptions {
   signal?: AbortSignal;
   /** Called once the source is ready (bound, for the live directory), before the first page. */
   onConnected?: () => void;
-  /** Processes one page; a returned promise is awaited before the next page is handed over. */
+  /** Processes one page; a returned promise is awaited before the next page is handed over (unless `overlap`). */
   onPage(entries: DirectoryEntry[]): void | Promise<void>;
+  /** Hand the next page over while the one before is processed (the live directory does: src-main/sync/reader.ts); the caller keeps its effects in page order. */
+  overlap?: boolean;
 }
 
 /**

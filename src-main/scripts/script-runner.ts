@@ -96,9 +96,19 @@ export class ScriptRunner {
 
   /** Evaluates all present scripts over the entries, in order; script problems become per-entry errors. */
   evaluate(scripts: ServerScripts, entries: EntryInput[], opts: EvaluateOptions & { signal?: AbortSignal } = {}): Promise<EvaluationResult> {
+    const packStarted = performance.now();
+    let batches: PackedBatch[];
+    try {
+      // Packed now, not when the worker is free: a caller that hands over the next page while this
+      // one is evaluated (the sync's read) packs it meanwhile.
+      batches = this.pack(scripts, entries, opts.attributes);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const packMs = performance.now() - packStarted;
     return this.exclusive(async () => {
-      const started = performance.now();
-      const batches = this.pack(scripts, entries, opts.attributes);
+      // The call's own time (packing and evaluating), not its wait for the calls before it.
+      const started = performance.now() - packMs;
       const learnt: Learnt = { forced: [], careful: [], loadFailed: [] };
       for (let attempt = 0; ; attempt++) {
         const worker = await this.worker(opts.signal);

@@ -274,7 +274,9 @@ export class SyncService {
     let managedBefore: number | null = null;
     try {
       source = await opening;
-      await source.readAll({ attributes, signal, onConnected: () => progress('reading', 0, 0), onPage });
+      // overlap: the next page is decoded and packed while the scripts run over this one; onPage's
+      // evaluations queue in page order, so pages reach the planner in order.
+      await source.readAll({ attributes, signal, onConnected: () => progress('reading', 0, 0), onPage, overlap: true });
       await engineReady;
       managedBefore = (await planning).managedBefore;
     } catch (err) {

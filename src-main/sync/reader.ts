@@ -23,6 +23,12 @@ export interface ReadOptions extends StrictReadOptions {
   worker?: Worker;
   /** Read on the calling thread instead of the read worker (for comparison in benches). */
   inThread?: boolean;
+  /**
+   * Hand the next page to onPage while the one before is still being processed (at most two at
+   * once), so that decoding a page overlaps processing the previous one. The caller keeps its
+   * effects in page order (the sync's onPage does: its script evaluations queue in order).
+   */
+  overlap?: boolean;
 }
 
 /**
@@ -97,22 +103,40 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
     const onAbort = () => finish(cancelledRead());
     o.signal?.addEventListener('abort', onAbort, { once: true });
 
+    /** The last page handed over, acknowledged once processed (never rejects: a failure ends the read). */
+    let last: Promise<void> | null = null;
+    /** Hands a page to onPage; the returned promise settles once it is processed and acknowledged. */
+    const handOver = (entries: DirectoryEntry[]): Promise<void> =>
+      (async () => o.onPage(entries))().then(
+        () => {
+          if (settled) return;
+          if (o.signal?.aborted) finish(cancelledRead());
+          else worker.postMessage({ type: 'ack' });
+        },
+        (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
+      );
+
     const drain = async () => {
       if (busy) return;
       busy = true;
       try {
         while (!settled && queue.length > 0) {
           const entries: DirectoryEntry[] = decodeEntryPage(queue.shift()!);
-          await o.onPage(entries);
+          const before = last;
+          last = handOver(entries);
+          // Without overlap a page is done before the next is decoded; with it, the next page is
+          // decoded and handed over while this one is processed (see ReadOptions.overlap).
+          await (o.overlap ? before : last);
           if (settled) return;
-          if (o.signal?.aborted) return finish(cancelledRead());
-          worker.postMessage({ type: 'ack' });
           // A turn of the event loop between pages: timers, IPC and cancel get through even when
           // pages queue up (awaiting a synchronous onPage alone would chain them in microtasks).
           await new Promise((r) => setImmediate(r));
           if (settled) return;
         }
-        if (done && queue.length === 0) finish(null, done);
+        if (done && queue.length === 0) {
+          await last;
+          if (!settled) finish(null, done);
+        }
       } catch (err) {
         finish(err instanceof Error ? err : new Error(String(err)));
       } finally {

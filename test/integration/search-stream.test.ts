@@ -165,6 +165,47 @@ describe('the read worker', () => {
     expect(overlapped).toBe(false);
   }, 60_000);
 
+  it('with overlap, hands over the next page while one is processed, never a third, and every entry once in order', async () => {
+    let running = 0;
+    let most = 0;
+    const seen: string[] = [];
+    const r = await readDirectory({
+      target: target({}),
+      password: slapd.syncPw,
+      attributes: ['uid'],
+      pageSize: 5,
+      overlap: true,
+      onPage: async (page) => {
+        seen.push(...page.map((e) => e.dn));
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+      },
+    });
+    expect(most).toBe(2);
+    const ordered = await ours(target({}), slapd.syncPw, ['uid'], 5);
+    expect(seen).toEqual(ordered.entries.map((e) => e.dn));
+    expect(r.entries).toBe(seen.length);
+  }, 60_000);
+
+  it('with overlap, fails the read when a page fails while the next is being handed over', async () => {
+    let calls = 0;
+    const err = await readDirectory({
+      target: target({}),
+      password: slapd.syncPw,
+      attributes: ['uid'],
+      pageSize: 5,
+      overlap: true,
+      onPage: async () => {
+        if (++calls === 2) throw new AppError('SCRIPT_UNFETCHED_ATTRIBUTE', 'page two failed');
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    }).catch((e: unknown) => e);
+    expect((err as AppError).message).toBe('page two failed');
+    expect(calls).toBeLessThanOrEqual(3);
+  }, 60_000);
+
   it('stops within a second when cancelled mid-read, and hands over no page after the cancel', async () => {
     const controller = new AbortController();
     let pagesAfterCancel = 0;
