@@ -18,6 +18,16 @@ const WORKERS_DIR = join(ROOT, 'src-main', 'workers');
 /** Packages loaded from node_modules at run time: a native addon and WebAssembly payloads. */
 const EXTERNAL = ['better-sqlite3', 'quickjs-emscripten', 'quickjs-emscripten-core', '@jitl/*'];
 
+/**
+ * Packages a worker must not load: each run starts both workers while the main thread loads the
+ * app, so their start-up is on every run's path (zod alone costs a worker ~30-50 ms). Shared
+ * modules pull them in easily (a constant next to a zod schema), hence the check.
+ */
+const WORKER_FORBIDDEN = {
+  'read-worker': /(^|\/)node_modules\/(zod|acorn|better-sqlite3|quickjs-emscripten[^/]*|@jitl\/[^/]+)\//,
+  'script-worker': /(^|\/)node_modules\/(zod|ldapts|better-sqlite3)\//,
+};
+
 /** The worker names, read from start-worker.ts so the list has one home. */
 function workerNames() {
   const source = readFileSync(join(WORKERS_DIR, 'start-worker.ts'), 'utf8');
@@ -72,6 +82,7 @@ try {
 }
 cpSync(join(ROOT, 'src-main', 'store', 'migrations'), join(BUILD, 'migrations'), { recursive: true });
 checkStartupWeight(result.metafile);
+checkWorkerWeight(result.metafile);
 // When it was built: the tests' global setup rebuilds when a source is newer.
 writeFileSync(join(BUILD, 'BUILT'), `${new Date().toISOString()}\n`);
 const old = `${OUT}.old-${process.pid}`;
@@ -85,6 +96,32 @@ try {
 }
 rmSync(old, { recursive: true, force: true });
 process.stdout.write(`build-cli: dist/cli built in ${Date.now() - started} ms (${Object.keys(entryPoints).join(', ')})\n`);
+
+/** Fails the build when a worker entry would load (statically) a package {@link WORKER_FORBIDDEN} lists for it. */
+function checkWorkerWeight(metafile) {
+  for (const [name, forbidden] of Object.entries(WORKER_FORBIDDEN)) {
+    if (!(name in entryPoints)) continue;
+    const seen = new Set();
+    const pending = [relative(ROOT, join(BUILD, `${name}.js`))];
+    const found = new Set();
+    while (pending.length) {
+      const file = pending.pop();
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const output = metafile.outputs[file];
+      for (const input of Object.keys(output.inputs)) if (forbidden.test(input)) found.add(input.replace(/^.*node_modules\//, '').split('/')[0]);
+      for (const imp of output.imports) if (imp.kind === 'import-statement' && !imp.external) pending.push(imp.path);
+    }
+    if (found.size) {
+      process.stderr.write(
+        `build-cli: the worker ${name}.js would load ${[...found].join(', ')} at its start. Import what it needs from modules ` +
+          `that do not import ${[...found].join(' or ')} (e.g. src-shared/domain/script-names.ts instead of mapping.ts).\n`,
+      );
+      rmSync(BUILD, { recursive: true, force: true });
+      process.exit(1);
+    }
+  }
+}
 
 /**
  * Fails the build when `ldap-sync --version` / `--help` would load a heavy package: everything the
