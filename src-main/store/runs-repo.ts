@@ -282,49 +282,53 @@ export function chartPoints(db: Database.Database, serverId: string | null, limi
 }
 
 const CHANGE_INSERT = `INSERT INTO sync_changes (run_id, seq, user_id, username, dn, action, from_text, to_text, reason, data_json) VALUES `;
-const CHANGE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const CHANGE_FIELDS = 10;
+/** The values of a change besides its run id, in column order. */
+const CHANGE_FIELDS = 9;
 /**
- * Rows per statement of {@link changeRangeWriter}: one INSERT of 100 rows costs ~20% less per row
- * than 100 single-row ones (100k plan rows ~230 -> ~190 ms); 1,000 parameters, far below SQLite's limit.
+ * Rows per statement of {@link changeRangeWriter}: one INSERT of 100 rows, with the run id bound
+ * once, costs ~25% less per row than 100 single-row ones (100k plan rows ~230 -> ~180 ms); 901
+ * parameters, far below SQLite's limit.
  */
 const ROWS_PER_INSERT = 100;
 
-/** A change's values in the statement's column order, written at `at` of `out`. */
-function changeValues(out: unknown[], at: number, runId: string, c: StoredChange, withData: boolean): void {
-  out[at] = runId;
-  out[at + 1] = c.seq;
-  out[at + 2] = c.userId;
-  out[at + 3] = c.username;
-  out[at + 4] = c.dn;
-  out[at + 5] = c.action;
-  out[at + 6] = c.from ?? null;
-  out[at + 7] = c.to ?? null;
-  out[at + 8] = c.reason ?? null;
-  out[at + 9] = withData && c.data !== undefined && c.data !== null ? JSON.stringify(c.data) : null;
+/** A change's values besides its run id, in column order, written at `at` of `out`. */
+function changeValues(out: unknown[], at: number, c: StoredChange, withData: boolean): void {
+  out[at] = c.seq;
+  out[at + 1] = c.userId;
+  out[at + 2] = c.username;
+  out[at + 3] = c.dn;
+  out[at + 4] = c.action;
+  out[at + 5] = c.from ?? null;
+  out[at + 6] = c.to ?? null;
+  out[at + 7] = c.reason ?? null;
+  out[at + 8] = withData && c.data !== undefined && c.data !== null ? JSON.stringify(c.data) : null;
 }
+
+const ROW = `(@run, ${new Array(CHANGE_FIELDS).fill('?').join(', ')})`;
 
 /** A statement that appends changes to a run's plan. */
 export function changeWriter(db: Database.Database, runId: string) {
-  const insert = prepared(db, CHANGE_INSERT + CHANGE_VALUES);
+  const insert = prepared(db, CHANGE_INSERT + ROW);
   const values: unknown[] = new Array(CHANGE_FIELDS);
+  const shared = { run: runId };
   /** Appends one change; `withData` keeps what applying it needs (for plans applied later). */
   return (c: StoredChange, withData = true) => {
-    changeValues(values, 0, runId, c, withData);
-    return insert.run(values);
+    changeValues(values, 0, c, withData);
+    return insert.run(values, shared);
   };
 }
 
 /** Appends changes [from, to) of a list to a run's plan, {@link ROWS_PER_INSERT} rows per statement (as {@link changeWriter} would). */
 export function changeRangeWriter(db: Database.Database, runId: string) {
   const one = changeWriter(db, runId);
-  const many = prepared(db, CHANGE_INSERT + new Array(ROWS_PER_INSERT).fill(CHANGE_VALUES).join(', '));
+  const many = prepared(db, CHANGE_INSERT + new Array(ROWS_PER_INSERT).fill(ROW).join(', '));
   const values: unknown[] = new Array(ROWS_PER_INSERT * CHANGE_FIELDS);
+  const shared = { run: runId };
   return (changes: readonly StoredChange[], from: number, to: number, withData: boolean): void => {
     let i = from;
     for (; i + ROWS_PER_INSERT <= to; i += ROWS_PER_INSERT) {
-      for (let j = 0; j < ROWS_PER_INSERT; j++) changeValues(values, j * CHANGE_FIELDS, runId, changes[i + j], withData);
-      many.run(values);
+      for (let j = 0; j < ROWS_PER_INSERT; j++) changeValues(values, j * CHANGE_FIELDS, changes[i + j], withData);
+      many.run(values, shared);
     }
     for (; i < to; i++) one(changes[i], withData);
   };
