@@ -216,8 +216,12 @@ afterAll(async () => {
 describe('the directory fails in the middle of a run', () => {
   it('slapd killed (SIGKILL) after the first page: failed with CONNECT_FAILED, nothing changed', async () => {
     const slapd = await startSlapd({ users: 3000, logOps: false });
+    // Through the stalling proxy, so the kill comes in the middle of the read whatever the reader
+    // buffers ahead (it reads on while the scripts and the managed users load); killing slapd
+    // closes the proxy's connection to it, and the proxy closes the reader's.
+    const proxy = await startStallProxy({ host: '127.0.0.1', port: Number(new URL(slapd.url).port) });
     try {
-      const ctx = await openCtx(slapd);
+      const ctx = await openCtx(slapd, { url: `${proxy.url}/${slapd.baseDn}` });
       const first = await syncApplied(ctx);
       expect(first.counts.created).toBe(3000);
       insertDevice(ctx.app.store.db, ctx.app.directory.findUser('user00004')!.id, 'laptop');
@@ -225,6 +229,7 @@ describe('the directory fails in the middle of a run', () => {
       await ldap(slapd, 'ldapmodify', modify(slapd, 3, 'departmentNumber', 'D109') + modify(slapd, 4, 'employeeType', 'terminated') + modify(slapd, 5, 'employeeType', 'admin'));
       const before = dump(ctx.app.store.db);
       const seen: SyncProgress[] = [];
+      proxy.stallAfterPages(1);
       const r = await ctx.app.sync.run({
         serverId: ctx.server.id,
         mode: 'sync',
@@ -234,6 +239,7 @@ describe('the directory fails in the middle of a run', () => {
           if (p.phase === 'reading' && p.pages === 1) process.kill(slapd.pid, 'SIGKILL');
         },
       });
+      expect(proxy.stalledAt).toBeGreaterThan(0);
       expectEnded(ctx, r, 'failed', 'CONNECT_FAILED');
       expect(r.entries).toBeNull();
       expect(seen.map((p) => p.phase)).not.toContain('applying');
@@ -242,6 +248,7 @@ describe('the directory fails in the middle of a run', () => {
       // The last applied sync is still the first one.
       expect(ctx.app.sync.history({ serverId: ctx.server.id, status: 'applied', offset: 0, limit: 10 }).runs.map((x) => x.id)).toEqual([first.id]);
     } finally {
+      await proxy.close();
       await slapd.stop();
     }
   });
