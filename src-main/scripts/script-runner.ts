@@ -63,7 +63,7 @@ export class ScriptRunner {
   static async create(limits?: Partial<ScriptLimits>, opts: ScriptRunnerOptions = {}): Promise<ScriptRunner> {
     const runner = new ScriptRunner({ ...DEFAULT_SCRIPT_LIMITS, ...limits }, opts.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB);
     try {
-      await runner.current.ready;
+      await runner.current.untilReady();
     } catch (err) {
       runner.dispose();
       throw err;
@@ -131,8 +131,8 @@ export class ScriptRunner {
 
   /** Resolves once the worker (and the spare, when one is kept) is ready. */
   async ready(): Promise<void> {
-    await this.current.ready;
-    await this.spare?.ready;
+    await this.current.untilReady();
+    await this.spare?.untilReady();
   }
 
   /** Size of the worker's current sandbox memory in bytes, as last reported (diagnostics). */
@@ -169,7 +169,7 @@ export class ScriptRunner {
         }, () => {});
       }
       try {
-        await untilAborted(this.current.ready, signal);
+        await untilAborted(this.current.untilReady(), signal);
         return this.current;
       } catch (err) {
         // A worker that cannot even start is not retried forever.

@@ -49,6 +49,8 @@ export class ScriptWorkerHandle {
   private pending: { id: number; resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private nextId = 1;
+  /** Callers of {@link untilReady} still waiting. */
+  private readyWaiters = 0;
   /** Set once the worker is gone (terminated or died); it takes no more requests. */
   stopped: Error | null = null;
   /** Resolves when the worker's engine is ready. */
@@ -62,8 +64,6 @@ export class ScriptWorkerHandle {
   ) {
     const data: ScriptWorkerData = { limits, progress: this.progress };
     this.worker = startWorker('script-worker', { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
-    // An idle worker never keeps the process alive; a pending request does (see request()).
-    this.worker.unref();
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;
     this.ready = new Promise<void>((resolve, reject) => {
@@ -97,6 +97,23 @@ export class ScriptWorkerHandle {
       readyReject(error);
       this.stop(error);
     });
+    // An idle worker never keeps the process alive; a pending request does (see request()). After
+    // the listeners: adding the 'message' listener refs the worker's port again.
+    this.worker.unref();
+  }
+
+  /**
+   * {@link ready}, keeping the process alive until then. The bare `ready` does not: a worker
+   * nobody waits for (a warm one, a spare) must never keep a finished process from exiting.
+   */
+  untilReady(): Promise<void> {
+    if (this.stopped) return this.ready;
+    this.readyWaiters++;
+    this.worker.ref();
+    const done = () => {
+      if (--this.readyWaiters === 0 && !this.pending && !this.stopped) this.worker.unref();
+    };
+    return this.ready.finally(done);
   }
 
   /** Sends one request; rejects with WorkerStopped when the worker is terminated or dies meanwhile. */
@@ -130,7 +147,7 @@ export class ScriptWorkerHandle {
     this.pending = null;
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
-    if (!this.stopped) this.worker.unref();
+    if (!this.stopped && this.readyWaiters === 0) this.worker.unref();
   }
 
   private stop(reason: Error): void {

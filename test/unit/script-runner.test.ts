@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerScripts } from '../../src-shared/domain/mapping';
 import { AppError } from '../../src-shared/errors';
@@ -8,6 +13,8 @@ import { ScriptRunner } from '../../src-main/scripts/script-runner';
 import type { WorkerReply, WorkerRequest } from '../../src-main/scripts/worker-protocol';
 import { packBatch, scriptPlan } from '../../src-main/scripts/wire';
 import { startWorker } from '../../src-main/workers/start-worker';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const TIME_MS = 200;
 /** Generous: the bug this guards against ran for minutes; machines are shared. */
@@ -189,4 +196,41 @@ describe('a worker that runs out of memory', () => {
       small.dispose();
     }
   });
+});
+
+describe('a worker started ahead (warmScriptWorker)', () => {
+  /** Runs `code` (ES module text; `./src-main/...` imports) in a child process started with tsx. */
+  const run = (code: string) =>
+    new Promise<{ code: number | null; ms: number; out: string }>((resolve) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'lss-warm-')), 'child.mts');
+      writeFileSync(file, code.replaceAll("'./src-main/", `'${pathToFileURL(ROOT).href}/src-main/`));
+      const t = performance.now();
+      const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('exit', (c) => {
+        clearTimeout(kill);
+        resolve({ code: c, ms: performance.now() - t, out });
+      });
+    });
+
+  it('never keeps a process from exiting when nobody takes it', async () => {
+    const r = await run("const m = await import('./src-main/scripts/script-worker-handle.ts'); m.warmScriptWorker(); console.log('warmed');");
+    expect(r.out).toContain('warmed');
+    expect(r.code).toBe(0);
+    // Before the fix it held the process (the 'message' listener reffed the worker's port again).
+    expect(r.ms).toBeLessThan(10_000);
+  }, 40_000);
+
+  it('is what the next runner with the same limits uses, and that runner evaluates with it', async () => {
+    const r = await run(
+      "const h = await import('./src-main/scripts/script-worker-handle.ts'); const { ScriptRunner } = await import('./src-main/scripts/script-runner.ts');" +
+        "h.warmScriptWorker({ timeMs: 700 }); const runner = await ScriptRunner.create({ timeMs: 700 });" +
+        "const { outcomes } = await runner.evaluate({ active: 'function(e) { return e.uid === \"a\"; }', orgName: null, roleName: null }, [{ dn: 'uid=a', attributes: { uid: ['a'] } }]);" +
+        "console.log(JSON.stringify({ active: outcomes[0].active, again: h.takeWarmScriptWorker({ timeMs: 700 }) === null })); runner.dispose();",
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.trim().split('\n').pop()!)).toEqual({ active: true, again: true });
+  }, 40_000);
 });
