@@ -38,12 +38,19 @@ export interface ReadOptions extends StrictReadOptions {
 export function startReadWorker(): Worker {
   const w = warm;
   warm = null;
-  if (w && !ended.has(w)) return w;
+  if (w && fresh(w)) return w.worker;
+  if (w) void w.worker.terminate();
   return newReadWorker();
 }
 
-/** A read worker started by {@link warmReadWorker} and not yet taken. */
-let warm: Worker | null = null;
+/** A read worker started by {@link warmReadWorker} and not yet taken, with when it started. */
+let warm: { worker: Worker; at: number } | null = null;
+
+/**
+ * Alive, and far from the minute after which an idle read worker ends by itself (read-worker.ts):
+ * one taken at that edge could exit under the read.
+ */
+const fresh = (w: { worker: Worker; at: number }) => !ended.has(w.worker) && performance.now() - w.at < 30_000;
 
 /**
  * Starts a read worker now for the next {@link startReadWorker} of this process: the CLI calls it
@@ -51,7 +58,9 @@ let warm: Worker | null = null;
  * keeps nothing alive and ends by itself after a minute.
  */
 export function warmReadWorker(): void {
-  if (!warm || ended.has(warm)) warm = newReadWorker();
+  if (warm && fresh(warm)) return;
+  if (warm) void warm.worker.terminate();
+  warm = { worker: newReadWorker(), at: performance.now() };
 }
 
 function newReadWorker(): Worker {
