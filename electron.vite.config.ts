@@ -22,13 +22,13 @@ function storeMigrations(): Plugin {
 const WORKERS = resolve(__dirname, 'src-main/workers');
 
 /**
- * The worker entries (WORKER_NAMES of src-main/workers/start-worker.ts) as extra inputs of the
+ * The worker entries (WORKER_NAMES of src-main/threads/start-worker.ts) as extra inputs of the
  * main build: each is emitted as out/main/<name>.js, next to index.js, where start-worker.ts
  * looks for it.
  */
 function workerInputs(): Record<string, string> {
-  const list = /export const WORKER_NAMES = \[([^\]]*)\]/.exec(readFileSync(resolve(WORKERS, 'start-worker.ts'), 'utf8'));
-  if (!list) throw new Error('electron.vite.config.ts: WORKER_NAMES not found in src-main/workers/start-worker.ts');
+  const list = /export const WORKER_NAMES = \[([^\]]*)\]/.exec(readFileSync(resolve(__dirname, 'src-main/threads/start-worker.ts'), 'utf8'));
+  if (!list) throw new Error('electron.vite.config.ts: WORKER_NAMES not found in src-main/threads/start-worker.ts');
   const names = [...list[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
   const missing = names.filter((n) => !existsSync(resolve(WORKERS, `${n}.ts`)));
   if (missing.length) throw new Error(`electron.vite.config.ts: WORKER_NAMES lists ${missing.join(', ')}, but src-main/workers/ has no such .ts file`);

@@ -51,7 +51,7 @@ import { targetFromDraft } from '../src-main/ldap/target';
 import { attributesToFetch } from '../src-main/preview/preview-attributes';
 import { normalizeScripts } from '../src-main/services/script-checks';
 import { DIRECTORY_ID_ATTRIBUTES } from '../src-main/sync/directory-id';
-import { readDirectory, SYNC_PAGE_SIZE } from '../src-main/sync/reader';
+import { readDirectory, SYNC_PAGE_SIZE } from '../src-main/ldap/reader';
 import { matchAllFilter } from '../src-shared/ldap/filter';
 import type { ServerDraft } from '../src-shared/domain/server';
 import { emptyServerDraft } from '../src-shared/domain/server-defaults';
@@ -340,7 +340,7 @@ function bucketOf(f: ProfileNode['callFrame']): string | null {
   if (u.includes('/sync/apply')) return 'SQLite apply';
   if (u.includes('/store/users-repo')) return 'SQLite load managed users';
   if (n === 'writeChanges' || (u.includes('/store/runs-repo') && n !== 'getRun' && n !== 'latestRun')) return 'change rows';
-  if (u.includes('/sync/reader')) return 'reader';
+  if (u.includes('/ldap/reader')) return 'reader';
   if (u.includes('/services/sync-service')) return 'sync-service (other)';
   if (u.includes('better-sqlite3')) return 'SQLite (other)';
   if (u.startsWith('node:')) return null;

@@ -2,7 +2,7 @@
 // Builds the shipped `ldap-sync` CLI into dist/cli/ with esbuild: `npm install` runs it (prepare),
 // so the CLI starts with no TypeScript transpiler. Output:
 //   dist/cli/ldap-sync.js     the CLI (bin/ldap-sync.mjs imports it)
-//   dist/cli/<worker>.js      one file per WORKER_NAMES entry of src-main/workers/start-worker.ts
+//   dist/cli/<worker>.js      one file per WORKER_NAMES entry of src-main/threads/start-worker.ts
 //   dist/cli/chunk-*.js       code loaded on demand (commands are imported only when they run)
 //   dist/cli/migrations/      the store's NNNN_name.sql files (migration-files.ts looks next to itself)
 // Native and WebAssembly packages stay external and load from node_modules.
@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist', 'cli');
 const WORKERS_DIR = join(ROOT, 'src-main', 'workers');
+const START_WORKER = join(ROOT, 'src-main', 'threads', 'start-worker.ts');
 
 /** Packages loaded from node_modules at run time: a native addon and WebAssembly payloads. */
 const EXTERNAL = ['better-sqlite3', 'quickjs-emscripten', 'quickjs-emscripten-core', '@jitl/*'];
@@ -30,9 +31,9 @@ const WORKER_FORBIDDEN = {
 
 /** The worker names, read from start-worker.ts so the list has one home. */
 function workerNames() {
-  const source = readFileSync(join(WORKERS_DIR, 'start-worker.ts'), 'utf8');
+  const source = readFileSync(START_WORKER, 'utf8');
   const list = /export const WORKER_NAMES = \[([^\]]*)\]/.exec(source);
-  if (!list) throw new Error(`build-cli: cannot find WORKER_NAMES in ${join(WORKERS_DIR, 'start-worker.ts')}`);
+  if (!list) throw new Error(`build-cli: cannot find WORKER_NAMES in ${START_WORKER}`);
   return [...list[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
 }
 

@@ -47,7 +47,7 @@ export interface ReadAllOptions {
   onConnected?: () => void;
   /** Processes one page; a returned promise is awaited before the next page is handed over (unless `overlap`). */
   onPage(entries: DirectoryEntry[]): void | Promise<void>;
-  /** Hand the next page over while the one before is processed (the live directory does: src-main/sync/reader.ts); the caller keeps its effects in page order. */
+  /** Hand the next page over while the one before is processed (the live directory does: src-main/ldap/reader.ts); the caller keeps its effects in page order. */
   overlap?: boolean;
 }
 

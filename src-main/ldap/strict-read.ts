@@ -1,6 +1,6 @@
 /**
  * Reads every entry the server's search filter matches, page by page, on the calling thread (the
- * read worker runs it; see src-main/sync/reader.ts). Strict: any directory error fails the read
+ * read worker runs it; see src-main/ldap/reader.ts). Strict: any directory error fails the read
  * (connect, bind, TLS, timeout, size or time limit, referral, partial results, a page that never
  * arrives), because a sync must never mistake an outage or a truncated result for absence. The
  * next page is requested before the current one is processed, so the directory prepares it while

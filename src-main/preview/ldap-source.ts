@@ -11,7 +11,7 @@ import type { LdapTarget } from '../ldap/target';
 import type { DirectoryEntry } from '../directory/entry';
 import type { Worker } from 'node:worker_threads';
 import type { CachedPage, EntrySource, PageRequest, ReadAllOptions, SourcePage } from '../directory/entry-source';
-import { readDirectory, startReadWorker } from '../sync/reader';
+import { readDirectory, startReadWorker } from '../ldap/reader';
 import { EXPLICIT_BUFFER_ATTRIBUTES } from '../directory/binary-attributes';
 import { toEntryInput } from './entry-values';
 import { PageCache } from './page-cache';
@@ -48,7 +48,7 @@ export interface LdapSourceOptions {
 
 /**
  * The live directory as an entry source. A whole read ({@link readAll}) runs in the read worker
- * (src-main/sync/reader.ts). For the preview's pages it binds with the doctor's rules, keeps one connection
+ * (src-main/ldap/reader.ts). For the preview's pages it binds with the doctor's rules, keeps one connection
  * and a paged-search cursor per session, and caches fetched pages, so next/previous page and
  * script-only edits send nothing to the directory. Jumping forward iterates the cursor; going
  * back to an evicted page restarts the search. Totals are counted once per filter (1.1 attributes,

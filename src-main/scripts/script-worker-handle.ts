@@ -13,7 +13,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../../src-shared/domain/scripts';
-import { startWorker } from '../workers/start-worker';
+import { startWorker } from '../threads/start-worker';
 import { newProgressBuffer, PROGRESS, progressNow, readProgress, type ProgressRecord } from './progress-cell';
 import type { ScriptWorkerData, WorkerReply, WorkerRequest } from './worker-protocol';
 

@@ -1,7 +1,7 @@
 /**
  * The read worker: connects, binds and runs the strict paged search (src-main/ldap/strict-read.ts)
  * off the main thread, writing each page's entries from BER straight into JSON (ldap-json.ts) and
- * posting the page as one transferable buffer (src-main/directory/entry-page.ts). Started by readDirectory (src-main/sync/reader.ts).
+ * posting the page as one transferable buffer (src-main/directory/entry-page.ts). Started by readDirectory (src-main/ldap/reader.ts).
  *
  * The worker may be started ahead of the read (its module loading overlaps the caller's other
  * preparations); it does nothing until told what to read.
@@ -15,24 +15,7 @@
 import { parentPort } from 'node:worker_threads';
 import { AppError } from '../../src-shared/errors';
 import { readStrict } from '../ldap/strict-read';
-import type { LdapTarget } from '../ldap/target';
-
-/** What to read: the first message the worker gets. */
-export interface ReadWorkerStart {
-  type: 'start';
-  target: LdapTarget;
-  /** The bind password; null for an anonymous bind. */
-  password: string | null;
-  attributes: string[];
-  pageSize?: number;
-}
-
-/** Messages the worker posts. Errors cross as `{ code, message }` and become AppErrors again on main. */
-export type ReadWorkerMessage =
-  | { type: 'connected' }
-  | { type: 'page'; buffer: ArrayBuffer; count: number }
-  | { type: 'done'; entries: number; pages: number }
-  | { type: 'error'; code: string; message: string };
+import type { ReadWorkerMessage, ReadWorkerStart } from '../ldap/read-protocol';
 
 /** Pages posted but not yet acknowledged: this many at least, whatever their size... */
 const MIN_PAGES_IN_FLIGHT = 2;

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ScriptEngine } from '../scripts/engine';
 import { packOutcomes } from '../scripts/outcome-wire';
 import type { ScriptWorkerData, WorkerReply, WorkerRequest } from '../scripts/worker-protocol';
-import { ownWorkerData } from './start-worker';
+import { ownWorkerData } from '../threads/start-worker';
 
 const port = parentPort!;
 const data = ownWorkerData<ScriptWorkerData>(workerData);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import { WORKER_NAMES } from '../../src-main/workers/start-worker';
+import { WORKER_NAMES } from '../../src-main/threads/start-worker';
 
 // Checks on what `electron-vite build` produced, the files the desktop app actually loads.
 const OUT = join(process.cwd(), 'out');

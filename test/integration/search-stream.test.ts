@@ -16,7 +16,7 @@ import { EXPLICIT_BUFFER_ATTRIBUTES } from '../../src-main/directory/binary-attr
 import { toEntryInput } from '../../src-main/preview/entry-values';
 import type { DirectoryEntry } from '../../src-main/directory/entry';
 import { AppError } from '../../src-shared/errors';
-import { readDirectory } from '../../src-main/sync/reader';
+import { readDirectory } from '../../src-main/ldap/reader';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { emptyServerDraft } from '../../src-shared/domain/server-defaults';
 import { run } from '../rig/exec';

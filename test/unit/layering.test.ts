@@ -29,20 +29,20 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   directory: [],
   store: ['directory', 'native'],
   secrets: ['store', 'native'],
-  ldap: ['directory', 'native'],
-  // TODO(H1): workers/start-worker.ts is a low-level helper that the worker handles in scripts/ use;
-  // the worker entries in workers/ use scripts/. Move the helper down (e.g. native/) and drop 'workers'.
-  scripts: ['directory', 'native', 'workers'],
-  workers: ['directory', 'ldap', 'native', 'scripts'],
+  // threads/: how a worker thread is started (from sources or a build); imports nothing of ours.
+  threads: [],
+  ldap: ['directory', 'native', 'threads'],
+  scripts: ['directory', 'native', 'threads'],
+  // workers/: the worker threads' entry points; nothing imports them (builds and start-worker find them by name).
+  workers: ['directory', 'ldap', 'native', 'scripts', 'threads'],
   snapshots: ['directory', 'ldap', 'native', 'store'],
-  // TODO(H5): preview/ldap-source.ts reads through sync/reader.ts: the reader belongs below both.
-  preview: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store', 'workers', 'sync'],
-  sync: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store', 'workers'],
-  services: ['directory', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'snapshots', 'store', 'sync', 'workers'],
+  preview: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store'],
+  sync: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store'],
+  services: ['directory', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'snapshots', 'store', 'sync'],
   config: ['directory', 'ldap', 'native', 'scripts', 'secrets', 'services', 'store'],
   ipc: ['.', 'directory', 'scripts', 'services', 'store', 'sync'],
   cli: ['.', 'config', 'directory', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'services', 'snapshots', 'store', 'sync'],
-  '.': ['cli', 'config', 'directory', 'ipc', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'services', 'snapshots', 'store', 'sync', 'workers'],
+  '.': ['cli', 'config', 'directory', 'ipc', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'services', 'snapshots', 'store', 'sync'],
 };
 
 /** The src-main folder of a path relative to src-main ('.' for its root files). */
@@ -73,6 +73,10 @@ describe('layering of src-main', () => {
   it('keeps the rules of the issue: ldap/ does not import preview/, sync/ does not import services/', () => {
     expect(MAY_IMPORT.ldap).not.toContain('preview');
     expect(MAY_IMPORT.sync).not.toContain('services');
+  });
+
+  it('lets nothing import the worker entries: they are started by name through threads/start-worker.ts', () => {
+    expect(Object.entries(MAY_IMPORT).filter(([, allowed]) => allowed.includes('workers')).map(([from]) => from)).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@ import { newProgressBuffer } from '../../src-main/scripts/progress-cell';
 import { ScriptRunner } from '../../src-main/scripts/script-runner';
 import type { WorkerReply, WorkerRequest } from '../../src-main/scripts/worker-protocol';
 import { packBatch, scriptPlan } from '../../src-main/scripts/wire';
-import { startWorker } from '../../src-main/workers/start-worker';
+import { startWorker } from '../../src-main/threads/start-worker';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -84,7 +84,7 @@ async function warmRun(ctx: Pick<CommandContext, 'flags' | 'io'>): Promise<void>
   try {
     const [{ warmScriptWorker }, { scriptLimitsFromEnv }] = await Promise.all([import('../../scripts/script-worker-handle'), import('../../scripts/limits-from-env')]);
     warmScriptWorker(scriptLimitsFromEnv(ctx.io.env));
-    const { warmReadWorker } = await import('../../sync/reader');
+    const { warmReadWorker } = await import('../../ldap/reader');
     warmReadWorker();
   } catch {
     // An invalid limit in the environment: the run reports it.

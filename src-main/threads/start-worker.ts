@@ -3,7 +3,7 @@
  * - built (electron-vite's out/main/, the CLI's dist/cli/): `<name>.js` sits next to the bundle
  *   that imports this module, and is started directly;
  * - from sources (Vitest, tsx, benches): `src-main/workers/<name>.ts` is started through
- *   `ts-bootstrap.mjs`, which registers tsx inside the worker first.
+ *   `ts-bootstrap.mjs` (next to this file), which registers tsx inside the worker first.
  * Worker entries are listed in {@link WORKER_NAMES}; the builds emit one file per name.
  */
 import { existsSync } from 'node:fs';
@@ -20,7 +20,7 @@ export function workerEntry(name: WorkerName): { kind: 'built' | 'source'; file:
   const here = dirname(fileURLToPath(import.meta.url));
   const built = join(here, `${name}.js`);
   if (existsSync(built)) return { kind: 'built', file: built };
-  const source = join(here, `${name}.ts`);
+  const source = join(here, '..', 'workers', `${name}.ts`);
   if (existsSync(source)) return { kind: 'source', file: source };
   throw new Error(`The ${name} worker is missing: neither ${built} nor ${source} exists. Rebuild the app (npm run build).`);
 }
@@ -29,7 +29,7 @@ export function workerEntry(name: WorkerName): { kind: 'built' | 'source'; file:
 export function startWorker(name: WorkerName, options: WorkerOptions = {}): Worker {
   const entry = workerEntry(name);
   if (entry.kind === 'built') return new Worker(entry.file, options);
-  const bootstrap = join(dirname(entry.file), 'ts-bootstrap.mjs');
+  const bootstrap = join(dirname(fileURLToPath(import.meta.url)), 'ts-bootstrap.mjs');
   return new Worker(bootstrap, {
     ...options,
     workerData: { __entry: pathToFileURL(entry.file).href, __data: options.workerData },

@@ -11,12 +11,12 @@
 import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
 import type { DirectoryEntry } from '../directory/entry';
 import { decodeEntryPage } from '../directory/entry-page';
-import { cancelledRead, readStrict, SYNC_PAGE_SIZE, type StrictReadOptions } from '../ldap/strict-read';
-import { startWorker } from '../workers/start-worker';
+import { cancelledRead, readStrict, SYNC_PAGE_SIZE, type StrictReadOptions } from './strict-read';
+import { startWorker } from '../threads/start-worker';
 import type { Worker } from 'node:worker_threads';
-import type { ReadWorkerMessage, ReadWorkerStart } from '../workers/read-worker';
+import type { ReadWorkerMessage, ReadWorkerStart } from './read-protocol';
 
-export { SYNC_PAGE_SIZE } from '../ldap/strict-read';
+export { SYNC_PAGE_SIZE } from './strict-read';
 
 export interface ReadOptions extends StrictReadOptions {
   /** A read worker started ahead with {@link startReadWorker} (default: one is started now). It is terminated when the read ends. */
