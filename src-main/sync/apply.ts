@@ -8,6 +8,9 @@ import type { StoredChange } from '../store/runs-repo';
 import { syncWrites } from '../store/sync-writes';
 import type { ChangeData, SeenUser } from './planner';
 
+/** What applying one change needs: its user and its apply data (a plan row without its texts). */
+export type ApplyChange = Pick<StoredChange, 'userId' | 'data'>;
+
 /** Rows to write (changes, users seen, users gone) from which an apply's checkpoint waits for the end of its transaction. */
 const LARGE_APPLY = 1000;
 
@@ -16,7 +19,7 @@ export function applyChanges(
   db: Database.Database,
   o: {
     serverId: string;
-    changes: readonly StoredChange[];
+    changes: readonly ApplyChange[];
     seen: readonly SeenUser[];
     /** Users the search no longer returns (they were last seen at `lastSyncAt`). */
     gone?: readonly string[];
