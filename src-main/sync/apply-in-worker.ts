@@ -77,29 +77,34 @@ export function startApply(db: Database.Database): PendingApply {
   };
   return {
     async run(job, source, breathe) {
-      try {
-        const changes = applicable(source.changes);
-        const seen = source.seen.filter((s) => s.changed);
-        for (let i = 0; i < changes.length; i += POST_CHUNK) {
-          post({ type: 'changes', rows: changes.slice(i, i + POST_CHUNK) });
-          await breathe();
-        }
-        for (let i = 0; i < seen.length; i += POST_CHUNK) {
-          post({ type: 'seen', rows: seen.slice(i, i + POST_CHUNK) });
-          await breathe();
-        }
-        for (let i = 0; i < source.gone.length; i += POST_CHUNK * 5) post({ type: 'gone', ids: source.gone.slice(i, i + POST_CHUNK * 5) });
-      } catch (err) {
-        cancel();
-        throw err;
-      }
       const timeout = db.pragma('busy_timeout', { simple: true }) as number;
       db.pragma('busy_timeout = 0');
       try {
-        post({ type: 'run', job });
+        if (job.kind === 'sync') {
+          // Streamed: the worker writes each chunk as it comes, inside the transaction `begin` opened.
+          post({ type: 'begin', job });
+          const changes = applicable(source.changes);
+          for (let i = 0; i < changes.length; i += POST_CHUNK) {
+            post({ type: 'changes', rows: changes.slice(i, i + POST_CHUNK) });
+            await breathe();
+          }
+          const seen = source.seen.filter((s) => s.changed);
+          for (let i = 0; i < seen.length; i += POST_CHUNK) {
+            post({ type: 'seen', rows: seen.slice(i, i + POST_CHUNK) });
+            await breathe();
+          }
+          for (let i = 0; i < source.gone.length; i += POST_CHUNK * 5) post({ type: 'gone', ids: source.gone.slice(i, i + POST_CHUNK * 5) });
+          post({ type: 'commit' });
+        } else {
+          post({ type: 'run', job });
+        }
         const m = await answer;
         settled = true;
         if (m.type === 'failed') throw rebuilt(m);
+      } catch (err) {
+        // Not answered (main failed while posting): the worker's open transaction ends with it.
+        cancel();
+        throw err;
       } finally {
         if (db.open) db.pragma(`busy_timeout = ${timeout}`);
         // It checkpoints and ends by itself; it must not keep a CLI process alive meanwhile.

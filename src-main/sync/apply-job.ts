@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { SyncCounts } from '../../src-shared/domain/sync';
 import { finishRun, getRun, setRunStatus, storedChanges, writeChanges } from '../store/runs-repo';
 import { managedCounts } from '../store/users-repo';
-import { applyChanges, type ApplyChange } from './apply';
+import { applyChanges, type ApplyChange, type ApplyContext } from './apply';
 import type { SeenUser } from './planner';
 
 /** Applying a sync's plan: its plan rows are already stored (without apply data); the changes come with the job. */
@@ -45,13 +45,23 @@ export interface ApplyInput {
   gone: string[];
 }
 
+/** How a sync job's changes are written (its run's start is when the users were seen). Call inside its transaction. */
+export function syncApplyContext(db: Database.Database, job: SyncApplyJob): ApplyContext {
+  return { serverId: job.serverId, lastSyncAt: job.lastSyncAt, seenAt: getRun(db, job.runId).startedAt, now: new Date(job.now) };
+}
+
+/** Records a sync job's run as applied (and frees the lock). Call last inside its transaction. */
+export function finishSyncApply(db: Database.Database, job: SyncApplyJob): void {
+  finishRun(db, job.runId, { status: 'applied', ...job.end }, new Date(job.now));
+}
+
 /** Runs `job` in one transaction on `db`. Throws (having changed nothing) when any write fails. */
 export function runApplyJob(db: Database.Database, job: ApplyJob, input: ApplyInput): void {
   const now = new Date(job.now);
   if (job.kind === 'sync') {
     db.transaction(() => {
-      applyChanges(db, { serverId: job.serverId, changes: input.changes, seen: input.seen, gone: input.gone, lastSyncAt: job.lastSyncAt, seenAt: getRun(db, job.runId).startedAt, now });
-      finishRun(db, job.runId, { status: 'applied', ...job.end }, now);
+      applyChanges(db, { ...syncApplyContext(db, job), changes: input.changes, seen: input.seen, gone: input.gone });
+      finishSyncApply(db, job);
     })();
     return;
   }

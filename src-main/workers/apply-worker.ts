@@ -1,22 +1,26 @@
 /**
- * The apply worker: runs a sync's apply transaction (src-main/sync/apply-job.ts) on its own SQLite
- * connection, so the main thread's event loop keeps turning while 100k users are written (~0.7 s
- * of CPU in one transaction). Started by startApply (src-main/sync/apply-in-worker.ts), one worker
- * per apply; it opens the store (already migrated by main) with the same pragmas as main.
+ * The apply worker: runs an apply transaction on its own SQLite connection, so the main thread's
+ * event loop keeps turning while 100k users are written (~0.7 s of CPU in one transaction).
+ * Started by startApply (src-main/sync/apply-in-worker.ts), one worker per apply; it opens the
+ * store (already migrated by main) with the same pragmas as main.
  *
- * Messages from main: {@link ApplyWorkerInput} chunks (changes, users seen, users gone), then one
- * `run` with the job. The transaction starts only then. Messages to main: {@link ApplyWorkerMessage}.
- * After answering, the worker checkpoints the WAL (its apply deferred that, see
- * checkpointAfterTransaction), closes its connection and ends.
+ * A sync's apply is streamed: `begin` opens the transaction (BEGIN IMMEDIATE), each input chunk
+ * (changes, then users seen, then users gone) is written as it arrives and let go, and `commit`
+ * records the run as applied and commits. So the worker never holds the whole plan, and writing
+ * overlaps main's posting. After the first failure the transaction is rolled back and later chunks
+ * are ignored; `commit` then answers with that failure. An approval is one `run` message (its plan
+ * is read from the store). Answers: {@link ApplyWorkerMessage}. After answering, the worker
+ * checkpoints the WAL (deferred from the commit, see checkpointAfterTransaction), closes its
+ * connection and ends.
  *
  * A kill -9 of the process during the transaction leaves the store as it was: the WAL holds no
  * commit of it, and recovery marks the run interrupted.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { openStoreConnection } from '../store/db';
-import type { ApplyChange } from '../sync/apply';
-import { runApplyJob, type ApplyInput, type ApplyJob } from '../sync/apply-job';
+import { checkpointAfterTransaction, openStoreConnection } from '../store/db';
+import { planApplier, type ApplyChange } from '../sync/apply';
+import { finishSyncApply, runApplyJob, syncApplyContext, type ApplyJob, type SyncApplyJob } from '../sync/apply-job';
 import type { SeenUser } from '../sync/planner';
 import { ownWorkerData } from './start-worker';
 
@@ -26,11 +30,13 @@ export interface ApplyWorkerData {
   file: string;
 }
 
-/** Messages main posts: input chunks, then the job. */
+/** Messages main posts: a streamed sync (begin, chunks, commit) or one job run at once. */
 export type ApplyWorkerInput =
+  | { type: 'begin'; job: SyncApplyJob }
   | { type: 'changes'; rows: ApplyChange[] }
   | { type: 'seen'; rows: SeenUser[] }
   | { type: 'gone'; ids: string[] }
+  | { type: 'commit' }
   | { type: 'run'; job: ApplyJob };
 
 /** The worker's answer. Errors cross as name, code and message and are rebuilt on main. */
@@ -38,7 +44,6 @@ export type ApplyWorkerMessage = { type: 'done' } | { type: 'failed'; name: stri
 
 const port = parentPort!;
 const { file } = ownWorkerData<ApplyWorkerData>(workerData);
-const input: ApplyInput = { changes: [], seen: [], gone: [] };
 
 // Opened at once, so the connection is ready when the job comes (main writes the plan rows meanwhile).
 let db: Database.Database | null = null;
@@ -49,34 +54,73 @@ try {
   openError = err;
 }
 
+/** The streamed sync in progress: its job, its writer, and its first failure (the transaction is then rolled back). */
+let open: { job: SyncApplyJob; apply: ReturnType<typeof planApplier> | null; error: unknown } | null = null;
+
 function failed(err: unknown): ApplyWorkerMessage {
   const e = err instanceof Error ? err : new Error(String(err));
   const code = (e as { code?: unknown }).code;
   return { type: 'failed', name: e.name, code: typeof code === 'string' ? code : null, message: e.message };
 }
 
-function append<T>(to: T[], rows: readonly T[]): void {
-  for (const r of rows) to.push(r);
+/** Runs one step of the open transaction; the first failure rolls it back. */
+function step(fn: (apply: ReturnType<typeof planApplier>, conn: Database.Database) => void): void {
+  if (!open || open.error !== null || !open.apply || !db) return;
+  try {
+    fn(open.apply, db);
+  } catch (err) {
+    open.error = err;
+    if (db.inTransaction) db.exec('ROLLBACK');
+  }
+}
+
+/** Answers main, then checkpoints (queued by checkpointAfterTransaction for the end of this task), closes and ends. */
+function answer(m: ApplyWorkerMessage): void {
+  port.postMessage(m);
+  setImmediate(() => {
+    db?.close();
+    port.close();
+  });
 }
 
 port.on('message', (m: ApplyWorkerInput) => {
-  if (m.type === 'changes') append(input.changes, m.rows);
-  else if (m.type === 'seen') append(input.seen, m.rows);
-  else if (m.type === 'gone') append(input.gone, m.ids);
-  else if (m.type === 'run') {
-    let answer: ApplyWorkerMessage;
-    try {
-      if (!db) throw openError;
-      runApplyJob(db, m.job, input);
-      answer = { type: 'done' };
-    } catch (err) {
-      answer = failed(err);
-    }
-    port.postMessage(answer);
-    // After the checkpoint that applyChanges queued for the end of this task (a setImmediate too).
-    setImmediate(() => {
-      db?.close();
-      port.close();
-    });
+  switch (m.type) {
+    case 'begin':
+      open = { job: m.job, apply: null, error: null };
+      try {
+        if (!db) throw openError;
+        db.exec('BEGIN IMMEDIATE');
+        open.apply = planApplier(db, syncApplyContext(db, m.job));
+      } catch (err) {
+        open.error = err;
+        if (db?.inTransaction) db.exec('ROLLBACK');
+      }
+      break;
+    case 'changes':
+      step((apply) => apply.changes(m.rows));
+      break;
+    case 'seen':
+      step((apply) => apply.seen(m.rows));
+      break;
+    case 'gone':
+      step((apply) => apply.gone(m.ids));
+      break;
+    case 'commit':
+      step((_, conn) => {
+        finishSyncApply(conn, open!.job);
+        checkpointAfterTransaction(conn);
+        conn.exec('COMMIT');
+      });
+      answer(open && open.error === null ? { type: 'done' } : failed(open?.error ?? new Error('The apply worker got commit without begin.')));
+      break;
+    case 'run':
+      try {
+        if (!db) throw openError;
+        runApplyJob(db, m.job, { changes: [], seen: [], gone: [] });
+        answer({ type: 'done' });
+      } catch (err) {
+        answer(failed(err));
+      }
+      break;
   }
 });
