@@ -34,9 +34,10 @@ export interface ApplySource {
 export interface PendingApply {
   /**
    * Sends `source` in chunks (`breathe` awaited between them), then runs `job`. Resolves once it
-   * has committed; rejects, having changed nothing, when it failed.
+   * has committed; rejects, having changed nothing, when it failed. A sync's run is recorded as
+   * finished at `now()` once its last chunk is sent (default: the job's time).
    */
-  run(job: ApplyJob, source: ApplySource, breathe: () => Promise<void>): Promise<void>;
+  run(job: ApplyJob, source: ApplySource, breathe: () => Promise<void>, now?: () => Date): Promise<void>;
   /** Stops the worker when the job will not be run (a cancel or an error before the apply). */
   cancel(): void;
 }
@@ -76,7 +77,7 @@ export function startApply(db: Database.Database): PendingApply {
     settled = true;
   };
   return {
-    async run(job, source, breathe) {
+    async run(job, source, breathe, now) {
       const timeout = db.pragma('busy_timeout', { simple: true }) as number;
       db.pragma('busy_timeout = 0');
       try {
@@ -94,7 +95,7 @@ export function startApply(db: Database.Database): PendingApply {
             await breathe();
           }
           for (let i = 0; i < source.gone.length; i += POST_CHUNK * 5) post({ type: 'gone', ids: source.gone.slice(i, i + POST_CHUNK * 5) });
-          post({ type: 'commit' });
+          post({ type: 'commit', finishedAt: now ? now().toISOString() : job.now });
         } else {
           post({ type: 'run', job });
         }

@@ -50,9 +50,9 @@ export function syncApplyContext(db: Database.Database, job: SyncApplyJob): Appl
   return { serverId: job.serverId, lastSyncAt: job.lastSyncAt, seenAt: getRun(db, job.runId).startedAt, now: new Date(job.now) };
 }
 
-/** Records a sync job's run as applied (and frees the lock). Call last inside its transaction. */
-export function finishSyncApply(db: Database.Database, job: SyncApplyJob): void {
-  finishRun(db, job.runId, { status: 'applied', ...job.end }, new Date(job.now));
+/** Records a sync job's run as applied at `finishedAt` (default: the job's time) and frees the lock. Call last inside its transaction. */
+export function finishSyncApply(db: Database.Database, job: SyncApplyJob, finishedAt: string = job.now): void {
+  finishRun(db, job.runId, { status: 'applied', ...job.end }, new Date(finishedAt));
 }
 
 /** Runs `job` in one transaction on `db`. Throws (having changed nothing) when any write fails. */

@@ -106,6 +106,7 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
     { kind: 'sync', runId, serverId, lastSyncAt: c.lastSync?.startedAt ?? null, end, now: c.now().toISOString() },
     { changes: plan.changes, seen: plan.seen, gone: plan.gone },
     () => pacer.breathe(),
+    c.now,
   );
   return 'applied';
 }

@@ -36,7 +36,7 @@ export type ApplyWorkerInput =
   | { type: 'changes'; rows: ApplyChange[] }
   | { type: 'seen'; rows: SeenUser[] }
   | { type: 'gone'; ids: string[] }
-  | { type: 'commit' }
+  | { type: 'commit'; finishedAt: string }
   | { type: 'run'; job: ApplyJob };
 
 /** The worker's answer. Errors cross as name, code and message and are rebuilt on main. */
@@ -107,7 +107,7 @@ port.on('message', (m: ApplyWorkerInput) => {
       break;
     case 'commit':
       step((_, conn) => {
-        finishSyncApply(conn, open!.job);
+        finishSyncApply(conn, open!.job, m.finishedAt);
         checkpointAfterTransaction(conn);
         conn.exec('COMMIT');
       });
