@@ -27,6 +27,9 @@ const EXTERNAL = ['better-sqlite3', 'quickjs-emscripten', 'quickjs-emscripten-co
 const WORKER_FORBIDDEN = {
   'read-worker': /(^|\/)node_modules\/(zod|acorn|better-sqlite3|quickjs-emscripten[^/]*|@jitl\/[^/]+)\//,
   'script-worker': /(^|\/)node_modules\/(zod|ldapts|better-sqlite3)\//,
+  // Started for each apply while main writes the plan rows, so its start-up is mostly hidden. zod is
+  // allowed: runs-repo's constants share src-shared/domain/sync.ts with its schemas.
+  'apply-worker': /(^|\/)node_modules\/(acorn|ldapts|quickjs-emscripten[^/]*|@jitl\/[^/]+)\//,
 };
 
 /** The worker names, read from start-worker.ts so the list has one home. */

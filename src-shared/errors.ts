@@ -67,8 +67,8 @@ export class AppError extends Error {
   }
 }
 
-/** The message for SQLite's "database is locked": another process (a sync applying its plan) holds the store's write lock. */
-export const STORE_BUSY_MESSAGE = 'The store is busy: another process (probably a sync applying its changes) is writing to it. Try again in a moment.';
+/** The message for SQLite's "database is locked": a sync applying its plan (in its apply worker, or another process) holds the store's write lock. */
+export const STORE_BUSY_MESSAGE = 'The store is busy: a sync is applying its changes (in this app or another process). Try again in a moment.';
 
 /** A result as it crosses the IPC boundary. */
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorInfo };

@@ -46,27 +46,7 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
   const db = openOrRefuse(file, readonly);
   try {
     if (isNew && process.platform !== 'win32') chmodSync(file, 0o600);
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // 16 KiB pages for a new store (SQLite's default: 4 KiB). A first sync of 100k users writes
-    // ~85 MB in one transaction: with 4x fewer, larger pages its commit and checkpoint make 4x fewer
-    // WAL frames and write calls, and its inserts split fewer pages (`npm run bench:apply`: apply +
-    // plan rows + commit 1.32 -> 1.13 s of CPU, the checkpoint after it 150 -> 75 ms). The page size
-    // is fixed when the file gets its first page (WAL mode cannot change it): an existing store
-    // keeps its own.
-    if (isNew && !readonly) db.pragma(`page_size = ${PAGE_SIZE}`);
-    if (!readonly) db.pragma('journal_mode = WAL');
-    // In WAL mode NORMAL syncs the WAL at each checkpoint instead of at each commit (it is this
-    // build's default in WAL mode; set here so it does not depend on the build). The store stays
-    // consistent and keeps every commit through a crash or kill -9 of the process; only a power loss
-    // or an OS crash may roll back the commits made since the last checkpoint (never a part of one).
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    // 16 MiB of page cache at most, used only as needed (SQLite's stock default, 2 MiB, makes a sync
-    // of 100k users reread index pages). More is slower for a first sync: its pages are new, a larger
-    // cache only holds more of them until they are written anyway, and each page first touched costs
-    // a page fault and memory (bench:apply, 100k creates, 16 / 32 / 64 MiB: 1.14 / 1.21 / 1.36 s of
-    // CPU, peak RSS 226 / 245 / 281 MB; the re-sync of 2,000 changes the same).
-    db.pragma(`cache_size = -${CACHE_KIB}`);
+    setConnectionPragmas(db, { isNew, readonly });
     const migrations = opts.migrations ?? loadMigrations();
     if (readonly) {
       const pending = pendingMigrations(db, migrations);
@@ -87,6 +67,47 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
       if (db.open) db.close();
     },
   };
+}
+
+/** Sets a connection's pragmas: busy timeout, page size of a new file, WAL, synchronous, foreign keys, cache. */
+function setConnectionPragmas(db: Database.Database, o: { isNew: boolean; readonly: boolean }): void {
+  const { isNew, readonly } = o;
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // 16 KiB pages for a new store (SQLite's default: 4 KiB). A first sync of 100k users writes
+  // ~85 MB in one transaction: with 4x fewer, larger pages its commit and checkpoint make 4x fewer
+  // WAL frames and write calls, and its inserts split fewer pages (`npm run bench:apply`: apply +
+  // plan rows + commit 1.32 -> 1.13 s of CPU, the checkpoint after it 150 -> 75 ms). The page size
+  // is fixed when the file gets its first page (WAL mode cannot change it): an existing store
+  // keeps its own.
+  if (isNew && !readonly) db.pragma(`page_size = ${PAGE_SIZE}`);
+  if (!readonly) db.pragma('journal_mode = WAL');
+  // In WAL mode NORMAL syncs the WAL at each checkpoint instead of at each commit (it is this
+  // build's default in WAL mode; set here so it does not depend on the build). The store stays
+  // consistent and keeps every commit through a crash or kill -9 of the process; only a power loss
+  // or an OS crash may roll back the commits made since the last checkpoint (never a part of one).
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // 16 MiB of page cache at most, used only as needed (SQLite's stock default, 2 MiB, makes a sync
+  // of 100k users reread index pages). More is slower for a first sync: its pages are new, a larger
+  // cache only holds more of them until they are written anyway, and each page first touched costs
+  // a page fault and memory (bench:apply, 100k creates, 16 / 32 / 64 MiB: 1.14 / 1.21 / 1.36 s of
+  // CPU, peak RSS 226 / 245 / 281 MB; the re-sync of 2,000 changes the same).
+  db.pragma(`cache_size = -${CACHE_KIB}`);
+}
+
+/**
+ * Opens one more connection to an existing, already migrated store (the apply worker's), with the
+ * same pragmas as {@link openStore}; never migrates (the process that opened the store did).
+ */
+export function openStoreConnection(file: string): Database.Database {
+  const db = openOrRefuse(file, false);
+  try {
+    setConnectionPragmas(db, { isNew: false, readonly: false });
+  } catch (error) {
+    db.close();
+    throw refusal(file, error);
+  }
+  return db;
 }
 
 /** Connections whose checkpoint waits for the end of the current task, with their wal_autocheckpoint. */

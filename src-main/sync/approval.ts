@@ -6,10 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { RunSummary, RunTrigger } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
-import { appliedAfter, finishRun, getRun, setRunStatus, startRun, storedChanges, writeChanges } from '../store/runs-repo';
+import { appliedAfter, getRun, setRunStatus, startRun } from '../store/runs-repo';
 import { getServer } from '../store/servers-repo';
-import { managedCounts } from '../store/users-repo';
-import { applyChanges } from './apply';
+import { applyInWorker } from './apply-in-worker';
 import { endRunFailed } from './run-failure';
 
 /** What approving needs besides the store. */
@@ -22,11 +21,11 @@ export interface ApproveOptions {
 
 /**
  * Applies exactly the plan of held run `heldRunId` as a new run and marks the held one approved,
- * in one transaction. Throws CONFLICT (not held), NOT_FOUND (server gone), STALE_PLAN (a newer
+ * in one transaction (run by the apply worker, src-main/sync/apply-in-worker.ts). Rejects with CONFLICT (not held), NOT_FOUND (server gone), STALE_PLAN (a newer
  * sync was applied), CANCELLED, or BUSY (another run holds the store). A failure while applying
- * is recorded on the new run (resolved, not thrown).
+ * is recorded on the new run (resolved, not thrown). Once the apply has begun, a cancel no longer stops it.
  */
-export function approveHeldPlan(db: Database.Database, heldRunId: string, opts: ApproveOptions): RunSummary {
+export async function approveHeldPlan(db: Database.Database, heldRunId: string, opts: ApproveOptions): Promise<RunSummary> {
   const held = getRun(db, heldRunId);
   if (held.status !== 'held') throw new AppError('CONFLICT', `Run ${heldRunId} is ${held.status}, not held: only a held plan can be approved.`);
   const serverId = held.serverId;
@@ -39,19 +38,8 @@ export function approveHeldPlan(db: Database.Database, heldRunId: string, opts: 
   const runId = opts.runId ?? randomUUID();
   startRun(db, { id: runId, serverId, serverName: held.serverName, kind: 'sync', trigger: opts.trigger, relatedRunId: heldRunId }, opts.now());
   try {
-    const changes = storedChanges(db, heldRunId);
-    db.transaction(() => {
-      applyChanges(db, { serverId, changes, seen: [], now: opts.now() });
-      writeChanges(db, runId, changes);
-      const after = managedCounts(db, serverId);
-      finishRun(
-        db,
-        runId,
-        { status: 'applied', entries: held.entries, managedBefore: held.managedBefore, managedAfter: after.managed, activeAfter: after.active, counts: held.counts },
-        opts.now(),
-      );
-      setRunStatus(db, heldRunId, 'approved', runId);
-    })();
+    const job = { kind: 'approve', heldRunId, runId, serverId, held: { entries: held.entries, managedBefore: held.managedBefore, counts: held.counts }, now: opts.now().toISOString() } as const;
+    await applyInWorker(db, job);
   } catch (err) {
     endRunFailed(db, runId, err, opts.now());
   }

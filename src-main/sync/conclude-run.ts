@@ -5,7 +5,7 @@
  *
  * The plan rows (100k for a first sync) are written first, in chunks with turns given to the event
  * loop between them, while the run is still 'running'; the run record is finished last, in the
- * transaction that applies the plan for a sync. A run that ends any other way drops its rows (here
+ * transaction that applies the plan for a sync (run by the apply worker, src-main/sync/apply-in-worker.ts). A run that ends any other way drops its rows (here
  * on an error or a cancel, in recovery when its process died), so a run never shows a partial plan
  * once it has ended, and the store's users change only in the one apply transaction.
  */
@@ -14,7 +14,7 @@ import type { RunKind, RunSummary } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
 import { deleteChanges, discardHeldRuns, finishRun, getRun, writeChangesInTurns } from '../store/runs-repo';
 import { readSyncSettings } from '../store/settings-repo';
-import { applyChanges } from './apply';
+import { startApply } from './apply-in-worker';
 import { heldReason } from './hold-policy';
 import { Pacer, type Plan } from './planner';
 import { endRunFailed } from './run-failure';
@@ -91,12 +91,22 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
     })();
     return 'held';
   }
-  await writeChangesInTurns(db, runId, plan.changes, false, breathe);
+  // The worker loads and opens its connection while the plan rows are written.
+  const apply = startApply(db);
+  try {
+    await writeChangesInTurns(db, runId, plan.changes, false, breathe);
+  } catch (err) {
+    apply.cancel();
+    throw err;
+  }
   c.onApplying?.();
-  // One transaction: every user change and the run's 'applied' record, or nothing.
-  db.transaction(() => {
-    applyChanges(db, { serverId, changes: plan.changes, seen: plan.seen, gone: plan.gone, lastSyncAt: c.lastSync?.startedAt ?? null, seenAt: getRun(db, runId).startedAt, now: c.now() });
-    finishRun(db, runId, { status: 'applied', ...end }, c.now());
-  })();
+  // One transaction, in the apply worker: every user change and the run's 'applied' record, or
+  // nothing. From here on a cancel no longer stops the run: it is applied or fails.
+  await apply.run(
+    { kind: 'sync', runId, serverId, lastSyncAt: c.lastSync?.startedAt ?? null, end, now: c.now().toISOString() },
+    { changes: plan.changes, seen: plan.seen, gone: plan.gone },
+    () => pacer.breathe(),
+    c.now,
+  );
   return 'applied';
 }

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** The worker entries: `src-main/workers/<name>.ts`, built to `<name>.js`. */
-export const WORKER_NAMES = ['script-worker', 'read-worker'] as const;
+export const WORKER_NAMES = ['script-worker', 'read-worker', 'apply-worker'] as const;
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
 /** Where a worker's code is: a built `.js` file, or a TypeScript source run through tsx. */

@@ -6,7 +6,7 @@ import { insertServer } from '../../src-main/store/servers-repo';
 import { approveHeldPlan, discardHeldPlan } from '../../src-main/sync/approval';
 import type { ChangeData } from '../../src-main/sync/planner';
 import { serverRow } from './server-row';
-import { withStore } from './store-fixture';
+import { withStoreAsync as withStore } from './store-fixture';
 
 const T0 = new Date('2026-01-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -29,38 +29,38 @@ const userNames = (db: Database.Database) => (db.prepare(`SELECT username FROM u
 
 describe('approval', () => {
   it('applies exactly the held plan as a new run, linked both ways, and marks the held run approved', () =>
-    withStore(({ db }) => {
+    withStore(async ({ db }) => {
       const held = heldPlan(db);
-      const run = approveHeldPlan(db, held, { trigger: 'manual', runId: 'approve-1', now: () => at(5) });
+      const run = await approveHeldPlan(db, held, { trigger: 'manual', runId: 'approve-1', now: () => at(5) });
       expect(run).toMatchObject({ id: 'approve-1', status: 'applied', kind: 'sync', relatedRunId: held, managedAfter: 1, activeAfter: 1, counts: { created: 1 } });
       expect(getRun(db, held)).toMatchObject({ status: 'approved', relatedRunId: 'approve-1' });
       expect(userNames(db)).toEqual(['ann']);
     }));
 
   it('refuses a plan made stale by a sync applied after it (STALE_PLAN), changing nothing', () =>
-    withStore(({ db }) => {
+    withStore(async ({ db }) => {
       const held = heldPlan(db);
       startRun(db, { id: 'later', serverId: 'srv-1', serverName: 'Corporate LDAP', kind: 'sync', trigger: 'manual' }, at(1));
       finishRun(db, 'later', { status: 'applied', entries: 1 }, at(2));
-      expect(() => approveHeldPlan(db, held, { trigger: 'manual', now: () => at(5) })).toThrow(expect.objectContaining({ code: 'STALE_PLAN', message: expect.stringContaining('run later at') }));
+      await expect(approveHeldPlan(db, held, { trigger: 'manual', now: () => at(5) })).rejects.toThrow(expect.objectContaining({ code: 'STALE_PLAN', message: expect.stringContaining('run later at') }));
       expect(getRun(db, held).status).toBe('held');
       expect(userNames(db)).toEqual([]);
     }));
 
   it('discards a held plan, which can then be neither approved nor discarded again (CONFLICT)', () =>
-    withStore(({ db }) => {
+    withStore(async ({ db }) => {
       const held = heldPlan(db);
       expect(discardHeldPlan(db, held).status).toBe('discarded');
-      expect(() => approveHeldPlan(db, held, { trigger: 'manual', now: () => at(5) })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+      await expect(approveHeldPlan(db, held, { trigger: 'manual', now: () => at(5) })).rejects.toThrow(expect.objectContaining({ code: 'CONFLICT' }));
       expect(() => discardHeldPlan(db, held)).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
       expect(userNames(db)).toEqual([]);
     }));
 
   it('refuses an approval already cancelled by its signal, before taking the run lock', () =>
-    withStore(({ db }) => {
+    withStore(async ({ db }) => {
       const held = heldPlan(db);
       const signal = AbortSignal.abort();
-      expect(() => approveHeldPlan(db, held, { trigger: 'manual', signal, now: () => at(5) })).toThrow(expect.objectContaining({ code: 'CANCELLED' }));
+      await expect(approveHeldPlan(db, held, { trigger: 'manual', signal, now: () => at(5) })).rejects.toThrow(expect.objectContaining({ code: 'CANCELLED' }));
       expect(getRun(db, held).status).toBe('held');
     }));
 });

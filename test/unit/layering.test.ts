@@ -22,7 +22,7 @@ function imports(file: string): string[] {
 /**
  * What each folder of src-main may import from the others (its own files always). '.' stands for
  * the files at the root of src-main (the app's wiring: index.ts, app-context.ts, window.ts, ...).
- * Lower layers first: a folder lists only folders below it, except where a TODO says otherwise.
+ * Lower layers first: a folder lists only folders below it.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   native: [],
@@ -33,11 +33,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   threads: [],
   ldap: ['directory', 'native', 'threads'],
   scripts: ['directory', 'native', 'threads'],
-  // workers/: the worker threads' entry points; nothing imports them (builds and start-worker find them by name).
-  workers: ['directory', 'ldap', 'native', 'scripts', 'threads'],
+  // workers/: the worker threads' entry points; nothing imports them (builds and start-worker find them
+  // by name). The apply worker runs the apply stage (sync/apply-job.ts) on its own store connection.
+  workers: ['directory', 'ldap', 'native', 'scripts', 'store', 'sync', 'threads'],
   snapshots: ['directory', 'ldap', 'native', 'store'],
   preview: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store'],
-  sync: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store'],
+  sync: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store', 'threads'],
   services: ['directory', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'snapshots', 'store', 'sync'],
   config: ['directory', 'ldap', 'native', 'scripts', 'secrets', 'services', 'store'],
   ipc: ['.', 'directory', 'scripts', 'services', 'store', 'sync'],

@@ -14,3 +14,15 @@ export function withStore<T>(fn: (store: Store) => T): T {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Runs async `fn` on a new store in a temp folder, removed once `fn` has settled. */
+export async function withStoreAsync<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'lss-store-'));
+  const store = openStore(join(dir, 'store.sqlite'));
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emptyCounts } from '../../src-shared/domain/sync';
+import { openStore, type Store } from '../../src-main/store/db';
+import { insertOrganization } from '../../src-main/store/organizations-repo';
+import { getRun, lockHolder, startRun, storedChanges, type StoredChange } from '../../src-main/store/runs-repo';
+import { insertServer } from '../../src-main/store/servers-repo';
+import { runApplyJob } from '../../src-main/sync/apply-job';
+import { concludeRun } from '../../src-main/sync/conclude-run';
+import type { ChangeData, Plan } from '../../src-main/sync/planner';
+import { endRunFailed } from '../../src-main/sync/run-failure';
+import { serverRow } from './server-row';
+
+const NOW = new Date('2026-01-01T10:00:00.000Z');
+const now = () => NOW;
+const CREATES = 20_000;
+
+let dir: string;
+const stores: Store[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lss-apply-worker-'));
+});
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new store with one server and one organization (its id returned with the connection). */
+function newStore(name: string): { db: Database.Database; orgId: string } {
+  const store = openStore(join(dir, `${name}.sqlite`));
+  stores.push(store);
+  insertServer(store.db, serverRow());
+  const org = insertOrganization(store.db, { name: 'Dept A', authServerId: 'srv-1' });
+  return { db: store.db, orgId: org.id };
+}
+
+/** A first sync's plan: `n` users created in organization `orgId`. */
+function creating(n: number, orgId: string): Plan {
+  const changes: StoredChange[] = Array.from({ length: n }, (_, seq) => {
+    const data: ChangeData = { kind: 'create', id: `user-${seq}`, username: `ann${seq}`, email: `ann${seq}@example.com`, firstName: 'Ann', lastName: `Lee ${seq}`, orgId, roleIds: [], dn: `uid=ann${seq},dc=example,dc=com`, directoryId: `dir-${seq}` };
+    return { seq, username: data.username, dn: data.dn, userId: data.id, action: 'create', to: 'Dept A', data };
+  });
+  return { changes, counts: { ...emptyCounts(), created: n }, seen: [], gone: [], entries: n, managedBefore: 0, activeBefore: 0, managedAfter: n, activeAfter: n };
+}
+
+function begin(db: Database.Database, id: string): string {
+  startRun(db, { id, serverId: 'srv-1', serverName: 'Corporate LDAP', kind: 'sync', trigger: 'manual' }, NOW);
+  return id;
+}
+
+/** Runs `fn` while a 10 ms interval watches the event loop; returns its result and the longest gap between ticks, in ms. */
+async function watched<T>(fn: () => Promise<T>): Promise<{ result: T; longestGap: number }> {
+  let last = performance.now();
+  let longestGap = 0;
+  const timer = setInterval(() => {
+    const t = performance.now();
+    longestGap = Math.max(longestGap, t - last);
+    last = t;
+  }, 10);
+  try {
+    const result = await fn();
+    longestGap = Math.max(longestGap, performance.now() - last);
+    return { result, longestGap };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const userCount = (db: Database.Database) => (db.prepare(`SELECT COUNT(*) AS n FROM users`).get() as { n: number }).n;
+
+describe('the apply worker', () => {
+  it(`keeps the main thread's event loop turning while a sync creating ${CREATES} users is applied`, async () => {
+    // The same apply on the main thread, for comparison: one block as long as the transaction.
+    const inline = newStore('inline');
+    const inlinePlan = creating(CREATES, inline.orgId);
+    const inlineRun = begin(inline.db, 'inline-run');
+    const onMain = await watched(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      runApplyJob(inline.db, { kind: 'sync', runId: inlineRun, serverId: 'srv-1', lastSyncAt: null, end: { entries: CREATES, managedBefore: 0, managedAfter: CREATES, activeAfter: CREATES, counts: inlinePlan.counts }, now: NOW.toISOString() }, { changes: inlinePlan.changes, seen: [], gone: [] });
+    });
+
+    const { db, orgId } = newStore('worker');
+    const runId = begin(db, 'worker-run');
+    const plan = creating(CREATES, orgId);
+    const { result, longestGap } = await watched(() => concludeRun(db, { runId, kind: 'sync', serverId: 'srv-1', plan, previous: null, lastSync: null, now }));
+    console.log(`apply of ${CREATES} creates: longest event loop gap ${longestGap.toFixed(0)} ms in the worker, ${onMain.longestGap.toFixed(0)} ms on the main thread`);
+
+    expect(result).toBe('applied');
+    expect(userCount(db)).toBe(CREATES);
+    expect(getRun(db, runId)).toMatchObject({ status: 'applied', managedAfter: CREATES, counts: { created: CREATES } });
+    expect(lockHolder(db)).toBeUndefined();
+    expect(userCount(inline.db)).toBe(CREATES);
+    expect(longestGap).toBeLessThan(200);
+  }, 60_000);
+
+  it('makes a write on the main thread during the apply fail at once with SQLITE_BUSY instead of waiting for the lock', async () => {
+    const { db, orgId } = newStore('busy');
+    const runId = begin(db, 'busy-run');
+    const attempts: { ms: number; code: string | null }[] = [];
+    const rename = db.prepare(`UPDATE organizations SET name = name WHERE id = ?`);
+    const timer = setInterval(() => {
+      const t = performance.now();
+      let code: string | null = null;
+      try {
+        rename.run(orgId);
+      } catch (err) {
+        code = String((err as { code?: unknown }).code);
+      }
+      attempts.push({ ms: performance.now() - t, code });
+    }, 2);
+    try {
+      expect(await concludeRun(db, { runId, kind: 'sync', serverId: 'srv-1', plan: creating(CREATES, orgId), previous: null, lastSync: null, now })).toBe('applied');
+    } finally {
+      clearInterval(timer);
+    }
+    const busy = attempts.filter((a) => a.code !== null);
+    console.log(`writes on main during the apply: ${attempts.length}, refused as busy: ${busy.length}, longest ${Math.max(...attempts.map((a) => a.ms)).toFixed(1)} ms`);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(new Set(busy.map((a) => a.code))).toEqual(new Set(['SQLITE_BUSY']));
+    expect(Math.max(...attempts.map((a) => a.ms))).toBeLessThan(1000);
+    // Afterwards main waits for locks as before.
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  }, 60_000);
+
+  it('leaves the store as it was and the run failed when the apply fails inside the worker', async () => {
+    const { db, orgId } = newStore('failing');
+    const runId = begin(db, 'failing-run');
+    const plan = creating(CREATES, orgId);
+    // A second organization gets the last user of the plan; an admin deletes it just as the apply begins.
+    const other = insertOrganization(db, { name: 'Dept B', authServerId: 'srv-1' });
+    (plan.changes[CREATES - 1].data as ChangeData & { orgId: string }).orgId = other.id;
+    const users = () => db.prepare(`SELECT * FROM users ORDER BY id`).all();
+    const before = users();
+    const err = await concludeRun(db, { runId, kind: 'sync', serverId: 'srv-1', plan, previous: null, lastSync: null, now, onApplying: () => db.prepare(`DELETE FROM organizations WHERE id = ?`).run(other.id) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY', message: expect.stringMatching(/FOREIGN KEY/) });
+    endRunFailed(db, runId, err, NOW);
+
+    expect(users()).toEqual(before);
+    expect(userCount(db)).toBe(0);
+    expect(storedChanges(db, runId)).toEqual([]);
+    expect(getRun(db, runId)).toMatchObject({ status: 'failed', error: { code: 'INTERNAL', message: expect.stringMatching(/FOREIGN KEY.*Nothing was changed/) } });
+    expect(lockHolder(db)).toBeUndefined();
+  }, 60_000);
+});
