@@ -22,6 +22,8 @@ import type { SeenUser } from './planner';
 
 /** Input items posted per message: a few ms of structured clone each, with a turn of the event loop between them. */
 const POST_CHUNK = 2000;
+/** Chunks posted to the worker and not yet written by it. */
+const MAX_CHUNKS_IN_FLIGHT = 2;
 
 /** What a sync's apply writes besides its run record; only the parts applying needs are sent. */
 export interface ApplySource {
@@ -64,14 +66,36 @@ export function startApply(db: Database.Database): PendingApply {
   }
   const worker = startWorker('apply-worker', { workerData: { file: db.name } });
   let settled = false;
+  // Chunks posted and not yet written: at most MAX_CHUNKS_IN_FLIGHT, so a large plan is never
+  // copied whole into the worker's message queue (memory), whatever the worker's pace.
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  let answered = false;
   const answer = new Promise<ApplyWorkerMessage>((resolve, reject) => {
-    worker.once('message', resolve);
+    worker.on('message', (m: ApplyWorkerMessage) => {
+      if (m.type !== 'took') {
+        answered = true;
+        return resolve(m);
+      }
+      inFlight--;
+      wake?.();
+      wake = null;
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`The apply worker stopped (exit code ${code}) before it answered. Nothing was changed.`)));
   });
   // A cancelled apply's rejection is nobody's business.
   answer.catch(() => {});
   const post = (m: ApplyWorkerInput) => worker.postMessage(m);
+  /** Posts a chunk once there is room for it (a worker that dies meanwhile rejects through `answer`). */
+  const postChunk = async (m: ApplyWorkerInput) => {
+    while (inFlight >= MAX_CHUNKS_IN_FLIGHT) {
+      if (answered) throw new Error('The apply worker answered before the whole plan was sent. Nothing was changed.');
+      await Promise.race([new Promise<void>((r) => (wake = r)), answer]);
+    }
+    inFlight++;
+    post(m);
+  };
   const cancel = () => {
     if (!settled) void worker.terminate();
     settled = true;
@@ -86,12 +110,12 @@ export function startApply(db: Database.Database): PendingApply {
           post({ type: 'begin', job });
           const changes = applicable(source.changes);
           for (let i = 0; i < changes.length; i += POST_CHUNK) {
-            post({ type: 'changes', rows: changes.slice(i, i + POST_CHUNK) });
+            await postChunk({ type: 'changes', rows: changes.slice(i, i + POST_CHUNK) });
             await breathe();
           }
           const seen = source.seen.filter((s) => s.changed);
           for (let i = 0; i < seen.length; i += POST_CHUNK) {
-            post({ type: 'seen', rows: seen.slice(i, i + POST_CHUNK) });
+            await postChunk({ type: 'seen', rows: seen.slice(i, i + POST_CHUNK) });
             await breathe();
           }
           for (let i = 0; i < source.gone.length; i += POST_CHUNK * 5) post({ type: 'gone', ids: source.gone.slice(i, i + POST_CHUNK * 5) });

@@ -18,5 +18,5 @@ export type ApplyWorkerInput =
   | { type: 'commit'; finishedAt: string }
   | { type: 'run'; job: ApplyJob };
 
-/** The worker's answer. Errors cross as name, code and message and are rebuilt on main. */
-export type ApplyWorkerMessage = { type: 'done' } | { type: 'failed'; name: string; code: string | null; message: string };
+/** The worker's messages: `took` once per chunk written (main keeps few chunks in flight), then its answer. Errors cross as name, code and message and are rebuilt on main. */
+export type ApplyWorkerMessage = { type: 'took' } | { type: 'done' } | { type: 'failed'; name: string; code: string | null; message: string };

@@ -80,9 +80,11 @@ port.on('message', (m: ApplyWorkerInput) => {
       break;
     case 'changes':
       step((apply) => apply.changes(m.rows));
+      port.postMessage({ type: 'took' } satisfies ApplyWorkerMessage);
       break;
     case 'seen':
       step((apply) => apply.seen(m.rows));
+      port.postMessage({ type: 'took' } satisfies ApplyWorkerMessage);
       break;
     case 'gone':
       step((apply) => apply.gone(m.ids));
