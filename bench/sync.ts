@@ -586,7 +586,7 @@ async function main(): Promise<number> {
       cliLine('ldap-sync sync (1% changed)', cli.resync, 1.5),
     ],
   ));
-  console.log(`(floor output: ${(floorBytes / MB).toFixed(1)} MB of LDIF; "ms" is the run itself: store open, process start and script engine load excluded)`);
+  console.log(`(floor output: ${(floorBytes / MB).toFixed(1)} MB of LDIF; in the first table "ms" is the run itself, store open, process start and script engine load excluded; the second table times the whole command)`);
 
   if (profDir && existsSync(profDir)) {
     // One folder per phase; the main thread's profile is the one with thread id 0 (CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile).
