@@ -15,6 +15,7 @@
 import type Database from 'better-sqlite3';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
 import type { ApplyWorkerInput, ApplyWorkerMessage } from './apply-protocol';
+import { setBusyTimeout } from '../store/open-transaction';
 import { startWorker } from '../threads/start-worker';
 import type { ApplyChange } from './apply';
 import { runApplyJob, type ApplyJob } from './apply-job';
@@ -102,8 +103,7 @@ export function startApply(db: Database.Database): PendingApply {
   };
   return {
     async run(job, source, breathe, now) {
-      const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-      db.pragma('busy_timeout = 0');
+      const restoreBusyTimeout = setBusyTimeout(db, 0);
       try {
         if (job.kind === 'sync') {
           // Streamed: the worker writes each chunk as it comes, inside the transaction `begin` opened.
@@ -131,7 +131,7 @@ export function startApply(db: Database.Database): PendingApply {
         cancel();
         throw err;
       } finally {
-        if (db.open) db.pragma(`busy_timeout = ${timeout}`);
+        restoreBusyTimeout();
         // It checkpoints and ends by itself; it must not keep a CLI process alive meanwhile.
         worker.unref();
       }

@@ -19,6 +19,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { checkpointAfterTransaction, openStoreConnection } from '../store/db';
+import { beginWrite, commitWrite, rollbackWrite } from '../store/open-transaction';
 import { planApplier } from '../sync/apply';
 import { finishSyncApply, runApplyJob, syncApplyContext, type SyncApplyJob } from '../sync/apply-job';
 import { ownWorkerData } from '../threads/start-worker';
@@ -52,7 +53,7 @@ function step(fn: (apply: ReturnType<typeof planApplier>, conn: Database.Databas
     fn(open.apply, db);
   } catch (err) {
     open.error = err;
-    if (db.inTransaction) db.exec('ROLLBACK');
+    rollbackWrite(db);
   }
 }
 
@@ -71,11 +72,11 @@ port.on('message', (m: ApplyWorkerInput) => {
       open = { job: m.job, apply: null, error: null };
       try {
         if (!db) throw openError;
-        db.exec('BEGIN IMMEDIATE');
+        beginWrite(db);
         open.apply = planApplier(db, syncApplyContext(db, m.job));
       } catch (err) {
         open.error = err;
-        if (db?.inTransaction) db.exec('ROLLBACK');
+        if (db) rollbackWrite(db);
       }
       break;
     case 'changes':
@@ -93,7 +94,7 @@ port.on('message', (m: ApplyWorkerInput) => {
       step((_, conn) => {
         finishSyncApply(conn, open!.job, m.finishedAt);
         checkpointAfterTransaction(conn);
-        conn.exec('COMMIT');
+        commitWrite(conn);
       });
       answer(open && open.error === null ? { type: 'done' } : failed(open?.error ?? new Error('The apply worker got commit without begin.')));
       break;
