@@ -35,7 +35,8 @@ import { collector, machineLine, MB, median, runBench, runTsxChild, table } from
 import { openDatabase } from '../src-main/native/sqlite-binding';
 import { openStore } from '../src-main/store/db';
 import { orderedUuid } from '../src-main/store/ordered-id';
-import { changeWriter, finishRun, startRun, type StoredChange } from '../src-main/store/runs-repo';
+import { finishRun, startRun } from '../src-main/store/runs-repo';
+import { changeWriter, type StoredChange } from '../src-main/store/plan-rows-repo';
 import { applyChanges } from '../src-main/sync/apply';
 import type { ChangeData } from '../src-main/sync/planner';
 import { emptyCounts } from '../src-shared/domain/sync';

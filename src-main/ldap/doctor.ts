@@ -11,7 +11,8 @@ import { withDeadline } from './deadline';
 import { ldapsearchCommand } from './ldapsearch-command';
 import { toLdapAppError } from './ldap-errors';
 import { countEntries } from './count';
-import { hostPort, type LdapTarget } from './target';
+import { hostPort } from './host-port';
+import type { LdapTarget } from './target';
 import { tlsOptionsFor } from './tls-options';
 import { negotiateStartTls } from './raw-starttls';
 

@@ -1,5 +1,6 @@
 import { matchAllFilter } from '../../src-shared/ldap/filter';
-import { serverUrl, type LdapTarget } from './target';
+import { serverUrl } from './host-port';
+import type { LdapTarget } from './target';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -43,6 +43,3 @@ export function targetFromDraft(draft: ServerDraft): LdapTarget {
     trusted: draft.trustedCertificates,
   };
 }
-
-// In a zod-free file of their own (the read worker imports them); re-exported here.
-export { hostPort, serverUrl } from './host-port';

@@ -8,9 +8,6 @@ import type { RawEntry, RawValue } from '../../src-shared/domain/preview';
 import { isBinaryAttribute } from '../directory/binary-attributes';
 import type { DirectoryEntry } from '../directory/entry';
 
-// Kept here for the planner, which imported it from the preview; its home is src-main/directory/entry.ts.
-export { valuesByName } from '../directory/entry';
-
 type LdaptsValue = string | Buffer;
 
 function valuesOf(v: Entry[string]): LdaptsValue[] {

@@ -6,7 +6,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { SyncCounts } from '../../src-shared/domain/sync';
-import { finishRun, getRun, setRunStatus, storedChanges, writeChanges } from '../store/runs-repo';
+import { finishRun, getRun, setRunStatus } from '../store/runs-repo';
+import { storedChanges, writeChanges } from '../store/plan-rows-repo';
 import { managedCounts } from '../store/users-repo';
 import { applyChanges, type ApplyChange, type ApplyContext } from './apply';
 import type { SeenUser } from './planner';

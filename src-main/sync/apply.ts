@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { checkpointAfterTransaction } from '../store/db';
-import type { StoredChange } from '../store/runs-repo';
+import type { StoredChange } from '../store/plan-rows-repo';
 import { syncWrites } from '../store/sync-writes';
 import type { ChangeData, SeenUser } from './planner';
 

@@ -12,7 +12,8 @@
 import type Database from 'better-sqlite3';
 import type { RunKind, RunSummary } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
-import { deleteChanges, discardHeldRuns, finishRun, getRun, writeChangesInTurns } from '../store/runs-repo';
+import { discardHeldRuns, finishRun, getRun } from '../store/runs-repo';
+import { deleteChanges, writeChangesInTurns } from '../store/plan-rows-repo';
 import { readSyncSettings } from '../store/settings-repo';
 import { startApply } from './apply-in-worker';
 import { heldReason } from './hold-policy';

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { insertOrganization } from '../../src-main/store/organizations-repo';
-import { finishRun, getRun, startRun, writeChanges, type StoredChange } from '../../src-main/store/runs-repo';
+import { finishRun, getRun, startRun } from '../../src-main/store/runs-repo';
+import { writeChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
 import { insertServer } from '../../src-main/store/servers-repo';
 import { approveHeldPlan, discardHeldPlan } from '../../src-main/sync/approval';
 import type { ChangeData } from '../../src-main/sync/planner';

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { finishRun, getRun, lockHolder, startRun, storedChanges, writeChanges, type StoredChange } from '../../src-main/store/runs-repo';
+import { finishRun, getRun, lockHolder, startRun } from '../../src-main/store/runs-repo';
+import { storedChanges, writeChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
 import { recoverAtStart, recoverStaleLock } from '../../src-main/sync/recovery';
 import { withStore } from './store-fixture';
 

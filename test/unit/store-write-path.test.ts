@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { checkpointAfterTransaction, openStore, type Store } from '../../src-main/store/db';
 import { loadMigrations } from '../../src-main/store/migration-files';
-import { changeWriter, finishRun, planPage, startRun, storedChanges, type StoredChange } from '../../src-main/store/runs-repo';
+import { finishRun, startRun } from '../../src-main/store/runs-repo';
+import { changeWriter, planPage, storedChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
 import { emptyCounts } from '../../src-shared/domain/sync';
 
 let dir: string;

@@ -1,6 +1,6 @@
 /** The plan being built: changes in order (each with its seq), counts, users seen. */
 import { emptyCounts, type SyncCounts } from '../../../src-shared/domain/sync';
-import type { StoredChange } from '../../store/runs-repo';
+import type { StoredChange } from '../../store/plan-rows-repo';
 import type { SeenUser } from './types';
 
 /** Where the rules put what they decide. */

@@ -2,7 +2,7 @@
 import type { AttributeMapping } from '../../../src-shared/domain/mapping';
 import type { SyncCounts } from '../../../src-shared/domain/sync';
 import type { ManagedUser, ManagedUsers } from '../../store/managed-users';
-import type { StoredChange } from '../../store/runs-repo';
+import type { StoredChange } from '../../store/plan-rows-repo';
 
 /** An organization as the planner sees it. */
 export interface OrgRef {
