@@ -1,5 +1,6 @@
 import { ResultCodeError } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
+import { adBindError, serverDiagnostic } from './ad-bind-errors';
 import { hostPort } from './host-port';
 import type { LdapTarget } from './target';
 
@@ -34,10 +35,12 @@ export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget): A
     return new AppError('TIMEOUT', `No response from ${where} within ${seconds} s during ${PHASE_WORDS[phase]}. Check that the server is up and not overloaded, or raise Timeout seconds.`);
   }
   if (err instanceof ResultCodeError) {
-    const diag = err.message ? ` (server said: ${err.message.split('\n')[0].slice(0, 300)})` : '';
+    const said = serverDiagnostic(err.message);
+    const diag = said ? ` (server said: ${said})` : '';
     switch (err.code) {
       case 49:
-        return new AppError('INVALID_CREDENTIALS', `Invalid credentials: the directory rejected the bind as "${t.bindDn || '(anonymous)'}". Check the bind DN and password.`);
+        // Active Directory names the reason in its diagnostic (disabled, locked, expired...).
+        return adBindError(said, t.bindDn) ?? new AppError('INVALID_CREDENTIALS', `Invalid credentials: the directory rejected the bind as "${t.bindDn || '(anonymous)'}"${diag}. Check the bind DN and password.`);
       case 32:
         return phase === 'base' || phase === 'search'
           ? new AppError('NO_SUCH_BASE', `The search base "${t.baseDn}" does not exist on ${where}, or the bind account cannot see it. Check the part of the URL after the host.`)
