@@ -142,6 +142,8 @@ export interface NameInfo {
   name: string;
   lower: string;
   binary: boolean;
+  /** A ranged description (`member;range=0-1499`): the entry needs its other ranges (ranged-attributes.ts). */
+  ranged: boolean;
   /** The name as a JSON object key with its colon (`"uid":`), made when first needed (ldap-json.ts). */
   jsonKey?: Buffer;
 }
@@ -163,7 +165,8 @@ export function nameInfo(buf: Buffer, s: number, e: number, position: number): N
     if (i === b.length) return cached;
   }
   const name = buf.toString('utf8', s, e);
-  const info: NameInfo = { bytes: Buffer.from(buf.subarray(s, e)), name, lower: lowerName(name), binary: isBinaryAttribute(name) };
+  const lower = lowerName(name);
+  const info: NameInfo = { bytes: Buffer.from(buf.subarray(s, e)), name, lower, binary: isBinaryAttribute(name), ranged: lower.includes(';range=') };
   if (position < 64) nameAtPosition[position] = info;
   return info;
 }
@@ -263,6 +266,39 @@ function decodeSearchEntryGeneral(buf: Buffer, p: number, end: number): Director
     } else attributes[name] = texts;
   }
   return binary ? { dn, attributes, binary } : { dn, attributes };
+}
+
+/**
+ * Every attribute of a SearchResultEntry whose contents span [p, end), as listed (no merging),
+ * keeping attributes without values: the follow-up searches of ranged attributes need to see an
+ * empty last piece. Text or base64 per attribute, by the rules of {@link decodeSearchEntry}.
+ */
+export function decodeEntryAttributes(buf: Buffer, p: number, end: number): { name: string; values: string[]; binary: boolean }[] {
+  const r = new Reader(buf, p, end);
+  r.string('the entry DN');
+  const attrsEnd = r.enter(TAG_SEQUENCE, 'the attribute list');
+  const out: { name: string; values: string[]; binary: boolean }[] = [];
+  while (r.p < attrsEnd) {
+    const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
+    const name = r.string('an attribute name');
+    const setEnd = r.enter(TAG_SET, 'the values', name);
+    const ranges: number[] = [];
+    while (r.p < setEnd) {
+      const ve = r.range('a value', name);
+      ranges.push(r.start, ve);
+    }
+    r.p = partialEnd;
+    let binary = isBinaryAttribute(name);
+    const texts: string[] = [];
+    for (let i = 0; !binary && i < ranges.length; i += 2) {
+      const t = textOf(buf, ranges[i], ranges[i + 1]);
+      if (t === null) binary = true;
+      else texts.push(t);
+    }
+    const values = binary ? Array.from({ length: ranges.length / 2 }, (_, i) => buf.toString('base64', ranges[2 * i], ranges[2 * i + 1])) : texts;
+    out.push({ name, values, binary });
+  }
+  return out;
 }
 
 /** What a SearchResultDone (or a Notice of Disconnection) said. */

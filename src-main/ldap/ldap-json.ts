@@ -10,7 +10,9 @@
  * through decodeSearchEntry and JSON.stringify.
  */
 import { isUtf8 } from 'node:buffer';
+import type { DirectoryEntry } from '../directory/entry';
 import { decodeSearchEntry, nameInfo, Reader, TAG_SEQUENCE } from './ldap-decode';
+import { hasRangedAttribute } from './ranged-attributes';
 
 const TAG_SET = 0x31;
 const QUOTE = 0x22;
@@ -24,6 +26,45 @@ const BINARY_KEY = Buffer.from(',"binary":[');
 /** Why an entry leaves the byte copy. */
 class NotCopyable extends Error {}
 const NOT_COPYABLE = new NotCopyable();
+/** Why an entry is held back: it has a ranged attribute, whose other values must be fetched first. */
+const RANGED = new NotCopyable();
+
+/**
+ * An entry held back from a page because it has ranged attributes (`member;range=0-1499`): the
+ * reader completes it (ranged-attributes.ts) and {@link assembleJsonPage} writes it at `at`, so
+ * the page keeps the directory's order.
+ */
+export interface HeldEntry {
+  /** Byte offset in the page where the entry's JSON goes. */
+  at: number;
+  entry: DirectoryEntry;
+}
+
+/** A finished page: one buffer, or with held entries the buffer without them (see {@link assembleJsonPage}). */
+export interface JsonPage {
+  buffer: ArrayBuffer;
+  count: number;
+  /** Entries with ranged attributes, to complete and insert before the page is posted. */
+  held?: HeldEntry[];
+}
+
+/** The page with its held entries (completed by now) written in their places, as one buffer. */
+export function assembleJsonPage(page: JsonPage): { buffer: ArrayBuffer; count: number } {
+  const held = page.held ?? [];
+  if (held.length === 0) return { buffer: page.buffer, count: page.count };
+  const src = Buffer.from(page.buffer);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const h of held) {
+    parts.push(src.subarray(from, h.at), Buffer.from(JSON.stringify(h.entry), 'utf8'));
+    from = h.at;
+  }
+  parts.push(src.subarray(from));
+  const whole = Buffer.concat(parts);
+  const buffer = new ArrayBuffer(whole.length);
+  whole.copy(new Uint8Array(buffer));
+  return { buffer, count: page.count };
+}
 
 /**
  * Copies below this length go byte by byte: Buffer#copy of a range makes a Uint8Array view per
@@ -43,6 +84,7 @@ export class JsonPageWriter {
   private lowers: string[] = [];
   private binary: string[] = [];
   private readonly reader = new Reader(Buffer.alloc(0), 0, 0);
+  private held: HeldEntry[] = [];
 
   constructor(initial = 1 << 18) {
     this.out = Buffer.allocUnsafe(initial);
@@ -127,12 +169,15 @@ export class JsonPageWriter {
     try {
       this.copyEntry(buf, p, end);
     } catch (err) {
-      if (err !== NOT_COPYABLE) {
+      if (err !== NOT_COPYABLE && err !== RANGED) {
         this.n = start;
         throw err;
       }
       this.n = at;
-      this.text(JSON.stringify(decodeSearchEntry(buf, p, end)));
+      const entry = decodeSearchEntry(buf, p, end);
+      // Written when the reader has fetched the other ranges (assembleJsonPage); the comma stays.
+      if (err === RANGED || hasRangedAttribute(entry)) this.held.push({ at, entry });
+      else this.text(JSON.stringify(entry));
     }
     this.count++;
   }
@@ -154,6 +199,7 @@ export class JsonPageWriter {
       const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
       const ne = r.range('an attribute name');
       const info = nameInfo(buf, r.start, ne, position);
+      if (info.ranged) throw RANGED;
       if (info.name === '__proto__') {
         r.p = partialEnd;
         continue;
@@ -193,15 +239,17 @@ export class JsonPageWriter {
     this.byte(0x7d); // } of the entry
   }
 
-  /** The page so far as one buffer (entry count, then the JSON array); the writer starts a new page. */
-  finish(): { buffer: ArrayBuffer; count: number } {
+  /** The page so far as one buffer (entry count, then the JSON array) and its held entries; the writer starts a new page. */
+  finish(): JsonPage {
     this.byte(0x5d); // ]
     const buffer = new ArrayBuffer(this.n);
     const bytes = new Uint8Array(buffer);
     this.out.copy(bytes, 0, 0, this.n);
     new DataView(buffer).setUint32(0, this.count, true);
     const count = this.count;
+    const held = this.held;
+    this.held = [];
     this.reset();
-    return { buffer, count };
+    return held.length > 0 ? { buffer, count, held } : { buffer, count };
   }
 }

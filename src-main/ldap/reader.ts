@@ -11,7 +11,7 @@
 import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
 import type { DirectoryEntry } from '../directory/entry';
 import { decodeEntryPage } from '../directory/entry-page';
-import { cancelledRead, readStrict, SYNC_PAGE_SIZE, type StrictReadOptions } from './strict-read';
+import { cancelledRead, readStrict, SYNC_PAGE_SIZE, type StrictReadOptions, type StrictReadResult } from './strict-read';
 import { startWorker } from '../threads/start-worker';
 import type { Worker } from 'node:worker_threads';
 import type { ReadWorkerMessage, ReadWorkerStart } from './read-protocol';
@@ -85,8 +85,8 @@ const stopped = (why: string) => new AppError('INTERNAL', `The directory reader 
 
 const codeOf = (code: string): ErrorCode => ((ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL');
 
-/** Reads every matching entry; resolves with the number of entries and pages. */
-export async function readDirectory(o: ReadOptions): Promise<{ entries: number; pages: number }> {
+/** Reads every matching entry; resolves with the number of entries and pages, and the references it ignored. */
+export async function readDirectory(o: ReadOptions): Promise<StrictReadResult> {
   if (o.inThread) {
     void o.worker?.terminate();
     return readStrict(o);
@@ -99,9 +99,9 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
   return new Promise((resolve, reject) => {
     let settled = false;
     let busy = false;
-    let done: { entries: number; pages: number } | null = null;
+    let done: StrictReadResult | null = null;
     const queue: ArrayBuffer[] = [];
-    const finish = (err: Error | null, result?: { entries: number; pages: number }) => {
+    const finish = (err: Error | null, result?: StrictReadResult) => {
       if (settled) return;
       settled = true;
       o.signal?.removeEventListener('abort', onAbort);
@@ -164,7 +164,7 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
           void drain();
           return;
         case 'done':
-          done = { entries: m.entries, pages: m.pages };
+          done = { entries: m.entries, pages: m.pages, references: m.references };
           void drain();
           return;
         case 'error':
@@ -175,7 +175,14 @@ export async function readDirectory(o: ReadOptions): Promise<{ entries: number; 
     worker.on('exit', (code) => finish(stopped(`exit code ${code}`)));
     const early = ended.get(worker);
     if (early) return finish(stopped(early));
-    const start: ReadWorkerStart = { type: 'start', target: o.target, password: o.password, attributes: o.attributes, pageSize: o.pageSize ?? SYNC_PAGE_SIZE };
+    const start: ReadWorkerStart = {
+      type: 'start',
+      target: o.target,
+      password: o.password,
+      attributes: o.attributes,
+      pageSize: o.pageSize ?? SYNC_PAGE_SIZE,
+      domainScope: o.domainScope,
+    };
     worker.ref();
     worker.postMessage(start);
   });

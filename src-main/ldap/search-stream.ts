@@ -10,20 +10,21 @@
  * become ldapts's ResultCodeError classes (so errors read the same as everywhere else).
  */
 import type { Socket } from 'node:net';
-import { PagedResultsControl, SearchRequest, StatusCodeParser, type Filter } from 'ldapts';
+import { PagedResultsControl, PresenceFilter, SearchRequest, StatusCodeParser, type Control, type Filter } from 'ldapts';
 import {
-  decodeDone, decodeSearchEntry, LdapDecodeError, OP_EXTENDED_RESPONSE, OP_SEARCH_DONE, OP_SEARCH_ENTRY, OP_SEARCH_REFERENCE,
+  decodeDone, decodeEntryAttributes, decodeSearchEntry, LdapDecodeError, OP_EXTENDED_RESPONSE, OP_SEARCH_DONE, OP_SEARCH_ENTRY, OP_SEARCH_REFERENCE,
   readLength, Reader, TAG_INTEGER, TAG_SEQUENCE,
 } from './ldap-decode';
 import type { DirectoryEntry } from '../directory/entry';
-import { JsonPageWriter } from './ldap-json';
+import { JsonPageWriter, type JsonPage } from './ldap-json';
+import type { FetchedAttribute } from './ranged-attributes';
 
 /** One page of a paged search. */
 export interface SearchPage {
   /** The entries (empty when the search writes JSON pages: see {@link PagedSearchOptions.json}). */
   entries: DirectoryEntry[];
-  /** With `json`: the page's entries as one buffer (src-main/directory/entry-page.ts's format). */
-  json?: { buffer: ArrayBuffer; count: number };
+  /** With `json`: the page's entries as one buffer (src-main/directory/entry-page.ts's format), and entries held back to complete their ranged attributes. */
+  json?: JsonPage;
   /** Continuation references (referrals to other servers) returned with this page. */
   references: string[];
 }
@@ -43,10 +44,21 @@ export interface PagedSearchOptions {
   timeLimit: number;
   /** Write each page's entries as JSON into one buffer (ldap-json.ts) instead of making entry objects. */
   json?: boolean;
+  /** Request controls sent with every page besides paged results (e.g. Active Directory's domain scope). */
+  controls?: Control[];
+}
+
+/** A base-scope search of one entry running alongside the paged search (see {@link PagedSearch.lookup}). */
+interface Lookup {
+  attributes: FetchedAttribute[];
+  resolve: (a: FetchedAttribute[]) => void;
+  reject: (e: Error) => void;
 }
 
 /** Message ids for our requests: far from ldapts's own counter (which starts at 1). */
 const FIRST_MESSAGE_ID = 0x40000000;
+/** Message ids of lookups: apart from the pages' ids, so that a response finds its request. */
+const FIRST_LOOKUP_ID = 0x50000000;
 
 /**
  * A paged search on a bound socket. The next page is requested as soon as the previous one is
@@ -74,6 +86,8 @@ export class PagedSearch {
   private failure: Error | null = null;
   private waiter: { resolve: (p: SearchPage | null) => void; reject: (e: Error) => void } | null = null;
   private closed = false;
+  private lookupId = FIRST_LOOKUP_ID;
+  private readonly lookups = new Map<number, Lookup>();
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onClose = () => this.fail(Object.assign(new Error('Connection closed by the directory'), { code: 'ECONNRESET' }));
   private readonly onError = (err: Error) => this.fail(err);
@@ -104,10 +118,36 @@ export class PagedSearch {
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }
 
+  /**
+   * Reads attributes of one entry with a base-scope search on this connection, alongside the paged
+   * search (LDAP allows several operations at once; this one carries no paged-results control, so
+   * the paged search's state is untouched). Resolves with every attribute returned, also those
+   * without values. For the other ranges of a ranged attribute (ranged-attributes.ts).
+   */
+  lookup(dn: string, attributes: string[]): Promise<FetchedAttribute[]> {
+    if (this.closed) return Promise.reject(new Error('PagedSearch.lookup() after close()'));
+    if (this.failure) return Promise.reject(this.failure);
+    const messageId = ++this.lookupId;
+    const req = new SearchRequest({
+      messageId,
+      baseDN: dn,
+      scope: 'base',
+      filter: new PresenceFilter({ attribute: 'objectClass' }),
+      attributes,
+      timeLimit: this.o.timeLimit,
+      controls: this.o.controls ?? [],
+    });
+    return new Promise((resolve, reject) => {
+      this.lookups.set(messageId, { attributes: [], resolve, reject });
+      this.socket.write(req.write());
+    });
+  }
+
   /** Stops listening and gives the socket's data back to ldapts (for its unbind). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.failLookups(new Error('The search was closed'));
     this.socket.off('data', this.onData);
     this.socket.off('close', this.onClose);
     this.socket.off('error', this.onError);
@@ -125,7 +165,7 @@ export class PagedSearch {
       filter: this.o.filter,
       attributes: this.o.attributes,
       timeLimit: this.o.timeLimit,
-      controls: [new PagedResultsControl({ value: { size: this.o.pageSize, cookie } })],
+      controls: [new PagedResultsControl({ value: { size: this.o.pageSize, cookie } }), ...(this.o.controls ?? [])],
     });
     this.inFlight = true;
     this.socket.write(req.write());
@@ -139,7 +179,19 @@ export class PagedSearch {
     }
   }
 
+  private failLookups(err: Error): void {
+    const pending = [...this.lookups.values()];
+    this.lookups.clear();
+    for (const l of pending) l.reject(err);
+  }
+
+  /** True while bytes may still come for us: the paged search runs, or a lookup waits. */
+  private get listening(): boolean {
+    return !this.failure && !this.closed && (!this.finished || this.lookups.size > 0);
+  }
+
   private fail(err: Error): void {
+    this.failLookups(err);
     if (this.failure || this.finished) return;
     this.failure = err;
     const w = this.waiter;
@@ -163,7 +215,7 @@ export class PagedSearch {
   }
 
   private receive(chunk: Buffer): void {
-    if (this.failure || this.finished || this.closed) return;
+    if (!this.listening) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     if (this.needed > 0 && this.buffered < this.needed) return;
@@ -179,7 +231,7 @@ export class PagedSearch {
       this.socket.destroy();
       return;
     }
-    if (consumed < buf.length && !this.finished && !this.failure) {
+    if (consumed < buf.length && this.listening) {
       // Keep only the incomplete message (a copy, so the big chunk it came from can be freed).
       const rest = Buffer.from(buf.subarray(consumed));
       this.chunks.push(rest);
@@ -202,7 +254,7 @@ export class PagedSearch {
       }
       this.message(buf, q, messageEnd);
       p = messageEnd;
-      if (this.finished || this.failure) return p;
+      if (!this.listening) return p;
     }
     return p;
   }
@@ -217,6 +269,11 @@ export class PagedSearch {
       const d = op === OP_EXTENDED_RESPONSE ? decodeDone(buf, r.p, opEnd, end) : null;
       const why = d?.errorMessage ? `: ${d.errorMessage}` : '';
       this.fail(Object.assign(new Error(`Connection closed by the directory (notice of disconnection${why})`), { code: 'ECONNRESET' }));
+      return;
+    }
+    const lookup = this.lookups.get(id);
+    if (lookup) {
+      this.lookupMessage(id, lookup, op, buf, r.p, opEnd, end);
       return;
     }
     if (id !== this.messageId) return; // not ours (nothing else is outstanding on this connection)
@@ -246,6 +303,25 @@ export class PagedSearch {
           this.maybeRequest();
         } else this.finished = true;
         this.deliver();
+        return;
+      }
+      default:
+        throw new LdapDecodeError(`unexpected operation 0x${op.toString(16)} in a search`);
+    }
+  }
+
+  private lookupMessage(id: number, l: Lookup, op: number, buf: Buffer, p: number, opEnd: number, end: number): void {
+    switch (op) {
+      case OP_SEARCH_ENTRY:
+        l.attributes.push(...decodeEntryAttributes(buf, p, opEnd));
+        return;
+      case OP_SEARCH_REFERENCE:
+        return; // a base-scope search of an entry we were given: no reference can name more of it
+      case OP_SEARCH_DONE: {
+        const d = decodeDone(buf, p, opEnd, end);
+        this.lookups.delete(id);
+        if (d.status !== 0) l.reject(resultError(d));
+        else l.resolve(l.attributes);
         return;
       }
       default:

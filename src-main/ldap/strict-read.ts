@@ -5,8 +5,15 @@
  * arrives), because a sync must never mistake an outage or a truncated result for absence. The
  * next page is requested before the current one is processed, so the directory prepares it while
  * the caller works.
+ *
+ * Active Directory at a domain root: the root DSE is read once; when it advertises the domain-scope
+ * control the search sends it (no references come back), and references to the forest's own other
+ * partitions are ignored either way (ldap/referrals.ts). Ranged attributes (`member;range=0-1499`)
+ * are completed on the same connection before their page is handed over (ranged-attributes.ts).
  */
 import type { Socket } from 'node:net';
+import { Control } from 'ldapts';
+import type { ReferralReport } from '../../src-shared/domain/referrals';
 import { AppError } from '../../src-shared/errors';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import type { DirectoryEntry } from '../directory/entry';
@@ -14,6 +21,10 @@ import { closeClient, connect } from './client';
 import { withDeadline } from './deadline';
 import { toLdapAppError } from './ldap-errors';
 import { toLdaptsFilter } from './ldapts-filter';
+import { assembleJsonPage } from './ldap-json';
+import { completeRanges, hasRangedAttribute, RangeProblem, type RangeFetch } from './ranged-attributes';
+import { ReferenceJudge, ReferenceTally, referralError, supportsDomainScope } from './referrals';
+import { DOMAIN_SCOPE_OID, readRootDse } from './root-dse';
 import { PagedSearch, type SearchPage } from './search-stream';
 import type { LdapTarget } from './target';
 
@@ -27,6 +38,8 @@ export interface StrictReadOptions {
   /** Attributes to fetch ('*' for all user attributes, plus any operational ones named). */
   attributes: string[];
   pageSize?: number;
+  /** Send the domain-scope control when the root DSE advertises it (default true; false shows what a server without it returns). */
+  domainScope?: boolean;
   signal?: AbortSignal;
   /** Called once bound, before the first page. */
   onConnected?: () => void;
@@ -43,16 +56,22 @@ export interface JsonReadOptions extends Omit<StrictReadOptions, 'onPage'> {
 /** The error of a read the admin cancelled. */
 export const cancelledRead = () => new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
 
-/** The error for continuation references: entries held by other servers were not read. */
-export function referralError(references: readonly string[]): AppError {
-  return new AppError(
-    'REFERRAL',
-    `The directory returned ${references.length} referral${references.length === 1 ? '' : 's'} to other servers (${references[0]}), so some entries were not read. Nothing was changed. Point the URL at a server that holds the whole search base (Active Directory: the Global Catalog, port 3268/3269).`,
-  );
+export { referralError } from './referrals';
+
+/** What a whole read found besides its entries. */
+export interface StrictReadResult {
+  entries: number;
+  pages: number;
+  /** Continuation references that came back and were ignored as the forest's own partitions (null: none came back). */
+  references: ReferralReport | null;
 }
 
+/** The error for ranged values that do not fit together: the group would be incomplete. */
+const rangeError = (err: RangeProblem) =>
+  new AppError('PARTIAL_RESULTS', `The directory's ranged values do not fit together: ${err.message}. Nothing was changed. Run it again; if it persists, report it with this message.`);
+
 /** Reads every matching entry on this thread; resolves with the number of entries and pages. */
-export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promise<{ entries: number; pages: number }> {
+export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promise<StrictReadResult> {
   const json = 'onJsonPage' in o;
   const t = o.target;
   if (o.signal?.aborted) throw cancelledRead();
@@ -68,13 +87,19 @@ export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promis
   const giveUp = () => void bound.unbind().catch(() => {});
   let entries = 0;
   let pages = 0;
+  let tally: ReferenceTally | null = null;
   try {
     const socket = conn.socket;
     if (!socket) throw new AppError('INTERNAL', 'The LDAP connection was not made through the app\'s connection hook. Nothing was changed.');
+    const dse = await withDeadline(readRootDse(bound), t.timeoutMs + 1000, 'search', o.signal, giveUp);
+    const judge = new ReferenceJudge(dse, t.baseDn);
+    tally = new ReferenceTally(judge);
+    const controls = o.domainScope !== false && supportsDomainScope(dse) ? [new Control(DOMAIN_SCOPE_OID)] : [];
     o.onConnected?.();
     let search: PagedSearch | null = null;
     try {
       search = new PagedSearch(socket, {
+        controls,
         baseDN: t.baseDn,
         scope: 'sub',
         filter: toLdaptsFilter(matchAllFilter(t.searchFilter)),
@@ -88,13 +113,18 @@ export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promis
       for (;;) {
         const page: SearchPage | null = await withDeadline(search.next(), t.timeoutMs + 1000, 'search', o.signal, giveUp);
         if (!page) break;
-        if (page.references.length > 0) throw referralError(page.references);
+        const foreign = tally.add(page.references);
+        if (foreign.length > 0) throw referralError(foreign);
         pages++;
+        const s = search;
+        const fetch: RangeFetch = (dn, attributes) => withDeadline(s.lookup(dn, attributes), t.timeoutMs + 1000, 'search', o.signal, giveUp);
         if ('onJsonPage' in o) {
           if (!page.json) continue; // only references, or nothing (an empty page mid-search)
+          for (const h of page.json.held ?? []) await completeRanges(h.entry, fetch);
           entries += page.json.count;
-          await o.onJsonPage(page.json);
+          await o.onJsonPage(assembleJsonPage(page.json));
         } else {
+          for (const e of page.entries) if (hasRangedAttribute(e)) await completeRanges(e, fetch);
           entries += page.entries.length;
           await o.onPage(page.entries);
         }
@@ -102,6 +132,7 @@ export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promis
       }
     } catch (err) {
       if (err instanceof AppError && err.code === 'CANCELLED') throw cancelledRead();
+      if (err instanceof RangeProblem) throw rangeError(err);
       throw toLdapAppError(err, 'search', t);
     } finally {
       search?.close();
@@ -109,5 +140,5 @@ export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promis
   } finally {
     await closeClient(bound);
   }
-  return { entries, pages };
+  return { entries, pages, references: tally.report() };
 }

@@ -64,6 +64,7 @@ async function read(m: ReadWorkerStart): Promise<void> {
       password: m.password,
       attributes: m.attributes,
       pageSize: m.pageSize,
+      domainScope: m.domainScope,
       onConnected: () => post({ type: 'connected' }),
       // Entries go from BER straight into the page's JSON (ldap-json.ts): no objects made here.
       onJsonPage: async (page) => {
@@ -72,7 +73,7 @@ async function read(m: ReadWorkerStart): Promise<void> {
         while (!mayReadOn(inFlight)) await new Promise<void>((r) => (wake = r));
       },
     });
-    post({ type: 'done', entries: r.entries, pages: r.pages });
+    post({ type: 'done', entries: r.entries, pages: r.pages, references: r.references });
   } catch (err) {
     // readStrict maps every directory error to an AppError whose message never holds the password.
     const e = err instanceof AppError ? err : new AppError('INTERNAL', `The directory reader failed: ${err instanceof Error ? err.message : String(err)}. Nothing was changed.`);
