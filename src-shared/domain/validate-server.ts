@@ -53,15 +53,17 @@ const UPN = /^[^\s@\\=,]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 /** Active Directory down-level logon name, e.g. `EXAMPLE\jsmith`. */
 const DOWN_LEVEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\\[^\\/"[\]:;|=,+*?<>@]+$/;
 
+const REMOVE_QUERY = 'Remove the "?..." part after the search base: the filter goes in the Search filter field, and attributes, scope and extensions are not used';
+/** URL parts a server never uses: a problem there is fixed by removing the part, not by correcting it. */
+const UNUSED_PARTS = new Set(['attributes', 'scope', 'filter', 'extensions']);
+
 function checkUrl(draft: ServerDraft): string | null {
   const parsed = parseLdapUrl(draft.url);
-  if (!parsed.ok) return parsed.message;
+  if (!parsed.ok) return parsed.part !== undefined && UNUSED_PARTS.has(parsed.part) ? `${REMOVE_QUERY} (${parsed.message})` : parsed.message;
   const { url } = parsed;
   const base = parseDn(url.baseDn);
   if (base.ok && base.rdns.length === 0) return `Add the search base after the host, ${BASE_EXAMPLE}`;
-  if (url.attributes.length > 0 || url.scope !== null || url.filter !== null || url.extensions.length > 0) {
-    return 'Remove the "?..." part after the search base: the filter goes in the Search filter field, and attributes, scope and extensions are not used';
-  }
+  if (url.attributes.length > 0 || url.scope !== null || url.filter !== null || url.extensions.length > 0) return REMOVE_QUERY;
   return null;
 }
 

@@ -151,6 +151,66 @@ describe('parseLdapUrl search base and query parts', () => {
   });
 });
 
+describe('parseLdapUrl extensions as RFC 4516 writes them', () => {
+  it('refuses a fourth "?" with no extension after it, pointing at that "?"', () => {
+    expect(failureOf('ldap://h/dc=x????')).toEqual({
+      message: 'Extensions: nothing follows the "?" at position 16: remove that "?", or write an extension after it such as !StartTLS',
+      position: 16,
+    });
+    expect(failureOf('ldap://h/????').position).toBe(12);
+  });
+
+  it('still accepts a third "?" with nothing after it (an empty filter part)', () => {
+    expect(urlOf('ldap://h/dc=x???')).toMatchObject({ filter: null, extensions: [] });
+  });
+
+  it('accepts extension types that are descriptors or numeric OIDs, critical or not', () => {
+    expect(urlOf('ldap://h/dc=x????x-Bind-2=a,!1.3.6.1.4.1.1466.20037,0.1').extensions).toEqual(['x-Bind-2=a', '!1.3.6.1.4.1.1466.20037', '0.1']);
+    expect(urlOf('ldap://h/dc=x????%21e=v').extensions).toEqual(['!e=v']);
+  });
+
+  it.each(['1e=v', 'x_y', '01.2', '1.2.', '.1', '-x', 'a b', '!!e', '!=v', '=v', '!', 'e%00=v'])('refuses the extension type of %s and says what a type is', (extension) => {
+    const failure = failureOf(`ldap://h/dc=x????${extension}`);
+    expect(failure.position).toBe(17);
+    expect(failure.message).toMatch(/^Extensions: .* at position 17 (is not an extension type|has no type): start the extension with a name such as bindname/);
+  });
+
+  it('accepts a percent-encoded NUL in an extension value, which RFC 4516 2.1 allows there and only there', () => {
+    expect(urlOf('ldap://h/dc=x????x-a=a%00b').extensions).toEqual(['x-a=a\0b']);
+    expect(failureOf('ldap://h/dc=x%00').message).toContain('Search base: NUL character');
+    expect(failureOf('ldap://h/dc=x???(cn=%00)').message).toContain('Filter: NUL character');
+  });
+
+  it('refuses a raw NUL anywhere in the URL text', () => {
+    expect(failureOf('ldap://h/dc=x????x-a=a\0b')).toEqual({ message: 'The URL holds a NUL character at position 22: remove it', position: 22 });
+  });
+
+  it('tells which part of the URL a refusal is about', () => {
+    const partOf = (text: string) => {
+      const result = parseLdapUrl(text);
+      return result.ok ? null : result.part;
+    };
+    expect(['ftp://h/', 'ldap://h:0/', 'ldap://h h/', 'ldap://h/dc', 'ldap://h/dc=x?a,,b', 'ldap://h/dc=x??x', 'ldap://h/dc=x???(a', 'ldap://h/dc=x????'].map(partOf)).toEqual([
+      'scheme', 'port', 'host', 'baseDn', 'attributes', 'scope', 'filter', 'extensions',
+    ]);
+  });
+});
+
+describe('parseLdapUrl host names with a trailing dot (RFC 3986 3.2.2)', () => {
+  it('accepts a fully qualified name ending in ".", with or without a port, and keeps the dot', () => {
+    expect(urlOf('ldap://Dir.Example.COM./dc=x')).toMatchObject({ host: 'dir.example.com.', port: 389 });
+    expect(urlOf('ldaps://dir.example.com.:6636/dc=x')).toMatchObject({ host: 'dir.example.com.', port: 6636, portExplicit: true });
+    expect(urlOf('ldap://localhost./dc=x').host).toBe('localhost.');
+    expect(formatLdapUrl(urlOf('ldap://dir.example.com./dc=x'))).toBe('ldap://dir.example.com./dc=x');
+  });
+
+  it('still refuses a lone dot, empty labels and an IPv4 address with a dot after it', () => {
+    for (const host of ['.', 'dir..example.com', 'dir.example.com..', '.dir.example.com', '192.0.2.1.']) {
+      expect(failureOf(`ldap://${host}/dc=x`).message).toBe(`Host: "${host}" at position 7 is not a valid host name or IPv4 address`);
+    }
+  });
+});
+
 describe('formatLdapUrl', () => {
   it.each([
     'ldap://ldap1.example.net/o=University%20of%20Michigan,c=US',
