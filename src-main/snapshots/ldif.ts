@@ -24,6 +24,13 @@
  * (RFC 2849 wants those base64, most tools write them as is), a record with a dn and no
  * attributes (what `ldapsearch ... 1.1` writes).
  *
+ * Ranged values (Active Directory's range retrieval, as `ldapsearch ... 'member;range=0-1499'
+ * 'member;range=1500-*'` writes them): `member;range=0-1499:` lines and the ranges after them in
+ * the same record merge into one attribute `member`, values in file order. The pieces must start
+ * at 0, follow each other without gap or overlap, hold as many values as their range says (all
+ * but the last), and the last must end in `*`; otherwise the line of the offending piece is named
+ * (an incomplete group is never taken for a whole one).
+ *
  * Refused, with the 1-based line of the offending (first physical) line and the fix: URL values
  * (`attr:< file://...`), change records (`changetype:`) and controls (`control:`), a record not
  * starting with `dn:`, a line without a colon, an invalid attribute name, invalid base64, a
@@ -33,6 +40,7 @@
 import { isAttributeDescription, parseDn } from '../../src-shared/ldap/dn';
 import { isBinaryAttribute } from '../directory/binary-attributes';
 import type { DirectoryEntry } from '../directory/entry';
+import { isRangedName, parseRangeName, RangeProblem, type RangeName } from '../ldap/ranged-attributes';
 
 /** One entry of an LDIF file: a DirectoryEntry whose `binary` is always there (see the file header). */
 export interface LdifEntry extends DirectoryEntry {
@@ -84,7 +92,12 @@ interface PendingAttribute {
   name: string;
   values: string[];
   binary: boolean;
+  /** For ranged values (`member;range=0-1499`): the pieces so far, each with its first line and number of values. */
+  ranges?: { name: string; low: number; high: number | null; line: number; count: number }[];
 }
+
+/** `attr;range=LOW-HIGH` of a piece, for messages. */
+const pieceName = (base: string, r: { low: number; high: number | null }) => `${base};range=${r.low}-${r.high ?? '*'}`;
 
 /**
  * The incremental parser: feed it text with {@link push} (any chunking, `\n` or `\r\n` line ends),
@@ -177,6 +190,7 @@ export class LdifReader {
     this.record = null;
     const attributes: Record<string, string[]> = {};
     const binary: string[] = [];
+    for (const a of record.attributes.values()) if (a.ranges) this.checkLastPiece(a);
     for (const a of record.attributes.values()) {
       attributes[a.name] = a.values;
       if (a.binary) binary.push(a.name);
@@ -190,10 +204,19 @@ export class LdifReader {
       throw new LdifSyntaxError(line, `expected "attribute: value" but the line has no colon (${quote(text)}): fix the line, or start a comment with #`);
     }
     const name = text.slice(0, colon);
-    if (!isAttributeDescription(name)) {
+    let range: RangeName | null = null;
+    if (isRangedName(name)) {
+      try {
+        range = parseRangeName(name);
+      } catch (err) {
+        if (err instanceof RangeProblem) throw new LdifSyntaxError(line, `${err.message}`);
+        throw err;
+      }
+    }
+    if (!isAttributeDescription(range ? range.base : name)) {
       throw new LdifSyntaxError(line, `invalid attribute name ${quote(name)}: ${ATTRIBUTE_HINT}`);
     }
-    const key = name.toLowerCase();
+    const key = (range ? range.base : name).toLowerCase();
     const rest = text.slice(colon + 1);
     if (this.record === null) {
       if (key === 'version') {
@@ -213,7 +236,48 @@ export class LdifReader {
     }
     if (key === 'changetype' || key === 'control') throw new LdifSyntaxError(line, CHANGE_RECORDS);
     if (key === 'dn') throw new LdifSyntaxError(line, 'a second "dn:" in one record: separate records with a blank line');
-    this.addValue(name, key, rest, line);
+    this.addValue(name, key, rest, line, range);
+  }
+
+  /** Book-keeping of a ranged line (or a plain line of an attribute that had ranged ones): a new piece must continue the one before. */
+  private rangeLine(a: PendingAttribute, name: string, range: RangeName | null, line: number): void {
+    if (!range || !a.ranges) {
+      throw new LdifSyntaxError(line, `"${name}:" and ranged "${a.name};range=...:" lines in one record: keep one form (the ranged pieces merge into ${a.name})`);
+    }
+    const pieces = a.ranges;
+    const cur = pieces[pieces.length - 1];
+    if (cur && cur.name === name) {
+      cur.count++;
+      return;
+    }
+    const here = pieceName(a.name, range);
+    if (cur) {
+      if (cur.high === null) throw new LdifSyntaxError(line, `${here} follows ${pieceName(a.name, cur)}, which ends in * (the last piece): remove one of them`);
+      this.checkCount(a.name, cur);
+    }
+    const expected = cur ? cur.high! + 1 : 0;
+    if (range.low < expected) throw new LdifSyntaxError(line, `${here} overlaps the range before it, which ends at ${expected - 1}: each piece starts where the one before ended`);
+    if (range.low > expected) throw new LdifSyntaxError(line, `${here} leaves a gap: values ${expected}-${range.low - 1} of ${a.name} are missing (${expected === 0 ? 'the first piece starts at 0' : 'each piece starts where the one before ended'})`);
+    pieces.push({ name, low: range.low, high: range.high, line, count: 1 });
+  }
+
+  /** A piece that is not the last must hold every value of its range. */
+  private checkCount(base: string, p: NonNullable<PendingAttribute['ranges']>[number]): void {
+    const expected = p.high! - p.low + 1;
+    if (p.count !== expected) {
+      throw new LdifSyntaxError(p.line, `${pieceName(base, p)} has ${p.count} value${p.count === 1 ? '' : 's'}, but its range holds ${expected}: the export is incomplete; export the group again`);
+    }
+  }
+
+  /** The last piece of a ranged attribute must end in `*`. */
+  private checkLastPiece(a: PendingAttribute): void {
+    const last = a.ranges![a.ranges!.length - 1];
+    if (last.high === null) return;
+    this.checkCount(a.name, last);
+    throw new LdifSyntaxError(
+      last.line,
+      `${pieceName(a.name, last)} is the last piece of ${a.name} but does not end in *: values from ${last.high + 1} on are missing; export them too (e.g. ldapsearch ... '${a.name};range=${last.high + 1}-*') into the same record`,
+    );
   }
 
   private readDn(rest: string, line: number): string {
@@ -239,13 +303,14 @@ export class LdifReader {
     return Buffer.from(encoded, 'base64');
   }
 
-  private addValue(name: string, key: string, rest: string, line: number): void {
+  private addValue(name: string, key: string, rest: string, line: number, range: RangeName | null): void {
     const attributes = this.record!.attributes;
     let attribute = attributes.get(key);
     if (attribute === undefined) {
-      attribute = { name, values: [], binary: isBinaryAttribute(name) };
+      attribute = range ? { name: range.base, values: [], binary: isBinaryAttribute(name), ranges: [] } : { name, values: [], binary: isBinaryAttribute(name) };
       attributes.set(key, attribute);
     }
+    if (range || attribute.ranges) this.rangeLine(attribute, name, range, line);
     if (rest.startsWith('<')) throw new LdifSyntaxError(line, 'URL values (:<) are not supported: embed the value with :: base64');
     if (!rest.startsWith(':')) {
       const value = rest.replace(/^ +/, '');
