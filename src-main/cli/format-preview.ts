@@ -41,6 +41,7 @@ export function formatPreview(r: PreviewResult, opts: { snapshot?: string } = {}
     if (problems.length) out += `\nProblems:\n${problems.join('')}`;
   }
   out += `\n${previewSummaryLine(r)}`;
+  if (r.references) out += `${r.references.failsSync ? 'Warning: ' : 'Note: '}${r.references.message}\n`;
   const costs = SCRIPT_NAMES.filter((n) => r.costs[n] !== null).map((n) => `${SCRIPT_LABELS[n]} ${r.costs[n]} µs/entry`);
   if (costs.length) out += `Script cost: ${costs.join(', ')}\n`;
   for (const d of r.diagnostics) out += `${d.severity}: ${SCRIPT_LABELS[d.script]} script, line ${d.line}, column ${d.column}: ${d.message}\n`;

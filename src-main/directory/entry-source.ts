@@ -6,6 +6,7 @@
  */
 import type { RawEntry } from '../../src-shared/domain/preview';
 import type { DirectoryEntry } from './entry';
+import type { ReferralReport } from '../../src-shared/domain/referrals';
 
 /** What one page request asks a source for. */
 export interface PageRequest {
@@ -30,6 +31,8 @@ export interface SourcePage {
   attributeNames: string[];
   /** The equivalent `ldapsearch` command (live sources only). */
   ldapsearch: string;
+  /** Continuation references the live search got (src-shared/domain/referrals.ts); absent or null when none. */
+  references?: ReferralReport | null;
 }
 
 /** A page the source still holds from earlier requests of the same search. */

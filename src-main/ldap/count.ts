@@ -19,6 +19,8 @@ export async function countEntries(
   signal?: AbortSignal,
   onPage?: (count: number) => void,
   filterText: string = matchAllFilter(t.searchFilter),
+  /** Collects the continuation references the search returns (the doctor and the preview report them: ldap/referrals.ts). */
+  references?: string[],
 ): Promise<number> {
   let count = 0;
   try {
@@ -31,6 +33,7 @@ export async function countEntries(
     for await (const page of pages) {
       if (signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin.');
       count += page.searchEntries.length;
+      references?.push(...page.searchReferences);
       onPage?.(count);
     }
   } catch (err) {

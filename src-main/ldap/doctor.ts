@@ -15,6 +15,9 @@ import { hostPort } from './host-port';
 import type { LdapTarget } from './target';
 import { tlsOptionsFor } from './tls-options';
 import { negotiateStartTls } from './raw-starttls';
+import { ReferenceJudge, ReferenceTally } from './referrals';
+import { readRootDse } from './root-dse';
+import type { ReferralReport } from '../../src-shared/domain/referrals';
 
 /** Inputs of one doctor run. */
 export interface DoctorOptions {
@@ -38,6 +41,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   let failure: AppError | null = null;
   let certificate: CertificateIssue | null = null;
   let matches: number | null = null;
+  let references: ReferralReport | null = null;
 
   const record = (s: StageResult) => {
     stages.push(s);
@@ -124,8 +128,16 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       return { value: undefined, detail: `${t.baseDn} exists` };
     });
     await run('search', async () => {
-      matches = await countEntries(client!, t, opts.signal);
-      return { value: undefined, detail: `${matches.toLocaleString('en-US')} ${matches === 1 ? 'match' : 'matches'} for ${matchAllFilter(t.searchFilter)}` };
+      const refs: string[] = [];
+      matches = await countEntries(client!, t, opts.signal, undefined, undefined, refs);
+      const detail = `${matches.toLocaleString('en-US')} ${matches === 1 ? 'match' : 'matches'} for ${matchAllFilter(t.searchFilter)}`;
+      if (refs.length === 0) return { value: undefined, detail };
+      // Said even when harmless: an admin should know the base reaches into other partitions.
+      const tally = new ReferenceTally(new ReferenceJudge(await readRootDse(client!), t.baseDn));
+      tally.add(refs);
+      references = tally.report();
+      if (references!.failsSync) throw new AppError('REFERRAL', `${detail}. ${references!.message}`);
+      return { value: undefined, detail: `${detail}. ${references!.message}` };
     });
   } finally {
     if (client) await closeClient(client);
@@ -141,6 +153,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     stages: STAGE_NAMES.map((n) => byName.get(n)!),
     error: failure ? (failure as AppError).toInfo() : null,
     certificate,
+    references,
     ldapsearch: ldapsearchCommand(t),
   };
 }

@@ -78,5 +78,6 @@ export async function buildPreview(input: BuildPreviewInput): Promise<PreviewRes
     search: input.search,
     filter: source.filter,
     ldapsearch: source.ldapsearch,
+    references: source.references ?? null,
   };
 }

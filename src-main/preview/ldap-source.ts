@@ -17,6 +17,9 @@ import { toEntryInput } from './entry-values';
 import { PageCache } from './page-cache';
 import { sortedNames } from '../directory/attribute-names';
 import { fetchRawEntry, sampleAttributeNames } from './ldap-lookups';
+import type { ReferralReport } from '../../src-shared/domain/referrals';
+import { ReferenceJudge, ReferenceTally } from '../ldap/referrals';
+import { readRootDse } from '../ldap/root-dse';
 
 /** How long an unused connection stays open (its cursor is lost after; cached pages are kept). */
 export const IDLE_CLOSE_MS = 120_000;
@@ -58,6 +61,8 @@ export class LdapEntrySource implements EntrySource {
   private client: Client | null = null;
   private state: SearchState | null = null;
   private readonly totals = new Map<string, number | null>();
+  /** Continuation references each filter's count got (ldap/referrals.ts), so the preview can say so. */
+  private readonly referrals = new Map<string, ReferralReport | null>();
   private readonly names = new Map<string, string[]>();
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -95,7 +100,7 @@ export class LdapEntrySource implements EntrySource {
     const hasMore = total !== null ? req.page * req.pageSize < total : state.lastPage === null || req.page < state.lastPage;
     const ldapsearch = ldapsearchFor(this.t, { filter, attributes, pageSize: req.pageSize });
     this.touch();
-    return { entries, total, hasMore, filter, attributeNames, ldapsearch };
+    return { entries, total, hasMore, filter, attributeNames, ldapsearch, references: this.referrals.get(filter) ?? null };
   }
 
   async raw(dn: string): Promise<RawEntry> {
@@ -157,13 +162,19 @@ export class LdapEntrySource implements EntrySource {
     // A paged count resets the connection's paged-results state, so it runs before any cursor of this filter.
     if (this.state) this.dropCursor(this.state);
     let total: number | null;
+    const refs: string[] = [];
     try {
-      total = await countEntries(client, this.t, undefined, undefined, filter);
+      total = await countEntries(client, this.t, undefined, undefined, filter, refs);
     } catch (err) {
       if (!(err instanceof AppError) || (err.code !== 'SIZE_LIMIT' && err.code !== 'TIME_LIMIT')) throw err;
       total = null;
     }
     this.totals.set(filter, total);
+    if (refs.length > 0) {
+      const tally = new ReferenceTally(new ReferenceJudge(await readRootDse(client), this.t.baseDn));
+      tally.add(refs);
+      this.referrals.set(filter, tally.report());
+    }
     return total;
   }
 

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../errors';
+import type { ReferralReport } from './referrals';
 
 /** The connection doctor's stages, in the order they run. */
 export const STAGE_NAMES = ['dns', 'tcp', 'tls', 'bind', 'base', 'search'] as const;
@@ -60,6 +61,8 @@ export interface DoctorReport {
   stages: StageResult[];
   error: ErrorInfo | null;
   certificate: CertificateIssue | null;
+  /** Continuation references the match count's search got (e.g. at an Active Directory domain root), or null when none came back. */
+  references?: ReferralReport | null;
   /** The equivalent ldapsearch command line for the match count (no secret in it). */
   ldapsearch: string;
 }

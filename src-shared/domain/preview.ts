@@ -1,4 +1,5 @@
 import type { ScriptName } from './mapping';
+import type { ReferralReport } from './referrals';
 import type { ScriptDiagnostic, ScriptErrorCode, ScriptLog } from './scripts';
 
 /** Problems a preview row can carry (script failures use the script error codes). */
@@ -64,6 +65,8 @@ export interface PreviewResult {
   filter: string;
   /** The equivalent ldapsearch command for this page's search. */
   ldapsearch: string;
+  /** Continuation references the search got (e.g. at an Active Directory domain root), and whether a sync would ignore them; null when none. */
+  references?: ReferralReport | null;
 }
 
 /** One attribute value in the raw view: text, or size plus base64 for binary values. */

@@ -115,6 +115,11 @@ export function PreviewPane({ preview, hint, rawContext, sourcePicker, onAddTest
           <p className="preview-summary" data-testid="preview-summary">
             {summaryText(result.summary)}
           </p>
+          {result.references && (
+            <p className={result.references.failsSync ? 'notice warning-text' : 'notice'} role="note" data-testid="preview-references">
+              {result.references.message}
+            </p>
+          )}
           {result.rows.length === 0 ? (
             <p className="muted preview-empty" data-testid="preview-empty">
               {result.search !== null ? `No user matches the username "${result.search}".` : 'No entries on this page.'}
