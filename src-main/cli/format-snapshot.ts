@@ -51,15 +51,19 @@ export function snapshotProgressLine(p: SnapshotProgressUpdate): string {
   return `${VERBS[p.phase]}: ${page}${count(p.entries)}${of} entries${rate}`;
 }
 
-/** A comparison as text: the counts, then the first differences. */
+/** A comparison as text: the counts and how entries were matched, then the first differences (a renamed entry: `old DN -> new DN`). */
 export function formatComparison(snapshot: SnapshotView, serverName: string, c: SnapshotComparison): string {
   let out = `Compared the snapshot ${snapshotLine(snapshot)} with the directory of "${serverName}":\n`;
-  out += `  ${count(c.added)} added, ${count(c.removed)} removed, ${count(c.changed)} changed, ${count(c.unchanged)} unchanged\n`;
-  const total = c.added + c.removed + c.changed;
+  const renamed = c.renamed ?? 0;
+  out += `  ${count(c.added)} added, ${count(c.removed)} removed, ${count(c.changed)} changed, ${count(renamed)} renamed, ${count(c.unchanged)} unchanged\n`;
+  out += c.matchedBy
+    ? `  Entries matched by ${c.matchedBy} (by DN where an entry has none): a renamed or moved entry is "renamed".\n`
+    : '  Entries matched by DN: the snapshot holds no directory IDs, so a renamed entry shows as removed and added.\n';
+  const total = c.added + c.removed + c.changed + renamed;
   if (total === 0) return `${out}\nNo differences: the directory still matches the snapshot.\n`;
   const shown = c.differences.slice(0, TEXT_DIFFERENCE_LIMIT);
   out += `\n${shown.length < total ? `First ${count(shown.length)} of ${count(total)} differences:` : `Differences (${count(total)}):`}\n`;
-  out += table([['KIND', 'DN', 'ATTRIBUTES'], ...shown.map((d) => [d.kind, cell(d.dn), d.attributes.length ? d.attributes.join(', ') : '–'])]);
+  out += table([['KIND', 'DN', 'ATTRIBUTES'], ...shown.map((d) => [d.kind, cell(d.fromDn !== undefined ? `${d.fromDn} -> ${d.dn}` : d.dn), d.attributes.length ? d.attributes.join(', ') : '–'])]);
   if (shown.length < total) out += `... and ${count(total - shown.length)} more (--json lists the first ${count(c.differences.length)})\n`;
   return out;
 }

@@ -8,7 +8,6 @@ import { matchAllFilter, parseFilter, type FilterNode } from '../../src-shared/l
 import { targetFromDraft } from '../ldap/target';
 import { attributesToFetch } from '../preview/preview-attributes';
 import { ldifChunks, LdifSyntaxError, readLdifEntries, readLdifStream } from '../snapshots/ldif';
-import { dnKey } from '../snapshots/snapshot-source';
 import { getServer, offlineServerNamesOf } from '../store/servers-repo';
 import {
   appendSnapshotEntries,
@@ -26,6 +25,7 @@ import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import type { EntrySource } from '../directory/entry-source';
 import { inSlices, SLICE } from '../directory/page-slices';
 import { openSource } from './open-source';
+import { SnapshotComparer } from './snapshot-compare';
 import { normalizeScripts } from './script-checks';
 import type { ServerService } from './servers-service';
 import { draftOfStored } from './stored-draft';
@@ -212,14 +212,14 @@ export class SnapshotService {
     yield* ldifChunks(snapshotEntries(this.db, s.id));
   }
 
-  /** Compares a snapshot with the live directory of a server (its own server by default): entries added, removed and changed since. */
+  /** Compares a snapshot with the live directory of a server (its own server by default): entries added, removed, changed and renamed since, matched by directory ID. */
   async compare(o: { snapshot: string; serverId?: string; signal?: AbortSignal; onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void }): Promise<SnapshotComparison> {
     const s = mustFindSnapshot(this.db, o.snapshot);
     const serverId = o.serverId ?? s.serverId;
     if (!serverId) throw new AppError('INVALID_INPUT', `"${s.name}" was not captured from a server: choose the server to compare it with.`);
     const { draft, name: serverName } = this.serverDraft(serverId);
     if (draft.offline) throw new AppError('INVALID_INPUT', `"${serverName}" is offline: it has no live directory to compare with.`);
-    const before = new Map<string, { dn: string; attrs: Map<string, string> }>();
+    const comparer = new SnapshotComparer();
     const names = new Set<string>();
     // In chunks, with a turn of the event loop after each: 100k entries take seconds to digest.
     for (let after = -1; ; ) {
@@ -227,19 +227,15 @@ export class SnapshotService {
       if (chunk.length === 0) break;
       after = chunk[chunk.length - 1].seq;
       for (const e of chunk) {
-        before.set(dnKey(e.dn), { dn: e.dn, attrs: attributeDigest(e.attributes) });
+        comparer.addBefore(e);
         for (const n of Object.keys(e.attributes)) names.add(n);
       }
       await new Promise((r) => setImmediate(r));
       if (o.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin.');
     }
     const source = await this.liveSource(serverId, draft);
-    const attributes = s.attributes === 'all' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...names];
-    const out: SnapshotComparison = { added: 0, removed: 0, changed: 0, unchanged: 0, differences: [] };
-    const note = (d: SnapshotComparison['differences'][number]) => {
-      if (out.differences.length < 1000) out.differences.push(d);
-    };
-    const seen = new Set<string>();
+    // The directory IDs are always asked for: entries are matched by them (see snapshot-compare.ts).
+    const attributes = s.attributes === 'all' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...new Set([...names, ...DIRECTORY_ID_ATTRIBUTES])];
     let count = 0;
     let pages = 0;
     await source.readAll({
@@ -248,34 +244,14 @@ export class SnapshotService {
       onPage: async (page) => {
         // In slices: digesting 1000 entries at once would block the window for too long.
         await inSlices(page, (entries) => {
-          for (const e of entries) {
-            const key = dnKey(e.dn);
-            seen.add(key);
-            const old = before.get(key);
-            if (!old) {
-              out.added++;
-              note({ dn: e.dn, kind: 'added', attributes: [] });
-              continue;
-            }
-            const now = attributeDigest(e.attributes);
-            const changed = [...new Set([...old.attrs.keys(), ...now.keys()])].filter((k) => old.attrs.get(k) !== now.get(k));
-            if (changed.length) {
-              out.changed++;
-              note({ dn: e.dn, kind: 'changed', attributes: changed.sort() });
-            } else out.unchanged++;
-          }
+          for (const e of entries) comparer.addLive(e);
           count += entries.length;
         });
         pages++;
         o.onProgress?.({ entries: count, pages, expected: s.entries });
       },
     }).finally(() => void source.close());
-    for (const [key, old] of before) {
-      if (seen.has(key)) continue;
-      out.removed++;
-      note({ dn: old.dn, kind: 'removed', attributes: [] });
-    }
-    return out;
+    return comparer.result();
   }
 }
 
@@ -291,13 +267,6 @@ export function filterAttributes(filterText: string): string[] {
   };
   walk(parsed.filter);
   return [...out];
-}
-
-/** Attribute name (lower-case) -> its sorted values as one string, for comparison. */
-function attributeDigest(attributes: Record<string, readonly string[]>): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const [k, v] of Object.entries(attributes)) m.set(k.toLowerCase(), JSON.stringify([...v].sort()));
-  return m;
 }
 
 function ldifError(err: unknown, file: string): unknown {

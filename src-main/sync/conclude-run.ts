@@ -80,7 +80,7 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
   }
   const serverId = c.serverId!;
   const held = heldReason(
-    { deactivated: plan.counts.deactivated, managedBefore: plan.managedBefore, entries: plan.entries, lastEntries: c.lastSync?.entries ?? null },
+    { deactivated: plan.counts.deactivated, reused: plan.reusedDeactivated, managedBefore: plan.managedBefore, entries: plan.entries, lastEntries: c.lastSync?.entries ?? null },
     readSyncSettings(db).deactivationLimit,
   );
   if (held) {

@@ -6,10 +6,14 @@
  * The plan is a sequence of named rules, each in its own file under ./plan/:
  *   1. duplicates             a username returned by several entries is an error; its user is left as is
  *   2. match-by-directory-id  same directory ID: the same user (same username, or a one-to-one rename)
- *   3. match-by-username      the rest by username (the stored directory ID is then updated)
- *   4. decide-matched         per matched user: Active, Org name, Role name, renamed username, fields
- *   5. decide-new             per unmatched username: a new user, or why there is none
- *   6. deactivate-unreturned  managed users no entry returned
+ *   3. match-by-username      the rest by username (the stored directory ID is then updated), unless
+ *                             both IDs are known and differ: a reused username (reused-username.ts)
+ *   4. decide-matched         per matched user: a new DN (dn-change.ts), Active, Org name, Role name,
+ *                             renamed username, fields
+ *   5. decide-reused          per reused username: a change naming both IDs; the old account is
+ *                             deactivated, never given to the new entry
+ *   6. decide-new             per unmatched username: a new user (it needs an email), or why there is none
+ *   7. deactivate-unreturned  managed users no entry returned
  * Directory-ID matching runs for all entries before any username matching, so a re-used username
  * never takes over a renamed user's account. The texts admins read are all in plan/messages.ts.
  */
@@ -24,10 +28,11 @@ import { claimDuplicateOwners, findDuplicatesInSlices } from './plan/duplicates'
 import { newFacts, readFacts, type Deciding } from './plan/entry-facts';
 import { matchByDirectoryIdInSlices } from './plan/match-by-directory-id';
 import { matchByUsernameInSlices } from './plan/match-by-username';
-import { Matches } from './plan/matches';
+import { Matches, reusedUser } from './plan/matches';
 import { duplicateUsername, noUsername } from './plan/messages';
 import { usernameOwner } from './plan/owners';
 import { PlanOutput } from './plan/plan-output';
+import { decideReused } from './plan/reused-username';
 import { Pacer, runAll, SLICE_MASK, type Steps } from './plan/slices';
 import type { Plan, PlanContext } from './plan/types';
 
@@ -93,7 +98,7 @@ export class Planner {
     const matches = new Matches(entries, users.length);
     yield;
     yield* matchByDirectoryIdInSlices(entries, users, duplicates, matches);
-    yield* matchByUsernameInSlices(entries, byKey, duplicates, matches);
+    yield* matchByUsernameInSlices(entries, users, byKey, duplicates, matches);
     claimDuplicateOwners(duplicates, byKey, matches);
 
     const out = new PlanOutput();
@@ -119,6 +124,7 @@ export class Planner {
         }
         const u = user[first[i] + j];
         if (u >= 0) decideMatched(d, f, username, k, u);
+        else if (u <= -2) decideReused(d, f, username, reusedUser(u));
         else decideNew(d, f, username, k);
       }
     }
@@ -134,6 +140,7 @@ export class Planner {
       counts: out.counts,
       seen: out.seen,
       gone,
+      reusedDeactivated: out.reusedDeactivated,
       entries: n,
       managedBefore,
       activeBefore,

@@ -34,12 +34,36 @@ export interface SnapshotProgress {
   expected: number | null;
 }
 
-/** A snapshot compared with the live directory. */
+/** How an entry differs between a snapshot and the live directory. */
+export type SnapshotDifferenceKind = 'added' | 'removed' | 'changed' | 'renamed';
+
+/** One entry that differs: `renamed` is an entry found again under another DN (renamed or moved). */
+export interface SnapshotDifference {
+  /** The entry's DN now (for `removed`: in the snapshot). */
+  dn: string;
+  kind: SnapshotDifferenceKind;
+  /** Attributes whose values differ (directory IDs, which identify entries, are not compared). */
+  attributes: string[];
+  /** For `renamed`: its DN in the snapshot. */
+  fromDn?: string;
+}
+
+/**
+ * A snapshot compared with the live directory. Entries are matched by directory ID (entryUUID,
+ * objectGUID, nsUniqueId, ipaUniqueID) where both sides have one, else by DN; so an entry renamed
+ * or moved since is `renamed`, not removed and added, and a deleted and re-created entry (a new ID
+ * under the old DN) is removed and added.
+ */
 export interface SnapshotComparison {
   added: number;
   removed: number;
+  /** Same DN, other attribute values. */
   changed: number;
+  /** Found under another DN (their attributes may differ too). */
+  renamed: number;
   unchanged: number;
-  /** The first differences (at most 1000), by DN. */
-  differences: { dn: string; kind: 'added' | 'removed' | 'changed'; attributes: string[] }[];
+  /** The directory ID attribute entries were matched by (the first one seen), or null: by DN only. */
+  matchedBy: string | null;
+  /** The first differences (at most 1000). */
+  differences: SnapshotDifference[];
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ErrorInfo } from '../errors';
 
 /** What one planned change does to one user. */
-export const SYNC_ACTIONS = ['deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'error'] as const;
+export const SYNC_ACTIONS = ['deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'dn', 'reused', 'error'] as const;
 export type SyncAction = (typeof SYNC_ACTIONS)[number];
 
 /** Labels for the plan view's filters and the CLI's text output. */
@@ -18,6 +18,8 @@ export const SYNC_ACTION_LABELS: Record<SyncAction, string> = {
   move: 'Move',
   roles: 'Roles',
   update: 'Update',
+  dn: 'DN change',
+  reused: 'Reused username',
   error: 'Error',
 };
 
@@ -43,10 +45,17 @@ export interface SyncCounts {
   moved: number;
   rolesChanged: number;
   updated: number;
+  /** Users whose entry was renamed or moved in the directory (its DN changed): shown, applied, never held for. */
+  dnChanged: number;
+  /**
+   * Usernames returned by a different entry than the user's (another directory ID): the user is not
+   * taken over; an active one is deactivated (and counts in `deactivated` too, so toward the hold limits).
+   */
+  reused: number;
   errors: number;
 }
 
-export const emptyCounts = (): SyncCounts => ({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, errors: 0 });
+export const emptyCounts = (): SyncCounts => ({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, dnChanged: 0, reused: 0, errors: 0 });
 
 /** Each count with the words that follow its figure in a run summary, in display order. */
 export const SYNC_COUNT_LABELS: readonly (readonly [keyof SyncCounts, string])[] = [
@@ -56,6 +65,8 @@ export const SYNC_COUNT_LABELS: readonly (readonly [keyof SyncCounts, string])[]
   ['moved', 'moved'],
   ['rolesChanged', 'roles changed'],
   ['updated', 'updated'],
+  ['dnChanged', 'DN changed'],
+  ['reused', 'reused usernames'],
   ['errors', 'errors'],
 ];
 
@@ -73,7 +84,10 @@ export interface PlanChange {
   /** The directory entry the change comes from (null for a user the search no longer returns). */
   dn: string | null;
   action: SyncAction;
-  /** Before and after, as text: an organization name, a role list, `field: value`, ... */
+  /**
+   * Before and after, as text: an organization name, a role list, `field: value`, the old and new DN
+   * (`dn`), the old account's and the new entry's directory IDs (`reused`), ...
+   */
   from?: string;
   to?: string;
   /** Why: "not returned by the search", "Active script returned false", an error message, ... */
@@ -124,7 +138,7 @@ export interface SyncProgress {
 }
 
 /** The filters of the plan view. */
-export const PLAN_FILTERS = ['all', 'deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'error'] as const;
+export const PLAN_FILTERS = ['all', 'deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'dn', 'reused', 'error'] as const;
 export type PlanFilter = (typeof PLAN_FILTERS)[number];
 
 /** One slice of a run's plan. */

@@ -79,7 +79,7 @@ describe('ldap-sync snapshot capture and compare against a real directory', SLOW
   it('compares a capture with the directory after an ldapmodify: 1 changed, with the attribute', async () => {
     const same = await ws.ldapSync(['snapshot', 'compare', 'Corp now']);
     expect(same.code).toBe(0);
-    expect(same.stdout).toContain(`  0 added, 0 removed, 0 changed, ${USERS} unchanged\n`);
+    expect(same.stdout).toContain(`  0 added, 0 removed, 0 changed, 0 renamed, ${USERS} unchanged\n`);
     expect(same.stdout).toContain('No differences: the directory still matches the snapshot.\n');
 
     const before = userAttributes(4).employeeType;
@@ -98,11 +98,13 @@ describe('ldap-sync snapshot capture and compare against a real directory', SLOW
         added: 0,
         removed: 0,
         changed: 1,
+        renamed: 0,
         unchanged: USERS - 1,
+        matchedBy: 'entryUUID',
         differences: [{ dn: dirs.slapd.userDn(4), kind: 'changed', attributes: ['employeetype'] }],
       });
       expect(text.code).toBe(0);
-      expect(text.stdout).toContain(`  0 added, 0 removed, 1 changed, ${USERS - 1} unchanged\n`);
+      expect(text.stdout).toContain(`  0 added, 0 removed, 1 changed, 0 renamed, ${USERS - 1} unchanged\n`);
       expect(text.stdout).toMatch(new RegExp(`^changed +${dirs.slapd.userDn(4)} +employeetype$`, 'm'));
       // An imported snapshot has no server of its own: --server names one.
       expect(imported.code).toBe(1);

@@ -25,7 +25,7 @@ function heldPlan(db: Database.Database): string {
   })();
   return 'held-1';
 }
-const emptyish = () => ({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, errors: 0 });
+const emptyish = () => ({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, dnChanged: 0, reused: 0, errors: 0 });
 const userNames = (db: Database.Database) => (db.prepare(`SELECT username FROM users ORDER BY username`).all() as { username: string }[]).map((r) => r.username);
 
 describe('approval', () => {

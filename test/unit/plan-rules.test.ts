@@ -6,6 +6,8 @@ import { Answers } from '../../src-main/sync/plan/answers';
 import { CollectedEntries } from '../../src-main/sync/plan/collected-entries';
 import { decideMatched } from '../../src-main/sync/plan/decide-matched';
 import { decideNew } from '../../src-main/sync/plan/decide-new';
+import { dnChangeOf } from '../../src-main/sync/plan/dn-change';
+import { decideReused, isReusedUsername } from '../../src-main/sync/plan/reused-username';
 import { deactivateUnreturned } from '../../src-main/sync/plan/deactivate-unreturned';
 import { claimDuplicateOwners, findDuplicates } from '../../src-main/sync/plan/duplicates';
 import { newFacts, readFacts, type Deciding } from '../../src-main/sync/plan/entry-facts';
@@ -26,7 +28,7 @@ function user(username: string, over: Partial<ManagedUser> = {}): ManagedUser {
     id: `id-${username}`,
     username,
     usernameKey: nameKey(username),
-    email: null,
+    email: `${username}@example.com`,
     firstName: null,
     lastName: null,
     orgId: 'org-a',
@@ -41,9 +43,10 @@ function user(username: string, over: Partial<ManagedUser> = {}): ManagedUser {
   };
 }
 
-function entry(uid: string | string[], uuid: string | null = null, dn?: string): EntryInput {
+function entry(uid: string | string[], uuid: string | null = null, dn?: string, mail: string | null = `${Array.isArray(uid) ? uid[0] : uid}@example.com`): EntryInput {
   const uids = Array.isArray(uid) ? uid : [uid];
   const attributes: Record<string, string[]> = { uid: uids };
+  if (mail !== null) attributes.mail = [mail];
   if (uuid !== null) attributes.entryUUID = [uuid];
   return { dn: dn ?? `uid=${uids[0]},ou=people`, attributes };
 }
@@ -55,7 +58,7 @@ function context(over: Partial<PlanContext> = {}): PlanContext {
     serverId: SERVER,
     serverName: 'Corporate',
     usernameAttribute: 'uid',
-    mapping: { email: '', firstName: '', lastName: '' },
+    mapping: { email: 'mail', firstName: '', lastName: '' },
     hasOrgScript: true,
     hasRoleScript: false,
     createUsers: true,
@@ -87,8 +90,8 @@ function setUp(list: ManagedUser[], entries: EntryInput[], outcomes: ScriptOutco
   return { ctx, users, byKey, collected, duplicates, matches, out, d, facts };
 }
 
-/** The user id each slot matched (null: none). */
-const matchedIds = (s: ReturnType<typeof setUp>) => [...s.matches.user].map((u) => (u < 0 ? null : s.users.id[u]));
+/** The user id each slot matched (null: none; `reused <id>`: that user's username on another entry). */
+const matchedIds = (s: ReturnType<typeof setUp>) => [...s.matches.user].map((u) => (u <= -2 ? `reused ${s.users.id[-2 - u]}` : u < 0 ? null : s.users.id[u]));
 
 describe('rule: duplicates', () => {
   it('finds a username returned by two entries, ignoring case', () => {
@@ -106,7 +109,7 @@ describe('rule: duplicates', () => {
   it('keeps the user of a duplicated username from being deactivated as missing', () => {
     const s = setUp([user('ann')], [entry('ann', null, 'uid=a1'), entry('ann', null, 'uid=a2')]);
     matchByDirectoryId(s.collected, s.users, s.duplicates, s.matches);
-    matchByUsername(s.collected, s.byKey, s.duplicates, s.matches);
+    matchByUsername(s.collected, s.users, s.byKey, s.duplicates, s.matches);
     expect(matchedIds(s)).toEqual([null, null]);
     claimDuplicateOwners(s.duplicates, s.byKey, s.matches);
     expect(deactivateUnreturned(s.users, s.matches, s.out).gone).toEqual([]);
@@ -142,17 +145,31 @@ describe('rule: match by directory ID', () => {
 });
 
 describe('rule: match by username', () => {
-  it('matches a re-created entry (new directory ID) by its username, ignoring case', () => {
+  it('matches an entry by its username, ignoring case, when the user has no directory ID yet', () => {
+    const s = setUp([user('ann', { directoryId: null })], [entry('Ann', 'uuid-new')]);
+    matchByDirectoryId(s.collected, s.users, s.duplicates, s.matches);
+    matchByUsername(s.collected, s.users, s.byKey, s.duplicates, s.matches);
+    expect(matchedIds(s)).toEqual(['id-ann']);
+  });
+
+  it('matches by username an entry that gives no directory ID, or one of another kind', () => {
+    const s = setUp([user('ann'), user('bob')], [entry('ann', null), { dn: 'uid=bob,ou=people', attributes: { uid: ['bob'], nsUniqueId: ['x-1'] } }]);
+    matchByDirectoryId(s.collected, s.users, s.duplicates, s.matches);
+    matchByUsername(s.collected, s.users, s.byKey, s.duplicates, s.matches);
+    expect(matchedIds(s)).toEqual(['id-ann', 'id-bob']);
+  });
+
+  it('does not give a user to a re-created entry of the same username (a new directory ID): a reused username', () => {
     const s = setUp([user('ann')], [entry('Ann', 'uuid-new')]);
     matchByDirectoryId(s.collected, s.users, s.duplicates, s.matches);
-    matchByUsername(s.collected, s.byKey, s.duplicates, s.matches);
-    expect(matchedIds(s)).toEqual(['id-ann']);
+    matchByUsername(s.collected, s.users, s.byKey, s.duplicates, s.matches);
+    expect(matchedIds(s)).toEqual(['reused id-ann']);
   });
 
   it('never takes a user already matched by directory ID (a re-used username)', () => {
     const s = setUp([user('ann')], [entry('ann', 'uuid-newcomer', 'uid=ann,ou=new'), entry('anne', 'uuid-ann')]);
     matchByDirectoryId(s.collected, s.users, s.duplicates, s.matches);
-    matchByUsername(s.collected, s.byKey, s.duplicates, s.matches);
+    matchByUsername(s.collected, s.users, s.byKey, s.duplicates, s.matches);
     expect(matchedIds(s)).toEqual([null, 'id-ann']);
   });
 });
@@ -176,13 +193,94 @@ describe('rule: decide matched', () => {
   });
 
   it('refuses a rename onto a username that a user of another organization has', () => {
-    const s = setUp([user('ann')], [entry('bob', 'uuid-ann')], undefined, { hasOrgScript: false, others: new Map([['bob', { id: 'id-local-bob', orgName: 'Local' }]]) });
+    const s = setUp([user('ann')], [entry('bob', 'uuid-ann', 'uid=ann,ou=people', 'ann@example.com')], undefined, { hasOrgScript: false, others: new Map([['bob', { id: 'id-local-bob', orgName: 'Local' }]]) });
     decideMatched(s.d, s.facts(0), 'bob', 'bob', 0);
     expect(s.out.changes.map((c) => c.reason)).toEqual(['The entry\'s username changed from "ann" to "bob", but a user of "Local" already has that name. The username stays "ann".']);
   });
 });
 
+describe('rule: DN change', () => {
+  it('tells a rename, a move to another OU, and both apart', () => {
+    expect(dnChangeOf('uid=ann,ou=people,dc=x', 'uid=anne,ou=people,dc=x')).toBe('renamed');
+    expect(dnChangeOf('CN=Ann,OU=Sales,DC=x', 'CN=Ann,OU=Staff,DC=x')).toBe('moved');
+    expect(dnChangeOf('CN=Ann,OU=Sales,DC=x', 'CN=Anne,OU=Staff,DC=x')).toBe('renamed and moved');
+  });
+
+  it('sees no change in a DN spelled differently (case of types and values, spaces, escapes)', () => {
+    expect(dnChangeOf('CN=Ann Smith,OU=Sales,DC=x', 'cn=ann smith, ou=sales, dc=X')).toBeNull();
+    expect(dnChangeOf('cn=Smith\\, Ann,dc=x', 'cn=Smith\\2C Ann,dc=x')).toBeNull();
+  });
+
+  it('shows a matched user whose entry moved, from the old DN to the new one, without counting it as a deactivation', () => {
+    const s = setUp([user('ann')], [entry('ann', 'uuid-ann', 'uid=ann,ou=staff')], [ok()], { hasOrgScript: false });
+    decideMatched(s.d, s.facts(0), 'ann', 'ann', 0);
+    expect(s.out.changes).toMatchObject([
+      { action: 'dn', username: 'ann', userId: 'id-ann', from: 'uid=ann,ou=people', to: 'uid=ann,ou=staff', reason: 'Moved to another container in the directory; the same entry (directory ID unchanged), so the user keeps their account', data: null },
+    ]);
+    expect(s.out.counts).toMatchObject({ dnChanged: 1, deactivated: 0 });
+    expect(s.out.seen).toEqual([{ id: 'id-ann', dn: 'uid=ann,ou=staff', directoryId: 'entryUUID:uuid-ann', changed: true }]);
+  });
+
+  it('shows no DN change for a user first seen by this server (another server\'s DN, or none)', () => {
+    const s = setUp([user('ann', { sourceServerId: 'srv-other' }), user('bob', { sourceDn: null })], [entry('ann', 'uuid-ann', 'uid=ann,ou=x'), entry('bob', 'uuid-bob', 'uid=bob,ou=x')], undefined, { hasOrgScript: false });
+    decideMatched(s.d, s.facts(0), 'ann', 'ann', 0);
+    decideMatched(s.d, s.facts(1), 'bob', 'bob', 1);
+    expect(s.out.changes).toEqual([]);
+    expect(s.out.seen.map((x) => x.id)).toEqual(['id-ann', 'id-bob']);
+  });
+});
+
+describe('rule: reused username', () => {
+  it('says an entry is another one only when both directory IDs are known, of the same kind, and differ', () => {
+    expect(isReusedUsername('objectGUID:b', 'objectGUID:a')).toBe(true);
+    expect(isReusedUsername('objectGUID:a', 'objectGUID:a')).toBe(false);
+    expect(isReusedUsername('entryUUID:b', 'nsUniqueId:a')).toBe(false);
+    expect(isReusedUsername(null, 'entryUUID:a')).toBe(false);
+    expect(isReusedUsername('entryUUID:b', null)).toBe(false);
+  });
+
+  it('plans a change of its own naming both IDs, deactivating the old account and counting it toward the hold limits', () => {
+    const s = setUp([user('ann')], [entry('ann', 'uuid-new', 'uid=ann,ou=new')]);
+    matchByDirectoryId(s.collected, s.users, s.duplicates, s.matches);
+    matchByUsername(s.collected, s.users, s.byKey, s.duplicates, s.matches);
+    decideReused(s.d, s.facts(0), 'ann', 0);
+    const [c] = s.out.changes;
+    expect(c).toMatchObject({ action: 'reused', username: 'ann', userId: 'id-ann', dn: 'uid=ann,ou=new', from: 'entryUUID:uuid-ann', to: 'entryUUID:uuid-new' });
+    expect(c.data).toEqual({ kind: 'deactivate', reason: 'Username taken by a different directory entry (entryUUID:uuid-new)' });
+    expect(c.reason).toContain('(entryUUID:uuid-new, uid=ann,ou=new) than the user\'s (entryUUID:uuid-ann)');
+    expect(c.reason).toContain('ldap-sync users relink ann');
+    expect(s.out.counts).toMatchObject({ reused: 1, deactivated: 1, created: 0 });
+    // The old account is missing (its entry is gone), but not deactivated a second time as unreturned.
+    expect(deactivateUnreturned(s.users, s.matches, s.out).gone).toEqual(['id-ann']);
+    expect(s.out.changes).toHaveLength(1);
+  });
+
+  it('still shows a reused username whose old account is already inactive, with nothing to apply', () => {
+    const s = setUp([user('ann', { active: false, deactivatedBy: 'sync', missing: true })], [entry('ann', 'uuid-new')]);
+    decideReused(s.d, s.facts(0), 'ann', 0);
+    expect(s.out.changes).toMatchObject([{ action: 'reused', data: null }]);
+    expect(s.out.changes[0].reason).not.toContain('is deactivated');
+    expect(s.out.counts).toMatchObject({ reused: 1, deactivated: 0 });
+  });
+});
+
 describe('rule: decide new', () => {
+  it('creates no user for an entry without an email, naming the attribute and the fix', () => {
+    const s = setUp([], [entry('ann', null, undefined, null)], [ok({ org: 'Dept A' })]);
+    decideNew(s.d, s.facts(0), 'ann', 'ann');
+    expect(s.out.changes).toMatchObject([{ action: 'error', username: 'ann', userId: null }]);
+    expect(s.out.changes[0].reason).toBe('No email: the entry has no "mail" value, so no user is created. Fill in mail in the directory, or map email to another attribute (in Active Directory, userPrincipalName).');
+    const unmapped = setUp([], [entry('ann')], [ok({ org: 'Dept A' })], { mapping: { email: '', firstName: '', lastName: '' } });
+    decideNew(unmapped.d, unmapped.facts(0), 'ann', 'ann');
+    expect(unmapped.out.changes[0].reason).toMatch(/^No email: email is not mapped to an attribute, so no user is created\. Map email/);
+  });
+
+  it('keeps a matched user without an email in the entry as they are (no error, the stored email stays)', () => {
+    const s = setUp([user('ann')], [entry('ann', 'uuid-ann', undefined, null)], [ok()], { hasOrgScript: false });
+    decideMatched(s.d, s.facts(0), 'ann', 'ann', 0);
+    expect(s.out.changes).toEqual([]);
+  });
+
   it('creates an active entry in the organization its Org name script names', () => {
     const s = setUp([], [entry('ann', 'uuid-ann')], [ok({ org: ' dept a ' })]);
     decideNew(s.d, s.facts(0), 'ann', 'ann');

@@ -98,16 +98,33 @@ describe('planner', () => {
     expect([p.entries, p.managedBefore, p.activeBefore, p.managedAfter, p.activeAfter]).toEqual([3, 3, 3, 3, 3]);
   });
 
-  it('keeps the user of a renamed entry (same entryUUID, new uid and DN): a username update and a row to rewrite', () => {
+  it('keeps the user of a renamed entry (same entryUUID, new uid and DN): a DN change, a username update and a row to rewrite', () => {
     const p = plan({ managed: [user('alice')] }, [entry('alicia', { uuid: 'uuid-alice', mail: 'alice@example.com' })]);
     expect(p.changes).toEqual([
-      { seq: 0, username: 'alice', dn: 'uid=alicia,ou=people', userId: 'id-alice', action: 'update', from: 'username: alice', to: 'username: alicia', data: { kind: 'update', fields: { username: 'alicia' } } },
+      {
+        seq: 0, username: 'alice', dn: 'uid=alicia,ou=people', userId: 'id-alice', action: 'dn', from: 'uid=alice,ou=people', to: 'uid=alicia,ou=people', data: null,
+        reason: 'Renamed in the directory; the same entry (directory ID unchanged), so the user keeps their account',
+      },
+      { seq: 1, username: 'alice', dn: 'uid=alicia,ou=people', userId: 'id-alice', action: 'update', from: 'username: alice', to: 'username: alicia', data: { kind: 'update', fields: { username: 'alicia' } } },
     ]);
+    expect(p.counts).toMatchObject({ dnChanged: 1, updated: 1, deactivated: 0 });
     expect(p.seen).toEqual([{ id: 'id-alice', dn: 'uid=alicia,ou=people', directoryId: 'entryUUID:uuid-alice', changed: true }]);
   });
 
-  it('matches a re-created entry (same username, new entryUUID) by username and stores its new ID', () => {
-    const p = plan({ managed: [user('alice')] }, [entry('alice', { uuid: 'uuid-new' })]);
+  it('does not give a re-created entry (same username, new entryUUID) the old account: a reused username, the account deactivated, no user created', () => {
+    const p = plan({ managed: [user('alice'), user('bob')], createUsers: true }, [entry('alice', { uuid: 'uuid-new', dn: 'uid=alice,ou=new' }), entry('bob')]);
+    expect(rows(p)).toEqual([['reused', 'alice', 'id-alice', expect.stringContaining('The username "alice" now comes from a different directory entry (entryUUID:uuid-new, uid=alice,ou=new)')]]);
+    expect(p.changes[0]).toMatchObject({ from: 'entryUUID:uuid-alice', to: 'entryUUID:uuid-new', data: { kind: 'deactivate' } });
+    expect(p.counts).toMatchObject({ reused: 1, deactivated: 1, created: 0 });
+    expect(p.reusedDeactivated).toBe(1);
+    expect([p.activeBefore, p.activeAfter]).toEqual([2, 1]);
+    // The old account keeps its DN and ID (no row rewritten) and is missing: its entry is gone.
+    expect(p.seen).toEqual([]);
+    expect(p.gone).toEqual(['id-alice']);
+  });
+
+  it('matches by username an entry with a new ID when the user had none, and stores it', () => {
+    const p = plan({ managed: [user('alice', { directoryId: null })] }, [entry('alice', { uuid: 'uuid-new' })]);
     expect(p.changes).toEqual([]);
     expect(p.seen).toEqual([{ id: 'id-alice', dn: 'uid=alice,ou=people', directoryId: 'entryUUID:uuid-new', changed: true }]);
     // Without an ID in the entry, the stored one is kept and nothing is rewritten.
@@ -119,15 +136,16 @@ describe('planner', () => {
     const p = plan({ managed: [user('alice')], createUsers: true }, [entry('alice', { uuid: 'uuid-other' }), entry('alicia', { uuid: 'uuid-alice', mail: 'alice@example.com' })]);
     expect(rows(p)).toEqual([
       ['error', 'alice', 'id-alice', expect.stringContaining('already exists in "Dept A"')],
+      ['dn', 'alice', 'id-alice', expect.stringMatching(/^Renamed in the directory/)],
       ['update', 'alice', 'id-alice', 'username: alicia'],
     ]);
-    expect(p.changes[1].data).toEqual({ kind: 'update', fields: { username: 'alicia' } });
+    expect(p.changes[2].data).toEqual({ kind: 'update', fields: { username: 'alicia' } });
     expect(p.counts.created).toBe(0);
   });
 
   it('refuses a rename onto the username of a user of another organization', () => {
     const others = new Map([['bob', { id: 'id-local-bob', orgName: 'Local' }]]);
-    const p = plan({ managed: [user('alice')], others }, [entry('bob', { uuid: 'uuid-alice', mail: 'alice@example.com' })]);
+    const p = plan({ managed: [user('alice')], others }, [entry('bob', { uuid: 'uuid-alice', mail: 'alice@example.com', dn: 'uid=alice,ou=people' })]);
     expect(rows(p)).toEqual([['error', 'bob', 'id-alice', 'The entry\'s username changed from "alice" to "bob", but a user of "Local" already has that name. The username stays "alice".']]);
   });
 
@@ -153,10 +171,10 @@ describe('planner', () => {
   });
 
   it('gives one user per value of a multi-valued username and matches them by ID and username, renames included', () => {
-    const managed = [user('a', { directoryId: 'entryUUID:uuid-m' }), user('b', { directoryId: 'entryUUID:uuid-m', email: 'a@example.com' })];
+    const managed = [user('a', { directoryId: 'entryUUID:uuid-m' }), user('b', { directoryId: 'entryUUID:uuid-m', email: 'a@example.com', sourceDn: 'uid=a,ou=people' })];
     const same = plan({ managed }, [entry(['a', 'b', 'A'], { uuid: 'uuid-m', dn: 'uid=a,ou=people' })]);
     expect(same.changes).toEqual([]);
-    expect(same.seen).toEqual([{ id: 'id-b', dn: 'uid=a,ou=people', directoryId: 'entryUUID:uuid-m', changed: true }]);
+    expect(same.seen).toEqual([]);
     // b became c: a keeps its user, c is the one username left and b the one user left.
     const renamed = plan({ managed }, [entry(['a', 'c'], { uuid: 'uuid-m', dn: 'uid=a,ou=people' })]);
     expect(rows(renamed)).toEqual([['update', 'b', 'id-b', 'username: c']]);
@@ -203,10 +221,10 @@ describe('planner', () => {
     expect(p.gone).toEqual(['id-alice', 'id-carol']);
   });
 
-  it('rewrites the row of a user returned again, moved to another DN, or last seen through another server', () => {
-    const managed = [user('alice', { missing: true }), user('bob'), user('carol', { sourceServerId: 'srv-old' })];
+  it('rewrites the row of a user returned again, moved to another DN (shown as a DN change), or last seen through another server', () => {
+    const managed = [user('alice', { missing: true }), user('bob'), user('carol', { sourceServerId: 'srv-old', sourceDn: 'uid=carol,ou=elsewhere' })];
     const p = plan({ managed }, [entry('alice'), entry('bob', { dn: 'uid=bob,ou=moved' }), entry('carol')]);
-    expect(p.changes).toEqual([]);
+    expect(p.changes.map((c) => [c.action, c.username, c.from, c.to])).toEqual([['dn', 'bob', 'uid=bob,ou=people', 'uid=bob,ou=moved']]);
     expect(p.seen.map((s) => [s.id, s.dn])).toEqual([
       ['id-alice', 'uid=alice,ou=people'],
       ['id-bob', 'uid=bob,ou=moved'],

@@ -157,6 +157,7 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       dn TEXT NULL,
       action TEXT NOT NULL CHECK (
         action = 'deactivate' OR action = 'reactivate' OR action = 'create' OR action = 'move' OR action = 'roles' OR action = 'update' OR action = 'error'
+        OR action = 'dn' OR action = 'reused'
       ),
       from_text TEXT NULL,
       to_text TEXT NULL,

@@ -346,16 +346,20 @@ export const snapshotCompare: CommandSpec = {
   name: 'compare',
   args: ['NAME'],
   summary: 'Compare a snapshot with the live directory',
-  description: `Reads the search of a server now and compares it with the snapshot NAME, entry by entry
-(by DN, ignoring case): entries added and removed since, entries whose attributes changed (with
-the names of those attributes) and entries unchanged. The server is the one the snapshot was
+  description: `Reads the search of a server now and compares it with the snapshot NAME, entry by entry.
+Entries are matched by directory ID (entryUUID, objectGUID, nsUniqueId or ipaUniqueID), by DN
+(ignoring case) where an entry has none: entries added and removed since, entries whose attributes
+changed (with the names of those attributes), entries renamed or moved (their old and new DN) and
+entries unchanged. A deleted and re-created entry (a new ID under the old DN) is removed and
+added. The server is the one the snapshot was
 captured from, or --server NAME (required for an imported snapshot). A snapshot of the used
 attributes only is compared on those attributes. Nothing is changed anywhere; the exit status is
 0 whatever the differences (1 when the directory cannot be read, 130 on Ctrl+C).
 
 Prints the counts and the first ${TEXT_DIFFERENCE_LIMIT} differences. With --json, prints { "snapshot", "server",
-"added", "removed", "changed", "unchanged", "differences": [ { "dn", "kind", "attributes" } ] }
-(at most 1000 differences).`,
+"added", "removed", "changed", "renamed", "unchanged", "matchedBy" (the ID attribute, or null: by
+DN), "differences": [ { "dn", "kind" (added, removed, changed, renamed), "attributes", "fromDn"
+(renamed: the DN in the snapshot) } ] } (at most 1000 differences).`,
   options: {
     server: { type: 'string', valueName: 'NAME', help: 'Compare with this server\'s directory (default: the server it was captured from)' },
     progress: PROGRESS_OPTION,

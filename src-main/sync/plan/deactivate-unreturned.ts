@@ -1,9 +1,9 @@
 /**
- * Rule: an active managed user that no entry returned (and whose username is not duplicated) is
- * deactivated; users not returned that were not marked missing yet are listed as gone.
+ * Rule: an active managed user that no entry returned (and whose username is not duplicated or
+ * reused) is deactivated; users not returned that were not marked missing yet are listed as gone.
  */
 import type { ManagedUsers } from '../../store/managed-users';
-import type { Matches } from './matches';
+import { REUSED, type Matches } from './matches';
 import { REASON_NOT_RETURNED } from './messages';
 import type { PlanOutput } from './plan-output';
 import { runAll, SLICE_MASK, type Steps } from './slices';
@@ -22,7 +22,8 @@ export function* deactivateUnreturnedInSlices(users: ManagedUsers, matches: Matc
     if ((u & SLICE_MASK) === SLICE_MASK) yield;
     const userActive = users.active(u);
     if (userActive) activeBefore++;
-    if (!claimed[u] && !users.missing(u)) gone.push(users.id[u]);
+    // A user whose username another entry took is missing too; its deactivation is that change's.
+    if ((!claimed[u] || claimed[u] === REUSED) && !users.missing(u)) gone.push(users.id[u]);
     if (claimed[u] || !userActive) continue;
     out.deactivate(users.username[u], users.sourceDn[u], users.id[u], REASON_NOT_RETURNED);
   }

@@ -1,8 +1,9 @@
 /**
- * Rules for an entry's username that matched a managed user: its directory facts are refreshed,
- * and the Active, Org name and Role name answers and the mapped fields are compared with the user.
+ * Rules for an entry's username that matched a managed user: its directory facts are refreshed (a
+ * new DN shown as a change of its own: dn-change.ts), and the Active, Org name and Role name answers and the mapped fields are compared with the user.
  * A script that failed or an answer that names nothing known leaves that part of the user as it is.
  */
+import { decideDnChange } from './dn-change';
 import type { EntryFacts, Deciding } from './entry-facts';
 import { scriptError } from './entry-facts';
 import {
@@ -36,6 +37,7 @@ export function decideMatched(d: Deciding, f: EntryFacts, username: string, k: s
   // Only users whose directory facts changed need a write (last seen is kept lazily).
   if (users.missing(u) || users.sourceDn[u] !== dn || (directoryId !== null && users.directoryId[u] !== directoryId) || users.sourceServerId[u] !== ctx.serverId) {
     out.seen.push({ id: userId, dn, directoryId, changed: true });
+    decideDnChange(d, f, u);
   }
   decideActive(d, f, username, u);
   if (ctx.hasOrgScript) decideOrg(d, f, username, u);

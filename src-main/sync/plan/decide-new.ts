@@ -1,13 +1,13 @@
 /**
  * Rules for an entry's username that matched no managed user: with "create users" on, an active
- * entry gives a new user in the organization its Org name script names (else the server's default
+ * entry with an email gives a new user in the organization its Org name script names (else the server's default
  * organization) with the roles its Role name script names. Any doubt (the name taken elsewhere, a
  * script that failed, an organization or role that cannot be used) gives an error, not a user.
  */
 import { orderedUuid } from '../../store/ordered-id';
 import type { Deciding, EntryFacts } from './entry-facts';
 import { scriptError } from './entry-facts';
-import { activeFailedNoCreate, nameTakenElsewhere, noOrgForNewUser, noUserCreated, scriptFailedSentence } from './messages';
+import { activeFailedNoCreate, nameTakenElsewhere, noEmailNoCreate, noOrgForNewUser, noUserCreated, scriptFailedSentence } from './messages';
 import type { ChangeData, OrgRef } from './types';
 
 /** The role ids of users created without a Role name script (shared: nothing modifies a plan's lists). */
@@ -27,6 +27,11 @@ export function decideNew(d: Deciding, f: EntryFacts, username: string, k: strin
     return;
   }
   if (!f.active) return; // an inactive entry gets no account
+  // A new user needs an email: the preview flags an entry without one, and the sync agrees.
+  if (f.email === null) {
+    out.error(username, f.dn, null, noEmailNoCreate(ctx.mapping.email));
+    return;
+  }
   const org = newUserOrg(d, f);
   if (typeof org === 'string') {
     out.error(username, f.dn, null, noUserCreated(org));

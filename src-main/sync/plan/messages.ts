@@ -25,6 +25,24 @@ export function rolesChangedReason(added: string | null, removed: string | null)
   return [added !== null ? `added ${added}` : '', removed !== null ? `removed ${removed}` : ''].filter(Boolean).join('; ');
 }
 
+/** Why a DN-only change is shown: how the DN changed, and what kept the user (see dn-change.ts). */
+export function dnChangedReason(how: 'renamed' | 'moved' | 'renamed and moved', sameDirectoryId: boolean): string {
+  const what = how === 'moved' ? 'Moved to another container' : how === 'renamed' ? 'Renamed' : 'Renamed and moved to another container';
+  return `${what} in the directory; the same ${sameDirectoryId ? 'entry (directory ID unchanged)' : 'username'}, so the user keeps their account`;
+}
+
+/**
+ * A reused username: the message names both directory IDs and the fix. The account stays with the
+ * old entry's person; the admin relinks it only if the new entry is the same person.
+ */
+export const reusedUsername = (username: string, oldId: string, newId: string, newDn: string, active: boolean) =>
+  `The username "${username}" now comes from a different directory entry (${newId}, ${newDn}) than the user's (${oldId}): the old entry was deleted and the name given to a new one. ` +
+  `The account is not given to the new entry${active ? ' and is deactivated' : ''}, and no user is created while it holds the name. ` +
+  `If it is the same person, link the account to the new entry: ldap-sync users relink ${username} (or the Users screen); if not, give the new entry another username in the directory.`;
+
+/** The deactivation reason a reused username leaves on the old account. */
+export const reusedDeactivationReason = (newId: string) => `Username taken by a different directory entry (${newId})`;
+
 /** A created user's reason, naming its roles. */
 export const createdWithRoles = (roleList: string) => `roles: ${roleList}`;
 
@@ -88,3 +106,9 @@ export const noOrgForNewUser = (hasOrgScript: boolean) =>
   `No organization for the new user: ${hasOrgScript ? 'the Org name script returned nothing and ' : ''}the server has no default organization. Choose one in the server's Sync settings${hasOrgScript ? ', or fix the script' : ''}.`;
 
 export const noUserCreated = (problem: string) => `${problem} No user is created.`;
+
+/** A new user needs an email (the rule the preview's "No email" problem announces). */
+export const noEmailNoCreate = (emailAttribute: string) =>
+  emailAttribute === ''
+    ? 'No email: email is not mapped to an attribute, so no user is created. Map email in the server\'s attribute mapping (mail; in Active Directory, mail or userPrincipalName).'
+    : `No email: the entry has no "${emailAttribute}" value, so no user is created. Fill in ${emailAttribute} in the directory, or map email to another attribute (in Active Directory, userPrincipalName).`;

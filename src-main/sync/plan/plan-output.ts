@@ -12,6 +12,8 @@ export class PlanOutput {
   createdActive = 0;
   reactivated = 0;
   deactivated = 0;
+  /** Of those deactivated: users whose username a different entry now has. */
+  reusedDeactivated = 0;
 
   /** Adds an error row (nothing is changed for that user). */
   error(username: string | null, dn: string | null, userId: string | null, reason: string): void {

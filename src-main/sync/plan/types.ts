@@ -43,6 +43,8 @@ export type ChangeData =
   | { kind: 'move'; orgId: string }
   | { kind: 'roles'; roleIds: string[] }
   | { kind: 'update'; fields: Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>> };
+// A DN change ('dn') has no apply data: the new DN is written with the user's other facts (SeenUser);
+// a reused username ('reused') deactivates an active user with a 'deactivate' datum, or has none.
 
 /** A matched user's directory facts, refreshed on apply (not shown as changes). */
 export interface SeenUser {
@@ -60,6 +62,8 @@ export interface Plan {
   seen: SeenUser[];
   /** Managed users this search no longer returns that were not marked missing yet. */
   gone: string[];
+  /** Of `counts.deactivated`: users whose username a different directory entry now has (for the held reason; absent: 0). */
+  reusedDeactivated?: number;
   entries: number;
   managedBefore: number;
   activeBefore: number;

@@ -18,13 +18,13 @@ export interface CompareDialogProps {
   onClose: () => void;
 }
 
-const KIND_LABELS = { added: 'Added', removed: 'Removed', changed: 'Changed' } as const;
-const KIND_TONE = { added: 'info', removed: 'bad', changed: 'neutral' } as const;
+const KIND_LABELS = { added: 'Added', removed: 'Removed', changed: 'Changed', renamed: 'Renamed' } as const;
+const KIND_TONE = { added: 'info', removed: 'bad', changed: 'neutral', renamed: 'neutral' } as const;
 
 /**
  * "Compare with live": reads the live directory of the snapshot's server (or another one) and counts the
- * entries added, removed and changed since the snapshot, with the first differences and the attributes
- * that changed. Progress and Cancel while it reads.
+ * entries added, removed, changed and renamed (matched by directory ID) since the snapshot, with the
+ * first differences and the attributes that changed. Progress and Cancel while it reads.
  */
 export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps) {
   const online = servers.filter((s) => !s.offline);
@@ -48,7 +48,7 @@ export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps
 
   const c = result?.comparison;
   const shown = c?.differences ?? [];
-  const total = c ? c.added + c.removed + c.changed : 0;
+  const total = c ? c.added + c.removed + c.changed + (c.renamed ?? 0) : 0;
 
   return (
     <Dialog
@@ -83,7 +83,7 @@ export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps
         <p className="field-help">
           {online.length === 0
             ? 'Every saved server is offline: there is no live directory to compare with.'
-            : "The server's saved search is run now; entries are matched by DN and compared attribute by attribute."}
+            : "The server's saved search is run now; entries are matched by directory ID (by DN where there is none), so a renamed or moved entry shows as renamed, and compared attribute by attribute."}
         </p>
       </div>
       {job.running && <JobProgress label="Comparing" progress={job.running.progress} cancelling={job.running.cancelling} onCancel={() => void job.cancel()} />}
@@ -91,8 +91,12 @@ export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps
       {c && (
         <div className="compare-result" data-testid="compare-result">
           <p className="run-counts" data-testid="compare-counts">
-            {formatCount(c.added)} added · {formatCount(c.removed)} removed · {formatCount(c.changed)} changed · {formatCount(c.unchanged)} unchanged
-            <span className="muted"> (live directory of {result.serverName})</span>
+            {formatCount(c.added)} added · {formatCount(c.removed)} removed · {formatCount(c.changed)} changed · {formatCount(c.renamed ?? 0)} renamed ·{' '}
+            {formatCount(c.unchanged)} unchanged
+            <span className="muted">
+              {' '}
+              (live directory of {result.serverName}; matched by {c.matchedBy ?? 'DN'})
+            </span>
           </p>
           {total === 0 ? (
             <p className="muted">No differences: the live directory still holds exactly the snapshot's entries.</p>
@@ -110,7 +114,17 @@ export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps
                       <td>
                         <span className={`badge badge-${KIND_TONE[d.kind]}`}>{KIND_LABELS[d.kind]}</span>
                       </td>
-                      <td className="mono wrap-anywhere">{d.dn}</td>
+                      <td className="mono wrap-anywhere">
+                        {d.fromDn !== undefined ? (
+                          <>
+                            <span className="plan-from">{d.fromDn}</span>
+                            <span className="muted"> → </span>
+                            <span className="plan-to">{d.dn}</span>
+                          </>
+                        ) : (
+                          d.dn
+                        )}
+                      </td>
                       <td className="mono">{d.attributes.length ? d.attributes.join(', ') : <span className="muted">—</span>}</td>
                     </tr>
                   ))}

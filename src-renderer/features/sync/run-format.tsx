@@ -68,6 +68,8 @@ const ACTION_TONE: Record<SyncAction, string> = {
   move: 'neutral',
   roles: 'neutral',
   update: 'neutral',
+  dn: 'neutral',
+  reused: 'warn',
   error: 'bad-solid',
 };
 
@@ -83,12 +85,14 @@ const COUNT_PARTS: { key: keyof SyncCounts; one: string; many: string }[] = [
   { key: 'moved', one: 'moved', many: 'moved' },
   { key: 'rolesChanged', one: 'role change', many: 'role changes' },
   { key: 'updated', one: 'updated', many: 'updated' },
+  { key: 'dnChanged', one: 'DN change', many: 'DN changes' },
+  { key: 'reused', one: 'reused username', many: 'reused usernames' },
   { key: 'errors', one: 'error', many: 'errors' },
 ];
 
 /** "30 created · 2 deactivated · 1 error", or "No changes". */
 export function countsText(counts: SyncCounts): string {
-  const parts = COUNT_PARTS.filter((p) => counts[p.key] > 0).map((p) => `${formatCount(counts[p.key])} ${counts[p.key] === 1 ? p.one : p.many}`);
+  const parts = COUNT_PARTS.filter((p) => (counts[p.key] ?? 0) > 0).map((p) => `${formatCount(counts[p.key])} ${counts[p.key] === 1 ? p.one : p.many}`);
   return parts.length ? parts.join(' · ') : 'No changes';
 }
 

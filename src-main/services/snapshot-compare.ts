@@ -1,0 +1,100 @@
+/**
+ * Comparing a snapshot with the live directory, entry by entry. Entries are matched the way a sync
+ * matches users: by directory ID first (entryUUID, objectGUID, nsUniqueId, ipaUniqueID), by DN for
+ * entries without one; so a rename or an OU move shows as `renamed`, not as removed + added. An entry
+ * under a known DN with another ID of the same kind is a different entry (deleted and re-created):
+ * removed + added. Directory IDs themselves are not compared as attributes.
+ */
+import type { SnapshotComparison, SnapshotDifference } from '../../src-shared/domain/snapshot';
+import { normalizeDn } from '../../src-shared/ldap/dn';
+import type { DirectoryEntry } from '../directory/entry';
+import { DIRECTORY_ID_ATTRIBUTES, directoryIdOf } from '../sync/directory-id';
+import { isReusedUsername } from '../sync/plan/reused-username';
+
+/** The most differences a comparison lists (the counts cover them all). */
+export const MAX_DIFFERENCES = 1000;
+
+const ID_NAMES = new Set(DIRECTORY_ID_ATTRIBUTES.map((a) => a.toLowerCase()));
+
+/** A DN as a key: spelling differences (case, spaces, escapes) compare equal. */
+const dnKey = (dn: string) => (normalizeDn(dn) ?? dn).toLowerCase();
+
+/** Attribute name (lower-case) -> its sorted values as one string; directory IDs left out. */
+function digest(attributes: Record<string, readonly string[]>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [k, v] of Object.entries(attributes)) {
+    const name = k.toLowerCase();
+    if (!ID_NAMES.has(name)) m.set(name, JSON.stringify([...v].sort()));
+  }
+  return m;
+}
+
+interface Before {
+  dn: string;
+  id: string | null;
+  attrs: Map<string, string>;
+}
+
+/** Feed it the snapshot's entries, then the live ones; `result()` gives the comparison. */
+export class SnapshotComparer {
+  private readonly before = new Map<string, Before>();
+  private readonly byId = new Map<string, string>();
+  private readonly seen = new Set<string>();
+  private readonly out: SnapshotComparison = { added: 0, removed: 0, changed: 0, renamed: 0, unchanged: 0, matchedBy: null, differences: [] };
+
+  /** Adds an entry of the snapshot. */
+  addBefore(e: DirectoryEntry): void {
+    const key = dnKey(e.dn);
+    const id = directoryIdOf(e);
+    this.before.set(key, { dn: e.dn, id, attrs: digest(e.attributes) });
+    if (id !== null) this.byId.set(id, key);
+  }
+
+  /** Compares a live entry with its snapshot entry, if any. */
+  addLive(e: DirectoryEntry): void {
+    const key = dnKey(e.dn);
+    const id = directoryIdOf(e);
+    let oldKey = id === null ? undefined : this.byId.get(id);
+    if (oldKey !== undefined && this.out.matchedBy === null) this.out.matchedBy = id!.slice(0, id!.indexOf(':'));
+    if (oldKey === undefined) {
+      const atDn = this.before.get(key);
+      // The same DN is the same entry unless both have IDs of one kind that differ (re-created).
+      if (atDn && !isReusedUsername(id, atDn.id)) oldKey = key;
+    }
+    if (oldKey === undefined || this.seen.has(oldKey)) {
+      this.out.added++;
+      this.note({ dn: e.dn, kind: 'added', attributes: [] });
+      return;
+    }
+    this.seen.add(oldKey);
+    const old = this.before.get(oldKey)!;
+    const now = digest(e.attributes);
+    const changed: string[] = [];
+    for (const [k, v] of old.attrs) if (now.get(k) !== v) changed.push(k);
+    for (const k of now.keys()) if (!old.attrs.has(k)) changed.push(k);
+    changed.sort();
+    if (oldKey !== key) {
+      this.out.renamed++;
+      this.note({ dn: e.dn, kind: 'renamed', attributes: changed, fromDn: old.dn });
+    } else if (changed.length) {
+      this.out.changed++;
+      this.note({ dn: e.dn, kind: 'changed', attributes: changed });
+    } else this.out.unchanged++;
+  }
+
+  /** The comparison: the snapshot's entries not found live are removed. */
+  result(): SnapshotComparison {
+    for (const [key, old] of this.before) {
+      if (this.seen.has(key)) continue;
+      this.out.removed++;
+      this.note({ dn: old.dn, kind: 'removed', attributes: [] });
+    }
+    this.seen.clear();
+    this.before.clear();
+    return this.out;
+  }
+
+  private note(d: SnapshotDifference): void {
+    if (this.out.differences.length < MAX_DIFFERENCES) this.out.differences.push(d);
+  }
+}
