@@ -103,58 +103,86 @@ export class SecretToolKeychain implements Keychain {
   }
 }
 
+/**
+ * What macOS and Windows store for us: `lss1:` and the secret's UTF-8 in base64. The tools' own
+ * command languages (`security -i` lines, PowerShell literals) then only ever see [A-Za-z0-9+/=:],
+ * which no newline, quote or Unicode quote in a password can break out of; and `security -w`, which
+ * prints non-ASCII data as hex, always prints it as it was stored.
+ */
+const STORED_PREFIX = 'lss1:';
+
+/** Encodes a secret for {@link MacKeychain} (exported for tests). */
+export function encodeStoredSecret(secret: string): string {
+  return STORED_PREFIX + Buffer.from(secret, 'utf8').toString('base64');
+}
+
+/** Decodes what {@link encodeStoredSecret} stored; an item stored before the encoding is returned as it is. */
+export function decodeStoredSecret(stored: string): string {
+  return stored.startsWith(STORED_PREFIX) ? Buffer.from(stored.slice(STORED_PREFIX.length), 'base64').toString('utf8') : stored;
+}
+
+/** A label or account for a `security -i` line: no control characters (a newline would start a new command). */
+function macQuote(s: string): string {
+  return `"${s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
 /** macOS: the login keychain through `security -i`, which reads its commands (and the secret) from stdin. */
 export class MacKeychain implements Keychain {
-  private q(s: string) {
-    return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-  }
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
   async status(): Promise<KeychainStatus> {
-    const r = await run('security', ['list-keychains'], null, process.env);
+    const r = await run('security', ['list-keychains'], null, this.env);
     return r.code === 0 ? { available: true, backend: 'macos-keychain', reason: null } : { available: false, backend: 'macos-keychain', reason: r.stderr.trim() || 'security tool failed' };
   }
   async set(account: string, label: string, secret: string): Promise<void> {
-    const cmd = `add-generic-password -U -s ${this.q(KEYCHAIN_SERVICE)} -a ${this.q(account)} -l ${this.q(label)} -w ${this.q(secret)}\n`;
-    const r = await run('security', ['-i'], cmd, process.env);
+    const cmd = `add-generic-password -U -s ${macQuote(KEYCHAIN_SERVICE)} -a ${macQuote(account)} -l ${macQuote(label)} -w ${encodeStoredSecret(secret)}\n`;
+    const r = await run('security', ['-i'], cmd, this.env);
     if (r.code !== 0 || /error/i.test(r.stderr)) throw new AppError('SECRET_UNAVAILABLE', noKeychainMessage(r.stderr.trim() || 'security failed'));
   }
   async get(account: string): Promise<string | null> {
-    const r = await run('security', ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', account, '-w'], null, process.env);
-    return r.code === 0 ? r.stdout.replace(/\n$/, '') : null;
+    const r = await run('security', ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', account, '-w'], null, this.env);
+    return r.code === 0 ? decodeStoredSecret(r.stdout.replace(/\n$/, '')) : null;
   }
   async delete(account: string): Promise<void> {
-    await run('security', ['delete-generic-password', '-s', KEYCHAIN_SERVICE, '-a', account], null, process.env);
+    await run('security', ['delete-generic-password', '-s', KEYCHAIN_SERVICE, '-a', account], null, this.env);
   }
+}
+
+/**
+ * A PowerShell expression for `s`: base64 of its UTF-8, decoded by PowerShell. PowerShell also ends
+ * single-quoted strings at U+2018..U+201B, so escaping `'` alone is not enough; base64 has no quotes.
+ */
+function psString(s: string): string {
+  return `[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${Buffer.from(s, 'utf8').toString('base64')}'))`;
 }
 
 /** Windows: the Credential Locker (PasswordVault) through PowerShell; the script and secret go through stdin. */
 export class WindowsKeychain implements Keychain {
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
   private ps(script: string) {
-    return run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', '-'], script, process.env, 15000);
+    return run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', '-'], script, this.env, 15000);
   }
   private prelude = '[void][Windows.Security.Credentials.PasswordVault,Windows.Security.Credentials,ContentType=WindowsRuntime];$v=New-Object Windows.Security.Credentials.PasswordVault;';
-  private lit(s: string) {
-    return `'${s.replace(/'/g, "''")}'`;
-  }
   async status(): Promise<KeychainStatus> {
     const r = await this.ps(`${this.prelude}'ok'\n`);
     return r.stdout.includes('ok') ? { available: true, backend: 'windows-credential-locker', reason: null } : { available: false, backend: 'windows-credential-locker', reason: r.stderr.trim() || 'PowerShell failed' };
   }
   async set(account: string, _label: string, secret: string): Promise<void> {
-    const r = await this.ps(`${this.prelude}$v.Add((New-Object Windows.Security.Credentials.PasswordCredential(${this.lit(KEYCHAIN_SERVICE)},${this.lit(account)},${this.lit(secret)})))\n`);
+    const r = await this.ps(`${this.prelude}$v.Add((New-Object Windows.Security.Credentials.PasswordCredential(${psString(KEYCHAIN_SERVICE)},${psString(account)},${psString(secret)})))\n`);
     if (r.code !== 0) throw new AppError('SECRET_UNAVAILABLE', noKeychainMessage(r.stderr.trim() || 'PowerShell failed'));
   }
   async get(account: string): Promise<string | null> {
-    const r = await this.ps(`${this.prelude}try{$c=$v.Retrieve(${this.lit(KEYCHAIN_SERVICE)},${this.lit(account)});$c.RetrievePassword();[Console]::Out.Write($c.Password)}catch{exit 3}\n`);
-    return r.code === 0 ? r.stdout : null;
+    // The password comes back as base64 of its UTF-8 too: the console's code page cannot mangle it.
+    const r = await this.ps(`${this.prelude}try{$c=$v.Retrieve(${psString(KEYCHAIN_SERVICE)},${psString(account)});$c.RetrievePassword();[Console]::Out.Write([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($c.Password)))}catch{exit 3}\n`);
+    return r.code === 0 ? Buffer.from(r.stdout.trim(), 'base64').toString('utf8') : null;
   }
   async delete(account: string): Promise<void> {
-    await this.ps(`${this.prelude}try{$v.Remove($v.Retrieve(${this.lit(KEYCHAIN_SERVICE)},${this.lit(account)}))}catch{}\n`);
+    await this.ps(`${this.prelude}try{$v.Remove($v.Retrieve(${psString(KEYCHAIN_SERVICE)},${psString(account)}))}catch{}\n`);
   }
 }
 
 /** The keychain for this operating system. */
 export function systemKeychain(env: NodeJS.ProcessEnv = process.env): Keychain {
-  if (process.platform === 'darwin') return new MacKeychain();
-  if (process.platform === 'win32') return new WindowsKeychain();
+  if (process.platform === 'darwin') return new MacKeychain(env);
+  if (process.platform === 'win32') return new WindowsKeychain(env);
   return new SecretToolKeychain(env);
 }
