@@ -5,6 +5,7 @@ import type { ScriptRunner } from '../scripts/script-runner';
 import { buildRows, usernamesOfPages } from './build-rows';
 import type { CachedPage, SourcePage } from '../directory/entry-source';
 import { evaluateFetching, type Refetch } from './evaluate-fetching';
+import type { GroupsOf } from '../scripts/wire';
 import { sortedNames } from '../directory/attribute-names';
 
 /** The most `console.log` lines one preview page returns. */
@@ -29,6 +30,8 @@ export interface BuildPreviewInput {
   refetch?: Refetch;
   /** Attributes the source does not hold (a snapshot's): reading one is an error on the row, not `undefined`. */
   withhold?: readonly string[];
+  /** The entries' group memberships, for scripts that use the `groups` helpers. */
+  groups?: GroupsOf;
 }
 
 /** Counts for the summary line; `errors` counts rows with at least one problem. */
@@ -51,7 +54,7 @@ export function summarize(rows: readonly PreviewRow[], entries: number, scriptMs
 export async function buildPreview(input: BuildPreviewInput): Promise<PreviewResult> {
   const { engine, scripts } = input;
   const diagnostics = await engine.check(scripts);
-  const { evaluation, page: source } = await evaluateFetching(engine, scripts, input.source, { refetch: input.refetch, withhold: input.withhold });
+  const { evaluation, page: source } = await evaluateFetching(engine, scripts, input.source, { refetch: input.refetch, withhold: input.withhold, groups: input.groups });
   const rows = buildRows(source.entries, evaluation.outcomes, {
     usernameAttribute: input.usernameAttribute,
     mapping: input.mapping,

@@ -9,6 +9,7 @@ import type { SourcePage } from '../directory/entry-source';
 import type { EvaluationResult } from '../scripts/engine';
 import type { ScriptRunner } from '../scripts/script-runner';
 import { unfetchedAttributes } from '../scripts/unfetched-reads';
+import type { GroupsOf } from '../scripts/wire';
 
 /** Rounds of "fetch again" per page at most (each adds at least one attribute the scripts name literally). */
 export const MAX_REFETCH_ROUNDS = 8;
@@ -21,11 +22,12 @@ export async function evaluateFetching(
   engine: ScriptRunner,
   scripts: ServerScripts,
   page: SourcePage,
-  opts: { refetch?: Refetch; withhold?: readonly string[] } = {},
+  opts: { refetch?: Refetch; withhold?: readonly string[]; groups?: GroupsOf } = {},
 ): Promise<{ evaluation: EvaluationResult; page: SourcePage }> {
   const add: string[] = [];
   const withhold = opts.withhold ?? [];
-  let evaluation = await engine.evaluate(scripts, page.entries, { captureLogs: true, attributes: { withhold } });
+  const groups = opts.groups;
+  let evaluation = await engine.evaluate(scripts, page.entries, { captureLogs: true, attributes: { withhold }, groups });
   for (let round = 0; opts.refetch && round < MAX_REFETCH_ROUNDS; round++) {
     const fresh = unfetchedAttributes(evaluation.outcomes).filter((a) => !add.includes(a));
     if (fresh.length === 0) break;
@@ -33,7 +35,7 @@ export async function evaluateFetching(
     page = await opts.refetch(add);
     // What was fetched again is no longer withheld.
     const added = new Set(add.map((a) => a.toLowerCase()));
-    evaluation = await engine.evaluate(scripts, page.entries, { captureLogs: true, attributes: { add, withhold: withhold.filter((w) => !added.has(w.toLowerCase())) } });
+    evaluation = await engine.evaluate(scripts, page.entries, { captureLogs: true, attributes: { add, withhold: withhold.filter((w) => !added.has(w.toLowerCase())) }, groups });
   }
   return { evaluation, page };
 }

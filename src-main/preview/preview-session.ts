@@ -1,4 +1,5 @@
 import type { EntrySource } from '../directory/entry-source';
+import type { GroupsOf } from '../scripts/wire';
 
 /**
  * One preview pane's state: its entry source (connection, cursor, cached pages) and the key of
@@ -8,6 +9,8 @@ export class PreviewSession {
   /** Hash of the connection inputs the source was opened with. */
   key: string | null = null;
   source: EntrySource | null = null;
+  /** The group memberships read for the source of `key` (scripts using the `groups` helpers), read once per source. */
+  groups: { key: string; of: Promise<GroupsOf> } | null = null;
   lastUsed = Date.now();
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -24,6 +27,7 @@ export class PreviewSession {
     const s = this.source;
     this.source = null;
     this.key = null;
+    this.groups = null;
     await s?.close();
   }
 }

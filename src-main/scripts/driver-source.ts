@@ -17,6 +17,7 @@
  */
 
 import { sandboxDriver } from './sandbox-js/driver.js';
+import { sandboxHelpers } from './sandbox-js/helpers.js';
 
 /** Separators shared by the host packer and the driver. */
 export const WIRE = { field: '\u0001', value: '\u0002', empty: '\u0003', error: '\u0004', skip: '\u0005' } as const;
@@ -29,3 +30,14 @@ export const PROGRAM_WRAPPER_SOURCE = '(function (src) { return eval(src); })';
  * sandbox-js/driver.js, as text. It also installs `console` and freezes every intrinsic.
  */
 export const DRIVER_SOURCE = `(${sandboxDriver.toString()})`;
+
+/**
+ * Source of the helpers factory (the `ad` and `groups` globals): the checked function of
+ * sandbox-js/helpers.js, as text, handed to the driver factory.
+ */
+export const HELPERS_SOURCE = `(${sandboxHelpers.toString()})`;
+
+/** The computed field that carries an entry's groups, direct and nested, into the sandbox (helpers.js reads it). */
+export const GROUPS_FIELD = '$groups';
+/** The first value of {@link GROUPS_FIELD}: marks the memberships as loaded (an entry in no group has only it). */
+export const GROUPS_LOADED = '\u0006';

@@ -27,7 +27,7 @@ import { loadThrewMessage, sandboxLostMessage } from './messages';
 import { HOST_PHASE, type Sandbox } from './sandbox';
 import { SandboxPool } from './sandbox-pool';
 import { loaderKey, loaderSource } from './loader-source';
-import { packBatch, scriptPlan, scriptPlanKey, type EntryInput, type PackedBatch, type PlanAttributes, type WirePlan } from './wire';
+import { packBatch, scriptPlan, scriptPlanKey, type EntryInput, type GroupsOf, type PackedBatch, type PlanAttributes, type WirePlan } from './wire';
 import { ProgressWriter } from './progress-cell';
 
 export type { EntryInput } from './wire';
@@ -39,6 +39,8 @@ export interface EvaluateOptions {
   limits?: Partial<ScriptLimits>;
   /** Attributes passed in besides or instead of those the analysis found (see PlanAttributes). */
   attributes?: PlanAttributes;
+  /** The entries' group memberships, for scripts that use `groups` (see wire.ts's GroupsOf). Not sent to a worker: entries are packed with it. */
+  groups?: GroupsOf;
 }
 
 /** Entries already packed for the sandbox: one batch per BATCH_SIZE entries (see wire.ts). */
@@ -144,7 +146,7 @@ export class ScriptEngine {
   /** Evaluates all present scripts over the entries, in order; script problems become per-entry errors. */
   evaluate(scripts: ServerScripts, entries: EntryInput[], opts: EvaluateOptions = {}): EvaluationResult {
     const plan = this.planFor(scripts, opts.attributes);
-    return this.run(scripts, plan, { count: entries.length, batch: (start, end) => packBatch(entries, start, end, plan), dn: (e) => entries[e].dn }, opts);
+    return this.run(scripts, plan, { count: entries.length, batch: (start, end) => packBatch(entries, start, end, plan, opts.groups), dn: (e) => entries[e].dn }, opts);
   }
 
   /**

@@ -7,7 +7,7 @@
 import { randomFillSync } from 'node:crypto';
 import { newQuickJSWASMModule, newVariant, RELEASE_SYNC } from 'quickjs-emscripten';
 import type { CustomizeVariantOptions, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
-import { DRIVER_SOURCE, PROGRAM_WRAPPER_SOURCE } from './driver-source';
+import { DRIVER_SOURCE, HELPERS_SOURCE, PROGRAM_WRAPPER_SOURCE } from './driver-source';
 import type { ProgressWriter } from './progress-cell';
 
 /**
@@ -93,7 +93,9 @@ export class Sandbox {
     const magic = randomFillSync(new Uint8Array(16));
     const buffer = context.newArrayBuffer(magic.buffer);
     const factory = context.unwrapResult(context.evalCode(DRIVER_SOURCE, 'driver', { type: 'global', strict: true }));
-    const driver = context.unwrapResult(context.callFunction(factory, context.undefined, buffer));
+    const helpers = context.unwrapResult(context.evalCode(HELPERS_SOURCE, 'helpers', { type: 'global', strict: true }));
+    const driver = context.unwrapResult(context.callFunction(factory, context.undefined, buffer, helpers));
+    helpers.dispose();
     factory.dispose();
     buffer.dispose();
     const wrapper = context.unwrapResult(context.evalCode(PROGRAM_WRAPPER_SOURCE, 'wrapper', { type: 'global' }));

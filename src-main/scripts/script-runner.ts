@@ -24,7 +24,7 @@ import { BATCH_SIZE, type EvaluationHints } from './evaluation';
 import { unpackOutcomes } from './outcome-wire';
 import { PROGRESS, type ProgressRecord } from './progress-cell';
 import { DEFAULT_WORKER_HEAP_MB, ScriptWorkerHandle, takeWarmScriptWorker, WorkerStopped } from './script-worker-handle';
-import { packBatch, scriptPlan, scriptPlanKey, type EntryInput, type PackedBatch, type PlanAttributes, type WirePlan } from './wire';
+import { packBatch, scriptPlan, scriptPlanKey, type EntryInput, type GroupsOf, type PackedBatch, type PlanAttributes, type WirePlan } from './wire';
 
 /** Workers lost within one call after which its remaining entries are given up as "sandbox lost". */
 const MAX_REPLACEMENTS_PER_CALL = 40;
@@ -101,7 +101,7 @@ export class ScriptRunner {
     try {
       // Packed now, not when the worker is free: a caller that hands over the next page while this
       // one is evaluated (the sync's read) packs it meanwhile.
-      batches = this.pack(scripts, entries, opts.attributes);
+      batches = this.pack(scripts, entries, opts.attributes, opts.groups);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -186,12 +186,12 @@ export class ScriptRunner {
   }
 
   /** Entries packed per batch with the scripts' wire plan (the worker derives the same plan). */
-  private pack(scripts: ServerScripts, entries: EntryInput[], attributes?: PlanAttributes): PackedBatch[] {
+  private pack(scripts: ServerScripts, entries: EntryInput[], attributes?: PlanAttributes, groups?: GroupsOf): PackedBatch[] {
     const key = scriptPlanKey(scripts, attributes);
     if (this.lastPlan?.key !== key) this.lastPlan = { key, plan: scriptPlan(scripts, attributes) };
     const plan = this.lastPlan.plan;
     const batches: PackedBatch[] = [];
-    for (let start = 0; start < entries.length; start += BATCH_SIZE) batches.push(packBatch(entries, start, Math.min(entries.length, start + BATCH_SIZE), plan));
+    for (let start = 0; start < entries.length; start += BATCH_SIZE) batches.push(packBatch(entries, start, Math.min(entries.length, start + BATCH_SIZE), plan, groups));
     return batches;
   }
 

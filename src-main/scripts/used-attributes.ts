@@ -26,6 +26,8 @@ export interface AttributeUse {
   calls: Set<string>;
   /** True when the set of attributes cannot be known statically. */
   dynamic: boolean;
+  /** True when a script uses the `groups` helpers: the run loads group memberships (src-main/groups/). */
+  groups: boolean;
 }
 
 /** Names on `entry` that are not attributes. */
@@ -49,7 +51,22 @@ export function usedAttributes(scripts: ServerScripts): { names: string[]; dynam
   return { names: use.names, dynamic: use.dynamic };
 }
 
-const emptyUse = (): AttributeUse => ({ names: [], spellings: new Map(), calls: new Set(), dynamic: false });
+/** True when a script present uses the `groups` helpers: its run loads nested group memberships (src-main/groups/). */
+export function usesGroups(scripts: ServerScripts): boolean {
+  return analyzeScripts(scripts).groups;
+}
+
+const emptyUse = (): AttributeUse => ({ names: [], spellings: new Map(), calls: new Set(), dynamic: false, groups: false });
+
+/**
+ * The sandbox's helper globals (sandbox-js/helpers.js) that take the entry itself, and the
+ * attributes each reads from it: `ad.isDisabled(entry)` reads userAccountControl, the `groups`
+ * helpers read the computed memberships (AttributeUse.groups), nothing else.
+ */
+const ENTRY_HELPERS: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>> = new Map([
+  ['ad', new Map([['isDisabled', ['userAccountControl']], ['uacFlags', ['userAccountControl']], ['hasUacFlag', ['userAccountControl']]])],
+  ['groups', new Map([['isMember', []], ['of', []], ['names', []]])],
+]);
 
 /** Like {@link usedAttributes}, with the property spellings the sandbox must provide. */
 export function analyzeScripts(scripts: ServerScripts): AttributeUse {
@@ -58,6 +75,7 @@ export function analyzeScripts(scripts: ServerScripts): AttributeUse {
     if (text === null || text.trim() === '') continue;
     const one = analyzeScript(text);
     total.dynamic ||= one.dynamic;
+    total.groups ||= one.groups;
     for (const c of one.calls) total.calls.add(c);
     for (const name of one.names) {
       const key = name.toLowerCase();
@@ -88,12 +106,29 @@ const TEST_OF = new Set(['IfStatement', 'WhileStatement', 'DoWhileStatement', 'F
 export function analyzeScript(text: string): AttributeUse {
   const use = emptyUse();
   const parsed = scriptFunction(text);
-  if (!parsed) return { ...use, dynamic: true };
+  // Unknown reads: every attribute, and the group memberships when the text may use them.
+  if (!parsed) return { ...use, dynamic: true, groups: /\bgroups\b/.test(text) };
   const main = parsed.fn;
   // No function known statically (compile reports what it is): nothing is known about its reads.
-  if (!main) return { ...use, dynamic: true };
+  if (!main) return { ...use, dynamic: true, groups: /\bgroups\b/.test(text) };
   const names = resolveNames(parsed.program);
   const mainScope = names.functionScopes.get(main)!;
+  // References to the sandbox's helper globals (not shadowed by the script's own names).
+  const globalRefs = new Set<AstNode>();
+  for (const r of names.references) {
+    if (r.scope !== null) continue;
+    globalRefs.add(r.node);
+    // Any use of `groups`, even `const g = groups`, loads the memberships: the helpers need them.
+    if (r.node.name === 'groups') use.groups = true;
+  }
+  /** The helper `ad.x` / `groups.x` that `callee` names, as [object, method], or null. */
+  const helperOf = (callee: AstNode): [string, string] | null => {
+    if (callee.type !== 'MemberExpression' || callee.optional) return null;
+    const obj = callee.object as AstNode;
+    if (obj.type !== 'Identifier' || !globalRefs.has(obj)) return null;
+    const key = callee.computed ? literalString(callee.property as AstNode) : ((callee.property as AstNode).name as string | undefined);
+    return key !== undefined && ENTRY_HELPERS.get(obj.name as string)?.has(key) ? [obj.name as string, key] : null;
+  };
 
   // Reads are found binding by binding; they are recorded in source order (first spelling seen wins).
   const reads: Array<{ at: number; name: string; asProperty: boolean }> = [];
@@ -201,6 +236,13 @@ export function analyzeScript(text: string): AttributeUse {
         return;
       case 'ExpressionStatement':
         return;
+      case 'CallExpression': {
+        // The entry handed to a helper of the sandbox: its reads are known.
+        const helper = p.callee !== node ? helperOf(p.callee as AstNode) : null;
+        if (!helper) return void (use.dynamic = true);
+        for (const name of ENTRY_HELPERS.get(helper[0])!.get(helper[1])!) add(name, false);
+        return;
+      }
       case 'VariableDeclarator':
         if (p.init === node) receive(p.id as AstNode);
         return;

@@ -6,7 +6,7 @@
 import type { DirectoryEntry } from '../directory/entry';
 import type { ServerScripts } from '../../src-shared/domain/mapping';
 import { analyzeScripts, type AttributeUse } from './used-attributes';
-import { WIRE } from './driver-source';
+import { GROUPS_FIELD, GROUPS_LOADED, WIRE } from './driver-source';
 
 /** One directory entry as given to the engine: the app's one entry shape (src-main/directory/entry.ts). */
 export type EntryInput = DirectoryEntry;
@@ -19,10 +19,18 @@ export interface WirePlan {
   spell: string[][];
   /** Name as looked up by all()/has() (lower-cased, and as written in calls) -> field offset from the dn. */
   index: Record<string, number>;
-  /** Entries need their raw fields (all()/has() are called). */
+  /** Entries need their raw fields (all()/has() or a helper are called). */
   raw: boolean;
   dynamic: boolean;
+  /** The scripts use the `groups` helpers: entries carry GROUPS_FIELD (packed from {@link GroupsOf}). Default false. */
+  groups?: boolean;
 }
+
+/**
+ * The DNs of the groups an entry is in, directly or through nested groups, by the entry's DN
+ * (src-main/groups/ computes them); packed into GROUPS_FIELD when the scripts use `groups`.
+ */
+export type GroupsOf = (dn: string) => readonly string[];
 
 /** Property names that must never be set on an entry (they live on its prototype chain). */
 const FORBIDDEN = new Set([...Object.getOwnPropertyNames(Object.prototype), 'dn', 'all', 'has']);
@@ -63,7 +71,12 @@ export function makePlan(use: AttributeUse, attributes: PlanAttributes = {}): Wi
     spell.push(set.size === 0 ? [] : [...new Set([lower, ...set])].filter((s) => !FORBIDDEN.has(s)));
   }
   for (const name of use.calls) if (index[name.toLowerCase()] !== undefined) index[name] = index[name.toLowerCase()];
-  return { names, spell, index, raw: use.calls.size > 0, dynamic: use.dynamic };
+  if (use.groups) {
+    index[GROUPS_FIELD] = 1 + names.length;
+    names.push(GROUPS_FIELD);
+    spell.push([]);
+  }
+  return { names, spell, index, raw: use.calls.size > 0 || use.groups, dynamic: use.dynamic, groups: use.groups };
 }
 
 /** The wire plan of a script set: what the host packs and the sandbox expects (both derive it from the same inputs). */
@@ -107,9 +120,18 @@ export interface PackedBatch {
   multi: boolean;
 }
 
-/** Packs entries [from, to) for the sandbox. */
-export function packBatch(entries: EntryInput[], from: number, to: number, plan: WirePlan): PackedBatch {
-  return plan.dynamic ? packDynamic(entries, from, to) : packFixed(entries, from, to, plan);
+/**
+ * Packs entries [from, to) for the sandbox. `groupsOf`: the entries' group memberships, when the
+ * scripts use `groups` (without it the helpers say that memberships are not loaded).
+ */
+export function packBatch(entries: EntryInput[], from: number, to: number, plan: WirePlan, groupsOf?: GroupsOf): PackedBatch {
+  const groups = plan.groups && groupsOf ? groupsOf : null;
+  return plan.dynamic ? packDynamic(entries, from, to, groups) : packFixed(entries, from, to, plan, groups);
+}
+
+/** The GROUPS_FIELD values of an entry: the loaded mark, then its groups' DNs. */
+function groupValues(groupsOf: GroupsOf, dn: string): string[] {
+  return [GROUPS_LOADED, ...groupsOf(dn)];
 }
 
 /**
@@ -177,17 +199,23 @@ function lookupFor(plan: WirePlan): FieldLookup {
   return lookup;
 }
 
-function packFixed(entries: EntryInput[], from: number, to: number, plan: WirePlan): PackedBatch {
+function packFixed(entries: EntryInput[], from: number, to: number, plan: WirePlan, groupsOf: GroupsOf | null): PackedBatch {
   const lookup = lookupFor(plan);
   const width = plan.names.length;
   const fields: Array<string[] | undefined> = new Array(width);
   const out: string[] = new Array((to - from) * (width + 1));
+  // The computed field is never taken from the entry's own attributes.
+  const groupsAt = plan.groups ? plan.index[GROUPS_FIELD] - 1 : -1;
+  const collect = (entry: EntryInput) => {
+    lookup.collect(entry, fields);
+    if (groupsAt >= 0) fields[groupsAt] = groupsOf ? groupValues(groupsOf, entry.dn) : undefined;
+  };
   let n = 0;
   let multi = false;
   for (let e = from; e < to; e++) {
     const entry = entries[e];
-    lookup.collect(entry, fields);
-    if (unsafeText(entry.dn)) return packFixedJson(entries, from, to, lookup, fields);
+    collect(entry);
+    if (unsafeText(entry.dn)) return packFixedJson(entries, from, to, collect, fields);
     out[n++] = entry.dn;
     for (let a = 0; a < width; a++) {
       const values = fields[a];
@@ -196,10 +224,10 @@ function packFixed(entries: EntryInput[], from: number, to: number, plan: WirePl
       } else if (values.length === 1) {
         // The usual field: one value, written as itself (see field()).
         const v = values[0];
-        if (unsafeText(v)) return packFixedJson(entries, from, to, lookup, fields);
+        if (unsafeText(v)) return packFixedJson(entries, from, to, collect, fields);
         out[n++] = v === '' ? WIRE.empty : v;
       } else {
-        if (unsafe(values)) return packFixedJson(entries, from, to, lookup, fields);
+        if (unsafe(values)) return packFixedJson(entries, from, to, collect, fields);
         if (values.length > 1) multi = true;
         out[n++] = field(values);
       }
@@ -208,29 +236,30 @@ function packFixed(entries: EntryInput[], from: number, to: number, plan: WirePl
   return { text: out.join(WIRE.field), json: false, multi };
 }
 
-function packFixedJson(entries: EntryInput[], from: number, to: number, lookup: FieldLookup, fields: Array<string[] | undefined>): PackedBatch {
+function packFixedJson(entries: EntryInput[], from: number, to: number, collect: (entry: EntryInput) => void, fields: Array<string[] | undefined>): PackedBatch {
   const out: Array<string | string[] | null> = [];
   for (let e = from; e < to; e++) {
-    lookup.collect(entries[e], fields);
+    collect(entries[e]);
     out.push(entries[e].dn);
     for (const values of fields) out.push(values ?? null);
   }
   return { text: JSON.stringify(out), json: true, multi: true };
 }
 
-function packDynamic(entries: EntryInput[], from: number, to: number): PackedBatch {
+function packDynamic(entries: EntryInput[], from: number, to: number, groupsOf: GroupsOf | null): PackedBatch {
   const parts: Array<string | string[] | null> = [];
   let json = false;
   for (let e = from; e < to; e++) {
     const entry = entries[e];
     const merged = new Map<string, { key: string; values: string[] }>();
     for (const key in entry.attributes) {
-      if (FORBIDDEN.has(key)) continue;
+      if (FORBIDDEN.has(key) || key === GROUPS_FIELD) continue;
       const lower = key.toLowerCase();
       const seen = merged.get(lower);
       if (seen) seen.values = [...seen.values, ...entry.attributes[key]];
       else merged.set(lower, { key, values: entry.attributes[key] });
     }
+    if (groupsOf) merged.set(GROUPS_FIELD, { key: GROUPS_FIELD, values: groupValues(groupsOf, entry.dn) });
     parts.push(entry.dn, String(merged.size));
     if (!json && unsafeText(entry.dn)) json = true;
     for (const { key, values } of merged.values()) {

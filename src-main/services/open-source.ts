@@ -10,6 +10,8 @@ import type { EntrySource } from '../directory/entry-source';
 import type { LdapTarget } from '../ldap/target';
 import { LdapEntrySource } from '../preview/ldap-source';
 import { SnapshotEntrySource } from '../snapshots/snapshot-source';
+import type { GroupClosure } from '../groups/group-closure';
+import { readLiveGroups, snapshotGroups } from '../groups/read-groups';
 
 /** The fields of a server (saved or a draft) that decide its source. */
 export interface SourceServer {
@@ -46,4 +48,14 @@ export async function openSource(o: OpenSourceOptions): Promise<EntrySource> {
   }
   const password = await o.password();
   return new LdapEntrySource({ target: o.target, password, readAhead: o.readAll });
+}
+
+/**
+ * The groups below the search base of the same source, for scripts that use the `groups`
+ * helpers (nested membership): one strict search of the live directory, or a snapshot's own
+ * group entries (an error naming the fix when it holds none).
+ */
+export async function openGroups(o: OpenSourceOptions & { signal?: AbortSignal }): Promise<GroupClosure> {
+  if (o.source.kind === 'snapshot') return snapshotGroups(o.db, o.source.snapshotId, o.target.baseDn);
+  return readLiveGroups({ target: o.target, password: await o.password(), signal: o.signal });
 }

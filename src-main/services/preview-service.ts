@@ -14,11 +14,12 @@ import { PreviewSession } from '../preview/preview-session';
 import type { ScriptRunner } from '../scripts/script-runner';
 import { organizationNameKeys } from '../store/organizations-repo';
 import { roleNameKeys } from '../store/roles-repo';
-import { chooseSource, openSource } from './open-source';
+import { chooseSource, openGroups, openSource } from './open-source';
 import { normalizeScripts } from './script-checks';
 import { namesNoEntryHolds } from './snapshot-held';
 import { withNames } from '../preview/evaluate-fetching';
-import { usedAttributes } from '../scripts/used-attributes';
+import { usedAttributes, usesGroups } from '../scripts/used-attributes';
+import type { GroupsOf } from '../scripts/wire';
 import type { ServerService } from './servers-service';
 
 /** The most preview sessions kept open at once; the least recently used is closed beyond it. */
@@ -86,6 +87,7 @@ export class PreviewService {
       const used = usedAttributes(scripts);
       const withhold = snapshotId && !used.dynamic ? namesNoEntryHolds(this.deps.db, snapshotId, used.names) : [];
       const refetch = snapshotId ? undefined : (add: readonly string[]) => this.guard(session, () => source.page({ ...req, attributes: withNames(req.attributes, add) }));
+      const groups = usesGroups(scripts) ? await this.groupsFor(session, input, target) : undefined;
       return buildPreview({
         engine,
         scripts,
@@ -100,6 +102,7 @@ export class PreviewService {
         roles: roleNameKeys(this.deps.db),
         refetch,
         withhold,
+        groups,
       });
     });
   }
@@ -167,6 +170,21 @@ export class PreviewService {
         : await openSource({ db: this.deps.db, target, source: snapshotId ? { kind: 'snapshot', snapshotId } : { kind: 'live' }, password });
     session.key = key;
     return session.source;
+  }
+
+  /** The session's group memberships (nested groups), read once per source; a failed read is tried again on the next call. */
+  private async groupsFor(session: PreviewSession, input: PreviewTarget, target: LdapTarget): Promise<GroupsOf> {
+    const key = session.key ?? '';
+    if (session.groups?.key !== key) {
+      const snapshotId = snapshotOf(input);
+      const password = () => this.deps.servers.passwordForDraft({ serverId: input.serverId, draft: input.draft, password: input.password });
+      const of = openGroups({ db: this.deps.db, target, source: snapshotId ? { kind: 'snapshot', snapshotId } : { kind: 'live' }, password }).then((c) => (dn: string) => c.of(dn));
+      session.groups = { key, of };
+      of.catch(() => {
+        if (session.groups?.of === of) session.groups = null;
+      });
+    }
+    return session.groups!.of;
   }
 
   /** Runs a source call; after a failure the source is closed, so the next call reconnects and resolves the password again. */

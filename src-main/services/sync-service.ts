@@ -37,13 +37,13 @@ import { recoverAtStart, recoverStaleLock } from '../sync/recovery';
 import { endRunFailed } from '../sync/run-failure';
 import { dueServers, serverStatuses } from '../sync/schedule';
 import type { EntrySource } from '../directory/entry-source';
-import { chooseSource, openSource } from './open-source';
+import { chooseSource, openGroups, openSource } from './open-source';
 import { getSnapshot } from '../store/snapshots-repo';
 import type { EntryInput } from '../scripts/engine';
 import { normalizeScripts } from './script-checks';
 import { namesNoEntryHolds } from './snapshot-held';
 import { failOnUnfetchedReads } from '../scripts/unfetched-reads';
-import { usedAttributes } from '../scripts/used-attributes';
+import { usedAttributes, usesGroups } from '../scripts/used-attributes';
 import { draftOfStored } from './stored-draft';
 import type { ServerService } from './servers-service';
 
@@ -241,8 +241,13 @@ export class SyncService {
     const m = draft.mapping;
     const mapping = { email: m.email.trim(), firstName: m.firstName.trim(), lastName: m.lastName.trim() };
     // The source opens first: the read worker starts up while the engine and the managed users load.
-    const opening = openSource({ db: this.db, target, source: job.source, readAll: true, password: () => this.deps.servers.passwordForDraft({ serverId: job.serverId ?? undefined, draft, password: job.password }) });
+    let resolved: Promise<string | null> | null = null;
+    const password = () => (resolved ??= this.deps.servers.passwordForDraft({ serverId: job.serverId ?? undefined, draft, password: job.password }));
+    const opening = openSource({ db: this.db, target, source: job.source, readAll: true, password });
     opening.catch(() => {}); // awaited (and its error recorded) below
+    // Scripts using the groups helpers get every group below the base, read alongside the entries.
+    const grouping = usesGroups(scripts) ? openGroups({ db: this.db, target, source: job.source, password, signal }) : null;
+    grouping?.catch(() => {}); // awaited by the pages and after the read
     // The script engine loads while the directory is read: the first page waits for it, not the read.
     const engineReady = this.deps.scriptEngine();
     engineReady.catch(() => {}); // awaited by the pages and after the read
@@ -261,7 +266,9 @@ export class SyncService {
     const snapshotName = snapshotId ? (getSnapshot(this.db, snapshotId)?.name ?? snapshotId) : null;
     const onPage = async (page: EntryInput[]) => {
       const engine = await engineReady;
-      const { outcomes } = await engine.evaluate(scripts, page, { signal, attributes: { withhold } });
+      const closure = grouping ? await grouping : null;
+      const groups = closure ? (dn: string) => closure.of(dn) : undefined;
+      const { outcomes } = await engine.evaluate(scripts, page, { signal, attributes: { withhold }, groups });
       failOnUnfetchedReads(outcomes, snapshotName);
       (await planning).planner.addPage(page, outcomes);
       pages++;
@@ -278,6 +285,7 @@ export class SyncService {
       // overlap: the next page is decoded and packed while the scripts run over this one; onPage's
       // evaluations queue in page order, so pages reach the planner in order.
       await source.readAll({ attributes, signal, onConnected: () => progress('reading', 0, 0), onPage, overlap: true });
+      await grouping;
       await engineReady;
       managedBefore = (await planning).managedBefore;
     } catch (err) {

@@ -37,9 +37,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // by name). The apply worker runs the apply stage (sync/apply-job.ts) on its own store connection.
   workers: ['directory', 'ldap', 'native', 'scripts', 'store', 'sync', 'threads'],
   snapshots: ['directory', 'ldap', 'native', 'store'],
+  groups: ['directory', 'ldap', 'native', 'snapshots', 'store'],
   preview: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store'],
   sync: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store', 'threads'],
-  services: ['directory', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'snapshots', 'store', 'sync'],
+  services: ['directory', 'groups', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'snapshots', 'store', 'sync'],
   config: ['directory', 'ldap', 'native', 'scripts', 'secrets', 'services', 'store'],
   ipc: ['.', 'directory', 'scripts', 'services', 'store', 'sync'],
   cli: ['.', 'config', 'directory', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'services', 'snapshots', 'store', 'sync'],

@@ -21,9 +21,12 @@
  * all() / has() and the guard on reads of attributes that were not fetched, then freezes every
  * intrinsic. The host and the driver share the Int32Array cell in WebAssembly memory: the driver
  * writes the index of the entry being evaluated, the host's interrupt handler reads it.
+ * `installHelpers` is sandbox-js/helpers.js's factory (the `ad` and `groups` globals), evaluated
+ * in the sandbox the same way and handed in, so that it can read entries' fields.
  * @param {ArrayBuffer} cellBuffer
+ * @param {typeof import('./helpers.js').sandboxHelpers} installHelpers
  */
-export function sandboxDriver(cellBuffer) {
+export function sandboxDriver(cellBuffer, installHelpers) {
   'use strict';
   const cell = new Int32Array(cellBuffer);
   const create = Object.create, freeze = Object.freeze, defineProperty = Object.defineProperty;
@@ -125,12 +128,13 @@ export function sandboxDriver(cellBuffer) {
 
   /**
    * The raw field of attribute "name" for an entry, or undefined when the entry lacks it; throws
-   * when it was not fetched.
+   * when it was not fetched. `method`: how the script read it (`all` for entry.all("x"), or the
+   * whole call, such as "ad.isDisabled(entry)", when it contains a parenthesis).
    * @param {any} self @param {unknown} name @param {string} method
    */
   function fieldOf(self, name, method) {
     const b = self[BATCH], base = self[BASE];
-    const how = () => 'entry.' + method + '(' + stringify(String(name)) + ')';
+    const how = () => method.indexOf('(') >= 0 ? method : 'entry.' + method + '(' + stringify(String(name)) + ')';
     if (b === undefined || base === undefined) return dynamic ? undefined : notFetched(String(name), how());
     let pos = b.idx[/** @type {string} */ (name)];
     if (pos === undefined) {
@@ -323,7 +327,8 @@ export function sandboxDriver(cellBuffer) {
         let v;
         if (typeof f === 'string') { if (f === '') continue; if (f === EMPTY) v = ''; else { const x = f.indexOf(VALUE); v = x < 0 ? f : f.slice(0, x); } }
         else { if (f === null || f.length === 0) continue; v = f[0]; }
-        t[key] = v;
+        // Computed fields ('$groups') are read through the helpers only, never as properties.
+        if (key.charCodeAt(0) !== 36) t[key] = v;
       }
       t[BATCH] = { p, idx, own };
       t[BASE] = j;
@@ -341,6 +346,7 @@ export function sandboxDriver(cellBuffer) {
       index = create(null);
       for (const key in c.index) index[key] = c.index[key];
       errors = []; logs = []; entries = []; count = 0;
+      helpers.reset();
     },
     /** Installs the loader generated for a fixed plan (loader-source.ts), and the property names its entries carry. */
     /** @param {(create: typeof Object.create, EMPTY: string, VALUE: string, BASE: symbol) => MadeLoader} factory */
@@ -362,6 +368,7 @@ export function sandboxDriver(cellBuffer) {
     load(text, n, json, multi) {
       const p = json ? parse(text) : text.split(FIELD);
       nameCache = create(null); lowerCache = create(null); lowerCount = 0;
+      helpers.reset();
       if (dynamic) entries = loadDynamic(p, n);
       else {
         /** @type {any} */
@@ -421,6 +428,10 @@ export function sandboxDriver(cellBuffer) {
       return s;
     },
   };
+
+  const helpers = installHelpers({ fieldOf, describe, lower, BATCH, VALUE, EMPTY });
+  defineProperty(globalThis, 'ad', { value: helpers.ad, writable: false, enumerable: false, configurable: false });
+  defineProperty(globalThis, 'groups', { value: helpers.groups, writable: false, enumerable: false, configurable: false });
 
   // Array methods loop over "length" in C without polling the interrupt handler: on a sparse array
   // of length 2**32 they would never return. Longer than any array that fits in memory: refused.

@@ -1,0 +1,67 @@
+/**
+ * Reading the groups under a server's search base, for nested membership: from the live
+ * directory with one strict paged search in the read worker (like every whole read: any error
+ * fails it, so a missing page never reads as "in no group"), or from a snapshot's own entries.
+ */
+import type Database from 'better-sqlite3';
+import { AppError } from '../../src-shared/errors';
+import { readDirectory } from '../ldap/reader';
+import type { LdapTarget } from '../ldap/target';
+import { dnKey as subtreeKey, underBase } from '../snapshots/snapshot-source';
+import { getSnapshot, snapshotEntries } from '../store/snapshots-repo';
+import { GROUP_FILTER, GroupClosure, isGroupEntry, MEMBER_ATTRIBUTES } from './group-closure';
+
+/** Options of {@link readLiveGroups}. */
+export interface LiveGroupsOptions {
+  target: LdapTarget;
+  /** The bind password; null for an anonymous bind. */
+  password: string | null;
+  signal?: AbortSignal;
+}
+
+/** The equivalent search, for messages and docs: every group below the base, with its members. */
+export function groupSearchText(baseDn: string): string {
+  return `base "${baseDn}", filter ${GROUP_FILTER}, attributes ${MEMBER_ATTRIBUTES.join(' ')}`;
+}
+
+/** The groups below the search base of the live directory, with their members. */
+export async function readLiveGroups(o: LiveGroupsOptions): Promise<GroupClosure> {
+  const closure = new GroupClosure();
+  try {
+    await readDirectory({
+      target: { ...o.target, searchFilter: GROUP_FILTER },
+      password: o.password,
+      attributes: [...MEMBER_ATTRIBUTES],
+      signal: o.signal,
+      onPage: (entries) => closure.addEntries(entries),
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code !== 'CANCELLED') {
+      throw new AppError(err.code, `Reading the groups for the scripts' groups helpers failed (${groupSearchText(o.target.baseDn)}): ${err.message}`, err.fields);
+    }
+    throw err;
+  }
+  return closure;
+}
+
+/**
+ * The groups a snapshot holds below the search base. A snapshot holding none cannot answer
+ * "which groups is this entry in" (a capture stores what the server's filter matches, usually
+ * users only): that is an error naming the fix, never "in no group".
+ */
+export function snapshotGroups(db: Database.Database, snapshotId: string, baseDn: string): GroupClosure {
+  const closure = new GroupClosure();
+  const base = baseDn.trim() === '' ? '' : subtreeKey(baseDn);
+  for (const entry of snapshotEntries(db, snapshotId)) {
+    if (!underBase(subtreeKey(entry.dn), base) || !isGroupEntry(entry)) continue;
+    closure.addEntries([entry]);
+  }
+  if (closure.size === 0) {
+    const name = getSnapshot(db, snapshotId)?.name ?? snapshotId;
+    throw new AppError(
+      'INVALID_INPUT',
+      `The scripts use the groups helpers (nested group membership), but snapshot "${name}" holds no groups below the search base (entries with objectClass group, groupOfNames or groupOfUniqueNames and their members), so no membership can be known. Nothing was changed. Simulate against the live directory, or import an LDIF export that includes the groups.`,
+    );
+  }
+  return closure;
+}
