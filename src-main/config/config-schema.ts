@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SCRIPT_NAMES, type AttributeMapping, type ScriptName, type ServerScripts } from '../../src-shared/domain/mapping';
 import { ScriptTestCase, TestEntry } from '../../src-shared/domain/script-tests';
 import { DEFAULT_TIMEOUT_SECONDS } from '../../src-shared/domain/server';
+import { SERVER_PRESET_IDS, type ServerPresetId } from '../../src-shared/domain/presets';
 
 /** `{ "env": NAME }` or `{ "file": PATH }`: where a bind password is read from. Never the password. */
 export type BindPasswordJson = { env: string } | { file: string };
@@ -62,7 +63,10 @@ export const ServerEntrySchema = z.strictObject({
   bindAnonymously: z.boolean().default(false),
   bindDn: z.string().max(4096).default(''),
   bindPassword: z.unknown().optional(),
-  searchFilter: z.string().max(8192),
+  /** Fills searchFilter, mapping and scripts.active (see src-shared/domain/presets.ts); the entry's own keys win. */
+  preset: z.enum(SERVER_PRESET_IDS, { error: `must be ${SERVER_PRESET_IDS.map((id) => `"${id}"`).join(' or ')}` }).optional(),
+  /** Required unless a preset gives it. */
+  searchFilter: z.string().max(8192).optional(),
   timeoutSeconds: z.number().int().min(1).max(3600).default(DEFAULT_TIMEOUT_SECONDS),
   trustedCertificates: z.array(CertificateEntrySchema).max(50).default([]),
   mapping: MappingEntrySchema.optional(),
@@ -117,7 +121,9 @@ export interface ServerEntryJson {
   bindAnonymously?: boolean;
   bindDn?: string;
   bindPassword?: BindPasswordJson;
-  searchFilter: string;
+  /** Fills searchFilter, mapping and scripts.active; the entry's own keys win. */
+  preset?: ServerPresetId;
+  searchFilter?: string;
   timeoutSeconds?: number;
   trustedCertificates?: CertificateEntryJson[];
   mapping?: Partial<AttributeMapping>;

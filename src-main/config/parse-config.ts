@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
+import { SERVER_PRESETS } from '../../src-shared/domain/presets';
 import { ScriptTestCase } from '../../src-shared/domain/script-tests';
 import { DEFAULT_TIMEOUT_SECONDS, type ServerDraft } from '../../src-shared/domain/server';
 import { DEFAULT_SYNC_SETTINGS, ScheduleEvery, type RegistrantsNotFound, type SyncSettings } from '../../src-shared/domain/sync';
@@ -90,7 +91,7 @@ function parseServer(raw: unknown, index: number, opts: ParseConfigOptions, dupl
   const { baseDir } = opts;
   const prefix = `servers[${index}]`;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { issues: [{ path: prefix, message: 'must be an object with "name", "url", "searchFilter"…' }] };
+    return { issues: [{ path: prefix, message: 'must be an object with "name", "url", "searchFilter" (or "preset")…' }] };
   }
   const entry = raw as Record<string, unknown>;
   const shape = ServerEntrySchema.safeParse(raw);
@@ -109,6 +110,13 @@ function parseServer(raw: unknown, index: number, opts: ParseConfigOptions, dupl
 
   // Semantic checks run on a best-effort draft; fields with shape problems are reported once, above.
   const d = shape.success ? shape.data : undefined;
+  // A preset fills the filter, the mapping and the Active script; the entry's own keys win.
+  const preset = d?.preset ? SERVER_PRESETS[d.preset] : undefined;
+  if (entry.searchFilter === undefined && !preset) {
+    // With a mistyped preset, its own problem says it all.
+    if (!badFields.has('preset')) issues.push({ path: `${prefix}.searchFilter`, message: 'is required (a string), or give a "preset" that sets it ("active-directory" or "openldap")' });
+    badFields.add('searchFilter');
+  }
   const mappingIn = MappingEntrySchema.safeParse(entry.mapping ?? {});
   const scriptsIn = ScriptsEntrySchema.safeParse(entry.scripts ?? {});
   const draft: ServerDraft = {
@@ -117,11 +125,11 @@ function parseServer(raw: unknown, index: number, opts: ParseConfigOptions, dupl
     startTls: d?.startTls ?? asBool(entry.startTls, false),
     bindAnonymously: d?.bindAnonymously ?? asBool(entry.bindAnonymously, false),
     bindDn: d?.bindDn ?? asString(entry.bindDn, ''),
-    searchFilter: d?.searchFilter ?? asString(entry.searchFilter, ''),
+    searchFilter: d?.searchFilter ?? preset?.searchFilter ?? asString(entry.searchFilter, ''),
     timeoutSeconds: d?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     trustedCertificates,
-    mapping: { ...defaultMapping(), ...(mappingIn.success ? mappingIn.data : {}) },
-    scripts: { ...defaultScripts(), ...(scriptsIn.success ? scriptsIn.data : {}) },
+    mapping: { ...defaultMapping(), ...preset?.mapping, ...(mappingIn.success ? mappingIn.data : {}) },
+    scripts: { ...defaultScripts(), ...(preset && { active: preset.activeScript }), ...(scriptsIn.success ? scriptsIn.data : {}) },
     createUsers: d?.createUsers ?? asBool(entry.createUsers, false),
     defaultOrgId: null,
     // An offline server needs no bind DN; its snapshot is looked up by apply (in the store).

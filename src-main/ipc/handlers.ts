@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context';
 import type { Handlers } from './router';
 import { runScriptTests } from '../scripts/test-cases';
 import { normalizeScripts } from '../services/script-checks';
+import { detectBaseForDraft } from '../services/detect-base';
 
 /** Binds every contract method to the services of an app context. Thin: logic lives in the services. */
 export function createHandlers(app: AppContext): Handlers {
@@ -44,6 +45,7 @@ export function createHandlers(app: AppContext): Handlers {
       c?.abort();
       return { cancelled: !!c };
     },
+    'servers.detectBase': (input) => detectBaseForDraft(app.servers, input),
     'preview.run': (input) => app.preview.run(input),
     'preview.raw': (input) => app.preview.raw(input),
     'preview.close': async ({ sessionId }) => ({ closed: await app.preview.close(sessionId) }),
@@ -65,6 +67,7 @@ export function createHandlers(app: AppContext): Handlers {
     },
     'users.list': ({ query }) => app.directory.listUsers(query),
     'users.setActive': ({ id, active }) => ({ changed: app.directory.setUserActive(id, active) }),
+    'users.relink': ({ id }) => ({ changed: app.directory.relinkUser(id) }),
 
     'sync.overview': () => app.sync.overview(),
     'sync.saveSettings': ({ settings }) => app.sync.saveSettings(settings),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PasswordInput, ServerDraft, type ServerView } from '../domain/server';
 import type { DoctorReport, StageResult } from '../domain/doctor';
+import type { BaseDetection } from '../domain/base-detection';
 import { ServerScripts } from '../domain/mapping';
 import { PREVIEW_PAGE_SIZES, type PreviewResult, type RawEntry } from '../domain/preview';
 import type { ScriptDiagnostic } from '../domain/scripts';
@@ -47,6 +48,11 @@ export const contract = {
     output: {} as DoctorReport,
   },
   'servers.cancelTest': { input: z.object({ runId: RunId }).strict(), output: {} as { cancelled: boolean } },
+  /** Reads the rootDSE of unsaved form values and suggests a search base (defaultNamingContext, else namingContexts). */
+  'servers.detectBase': {
+    input: z.object({ serverId: Id.optional(), draft: ServerDraft, password: PasswordInput }).strict(),
+    output: {} as BaseDetection,
+  },
   /**
    * One page of the live preview of unsaved form values. A session (one per preview pane) keeps its
    * connection, cursor and fetched pages; `serverId` lets it use the stored password (doctor's rules).
@@ -92,6 +98,8 @@ export const contract = {
   'users.list': { input: z.object({ query: UserQuery }).strict(), output: {} as UserPage },
   /** An admin deactivates (sync will not reactivate) or reactivates a user, with their devices. */
   'users.setActive': { input: z.object({ id: Id, active: z.boolean() }).strict(), output: {} as { changed: boolean } },
+  /** A reused username the admin says is the same person: the next sync gives the account to the entry that has the username. */
+  'users.relink': { input: z.object({ id: Id }).strict(), output: {} as { changed: boolean } },
 
   /** The Sync screen: settings, each server's last sync and next scheduled run, the run in progress. */
   'sync.overview': { input: z.object({}).strict(), output: {} as SyncOverview },

@@ -61,7 +61,7 @@ describe('config file checks', () => {
       'servers[1].startTls': 'must be true or false, not a string',
       'servers[1].bindDn': expect.stringContaining('not a DN'),
       'servers[1].trustedCertificates[0].pem': expect.stringContaining('not a PEM certificate'),
-      'servers[1].searchFilter': 'is required (a string)',
+      'servers[1].searchFilter': 'is required (a string), or give a "preset" that sets it ("active-directory" or "openldap")',
     });
   });
 

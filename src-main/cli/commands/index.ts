@@ -8,9 +8,11 @@ import { sampleInstall, sampleRemove } from './sample';
 import { scriptTest } from './script-test';
 import { serverList } from './server-list';
 import { serverTest } from './server-test';
+import { serverDetectBase } from './server-detect-base';
 import { snapshotCapture, snapshotCompare, snapshotDelete, snapshotExport, snapshotImport, snapshotList } from './snapshot';
 import { simulate, sync } from './sync-run';
 import { users, usersDeactivate, usersReactivate } from './users';
+import { usersRelink } from './users-relink';
 
 /**
  * Every command, in the order the help lists them. Parsing and the help need all of them, so a
@@ -23,6 +25,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   configExport,
   serverList,
   serverTest,
+  serverDetectBase,
   preview,
   simulate,
   sync,
@@ -38,6 +41,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   users,
   usersDeactivate,
   usersReactivate,
+  usersRelink,
   history,
   historyShow,
   historyDiscard,
