@@ -24,9 +24,11 @@
  * (RFC 2849 wants those base64, most tools write them as is), a record with a dn and no
  * attributes (what `ldapsearch ... 1.1` writes).
  *
- * Ranged values (Active Directory's range retrieval, as `ldapsearch ... 'member;range=0-1499'
- * 'member;range=1500-*'` writes them): `member;range=0-1499:` lines and the ranges after them in
- * the same record merge into one attribute `member`, values in file order. The pieces must start
+ * Ranged values (Active Directory's range retrieval, as `ldapsearch ... 'member;range=0-1499'`
+ * writes them): `member;range=0-1499:` lines and the ranges after them merge into one attribute
+ * `member`, values in file order. The later ranges may be in the same record or in records right
+ * after it with the same DN holding only ranged lines (the output of one ldapsearch per range,
+ * concatenated: Samba and AD answer one range per request). The pieces must start
  * at 0, follow each other without gap or overlap, hold as many values as their range says (all
  * but the last), and the last must end in `*`; otherwise the line of the offending piece is named
  * (an incomplete group is never taken for a whole one).
@@ -37,7 +39,7 @@
  * continuation line with nothing to continue, a DN that is not RFC 4514, a `version:` other than
  * 1 or not first, text that is not UTF-8 (byte streams). Nothing is returned on error.
  */
-import { isAttributeDescription, parseDn } from '../../src-shared/ldap/dn';
+import { isAttributeDescription, normalizeDn, parseDn } from '../../src-shared/ldap/dn';
 import { isBinaryAttribute } from '../directory/binary-attributes';
 import type { DirectoryEntry } from '../directory/entry';
 import { isRangedName, parseRangeName, RangeProblem, type RangeName } from '../ldap/ranged-attributes';
@@ -96,6 +98,13 @@ interface PendingAttribute {
   ranges?: { name: string; low: number; high: number | null; line: number; count: number }[];
 }
 
+/** A record being read. `continued`: a second record of the same DN, continuing ranged values. */
+interface PendingRecord {
+  dn: string;
+  attributes: Map<string, PendingAttribute>;
+  continued?: boolean;
+}
+
 /** `attr;range=LOW-HIGH` of a piece, for messages. */
 const pieceName = (base: string, r: { low: number; high: number | null }) => `${base};range=${r.low}-${r.high ?? '*'}`;
 
@@ -113,7 +122,9 @@ export class LdifReader {
   /** The last physical line was a comment (or continues one): its continuations are comments too. */
   private inComment = false;
   private versionAllowed = true;
-  private record: { dn: string; attributes: Map<string, PendingAttribute> } | null = null;
+  private record: PendingRecord | null = null;
+  /** A record whose ranged values stop short: the next record may continue them (same DN, ranged lines only). */
+  private unfinished: PendingRecord | null = null;
   private out: LdifEntry[] = [];
   private ended = false;
 
@@ -142,6 +153,7 @@ export class LdifReader {
       this.tail = '';
       this.flushLogical();
       this.endRecord();
+      this.finishUnfinished();
     }
     return this.drain();
   }
@@ -188,9 +200,25 @@ export class LdifReader {
     const record = this.record;
     if (record === null) return;
     this.record = null;
+    if ([...record.attributes.values()].some((a) => a.ranges && a.ranges[a.ranges.length - 1].high !== null)) {
+      this.unfinished = record;
+      return;
+    }
+    this.emit(record);
+  }
+
+  /** A record left unfinished that no record of its DN continued: its last piece names the problem. */
+  private finishUnfinished(): void {
+    const record = this.unfinished;
+    if (record === null) return;
+    this.unfinished = null;
+    for (const a of record.attributes.values()) if (a.ranges) this.checkLastPiece(a);
+    this.emit(record);
+  }
+
+  private emit(record: PendingRecord): void {
     const attributes: Record<string, string[]> = {};
     const binary: string[] = [];
-    for (const a of record.attributes.values()) if (a.ranges) this.checkLastPiece(a);
     for (const a of record.attributes.values()) {
       attributes[a.name] = a.values;
       if (a.binary) binary.push(a.name);
@@ -231,7 +259,16 @@ export class LdifReader {
         throw new LdifSyntaxError(line, `a record must start with "dn:", found "${name}:": put the entry's dn: line first, with a blank line before it`);
       }
       this.versionAllowed = false;
-      this.record = { dn: this.readDn(rest, line), attributes: new Map() };
+      const dn = this.readDn(rest, line);
+      const held = this.unfinished;
+      // Compared ignoring case: ranged values come from Active Directory, whose DNs compare so.
+      if (held !== null && normalizeDn(held.dn)?.toLowerCase() === normalizeDn(dn)?.toLowerCase()) {
+        this.unfinished = null;
+        this.record = { ...held, continued: true };
+        return;
+      }
+      this.finishUnfinished();
+      this.record = { dn, attributes: new Map() };
       return;
     }
     if (key === 'changetype' || key === 'control') throw new LdifSyntaxError(line, CHANGE_RECORDS);
@@ -276,7 +313,7 @@ export class LdifReader {
     this.checkCount(a.name, last);
     throw new LdifSyntaxError(
       last.line,
-      `${pieceName(a.name, last)} is the last piece of ${a.name} but does not end in *: values from ${last.high + 1} on are missing; export them too (e.g. ldapsearch ... '${a.name};range=${last.high + 1}-*') into the same record`,
+      `${pieceName(a.name, last)} is the last piece of ${a.name} but does not end in *: values from ${last.high + 1} on are missing; export them too (e.g. ldapsearch ... '${a.name};range=${last.high + 1}-*') into this record or a record of the same DN right after it`,
     );
   }
 
@@ -306,6 +343,9 @@ export class LdifReader {
   private addValue(name: string, key: string, rest: string, line: number, range: RangeName | null): void {
     const attributes = this.record!.attributes;
     let attribute = attributes.get(key);
+    if (this.record!.continued && !(range && attribute?.ranges)) {
+      throw new LdifSyntaxError(line, `a second record for ${quote(this.record!.dn)} may only continue its ranged values (e.g. member;range=1500-*), found "${name}:": merge the records, or remove the repeated lines`);
+    }
     if (attribute === undefined) {
       attribute = range ? { name: range.base, values: [], binary: isBinaryAttribute(name), ranges: [] } : { name, values: [], binary: isBinaryAttribute(name) };
       attributes.set(key, attribute);

@@ -62,4 +62,17 @@ describe('LDIF ranged values', () => {
     expect(failure(parseLdif(lines('dn: cn=g', member(0), ...ranged('1-*', 1, 2))))).toMatchObject({ line: 3, message: expect.stringContaining('keep one form') });
     expect(failure(parseLdif(lines('dn: cn=g', ...ranged('0-*', 0, 1), ...ranged('1-*', 1, 2))))).toMatchObject({ line: 3, message: expect.stringContaining('which ends in * (the last piece)') });
   });
+
+  it('continues ranged values in the next record of the same DN (one ldapsearch per range, concatenated)', () => {
+    const r = parseLdif(lines('dn: CN=Group,DC=samdom,DC=test', 'cn: Group', ...ranged('0-2', 0, 3), '', 'dn: cn=group, dc=samdom, dc=test', ...ranged('3-*', 3, 5), '', 'dn: cn=next', 'cn: next'));
+    expect(r.ok && r.entries.map((e) => [e.dn, Object.keys(e.attributes), e.attributes.member?.length])).toEqual([
+      ['CN=Group,DC=samdom,DC=test', ['cn', 'member'], 5],
+      ['cn=next', ['cn'], undefined],
+    ]);
+  });
+
+  it('refuses a continuing record that repeats other attributes, and a continuation under another DN', () => {
+    expect(failure(parseLdif(lines('dn: cn=g', ...ranged('0-2', 0, 3), '', 'dn: cn=g', 'cn: g', ...ranged('3-*', 3, 4))))).toMatchObject({ line: 7, message: expect.stringContaining('may only continue its ranged values') });
+    expect(failure(parseLdif(lines('dn: cn=g', ...ranged('0-2', 0, 3), '', 'dn: cn=other', ...ranged('3-*', 3, 4))))).toMatchObject({ line: 2, message: expect.stringContaining('does not end in *') });
+  });
 });
