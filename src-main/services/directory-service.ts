@@ -9,6 +9,7 @@ import { getServer } from '../store/servers-repo';
 import { nameKey } from '../store/name-key';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { allUsers, findUser, listUsers, setUserActive } from '../store/users-repo';
+import { forgetDirectoryId } from '../store/identity-repo';
 
 /** Organizations, roles and users of the local store, as the screens and the CLI see them. */
 export class DirectoryService {
@@ -99,5 +100,13 @@ export class DirectoryService {
   /** An admin deactivates (the sync will not reactivate) or reactivates a user and their devices. */
   setUserActive(id: string, active: boolean): boolean {
     return setUserActive(this.db, id, active, this.now());
+  }
+
+  /**
+   * Relinks a user to whichever entry has their username at the next sync (a reused username the
+   * admin confirmed is the same person): forgets their directory ID. False when they had none.
+   */
+  relinkUser(id: string): boolean {
+    return forgetDirectoryId(this.db, id, this.now());
   }
 }

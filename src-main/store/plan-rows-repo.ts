@@ -120,6 +120,8 @@ function toPlanChange(r: RawChange): PlanChange {
   if (r.from !== null) c.from = r.from;
   if (r.to !== null) c.to = r.to;
   if (r.reason !== null) c.reason = r.reason;
+  // A reused username's row names its user: the plan view's Relink acts on them.
+  if (r.action === 'reused' && r.userId !== null) c.userId = r.userId;
   return c;
 }
 

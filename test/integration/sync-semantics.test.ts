@@ -75,7 +75,7 @@ describe('sync semantics against a real slapd', () => {
     expect(u).toMatchObject({ email: 'user00003@example.com', orgName: 'Dept D103', roles: ['Desktop User'], active: true, sourceServerName: 'Corp', sourceDn: uidDn('user00003') });
     expect(u.directoryId).toMatch(/^entryUUID:[0-9a-f-]{36}$/);
     const again = await sync();
-    expect(again.counts).toEqual({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, errors: 0 });
+    expect(again.counts).toEqual({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, dnChanged: 0, reused: 0, errors: 0 });
     expect(again.managedAfter).toBe(20);
   });
 
@@ -101,7 +101,7 @@ describe('sync semantics against a real slapd', () => {
     expect(devicesOf(id).map((d) => d.active)).toEqual([1, 1]);
   });
 
-  it('deactivates a deleted entry, then reactivates the same account when it comes back', async () => {
+  it('deactivates a deleted entry; re-created (a new entryUUID) it does not get the account back until an admin relinks it', async () => {
     const first = await sync();
     const before = user('user00005');
     const ldif = (await run('ldapsearch', ['-x', '-LLL', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw, '-b', uidDn('user00005'), '-s', 'base', '(objectClass=*)'])).stdout;
@@ -114,13 +114,18 @@ describe('sync semantics against a real slapd', () => {
     expect(user('user00006').lastSeenAt).toBe(gone.startedAt);
     expect(user('user00006').firstSeenAt).toBe(first.startedAt);
     await ldap('ldapadd', ldif);
+    // The re-created entry has a new entryUUID: a reused username, never a silent takeover.
+    const reused = await sync();
+    expect(reused.counts).toMatchObject({ reused: 1, reactivated: 0, created: 0 });
+    expect(user('user00005')).toMatchObject({ id: before.id, active: false, directoryId: before.directoryId });
+    // The admin says it is the same person: the next sync gives the account to the new entry.
+    expect(app.directory.relinkUser(before.id)).toBe(true);
     const back = await sync();
-    expect(back.counts).toMatchObject({ reactivated: 1, created: 0 });
+    expect(back.counts).toMatchObject({ reactivated: 1, created: 0, reused: 0 });
     const after = user('user00005');
     expect(after.id).toBe(before.id);
     expect(after.active).toBe(true);
     expect(after.lastSeenAt).toBe(back.startedAt);
-    // The re-created entry has a new entryUUID: matched by username, the stored ID follows it.
     expect(after.directoryId).not.toBe(before.directoryId);
   });
 
@@ -193,8 +198,11 @@ describe('sync semantics against a real slapd', () => {
     const before = user('user00010');
     await ldap('ldapmodify', `dn: ${uidDn('user00010')}\nchangetype: modrdn\nnewrdn: uid=user00010b\ndeleteoldrdn: 1\n`);
     const r = await sync();
-    expect(r.counts).toMatchObject({ updated: 1, created: 0, deactivated: 0 });
-    expect([...app.sync.allChanges(r.id)]).toEqual([expect.objectContaining({ username: 'user00010', action: 'update', from: 'username: user00010', to: 'username: user00010b' })]);
+    expect(r.counts).toMatchObject({ updated: 1, dnChanged: 1, created: 0, deactivated: 0 });
+    expect([...app.sync.allChanges(r.id)]).toEqual([
+      expect.objectContaining({ username: 'user00010', action: 'dn', from: uidDn('user00010'), to: uidDn('user00010b') }),
+      expect.objectContaining({ username: 'user00010', action: 'update', from: 'username: user00010', to: 'username: user00010b' }),
+    ]);
     const after = user('user00010b');
     expect(after.id).toBe(before.id);
     expect(after.sourceDn).toBe(uidDn('user00010b'));

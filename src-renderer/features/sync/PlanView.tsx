@@ -6,6 +6,7 @@ import { downloadText } from '../../ui/download';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount } from '../../ui/format';
 import { useDebounced } from '../../ui/use-debounced';
+import { RelinkDialog } from './RelinkDialog';
 import { ACTION_LABELS, ActionBadge, PLAN_FILTER_LIST } from './run-format';
 import { usePlanRows } from './use-plan-rows';
 
@@ -39,7 +40,7 @@ function fromToTitle(row: PlanChange): string | undefined {
   return `${row.from ?? ''}${row.from !== undefined && row.to !== undefined ? ' → ' : ''}${row.to ?? ''}`;
 }
 
-const PlanRow = memo(function PlanRow({ row, index }: { row: PlanChange | undefined; index: number }) {
+const PlanRow = memo(function PlanRow({ row, index, onRelink }: { row: PlanChange | undefined; index: number; onRelink: (row: PlanChange) => void }) {
   const style = { transform: `translateY(${index * ROW_HEIGHT}px)` };
   if (!row) {
     return (
@@ -57,6 +58,11 @@ const PlanRow = memo(function PlanRow({ row, index }: { row: PlanChange | undefi
       </div>
       <div role="cell" className="plan-cell">
         <ActionBadge action={row.action} />
+        {row.action === 'reused' && row.userId && (
+          <button type="button" className="link plan-relink" onClick={() => onRelink(row)} data-testid="plan-relink" title="The new entry is the same person: give them the account">
+            Relink…
+          </button>
+        )}
       </div>
       <div role="cell" className="plan-cell" title={fromToTitle(row)}>
         <FromTo row={row} />
@@ -74,7 +80,8 @@ const PlanRow = memo(function PlanRow({ row, index }: { row: PlanChange | undefi
 /**
  * A run's plan: one row per change, filtered by action (chips with the whole plan's counts) and searched
  * by username or DN; virtualised (fixed row height, only the rows in view are rendered, fetched in
- * blocks) so a 100k-row plan scrolls smoothly. Export CSV / JSON saves the whole plan.
+ * blocks) so a 100k-row plan scrolls smoothly. Export CSV / JSON saves the whole plan. A reused
+ * username's row offers Relink (see RelinkDialog).
  */
 export function PlanView({ runId, focusRef }: PlanViewProps) {
   const [filter, setFilter] = useState<PlanFilter>('all');
@@ -84,6 +91,7 @@ export function PlanView({ runId, focusRef }: PlanViewProps) {
   const plan = usePlanRows(runId, filter, search);
   const [exporting, setExporting] = useState<'csv' | 'json' | null>(null);
   const [exportError, setExportError] = useState<ErrorInfo | null>(null);
+  const [relinking, setRelinking] = useState<PlanChange | null>(null);
   const searchId = useId();
   const tableLabelId = useId();
 
@@ -145,7 +153,7 @@ export function PlanView({ runId, focusRef }: PlanViewProps) {
   const counts = plan.byAction;
   const all = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : null;
   const rows: ReactNode[] = [];
-  if (plan.total !== null) for (let i = first; i <= last; i++) rows.push(<PlanRow key={i} index={i} row={plan.rowAt(i)} />);
+  if (plan.total !== null) for (let i = first; i <= last; i++) rows.push(<PlanRow key={i} index={i} row={plan.rowAt(i)} onRelink={setRelinking} />);
 
   let status = '';
   if (plan.total === null) status = 'Loading the plan…';
@@ -202,6 +210,7 @@ export function PlanView({ runId, focusRef }: PlanViewProps) {
           </button>
         </div>
       </div>
+      {relinking && <RelinkDialog change={relinking} onClose={() => setRelinking(null)} />}
       {exportError && <ErrorBox error={exportError} lead="Export failed:" onDismiss={() => setExportError(null)} />}
       {plan.error && <ErrorBox error={plan.error} lead="Could not load the plan:" onRetry={plan.retry} />}
       <p className="plan-status muted" role="status" data-testid="plan-status">
