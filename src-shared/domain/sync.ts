@@ -81,8 +81,8 @@ export interface PlanChange {
   seq: number;
   /** The user's username (null for an entry that gives no user, e.g. no username value). */
   username: string | null;
-  /** The user the change is about, for a reused username only (the Relink action names them). */
-  userId?: string;
+  /** The user the change is about: read back for a reused username only (the Relink action names them). */
+  userId?: string | null;
   /** The directory entry the change comes from (null for a user the search no longer returns). */
   dn: string | null;
   action: SyncAction;
