@@ -29,7 +29,8 @@ export async function readLiveGroups(o: LiveGroupsOptions): Promise<GroupClosure
   const closure = new GroupClosure();
   try {
     await readDirectory({
-      target: { ...o.target, searchFilter: GROUP_FILTER },
+      // The whole-read path takes a server's filter, whose (attr=?) it reads as (attr=*): one that is always true.
+      target: { ...o.target, searchFilter: `(&${GROUP_FILTER}(objectClass=?))` },
       password: o.password,
       attributes: [...MEMBER_ATTRIBUTES],
       signal: o.signal,
