@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'LDAP_ERROR',
   'SECRET_UNAVAILABLE',
   'STORE_REFUSED',
+  /** The store's file has damaged pages or broken links (src-main/store/integrity.ts); nothing was written. */
+  'STORE_DAMAGED',
   'CANCELLED',
   'BUSY',
   'REFERRAL',

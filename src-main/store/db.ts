@@ -4,7 +4,8 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors';
 import { openDatabase } from '../native/sqlite-binding';
 import { loadMigrations } from './migration-files';
-import { migrate, pendingMigrations, type Migration } from './migrate';
+import { backupStore, upgradeBackupName } from './integrity';
+import { appliedMigrations, migrate, pendingMigrations, type Migration } from './migrate';
 
 export { defaultStorePath, resolveStorePath } from './store-path';
 
@@ -54,6 +55,9 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
         throw new AppError('STORE_REFUSED', `The store ${file} needs an upgrade (${pending.map((m) => m.name).join(', ')}); open it once for writing first.`);
       }
     } else {
+      const pending = isNew || inMemory ? [] : pendingMigrations(db, migrations);
+      // An upgrade of a store that holds data is preceded by a backup of it (owner-only, next to it).
+      if (pending.length > 0 && appliedMigrations(db).length > 0) backupStore(db, upgradeBackupName(file, pending[0]!.version));
       migrate(db, migrations);
     }
   } catch (error) {

@@ -11,7 +11,8 @@
  * are ignored; `commit` then answers with that failure. An approval is one `run` message (its plan
  * is read from the store). Answers: {@link ApplyWorkerMessage}. After answering, the worker
  * checkpoints the WAL (deferred from the commit, see checkpointAfterTransaction), closes its
- * connection and ends.
+ * connection and ends. Before any write it checks the store's pages (PRAGMA quick_check, at start,
+ * overlapping main's planning): a damaged store fails the apply with STORE_DAMAGED, nothing written.
  *
  * A kill -9 of the process during the transaction leaves the store as it was: the WAL holds no
  * commit of it, and recovery marks the run interrupted.
@@ -19,6 +20,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { checkpointAfterTransaction, openStoreConnection } from '../store/db';
+import { checkStore, storeDamaged } from '../store/integrity';
 import { beginWrite, commitWrite, rollbackWrite } from '../store/open-transaction';
 import { planApplier } from '../sync/apply';
 import { finishSyncApply, runApplyJob, syncApplyContext, type SyncApplyJob } from '../sync/apply-job';
@@ -35,6 +37,15 @@ try {
   db = openStoreConnection(file);
 } catch (err) {
   openError = err;
+}
+// No apply writes to a damaged store (damage elsewhere in the file would otherwise surface later,
+// as lost rows). Checked at start, while main still plans; the job's message waits in the queue.
+const integrity = db ? checkStore(db, 'quick') : null;
+/** Throws when the store cannot be written: not opened, or damaged. */
+function writable(): Database.Database {
+  if (!db) throw openError;
+  if (integrity && !integrity.ok) throw storeDamaged(file, integrity);
+  return db;
 }
 
 /** The streamed sync in progress: its job, its writer, and its first failure (the transaction is then rolled back). */
@@ -71,9 +82,8 @@ port.on('message', (m: ApplyWorkerInput) => {
     case 'begin':
       open = { job: m.job, apply: null, error: null };
       try {
-        if (!db) throw openError;
-        beginWrite(db);
-        open.apply = planApplier(db, syncApplyContext(db, m.job));
+        beginWrite(writable());
+        open.apply = planApplier(db!, syncApplyContext(db!, m.job));
       } catch (err) {
         open.error = err;
         if (db) rollbackWrite(db);
@@ -100,8 +110,7 @@ port.on('message', (m: ApplyWorkerInput) => {
       break;
     case 'run':
       try {
-        if (!db) throw openError;
-        runApplyJob(db, m.job, { changes: [], seen: [], gone: [] });
+        runApplyJob(writable(), m.job, { changes: [], seen: [], gone: [] });
         answer({ type: 'done' });
       } catch (err) {
         answer(failed(err));

@@ -11,6 +11,7 @@ import { serverTest } from './server-test';
 import { serverDetectBase } from './server-detect-base';
 import { snapshotCapture, snapshotCompare, snapshotDelete, snapshotExport, snapshotImport, snapshotList } from './snapshot';
 import { simulate, sync } from './sync-run';
+import { storeBackup, storeCheck } from './store';
 import { users, usersDeactivate, usersReactivate } from './users';
 import { usersRelink } from './users-relink';
 
@@ -45,6 +46,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   history,
   historyShow,
   historyDiscard,
+  storeCheck,
+  storeBackup,
   daemon,
 ];
 
