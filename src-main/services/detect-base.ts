@@ -1,4 +1,4 @@
-import type { BaseDetection } from '../../src-shared/domain/base-detection';
+import { serverPartOf, type BaseDetection } from '../../src-shared/domain/base-detection';
 import { DEFAULT_TIMEOUT_SECONDS, type PasswordInput, type ServerDraft } from '../../src-shared/domain/server';
 import { parseLdapUrl } from '../../src-shared/ldap/url';
 import { AppError } from '../../src-shared/errors';
@@ -19,7 +19,8 @@ export interface DetectBaseOptions {
  * have no search base yet (that is what is being detected), and the filter is not used.
  */
 export function detectionTarget(draft: ServerDraft): LdapTarget {
-  const parsed = parseLdapUrl(draft.url.trim());
+  // Only the scheme, host and port: the base is what is being detected, and may be half-typed.
+  const parsed = parseLdapUrl(serverPartOf(draft.url));
   if (!parsed.ok) throw new AppError('INVALID_INPUT', `Fix the URL first: ${parsed.message}`, [{ path: 'url', message: parsed.message }]);
   const u = parsed.url;
   const seconds = Number.isInteger(draft.timeoutSeconds) && draft.timeoutSeconds > 0 ? draft.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
@@ -28,7 +29,7 @@ export function detectionTarget(draft: ServerDraft): LdapTarget {
     scheme: u.scheme,
     host: u.host,
     port: u.port,
-    baseDn: u.baseDn,
+    baseDn: '',
     startTls: draft.startTls && u.scheme === 'ldap',
     bindAnonymously: draft.bindAnonymously || bindDn === '',
     bindDn,

@@ -34,9 +34,18 @@ export function globalCatalogNote(port: number): string | null {
   return `Port ${port} is Active Directory's Global Catalog: it answers for every domain of the forest without referrals, but holds only the partial attribute set of each entry. Check in the preview that the attributes your mapping and scripts read are there (mail, givenName, sn and userAccountControl are; many others are not), or use port ${port === 3268 ? 389 : 636} on a domain controller.`;
 }
 
-/** The URL with its search base replaced (the rest as parsed and re-formatted), or null while the URL does not parse. */
+/**
+ * The scheme, host and port of a URL without what follows them (the search base is what detection
+ * replaces, so a half-typed one must not stop it).
+ */
+export function serverPartOf(url: string): string {
+  const m = /^\s*(ldaps?:\/\/[^/?#]*)/i.exec(url);
+  return m ? m[1] : url.trim();
+}
+
+/** The URL with its search base replaced (scheme, host and port as parsed and re-formatted), or null while they do not parse. */
 export function urlWithBase(url: string, baseDn: string): string | null {
-  const parsed = parseLdapUrl(url.trim());
+  const parsed = parseLdapUrl(serverPartOf(url));
   if (!parsed.ok) return null;
   return formatLdapUrl({ ...parsed.url, baseDn });
 }

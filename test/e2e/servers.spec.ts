@@ -131,3 +131,35 @@ test('duplicates and deletes a server after confirmation, and guards unsaved cha
   await app.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await expect(app.getByTestId('server-item')).toHaveCount(1);
 });
+
+test('fills the Active Directory preset, detects the search base from the rootDSE, and explains a Global Catalog port', async ({ app }) => {
+  await app.getByRole('button', { name: 'Add a server' }).click();
+  await app.getByLabel('Server name').fill('Corp');
+
+  // The preset fills the filter (sAMAccountName becomes the username), the mapping and the Active script.
+  await app.getByTestId('preset-picker').getByRole('button', { name: 'Active Directory' }).click();
+  await expect(app.getByLabel('Search filter')).toHaveValue('(&(objectClass=user)(objectCategory=person)(sAMAccountName=?))');
+  await expect(app.getByTestId('username-attribute')).toHaveText('Username attribute: sAMAccountName');
+  await expect(app.getByLabel('Email attribute')).toHaveValue('mail');
+  await expect(app.getByText('(Number(entry.userAccountControl) & 2) === 0')).toBeVisible();
+  await expect(app.getByTestId('preset-picker').getByRole('button', { name: 'Active Directory' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(app.getByTestId('preset-help')).toContainText('Filled for Active Directory');
+
+  // Detect reads the rootDSE (namingContexts on OpenLDAP) and writes the base into the URL.
+  await app.getByLabel('URL and search base').fill(slapd.url);
+  await app.getByLabel('Bind DN').fill(slapd.syncDn);
+  await app.getByLabel('Bind password').fill(slapd.syncPw);
+  await app.getByTestId('detect-base').click();
+  await expect(app.getByLabel('URL and search base')).toHaveValue(`${slapd.url}/${slapd.suffix}`);
+  await expect(app.getByTestId('detect-base-result')).toContainText(`Search base ${slapd.suffix} from namingContexts (read as ${slapd.syncDn})`);
+
+  // A Global Catalog port says what it gives and what it lacks; a port with nothing on it fails Detect at the field.
+  await app.getByLabel('URL and search base').fill(`ldap://127.0.0.1:3268/${slapd.suffix}`);
+  await expect(app.getByTestId('global-catalog-note')).toContainText("Port 3268 is Active Directory's Global Catalog");
+  await app.getByTestId('detect-base').click();
+  await expect(app.getByTestId('detect-base-error')).toBeVisible();
+
+  // The OpenLDAP preset puts the inetOrgPerson defaults back.
+  await app.getByTestId('preset-picker').getByRole('button', { name: 'OpenLDAP' }).click();
+  await expect(app.getByLabel('Search filter')).toHaveValue('(&(objectClass=inetOrgPerson)(uid=?))');
+});

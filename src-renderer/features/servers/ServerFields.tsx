@@ -1,12 +1,15 @@
+import { presetOfDraft, SERVER_PRESETS } from '../../../src-shared/domain/presets';
 import { isPlainLdap } from './form-model';
 import { Field, Switch, CodeInput } from './Field';
 import { PasswordSection } from './PasswordSection';
+import { PresetPicker } from './PresetPicker';
 import { SourceFields } from './SourceFields';
+import { UrlField } from './UrlField';
 import type { ServerForm } from './use-server-form';
 
 /**
  * The setup form's inputs, in the reference product's order (name, URL, bind, filter, timeout), with the
- * Source section after the name. An offline server never connects: its TLS, bind and timeout fields are
+ * presets and the Source section after the name. An offline server never connects: its TLS, bind and timeout fields are
  * disabled, and the URL only gives the search base.
  */
 export function ServerFields({ form }: { form: ServerForm }) {
@@ -29,6 +32,8 @@ export function ServerFields({ form }: { form: ServerForm }) {
         )}
       </Field>
 
+      <PresetPicker form={form} />
+
       <SourceFields form={form} />
 
       {offline && (
@@ -38,22 +43,7 @@ export function ServerFields({ form }: { form: ServerForm }) {
         </p>
       )}
 
-      <Field
-        id="server-url"
-        label="URL and search base"
-        help={offline ? 'Only the search base after the host is used: the snapshot entries below it are read.' : 'ldap:// or ldaps://; port defaults to 389 / 636'}
-        error={errors.url}
-      >
-        {(a11y) => (
-          <CodeInput
-            {...a11y}
-            value={draft.url}
-            placeholder="ldaps://dir.example.com:636/ou=people,dc=example,dc=com"
-            onChange={(e) => form.setField('url', e.target.value)}
-            onBlur={() => form.touch('url')}
-          />
-        )}
-      </Field>
+      <UrlField form={form} />
 
       <Switch
         id="server-starttls"
@@ -80,7 +70,7 @@ export function ServerFields({ form }: { form: ServerForm }) {
             {...a11y}
             value={draft.bindDn}
             disabled={draft.bindAnonymously || offline}
-            placeholder="cn=sync,ou=services,dc=example,dc=com"
+            placeholder={presetOfDraft(draft) === 'active-directory' ? `${SERVER_PRESETS['active-directory'].bindDnExample} or EXAMPLE\\svc-sync` : 'cn=sync,ou=services,dc=example,dc=com'}
             onChange={(e) => form.setField('bindDn', e.target.value)}
             onBlur={() => form.touch('bindDn')}
           />

@@ -5,6 +5,7 @@ import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo, FieldIssue } from '../../../src-shared/errors';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
 import type { AttributeMapping, ScriptName } from '../../../src-shared/domain/mapping';
+import { applyPreset, type ServerPresetId } from '../../../src-shared/domain/presets';
 import { emptyServerDraft } from '../../../src-shared/domain/server-defaults';
 import type { ScriptTestCase } from '../../../src-shared/domain/script-tests';
 import type { PasswordInput, ServerDraft, ServerView } from '../../../src-shared/domain/server';
@@ -98,6 +99,15 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
     (text: string) => {
       setTimeoutTextState(text);
       changed('timeoutSeconds');
+    },
+    [changed],
+  );
+
+  /** Fills the search filter, the mapping and the Active script from a preset (see src-shared/domain/presets.ts). */
+  const applyPresetToForm = useCallback(
+    (id: ServerPresetId) => {
+      setDraft((d) => applyPreset(d, id));
+      for (const field of ['searchFilter', 'mapping.email', 'mapping.firstName', 'mapping.lastName', 'scripts.active'] as const) changed(field);
     },
     [changed],
   );
@@ -255,6 +265,7 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
     passwordWillClear: willClearPassword(saved, submitDraft),
     setField,
     setMapping,
+    applyPreset: applyPresetToForm,
     setScript,
     setScriptTests,
     setTimeoutText,
