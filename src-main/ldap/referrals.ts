@@ -116,7 +116,8 @@ export function referralReport(count: number, targets: ReferenceTarget[], domain
 /** The error for references a sync cannot ignore: entries held by other servers were not read. */
 export function referralError(references: readonly string[]): AppError {
   const n = new Set(references).size;
-  const first = referenceDn(references[0]) ?? references[0];
+  // The URL as sent (not only its DN): the host it names tells the admin which server holds the rest.
+  const first = references[0];
   return new AppError(
     'REFERRAL',
     `The directory returned ${plural(n, 'referral')} to entries it does not hold (${first}${n > 1 ? ', ...' : ''}), so some entries were not read. Nothing was changed. ` +
