@@ -4,6 +4,7 @@ import tls, { type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { STAGE_NAMES, type CertificateIssue, type DoctorReport, type StageName, type StageResult } from '../../src-shared/domain/doctor';
 import { AppError } from '../../src-shared/errors';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
+import { globalCatalogNote } from '../../src-shared/domain/base-detection';
 import { certificateIssue, presentedChain } from './certificate';
 import { closeClient, connect } from './client';
 import type { Client } from 'ldapts';
@@ -130,7 +131,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     await run('search', async () => {
       const refs: string[] = [];
       matches = await countEntries(client!, t, opts.signal, undefined, undefined, refs);
-      const detail = `${matches.toLocaleString('en-US')} ${matches === 1 ? 'match' : 'matches'} for ${matchAllFilter(t.searchFilter)}`;
+      const gc = globalCatalogNote(t.port);
+      const detail = `${matches.toLocaleString('en-US')} ${matches === 1 ? 'match' : 'matches'} for ${matchAllFilter(t.searchFilter)}${gc ? `. ${gc}` : ''}`;
       if (refs.length === 0) return { value: undefined, detail };
       // Said even when harmless: an admin should know the base reaches into other partitions.
       const tally = new ReferenceTally(new ReferenceJudge(await readRootDse(client!), t.baseDn));
