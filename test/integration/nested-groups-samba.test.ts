@@ -5,6 +5,8 @@
  * objectGUID as text.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import type { GroupClosure } from '../../src-main/groups/group-closure';
 import { emptyServerDraft, type ServerDraft } from '../../src-shared/domain/server';
 import { run } from '../rig/exec';
 import { SAMBA_GROUPS, SAMBA_SPECIAL_PEOPLE, sambaUser, sambaUserDn, startSambaDc, type SambaDc } from '../rig/samba';
+import { runCliInProcess } from './cli-runner';
 import { openTestApp, type TestApp } from './preview-fixture';
 
 const AD_FILTER = '(&(objectClass=user)(objectCategory=person)(sAMAccountName=?))';
@@ -120,5 +123,34 @@ describe('the ad helpers on live values', () => {
       expect(disabled).toBe(String((uac & 2) !== 0));
       expect(flags.split('|')).toContain('NORMAL_ACCOUNT');
     }
+  });
+});
+
+describe('the raw view shows SIDs and GUIDs as text', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'lss-ad-raw-'));
+    await writeFile(path.join(dir, 'ca.pem'), dc.caPem);
+    const server = { name: 'Samba AD', url: `${dc.ldapsUrl}/${dc.baseDn}`, bindDn: dc.reader.upn, bindPassword: { env: 'AD_BIND_PASSWORD' }, searchFilter: AD_FILTER, trustedCertificates: [{ file: 'ca.pem' }] };
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ servers: [server] }));
+  }, 30_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('`ldap-sync preview --raw DN` prints objectSid and objectGUID as samba-tool does', async () => {
+    const env = { ...process.env, LDAP_SYNC_DB: path.join(dir, 'store.sqlite'), AD_BIND_PASSWORD: dc.reader.password };
+    const ldapSync = (args: string[]) => runCliInProcess(args, { cwd: dir, env });
+    expect((await ldapSync(['config', 'apply', 'config.json'])).code).toBe(0);
+    const r = await ldapSync(['preview', 'Samba AD', '--raw', SAMBA_SPECIAL_PEOPLE.jsmith.dn]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ldb = [path.join(dc.dir, 'dc', 'private', 'sam.ldb'), path.join(dc.dir, 'private', 'sam.ldb')].find((p) => existsSync(p))!;
+    const shown = (await run('/usr/bin/samba-tool', ['user', 'show', 'jsmith', '-H', `tdb://${ldb}`, '--attributes=objectSid,objectGUID'])).stdout;
+    const sid = /^objectSid: (\S+)$/m.exec(shown)![1];
+    const guid = /^objectGUID: (\S+)$/m.exec(shown)![1];
+    expect(r.stdout).toMatch(new RegExp(`^objectSid: ${sid} \\(28 bytes, base64 `, 'mi'));
+    expect(r.stdout).toMatch(new RegExp(`^objectGUID: ${guid} \\(16 bytes, base64 `, 'mi'));
+    expect(r.stdout).toMatch(/^dn: CN=Smith\\, John,OU=People,DC=samdom,DC=test$/m);
   });
 });

@@ -33,6 +33,11 @@ server's search base and filter are evaluated on the snapshot's entries. An offl
 as "Sample directory") always reads its own snapshot and needs no --source; on a store without it,
 "ldap-sync preview 'Sample directory'" first installs the bundled sample directory.
 
+--raw DN shows one entry (below the search base) with every attribute, user and operational,
+as the directory (or snapshot) holds it: binary values as their size and base64, with objectSid,
+objectGUID and the other SID and GUID attributes first as the text AD tools show
+(S-1-5-21-..., 6e5b...-...).
+
 --search finds one username: the search filter's ? is replaced by the text, escaped as RFC 4515
 requires, so "*)(uid=*" matches nothing.
 
@@ -45,6 +50,7 @@ Org name script and roles is [] without a Role name script.`,
     page: { type: 'string', valueName: 'N', help: 'The page to show (default 1)' },
     'page-size': { type: 'string', valueName: 'K', help: `Entries per page: ${PREVIEW_PAGE_SIZES.join(', ')} (default ${DEFAULT_CLI_PAGE_SIZE})` },
     source: SOURCE_OPTION,
+    raw: { type: 'string', valueName: 'DN', help: 'Show every attribute of the entry DN as the directory returns it (SIDs and GUIDs as text), instead of a page' },
   },
   async run(ctx) {
     const page = wholeNumber(ctx.flags.page, 'page', 1);
@@ -62,6 +68,12 @@ Org name script and roles is [] without a Role name script.`,
     const snapshot = snapshotId ? app.snapshots.list().find((s) => s.id === snapshotId) : undefined;
     const sessionId = 'cli';
     try {
+      if (typeof ctx.flags.raw === 'string') {
+        const { formatRawEntry } = await import('../format-preview');
+        const entry = await app.preview.raw({ sessionId, serverId: server.id, draft: draftOfView(server), password: { kind: 'keep' }, source, dn: ctx.flags.raw });
+        ctx.io.stdout(ctx.json ? `${JSON.stringify(entry, null, 2)}\n` : formatRawEntry(entry));
+        return 0;
+      }
       const result = await app.preview.run({ sessionId, serverId: server.id, draft: draftOfView(server), password: { kind: 'keep' }, source, page, pageSize, search });
       ctx.io.stdout(ctx.json ? `${JSON.stringify(result, null, 2)}\n` : formatPreview(result, { snapshot: snapshot?.name }));
     } finally {

@@ -1,12 +1,20 @@
 import type { RawEntry, RawValue } from '../../../src-shared/domain/preview';
+import { adBinaryText } from '../../../src-shared/ldap/ad-binary';
 import { Dialog } from '../../ui/Dialog';
 import { formatCount } from '../../ui/format';
 import type { RawState } from './use-raw-entry';
 
-function Value({ value }: { value: RawValue }) {
+function Value({ value, name }: { value: RawValue; name: string }) {
   if (value.kind === 'text') return <div className="raw-text mono">{value.text}</div>;
+  // objectSid / objectGUID (and the like) as AD tools show them, the bytes still below.
+  const text = adBinaryText(name, value.base64);
   return (
     <div className="raw-binary">
+      {text && (
+        <div className="raw-text mono" data-testid="raw-ad-text">
+          {text}
+        </div>
+      )}
       <span className="muted">
         {formatCount(value.size)} {value.size === 1 ? 'byte' : 'bytes'} (binary, base64):
       </span>
@@ -15,7 +23,7 @@ function Value({ value }: { value: RawValue }) {
   );
 }
 
-/** The raw view: every attribute of one entry as the server returned it; binary values as size plus base64. */
+/** The raw view: every attribute of one entry as the server returned it; binary values as size plus base64 (SIDs and GUIDs also as text). */
 export function RawEntryDialog({ state, onClose, onAddTestCase }: { state: RawState; onClose: () => void; onAddTestCase?: (entry: RawEntry) => void }) {
   const { dn, entry, error } = state;
   return (
@@ -64,7 +72,7 @@ export function RawEntryDialog({ state, onClose, onAddTestCase }: { state: RawSt
                 </th>
                 <td>
                   {attr.values.map((v, i) => (
-                    <Value key={i} value={v} />
+                    <Value key={i} value={v} name={attr.name} />
                   ))}
                   {attr.values.length === 0 && <span className="muted">(no values)</span>}
                 </td>
