@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'STORE_REFUSED',
   /** The store's file has damaged pages or broken links (src-main/store/integrity.ts); nothing was written. */
   'STORE_DAMAGED',
+  /** The disk holding the store or an output file is full (ENOSPC, SQLITE_FULL); the operation changed nothing. */
+  'DISK_FULL',
   'CANCELLED',
   'BUSY',
   'REFERRAL',
@@ -80,6 +82,27 @@ export class AppError extends Error {
 
 /** The message for SQLite's "database is locked": a sync applying its plan (in its apply worker, or another process) holds the store's write lock. */
 export const STORE_BUSY_MESSAGE = 'The store is busy: a sync is applying its changes (in this app or another process). Try again in a moment.';
+
+/**
+ * The admin-facing error for a failure of the system under us (SQLite, the file system) that has a
+ * known cause and fix; null for anything else (a bug: reported as INTERNAL). Used by the IPC router
+ * and the CLI, so both say the same thing.
+ */
+export function knownSystemFailure(err: unknown): AppError | null {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  if (/^SQLITE_BUSY/.test(code)) return new AppError('BUSY', STORE_BUSY_MESSAGE);
+  if (/^SQLITE_FULL/.test(code) || code === 'ENOSPC') {
+    return new AppError('DISK_FULL', `The disk is full (${detail}), so this stopped and changed nothing. Free some space on the disk that holds the store or the output file, then run it again.`);
+  }
+  if (/^SQLITE_CORRUPT/.test(code) || code === 'SQLITE_NOTADB') {
+    return new AppError('STORE_DAMAGED', `The store is damaged (${detail}). Run "ldap-sync store check" to see the damage and how to recover.`);
+  }
+  if (/^SQLITE_READONLY/.test(code) || code === 'EROFS') {
+    return new AppError('STORE_REFUSED', `The store cannot be written (${detail}). Commands that only read it (users, history, snapshot list) still work; to change it, make the store file and its folder writable for this user.`);
+  }
+  return null;
+}
 
 /** A result as it crosses the IPC boundary. */
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorInfo };

@@ -15,10 +15,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  // A closed pipe (`ldap-sync server list | head -1`) is not an error worth a stack trace.
+  // A closed pipe (`ldap-sync server list | head -1`) is not an error worth a stack trace; output
+  // that cannot be written (`> file` on a full disk) is said once, on stderr, and fails the command.
+  let outputFailed: string | null = null;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
+      if (err.code === 'EPIPE' || outputFailed !== null) return;
+      outputFailed = err.code === 'ENOSPC' ? 'the disk is full' : err.message;
     });
   }
   const code = await runCli(process.argv.slice(2), {
@@ -31,9 +34,12 @@ async function main(): Promise<void> {
   });
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
-  process.exitCode = code;
+  // A command that stopped on the failed write has said so already; one that did not learn of it has not.
+  if (outputFailed !== null && code === 0) process.stderr.write(`error: the output could not be written (${outputFailed}); what was written is incomplete.\n`);
+  const status = outputFailed !== null && code === 0 ? 1 : code;
+  process.exitCode = status;
   // Output is flushed by now; if a stray handle kept the process alive, do not hang the shell.
-  setTimeout(() => process.exit(code), 2000).unref();
+  setTimeout(() => process.exit(status), 2000).unref();
 }
 
 await main();

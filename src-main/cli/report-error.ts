@@ -1,4 +1,4 @@
-import { AppError, STORE_BUSY_MESSAGE, type ErrorInfo } from '../../src-shared/errors';
+import { AppError, knownSystemFailure, type ErrorInfo } from '../../src-shared/errors';
 import { UsageError, type CliIo } from './io';
 import { usageFor } from './usage';
 
@@ -29,7 +29,8 @@ export function reportError(err: unknown, io: CliIo, opts: ReportOptions): numbe
     if (opts.debug && err.stack) io.stderr(`${err.stack}\n`);
     return 1;
   }
-  if (/^SQLITE_BUSY/.test(String((err as { code?: unknown })?.code ?? ''))) return reportError(new AppError('BUSY', STORE_BUSY_MESSAGE), io, opts);
+  const known = knownSystemFailure(err);
+  if (known) return reportError(known, io, opts);
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   if (opts.json) printJson(io, { code: 'INTERNAL', message });
   else io.stderr(`error: unexpected failure: ${message}\n${opts.debug ? '' : '(run again with --debug to see where it happened)\n'}`);

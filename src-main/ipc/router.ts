@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
 import { contract, type EventName, type Events, type Method, type Output, type ParsedInput } from '../../src-shared/ipc/contract';
-import { AppError, type ErrorInfo, type Result, STORE_BUSY_MESSAGE } from '../../src-shared/errors';
+import { AppError, type ErrorInfo, knownSystemFailure, type Result } from '../../src-shared/errors';
 
 /** Per-call context a handler receives: a way to send events back to the calling window. */
 export interface CallContext {
@@ -49,7 +49,8 @@ export function createRouter(handlers: Handlers, opts: RouterOptions) {
       return { ok: true, data: data === undefined ? null : data };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: err.toInfo() };
-      if (/^SQLITE_BUSY/.test(String((err as { code?: unknown })?.code ?? ''))) return { ok: false, error: { code: 'BUSY', message: STORE_BUSY_MESSAGE } };
+      const known = knownSystemFailure(err);
+      if (known) return { ok: false, error: known.toInfo() };
       opts.log?.error(`Unexpected error in ${m}`, err);
       return { ok: false, error: { code: 'INTERNAL', message: `Something went wrong in ${m}. Details are in the app log.` } };
     }

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -204,7 +204,8 @@ export const snapshotExport: CommandSpec = {
   summary: 'Print a snapshot as LDIF (or write it to a file)',
   description: `Writes the snapshot NAME as LDIF (RFC 2849 content records): to stdout, or to FILE with
 --output (written to a temporary file first and renamed when complete, so FILE is never left
-half-written). The entries are streamed, so memory stays flat for any size. Importing the output
+half-written; readable by its owner only, mode 0600; FILE must be a regular file or a new name, never
+a symbolic link, device or pipe). The entries are streamed, so memory stays flat for any size. Importing the output
 ("ldap-sync snapshot import FILE --name NAME") gives the same entries: binary values are written
 as base64.
 
@@ -239,13 +240,13 @@ With --output and --json, prints { "snapshot", "file", "entries" }.`,
       return 'code' in outcome ? outcome.code : 0;
     }
     const file = resolve(output);
-    let folder = false;
-    try {
-      folder = statSync(file).isDirectory();
-    } catch {
-      // A new file.
+    const kind = existingKind(file);
+    // The file is replaced by renaming a finished temporary file over it: that would turn a symbolic
+    // link, a device or a pipe into a regular file, so only a regular file (or a new name) is taken.
+    if (kind === 'folder') throw new AppError('INVALID_INPUT', `${output} is a folder: give the name of the LDIF file to write.`);
+    if (kind !== null && kind !== 'file') {
+      throw new AppError('INVALID_INPUT', `${output} is ${kind}, not a regular file, so it was left alone: give the name of a regular file to write, or leave out --output and redirect stdout.`);
     }
-    if (folder) throw new AppError('INVALID_INPUT', `${output} is a folder: give the name of the LDIF file to write.`);
     const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
     const cannotWrite = (err: unknown) => {
       const code = (err as NodeJS.ErrnoException).code;
@@ -254,7 +255,8 @@ With --output and --json, prints { "snapshot", "file", "entries" }.`,
     };
     let handle;
     try {
-      handle = await open(partial, 'wx');
+      // Owner-only, like the store: directory data is personal data.
+      handle = await open(partial, 'wx', 0o600);
     } catch (err) {
       throw cannotWrite(err);
     }
@@ -284,6 +286,23 @@ With --output and --json, prints { "snapshot", "file", "entries" }.`,
     return 0;
   },
 };
+
+/** What is at `file` now: null (nothing), 'file', 'folder', or a phrase naming another kind. Symbolic links are not followed. */
+function existingKind(file: string): string | null {
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return null;
+  }
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'folder';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
 
 /** `ldap-sync snapshot list`: the saved snapshots. */
 export const snapshotList: CommandSpec = {
