@@ -61,7 +61,7 @@ describe('output that cannot be written', () => {
     try {
       const child = spawn(process.execPath, [BIN, 'snapshot', 'export', SNAPSHOT], { cwd: dir, env, stdio: ['ignore', full, 'pipe'] });
       let stderr = '';
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
       const code = await new Promise<number | null>((r) => child.on('close', r));
       expect(code).toBe(1);
       expect(stderr).toMatch(/^error: The disk is full \(ENOSPC[^\n]*\)[^\n]*Free some space[^\n]*\n$/);
