@@ -106,7 +106,8 @@ export class SyncService {
 
   constructor(private readonly deps: SyncServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-    recoverAtStart(deps.db, this.now());
+    // A store this process cannot write is only read (users, history): nothing to recover here.
+    if (!deps.db.readonly) recoverAtStart(deps.db, this.now());
   }
 
   private get db(): Database.Database {
@@ -393,7 +394,7 @@ export class SyncService {
 
   overview(): SyncOverview {
     // A run whose process died (kill -9) shows as interrupted as soon as anyone looks.
-    recoverStaleLock(this.db, this.now());
+    if (!this.db.readonly) recoverStaleLock(this.db, this.now());
     const holder = lockHolder(this.db);
     const r = holder ? runningRun(this.db, holder.runId) : undefined;
     const running: SyncOverview['running'] = holder && r ? { runId: holder.runId, serverId: r.serverId, kind: r.kind, trigger: r.trigger, startedAt: r.startedAt, pid: holder.pid } : null;

@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors';
 import { openDatabase } from '../native/sqlite-binding';
@@ -13,6 +14,8 @@ export { defaultStorePath, resolveStorePath } from './store-path';
 export interface Store {
   readonly db: Database.Database;
   readonly file: string;
+  /** True when this process cannot write the store: it was opened read-only (see openStore). */
+  readonly readOnly?: boolean;
   close(): void;
 }
 
@@ -44,6 +47,10 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
   if (readonly && isNew) throw new AppError('STORE_REFUSED', `There is no store at ${file}.`);
   if (!readonly && !inMemory) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
 
+  // A store this user cannot write (a read-only file, folder or file system) still serves the
+  // commands and screens that only read it; a write then fails with a message naming the fix.
+  if (!readonly && !isNew && !inMemory && !canWrite(file)) return openReadOnlyStore(file, opts.migrations ?? loadMigrations());
+
   const db = openOrRefuse(file, readonly);
   try {
     if (isNew && process.platform !== 'win32') chmodSync(file, 0o600);
@@ -69,6 +76,64 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
     file,
     close() {
       if (db.open) db.close();
+    },
+  };
+}
+
+/** Whether this process may write the store file and create its -wal and -shm files next to it. */
+function canWrite(file: string): boolean {
+  try {
+    accessSync(file, constants.W_OK);
+    accessSync(dirname(file), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens a store this process cannot write, read-only. SQLite cannot read a WAL store in a folder it
+ * cannot write (it needs a -shm file there, SQLITE_READONLY_DIRECTORY), so then it reads a private
+ * copy of the store (and its WAL) instead: a consistent view as of the moment it was opened.
+ */
+function openReadOnlyStore(file: string, migrations: readonly Migration[]): Store {
+  let db: Database.Database;
+  let copyDir: string | null = null;
+  try {
+    db = openDatabase(file, { readonly: true, fileMustExist: true });
+    db.pragma('schema_version');
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code ?? '');
+    if (!/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw refusal(file, error);
+    copyDir = mkdtempSync(join(tmpdir(), 'lss-readonly-store-'));
+    try {
+      const copy = join(copyDir, basename(file));
+      copyFileSync(file, copy);
+      if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+      db = openDatabase(copy, { readonly: true, fileMustExist: true });
+    } catch (copyError) {
+      rmSync(copyDir, { recursive: true, force: true });
+      throw refusal(file, copyError);
+    }
+  }
+  try {
+    db.pragma('foreign_keys = ON');
+    const pending = pendingMigrations(db, migrations);
+    if (pending.length > 0) {
+      throw new AppError('STORE_REFUSED', `The store ${file} cannot be written by this user and needs an upgrade (${pending.map((m) => m.name).join(', ')}); open it once as a user who can write it.`);
+    }
+  } catch (error) {
+    db.close();
+    if (copyDir) rmSync(copyDir, { recursive: true, force: true });
+    throw refusal(file, error);
+  }
+  return {
+    db,
+    file,
+    readOnly: true,
+    close() {
+      if (db.open) db.close();
+      if (copyDir) rmSync(copyDir, { recursive: true, force: true });
     },
   };
 }
