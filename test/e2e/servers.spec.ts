@@ -1,5 +1,6 @@
 import { test, expect } from './fixtures';
 import { startSlapd, type Slapd } from '../rig/slapd';
+import { startSambaDc, type SambaDc } from '../rig/samba';
 
 // The admin's path through server setup: add, test green, break the password, trust a certificate,
 // save, and reopen with the password never shown.
@@ -162,4 +163,39 @@ test('fills the Active Directory preset, detects the search base from the rootDS
   // The OpenLDAP preset puts the inetOrgPerson defaults back.
   await app.getByTestId('preset-picker').getByRole('button', { name: 'OpenLDAP' }).click();
   await expect(app.getByLabel('Search filter')).toHaveValue('(&(objectClass=inetOrgPerson)(uid=?))');
+});
+
+test.describe('against a real Active Directory (Samba AD DC)', () => {
+  let dc: SambaDc;
+  test.beforeAll(async () => {
+    dc = await startSambaDc();
+  }, { timeout: 180_000 });
+  test.afterAll(async () => {
+    await dc?.stop();
+  });
+
+  test('names a disabled bind account at the bind stage, not the password, and detects the domain root as the base', async ({ app }) => {
+    await app.getByRole('button', { name: 'Add a server' }).click();
+    await app.getByLabel('Server name').fill('Samba AD');
+    await app.getByTestId('preset-picker').getByRole('button', { name: 'Active Directory' }).click();
+    await app.getByLabel('URL and search base').fill(`${dc.ldapsUrl}/${dc.baseDn}`);
+    await app.getByLabel('Bind DN').fill(dc.disabledReader.upn);
+    await app.getByLabel('Bind password').fill(dc.disabledReader.password);
+    await app.getByRole('button', { name: 'Test', exact: true }).click();
+    await app.getByRole('button', { name: 'Trust this certificate for this server' }).click();
+    await expect(app.getByTestId('stage-bind')).toHaveAttribute('data-status', 'failed');
+    await expect(app.getByTestId('stage-bind-error')).toContainText(`The bind account "${dc.disabledReader.upn}" is disabled in Active Directory`);
+    await expect(app.getByTestId('stage-bind-error')).toContainText('The password is not the problem');
+    await expect(app.getByTestId('stage-bind-error')).toContainText('AcceptSecurityContext error, data 533');
+
+    // With the enabled reader, Detect puts defaultNamingContext into the URL.
+    await app.getByLabel('Bind DN').fill(dc.reader.upn);
+    await app.getByLabel('Bind password').fill(dc.reader.password);
+    await app.getByLabel('URL and search base').fill(dc.ldapsUrl);
+    await app.getByTestId('detect-base').click();
+    await expect(app.getByLabel('URL and search base')).toHaveValue(`${dc.ldapsUrl}/${dc.baseDn}`);
+    await expect(app.getByTestId('detect-base-result')).toContainText(`Search base ${dc.baseDn} from defaultNamingContext (read as ${dc.reader.upn})`);
+    await app.getByRole('button', { name: 'Test', exact: true }).click();
+    await expect(app.getByTestId('stage-bind')).toHaveAttribute('data-status', 'passed');
+  });
 });
