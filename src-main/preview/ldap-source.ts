@@ -20,6 +20,7 @@ import { fetchRawEntry, sampleAttributeNames } from './ldap-lookups';
 import type { ReferralReport } from '../../src-shared/domain/referrals';
 import { ReferenceJudge, ReferenceTally } from '../ldap/referrals';
 import { readRootDse } from '../ldap/root-dse';
+import { completePreviewRanges } from './ldap-ranges';
 
 /** How long an unused connection stays open (its cursor is lost after; cached pages are kept). */
 export const IDLE_CLOSE_MS = 120_000;
@@ -225,7 +226,10 @@ export class LdapEntrySource implements EntrySource {
           s.cursor = null;
           break;
         }
-        s.pending.push(...step.value.searchEntries.map(toEntryInput));
+        const got = step.value.searchEntries.map(toEntryInput);
+        await completePreviewRanges(await this.connection(), got);
+        if (s.cursor !== cursor) throw new AppError('CANCELLED', 'The preview search was replaced by a newer one.');
+        s.pending.push(...got);
         while (s.pending.length >= s.pageSize) {
           s.cache.set(s.nextPage++, s.pending.splice(0, s.pageSize));
         }

@@ -15,6 +15,7 @@ import type { DirectoryEntry } from '../../src-main/directory/entry';
 import { parseTrustedPem } from '../../src-main/ldap/certificate';
 import { readDirectory } from '../../src-main/ldap/reader';
 import { targetFromDraft, type LdapTarget } from '../../src-main/ldap/target';
+import { LdapEntrySource } from '../../src-main/preview/ldap-source';
 import { parseLdif } from '../../src-main/snapshots/ldif';
 import { emptyServerDraft } from '../../src-shared/domain/server';
 import { run } from '../rig/exec';
@@ -82,6 +83,16 @@ describe('a live read that starts ranged gets every value of a big group', () =>
   it('in the read worker with pages of 1 entry, so the last page holds the big group alone', async () => {
     const groups = await readGroups(['member;range=0-99'], { pageSize: 1 });
     expect(membersOf(groups)).toEqual(unranged);
+  });
+
+  it('in the preview\'s pages too (its own ldapts connection), so a preview script sees what a sync sees', async () => {
+    const source = new LdapEntrySource({ target, password: dc.reader.password });
+    try {
+      const page = await source.page({ page: 1, pageSize: 50, search: null, attributes: ['cn', 'member;range=0-1499'] });
+      expect(membersOf(new Map(page.entries.map((e) => [e.dn, e])))).toEqual(unranged);
+    } finally {
+      await source.close();
+    }
   });
 });
 
