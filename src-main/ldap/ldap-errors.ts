@@ -43,7 +43,7 @@ export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget): A
         return adBindError(said, t.bindDn) ?? new AppError('INVALID_CREDENTIALS', `Invalid credentials: the directory rejected the bind as "${t.bindDn || '(anonymous)'}"${diag}. Check the bind DN and password.`);
       case 32:
         return phase === 'base' || phase === 'search'
-          ? new AppError('NO_SUCH_BASE', `The search base "${t.baseDn}" does not exist on ${where}, or the bind account cannot see it. Check the part of the URL after the host.`)
+          ? new AppError('NO_SUCH_BASE', `The search base "${t.baseDn}" does not exist on ${where}, or the bind account cannot see it. Check the part of the URL after the host, or let the server suggest one: Detect search base in the app, or ldap-sync server detect-base.`)
           : new AppError('BIND_FAILED', `The bind DN "${t.bindDn}" does not exist on ${where}.`);
       case 4:
         return new AppError('SIZE_LIMIT', `The directory stopped the search early: size limit exceeded for "${t.bindDn || 'anonymous'}". Ask the directory administrator to raise the size limit for this account (OpenLDAP: limits/olcSizeLimit; Active Directory: MaxPageSize), or narrow the search filter or base.`);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chooseBase, type RootDseFacts } from '../../src-main/ldap/detect-base';
+import { NoSuchObjectError } from 'ldapts';
+import { toLdapAppError } from '../../src-main/ldap/ldap-errors';
+import type { LdapTarget } from '../../src-main/ldap/target';
 import { urlWithBase } from '../../src-shared/domain/base-detection';
 
 const facts = (over: Partial<RootDseFacts>): RootDseFacts => ({
@@ -39,5 +42,12 @@ describe('choosing a search base from rootDSE facts', () => {
   it('percent-encodes what an LDAP URL must (RFC 4516) when it writes the base into the URL', () => {
     expect(urlWithBase('ldaps://DC1.example.com:636/old', 'OU=R&D?,DC=example,DC=com')).toBe('ldaps://dc1.example.com:636/OU=R&D%3F,DC=example,DC=com');
     expect(urlWithBase('not a url', 'dc=x')).toBeNull();
+  });
+
+  it('sends an admin whose base does not exist to the detection', () => {
+    const t = { host: 'dc1', port: 636, baseDn: 'OU=Gone,DC=x', bindDn: 'svc@x', timeoutMs: 1000 } as LdapTarget;
+    const e = toLdapAppError(new NoSuchObjectError(''), 'search', t);
+    expect(e.code).toBe('NO_SUCH_BASE');
+    expect(e.message).toMatch(/Detect search base in the app, or ldap-sync server detect-base\.$/);
   });
 });
