@@ -16,6 +16,19 @@ const PHASE_WORDS: Record<LdapPhase, string> = {
   search: 'the search',
 };
 
+/** Node's certificate verification failures, in admin words. */
+const TLS_PROBLEMS: Record<string, string> = {
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it does not name this host (an IP address in the URL must be an IP SAN of the certificate)',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed and not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'it was issued by an authority this computer does not trust',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'it was issued by an authority this computer does not trust',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'it was issued by an authority this computer does not trust',
+  UNABLE_TO_GET_ISSUER_CERT: 'it was issued by an authority this computer does not trust',
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet (check the clocks)',
+  CERT_REVOKED: 'it was revoked',
+};
+
 /** An error raised when our own deadline for an operation passed. */
 export class DeadlineError extends Error {
   constructor(readonly phase: LdapPhase) {
@@ -83,6 +96,10 @@ export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget): A
       return new AppError('CONNECT_FAILED', `${where} closed the connection during ${PHASE_WORDS[phase]} (${e.code}). If the port expects TLS, use ldaps://; if it expects plain LDAP, use ldap://.`);
   }
   const message = e instanceof Error ? e.message.split('\n')[0] : String(err);
+  const tlsProblem = typeof e?.code === 'string' ? TLS_PROBLEMS[e.code] : undefined;
+  if (tlsProblem) {
+    return new AppError('TLS_UNTRUSTED', `The certificate of ${where} was refused: ${tlsProblem} (${message}). No password was sent. Run the connection test (Test in the app, or ldap-sync server test NAME) to see the certificate and, if it is the right one, trust it.`);
+  }
   if (/Connection closed|connection (was )?(reset|ended|lost)|socket hang up|ended by the other party|ECONNRESET|EPIPE|socket (closed|destroyed)/i.test(message)) {
     return new AppError('CONNECT_FAILED', `${where} closed the connection during ${PHASE_WORDS[phase]}. If the port expects TLS, use ldaps://; if it expects plain LDAP, use ldap://.`);
   }

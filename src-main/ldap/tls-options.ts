@@ -50,9 +50,12 @@ export function tlsOptionsFor(host: string, trusted: TrustedCertificate[]): Conn
     rejectUnauthorized: true,
     // Lets a trusted leaf or intermediate act as an anchor (Node >= 22.9; ignored by older runtimes).
     ...(trusted.length ? { allowPartialTrustChain: true } : {}),
-    checkServerIdentity: (hostname: string, cert: PeerCertificate) => {
+    // Always against the URL's host: Node passes servername || host || 'localhost', and a TLS
+    // socket made over an existing one (StartTLS, the doctor's probe) has neither, so an IP literal
+    // (no SNI) was checked as "localhost". An IP literal matches IP SANs only (RFC 6125).
+    checkServerIdentity: (_hostname: string, cert: PeerCertificate) => {
       if (cert.fingerprint256 && trustedFingerprints.has(cert.fingerprint256.toUpperCase())) return undefined;
-      return tls.checkServerIdentity(hostname, cert);
+      return tls.checkServerIdentity(host, cert);
     },
   } as ConnectionOptions;
 }

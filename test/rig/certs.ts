@@ -25,6 +25,10 @@ export interface TestPki {
   expired: CertPair;
   /** Self-signed leaf (CA:false) for 127.0.0.1/localhost, not issued by the CA. */
   selfSigned: CertPair;
+  /** Leaf signed by the CA, SAN only `IP:127.0.0.1` (right for ldaps://127.0.0.1, no DNS name). */
+  ipOnly: CertPair;
+  /** Leaf signed by the CA, SAN only `DNS:localhost` (wrong for ldaps://127.0.0.1: an IP literal matches IP SANs only). */
+  localhostOnly: CertPair;
 }
 
 const LOCAL_SAN = 'IP:127.0.0.1,DNS:localhost';
@@ -54,6 +58,12 @@ ${leaf(LOCAL_SAN)}
 authorityKeyIdentifier = keyid
 [ leaf_wrong ]
 ${leaf('DNS:wrong.example.test')}
+authorityKeyIdentifier = keyid
+[ leaf_ip_only ]
+${leaf('IP:127.0.0.1')}
+authorityKeyIdentifier = keyid
+[ leaf_localhost_only ]
+${leaf('DNS:localhost')}
 authorityKeyIdentifier = keyid
 [ leaf_self ]
 ${leaf(LOCAL_SAN)}
@@ -132,17 +142,21 @@ export async function createTestPki(dir: string): Promise<TestPki> {
   await Promise.all([
     signLeaf(dir, conf, 'server', '127.0.0.1', 'leaf_local', 2),
     signLeaf(dir, conf, 'wrong-host', 'wrong.example.test', 'leaf_wrong', 3),
+    signLeaf(dir, conf, 'ip-only', '127.0.0.1', 'leaf_ip_only', 4),
+    signLeaf(dir, conf, 'localhost-only', 'localhost', 'leaf_localhost_only', 5),
     signExpired(dir, conf),
     run('openssl', ['req', '-config', conf, '-x509', ...EC_KEY, '-keyout', path.join(dir, 'self-signed.key'),
       '-subj', '/CN=127.0.0.1', '-days', '825', '-sha256', '-extensions', 'leaf_self',
       '-out', path.join(dir, 'self-signed.crt')]),
   ]);
-  const [caCertPem, server, wrongHost, expired, selfSigned] = await Promise.all([
+  const [caCertPem, server, wrongHost, expired, selfSigned, ipOnly, localhostOnly] = await Promise.all([
     readFile(caCertFile, 'utf8'),
     pair(dir, 'server'),
     pair(dir, 'wrong-host'),
     pair(dir, 'expired'),
     pair(dir, 'self-signed'),
+    pair(dir, 'ip-only'),
+    pair(dir, 'localhost-only'),
   ]);
-  return { dir, caCertPem, caCertFile, server, wrongHost, expired, selfSigned };
+  return { dir, caCertPem, caCertFile, server, wrongHost, expired, selfSigned, ipOnly, localhostOnly };
 }

@@ -18,7 +18,7 @@ export { parseOpRecords, parseOps, OP_KINDS, WRITE_OP_KINDS, type OpRecord } fro
 export { userAttributes, userUid } from './directory-data';
 
 /** Which certificate slapd presents on ldaps:// and after StartTLS. */
-export type SlapdTlsMode = 'ca' | 'wrong-host' | 'expired' | 'self-signed';
+export type SlapdTlsMode = 'ca' | 'wrong-host' | 'expired' | 'self-signed' | 'ip-only' | 'localhost-only';
 
 /** Options of {@link startSlapd}. */
 export interface SlapdOptions {
@@ -103,6 +103,8 @@ const CERT_FOR: Record<SlapdTlsMode, (p: TestPki) => CertPair> = {
   'wrong-host': (p) => p.wrongHost,
   expired: (p) => p.expired,
   'self-signed': (p) => p.selfSigned,
+  'ip-only': (p) => p.ipOnly,
+  'localhost-only': (p) => p.localhostOnly,
 };
 
 /**
