@@ -67,6 +67,7 @@
 import { escapeDnValue, parseDn, type Ava } from '../../src-shared/ldap/dn';
 import { parseFilter, type FilterNode } from '../../src-shared/ldap/filter';
 import { isBinaryAttribute } from '../directory/binary-attributes';
+import { slapdNormalizeUnicode } from './slapd-unicode';
 
 /** An entry to test: a DirectoryEntry (src-main/directory/entry.ts), or any entry of that shape with read-only values. */
 export interface FilterEntry {
@@ -139,12 +140,13 @@ function directoryString(value: string, fold: boolean, use: Use): string | null 
   if (value === '' && use === Use.Value) return null;
   let t = value;
   if (!ASCII.test(t)) {
-    if (!LATIN1_NFKC.test(t)) {
+    if (LATIN1_NFKC.test(t)) {
+      // Latin-1 letters fold within Latin-1 and NFKC leaves them as they are.
+      if (fold) t = t.toLowerCase();
+    } else {
       if (RAW_BYTES.test(t)) return null;
-      t = t.normalize('NFKC');
+      t = slapdNormalizeUnicode(t, fold);
     }
-    // Per-character lower case like slapd: JS would turn a word-final Σ into ς.
-    if (fold) t = t.replace(/Σ/g, 'σ').toLowerCase();
   } else if (fold) {
     t = t.toLowerCase();
   }
@@ -326,8 +328,10 @@ function compareNormalized(kind: Kind, a: string, b: string): number {
 // The schema: attribute types and object classes.
 
 /**
- * Attribute types: `OID name [alias...] [^supertype] [=EQUALITY] [<ORDERING] [*SUBSTR]` (rule
- * kinds as in {@link Kind}), `|`-separated. Generated from the cn=Subschema of Debian's slapd
+ * Attribute types: `OID name [alias...] [^supertype] [=EQUALITY] [<ORDERING] [*SUBSTR] [~kind]`
+ * (rule kinds as in {@link Kind}), `|`-separated. `~kind`: the type's syntax also admits the
+ * extensible rules of that kind's family (slapd's matchingRuleUse), e.g. mailPreferenceOption, an
+ * INTEGER without an EQUALITY rule, admits integerMatch and the bitwise rules. Generated from the cn=Subschema of Debian's slapd
  * 2.5.13 with the core, cosine, inetorgperson and nis schemas (the rig's), without the config
  * (olc*) and root DSE attributes; rules a subtype does not name come from its supertype.
  * `-` marks Active Directory attributes (no OID) whose matching differs from the default strings.
@@ -342,12 +346,12 @@ const ATTRIBUTE_TYPES = [
   '1.3.6.1.1.1.1.1 gidNumber =int <int|2.5.4.35 userPassword =octet|1.3.6.1.4.1.250.1.57 labeledURI =ce',
   '2.5.4.13 description =ci *ci|2.5.4.34 seeAlso ^distinguishedName',
   '1.3.6.1.4.1.42.2.27.8.1.29 pwdLastSuccess =time <time|2.5.4.2 knowledgeInformation =ci',
-  '2.5.4.4 sn surname ^name|2.5.4.5 serialNumber =ci *ci|2.5.4.6 c countryName ^name',
+  '2.5.4.4 sn surname ^name|2.5.4.5 serialNumber =ci *ci|2.5.4.6 c countryName ^name ~cia5',
   '2.5.4.7 l localityName ^name|2.5.4.8 st stateOrProvinceName ^name|2.5.4.9 street streetAddress =ci *ci',
   '2.5.4.10 o organizationName ^name|2.5.4.11 ou organizationalUnitName ^name|2.5.4.12 title ^name',
   '2.5.4.14 searchGuide|2.5.4.15 businessCategory =ci *ci|2.5.4.16 postalAddress =list *list',
   '2.5.4.17 postalCode =ci *ci|2.5.4.18 postOfficeBox =ci *ci|2.5.4.19 physicalDeliveryOfficeName =ci *ci',
-  '2.5.4.20 telephoneNumber =tel *tel|2.5.4.21 telexNumber|2.5.4.22 teletexTerminalIdentifier',
+  '2.5.4.20 telephoneNumber =tel *tel ~ci|2.5.4.21 telexNumber|2.5.4.22 teletexTerminalIdentifier',
   '2.5.4.23 facsimileTelephoneNumber fax|2.5.4.24 x121Address =num *num',
   '2.5.4.25 internationaliSDNNumber =num *num|2.5.4.26 registeredAddress ^postalAddress',
   '2.5.4.27 destinationIndicator =ci *ci|2.5.4.28 preferredDeliveryMethod|2.5.4.29 presentationAddress =x',
@@ -369,17 +373,17 @@ const ATTRIBUTE_TYPES = [
   '0.9.2342.19200300.100.1.11 documentIdentifier =ci *ci|0.9.2342.19200300.100.1.12 documentTitle =ci *ci',
   '0.9.2342.19200300.100.1.13 documentVersion =ci *ci|0.9.2342.19200300.100.1.14 documentAuthor =dn',
   '0.9.2342.19200300.100.1.15 documentLocation =ci *ci',
-  '0.9.2342.19200300.100.1.20 homePhone homeTelephoneNumber =tel *tel|0.9.2342.19200300.100.1.21 secretary =dn',
+  '0.9.2342.19200300.100.1.20 homePhone homeTelephoneNumber =tel *tel ~ci|0.9.2342.19200300.100.1.21 secretary =dn',
   '0.9.2342.19200300.100.1.22 otherMailbox|0.9.2342.19200300.100.1.26 aRecord =cia5',
   '0.9.2342.19200300.100.1.27 mDRecord =cia5|0.9.2342.19200300.100.1.28 mXRecord =cia5',
   '0.9.2342.19200300.100.1.29 nSRecord =cia5|0.9.2342.19200300.100.1.30 sOARecord =cia5',
   '0.9.2342.19200300.100.1.31 cNAMERecord =cia5|0.9.2342.19200300.100.1.38 associatedName =dn',
   '0.9.2342.19200300.100.1.39 homePostalAddress =list *list|0.9.2342.19200300.100.1.40 personalTitle =ci *ci',
-  '0.9.2342.19200300.100.1.41 mobile mobileTelephoneNumber =tel *tel',
-  '0.9.2342.19200300.100.1.42 pager pagerTelephoneNumber =tel *tel',
+  '0.9.2342.19200300.100.1.41 mobile mobileTelephoneNumber =tel *tel ~ci',
+  '0.9.2342.19200300.100.1.42 pager pagerTelephoneNumber =tel *tel ~ci',
   '0.9.2342.19200300.100.1.43 co friendlyCountryName =ci *ci|0.9.2342.19200300.100.1.44 uniqueIdentifier =ci',
   '0.9.2342.19200300.100.1.45 organizationalStatus =ci *ci|0.9.2342.19200300.100.1.46 janetMailbox =cia5 *cia5',
-  '0.9.2342.19200300.100.1.47 mailPreferenceOption|0.9.2342.19200300.100.1.48 buildingName =ci *ci',
+  '0.9.2342.19200300.100.1.47 mailPreferenceOption ~int|0.9.2342.19200300.100.1.48 buildingName =ci *ci',
   '0.9.2342.19200300.100.1.49 dSAQuality|0.9.2342.19200300.100.1.50 singleLevelQuality',
   '0.9.2342.19200300.100.1.51 subtreeMinimumQuality|0.9.2342.19200300.100.1.52 subtreeMaximumQuality',
   '0.9.2342.19200300.100.1.53 personalSignature|0.9.2342.19200300.100.1.54 dITRedirect =dn',
@@ -451,6 +455,8 @@ interface AttributeType {
   known: boolean;
   /** Active Directory's (not in slapd's schema). */
   ad: boolean;
+  /** Rule families (see {@link family}) the type's syntax admits beyond its EQUALITY rule's. */
+  also: string[];
 }
 
 interface ObjectClass {
@@ -469,12 +475,13 @@ const attributeTypes = new Map<string, AttributeType>();
   const pending: { type: AttributeType; sup: string | null; rules: Partial<Record<'eq' | 'ord' | 'sub', Kind>> }[] = [];
   for (const [oid, ...tokens] of tableItems(ATTRIBUTE_TYPES)) {
     const names = tokens.filter((t) => /^[A-Za-z]/.test(t));
-    const type: AttributeType = { key: names[0].toLowerCase(), sup: null, eq: null, ord: null, sub: null, known: true, ad: oid === '-' };
+    const type: AttributeType = { key: names[0].toLowerCase(), sup: null, eq: null, ord: null, sub: null, known: true, ad: oid === '-', also: [] };
     const rules: Partial<Record<'eq' | 'ord' | 'sub', Kind>> = {};
     let sup: string | null = null;
     for (const t of tokens) {
       const kind = t.slice(1);
       if (t[0] === '^') sup = kind.toLowerCase();
+      else if (t[0] === '~') type.also.push(family(kind as Kind)!);
       else if ('=<*'.includes(t[0])) {
         if (!KINDS.has(kind)) throw new Error(`filter-eval: unknown rule kind ${t}`);
         rules[t[0] === '=' ? 'eq' : t[0] === '<' ? 'ord' : 'sub'] = kind as Kind;
@@ -508,7 +515,7 @@ function attributeType(name: string): AttributeType {
   if (known !== undefined) return known;
   let type = unknownTypes.get(key);
   if (type === undefined) {
-    type = { key, sup: null, eq: 'ci', ord: 'ci', sub: 'ci', known: false, ad: false };
+    type = { key, sup: null, eq: 'ci', ord: 'ci', sub: 'ci', known: false, ad: false, also: [] };
     if (unknownTypes.size >= 10_000) unknownTypes.clear();
     unknownTypes.set(key, type);
   }
@@ -645,6 +652,20 @@ function listedBinary(entry: FilterEntry, name: string): boolean {
   const lower = name.toLowerCase();
   for (const n of list) if (n === name || n.toLowerCase() === lower) return true;
   return false;
+}
+
+/** Calls `visit` with each selected attribute's values until one answers TRUE or UNDEFINED (the answer); else F. */
+function someValuesOf(selector: Selector, entry: FilterEntry, visit: (values: readonly string[], binary: boolean) => TV): TV {
+  const attributes = entry.attributes;
+  for (const name in attributes) {
+    const flags = selector.flags(name);
+    if (flags === 0) continue;
+    const values = attributes[name];
+    if (values.length === 0) continue;
+    const r = visit(values, (flags & BINARY) !== 0 || listedBinary(entry, name));
+    if (r !== F) return r;
+  }
+  return F;
 }
 
 /** Calls `visit` with each selected attribute's values until it returns true: T; else F. */
@@ -841,8 +862,9 @@ for (const [names, kind, op] of [
   ['2.5.13.28 generalizedTimeOrderingMatch', 'time', 'ord'],
   ['1.3.6.1.4.1.1466.109.114.1 caseExactIA5Match', 'cea5', 'eq'],
   ['1.3.6.1.4.1.1466.109.114.2 caseIgnoreIA5Match', 'cia5', 'eq'],
-  ['1.3.6.1.1.16.2 UUIDMatch', 'uuid', 'eq'],
-  ['1.3.6.1.1.16.3 UUIDOrderingMatch', 'uuid', 'ord'],
+  // slapd does not offer the UUID rules for extensible matches (no matchingRuleUse): Undefined.
+  ['1.3.6.1.1.16.2 UUIDMatch', 'x', 'eq'],
+  ['1.3.6.1.1.16.3 UUIDOrderingMatch', 'x', 'ord'],
   ['1.2.840.113556.1.4.803 integerBitAndMatch', 'int', 'and'],
   ['1.2.840.113556.1.4.804 integerBitOrMatch', 'int', 'or'],
 ] as const) {
@@ -854,6 +876,7 @@ const SUBSTRING_RULES = new Set(
     '1.3.6.1.4.1.1466.109.114.3', 'caseIgnoreIA5SubstringsMatch', '1.3.6.1.4.1.4203.1.2.1', 'caseExactIA5SubstringsMatch'].map((r) => r.toLowerCase()),
 );
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
+const CLASS_TYPES = new Set(['objectclass', 'structuralobjectclass']);
 
 /** Rule kinds that apply to the same syntaxes. */
 function family(kind: Kind | null): string | null {
@@ -863,8 +886,11 @@ function family(kind: Kind | null): string | null {
   return kind;
 }
 
+/** slapd's mr_usable_with_at: the rule is the type's EQUALITY rule's family, or one its syntax admits. */
 function ruleApplies(rule: MatchingRule, type: AttributeType): boolean {
-  return !type.known || (type.eq !== null && family(type.eq) === family(rule.kind));
+  if (!type.known) return true;
+  const wanted = family(rule.kind);
+  return (type.eq !== null && family(type.eq) === wanted) || type.also.includes(wanted!);
 }
 
 function lookupRule(name: string): MatchingRule {
@@ -878,28 +904,40 @@ function lookupRule(name: string): MatchingRule {
   throw new CompileError(`The matching rule "${name}" is not supported: use :dn:, an equality or ordering rule such as caseExactMatch or integerOrderingMatch, or the bitwise rules 1.2.840.113556.1.4.803 / .804`);
 }
 
-/** A value test for one rule and assertion, or null when the assertion is invalid for the rule. */
-function ruleValueTest(rule: MatchingRule, value: string): ((v: string, binary: boolean) => boolean) | null {
+/** slapd compares bitwise in a C `long long`: a value or mask outside it is a constraint violation. */
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/**
+ * A value test for one rule and assertion (TRUE, FALSE, or UNDEFINED for a value the rule cannot
+ * compare), or null when the assertion is invalid for the rule.
+ */
+function ruleValueTest(rule: MatchingRule, value: string): ((v: string, binary: boolean) => TV) | null {
   const { kind, op } = rule;
   if (op === 'and' || op === 'or') {
-    if (!INTEGER.test(value)) return null;
+    // The assertion has INTEGER syntax ("-0" and leading zeros are not integers).
+    if (normalize('int', value) === null) return null;
     const mask = BigInt(value);
+    const maskFits = mask >= LONG_MIN && mask <= LONG_MAX;
     return (v, binary) => {
-      if (binary || !INTEGER.test(v)) return false;
-      const n = BigInt(v) & mask;
-      return op === 'and' ? n === mask : n !== 0n;
+      if (binary || !INTEGER.test(v)) return F;
+      const n = BigInt(v);
+      // slapd's integerBitAndMatch/OrMatch fail (ERANGE) on a number a 64-bit integer cannot hold.
+      if (!maskFits || n < LONG_MIN || n > LONG_MAX) return U;
+      const bits = n & mask;
+      return (op === 'and' ? bits === mask : bits !== 0n) ? T : F;
     };
   }
   const wanted = normalize(kind, value);
   if (wanted === null) return null;
   const bytes = kind === 'octet' ? assertionBytes(value).toString('base64') : null;
   if (op === 'eq') {
-    return (v, binary) => (binary ? bytes !== null && v === bytes : normalize(kind, v) === wanted);
+    return (v, binary) => ((binary ? bytes !== null && v === bytes : normalize(kind, v) === wanted) ? T : F);
   }
   return (v, binary) => {
-    if (binary) return false;
+    if (binary) return F;
     const n = normalize(kind, v);
-    return n !== null && compareNormalized(kind, n, wanted) < 0;
+    return n !== null && compareNormalized(kind, n, wanted) < 0 ? T : F;
   };
 }
 
@@ -941,11 +979,18 @@ function extensibleTest(node: Extract<FilterNode, { kind: 'extensible' }>, stric
     rule = { kind: type.eq, op: 'eq' };
   }
   if (selector !== null && !ruleApplies(rule, selector.type)) return undefinedTest;
+  // slapd fails objectIdentifierMatch named on objectClass values (its matchingRuleUse leaves
+  // objectClass out), and without an attribute it reaches every entry's objectClass.
+  if (rule.kind === 'oid' && node.matchingRule !== null && (selector === null || CLASS_TYPES.has(selector.type.key))) return undefinedTest;
   const valueTest = ruleValueTest(rule, node.value);
   if (valueTest === null) return undefinedTest;
-  const visit = (values: readonly string[], binary: boolean): boolean => {
-    for (let k = 0; k < values.length; k++) if (valueTest(values[k], binary)) return true;
-    return false;
+  // Values in order, like slapd: the first TRUE or UNDEFINED (a value the rule cannot compare) decides.
+  const visit = (values: readonly string[], binary: boolean): TV => {
+    for (let k = 0; k < values.length; k++) {
+      const r = valueTest(values[k], binary);
+      if (r !== F) return r;
+    }
+    return F;
   };
   const typeMatches = new Map<string, boolean>();
   const avaApplies = (type: string): boolean => {
@@ -957,17 +1002,21 @@ function extensibleTest(node: Extract<FilterNode, { kind: 'extensible' }>, stric
     }
     return ok;
   };
-  const avaTest = (type: string, value: string): boolean => avaApplies(type) && valueTest(value, false);
+  const avaTest = (type: string, value: string): boolean => avaApplies(type) && valueTest(value, false) === T;
   const inDn = (entry: FilterEntry): boolean => someDnAva(entry.dn, avaTest);
   if (selector !== null) {
-    return (entry) => (someValues(selector, entry, visit) === T || (node.dnAttributes && inDn(entry)) ? T : F);
+    return (entry) => {
+      const r = someValuesOf(selector, entry, visit);
+      return r !== F ? r : node.dnAttributes && inDn(entry) ? T : F;
+    };
   }
   // No attribute: every attribute of the entry the rule applies to.
   return (entry) => {
     const attributes = entry.attributes;
     for (const name in attributes) {
       if (!avaApplies(name.split(';')[0])) continue;
-      if (visit(attributes[name], isBinaryAttribute(name) || listedBinary(entry, name))) return T;
+      const r = visit(attributes[name], isBinaryAttribute(name) || listedBinary(entry, name));
+      if (r !== F) return r;
     }
     return node.dnAttributes && inDn(entry) ? T : F;
   };
