@@ -106,7 +106,7 @@ describe('ldap-sync usage', () => {
     expect(extra.code).toBe(2);
     expect(extra.stderr).toMatch(/^error: unexpected argument "b"/);
     expect(group.code).toBe(2);
-    expect(group.stderr).toMatch(/^error: "server" needs a command: list, test\n\nUsage: ldap-sync server <command>/);
+    expect(group.stderr).toMatch(/^error: "server" needs a command: list, test, detect-base\n\nUsage: ldap-sync server <command>/);
   });
 
   it('prints usage errors as JSON with --json', async () => {
