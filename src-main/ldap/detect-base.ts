@@ -9,20 +9,15 @@ import { closeClient, connect } from './client';
 import { withDeadline } from './deadline';
 import { hostPort } from './host-port';
 import { toLdapAppError } from './ldap-errors';
+import { ROOT_DSE_ATTRIBUTES, rootDseFrom, type RootDse } from './root-dse';
 import type { LdapTarget } from './target';
 
 /** LDAP_CAP_ACTIVE_DIRECTORY_OID and LDAP_CAP_ACTIVE_DIRECTORY_ADAM_OID (AD LDS) in supportedCapabilities. */
 const AD_CAPABILITY = '1.2.840.113556.1.4.800';
 const AD_LDS_CAPABILITY = '1.2.840.113556.1.4.1851';
 
-const ROOT_DSE_ATTRIBUTES = ['namingContexts', 'defaultNamingContext', 'configurationNamingContext', 'schemaNamingContext', 'rootDomainNamingContext', 'supportedCapabilities'];
-
-/** The rootDSE attributes the detection reads, as plain strings. */
-export interface RootDseFacts {
-  namingContexts: string[];
-  defaultNamingContext: string | null;
-  configurationNamingContext: string | null;
-  schemaNamingContext: string | null;
+/** The rootDSE as the strict read sees it (root-dse.ts), plus the capabilities that name Active Directory. */
+export interface RootDseFacts extends RootDse {
   supportedCapabilities: string[];
 }
 
@@ -67,24 +62,19 @@ export function chooseBase(facts: RootDseFacts, url: string, port: number, bound
   };
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]);
-
-/** Reads the rootDSE attributes the detection needs over a bound (or anonymous) client. */
+/**
+ * Reads the rootDSE over a bound (or anonymous) client. Unlike the strict read's reading (which
+ * assumes nothing when it is hidden), a failure here is the detection's answer, so it is reported.
+ */
 export async function readRootDse(client: Client, t: LdapTarget, signal?: AbortSignal): Promise<RootDseFacts> {
   try {
-    const r = await withDeadline(client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ROOT_DSE_ATTRIBUTES }), t.timeoutMs + 1000, 'base', signal, () => void closeClient(client));
+    const attributes = [...ROOT_DSE_ATTRIBUTES, 'supportedCapabilities'];
+    const r = await withDeadline(client.search('', { scope: 'base', filter: '(objectClass=*)', attributes }), t.timeoutMs + 1000, 'base', signal, () => void closeClient(client));
     const e = r.searchEntries[0];
     if (!e) throw new AppError('LDAP_ERROR', `${hostPort(t)} returned no rootDSE, so the search base cannot be detected. Type it after the host in the URL.`);
-    // Keys keep the server's spelling: look them up ignoring case.
-    const get = (name: string) => strings(Object.entries(e).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1]);
-    const one = (name: string) => get(name)[0] ?? null;
-    return {
-      namingContexts: get('namingContexts'),
-      defaultNamingContext: one('defaultNamingContext'),
-      configurationNamingContext: one('configurationNamingContext'),
-      schemaNamingContext: one('schemaNamingContext'),
-      supportedCapabilities: get('supportedCapabilities'),
-    };
+    // Keys keep the server's spelling: look it up ignoring case.
+    const caps = Object.entries(e).find(([k]) => k.toLowerCase() === 'supportedcapabilities')?.[1];
+    return { ...rootDseFrom(e as Record<string, unknown>), supportedCapabilities: Array.isArray(caps) ? caps.map(String) : typeof caps === 'string' ? [caps] : [] };
   } catch (err) {
     throw toLdapAppError(err, 'base', t);
   }

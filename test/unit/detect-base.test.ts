@@ -5,14 +5,7 @@ import { toLdapAppError } from '../../src-main/ldap/ldap-errors';
 import type { LdapTarget } from '../../src-main/ldap/target';
 import { urlWithBase } from '../../src-shared/domain/base-detection';
 
-const facts = (over: Partial<RootDseFacts>): RootDseFacts => ({
-  namingContexts: [],
-  defaultNamingContext: null,
-  configurationNamingContext: null,
-  schemaNamingContext: null,
-  supportedCapabilities: [],
-  ...over,
-});
+const facts = (over: Partial<RootDseFacts>): RootDseFacts => ({ namingContexts: [], supportedControl: [], supportedCapabilities: [], ...over });
 
 describe('choosing a search base from rootDSE facts', () => {
   it('prefers defaultNamingContext and names AD LDS by its capability', () => {
