@@ -1,0 +1,72 @@
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+// AD data over an imported LDIF snapshot, offline: the raw view shows objectSid and objectGUID as
+// text, and a Role name script using the groups helpers sees nested membership from the snapshot's groups.
+
+const SID = Buffer.from('010500000000000515000000a1b2c3d4e5f60718293a4b5c51040000', 'hex').toString('base64');
+const GUID = Buffer.from('9c9f3a0d1c7d4e4a9e5b1f5e0c2d9a11', 'hex').toString('base64');
+
+const AD_LDIF = `version: 1
+
+dn: CN=Joan Smith,OU=People,DC=samdom,DC=test
+objectClass: user
+sAMAccountName: jsmith
+mail: joan@samdom.test
+userAccountControl: 512
+objectSid:: ${SID}
+objectGUID:: ${GUID}
+
+dn: CN=Ken Lee,OU=People,DC=samdom,DC=test
+objectClass: user
+sAMAccountName: klee
+mail: ken@samdom.test
+userAccountControl: 514
+
+dn: CN=GG-Inner,OU=Groups,DC=samdom,DC=test
+objectClass: group
+member: CN=Joan Smith,OU=People,DC=samdom,DC=test
+
+dn: CN=GG-Outer,OU=Groups,DC=samdom,DC=test
+objectClass: group
+member: CN=GG-Inner,OU=Groups,DC=samdom,DC=test
+`;
+
+async function go(app: Page, screen: 'Servers' | 'Snapshots'): Promise<void> {
+  await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: screen }).click();
+}
+
+const row = (app: Page, username: string) => app.locator(`[data-testid="preview-row"][data-username="${username}"]`);
+const entryOf = (app: Page, username: string) => app.locator('tbody.entry-group', { has: row(app, username) });
+
+test('shows SIDs and GUIDs as text in the raw view, and nested groups from a snapshot in the preview', async ({ app }) => {
+  await go(app, 'Snapshots');
+  await app.getByRole('button', { name: 'Import LDIF…' }).click();
+  const dialog = app.getByTestId('import-dialog');
+  await dialog.getByLabel('LDIF file').setInputFiles({ name: 'ad.ldif', mimeType: 'text/plain', buffer: Buffer.from(AD_LDIF) });
+  await dialog.getByLabel('Name').fill('AD export');
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  await go(app, 'Servers');
+  await app.getByRole('button', { name: 'Add a server' }).click();
+  await app.getByLabel('Server name').fill('Offline AD');
+  await app.getByLabel('URL and search base').fill('ldaps://dc1.samdom.test/DC=samdom,DC=test');
+  await app.getByLabel('Search filter').fill('(&(objectClass=user)(sAMAccountName=?))');
+  await app.getByLabel('Offline (no connection: this server reads only its snapshot)').check();
+  await app.getByLabel('Attached snapshot').selectOption({ label: 'AD export · 4 entries' });
+  await expect(app.getByTestId('preview-row')).toHaveCount(2);
+
+  await entryOf(app, 'jsmith').getByRole('button', { name: 'Raw' }).click();
+  const raw = app.getByTestId('raw-view');
+  await expect(raw.locator('[data-testid="raw-attribute"][data-name="objectSid"] [data-testid="raw-ad-text"]')).toHaveText('S-1-5-21-3569595041-403175141-1548433961-1105');
+  await expect(raw.locator('[data-testid="raw-attribute"][data-name="objectGUID"] [data-testid="raw-ad-text"]')).toHaveText('0d3a9f9c-7d1c-4a4e-9e5b-1f5e0c2d9a11');
+  await expect(raw.locator('[data-testid="raw-attribute"][data-name="objectGUID"]')).toContainText('16 bytes');
+  await app.keyboard.press('Escape');
+  await expect(raw).toHaveCount(0);
+
+  await app.getByRole('button', { name: 'Add Role name script' }).click();
+  await app.getByRole('textbox', { name: 'Role name script' }).fill("function(entry) { return groups.isMember(entry, 'GG-Outer') ? ['Outer'] : []; }");
+  await expect(row(app, 'jsmith')).toContainText('Outer');
+  await expect(row(app, 'klee')).not.toContainText('Outer');
+});
