@@ -168,8 +168,10 @@ test('fills the Active Directory preset, detects the search base from the rootDS
 test.describe('against a real Active Directory (Samba AD DC)', () => {
   let dc: SambaDc;
   test.beforeAll(async () => {
+    // The first start on a machine provisions the DC's template (~30 s).
+    test.setTimeout(180_000);
     dc = await startSambaDc();
-  }, { timeout: 180_000 });
+  });
   test.afterAll(async () => {
     await dc?.stop();
   });
