@@ -28,6 +28,14 @@ function log(message: string, err?: unknown) {
   console.error(`[main] ${message}`, err instanceof Error ? err.stack : (err ?? ''));
 }
 
+/** Main's own file dialog for a bind password file (the window only ever sees a token for it). */
+async function chooseBindPasswordFile(): Promise<string | null> {
+  const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  const options = { title: 'Choose the bind password file', properties: ['openFile' as const, 'dontAddToRecent' as const] };
+  const r = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
+}
+
 app.whenReady().then(() => {
   try {
     ctx = createAppContext({ dbPath: resolveStorePath({}) });
@@ -39,7 +47,7 @@ app.whenReady().then(() => {
   }
   lockDownSession();
   serveRenderer(join(here, '../renderer'));
-  const route = createRouter(createHandlers(ctx), {
+  const route = createRouter(createHandlers(ctx, { chooseFile: chooseBindPasswordFile }), {
     isTrustedSender: (url) => !!url && url.startsWith(`${APP_ORIGIN}/`),
     log: { error: log },
   });

@@ -26,7 +26,7 @@ export interface NamedOutcome {
 export interface ApplyOutcome {
   name: string;
   action: ApplyAction;
-  /** True when the stored password was cleared because the host or bind DN changed. */
+  /** True when the stored password was cleared because the scheme, host, port, TLS mode or bind DN changed. */
   passwordCleared: boolean;
 }
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { PasswordInput, WindowPasswordInput } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
 import type { AppContext } from '../app-context';
 import type { Handlers } from './router';
@@ -5,9 +7,27 @@ import { runScriptTests } from '../scripts/test-cases';
 import { normalizeScripts } from '../services/script-checks';
 import { detectBaseForDraft } from '../services/detect-base';
 
+/** What the handlers need from the desktop around them. */
+export interface HandlerOptions {
+  /**
+   * Shows the OS file dialog for a bind password file and resolves with the chosen path, or null when
+   * cancelled. Electron's dialog in the app; absent where there is no dialog (then the method refuses).
+   */
+  chooseFile?: () => Promise<string | null>;
+}
+
 /** Binds every contract method to the services of an app context. Thin: logic lives in the services. */
-export function createHandlers(app: AppContext): Handlers {
+export function createHandlers(app: AppContext, opts: HandlerOptions = {}): Handlers {
   const running = new Map<string, AbortController>();
+  // Files the admin chose in main's dialog, by the opaque token the window got for each.
+  const chosenFiles = new Map<string, string>();
+  /** The password input the services take: a chosen file's token becomes its path here, in main. */
+  const password = (input: WindowPasswordInput): PasswordInput => {
+    if (input.kind !== 'chosenFile') return input;
+    const path = chosenFiles.get(input.token);
+    if (!path) throw new AppError('INVALID_INPUT', 'That password file was not chosen in this window: choose it again with "Choose file…".', [{ path: 'password', message: 'choose the file again' }]);
+    return { kind: 'file', path };
+  };
   /** Runs a cancellable job registered under its id (tests, captures, comparisons). */
   const job = async <T>(id: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     if (running.has(id)) throw new AppError('CONFLICT', 'A job with this id is already running.');
@@ -23,19 +43,28 @@ export function createHandlers(app: AppContext): Handlers {
     'app.info': () => app.info(),
     'servers.list': () => app.servers.list(),
     'servers.get': ({ id }) => app.servers.get(id),
-    'servers.create': ({ draft, password }) => app.servers.create(draft, password),
-    'servers.update': ({ id, draft, password }) => app.servers.update(id, draft, password),
+    'servers.create': ({ draft, password: pw }) => app.servers.create(draft, password(pw)),
+    'servers.update': ({ id, draft, password: pw }) => app.servers.update(id, draft, password(pw)),
     'servers.duplicate': ({ id }) => app.servers.duplicate(id),
     'servers.delete': async ({ id }) => {
       await app.servers.delete(id);
       return { deleted: true as const };
     },
-    'servers.test': async ({ runId, serverId, draft, password }, ctx) => {
+    'servers.choosePasswordFile': async () => {
+      if (!opts.chooseFile) throw new AppError('INVALID_INPUT', 'No file dialog is available here. Reference the password file in a config file instead ("bindPassword": { "file": "PATH" }).');
+      const path = await opts.chooseFile();
+      if (path === null) return null;
+      const token = randomUUID();
+      chosenFiles.set(token, path);
+      return { token, path };
+    },
+    'servers.test': async ({ runId, serverId, draft, password: pw }, ctx) => {
       if (running.has(runId)) throw new AppError('CONFLICT', 'A test with this id is already running.');
+      const given = password(pw);
       const controller = new AbortController();
       running.set(runId, controller);
       try {
-        return await app.servers.test({ serverId, draft, password, signal: controller.signal, onStage: (stage) => ctx.emit('doctor.stage', { runId, stage }) });
+        return await app.servers.test({ serverId, draft, password: given, signal: controller.signal, onStage: (stage) => ctx.emit('doctor.stage', { runId, stage }) });
       } finally {
         running.delete(runId);
       }
@@ -45,9 +74,9 @@ export function createHandlers(app: AppContext): Handlers {
       c?.abort();
       return { cancelled: !!c };
     },
-    'servers.detectBase': (input) => detectBaseForDraft(app.servers, input),
-    'preview.run': (input) => app.preview.run(input),
-    'preview.raw': (input) => app.preview.raw(input),
+    'servers.detectBase': (input) => detectBaseForDraft(app.servers, { ...input, password: password(input.password) }),
+    'preview.run': (input) => app.preview.run({ ...input, password: password(input.password) }),
+    'preview.raw': (input) => app.preview.raw({ ...input, password: password(input.password) }),
     'preview.close': async ({ sessionId }) => ({ closed: await app.preview.close(sessionId) }),
     'scripts.check': ({ scripts }) => app.preview.checkScripts(scripts),
 
@@ -88,8 +117,8 @@ export function createHandlers(app: AppContext): Handlers {
     'history.changes': (q) => app.sync.changes(q),
     'history.export': ({ runId, format }) => app.sync.exportRun(runId, format),
     'history.chart': ({ serverId }) => app.sync.chart(serverId),
-    'sync.simulateDraft': async ({ runId, serverId, draft, password, source }, ctx) => {
-      const run = await app.sync.simulateDraft({ runId, serverId, draft, password, source, onProgress: (p) => ctx.emit('sync.progress', p) });
+    'sync.simulateDraft': async ({ runId, serverId, draft, password: pw, source }, ctx) => {
+      const run = await app.sync.simulateDraft({ runId, serverId, draft, password: password(pw), source, onProgress: (p) => ctx.emit('sync.progress', p) });
       ctx.emit('sync.finished', run);
       return run;
     },

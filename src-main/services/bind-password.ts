@@ -1,26 +1,13 @@
 import type { PasswordInput, ServerDraft } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
-import { normalizeDn } from '../../src-shared/ldap/dn';
-import { parseLdapUrl } from '../../src-shared/ldap/url';
+import { DESTINATION_WORDS, passwordDestinationChanged } from '../../src-shared/domain/password-destination';
 import type { Keychain } from '../secrets/keychain';
 import { resolvePassword } from '../secrets/password';
 import type { ServerRow } from '../store/servers-repo';
 
-function hostOf(url: string): string | null {
-  const p = parseLdapUrl(url);
-  return p.ok ? p.url.host.toLowerCase() : null;
-}
-
-function sameBindDn(a: string, b: string): boolean {
-  const na = normalizeDn(a);
-  const nb = normalizeDn(b);
-  if (na !== null && nb !== null) return na.toLowerCase() === nb.toLowerCase();
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
-/** True when a stored password must not be used for (or kept with) these form values. */
-export function identityChanged(saved: Pick<ServerRow, 'url' | 'bindDn'>, draft: Pick<ServerDraft, 'url' | 'bindDn'>): boolean {
-  return hostOf(saved.url) !== hostOf(draft.url) || !sameBindDn(saved.bindDn, draft.bindDn);
+/** True when a stored password must not be used for (or kept with) these form values (see password-destination.ts). */
+export function identityChanged(saved: Pick<ServerRow, 'url' | 'bindDn' | 'startTls'>, draft: Pick<ServerDraft, 'url' | 'bindDn' | 'startTls'>): boolean {
+  return passwordDestinationChanged(saved, draft);
 }
 
 /** What {@link bindPasswordFor} needs. */
@@ -28,7 +15,7 @@ export interface BindPasswordRequest {
   input: PasswordInput;
   /** The saved server the form edits, if any (its stored password may be used with `keep`). */
   saved: ServerRow | null;
-  draft: Pick<ServerDraft, 'url' | 'bindDn'>;
+  draft: Pick<ServerDraft, 'url' | 'bindDn' | 'startTls'>;
   keychain: Keychain;
   env: NodeJS.ProcessEnv;
 }
@@ -52,11 +39,11 @@ export async function bindPasswordFor(req: BindPasswordRequest): Promise<string>
       throw new AppError('PASSWORD_REQUIRED', `Enter the bind password for "${draft.bindDn}", or turn on Bind anonymously.`);
     case 'keep':
       if (!saved?.passwordRef) {
-        const why = saved?.passwordClearedAt ? ' The stored one was cleared when the host or bind DN changed.' : '';
+        const why = saved?.passwordClearedAt ? ` The stored one was cleared when ${DESTINATION_WORDS} changed.` : '';
         throw new AppError('PASSWORD_REQUIRED', `Enter the bind password for "${draft.bindDn}".${why}`);
       }
       if (identityChanged(saved, draft)) {
-        throw new AppError('PASSWORD_REQUIRED', 'The host or bind DN differs from the saved server, so the stored password is not sent. Enter the password for this host and bind DN.');
+        throw new AppError('PASSWORD_REQUIRED', `The server's address or account differs from the saved one (${DESTINATION_WORDS}), so the stored password is not sent. Enter the password for these settings.`);
       }
       return resolvePassword(saved.passwordRef, keychain, env);
   }

@@ -59,6 +59,26 @@ export const PasswordInput = z.discriminatedUnion('kind', [
 ]);
 export type PasswordInput = z.infer<typeof PasswordInput>;
 
+/**
+ * A bind password as the window may give it. Never a file path or an environment variable name:
+ * a compromised renderer must not make main read a file or a variable and send it to a server of
+ * its choosing. A file is chosen in main's own file dialog (`servers.choosePasswordFile`), which
+ * hands the window an opaque token for it; environment variables are for the CLI and config files.
+ */
+export const WindowPasswordInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('keep') }),
+  z.object({ kind: z.literal('value'), value: z.string().min(1).max(4096) }),
+  z.object({ kind: z.literal('chosenFile'), token: z.string().uuid() }),
+  z.object({ kind: z.literal('none') }),
+]);
+export type WindowPasswordInput = z.infer<typeof WindowPasswordInput>;
+
+/** A file chosen in main's dialog: the token the window passes back, and the path to show. */
+export interface ChosenFile {
+  token: string;
+  path: string;
+}
+
 /** What the renderer may know about a stored bind password: where it lives, never its value. */
 export type PasswordState =
   | { kind: 'none' }
@@ -79,7 +99,7 @@ export interface LastTest {
 export interface ServerView extends ServerDraft {
   id: string;
   password: PasswordState;
-  /** Set when the stored password was cleared because the URL host or bind DN changed. */
+  /** Set when the stored password was cleared because the URL's scheme, host or port, the TLS mode or the bind DN changed. */
   passwordClearedAt: string | null;
   lastTest: LastTest | null;
   createdAt: string;

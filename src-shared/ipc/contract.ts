@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PasswordInput, ServerDraft, type ServerView } from '../domain/server';
+import { type ChosenFile, ServerDraft, type ServerView, WindowPasswordInput } from '../domain/server';
 import type { DoctorReport, StageResult } from '../domain/doctor';
 import type { BaseDetection } from '../domain/base-detection';
 import { ServerScripts } from '../domain/mapping';
@@ -31,26 +31,28 @@ export const contract = {
   'servers.list': { input: z.object({}).strict(), output: {} as ServerView[] },
   'servers.get': { input: z.object({ id: Id }).strict(), output: {} as ServerView },
   'servers.create': {
-    input: z.object({ draft: ServerDraft, password: PasswordInput }).strict(),
+    input: z.object({ draft: ServerDraft, password: WindowPasswordInput }).strict(),
     output: {} as ServerView,
   },
   'servers.update': {
-    input: z.object({ id: Id, draft: ServerDraft, password: PasswordInput }).strict(),
+    input: z.object({ id: Id, draft: ServerDraft, password: WindowPasswordInput }).strict(),
     output: {} as { server: ServerView; passwordCleared: boolean },
   },
   'servers.duplicate': { input: z.object({ id: Id }).strict(), output: {} as ServerView },
   'servers.delete': { input: z.object({ id: Id }).strict(), output: {} as { deleted: true } },
+  /** Opens main's file dialog for a bind password file; null when the admin cancelled. */
+  'servers.choosePasswordFile': { input: z.object({}).strict(), output: {} as ChosenFile | null },
   /** Runs the connection doctor on unsaved form values; `serverId` lets it use the stored password. */
   'servers.test': {
     input: z
-      .object({ runId: RunId, serverId: Id.optional(), draft: ServerDraft, password: PasswordInput })
+      .object({ runId: RunId, serverId: Id.optional(), draft: ServerDraft, password: WindowPasswordInput })
       .strict(),
     output: {} as DoctorReport,
   },
   'servers.cancelTest': { input: z.object({ runId: RunId }).strict(), output: {} as { cancelled: boolean } },
   /** Reads the rootDSE of unsaved form values and suggests a search base (defaultNamingContext, else namingContexts). */
   'servers.detectBase': {
-    input: z.object({ serverId: Id.optional(), draft: ServerDraft, password: PasswordInput }).strict(),
+    input: z.object({ serverId: Id.optional(), draft: ServerDraft, password: WindowPasswordInput }).strict(),
     output: {} as BaseDetection,
   },
   /**
@@ -63,7 +65,7 @@ export const contract = {
         sessionId: SessionId,
         serverId: Id.optional(),
         draft: ServerDraft,
-        password: PasswordInput,
+        password: WindowPasswordInput,
         page: z.number().int().min(1),
         pageSize: PageSize,
         search: z.string().max(256).nullable(),
@@ -76,7 +78,7 @@ export const contract = {
   /** Every attribute of one entry of the preview, as the server returns it. */
   'preview.raw': {
     input: z
-      .object({ sessionId: SessionId, serverId: Id.optional(), draft: ServerDraft, password: PasswordInput, dn: z.string().min(1).max(4096), source: EntrySourceRef.optional() })
+      .object({ sessionId: SessionId, serverId: Id.optional(), draft: ServerDraft, password: WindowPasswordInput, dn: z.string().min(1).max(4096), source: EntrySourceRef.optional() })
       .strict(),
     output: {} as RawEntry,
   },
@@ -153,7 +155,7 @@ export const contract = {
    * snapshot, against the current local users; kept in history as a draft simulation only.
    */
   'sync.simulateDraft': {
-    input: z.object({ runId: Id, serverId: Id.optional(), draft: ServerDraft, password: PasswordInput, source: EntrySourceRef }).strict(),
+    input: z.object({ runId: Id, serverId: Id.optional(), draft: ServerDraft, password: WindowPasswordInput, source: EntrySourceRef }).strict(),
     output: {} as RunSummary,
   },
 

@@ -10,8 +10,9 @@ import { createRouter } from '../../src-main/ipc/router';
  * `exposeBinding` plays `ipcMain.handle`, an init script builds `window.api` with the same factory
  * the preload uses, and `page.evaluate` delivers main-to-renderer events.
  */
-export async function attachBridge(page: Page, ctx: AppContext, origin: string): Promise<void> {
-  const route = createRouter(createHandlers(ctx), {
+export async function attachBridge(page: Page, ctx: AppContext, origin: string, opts: { chooseFile?: () => Promise<string | null> } = {}): Promise<void> {
+  // The OS file dialog is Electron's; here the spec says what the admin would pick in it.
+  const route = createRouter(createHandlers(ctx, { chooseFile: opts.chooseFile }), {
     isTrustedSender: (url) => !!url && url.startsWith(`${origin}/`),
     log: { error: (m, e) => console.error(m, e) },
   });

@@ -8,7 +8,7 @@ const WOULD: Record<ApplyAction, string> = { created: 'would create', updated: '
 
 function clearedNote(name: string, dryRun: boolean): string {
   return (
-    `  note: the stored bind password of "${name}" ${dryRun ? 'would be' : 'was'} cleared because its host or bind DN changed, ` +
+    `  note: the stored bind password of "${name}" ${dryRun ? 'would be' : 'was'} cleared because its scheme, host, port, TLS mode or bind DN changed, ` +
     'so it is never sent to another server or account. Add "bindPassword" to the config file or enter the password in the app.\n'
   );
 }
@@ -70,7 +70,7 @@ scripts { "active": "function(entry) { return true; }", "orgName": null, "roleNa
 (each mapping and scripts key defaults on its own). name, url and searchFilter are required.
 createUsers false, defaultOrg null. A script that does not compile is refused with its line and column.
 bindPassword is a reference, { "env": NAME } or { "file": PATH }, never the password itself.
-Without bindPassword an existing server keeps its stored password, unless its host or bind DN
+Without bindPassword an existing server keeps its stored password, unless its scheme, host, port, TLS mode or bind DN
 changes: then the stored password is cleared. Relative file paths are resolved against the
 folder of FILE. trustedCertificates entries are { "file": PATH } or { "pem": "-----BEGIN..." }.
 

@@ -5,7 +5,7 @@ import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { Input } from '../../../src-shared/ipc/contract';
 import type { PreviewResult } from '../../../src-shared/domain/preview';
-import type { PasswordInput, ServerDraft } from '../../../src-shared/domain/server';
+import type { WindowPasswordInput, ServerDraft } from '../../../src-shared/domain/server';
 import type { EntrySourceRef } from '../../../src-shared/domain/snapshot';
 
 /** Delay after the last change to the form or the search before the preview refreshes, in milliseconds. */
@@ -19,7 +19,7 @@ type RunInput = Input<'preview.run'>;
 export interface PreviewInputs {
   serverId: string | undefined;
   draft: ServerDraft;
-  password: PasswordInput;
+  password: WindowPasswordInput;
   /** Where the entries come from: the live directory or a snapshot (an offline draft always reads its own). */
   source: EntrySourceRef;
   /** False while the form cannot be searched yet (bad URL, filter or bind): nothing is called. */
@@ -32,7 +32,7 @@ function newSessionId(): string {
 }
 
 /** What decides which entries the search returns: changing it goes back to page 1. */
-function scopeKeyOf(draft: ServerDraft, password: PasswordInput, source: EntrySourceRef): string {
+function scopeKeyOf(draft: ServerDraft, password: WindowPasswordInput, source: EntrySourceRef): string {
   const { url, startTls, bindAnonymously, bindDn, searchFilter } = draft;
   return JSON.stringify([url, startTls, bindAnonymously, bindDn, searchFilter, password, source]);
 }

@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import type { ServerView } from '../../../src-shared/domain/server';
+import { call, errorInfoOf } from '../../api';
 import { formatDateTime } from '../../ui/format';
 import type { PasswordEdit, PasswordSource } from './form-model';
 
@@ -9,7 +11,7 @@ export interface PasswordSectionProps {
   /** Bind anonymously is on: no password is used. */
   disabled: boolean;
   error?: string;
-  /** Saving will clear the stored password (host or bind DN changed). */
+  /** Saving will clear the stored password (scheme, host, port, TLS mode or bind DN changed). */
   willClear: boolean;
   onChange: (patch: Partial<PasswordEdit>) => void;
   onEdit: () => void;
@@ -24,7 +26,7 @@ function storedText(saved: ServerView): string | null {
     case 'keychain':
       return 'Password stored in the OS keychain';
     case 'env':
-      return `From environment variable ${state.name}`;
+      return `From environment variable ${state.name} (set by a config file)`;
     case 'file':
       return `From file ${state.path}`;
     case 'none':
@@ -44,10 +46,25 @@ export function PasswordSection(props: PasswordSectionProps) {
   const a11y = { 'aria-invalid': error ? (true as const) : undefined, 'aria-describedby': describedBy };
 
   const typingValue = password.editing && password.source === 'keychain';
+  const [choosing, setChoosing] = useState(false);
+  const [chooseError, setChooseError] = useState<string | null>(null);
+  /** Main's file dialog: the window gets the chosen path to show and a token to pass back, never a path it typed. */
+  const chooseFile = async () => {
+    setChoosing(true);
+    setChooseError(null);
+    try {
+      const chosen = await call('servers.choosePasswordFile', {});
+      if (chosen) onChange({ file: chosen });
+    } catch (err) {
+      setChooseError(errorInfoOf(err).message);
+    } finally {
+      setChoosing(false);
+    }
+  };
   let stateText: string;
   if (stored) stateText = stored;
   else if (saved?.passwordClearedAt)
-    stateText = `Password cleared on ${formatDateTime(saved.passwordClearedAt)} because the host or bind DN changed. Enter it again.`;
+    stateText = `Password cleared on ${formatDateTime(saved.passwordClearedAt)} because the scheme, host, port, TLS mode or bind DN changed. Enter it again.`;
   else stateText = saved ? 'No password stored' : 'No password yet';
 
   return (
@@ -87,9 +104,8 @@ export function PasswordSection(props: PasswordSectionProps) {
               disabled={disabled}
               onChange={(e) => onChange({ source: e.target.value as PasswordSource })}
             >
-              <option value="keychain">OS keychain</option>
-              <option value="env">Environment variable</option>
-              <option value="file">File</option>
+              <option value="keychain">Type it (kept in the OS keychain)</option>
+              <option value="file">A file on this computer</option>
             </select>
           </div>
           {password.source === 'keychain' && (
@@ -107,42 +123,22 @@ export function PasswordSection(props: PasswordSectionProps) {
               />
             </div>
           )}
-          {password.source === 'env' && (
-            <div className="field">
-              <label htmlFor="server-password-env" className="field-label">
-                Environment variable name
-              </label>
-              <input
-                id="server-password-env"
-                type="text"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="CORP_BIND_PASSWORD"
-                value={password.envName}
-                disabled={disabled}
-                onChange={(e) => onChange({ envName: e.target.value })}
-                onBlur={onBlur}
-                {...a11y}
-              />
-            </div>
-          )}
           {password.source === 'file' && (
             <div className="field">
-              <label htmlFor="server-password-file" className="field-label">
-                Password file path
-              </label>
-              <input
-                id="server-password-file"
-                type="text"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="/etc/ldap-sync/bind-password"
-                value={password.filePath}
-                disabled={disabled}
-                onChange={(e) => onChange({ filePath: e.target.value })}
-                onBlur={onBlur}
-                {...a11y}
-              />
+              <span className="field-label">Password file</span>
+              <div className="password-file-row">
+                <span data-testid="password-file" className="password-file-path">
+                  {password.file ? password.file.path : 'No file chosen'}
+                </span>
+                <button type="button" disabled={disabled || choosing} onClick={() => void chooseFile()}>
+                  {choosing ? 'Choosing…' : 'Choose file…'}
+                </button>
+              </div>
+              <p className="field-help">
+                Read by the app each time it binds (first line, at most 64 KiB). The file is chosen here, in the system dialog,
+                never typed. Environment variables are set with a config file (ldap-sync config apply).
+              </p>
+              {chooseError && <p className="field-error">{chooseError}</p>}
             </div>
           )}
         </div>
@@ -155,7 +151,7 @@ export function PasswordSection(props: PasswordSectionProps) {
       )}
       {willClear && !disabled && (
         <p className="field-warning" data-testid="password-clear-warning">
-          Changing the host or bind DN clears the stored password, so it is never sent to another server. Enter it again.
+          Changing the scheme, host, port, TLS mode or bind DN clears the stored password, so it is never sent anywhere it was not saved for (ldap:// would send it in clear text). Enter it again.
         </p>
       )}
       {disabled && <p className="field-help">Not used while binding anonymously.</p>}

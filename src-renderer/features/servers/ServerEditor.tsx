@@ -233,7 +233,7 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
       {form.notice && (
         <p role="status" className={form.notice === 'password-cleared' ? 'notice warning-text' : 'notice'} data-testid={form.notice === 'password-cleared' ? 'password-cleared-notice' : 'save-notice'}>
           {form.notice === 'password-cleared'
-            ? 'Saved. The stored password was cleared because the host or bind DN changed, so it is never sent to another server. Enter it again.'
+            ? 'Saved. The stored password was cleared because the scheme, host, port, TLS mode or bind DN changed, so it is never sent anywhere it was not saved for. Enter it again.'
             : 'Saved.'}
         </p>
       )}

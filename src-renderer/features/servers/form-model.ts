@@ -2,12 +2,14 @@
 import type { FieldIssue } from '../../../src-shared/errors';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
 import type { AttributeMapping, ServerScripts } from '../../../src-shared/domain/mapping';
-import type { PasswordInput, ServerDraft, ServerView, TrustedCertificate } from '../../../src-shared/domain/server';
-import { normalizeDn } from '../../../src-shared/ldap/dn';
-import { parseLdapUrl } from '../../../src-shared/ldap/url';
+import type { ChosenFile, ServerDraft, ServerView, TrustedCertificate, WindowPasswordInput } from '../../../src-shared/domain/server';
+import { passwordDestinationChanged } from '../../../src-shared/domain/password-destination';
 
-/** Where a newly entered bind password comes from. */
-export type PasswordSource = 'keychain' | 'env' | 'file';
+/**
+ * Where a newly entered bind password comes from: typed (kept in the OS keychain) or a file chosen
+ * in main's file dialog. Environment variables are set by config files and the CLI only.
+ */
+export type PasswordSource = 'keychain' | 'file';
 
 /**
  * The password part of the form. `editing` false means "keep what is stored" (only for a saved server
@@ -17,8 +19,8 @@ export interface PasswordEdit {
   editing: boolean;
   source: PasswordSource;
   value: string;
-  envName: string;
-  filePath: string;
+  /** The file chosen in main's dialog (its token and path), or null. */
+  file: ChosenFile | null;
 }
 
 /** The fields of the form that can carry an issue, in display order. */
@@ -104,24 +106,22 @@ export function initialPasswordEdit(saved: ServerView | null): PasswordEdit {
   const state = saved?.password ?? { kind: 'none' as const };
   return {
     editing: state.kind === 'none',
-    source: state.kind === 'env' ? 'env' : state.kind === 'file' ? 'file' : 'keychain',
+    source: state.kind === 'file' ? 'file' : 'keychain',
     value: '',
-    envName: state.kind === 'env' ? state.name : '',
-    filePath: state.kind === 'file' ? state.path : '',
+    file: null,
   };
 }
 
 /** What to send as `password` in servers.test / create / update for the current form. */
-export function passwordInputOf(saved: ServerView | null, pw: PasswordEdit, bindAnonymously: boolean): PasswordInput {
-  const unchanged: PasswordInput = saved ? { kind: 'keep' } : { kind: 'none' };
+export function passwordInputOf(saved: ServerView | null, pw: PasswordEdit, bindAnonymously: boolean): WindowPasswordInput {
+  const unchanged: WindowPasswordInput = saved ? { kind: 'keep' } : { kind: 'none' };
   if (bindAnonymously || !pw.editing) return unchanged;
   if (pw.source === 'keychain') return pw.value ? { kind: 'value', value: pw.value } : unchanged;
-  if (pw.source === 'env') return pw.envName.trim() ? { kind: 'env', name: pw.envName.trim() } : unchanged;
-  return pw.filePath.trim() ? { kind: 'file', path: pw.filePath.trim() } : unchanged;
+  return pw.file ? { kind: 'chosenFile', token: pw.file.token } : unchanged;
 }
 
 /** True when the password input would change what is stored. */
-export function passwordChanged(saved: ServerView | null, input: PasswordInput): boolean {
+export function passwordChanged(saved: ServerView | null, input: WindowPasswordInput, chosen: ChosenFile | null = null): boolean {
   const stored = saved?.password ?? { kind: 'none' as const };
   switch (input.kind) {
     case 'keep':
@@ -129,17 +129,9 @@ export function passwordChanged(saved: ServerView | null, input: PasswordInput):
       return false;
     case 'value':
       return true;
-    case 'env':
-      return !(stored.kind === 'env' && stored.name === input.name);
-    case 'file':
-      return !(stored.kind === 'file' && stored.path === input.path);
+    case 'chosenFile':
+      return !(stored.kind === 'file' && stored.path === chosen?.path);
   }
-}
-
-/** The lower-cased host of an ldap:// or ldaps:// URL, or null while the URL does not parse. */
-export function hostOf(url: string): string | null {
-  const parsed = parseLdapUrl(url);
-  return parsed.ok ? parsed.url.host.toLowerCase() : null;
 }
 
 /** True when the URL uses plain ldap:// (the only scheme StartTLS applies to). */
@@ -147,21 +139,13 @@ export function isPlainLdap(url: string): boolean {
   return /^\s*ldap:\/\//i.test(url);
 }
 
-/** Bind DNs compare as DNs (case and spacing do not matter), like main does. */
-function sameBindDn(a: string, b: string): boolean {
-  const na = normalizeDn(a);
-  const nb = normalizeDn(b);
-  if (na !== null && nb !== null) return na.toLowerCase() === nb.toLowerCase();
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
 /**
- * True when saving would clear the stored password because the host or bind DN changed (so a password
- * is never sent to a server it was not meant for). Mirrors main's `identityChanged`.
+ * True when saving would clear the stored password because the scheme, host, port, TLS mode or bind DN changed (so a password
+ * is never sent to a server it was not meant for). The same rule as main's (src-shared/domain/password-destination.ts).
  */
 export function willClearPassword(saved: ServerView | null, draft: ServerDraft): boolean {
   if (!saved || saved.password.kind === 'none') return false;
-  return hostOf(draft.url) !== hostOf(saved.url) || !sameBindDn(saved.bindDn, draft.bindDn);
+  return passwordDestinationChanged(saved, draft);
 }
 
 /** Maps an issue path from main (e.g. `draft.url`, `password.value`) to a form field, or null. */

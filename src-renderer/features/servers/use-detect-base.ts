@@ -2,7 +2,7 @@
 import { useCallback, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { BaseDetection } from '../../../src-shared/domain/base-detection';
-import { DEFAULT_TIMEOUT_SECONDS, type PasswordInput, type ServerDraft } from '../../../src-shared/domain/server';
+import { DEFAULT_TIMEOUT_SECONDS, type WindowPasswordInput, type ServerDraft } from '../../../src-shared/domain/server';
 import type { ErrorInfo } from '../../../src-shared/errors';
 
 /** The detection's state: running, the last result (its base is already in the URL) or the last error. */
@@ -16,7 +16,7 @@ export interface DetectBaseState {
 export function useDetectBase(apply: (url: string) => void) {
   const [state, setState] = useState<DetectBaseState>({ running: false, result: null, error: null });
   const detect = useCallback(
-    async (input: { serverId?: string; draft: ServerDraft; password: PasswordInput }) => {
+    async (input: { serverId?: string; draft: ServerDraft; password: WindowPasswordInput }) => {
       setState({ running: true, result: null, error: null });
       // The timeout box may hold a half-typed number: the detection still runs, with the default.
       const t = input.draft.timeoutSeconds;

@@ -8,7 +8,7 @@ import type { AttributeMapping, ScriptName } from '../../../src-shared/domain/ma
 import { applyPreset, type ServerPresetId } from '../../../src-shared/domain/presets';
 import { emptyServerDraft } from '../../../src-shared/domain/server-defaults';
 import type { ScriptTestCase } from '../../../src-shared/domain/script-tests';
-import type { PasswordInput, ServerDraft, ServerView } from '../../../src-shared/domain/server';
+import type { ServerDraft, ServerView, WindowPasswordInput } from '../../../src-shared/domain/server';
 import { usernameAttributeOf, validateServerDraft } from '../../../src-shared/domain/validate-server';
 import {
   draftOf,
@@ -57,8 +57,8 @@ export function useServerForm(initial: ServerView | null, onSaved: (server: Serv
   const submitDraft = useMemo<ServerDraft>(() => ({ ...draft, timeoutSeconds: parseTimeout(timeoutText) }), [draft, timeoutText]);
   const clientIssues = useMemo(() => clientIssuesOf(submitDraft, timeoutText), [submitDraft, timeoutText]);
   const baseline = useMemo(() => (saved ? draftOf(saved) : emptyServerDraft()), [saved]);
-  const passwordInput: PasswordInput = passwordInputOf(saved, password, draft.bindAnonymously);
-  const dirty = !sameDraft(submitDraft, baseline) || passwordChanged(saved, passwordInput);
+  const passwordInput: WindowPasswordInput = passwordInputOf(saved, password, draft.bindAnonymously);
+  const dirty = !sameDraft(submitDraft, baseline) || passwordChanged(saved, passwordInput, password.file);
 
   const errors = useMemo(() => {
     const fromMain = groupIssues(serverIssues).byField;
