@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors';
+import type { DirectoryEntry } from '../directory/entry';
 import { readDirectory } from '../ldap/reader';
 import type { LdapTarget } from '../ldap/target';
 import { dnKey as subtreeKey, underBase } from '../snapshots/snapshot-source';
@@ -24,17 +25,22 @@ export function groupSearchText(baseDn: string): string {
   return `base "${baseDn}", filter ${GROUP_FILTER}, attributes ${MEMBER_ATTRIBUTES.join(' ')}`;
 }
 
-/** The groups below the search base of the live directory, with their members. */
-export async function readLiveGroups(o: LiveGroupsOptions): Promise<GroupClosure> {
-  const closure = new GroupClosure();
+/** Attributes a snapshot capture stores for each group (what {@link snapshotGroups} reads back). */
+export const GROUP_ENTRY_ATTRIBUTES = ['objectClass', 'cn', ...MEMBER_ATTRIBUTES] as const;
+
+/**
+ * Every group below the search base of the live directory, page by page, with `attributes`
+ * (default: the member attributes only). Errors say that it was the groups' read that failed.
+ */
+export async function readGroupEntries(o: LiveGroupsOptions & { attributes?: readonly string[]; onPage(entries: DirectoryEntry[]): void | Promise<void> }): Promise<void> {
   try {
     await readDirectory({
       // The whole-read path takes a server's filter, whose (attr=?) it reads as (attr=*): one that is always true.
       target: { ...o.target, searchFilter: `(&${GROUP_FILTER}(objectClass=?))` },
       password: o.password,
-      attributes: [...MEMBER_ATTRIBUTES],
+      attributes: [...(o.attributes ?? MEMBER_ATTRIBUTES)],
       signal: o.signal,
-      onPage: (entries) => closure.addEntries(entries),
+      onPage: o.onPage,
     });
   } catch (err) {
     if (err instanceof AppError && err.code !== 'CANCELLED') {
@@ -42,6 +48,12 @@ export async function readLiveGroups(o: LiveGroupsOptions): Promise<GroupClosure
     }
     throw err;
   }
+}
+
+/** The groups below the search base of the live directory, with their members. */
+export async function readLiveGroups(o: LiveGroupsOptions): Promise<GroupClosure> {
+  const closure = new GroupClosure();
+  await readGroupEntries({ ...o, onPage: (entries) => closure.addEntries(entries) });
   return closure;
 }
 
@@ -61,7 +73,7 @@ export function snapshotGroups(db: Database.Database, snapshotId: string, baseDn
     const name = getSnapshot(db, snapshotId)?.name ?? snapshotId;
     throw new AppError(
       'INVALID_INPUT',
-      `The scripts use the groups helpers (nested group membership), but snapshot "${name}" holds no groups below the search base (entries with objectClass group, groupOfNames or groupOfUniqueNames and their members), so no membership can be known. Nothing was changed. Simulate against the live directory, or import an LDIF export that includes the groups.`,
+      `The scripts use the groups helpers (nested group membership), but snapshot "${name}" holds no groups below the search base (entries with objectClass group, groupOfNames or groupOfUniqueNames and their members), so no membership can be known. Nothing was changed. Capture the snapshot again (a capture stores the groups when the server's scripts use the groups helpers), import an LDIF export that includes the groups, or simulate against the live directory.`,
     );
   }
   return closure;

@@ -27,6 +27,11 @@ import { inSlices, SLICE } from '../directory/page-slices';
 import { openSource } from './open-source';
 import { SnapshotComparer } from './snapshot-compare';
 import { normalizeScripts } from './script-checks';
+import { usesGroups } from '../scripts/used-attributes';
+import { dnKey, isGroupEntry } from '../groups/group-closure';
+import { GROUP_ENTRY_ATTRIBUTES, readGroupEntries } from '../groups/read-groups';
+import { compiledFilter } from '../snapshots/snapshot-source';
+import type { DirectoryEntry } from '../directory/entry';
 import type { ServerService } from './servers-service';
 import { draftOfStored } from './stored-draft';
 
@@ -88,7 +93,10 @@ export class SnapshotService {
     if (draft.offline) throw new AppError('INVALID_INPUT', `"${serverName}" is offline: it has no directory to capture. Capture from a server with a connection.`);
     const target = targetFromDraft(draft);
     const source = await this.liveSource(o.serverId, draft);
-    const used = attributesToFetch(target.usernameAttribute, draft.mapping, normalizeScripts(draft.scripts));
+    const scripts = normalizeScripts(draft.scripts);
+    const used = attributesToFetch(target.usernameAttribute, draft.mapping, scripts);
+    // Scripts that use the groups helpers need the groups below the base: the capture stores them too.
+    const captured = usesGroups(scripts) ? new Set<string>() : null;
     // "Only the used attributes" still keeps those the search filter tests, or the filter would match nothing offline.
     const attributes =
       o.attributes === 'all' || used === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...new Set([...used, ...filterAttributes(target.searchFilter), ...DIRECTORY_ID_ATTRIBUTES])];
@@ -104,20 +112,35 @@ export class SnapshotService {
     const id = snap.id;
     let seq = 0;
     let pages = 0;
+    const store = async (entries: DirectoryEntry[]) => {
+      // In slices, one short transaction each, so that the window stays responsive.
+      await inSlices(entries, (rows) => {
+        this.db.transaction(() => appendSnapshotEntries(this.db, id, seq, rows))();
+        seq += rows.length;
+      });
+      pages++;
+      o.onProgress?.({ entries: seq, pages, expected: null });
+    };
     try {
       await source.readAll({
         attributes,
         signal: o.signal,
         onPage: async (entries) => {
-          // In slices, one short transaction each, so that the window stays responsive.
-          await inSlices(entries, (rows) => {
-            this.db.transaction(() => appendSnapshotEntries(this.db, id, seq, rows))();
-            seq += rows.length;
-          });
-          pages++;
-          o.onProgress?.({ entries: seq, pages, expected: null });
+          if (captured) for (const e of entries) captured.add(dnKey(e.dn) ?? e.dn);
+          await store(entries);
         },
       });
+      if (captured) {
+        const password = await this.deps.servers.passwordForDraft({ serverId: o.serverId, draft, password: { kind: 'keep' } });
+        await readGroupEntries({
+          target,
+          password,
+          signal: o.signal,
+          attributes: GROUP_ENTRY_ATTRIBUTES,
+          // A group the search filter matched is stored once.
+          onPage: (groups) => store(groups.filter((g) => !captured.has(dnKey(g.dn) ?? g.dn))),
+        });
+      }
       markSnapshotReady(this.db, id, this.now().toISOString());
     } catch (err) {
       deleteSnapshot(this.db, id);
@@ -220,6 +243,14 @@ export class SnapshotService {
     const { draft, name: serverName } = this.serverDraft(serverId);
     if (draft.offline) throw new AppError('INVALID_INPUT', `"${serverName}" is offline: it has no live directory to compare with.`);
     const comparer = new SnapshotComparer();
+    // A capture stores the groups its scripts' groups helpers need besides what the filter matched: not compared.
+    let matches: ((e: DirectoryEntry) => boolean) | null = null;
+    try {
+      if (s.origin === 'capture' && s.filter) matches = compiledFilter(matchAllFilter(s.filter));
+    } catch {
+      // A filter the local evaluator cannot run: every stored entry is compared, groups included.
+    }
+    const capturedGroup = matches ? (e: DirectoryEntry) => isGroupEntry(e) && !matches(e) : null;
     const names = new Set<string>();
     // In chunks, with a turn of the event loop after each: 100k entries take seconds to digest.
     for (let after = -1; ; ) {
@@ -227,6 +258,7 @@ export class SnapshotService {
       if (chunk.length === 0) break;
       after = chunk[chunk.length - 1].seq;
       for (const e of chunk) {
+        if (capturedGroup?.(e)) continue;
         comparer.addBefore(e);
         for (const n of Object.keys(e.attributes)) names.add(n);
       }
