@@ -23,7 +23,7 @@ export interface Keychain {
 export function noKeychainMessage(reason: string): string {
   return (
     `No OS keychain is available here (${reason}), so the bind password cannot be stored. ` +
-    'Reference it instead: choose "Environment variable" or "File" as the password source in the form, ' +
+    'Reference it instead: choose "A file on this computer" as the password source in the form, ' +
     'or in a config file use "bindPassword": { "env": "NAME" } or { "file": "/path/to/file" }.'
   );
 }
