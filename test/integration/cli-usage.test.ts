@@ -141,7 +141,7 @@ describe('ldap-sync config and server list', () => {
     const moved = await writeJson('b.json', { servers: [{ ...server('Corp', { url: 'ldap://other.example.com/dc=example,dc=com' }), bindPassword: undefined }] });
     const dry = await ldapSync(['config', 'apply', moved, '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/^would update Corp\n {2}note: the stored bind password of "Corp" would be cleared because its host or bind DN changed/);
+    expect(dry.stdout).toMatch(/^would update Corp\n {2}note: the stored bind password of "Corp" would be cleared because its scheme, host, port, TLS mode or bind DN changed/);
     expect(dry.stdout).toContain('Dry run: nothing was written.');
     expect(JSON.parse((await ldapSync(['server', 'list', '--json'])).stdout)[0].password).toEqual({ kind: 'env', name: 'CORP_BIND_PASSWORD' });
 
