@@ -70,9 +70,17 @@ export const SYNC_COUNT_LABELS: readonly (readonly [keyof SyncCounts, string])[]
   ['errors', 'errors'],
 ];
 
-/** Every count of a run summary: `3 deactivated, 0 reactivated, ...`, each figure written by `num`. */
+/** Counts a summary names only when they are not zero (rare, and most runs have none). */
+const NAMED_WHEN_ANY: ReadonlySet<keyof SyncCounts> = new Set(['dnChanged', 'reused']);
+
+/**
+ * Every count of a run summary: `3 deactivated, 0 reactivated, ...`, each figure written by `num`;
+ * DN changes and reused usernames only when there are some.
+ */
 export function countsSummary(c: SyncCounts, num: (n: number) => string = String): string {
-  return SYNC_COUNT_LABELS.map(([k, label]) => `${num(c[k] ?? 0)} ${label}`).join(', ');
+  return SYNC_COUNT_LABELS.filter(([k]) => !NAMED_WHEN_ANY.has(k) || (c[k] ?? 0) > 0)
+    .map(([k, label]) => `${num(c[k] ?? 0)} ${label}`)
+    .join(', ');
 }
 
 /** One row of a plan: one change to one user (a user may have several rows: a move and a role change). */

@@ -115,7 +115,7 @@ function expectEnded(ctx: Ctx, r: RunSummary, status: 'failed' | 'cancelled', co
   expect(r.error?.code).toBe(code);
   if (status === 'failed') expect(r.error?.message).toMatch(/nothing was changed/i);
   expect(r.finishedAt).not.toBeNull();
-  expect(r.counts).toEqual({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, errors: 0 });
+  expect(r.counts).toEqual({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, dnChanged: 0, reused: 0, errors: 0 });
   // Recorded as such (not only returned), with no plan rows, and the lock is free.
   expect(ctx.app.sync.get(r.id)).toEqual(r);
   expect([...ctx.app.sync.allChanges(r.id)]).toEqual([]);
@@ -136,16 +136,29 @@ function userLdif(slapd: Slapd, i: number): string {
   return `${lines.join('\n')}\n\n`;
 }
 
+/** The entryUUIDs of deleted users by DN: restoreUsers puts the same entries back, as a restore from a backup does. */
+const deletedUuids = new Map<string, string>();
+
 async function deleteUsers(slapd: Slapd, from: number, to: number): Promise<void> {
   const dns: string[] = [];
   for (let i = from; i <= to; i++) dns.push(slapd.userDn(i));
+  const found = await run('ldapsearch', ['-x', '-LLL', '-o', 'ldif-wrap=no', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw, '-b', slapd.baseDn, '(objectClass=inetOrgPerson)', 'entryUUID']);
+  for (const block of found.stdout.split('\n\n')) {
+    const dn = /^dn: (.*)$/m.exec(block)?.[1];
+    const uuid = /^entryUUID: (.*)$/m.exec(block)?.[1];
+    if (dn && uuid) deletedUuids.set(dn.toLowerCase(), uuid);
+  }
   await ldap(slapd, 'ldapdelete', `${dns.join('\n')}\n`);
 }
 
+/** Re-adds the users with their entryUUIDs (the relax control lets the rootdn set it): the same entries, not new ones with reused usernames. */
 async function restoreUsers(slapd: Slapd, from: number, to: number): Promise<void> {
   let ldif = '';
-  for (let i = from; i <= to; i++) ldif += userLdif(slapd, i);
-  await ldap(slapd, 'ldapadd', ldif);
+  for (let i = from; i <= to; i++) {
+    const uuid = deletedUuids.get(slapd.userDn(i).toLowerCase());
+    ldif += uuid ? userLdif(slapd, i).replace(/\n\n$/, `\nentryUUID: ${uuid}\n\n`) : userLdif(slapd, i);
+  }
+  await ldap(slapd, 'ldapadd', ldif, ['-e', 'relax']);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,7 +431,7 @@ describe('the deactivation limits hold a plan for review (defaults 10% / 500 / 5
       await expect(ctx.app.sync.approve(held.id, { trigger: 'cli' })).rejects.toMatchObject({ code: 'CONFLICT' });
       // A re-sync now has nothing to do.
       const again = await syncApplied(ctx);
-      expect(again.counts).toEqual({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, errors: 0 });
+      expect(again.counts).toEqual({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, dnChanged: 0, reused: 0, errors: 0 });
     } finally {
       await restoreUsers(shared, 1, DELETED);
     }
