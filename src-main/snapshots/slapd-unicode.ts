@@ -8,8 +8,8 @@
  *    letters that a compatibility decomposition produces stay as they are (㎒ is "MHz", ℡ "TEL");
  *  - then the compatibility decomposition and the canonical composition (NFKC);
  *  - slapd's tables are Unicode 3.2: a code point assigned later (ẞ, ᴬ, Ɐ, Cherokee small letters,
- *    ...) is neither folded nor decomposed, and nothing folds to one; CJK compatibility
- *    ideographs (U+F900 豈) are not decomposed either.
+ *    ...) is neither folded nor decomposed, and nothing folds to one; a few older ones are not
+ *    decomposed either (see {@link undecomposedBySlapd}).
  * Checked code point by code point against a real slapd (test/integration/filter-conformance-unicode.test.ts).
  */
 
@@ -97,11 +97,12 @@ function lowerCodePoint(ch: string, cp: number): string {
 }
 
 /**
- * CJK compatibility ideographs (U+F900..U+FAFF, U+2F800..U+2FA1F): slapd keeps them apart from
- * the unified ideographs their (canonical) decompositions name.
+ * Code points slapd 2.5 leaves undecomposed although Unicode 3.2 decomposes them (measured: its
+ * decomposition table misses the first two CJK compatibility ideographs and ends before
+ * U+1D60F, so the later mathematical letters and the CJK compatibility supplement stay as they are).
  */
-function isCjkCompatibilityIdeograph(cp: number): boolean {
-  return (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+function undecomposedBySlapd(cp: number): boolean {
+  return cp === 0xf900 || cp === 0xf901 || cp >= 0x1d60f;
 }
 
 /** Per known code point: folded (when asked) then decomposed. */
@@ -128,10 +129,10 @@ export function slapdNormalizeUnicode(text: string, fold: boolean): string {
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp < 0x80) run += fold ? ch.toLowerCase() : ch;
-    else if (knownToSlapd(cp) && !isCjkCompatibilityIdeograph(cp)) run += mapCodePoint(ch, cp, fold);
+    else if (knownToSlapd(cp) && !undecomposedBySlapd(cp)) run += mapCodePoint(ch, cp, fold);
     else {
       // Composition stops at a code point slapd leaves alone, and NFC must not touch it either
-      // (it would turn a CJK compatibility ideograph into its unified ideograph).
+      // (it would turn U+F900 豈 into the unified ideograph U+8C48).
       out += run.normalize('NFC') + ch;
       run = '';
     }

@@ -400,6 +400,109 @@ describe('extensible matches', () => {
     });
     expect(evaluate('(uid:1.2.840.113556.1.4.803:=1)', person())).toBe('UNDEFINED');
   });
+
+  it('applies the bitwise and integer rules to an INTEGER without an EQUALITY rule, as slapd does (mailPreferenceOption)', () => {
+    const e = person({ mailPreferenceOption: ['3'] });
+    expectAll(e, {
+      '(mailPreferenceOption:1.2.840.113556.1.4.803:=2)': 'TRUE',
+      '(mailPreferenceOption:integerBitOrMatch:=4)': 'FALSE',
+      '(mailPreferenceOption:integerMatch:=3)': 'TRUE',
+      '(mailPreferenceOption:integerOrderingMatch:=4)': 'TRUE',
+      // Without an EQUALITY rule, equality, ordering and the default extensible rule stay Undefined.
+      '(mailPreferenceOption=3)': 'UNDEFINED',
+      '(mailPreferenceOption>=3)': 'UNDEFINED',
+      '(mailPreferenceOption:=3)': 'UNDEFINED',
+      '(:1.2.840.113556.1.4.803:=2)': 'TRUE',
+    }, { strictSchema: true });
+  });
+
+  it('is FALSE for an absent attribute, so NOT over it is TRUE; Undefined only for an invalid assertion or rule', () => {
+    const e = person();
+    expectAll(e, {
+      '(!(mailPreferenceOption:1.2.840.113556.1.4.803:=2))': 'TRUE',
+      '(!(mailPreferenceOption:integerBitOrMatch:=1))': 'TRUE',
+      '(!(mailPreferenceOption:1.2.840.113556.1.4.803:=9223372036854775808))': 'TRUE',
+      '(!(mailPreferenceOption:1.2.840.113556.1.4.803:=x))': 'UNDEFINED',
+      '(!(mailPreferenceOption:1.2.840.113556.1.4.803:=-0))': 'UNDEFINED',
+      '(!(mailPreferenceOption:1.2.840.113556.1.4.803:=02))': 'UNDEFINED',
+      '(!(sn:1.2.840.113556.1.4.803:=1))': 'UNDEFINED',
+      '(!(mailPreferenceOption=2))': 'UNDEFINED',
+    }, { strictSchema: true });
+  });
+
+  it('computes in 64 bits like slapd: a value or mask outside is Undefined, unless an earlier value matched', () => {
+    const values = (...v: string[]) => person({ mailPreferenceOption: v });
+    expect(evaluate('(mailPreferenceOption:1.2.840.113556.1.4.803:=-9223372036854775808)', values('-1'))).toBe('TRUE');
+    expect(evaluate('(mailPreferenceOption:1.2.840.113556.1.4.803:=9223372036854775808)', values('-1'))).toBe('UNDEFINED');
+    expect(evaluate('(mailPreferenceOption:1.2.840.113556.1.4.803:=1)', values('9223372036854775808'))).toBe('UNDEFINED');
+    expect(evaluate('(!(mailPreferenceOption:1.2.840.113556.1.4.803:=1))', values('9223372036854775808'))).toBe('UNDEFINED');
+    expect(evaluate('(mailPreferenceOption:1.2.840.113556.1.4.804:=1)', values('1', '99999999999999999999'))).toBe('TRUE');
+    expect(evaluate('(mailPreferenceOption:1.2.840.113556.1.4.804:=2)', values('1', '99999999999999999999'))).toBe('UNDEFINED');
+    expect(evaluate('(mailPreferenceOption:1.2.840.113556.1.4.804:=2)', values('99999999999999999999', '2'))).toBe('UNDEFINED');
+    expect(evaluate('(|(mailPreferenceOption:1.2.840.113556.1.4.804:=2)(sn=doe))', values('99999999999999999999'))).toBe('TRUE');
+  });
+
+  it('follows the syntax where it admits rules the EQUALITY rule does not name, and refuses what slapd refuses', () => {
+    const e = person({ c: ['DE'] });
+    expectAll(e, {
+      '(c:caseIgnoreIA5Match:=de)': 'TRUE',
+      '(c:caseExactIA5Match:=de)': 'FALSE',
+      '(telephoneNumber:caseIgnoreMatch:=+1 555-0100)': 'TRUE',
+      '(telephoneNumber:caseExactMatch:=+15550100)': 'FALSE',
+      '(objectClass:objectIdentifierMatch:=person)': 'UNDEFINED',
+      '(!(:objectIdentifierMatch:=person))': 'UNDEFINED',
+      '(objectClass:=person)': 'TRUE',
+      '(entryUUID:UUIDMatch:=8a3c6e7e-1f2d-4c5b-9a8b-7c6d5e4f3a2b)': 'UNDEFINED',
+    }, { strictSchema: true });
+  });
+});
+
+describe('Unicode folding as slapd does it (Unicode 3.2, lower-case first, then NFKC)', () => {
+  const named = (...sn: string[]) => person({ sn });
+  it('folds the dotted capital I to i, not to i + U+0307', () => {
+    expect(matches('(sn=istanbul)', named('İstanbul'))).toBe(true);
+    expect(matches('(sn=İSTANBUL)', named('istanbul'))).toBe(true);
+    expect(matches('(sn=i\u0307stanbul)', named('İstanbul'))).toBe(false);
+    expect(matches('(sn=ıstanbul)', named('ISTANBUL'))).toBe(false);
+    expect(matches('(sn=*i*)', named('İ'))).toBe(true);
+  });
+
+  it('leaves letters a compatibility decomposition makes as they are', () => {
+    expect(matches('(sn=mhz)', named('㎒'))).toBe(false);
+    expect(matches('(sn=㎒)', named('MHz'))).toBe(false);
+    expect(matches('(sn:caseExactMatch:=MHz)', named('㎒'))).toBe(true);
+    expect(matches('(sn=tel)', named('℡'))).toBe(false);
+    expect(matches('(sn=xii)', named('Ⅻ'))).toBe(false);
+    expect(matches('(sn=XII)', named('Ⅻ'))).toBe(false);
+    expect(matches('(sn=dž)', named('ǅ'))).toBe(true);
+    expect(matches('(sn=fine)', named('ﬁne'))).toBe(true);
+    expect(matches('(sn=k)', named('\u212a'))).toBe(true);
+  });
+
+  it('neither folds nor decomposes what slapd\'s Unicode 3.2 tables do not have', () => {
+    expect(matches('(sn=ß)', named('ẞ'))).toBe(false);
+    expect(matches('(sn=\uab70)', named('Ꭰ'))).toBe(false);
+    expect(matches('(sn=ɐ)', named('Ɐ'))).toBe(false);
+    expect(matches('(sn=\u8c48)', named('\uf900'))).toBe(false);
+    expect(matches('(sn=𐐨)', named('𐐀'))).toBe(true);
+  });
+
+  it('compares letters above U+FFFF, even where their second UTF-16 half looks like a raw byte', () => {
+    expect(matches('(sn=𝒜)', named('𝒜'))).toBe(true);
+    expect(matches('(sn=a)', named('𝒜'))).toBe(false);
+    expect(matches('(sn:caseExactMatch:=A)', named('𝒜'))).toBe(true);
+    expect(matches('(sn=𐒰)', named('𐒰'))).toBe(true);
+    expect(matches('(sn=𐓘)', named('𐒰'))).toBe(false);
+    // slapd's decomposition table ends before U+1D60F, and misses U+F900.
+    expect(matches('(sn:caseExactMatch:=A)', named('𝙰'))).toBe(false);
+    expect(matches('(sn=\u8eca)', named('\uf902'))).toBe(true);
+  });
+
+  it('still lower-cases Σ per letter and composes accents', () => {
+    expect(matches('(sn=οδοσ)', named('ΟΔΟΣ'))).toBe(true);
+    expect(matches('(sn=École)', named('e\u0301cole'))).toBe(true);
+    expect(matches('(sn=a\u0307\u0323)', named('a\u0323\u0307'))).toBe(true);
+  });
 });
 
 describe('strictSchema', () => {
