@@ -38,11 +38,16 @@
  * starting with `dn:`, a line without a colon, an invalid attribute name, invalid base64, a
  * continuation line with nothing to continue, a DN that is not RFC 4514, a `version:` other than
  * 1 or not first, text that is not UTF-8 (byte streams). Nothing is returned on error.
+ *
+ * Limits (ldif-limits.ts): a line, a value, a DN and an entry past their size are refused with the
+ * line number and the limit. Time and memory are linear in the input: a line is collected as pieces
+ * and joined once, only new text is searched for line ends, base64 is checked without backtracking.
  */
 import { isAttributeDescription, normalizeDn, parseDn } from '../../src-shared/ldap/dn';
 import { isBinaryAttribute } from '../directory/binary-attributes';
 import type { DirectoryEntry } from '../directory/entry';
 import { isRangedName, parseRangeName, RangeProblem, type RangeName } from '../ldap/ranged-attributes';
+import { LDIF_LIMITS, sizeText, type LdifLimits } from './ldif-limits';
 
 /** One entry of an LDIF file: a DirectoryEntry whose `binary` is always there (see the file header). */
 export interface LdifEntry extends DirectoryEntry {
@@ -72,7 +77,22 @@ export class LdifSyntaxError extends Error {
   }
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const NOT_BASE64 = /[^A-Za-z0-9+/]/;
+
+/**
+ * True for base64 text (groups of 4 characters, `=` padding only at the end). Without backtracking:
+ * a grouped regular expression (`^(?:[A-Za-z0-9+/]{4})*...$`) overflows the stack on values of a few MB.
+ */
+export function isBase64(text: string): boolean {
+  if (text.length % 4 !== 0) return false;
+  const body = text.endsWith('==') ? text.slice(0, -2) : text.endsWith('=') ? text.slice(0, -1) : text;
+  return !NOT_BASE64.test(body);
+}
+
+/** Bytes that base64 text of this length (already checked by {@link isBase64}) decodes to. */
+function decodedLength(text: string): number {
+  return (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
+}
 const ATTRIBUTE_HINT = 'use a name such as cn or a numeric OID such as 2.5.4.3, options such as ;lang-en allowed';
 const CHANGE_RECORDS = 'change records are not supported: export content records (e.g. ldapsearch -LLL)';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -103,6 +123,8 @@ interface PendingRecord {
   dn: string;
   attributes: Map<string, PendingAttribute>;
   continued?: boolean;
+  /** Bytes of values so far (for the entry's limit). */
+  bytes: number;
 }
 
 /** `attr;range=LOW-HIGH` of a piece, for messages. */
@@ -111,14 +133,17 @@ const pieceName = (base: string, r: { low: number; high: number | null }) => `${
 /**
  * The incremental parser: feed it text with {@link push} (any chunking, `\n` or `\r\n` line ends),
  * then call {@link end}. Both return the entries completed so far and throw {@link LdifSyntaxError}.
- * Only the current record and the current (unfolded) line are held in memory.
+ * Only the current record and the current (unfolded) line are held in memory, within `limits`
+ * (default {@link LDIF_LIMITS}).
  */
 export class LdifReader {
+  private readonly limits: LdifLimits;
   private lineNo = 0;
-  /** The text after the last "\n" of the pushed chunks. */
-  private tail = '';
-  /** The logical line being unfolded. */
-  private logical: { text: string; line: number } | null = null;
+  /** The text after the last "\n" of the pushed chunks, in pieces (joined once its line ends). */
+  private tail: string[] = [];
+  private tailLength = 0;
+  /** The logical line being unfolded, in pieces (joined once, when it ends). */
+  private logical: { parts: string[]; length: number; line: number } | null = null;
   /** The last physical line was a comment (or continues one): its continuations are comments too. */
   private inComment = false;
   private versionAllowed = true;
@@ -128,20 +153,32 @@ export class LdifReader {
   private out: LdifEntry[] = [];
   private ended = false;
 
+  constructor(limits: Partial<LdifLimits> = {}) {
+    this.limits = { ...LDIF_LIMITS, ...limits };
+  }
+
   /** Feeds a chunk of text; returns the entries it completed. */
   push(chunk: string): LdifEntry[] {
     if (this.ended) throw new Error('LdifReader: push() after end()');
+    // Only the new chunk is searched: the unfinished line before it is kept as pieces, so a long
+    // line costs its length once, not once per chunk.
     let start = 0;
-    let text = chunk;
-    if (this.tail) {
-      text = this.tail + chunk;
-      this.tail = '';
-    }
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.line(text.slice(start, nl));
+    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
+      let text = chunk.slice(start, nl);
+      if (this.tail.length) {
+        this.tail.push(text);
+        text = this.tail.join('');
+        this.tail = [];
+        this.tailLength = 0;
+      }
+      this.line(text);
       start = nl + 1;
     }
-    this.tail = text.slice(start);
+    if (start < chunk.length) {
+      this.tailLength += chunk.length - start;
+      this.tail.push(chunk.slice(start));
+      this.checkLineLength(this.tailLength, this.lineNo + 1);
+    }
     return this.drain();
   }
 
@@ -149,8 +186,9 @@ export class LdifReader {
   end(): LdifEntry[] {
     if (!this.ended) {
       this.ended = true;
-      if (this.tail !== '') this.line(this.tail);
-      this.tail = '';
+      if (this.tail.length) this.line(this.tail.join(''));
+      this.tail = [];
+      this.tailLength = 0;
       this.flushLogical();
       this.endRecord();
       this.finishUnfinished();
@@ -167,19 +205,31 @@ export class LdifReader {
   line(raw: string): void {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const lineNo = ++this.lineNo;
+    this.checkLineLength(text.length, lineNo);
     if (text.startsWith(' ')) {
       if (this.inComment) return;
-      if (this.logical === null) {
+      const logical = this.logical;
+      if (logical === null) {
         throw new LdifSyntaxError(lineNo, 'this line starts with a space, which continues the previous line, but there is no line to continue: remove the leading space');
       }
-      this.logical.text += text.slice(1);
+      logical.parts.push(text.slice(1));
+      logical.length += text.length - 1;
+      this.checkLineLength(logical.length, logical.line, true);
       return;
     }
     this.flushLogical();
     this.inComment = false;
     if (text === '') this.endRecord();
     else if (text.startsWith('#')) this.inComment = true;
-    else this.logical = { text, line: lineNo };
+    else this.logical = { parts: [text], length: text.length, line: lineNo };
+  }
+
+  private checkLineLength(length: number, line: number, unfolded = false): void {
+    if (length <= this.limits.lineChars) return;
+    throw new LdifSyntaxError(
+      line,
+      `this ${unfolded ? 'line, with the lines that continue it,' : 'line'} is longer than ${sizeText(this.limits.lineChars, 'characters')}, the limit for one line (a value of up to ${sizeText(this.limits.valueBytes, 'bytes')} in base64): leave such values out of the export, or check that the file is LDIF`,
+    );
   }
 
   /** The entries completed since the last call (for callers feeding {@link line} directly). */
@@ -193,7 +243,7 @@ export class LdifReader {
     const logical = this.logical;
     if (logical === null) return;
     this.logical = null;
-    this.logicalLine(logical.text, logical.line);
+    this.logicalLine(logical.parts.length === 1 ? logical.parts[0] : logical.parts.join(''), logical.line);
   }
 
   private endRecord(): void {
@@ -268,7 +318,7 @@ export class LdifReader {
         return;
       }
       this.finishUnfinished();
-      this.record = { dn, attributes: new Map() };
+      this.record = { dn, attributes: new Map(), bytes: 0 };
       return;
     }
     if (key === 'changetype' || key === 'control') throw new LdifSyntaxError(line, CHANGE_RECORDS);
@@ -327,6 +377,9 @@ export class LdifReader {
     } else {
       dn = rest.replace(/^ +/, '');
     }
+    if (dn.length > this.limits.dnChars) {
+      throw new LdifSyntaxError(line, `the DN is ${sizeText(dn.length, 'characters')} long, over the limit of ${sizeText(this.limits.dnChars, 'characters')}: no directory uses DNs this long; check the file`);
+    }
     const parsed = parseDn(dn);
     if (!parsed.ok) throw new LdifSyntaxError(line, `invalid DN ${quote(dn)}: ${parsed.message}; fix it, or write it as dn:: base64 of its UTF-8 text`);
     return dn;
@@ -334,10 +387,23 @@ export class LdifReader {
 
   private base64(rest: string, name: string, line: number): Buffer {
     const encoded = rest.replace(/^ +/, '');
-    if (!BASE64.test(encoded)) {
+    if (!isBase64(encoded)) {
       throw new LdifSyntaxError(line, `invalid base64 value for "${name}::": use only A-Z a-z 0-9 + / padded with = to a multiple of 4 characters`);
     }
+    this.checkValueSize(decodedLength(encoded), name, line);
     return Buffer.from(encoded, 'base64');
+  }
+
+  /** A value within the value limit; counted towards its entry's limit (the DN's bytes are not values). */
+  private checkValueSize(bytes: number, name: string, line: number): void {
+    if (bytes > this.limits.valueBytes) {
+      throw new LdifSyntaxError(line, `the value of ${quote(name)} is ${sizeText(bytes, 'bytes')}, over the limit of ${sizeText(this.limits.valueBytes, 'bytes')} for one value: leave this attribute out of the export`);
+    }
+    if (this.record === null) return; // a dn:: value
+    this.record.bytes += bytes;
+    if (this.record.bytes > this.limits.entryBytes) {
+      throw new LdifSyntaxError(line, `the entry ${quote(this.record.dn)} holds more than ${sizeText(this.limits.entryBytes, 'bytes')} of values, the limit for one entry: leave its largest attributes out of the export`);
+    }
   }
 
   private addValue(name: string, key: string, rest: string, line: number, range: RangeName | null): void {
@@ -354,6 +420,7 @@ export class LdifReader {
     if (rest.startsWith('<')) throw new LdifSyntaxError(line, 'URL values (:<) are not supported: embed the value with :: base64');
     if (!rest.startsWith(':')) {
       const value = rest.replace(/^ +/, '');
+      this.checkValueSize(Buffer.byteLength(value, 'utf8'), name, line);
       attribute.values.push(attribute.binary ? Buffer.from(value, 'utf8').toString('base64') : value);
       return;
     }
@@ -372,8 +439,8 @@ export class LdifReader {
 }
 
 /** Reads entries from physical lines (without line ends; a trailing "\r" is dropped). Throws {@link LdifSyntaxError}. */
-export function* readLdifEntries(lines: Iterable<string>): Generator<LdifEntry, void, undefined> {
-  const reader = new LdifReader();
+export function* readLdifEntries(lines: Iterable<string>, limits?: Partial<LdifLimits>): Generator<LdifEntry, void, undefined> {
+  const reader = new LdifReader(limits);
   for (const line of lines) {
     reader.line(line);
     yield* reader.drain();
@@ -385,8 +452,8 @@ export function* readLdifEntries(lines: Iterable<string>): Generator<LdifEntry, 
  * Reads entries from a stream of text or UTF-8 bytes (e.g. `fs.createReadStream(path)`), any
  * chunking. Throws {@link LdifSyntaxError}, also for bytes that are not UTF-8.
  */
-export async function* readLdifStream(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<LdifEntry, void, undefined> {
-  const reader = new LdifReader();
+export async function* readLdifStream(source: AsyncIterable<string | Uint8Array>, limits?: Partial<LdifLimits>): AsyncGenerator<LdifEntry, void, undefined> {
+  const reader = new LdifReader(limits);
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const decode = (chunk: Uint8Array | undefined): string => {
     try {
@@ -501,7 +568,7 @@ function record(entry: LdifEntryInput, width: number, eol: string): string {
     const isBinary = binary.has(name.toLowerCase()) || isBinaryAttribute(name);
     for (const value of values) {
       if (isBinary) {
-        if (!BASE64.test(value)) throw new TypeError(`Cannot write ${name} of ${entry.dn} to LDIF: its value is binary, so it must be base64`);
+        if (!isBase64(value)) throw new TypeError(`Cannot write ${name} of ${entry.dn} to LDIF: its value is binary, so it must be base64`);
         out += fold(`${name}:: ${value}`, width, eol);
       } else if (isSafeLdifString(value)) {
         out += fold(value === '' ? `${name}:` : `${name}: ${value}`, width, eol);

@@ -145,7 +145,9 @@ class DnParser {
     const bytes: number[] = [];
     let pending = '';
     const flush = (): void => {
-      if (pending) bytes.push(...new TextEncoder().encode(pending));
+      // A loop, not push(...bytes): spreading a long value's bytes as arguments overflows the stack
+      // (a DN of ~125k characters did).
+      if (pending) for (const b of new TextEncoder().encode(pending)) bytes.push(b);
       pending = '';
     };
     while (this.i < text.length) {
