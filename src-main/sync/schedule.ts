@@ -1,7 +1,9 @@
 /**
  * The schedule's arithmetic: when each server's next scheduled sync is due. A server is scheduled
- * when it manages an organization or creates users, is not offline and has no plan waiting for
- * approval; its next sync comes one period after its last attempt, sooner after a failure.
+ * when it manages an organization or creates users, is not offline, has no plan waiting for
+ * approval, and a first sync was applied by hand (Synchronize now, `ldap-sync sync`): the schedule
+ * never makes a server's first real changes before the admin has seen one. Its next sync comes one
+ * period after its last attempt, sooner after a failure.
  */
 import type Database from 'better-sqlite3';
 import { everyToMs, type RunSummary, type ServerSyncStatus } from '../../src-shared/domain/sync';
@@ -22,6 +24,8 @@ export interface ScheduleFacts {
   /** It manages an organization or creates users. */
   managesUsers: boolean;
   held: boolean;
+  /** A sync of this server was applied before (the first one by hand: the schedule waits for it). */
+  appliedBefore: boolean;
   lastAttempt: Pick<RunSummary, 'status' | 'startedAt'> | null;
 }
 
@@ -31,11 +35,21 @@ export interface ScheduleFacts {
  * plan waiting for the admin, or nothing to manage.
  */
 export function nextRunAt(f: ScheduleFacts, now: Date): string | null {
-  if (f.everyMs === null || f.offline || f.held || !f.managesUsers) return null;
+  if (f.everyMs === null || scheduleNote(f, '') !== null) return null;
   if (!f.lastAttempt) return now.toISOString();
   // A failed attempt (directory down) is retried sooner: after the schedule, at most 15 minutes.
   const wait = f.lastAttempt.status === 'failed' ? Math.min(f.everyMs, RETRY_AFTER_FAILURE_MS) : f.everyMs;
   return new Date(Date.parse(f.lastAttempt.startedAt) + wait).toISOString();
+}
+
+/** Why the schedule does not run the server (null when it does), naming what to do; `name` is the server's. */
+export function scheduleNote(f: Omit<ScheduleFacts, 'lastAttempt'>, name: string): string | null {
+  if (f.offline) return 'Offline server: it is only simulated over its snapshot, never synchronized on a schedule.';
+  if (!f.managesUsers) return 'It manages nobody: no organization signs in with it and it creates no users, so there is nothing to synchronize.';
+  if (f.everyMs === null) return 'The schedule is off ("never" in the Sync settings).';
+  if (f.held) return 'A held plan waits for review: apply or discard it, and the schedule resumes.';
+  if (!f.appliedBefore) return `Waits for a first sync by hand: simulate, then Synchronize now (or ldap-sync sync ${JSON.stringify(name)}). The schedule starts after it.`;
+  return null;
 }
 
 /** Every server's view for the Sync screen, with its next scheduled sync. */
@@ -45,6 +59,8 @@ export function serverStatuses(db: Database.Database, now: Date): ServerSyncStat
   return listServers(db).map((s): ServerSyncStatus => {
     const managedOrgs = orgs.filter((o) => o.authServerId === s.id).map((o) => o.name);
     const held = heldRun(db, s.id);
+    const lastSync = lastAppliedRun(db, s.id);
+    const facts = { everyMs, offline: s.offline, managesUsers: managedOrgs.length > 0 || s.createUsers, held: !!held, appliedBefore: lastSync !== null };
     return {
       serverId: s.id,
       serverName: s.name,
@@ -53,9 +69,10 @@ export function serverStatuses(db: Database.Database, now: Date): ServerSyncStat
       createUsers: s.createUsers,
       offline: s.offline,
       lastRun: latestFinishedRun(db, s.id),
-      lastSync: lastAppliedRun(db, s.id),
+      lastSync,
       held,
-      nextRunAt: nextRunAt({ everyMs, offline: s.offline, managesUsers: managedOrgs.length > 0 || s.createUsers, held: !!held, lastAttempt: lastSyncAttempt(db, s.id) }, now),
+      nextRunAt: nextRunAt({ ...facts, lastAttempt: lastSyncAttempt(db, s.id) }, now),
+      scheduleNote: scheduleNote(facts, s.name),
     };
   });
 }

@@ -244,6 +244,8 @@ export interface ServerSyncStatus {
   held: RunSummary | null;
   /** When the schedule runs this server next (null: never, or nothing to manage). */
   nextRunAt: string | null;
+  /** Why the schedule does not run it (offline, manages nobody, schedule off, a held plan, no first sync by hand yet), or null. */
+  scheduleNote: string | null;
 }
 
 /** Everything the Sync screen shows. */

@@ -74,10 +74,11 @@ describe('signals while a script hangs in a native built-in', SLOW, () => {
   }
 
   it('ldap-sync daemon stops cleanly on SIGTERM mid-script: exit 0, the run cancelled, nothing applied', async () => {
-    // A store that never synchronized: the daemon's first run is due at once.
+    // A first sync by hand two days ago: the daemon's run is due at once.
     const fresh = await cliWorkspace('lss-cli-signals-daemon-', dirs.slapd);
     try {
       await fresh.apply(corpConfig(dirs.slapd, HANG));
+      fresh.recordHandSync('Corp');
       const child = spawnCli(['daemon'], { cwd: fresh.dir, env: fresh.env(LONG_LIMIT) });
       const r = await signalledMidScript(child, /Corp: sync started/, 'SIGTERM');
       console.log(`daemon, SIGTERM during a hanging script: exited ${Math.round(r.exitMs)} ms after the signal`);

@@ -205,6 +205,14 @@ describe('ldap-sync daemon', SLOW, () => {
     const ws = await workspace('lss-cli-daemon-');
     try {
       await ws.apply(config());
+      // A new server is never synchronized first by the schedule: the daemon says what it waits for.
+      const waiting = await ws.ldapSync(['daemon', '--once']);
+      expect(waiting.code).toBe(0);
+      expect(waiting.stdout).toMatch(/ Corp: not scheduled: Waits for a first sync by hand: simulate, then Synchronize now \(or ldap-sync sync "Corp"\)/);
+      expect(json(await ws.ldapSync(['users', '--json']))).toEqual([]);
+
+      // Its first sync was run by hand two days ago: now the schedule runs it.
+      ws.recordHandSync('Corp');
       const r = await ws.ldapSync(['daemon', '--once']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -227,6 +235,7 @@ describe('ldap-sync daemon', SLOW, () => {
     const ws = await workspace('lss-cli-daemon-stop-');
     try {
       await ws.apply(slowConfig());
+      ws.recordHandSync('Slow');
       const child = ws.spawn(['daemon']);
       let stdout = '';
       let signalledAt = 0;

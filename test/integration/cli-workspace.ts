@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { openStore } from '../../src-main/store/db';
+import { finishRun, startRun } from '../../src-main/store/runs-repo';
+import { findServerByName } from '../../src-main/store/servers-repo';
 import { startHangListener, type HangListener } from '../rig/hang-listener';
 import { startSlapd, type Slapd } from '../rig/slapd';
 import { runCliInProcess, runCliProcess, spawnCli, type Outcome } from './cli-runner';
@@ -54,6 +58,22 @@ export async function cliWorkspace(prefix: string, slapd: Slapd) {
       const r = await runCliInProcess(['config', 'apply', 'config.json'], { cwd: dir, env: env({}) });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
+    },
+    /**
+     * Records that `serverName` had its first sync applied by hand `hoursAgo` hours ago (the schedule
+     * runs a server only after that), for daemon tests whose directory never answers.
+     */
+    recordHandSync(serverName: string, hoursAgo = 48): void {
+      const store = openStore(path.join(dir, 'store.sqlite'));
+      try {
+        const server = findServerByName(store.db, serverName)!;
+        const at = new Date(Date.now() - hoursAgo * 3_600_000);
+        const id = randomUUID();
+        startRun(store.db, { id, serverId: server.id, serverName: server.name, kind: 'sync', trigger: 'manual' }, at);
+        finishRun(store.db, id, { status: 'applied', entries: 0 }, at);
+      } finally {
+        store.close();
+      }
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };

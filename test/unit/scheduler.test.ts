@@ -6,6 +6,8 @@ import { createAppContext, type AppContext } from '../../src-main/app-context';
 import { applyConfig } from '../../src-main/config/apply';
 import { parseConfig } from '../../src-main/config/parse-config';
 import { RETRY_AFTER_FAILURE_MS } from '../../src-main/sync/schedule';
+import { finishRun, startRun } from '../../src-main/store/runs-repo';
+import { findServerByName } from '../../src-main/store/servers-repo';
 import { Scheduler, type ScheduledRun, type SchedulerSync } from '../../src-main/sync/scheduler';
 import type { RunSummary, SyncProgress } from '../../src-shared/domain/sync';
 import { closedPort, startHangListener, type HangListener } from '../rig/hang-listener';
@@ -45,6 +47,14 @@ function configure(entries: ReturnType<typeof managed>[], every = '12h', extraSe
   const parsed = parseConfig(JSON.stringify({ servers: [...entries.map((e) => e.server), ...extraServers], organizations: entries.map((e) => e.org), sync: { every } }), { baseDir: dir });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   applyConfig(app.store.db, parsed.config);
+  // The schedule runs a server only after a first sync by hand: record one, two days ago.
+  const before = new Date(Date.now() - 48 * HOUR);
+  for (const e of entries) {
+    const server = findServerByName(app.store.db, e.server.name)!;
+    const id = `first-${server.id}`;
+    startRun(app.store.db, { id, serverId: server.id, serverName: server.name, kind: 'sync', trigger: 'manual' }, before);
+    finishRun(app.store.db, id, { status: 'applied', entries: 0 }, before);
+  }
 }
 
 /** The real sync service, counting how many of its runs overlap (a spy, not a stand-in). */

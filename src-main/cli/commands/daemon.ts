@@ -51,10 +51,12 @@ With --json, each finished run is printed as one line of JSON (the log lines go 
     log(`${stamp()} ldap-sync daemon${ctx.flags.once ? ' --once' : ''}: store ${app.store.file}, schedule ${describeEvery(overview.settings.every)}`);
     if (schedulable.length === 0) {
       log(
-        `${stamp()} no server is scheduled: ${overview.settings.every === 'never' ? 'the schedule is "never"' : 'no organization signs in with an LDAP server and no server creates users'}`,
+        `${stamp()} no server is scheduled: ${overview.settings.every === 'never' ? 'the schedule is "never"' : 'each is offline, manages nobody, holds a plan or waits for a first sync by hand (below)'}`,
       );
     }
     for (const s of schedulable) log(`${stamp()} ${s.serverName}: next sync ${s.nextRunAt}`);
+    // Servers left out, and why (a new server waits for its first sync by hand).
+    for (const s of overview.servers) if (s.nextRunAt === null && s.scheduleNote && overview.settings.every !== 'never') log(`${stamp()} ${s.serverName}: not scheduled: ${s.scheduleNote}`);
 
     if (ctx.flags.once === true) {
       const onAbort = () => void scheduler.stop();

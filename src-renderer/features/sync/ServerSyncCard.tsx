@@ -47,6 +47,8 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
   // The held plan shows on its own unless the latest outcome is that plan, or it was just applied or discarded.
   const outcomeRun = outcome?.kind === 'run' ? outcome.run : null;
   const showHeld = held && outcomeRun?.id !== held.id && outcomeRun?.relatedRunId !== held.id;
+  // A sync of a server that manages no organization and creates no users changes nobody.
+  const managesNobody = !status.offline && status.managedOrgs.length === 0 && !status.createUsers;
 
   return (
     <article className="sync-card" aria-labelledby={titleId} data-testid="sync-server" data-server-name={status.serverName}>
@@ -57,7 +59,13 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
             Simulate
           </button>
           {!status.offline && (
-            <button type="button" className="primary" onClick={onSync} disabled={busyReason !== null} title={busyReason ?? 'Compute the plan and apply it (held if over a limit)'}>
+            <button
+              type="button"
+              className={managesNobody ? undefined : 'primary'}
+              onClick={onSync}
+              disabled={busyReason !== null}
+              title={busyReason ?? (managesNobody ? 'It would manage nobody: no organization signs in with this server and it creates no users' : 'Compute the plan and apply it (held if over a limit)')}
+            >
               Synchronize now
             </button>
           )}
@@ -67,6 +75,12 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
         <p className="muted" data-testid="sync-offline-note">
           Offline server: it reads only its snapshot, so it can be simulated but is never synchronized or scheduled. Turn Offline off in its Source
           section to synchronize it.
+        </p>
+      )}
+      {managesNobody && (
+        <p className="muted" data-testid="sync-manages-nobody">
+          A sync would manage nobody: no organization signs in with this server and it creates no users. Choose this server as an organization's
+          sign-in server (Organizations), or turn on Create users in its Sync section.
         </p>
       )}
       <dl className="facts">
@@ -120,7 +134,9 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
               {relativeFuture(status.nextRunAt, now)}
             </time>
           ) : (
-            <span className="muted">Not scheduled</span>
+            <span className="muted" data-testid="sync-schedule-note">
+              {status.scheduleNote ?? 'Not scheduled'}
+            </span>
           )}
         </dd>
       </dl>
