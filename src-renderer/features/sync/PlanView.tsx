@@ -58,16 +58,16 @@ const PlanRow = memo(function PlanRow({ row, index, onRelink }: { row: PlanChang
       </div>
       <div role="cell" className="plan-cell">
         <ActionBadge action={row.action} />
-        {row.action === 'reused' && row.userId && (
-          <button type="button" className="link plan-relink" onClick={() => onRelink(row)} data-testid="plan-relink" title="The new entry is the same person: give them the account">
-            Relink…
-          </button>
-        )}
       </div>
       <div role="cell" className="plan-cell" title={fromToTitle(row)}>
         <FromTo row={row} />
       </div>
       <div role="cell" className={row.action === 'error' ? 'plan-cell bad' : 'plan-cell'} title={row.reason}>
+        {row.action === 'reused' && row.userId && (
+          <button type="button" className="link plan-relink" onClick={() => onRelink(row)} data-testid="plan-relink" title="The new entry is the same person: give them the account">
+            Relink…
+          </button>
+        )}
         {row.reason ?? ''}
       </div>
       <div role="cell" className="plan-cell mono muted" title={row.dn ?? undefined}>
