@@ -5,6 +5,7 @@ import { isBindAccountCode } from '../../src-shared/domain/bind-errors';
 import { shortTime, table } from './format-server';
 import { CANCELLED_EXIT } from './commands/server-test';
 import type { CliIo } from './io';
+import { CLEAR_LINE } from './terminal-text';
 
 /** The exit status of a sync held for approval (over a deactivation limit). */
 export const HELD_EXIT = 3;
@@ -217,7 +218,7 @@ export class LinePrinter<P extends { phase: string }> {
     this.last = now;
     this.phase = p.phase;
     if (this.tty) {
-      this.io.stderr(`\r\x1b[K${this.line(p)}`);
+      this.io.stderr(`${CLEAR_LINE}${this.line(p)}`);
       this.drawn = true;
     } else {
       this.io.stderr(`${this.line(p)}\n`);
@@ -226,7 +227,7 @@ export class LinePrinter<P extends { phase: string }> {
 
   /** Clears the progress line on a terminal. */
   end(): void {
-    if (this.tty && this.drawn) this.io.stderr('\r\x1b[K');
+    if (this.tty && this.drawn) this.io.stderr(CLEAR_LINE);
     this.drawn = false;
   }
 }

@@ -1,5 +1,6 @@
 import { AppError, knownSystemFailure, type ErrorInfo } from '../../src-shared/errors';
 import { UsageError, type CliIo } from './io';
+import { terminalSafe } from './terminal-text';
 import { usageFor } from './usage';
 
 /** How errors are to be printed. */
@@ -25,7 +26,7 @@ export function reportError(err: unknown, io: CliIo, opts: ReportOptions): numbe
   }
   if (err instanceof AppError) {
     if (opts.json) printJson(io, err.toInfo());
-    else io.stderr(`error: ${err.message}\n${(err.fields ?? []).map((f) => `  ${f.path}: ${f.message}\n`).join('')}`);
+    else io.stderr(terminalSafe(`error: ${err.message}\n${(err.fields ?? []).map((f) => `  ${f.path}: ${f.message}\n`).join('')}`));
     if (opts.debug && err.stack) io.stderr(`${err.stack}\n`);
     return 1;
   }
@@ -33,7 +34,7 @@ export function reportError(err: unknown, io: CliIo, opts: ReportOptions): numbe
   if (known) return reportError(known, io, opts);
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   if (opts.json) printJson(io, { code: 'INTERNAL', message });
-  else io.stderr(`error: unexpected failure: ${message}\n${opts.debug ? '' : '(run again with --debug to see where it happened)\n'}`);
+  else io.stderr(terminalSafe(`error: unexpected failure: ${message}\n${opts.debug ? '' : '(run again with --debug to see where it happened)\n'}`));
   if (opts.debug) io.stderr(`${err instanceof Error && err.stack ? err.stack : String(err)}\n`);
   return 1;
 }

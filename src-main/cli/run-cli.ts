@@ -4,6 +4,7 @@ import { APP_VERSION } from '../version';
 import type { CliIo } from './io';
 import { parseInvocation } from './parse-invocation';
 import { reportError } from './report-error';
+import { stderrSafe, terminalSafe } from './terminal-text';
 import { usageFor } from './usage';
 
 /** The flags that decide how errors look, read before the command line is known to be valid. */
@@ -35,11 +36,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // stay fast. The import happens before the command, so opening the store stays synchronous.
     await inv.command.warm?.({ flags: inv.flags, io });
     const { createAppContext } = await import('../app-context');
+    const json = inv.flags.json === true;
+    // Text output carries directory data: control characters in it are printed as visible escapes.
+    // (JSON escapes them itself; `snapshot export` streams LDIF, which encodes them in base64.)
+    const out: CliIo = { ...io, stdout: json ? io.stdout : (text) => io.stdout(terminalSafe(text)), stderr: (text) => io.stderr(stderrSafe(text)) };
     return await inv.command.run({
       args: inv.args,
       flags: inv.flags,
-      json: inv.flags.json === true,
-      io,
+      json,
+      io: out,
       app: () => (app ??= createAppContext({ dbPath: resolveStorePath({ db, env: io.env }), env: io.env, keychain: io.keychain })),
     });
   } catch (err) {

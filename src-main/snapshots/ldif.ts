@@ -534,7 +534,9 @@ export function isSafeLdifString(value: string): boolean {
   if (value.charCodeAt(value.length - 1) === 0x20) return false;
   for (let k = 0; k < value.length; k++) {
     const c = value.charCodeAt(k);
-    if (c === 0 || c === 0x0a || c === 0x0d || c > 0x7f) return false;
+    // RFC 2849 allows other controls in a plain value; they are base64 here too, so an export
+    // printed on a terminal can carry no escape sequence.
+    if (c < 0x20 || c >= 0x7f) return false;
   }
   return true;
 }
