@@ -4,7 +4,7 @@
  * capture and a comparison read everything with {@link EntrySource.readAll}. Opened by
  * openSource (src-main/services/open-source.ts), which chooses the source.
  */
-import type { RawEntry } from '../../src-shared/domain/preview';
+import type { RawEntry, UsernameMatch } from '../../src-shared/domain/preview';
 import type { DirectoryEntry } from './entry';
 import type { ReferralReport } from '../../src-shared/domain/referrals';
 
@@ -15,6 +15,8 @@ export interface PageRequest {
   pageSize: number;
   /** The username to find (the filter's `?` filled in, escaped), or null for every match. */
   search: string | null;
+  /** How `search` matches usernames (default 'exact'; see src-shared/ldap/username-search.ts). */
+  match?: UsernameMatch;
   /** The attributes to fetch, or '*' for all user attributes. */
   attributes: string[] | '*';
 }
@@ -33,6 +35,8 @@ export interface SourcePage {
   ldapsearch: string;
   /** Continuation references the live search got (src-shared/domain/referrals.ts); absent or null when none. */
   references?: ReferralReport | null;
+  /** When the entries were read (ms since the epoch); absent means now. A live source serves cached pages with their read time. */
+  readAt?: number;
 }
 
 /** A page the source still holds from earlier requests of the same search. */

@@ -3,17 +3,22 @@ import type { PasswordInput, WindowPasswordInput } from '../../src-shared/domain
 import { AppError } from '../../src-shared/errors';
 import type { AppContext } from '../app-context';
 import type { Handlers } from './router';
+import { ldifFileSize } from '../services/ldif-import';
 import { runScriptTests } from '../scripts/test-cases';
 import { normalizeScripts } from '../services/script-checks';
 import { detectBaseForDraft } from '../services/detect-base';
 
+/** What a file dialog is for: its title and filters. */
+export type FilePurpose = 'bindPassword' | 'ldif';
+
 /** What the handlers need from the desktop around them. */
 export interface HandlerOptions {
   /**
-   * Shows the OS file dialog for a bind password file and resolves with the chosen path, or null when
-   * cancelled. Electron's dialog in the app; absent where there is no dialog (then the method refuses).
+   * Shows the OS file dialog (for a bind password file, or an LDIF file to import) and resolves with
+   * the chosen path, or null when cancelled. Electron's dialog in the app; absent where there is no
+   * dialog (then the methods refuse).
    */
-  chooseFile?: () => Promise<string | null>;
+  chooseFile?: (purpose: FilePurpose) => Promise<string | null>;
 }
 
 /** Binds every contract method to the services of an app context. Thin: logic lives in the services. */
@@ -21,6 +26,8 @@ export function createHandlers(app: AppContext, opts: HandlerOptions = {}): Hand
   const running = new Map<string, AbortController>();
   // Files the admin chose in main's dialog, by the opaque token the window got for each.
   const chosenFiles = new Map<string, string>();
+  // LDIF files chosen for import, apart: a password file's token never names a file to import, nor the reverse.
+  const chosenLdifFiles = new Map<string, string>();
   /** The password input the services take: a chosen file's token becomes its path here, in main. */
   const password = (input: WindowPasswordInput): PasswordInput => {
     if (input.kind !== 'chosenFile') return input;
@@ -52,7 +59,7 @@ export function createHandlers(app: AppContext, opts: HandlerOptions = {}): Hand
     },
     'servers.choosePasswordFile': async () => {
       if (!opts.chooseFile) throw new AppError('INVALID_INPUT', 'No file dialog is available here. Reference the password file in a config file instead ("bindPassword": { "file": "PATH" }).');
-      const path = await opts.chooseFile();
+      const path = await opts.chooseFile('bindPassword');
       if (path === null) return null;
       const token = randomUUID();
       chosenFiles.set(token, path);
@@ -78,6 +85,7 @@ export function createHandlers(app: AppContext, opts: HandlerOptions = {}): Hand
     'preview.run': (input) => app.preview.run({ ...input, password: password(input.password) }),
     'preview.raw': (input) => app.preview.raw({ ...input, password: password(input.password) }),
     'preview.close': async ({ sessionId }) => ({ closed: await app.preview.close(sessionId) }),
+    'preview.scriptsReturning': ({ kind, name }) => app.preview.scriptsReturning(kind, name),
     'scripts.check': ({ scripts }) => app.preview.checkScripts(scripts),
 
     'orgs.list': () => app.directory.listOrgs(),
@@ -128,7 +136,20 @@ export function createHandlers(app: AppContext, opts: HandlerOptions = {}): Hand
     'snapshots.list': () => app.snapshots.list(),
     'snapshots.capture': ({ jobId, serverId, name, attributes }, ctx) =>
       job(jobId, (signal) => app.snapshots.capture({ serverId, name, attributes, signal, onProgress: (p) => ctx.emit('snapshot.progress', { jobId, ...p }) })),
-    'snapshots.importLdif': ({ name, fileName, text }) => app.snapshots.importLdifText({ name, fileName, text }),
+    'snapshots.chooseLdifFile': async () => {
+      if (!opts.chooseFile) throw new AppError('INVALID_INPUT', 'No file dialog is available here. Import the file with the command line: ldap-sync snapshot import FILE --name NAME.');
+      const path = await opts.chooseFile('ldif');
+      if (path === null) return null;
+      const token = randomUUID();
+      chosenLdifFiles.set(token, path);
+      return { token, path, size: await ldifFileSize(path) };
+    },
+    // Main opens and streams the file; the window only names the token of a file it chose.
+    'snapshots.importLdif': ({ jobId, name, fileToken }, ctx) => {
+      const path = chosenLdifFiles.get(fileToken);
+      if (!path) throw new AppError('INVALID_INPUT', 'That LDIF file was not chosen in this window: choose it again with "Choose file…".', [{ path: 'file', message: 'choose the file again' }]);
+      return job(jobId, (signal) => app.snapshots.importLdifFile({ path, name, signal, onProgress: (p) => ctx.emit('snapshot.progress', { jobId, ...p }) }));
+    },
     'snapshots.exportLdif': ({ snapshotId }) => {
       const s = app.snapshots.get(snapshotId);
       return { filename: `${s.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.ldif`, text: [...app.snapshots.exportLdif(snapshotId)].join('') };

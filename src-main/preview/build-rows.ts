@@ -6,6 +6,7 @@ import type { DirectoryEntry } from '../directory/entry';
 import type { ScriptOutcome } from '../scripts/engine';
 import { nameKey } from '../store/name-key';
 import { valuesByName } from '../directory/entry';
+import { SCRIPT_LIMIT_ENV } from '../scripts/limits-from-env';
 
 /** What rows are checked against. */
 export interface RowContext {
@@ -18,10 +19,18 @@ export interface RowContext {
   otherPages?: ReadonlyMap<string, number>;
 }
 
-/** A script failure as a row problem, its message naming the script. */
+/**
+ * Where the script time limit is set, for the timeout message: the engine's wording says "raise the
+ * time limit", and this is the setting that does (src-main/scripts/limits-from-env.ts).
+ */
+export const TIME_LIMIT_HINT = `raise the time limit with the ${SCRIPT_LIMIT_ENV.timeMs} environment variable (milliseconds, 10 to 60000) before starting the app or ldap-sync`;
+
+/** A script failure as a row problem, its message naming the script (and, for a timeout, the setting that raises the limit). */
 export function scriptProblem(e: ScriptErrorInfo): RowProblem {
   const label = SCRIPT_LABELS[e.script];
-  const message = e.message.toLowerCase().includes(label.toLowerCase()) ? e.message : `${label} script: ${e.message}`;
+  let message = e.message.toLowerCase().includes(label.toLowerCase()) ? e.message : `${label} script: ${e.message}`;
+  if (e.code === 'SCRIPT_TIMEOUT' || e.code === 'SCRIPT_SKIPPED') message = message.replace(/raise the time limit\.?$/, `${TIME_LIMIT_HINT}.`);
+  if (e.code === 'SCRIPT_TIMEOUT' && !message.includes(SCRIPT_LIMIT_ENV.timeMs)) message += ` To allow longer, ${TIME_LIMIT_HINT}.`;
   const p: RowProblem = { code: e.code, message, script: e.script };
   if (e.line !== undefined) p.line = e.line;
   if (e.column !== undefined) p.column = e.column;
@@ -33,10 +42,10 @@ const first = (entry: DirectoryEntry, name: string): string | null => valuesByNa
 function entryProblems(outcome: ScriptOutcome, ctx: RowContext): RowProblem[] {
   const problems = outcome.errors.map(scriptProblem);
   if (outcome.org !== null && !ctx.organizations.has(nameKey(outcome.org))) {
-    problems.push({ code: 'UNKNOWN_ORG', message: `No organization is named "${outcome.org}" yet`, script: 'orgName' });
+    problems.push({ code: 'UNKNOWN_ORG', severity: 'warning', name: outcome.org, message: `No organization is named "${outcome.org}" yet: create it, or a sync cannot place this user`, script: 'orgName' });
   }
   for (const role of outcome.roles) {
-    if (!ctx.roles.has(nameKey(role))) problems.push({ code: 'UNKNOWN_ROLE', message: `No role is named "${role}" yet`, script: 'roleName' });
+    if (!ctx.roles.has(nameKey(role))) problems.push({ code: 'UNKNOWN_ROLE', severity: 'warning', name: role, message: `No role is named "${role}" yet: create it, or a sync cannot give this role`, script: 'roleName' });
   }
   return problems;
 }

@@ -1,7 +1,8 @@
 import type { Client, SearchResult } from 'ldapts';
 import type { RawEntry } from '../../src-shared/domain/preview';
 import { AppError } from '../../src-shared/errors';
-import { fillUsername, matchAllFilter } from '../../src-shared/ldap/filter';
+import { usernameSearchFilter } from '../../src-shared/ldap/username-search';
+import type { UsernameMatch } from '../../src-shared/domain/preview';
 import { closeClient, connect } from '../ldap/client';
 import { countEntries } from '../ldap/count';
 import { toLdapAppError } from '../ldap/ldap-errors';
@@ -84,13 +85,13 @@ export class LdapEntrySource implements EntrySource {
     return this.opts.target;
   }
 
-  /** The filter for a username search (`?` replaced by the RFC 4515-escaped text) or for every match. */
-  filterFor(search: string | null): string {
-    return search === null ? matchAllFilter(this.t.searchFilter) : fillUsername(this.t.searchFilter, search);
+  /** The filter for a username search (`?` replaced by the RFC 4515-escaped text, with the match mode's wildcards) or for every match. */
+  filterFor(search: string | null, match?: UsernameMatch): string {
+    return usernameSearchFilter(this.t.searchFilter, search, match);
   }
 
   async page(req: PageRequest): Promise<SourcePage> {
-    const filter = this.filterFor(req.search);
+    const filter = this.filterFor(req.search, req.match);
     // Scripts that read any attribute (a dynamic plan) get the operational ones too: absent then means absent.
     const attributes = req.attributes === '*' ? ['*', '+'] : req.attributes;
     const client = await this.connection();
@@ -101,7 +102,8 @@ export class LdapEntrySource implements EntrySource {
     const hasMore = total !== null ? req.page * req.pageSize < total : state.lastPage === null || req.page < state.lastPage;
     const ldapsearch = ldapsearchFor(this.t, { filter, attributes, pageSize: req.pageSize });
     this.touch();
-    return { entries, total, hasMore, filter, attributeNames, ldapsearch, references: this.referrals.get(filter) ?? null };
+    const readAt = state.cache.readAt(req.page) ?? Date.now();
+    return { entries, total, hasMore, filter, attributeNames, ldapsearch, references: this.referrals.get(filter) ?? null, readAt };
   }
 
   async raw(dn: string): Promise<RawEntry> {
@@ -115,7 +117,7 @@ export class LdapEntrySource implements EntrySource {
 
   cachedPages(req: Omit<PageRequest, 'page'>): CachedPage[] {
     const s = this.state;
-    if (!s || s.filter !== this.filterFor(req.search) || s.pageSize !== req.pageSize) return [];
+    if (!s || s.filter !== this.filterFor(req.search, req.match) || s.pageSize !== req.pageSize) return [];
     return s.cache.all();
   }
 

@@ -10,6 +10,8 @@ export const MAX_CACHED_ENTRIES = 4000;
  */
 export class PageCache {
   private readonly pages = new Map<number, DirectoryEntry[]>();
+  /** When each page was read from the directory (ms since the epoch). */
+  private readonly times = new Map<number, number>();
   private entryCount = 0;
 
   constructor(
@@ -27,8 +29,14 @@ export class PageCache {
     return entries;
   }
 
-  /** Keeps a page, evicting the least recently used ones beyond the bounds (never the page just added). */
-  set(page: number, entries: DirectoryEntry[]): void {
+  /** When `page` was read (ms since the epoch), or undefined when not held. */
+  readAt(page: number): number | undefined {
+    return this.pages.has(page) ? this.times.get(page) : undefined;
+  }
+
+  /** Keeps a page read at `at` (default now), evicting the least recently used ones beyond the bounds (never the page just added). */
+  set(page: number, entries: DirectoryEntry[], at: number = Date.now()): void {
+    this.times.set(page, at);
     const old = this.pages.get(page);
     if (old) {
       this.entryCount -= old.length;
@@ -40,6 +48,7 @@ export class PageCache {
       if (this.pages.size <= this.maxPages && this.entryCount <= this.maxEntries) break;
       if (p === page) continue;
       this.pages.delete(p);
+      this.times.delete(p);
       this.entryCount -= e.length;
     }
   }
@@ -52,6 +61,7 @@ export class PageCache {
   /** Forgets every page. */
   clear(): void {
     this.pages.clear();
+    this.times.clear();
     this.entryCount = 0;
   }
 }

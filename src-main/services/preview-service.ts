@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { ServerScripts } from '../../src-shared/domain/mapping';
-import type { PreviewResult, RawEntry } from '../../src-shared/domain/preview';
+import type { PreviewResult, RawEntry, ScriptNameUse, UsernameMatch } from '../../src-shared/domain/preview';
 import type { ScriptDiagnostic } from '../../src-shared/domain/scripts';
 import type { PasswordInput, ServerDraft } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
@@ -21,6 +21,8 @@ import { withNames } from '../preview/evaluate-fetching';
 import { usedAttributes, usesGroups } from '../scripts/used-attributes';
 import type { GroupsOf } from '../scripts/wire';
 import type { ServerService } from './servers-service';
+import { checkSnapshotBase } from '../preview/snapshot-base-check';
+import { scriptsReturningName } from '../preview/name-uses';
 
 /** The most preview sessions kept open at once; the least recently used is closed beyond it. */
 export const MAX_PREVIEW_SESSIONS = 16;
@@ -49,6 +51,12 @@ export interface PreviewRunInput extends PreviewTarget {
   page: number;
   pageSize: number;
   search: string | null;
+  /** How the search matches usernames (default 'exact'). */
+  match?: UsernameMatch;
+  /** Keep only the rows with problems. */
+  problemsOnly?: boolean;
+  /** Read the directory (or snapshot) again: the session's connection, counts and cached pages are dropped first. */
+  refresh?: boolean;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -77,13 +85,17 @@ export class PreviewService {
     const mapping = { email: m.email.trim(), firstName: m.firstName.trim(), lastName: m.lastName.trim() };
     const search = input.search !== null && input.search.trim() !== '' ? input.search.trim() : null;
     const session = this.session(input.sessionId);
+    const match = input.match ?? 'exact';
     return session.exclusive(async () => {
+      if (input.refresh) await session.reset();
       const source = await this.sourceFor(session, input, target);
-      const req = { page: input.page, pageSize: input.pageSize, search, attributes: attributesToFetch(target.usernameAttribute, mapping, scripts) };
+      const req = { page: input.page, pageSize: input.pageSize, search, match, attributes: attributesToFetch(target.usernameAttribute, mapping, scripts) };
       const page = await this.guard(session, () => source.page(req));
+      // A snapshot of another tree finds nothing: say why instead of showing 0 entries.
+      const snapshotId = snapshotOf(input);
+      if (snapshotId && page.total === 0 && search === null) checkSnapshotBase(this.deps.db, snapshotId, target.baseDn);
       const engine = await this.deps.scriptEngine();
       // A live directory fetches what a script read but the analysis missed; a snapshot holds what it holds.
-      const snapshotId = snapshotOf(input);
       const used = usedAttributes(scripts);
       const withhold = snapshotId && !used.dynamic ? namesNoEntryHolds(this.deps.db, snapshotId, used.names) : [];
       const refetch = snapshotId ? undefined : (add: readonly string[]) => this.guard(session, () => source.page({ ...req, attributes: withNames(req.attributes, add) }));
@@ -96,6 +108,8 @@ export class PreviewService {
         page: input.page,
         pageSize: input.pageSize,
         search,
+        match,
+        problemsOnly: input.problemsOnly ?? false,
         source: page,
         otherPages: source.cachedPages(req),
         organizations: organizationNameKeys(this.deps.db),
@@ -115,6 +129,11 @@ export class PreviewService {
       const source = await this.sourceFor(session, input, target);
       return this.guard(session, () => source.raw(input.dn));
     });
+  }
+
+  /** The saved servers whose Org name (kind 'org') or Role name (kind 'role') script returns `name` as written in its text. */
+  scriptsReturning(kind: 'org' | 'role', name: string): ScriptNameUse[] {
+    return scriptsReturningName(this.deps.servers.list(), kind, name);
   }
 
   /** Compiles the scripts (blank Org name / Role name scripts count as none) and returns their problems. */

@@ -6,10 +6,11 @@
  * read a page's entries by position.
  */
 import type Database from 'better-sqlite3';
-import type { RawEntry } from '../../src-shared/domain/preview';
+import type { RawEntry, UsernameMatch } from '../../src-shared/domain/preview';
 import { AppError } from '../../src-shared/errors';
 import { normalizeDn } from '../../src-shared/ldap/dn';
-import { fillUsername, matchAllFilter } from '../../src-shared/ldap/filter';
+import { matchAllFilter } from '../../src-shared/ldap/filter';
+import { usernameSearchFilter } from '../../src-shared/ldap/username-search';
 import type { CachedPage, EntrySource, PageRequest, ReadAllOptions, SourcePage } from '../directory/entry-source';
 import { sortedNames } from '../directory/attribute-names';
 import { rawEntryOf, type DirectoryEntry } from '../directory/entry';
@@ -78,8 +79,8 @@ export class SnapshotEntrySource implements EntrySource {
     return this.snapshot.name;
   }
 
-  filterFor(search: string | null): string {
-    return search === null ? matchAllFilter(this.o.searchFilter) : fillUsername(this.o.searchFilter, search);
+  filterFor(search: string | null, match?: UsernameMatch): string {
+    return usernameSearchFilter(this.o.searchFilter, search, match);
   }
 
   private matching(filter: string): number[] {
@@ -104,7 +105,7 @@ export class SnapshotEntrySource implements EntrySource {
   }
 
   async page(req: PageRequest): Promise<SourcePage> {
-    const filter = this.filterFor(req.search);
+    const filter = this.filterFor(req.search, req.match);
     const m = this.matching(filter);
     const start = (req.page - 1) * req.pageSize;
     const entries = this.entriesAt(m.slice(start, start + req.pageSize));
@@ -129,7 +130,7 @@ export class SnapshotEntrySource implements EntrySource {
   cachedPages(req: Omit<PageRequest, 'page'>): CachedPage[] {
     // Every page is at hand: duplicates are checked across the whole result (in-memory snapshots).
     if (!this.all) return [];
-    const m = this.matching(this.filterFor(req.search));
+    const m = this.matching(this.filterFor(req.search, req.match));
     const pages: CachedPage[] = [];
     for (let start = 0, page = 1; start < m.length; start += req.pageSize, page++) pages.push({ page, entries: this.entriesAt(m.slice(start, start + req.pageSize)) });
     return pages;

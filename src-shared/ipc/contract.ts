@@ -3,9 +3,9 @@ import { type ChosenFile, ServerDraft, type ServerView, WindowPasswordInput } fr
 import type { DoctorReport, StageResult } from '../domain/doctor';
 import type { BaseDetection } from '../domain/base-detection';
 import { ServerScripts } from '../domain/mapping';
-import { PREVIEW_PAGE_SIZES, type PreviewResult, type RawEntry } from '../domain/preview';
+import { PREVIEW_PAGE_SIZES, USERNAME_MATCHES, type PreviewResult, type RawEntry, type ScriptNameUse } from '../domain/preview';
 import type { ScriptDiagnostic } from '../domain/scripts';
-import { EntrySourceRef, SnapshotName, type SnapshotComparison, type SnapshotProgress, type SnapshotView } from '../domain/snapshot';
+import { EntrySourceRef, SnapshotName, type ChosenLdifFile, type SnapshotComparison, type SnapshotProgress, type SnapshotView } from '../domain/snapshot';
 import { ScriptTestCases, type ScriptTestResult } from '../domain/script-tests';
 import { OrganizationInput, RoleInput, UserQuery, type OrganizationView, type RoleView, type UserPage } from '../domain/directory';
 import { PLAN_FILTERS, SyncSettings, RUN_STATUSES, type ChartPoint, type PlanPage, type RunSummary, type SyncOverview, type SyncProgress } from '../domain/sync';
@@ -69,11 +69,22 @@ export const contract = {
         page: z.number().int().min(1),
         pageSize: PageSize,
         search: z.string().max(256).nullable(),
+        /** How the search matches usernames: whole, beginning or any part (default exact). */
+        match: z.enum(USERNAME_MATCHES).optional(),
+        /** Keep only the rows with problems. */
+        problemsOnly: z.boolean().optional(),
+        /** Read the directory again instead of the session's cached pages and counts. */
+        refresh: z.boolean().optional(),
         /** A snapshot instead of the live directory (an offline draft always reads its own). */
         source: EntrySourceRef.optional(),
       })
       .strict(),
     output: {} as PreviewResult,
+  },
+  /** The saved servers whose Org name ('org') or Role name ('role') script returns this name (a rename or delete warns). */
+  'preview.scriptsReturning': {
+    input: z.object({ kind: z.enum(['org', 'role']), name: z.string().min(1).max(200) }).strict(),
+    output: {} as ScriptNameUse[],
   },
   /** Every attribute of one entry of the preview, as the server returns it. */
   'preview.raw': {
@@ -168,16 +179,21 @@ export const contract = {
     input: z.object({ jobId: Id, serverId: Id, name: SnapshotName.optional(), attributes: z.enum(['all', 'used']) }).strict(),
     output: {} as SnapshotView,
   },
-  /** Imports LDIF text read by the file picker. */
+  /** Opens main's file dialog for an LDIF file to import; null when the admin cancelled. */
+  'snapshots.chooseLdifFile': { input: z.object({}).strict(), output: {} as ChosenLdifFile | null },
+  /**
+   * Imports the LDIF file chosen with `snapshots.chooseLdifFile` (by its token): main reads it, as a
+   * stream (progress as `snapshot.progress` with this jobId; `snapshots.cancel` stops it, nothing kept).
+   */
   'snapshots.importLdif': {
-    input: z.object({ name: SnapshotName, fileName: z.string().min(1).max(1000), text: z.string().max(64 * 1024 * 1024) }).strict(),
+    input: z.object({ jobId: Id, name: SnapshotName, fileToken: z.string().uuid() }).strict(),
     output: {} as SnapshotView,
   },
   'snapshots.exportLdif': { input: z.object({ snapshotId: Id }).strict(), output: {} as { filename: string; text: string } },
   'snapshots.delete': { input: z.object({ snapshotId: Id }).strict(), output: {} as { deleted: true } },
   /** Compares a snapshot with the live directory of its server (or the one given). */
   'snapshots.compare': { input: z.object({ jobId: Id, snapshotId: Id, serverId: Id.optional() }).strict(), output: {} as SnapshotComparison },
-  /** Cancels a capture or a comparison. */
+  /** Cancels a capture, an import or a comparison. */
   'snapshots.cancel': { input: z.object({ jobId: Id }).strict(), output: {} as { cancelled: boolean } },
 
   /** Whether the bundled sample directory is installed, and whether the store is still empty (first start). */

@@ -93,10 +93,13 @@ describe('rows of the preview', () => {
       }),
     }));
     expect(rowOf(r, 'multi')).toMatchObject({ org: 'Sales', roles: ['Org Admin', 'Auditor'] });
-    expect(rowOf(r, 'multi').errors).toEqual([{ code: 'UNKNOWN_ROLE', message: 'No role is named "Auditor" yet', script: 'roleName' }]);
+    expect(rowOf(r, 'multi').errors).toEqual([{ code: 'UNKNOWN_ROLE', severity: 'warning', name: 'Auditor', message: 'No role is named "Auditor" yet: create it, or a sync cannot give this role', script: 'roleName' }]);
     expect(rowOf(r, 'nomail')).toMatchObject({ org: 'Nowhere Inc', roles: ['desktop user'] });
     expect(codes(rowOf(r, 'nomail'))).toEqual(['MISSING_EMAIL', 'UNKNOWN_ORG']);
     expect(rowOf(r, 'shared')).toMatchObject({ org: null, roles: ['desktop user'], errors: [] });
+    // Unknown names are warnings, listed once for the one action that creates them.
+    expect(r.missing).toEqual({ organizations: ['Nowhere Inc'], roles: ['Auditor'] });
+    expect(r.summary.warnings).toBeGreaterThan(0);
   });
 
   it('has org null and roles [] without Org and Role scripts', async () => {

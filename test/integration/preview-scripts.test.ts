@@ -45,17 +45,20 @@ describe('script failures become row errors, never a failed preview', () => {
     expect(r.rows[0]).toMatchObject({ active: null, roles: [] });
   });
 
-  it('a syntax error on every row with its line and column, and as a diagnostic', async () => {
+  it('a syntax error once for the page with its line and column, not on every row, and as a diagnostic', async () => {
     const r = await run({ orgName: 'function(entry) {\n  return entry.o +;\n}' });
-    expect(r.rows.every((row) => row.errors.some((e) => e.code === 'SCRIPT_SYNTAX' && e.script === 'orgName' && e.line === 2 && typeof e.column === 'number'))).toBe(true);
+    expect(r.scriptFailures).toEqual([expect.objectContaining({ script: 'orgName', code: 'SCRIPT_SYNTAX', line: 2, column: expect.any(Number), entries: r.summary.entries })]);
+    expect(r.rows.every((row) => row.errors.length === 0)).toBe(true);
+    expect(r.summary.errors).toBe(0);
     expect(r.rows.every((row) => row.active === true)).toBe(true);
     expect(r.diagnostics).toEqual([expect.objectContaining({ script: 'orgName', severity: 'error', line: 2 })]);
   });
 
-  it('a script that is not a function', async () => {
+  it('a script that is not a function, said once', async () => {
     const r = await run({ active: '42' });
-    expect(r.rows[0].errors.map((e) => e.code)).toEqual(['SCRIPT_NOT_FUNCTION']);
-    expect(r.rows[0].errors[0].message).toMatch(/Active script evaluates to a number/);
+    expect(r.rows[0].errors).toEqual([]);
+    expect(r.scriptFailures.map((f) => f.code)).toEqual(['SCRIPT_NOT_FUNCTION']);
+    expect(r.scriptFailures[0].message).toMatch(/Active script evaluates to a number/);
     expect(r.diagnostics.map((d) => d.script)).toEqual(['active']);
   });
 });
@@ -77,6 +80,8 @@ describe('hostile scripts are contained, and the next preview works normally', (
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.rows.every((row) => row.active === null && row.errors.length === 1)).toBe(true);
     expect(new Set(codesOf(r).flat())).toContain('SCRIPT_TIMEOUT');
+    // The message names the setting that raises the limit.
+    expect(r.rows.flatMap((row) => row.errors).find((e) => e.code === 'SCRIPT_TIMEOUT')?.message).toMatch(/LDAP_SYNC_SCRIPT_TIME_MS/);
     await expectHealthy();
   });
 

@@ -1,6 +1,6 @@
 import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { buildRows, scriptProblem, usernamesOfPages } from '../../src-main/preview/build-rows';
+import { buildRows, scriptProblem, TIME_LIMIT_HINT, usernamesOfPages } from '../../src-main/preview/build-rows';
 import { isBinaryAttribute } from '../../src-main/directory/binary-attributes';
 import { valuesByName } from '../../src-main/directory/entry';
 import { toEntryInput, toRawEntry } from '../../src-main/preview/entry-values';
@@ -81,10 +81,17 @@ describe('preview rows', () => {
     expect(rows[0]).toMatchObject({ org: 'Nowhere', roles: ['Desktop User', 'Boss'] });
     expect(rows[0].errors).toEqual([
       { code: 'SCRIPT_THROWN', message: 'Active script: boom', script: 'active', line: 2, column: 3 },
-      { code: 'UNKNOWN_ORG', message: 'No organization is named "Nowhere" yet', script: 'orgName' },
-      { code: 'UNKNOWN_ROLE', message: 'No role is named "Boss" yet', script: 'roleName' },
+      { code: 'UNKNOWN_ORG', severity: 'warning', name: 'Nowhere', message: 'No organization is named "Nowhere" yet: create it, or a sync cannot place this user', script: 'orgName' },
+      { code: 'UNKNOWN_ROLE', severity: 'warning', name: 'Boss', message: 'No role is named "Boss" yet: create it, or a sync cannot give this role', script: 'roleName' },
     ]);
-    expect(scriptProblem({ script: 'orgName', code: 'SCRIPT_TIMEOUT', message: 'The Org name script ran too long' }).message).toBe('The Org name script ran too long');
+    expect(scriptProblem({ script: 'orgName', code: 'SCRIPT_THROWN', message: 'The Org name script threw' }).message).toBe('The Org name script threw');
+  });
+
+  it('point a time-limit error at the setting that raises the limit', () => {
+    const text = 'The Org name script ran longer than its 250 ms time limit and was stopped; look for a loop that never ends, or raise the time limit.';
+    const message = scriptProblem({ script: 'orgName', code: 'SCRIPT_TIMEOUT', message: text }).message;
+    expect(message).toBe(`The Org name script ran longer than its 250 ms time limit and was stopped; look for a loop that never ends, or ${TIME_LIMIT_HINT}.`);
+    expect(message).toContain('LDAP_SYNC_SCRIPT_TIME_MS');
   });
 });
 
