@@ -1,6 +1,7 @@
 import { BrowserWindow, app, dialog, protocol, net, session } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { RENDERER_HEADERS } from './renderer-csp';
 
 /** The origin the renderer is served from; IPC from any other origin is refused. */
 export const APP_ORIGIN = 'app://renderer';
@@ -10,23 +11,30 @@ export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 }
 
-/** Serves the built renderer from `rendererDir` on app://renderer/, refusing paths outside it. */
+/**
+ * Serves the built renderer from `rendererDir` on app://renderer/, refusing paths outside it. Every
+ * response carries RENDERER_HEADERS (the CSP as a header, so it holds without the page's meta tag).
+ */
 export function serveRenderer(rendererDir: string): void {
   const root = normalize(rendererDir + sep);
-  protocol.handle('app', (request) => {
+  protocol.handle('app', async (request) => {
     const url = new URL(request.url);
-    if (url.host !== 'renderer') return new Response('Not found', { status: 404 });
+    if (url.host !== 'renderer') return new Response('Not found', { status: 404, headers: RENDERER_HEADERS });
     const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
     const file = normalize(join(root, rel));
-    if (!file.startsWith(root)) return new Response('Not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
+    if (!file.startsWith(root)) return new Response('Not found', { status: 404, headers: RENDERER_HEADERS });
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    for (const [name, value] of Object.entries(RENDERER_HEADERS)) headers.set(name, value);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   });
 }
 
-/** Refuses every permission request and check (camera, notifications, geolocation, ...). */
+/** Refuses every permission request and check (camera, notifications, geolocation, USB/HID/serial devices, ...). */
 export function lockDownSession(): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setDevicePermissionHandler(() => false);
 }
 
 /** Applies navigation limits to every web contents the app ever creates. */
@@ -41,7 +49,8 @@ export function lockDownNavigation(): void {
 
 /**
  * The one window factory: context isolation, sandbox, no Node integration, the typed preload, and
- * the renderer from app://renderer/ (whose CSP, set in index.html, has no 'unsafe-inline').
+ * the renderer from app://renderer/ (whose CSP, in index.html and in every response's headers, has no
+ * 'unsafe-inline'), and no middle-click (auxclick) new windows.
  */
 export function createMainWindow(preloadPath: string): BrowserWindow {
   const win = new BrowserWindow({
@@ -58,6 +67,12 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
       nodeIntegration: false,
       nodeIntegrationInWorker: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      // No auxclick (middle-click) events: a second path to new windows, denied anyway by lockDownNavigation.
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
     },
   });
