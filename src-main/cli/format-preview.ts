@@ -4,7 +4,7 @@ import { adBinaryText } from '../../src-shared/ldap/ad-binary';
 import { table } from './format-server';
 
 const cell = (v: string | null) => (v === null || v === '' ? '–' : v.replace(/[\r\n\t]+/g, ' '));
-const problemText = (p: RowProblem) => `${p.code}${p.line !== undefined ? ` (line ${p.line}${p.column !== undefined ? `:${p.column}` : ''})` : ''}: ${p.message}`;
+const problemText = (p: RowProblem) => `${p.severity === 'warning' ? 'warning ' : ''}${p.code}${p.line !== undefined ? ` (line ${p.line}${p.column !== undefined ? `:${p.column}` : ''})` : ''}: ${p.message}`;
 const count = (n: number) => n.toLocaleString('en-US');
 
 /**
@@ -17,15 +17,27 @@ export function roundedCost(n: number): string {
   return n.toPrecision(3);
 }
 
-/** The summary line: page, total, entries, users, active and inactive counts, problems and script time. */
+/**
+ * The summary line, labelled with what it counts: "Page 6 of 30, entries 251-300 of 1,500 matching
+ * the search. This page: 50 entries, ...". The counts are the page's; the whole result's size is the total.
+ */
 export function previewSummaryLine(r: PreviewResult): string {
   const pages = r.total === null ? '' : ` of ${count(Math.max(1, Math.ceil(r.total / r.pageSize)))}`;
-  const total = r.total === null ? 'total unknown' : `${count(r.total)} ${r.total === 1 ? 'match' : 'matches'}`;
   const s = r.summary;
+  const first = (r.page - 1) * r.pageSize + 1;
+  const span = s.entries === 0 ? 'no entries' : `entries ${count(first)}-${count(first + s.entries - 1)}`;
+  const whole = r.total === null ? `${span} (total unknown)` : `${span} of ${count(r.total)} matching the search`;
+  const warnings = s.warnings > 0 ? `, ${count(s.warnings)} with warnings` : '';
   return (
-    `Page ${r.page}${pages} (${total}): ${count(s.entries)} entries, ${count(s.users)} users, ` +
-    `${count(s.active)} active, ${count(s.inactive)} inactive, ${count(s.errors)} with problems, scripts ${roundedCost(s.scriptMs)} ms\n`
+    `Page ${r.page}${pages}, ${whole}. This page: ${count(s.entries)} entries, ${count(s.users)} users, ` +
+    `${count(s.active)} active, ${count(s.inactive)} inactive, ${count(s.errors)} with errors${warnings}, scripts ${roundedCost(s.scriptMs)} ms\n`
   );
+}
+
+/** A script that failed on every entry, said once. */
+function failureText(f: PreviewResult['scriptFailures'][number]): string {
+  const where = f.line !== undefined ? `, line ${f.line}${f.column !== undefined ? `, column ${f.column}` : ''}` : '';
+  return `Error: ${SCRIPT_LABELS[f.script]} script${where} (${f.code}), on every entry of the page: ${f.message}\n`;
 }
 
 /**
@@ -34,7 +46,11 @@ export function previewSummaryLine(r: PreviewResult): string {
  */
 export function formatPreview(r: PreviewResult, opts: { snapshot?: string } = {}): string {
   let out = opts.snapshot ? `Source: the snapshot "${opts.snapshot}" (the directory was not read)\n\n` : '';
-  if (r.rows.length === 0) out += r.search === null ? 'No entries match the search filter.\n' : `No entry has the username "${r.search}".\n`;
+  for (const f of r.scriptFailures) out += failureText(f);
+  if (r.scriptFailures.length) out += '\n';
+  const how = r.match === 'prefix' ? 'begins with' : r.match === 'contains' ? 'contains' : 'is';
+  if (r.rows.length === 0 && r.problemsOnly && r.summary.entries > 0) out += 'No row on this page has a problem.\n';
+  else if (r.rows.length === 0) out += r.search === null ? 'No entries match the search filter.\n' : `No entry has a username that ${how} "${r.search}".\n`;
   else {
     const rows = r.rows.map((row) => [
       row.dn,
@@ -52,6 +68,9 @@ export function formatPreview(r: PreviewResult, opts: { snapshot?: string } = {}
     if (problems.length) out += `\nProblems:\n${problems.join('')}`;
   }
   out += `\n${previewSummaryLine(r)}`;
+  if (r.problemsOnly) out += 'Only rows with problems are listed.\n';
+  const missing = [...r.missing.organizations.map((n) => `organization "${n}"`), ...r.missing.roles.map((n) => `role "${n}"`)];
+  if (missing.length) out += `Warning: not created yet: ${missing.join(', ')}: create them on the Organizations and Roles screens, or list them under "organizations" and "roles" in a config file for ldap-sync config apply.\n`;
   if (r.references) out += `${r.references.failsSync ? 'Warning: ' : 'Note: '}${r.references.message}\n`;
   const costs = SCRIPT_NAMES.filter((n) => r.costs[n] !== null).map((n) => `${SCRIPT_LABELS[n]} ${roundedCost(r.costs[n]!)} µs/entry`);
   if (costs.length) out += `Script cost: ${costs.join(', ')}\n`;

@@ -78,8 +78,31 @@ describe('ldap-sync preview', () => {
     const lines = text.stdout.split('\n');
     expect(lines[0]).toMatch(/^DN\s+USERNAME\s+EMAIL\s+FIRST NAME\s+LAST NAME\s+ACTIVE\s+ORG\s+ROLES\s+PROBLEMS$/);
     expect(text.stdout).toContain('DUPLICATE_USERNAME');
-    expect(text.stdout).toMatch(/^Page 1 of 1 \(3 matches\): 3 entries, 5 users, 5 active, 0 inactive, 2 with problems, scripts [\d.]+ ms$/m);
+    expect(text.stdout).toMatch(/^Page 1 of 1, entries 1-3 of 3 matching the search\. This page: 3 entries, 5 users, 5 active, 0 inactive, 2 with errors, scripts [\d.]+ ms$/m);
     expect(text.stdout).toContain('Equivalent ldapsearch: ldapsearch');
+  });
+
+  it('searches usernames by prefix or contained text, lists only the rows with problems, and names missing organizations once', async () => {
+    await apply([corp({ scripts: { active: 'e => true', orgName: "e => 'Not Yet'" } })]);
+    const [prefix, contains, bad, problems, text] = await Promise.all([
+      ldapSync(['preview', 'Corp', '--search', 'two@', '--match', 'prefix', '--json']).then((r) => JSON.parse(r.stdout)),
+      ldapSync(['preview', 'Corp', '--search', '@example.org', '--match', 'contains', '--json']).then((r) => JSON.parse(r.stdout)),
+      ldapSync(['preview', 'Corp', '--search', 'x', '--match', 'fuzzy']),
+      ldapSync(['preview', 'Corp', '--problems-only', '--json']).then((r) => JSON.parse(r.stdout)),
+      ldapSync(['preview', 'Corp', '--problems-only']),
+    ]);
+    expect(prefix).toMatchObject({ match: 'prefix', filter: '(&(objectClass=inetOrgPerson)(mail=two@*))' });
+    expect(prefix.rows.map((row: { username: string }) => row.username)).toEqual(['two@example.org']);
+    expect(contains.filter).toBe('(&(objectClass=inetOrgPerson)(mail=*@example.org*))');
+    expect(contains.total).toBe(3);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--match must be one of exact, prefix, contains, not "fuzzy"');
+    expect(problems.problemsOnly).toBe(true);
+    expect(problems.missing).toEqual({ organizations: ['Not Yet'], roles: [] });
+    expect(problems.rows.every((row: { errors: unknown[] }) => row.errors.length > 0)).toBe(true);
+    expect(text.stdout).toContain('Only rows with problems are listed.');
+    expect(text.stdout).toContain('Warning: not created yet: organization "Not Yet"');
+    expect(text.stdout).toContain('warning UNKNOWN_ORG');
   });
 
   it('refuses a bad page size as a usage error and an unknown server in one line', async () => {
@@ -89,7 +112,7 @@ describe('ldap-sync preview', () => {
     expect(bad.stderr).toContain('Usage: ldap-sync preview NAME');
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
-    expect(help.stdout).toContain('Usage: ldap-sync preview NAME [--search TEXT] [--page N] [--page-size K]');
+    expect(help.stdout).toContain('Usage: ldap-sync preview NAME [--search TEXT] [--match MODE] [--problems-only] [--page N] [--page-size K]');
   });
 });
 

@@ -1,4 +1,4 @@
-import { PREVIEW_PAGE_SIZES } from '../../../src-shared/domain/preview';
+import { PREVIEW_PAGE_SIZES, USERNAME_MATCHES, type UsernameMatch } from '../../../src-shared/domain/preview';
 import type { CommandSpec } from '../command';
 import { UsageError } from '../io';
 import { serverOrSample } from './sample';
@@ -39,14 +39,25 @@ objectGUID and the other SID and GUID attributes first as the text AD tools show
 (S-1-5-21-..., 6e5b...-...).
 
 --search finds one username: the search filter's ? is replaced by the text, escaped as RFC 4515
-requires, so "*)(uid=*" matches nothing.
+requires, so "*)(uid=*" matches nothing. --match prefix finds the usernames that begin with the
+text ("jsm" sends (uid=jsm*)), --match contains those that hold it anywhere ((uid=*jsm*)); the
+text stays escaped, so only those added stars are wildcards.
+
+--problems-only lists only the rows with problems; the summary still counts the whole page.
+The summary line says which page it counts and how many entries the whole search matches.
+Unknown organizations and roles are warnings (the fix is to create them); a script that does
+not compile is reported once, not on every row.
 
 With --json, prints the whole preview: { total, page, pageSize, hasMore, rows: [ { dn, username,
 email, firstName, lastName, active, org, roles, errors: [ { code, message, line? } ] } ],
-summary, costs, attributes, logs, diagnostics, filter, ldapsearch }. org is null without an
-Org name script and roles is [] without a Role name script.`,
+summary, readAt, scriptFailures, missing: { organizations, roles }, costs, attributes, logs,
+diagnostics, search, match, problemsOnly, filter, ldapsearch }. org is null without an Org name
+script and roles is [] without a Role name script; a problem with "severity": "warning" is an
+organization or role that does not exist yet.`,
   options: {
-    search: { type: 'string', valueName: 'TEXT', help: 'Show only the user with this username' },
+    search: { type: 'string', valueName: 'TEXT', help: 'Show only the users with this username (see --match)' },
+    match: { type: 'string', valueName: 'MODE', help: `How --search matches: ${USERNAME_MATCHES.join(', ')} (default exact)` },
+    'problems-only': { type: 'boolean', help: 'Show only the rows with problems' },
     page: { type: 'string', valueName: 'N', help: 'The page to show (default 1)' },
     'page-size': { type: 'string', valueName: 'K', help: `Entries per page: ${PREVIEW_PAGE_SIZES.join(', ')} (default ${DEFAULT_CLI_PAGE_SIZE})` },
     source: SOURCE_OPTION,
@@ -59,6 +70,12 @@ Org name script and roles is [] without a Role name script.`,
       throw new UsageError(`--page-size must be one of ${PREVIEW_PAGE_SIZES.join(', ')}, not ${pageSize}`, ['preview']);
     }
     const search = typeof ctx.flags.search === 'string' ? ctx.flags.search : null;
+    const matchText = ctx.flags.match === undefined ? 'exact' : String(ctx.flags.match);
+    if (!(USERNAME_MATCHES as readonly string[]).includes(matchText)) {
+      throw new UsageError(`--match must be one of ${USERNAME_MATCHES.join(', ')}, not "${matchText}"`, ['preview']);
+    }
+    const match = matchText as UsernameMatch;
+    const problemsOnly = ctx.flags['problems-only'] === true;
     const { draftOfView } = await import('../../../src-shared/domain/server');
     const { formatPreview } = await import('../format-preview');
     const app = ctx.app();
@@ -74,7 +91,7 @@ Org name script and roles is [] without a Role name script.`,
         ctx.io.stdout(ctx.json ? `${JSON.stringify(entry, null, 2)}\n` : formatRawEntry(entry));
         return 0;
       }
-      const result = await app.preview.run({ sessionId, serverId: server.id, draft: draftOfView(server), password: { kind: 'keep' }, source, page, pageSize, search });
+      const result = await app.preview.run({ sessionId, serverId: server.id, draft: draftOfView(server), password: { kind: 'keep' }, source, page, pageSize, search, match, problemsOnly });
       ctx.io.stdout(ctx.json ? `${JSON.stringify(result, null, 2)}\n` : formatPreview(result, { snapshot: snapshot?.name }));
     } finally {
       await app.preview.close(sessionId);
