@@ -6,7 +6,7 @@ import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../src-shared/ipc/channels';
 import type { EventName, Events } from '../src-shared/ipc/contract';
 import { AppError } from '../src-shared/errors';
 import { createAppContext, type AppContext } from './app-context';
-import { createHandlers } from './ipc/handlers';
+import { createHandlers, type FilePurpose } from './ipc/handlers';
 import { createRouter } from './ipc/router';
 import { resolveStorePath } from './store/store-path';
 import { Scheduler } from './sync/scheduler';
@@ -28,10 +28,14 @@ function log(message: string, err?: unknown) {
   console.error(`[main] ${message}`, err instanceof Error ? err.stack : (err ?? ''));
 }
 
-/** Main's own file dialog for a bind password file (the window only ever sees a token for it). */
-async function chooseBindPasswordFile(): Promise<string | null> {
+/** Main's own file dialog, for a bind password file or an LDIF file (the window only ever sees a token for it). */
+async function chooseFile(purpose: FilePurpose): Promise<string | null> {
   const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
-  const options = { title: 'Choose the bind password file', properties: ['openFile' as const, 'dontAddToRecent' as const] };
+  const options = {
+    title: purpose === 'ldif' ? 'Choose the LDIF file to import' : 'Choose the bind password file',
+    filters: purpose === 'ldif' ? [{ name: 'LDIF', extensions: ['ldif', 'ldf', 'txt'] }, { name: 'All files', extensions: ['*'] }] : undefined,
+    properties: ['openFile' as const, 'dontAddToRecent' as const],
+  };
   const r = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
   return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
 }
@@ -47,7 +51,7 @@ app.whenReady().then(() => {
   }
   lockDownSession();
   serveRenderer(join(here, '../renderer'));
-  const route = createRouter(createHandlers(ctx, { chooseFile: chooseBindPasswordFile }), {
+  const route = createRouter(createHandlers(ctx, { chooseFile }), {
     isTrustedSender: (url) => !!url && url.startsWith(`${APP_ORIGIN}/`),
     log: { error: log },
   });

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ServerDraft } from '../../src-shared/domain/server';
@@ -7,7 +6,8 @@ import { AppError } from '../../src-shared/errors';
 import { matchAllFilter, parseFilter, type FilterNode } from '../../src-shared/ldap/filter';
 import { targetFromDraft } from '../ldap/target';
 import { attributesToFetch } from '../preview/preview-attributes';
-import { ldifChunks, LdifSyntaxError, readLdifEntries, readLdifStream } from '../snapshots/ldif';
+import { ldifChunks } from '../snapshots/ldif';
+import { importLdif, openLdifFile, textInput, type LdifImportProgress } from './ldif-import';
 import { getServer, offlineServerNamesOf } from '../store/servers-repo';
 import {
   appendSnapshotEntries,
@@ -19,7 +19,6 @@ import {
   removeUnfinishedSnapshots,
   snapshotEntries,
   snapshotEntriesAfter,
-  type SnapshotEntry,
 } from '../store/snapshots-repo';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import type { EntrySource } from '../directory/entry-source';
@@ -34,10 +33,6 @@ import { compiledFilter } from '../snapshots/snapshot-source';
 import type { DirectoryEntry } from '../directory/entry';
 import type { ServerService } from './servers-service';
 import { draftOfStored } from './stored-draft';
-
-/** The largest LDIF text the app accepts over IPC (the CLI streams files of any size). */
-export const MAX_LDIF_TEXT = 64 * 1024 * 1024;
-const BATCH = 1000;
 
 /** Captures, LDIF import and export, comparison with the live directory. */
 export class SnapshotService {
@@ -152,79 +147,22 @@ export class SnapshotService {
   }
 
   /**
-   * Imports an LDIF file (RFC 2849 content records) as a snapshot. The file is read twice: once to
-   * check every line (nothing is stored when a line is wrong: the error names it), then to store the
-   * entries in batches. Memory stays bounded to one batch.
+   * Imports an LDIF file (RFC 2849 content records) as a snapshot, reading it once (a regular file,
+   * a pipe, `/dev/stdin`, `<(...)`): see ldif-import.ts. A line that is wrong or too large, a file
+   * that changed while read, or Cancel leaves no snapshot. Memory stays bounded to one batch.
    */
-  async importLdifFile(o: { path: string; name: string; onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void }): Promise<SnapshotView> {
-    const open = () => createReadStream(o.path);
-    let count = 0;
-    try {
-      for await (const _ of readLdifStream(open())) count++;
-    } catch (err) {
-      throw ldifError(err, o.path);
-    }
-    return this.store(o.name, basename(o.path), count, async (add) => {
-      for await (const e of readLdifStream(open())) add(e);
-    }, o.onProgress);
+  async importLdifFile(o: { path: string; name: string; fileName?: string; signal?: AbortSignal; onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void }): Promise<SnapshotView> {
+    const input = await openLdifFile(o.path, o.fileName ?? o.path);
+    // A pipe's name (/dev/fd/63) says little without its folder.
+    const fileName = o.fileName ?? (input.size === null ? o.path : basename(o.path));
+    const id = await importLdif(this.db, { name: o.name, fileName, input, signal: o.signal, onProgress: progressOf(o.onProgress), now: () => this.now() });
+    return this.get(id);
   }
 
-  /** Imports LDIF text (from the app's file picker). */
+  /** Imports LDIF text already in main (the bundled sample directory; tests). Not reachable from the window. */
   async importLdifText(o: { text: string; fileName: string; name: string; origin?: 'ldif' | 'sample' }): Promise<SnapshotView> {
-    if (o.text.length > MAX_LDIF_TEXT) throw new AppError('INVALID_INPUT', `The file is larger than ${MAX_LDIF_TEXT / 1024 / 1024} MB: import it with the CLI (ldap-sync snapshot import FILE --name N).`);
-    const lines = () => o.text.split('\n');
-    let count = 0;
-    try {
-      for (const _ of readLdifEntries(lines())) count++;
-    } catch (err) {
-      throw ldifError(err, o.fileName);
-    }
-    return this.store(
-      o.name,
-      o.fileName,
-      count,
-      async (add) => {
-        for (const e of readLdifEntries(lines())) add(e);
-      },
-      undefined,
-      o.origin,
-    );
-  }
-
-  private async store(
-    name: string,
-    fileName: string,
-    expected: number,
-    each: (add: (e: SnapshotEntry) => void) => Promise<void>,
-    onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void,
-    origin: 'ldif' | 'sample' = 'ldif',
-  ): Promise<SnapshotView> {
-    if (expected === 0) throw new AppError('INVALID_INPUT', `${fileName} holds no entries: nothing to import.`);
-    const snap = insertSnapshot(this.db, { name, origin, fileName, attributes: 'all', status: 'capturing' }, this.now());
-    let batch: SnapshotEntry[] = [];
-    let seq = 0;
-    let pages = 0;
-    const flush = () => {
-      if (!batch.length) return;
-      const rows = batch;
-      this.db.transaction(() => appendSnapshotEntries(this.db, snap.id, seq, rows))();
-      seq += rows.length;
-      pages++;
-      batch = [];
-      onProgress?.({ entries: seq, pages, expected });
-    };
-    try {
-      await each((e) => {
-        batch.push(e);
-        if (batch.length >= BATCH) flush();
-      });
-      flush();
-      markSnapshotReady(this.db, snap.id, this.now().toISOString());
-    } catch (err) {
-      deleteSnapshot(this.db, snap.id);
-      throw err instanceof LdifSyntaxError ? ldifError(err, fileName) : err;
-    }
-    return this.get(snap.id);
+    const id = await importLdif(this.db, { name: o.name, fileName: o.fileName, origin: o.origin, input: textInput(o.text), now: () => this.now() });
+    return this.get(id);
   }
 
   /** The snapshot as LDIF text, chunk by chunk (export then import gives the same entries). */
@@ -301,11 +239,7 @@ export function filterAttributes(filterText: string): string[] {
   return [...out];
 }
 
-function ldifError(err: unknown, file: string): unknown {
-  if (err instanceof LdifSyntaxError) {
-    const problem = /[.!?]$/.test(err.problem) ? err.problem : `${err.problem}.`;
-    return new AppError('INVALID_INPUT', `${file}, line ${err.line}: ${problem} Nothing was imported.`, [{ path: 'file', message: `line ${err.line}: ${err.problem}` }]);
-  }
-  if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return new AppError('NOT_FOUND', `No file ${file}. Check the path.`);
-  return err;
+/** An import's progress as snapshot progress: entries and batches, and the bytes read. */
+function progressOf(on?: (p: Omit<SnapshotProgress, 'jobId'>) => void): ((p: LdifImportProgress) => void) | undefined {
+  return on && ((p) => on({ entries: p.entries, pages: p.pages, expected: null, bytes: { read: p.bytesRead, total: p.bytesTotal } }));
 }

@@ -26,12 +26,22 @@ export type EntrySourceRef = z.infer<typeof EntrySourceRef>;
 
 export const SnapshotName = z.string().trim().min(1, 'Enter a name').max(200, 'at most 200 characters');
 
+/** An LDIF file the admin chose in main's dialog: the window gets a token for it, never its contents. */
+export interface ChosenLdifFile {
+  token: string;
+  path: string;
+  /** Its size in bytes; null for a pipe or a device. */
+  size: number | null;
+}
+
 /** What a capture or an import reports while it runs. */
 export interface SnapshotProgress {
   jobId: string;
   entries: number;
   pages: number;
   expected: number | null;
+  /** An LDIF import: bytes read so far, out of the file's size (null for a pipe). */
+  bytes?: { read: number; total: number | null };
 }
 
 /** How an entry differs between a snapshot and the live directory. */

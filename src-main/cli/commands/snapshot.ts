@@ -3,7 +3,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { SnapshotProgress, SnapshotView } from '../../../src-shared/domain/snapshot';
+import type { SnapshotProgress } from '../../../src-shared/domain/snapshot';
 import { AppError } from '../../../src-shared/errors';
 import type { CommandContext, CommandSpec } from '../command';
 import type { SnapshotProgressUpdate } from '../format-snapshot';
@@ -118,10 +118,12 @@ export const snapshotImport: CommandSpec = {
   args: ['FILE'],
   summary: 'Import an LDIF file as a snapshot',
   description: `Imports the LDIF file FILE (RFC 2849 content records, as "ldapsearch -LLL" or "ldap-sync
-snapshot export" write them) as the snapshot NAME. The file is read as a stream, so it may be
-large. The whole file is checked first: a line that is wrong (a change record, bad base64, a DN
-that is not RFC 4514, text that is not UTF-8...) is reported with the file name and line number,
-and nothing is imported (exit 1).
+snapshot export" write them) as the snapshot NAME. FILE may be a pipe: /dev/stdin or <(...).
+It is read once, as a stream, so it may be large. A line that is wrong (a change record, bad
+base64, a DN that is not RFC 4514, text that is not UTF-8...) or too large (a value over 16 MiB,
+a DN over 65,536 characters, an entry over 64 MiB) is reported with the file name and line
+number, and nothing is imported (exit 1); so is a file that changed while it was read. Ctrl+C
+cancels: nothing is imported (exit 130).
 
 With --json, prints the snapshot:${SNAPSHOT_JSON}`,
   options: {
@@ -143,17 +145,21 @@ With --json, prints the snapshot:${SNAPSHOT_JSON}`,
     if (isFolder) throw new AppError('INVALID_INPUT', `${file} is a folder: give the path of an LDIF file.`);
     const app = ctx.app();
     const progress = await progressOf(ctx, 'importing');
-    let s: SnapshotView;
-    try {
-      s = await app.snapshots.importLdifFile({ path: file, name, onProgress: progress ? (p) => progress.update(p) : undefined });
-      progress?.done();
-    } catch (err) {
-      // The message already names the file and the line; the text output need not repeat it as a field.
-      if (err instanceof AppError && !ctx.json && err.fields) throw new AppError(err.code, err.message);
-      throw err;
-    } finally {
-      progress?.end();
-    }
+    const outcome = await cancellable(ctx, 'the import stopped; no snapshot was saved.', async () => {
+      try {
+        const imported = await app.snapshots.importLdifFile({ path: file, name, signal: ctx.io.signal, onProgress: progress ? (p) => progress.update(p) : undefined });
+        progress?.done();
+        return imported;
+      } catch (err) {
+        // The message already names the file and the line; the text output need not repeat it as a field.
+        if (err instanceof AppError && !ctx.json && err.fields) throw new AppError(err.code, err.message);
+        throw err;
+      } finally {
+        progress?.end();
+      }
+    });
+    if ('code' in outcome) return outcome.code;
+    const s = outcome.value;
     if (ctx.json) ctx.io.stdout(`${JSON.stringify(s, null, 2)}\n`);
     else ctx.io.stdout(`Imported ${file} as the snapshot ${snapshotLine(s)}.\nUse it: ldap-sync simulate SERVER --source ${shellWord(s.name)}\n`);
     return 0;

@@ -1,14 +1,13 @@
 import { useId, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { SnapshotView } from '../../../src-shared/domain/snapshot';
+import type { ChosenLdifFile, SnapshotView } from '../../../src-shared/domain/snapshot';
 import { Dialog } from '../../ui/Dialog';
 import { DialogButtons } from '../../ui/DialogButtons';
 import { ErrorBox } from '../../ui/ErrorBox';
-import { formatCount } from '../../ui/format';
-
-/** The largest file the app imports through the window (the contract's limit); larger ones go through the CLI. */
-const MAX_BYTES = 64 * 1024 * 1024;
+import { JobProgress } from './JobProgress';
+import { formatBytes } from './snapshot-format';
+import { useSnapshotJob } from './use-snapshot-job';
 
 /** Props of {@link ImportLdifDialog}. */
 export interface ImportLdifDialogProps {
@@ -16,57 +15,49 @@ export interface ImportLdifDialogProps {
   onImported: (snapshot: SnapshotView) => void;
 }
 
-/** A file's name without its extension, as the default snapshot name. */
-function baseName(fileName: string): string {
-  return fileName.replace(/\.[^.]+$/, '') || fileName;
+/** A path's last part without its extension, as the default snapshot name. */
+function baseName(path: string): string {
+  const file = path.split(/[\\/]/).pop() || path;
+  return file.replace(/\.[^.]+$/, '') || file;
 }
 
 /**
- * "Import LDIF": a file picked here (read in the window with File.text()) becomes a snapshot. A malformed
- * file is refused as a whole with the line of its first problem; nothing is imported then.
+ * "Import LDIF": the file is chosen in main's own dialog (the window gets its path to show and a
+ * token), and main reads it as a stream: files of any size, progress and Cancel. A malformed or
+ * oversized file is refused as a whole with the line of its first problem; nothing is imported then.
  */
 export function ImportLdifDialog({ onClose, onImported }: ImportLdifDialogProps) {
-  const [file, setFile] = useState<{ name: string; size: number; text: string } | null>(null);
+  const [file, setFile] = useState<ChosenLdifFile | null>(null);
   const [name, setName] = useState('');
   const [nameEdited, setNameEdited] = useState(false);
-  const [reading, setReading] = useState(false);
-  const [importing, setImporting] = useState(false);
+  const [choosing, setChoosing] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
+  const job = useSnapshotJob();
+  const importing = job.running !== null;
   const ids = { file: useId(), name: useId(), help: useId() };
 
-  const pick = async (picked: File | undefined) => {
+  const choose = async () => {
     setError(null);
-    setFile(null);
-    if (!picked) return;
-    if (picked.size > MAX_BYTES) {
-      setError({ code: 'INVALID_INPUT', message: `${picked.name} is larger than 64 MB: import it with the command line, ldap-sync snapshot import FILE --name NAME.` });
-      return;
-    }
-    setReading(true);
+    setChoosing(true);
     try {
-      const text = await picked.text();
-      setFile({ name: picked.name, size: picked.size, text });
-      if (!nameEdited) setName(baseName(picked.name));
+      const chosen = await call('snapshots.chooseLdifFile', {});
+      if (!chosen) return;
+      setFile(chosen);
+      if (!nameEdited) setName(baseName(chosen.path));
     } catch (e) {
-      setError({ code: 'INVALID_INPUT', message: `Could not read ${picked.name}: ${errorInfoOf(e).message}` });
+      setError(errorInfoOf(e));
     } finally {
-      setReading(false);
+      setChoosing(false);
     }
   };
 
   const doImport = async () => {
     if (!file || !name.trim() || importing) return;
-    setImporting(true);
     setError(null);
-    try {
-      onImported(await call('snapshots.importLdif', { name: name.trim(), fileName: file.name, text: file.text }));
-    } catch (e) {
-      const info = errorInfoOf(e);
-      // The message already names the file and the line; the per-field copy would repeat it.
-      setError({ code: info.code, message: info.message });
-    } finally {
-      setImporting(false);
-    }
+    const outcome = await job.run((jobId) => call('snapshots.importLdif', { jobId, name: name.trim(), fileToken: file.token }));
+    // The message already names the file and the line; the per-field copy would repeat it.
+    if (outcome.ok) onImported(outcome.data);
+    else setError({ code: outcome.error.code, message: outcome.error.message });
   };
 
   return (
@@ -74,14 +65,15 @@ export function ImportLdifDialog({ onClose, onImported }: ImportLdifDialogProps)
       title="Import LDIF"
       testId="import-dialog"
       className="dialog-form"
-      onClose={() => (importing ? undefined : onClose())}
+      onClose={() => (importing ? void job.cancel() : onClose())}
       actions={
         <DialogButtons
           onCancel={onClose}
+          cancelLabel="Close"
           cancelDisabled={importing}
           onConfirm={() => void doImport()}
           confirmLabel={importing ? 'Importing…' : 'Import'}
-          confirmDisabled={!file || !name.trim() || importing || reading}
+          confirmDisabled={!file || !name.trim() || importing || choosing}
         />
       }
     >
@@ -93,39 +85,47 @@ export function ImportLdifDialog({ onClose, onImported }: ImportLdifDialogProps)
           void doImport();
         }}
       >
-        <div className="field">
-          <label htmlFor={ids.file} className="field-label">
-            LDIF file
-          </label>
-          <input id={ids.file} type="file" accept=".ldif,.ldf,.txt,text/plain" aria-describedby={ids.help} disabled={importing} onChange={(e) => void pick(e.target.files?.[0])} />
-          <p id={ids.help} className="field-help">
-            Entries in LDIF (RFC 2849), e.g. from <code>ldapsearch -LLL</code> or another directory tool's export. Change records are refused.
-          </p>
-          {file && (
-            <p className="muted" data-testid="import-file">
-              {file.name}, {formatCount(file.size)} bytes
+        <fieldset disabled={importing} className="server-fields">
+          <div className="field">
+            <span id={ids.file} className="field-label">
+              LDIF file
+            </span>
+            <div>
+              <button type="button" aria-describedby={`${ids.file} ${ids.help}`} disabled={choosing} onClick={() => void choose()}>
+                {file ? 'Choose another file…' : 'Choose file…'}
+              </button>
+            </div>
+            <p id={ids.help} className="field-help">
+              Entries in LDIF (RFC 2849), e.g. from <code>ldapsearch -LLL</code> or another directory tool's export. Change records are refused, and so are
+              values over 16 MiB and DNs over 65,536 characters.
             </p>
-          )}
-        </div>
-        <div className="field">
-          <label htmlFor={ids.name} className="field-label">
-            Name
-          </label>
-          <input
-            id={ids.name}
-            type="text"
-            autoComplete="off"
-            maxLength={200}
-            value={name}
-            disabled={importing}
-            onChange={(e) => {
-              setName(e.target.value);
-              setNameEdited(true);
-            }}
-          />
-        </div>
+            {file && (
+              <p className="muted" data-testid="import-file">
+                {file.path}
+                {file.size !== null && `, ${formatBytes(file.size)}`}
+              </p>
+            )}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.name} className="field-label">
+              Name
+            </label>
+            <input
+              id={ids.name}
+              type="text"
+              autoComplete="off"
+              maxLength={200}
+              value={name}
+              onChange={(e) => {
+                setName(e.target.value);
+                setNameEdited(true);
+              }}
+            />
+          </div>
+        </fieldset>
       </form>
-      {error && <ErrorBox error={error} lead="Not imported:" testId="import-error" />}
+      {job.running && <JobProgress label="Importing" progress={job.running.progress} cancelling={job.running.cancelling} onCancel={() => void job.cancel()} />}
+      {error && <ErrorBox error={error} lead={error.code === 'CANCELLED' ? 'Cancelled:' : 'Not imported:'} testId="import-error" />}
     </Dialog>
   );
 }
