@@ -135,7 +135,7 @@ describe('planner', () => {
     // alice was renamed to alicia, and a new entry took the name alice.
     const p = plan({ managed: [user('alice')], createUsers: true }, [entry('alice', { uuid: 'uuid-other' }), entry('alicia', { uuid: 'uuid-alice', mail: 'alice@example.com' })]);
     expect(rows(p)).toEqual([
-      ['error', 'alice', 'id-alice', expect.stringContaining('already exists in "Dept A"')],
+      ['error', 'alice', 'id-alice', expect.stringContaining('still belongs to a user of "Dept A" whom this plan matches to another entry by directory ID')],
       ['dn', 'alice', 'id-alice', expect.stringMatching(/^Renamed in the directory/)],
       ['update', 'alice', 'id-alice', 'username: alicia'],
     ]);

@@ -7,7 +7,7 @@
 import { orderedUuid } from '../../store/ordered-id';
 import type { Deciding, EntryFacts } from './entry-facts';
 import { scriptError } from './entry-facts';
-import { activeFailedNoCreate, nameTakenElsewhere, noEmailNoCreate, noOrgForNewUser, noUserCreated, scriptFailedSentence } from './messages';
+import { activeFailedNoCreate, nameHeldByRenamedUser, nameTakenElsewhere, noEmailNoCreate, noOrgForNewUser, noUserCreated, scriptFailedSentence } from './messages';
 import type { ChangeData, OrgRef } from './types';
 
 /** The role ids of users created without a Role name script (shared: nothing modifies a plan's lists). */
@@ -19,7 +19,9 @@ export function decideNew(d: Deciding, f: EntryFacts, username: string, k: strin
   if (!ctx.createUsers) return;
   const owner = d.ownerOf(k);
   if (owner) {
-    out.error(username, f.dn, owner.id, nameTakenElsewhere(username, owner.orgName, ctx.serverName));
+    // A user of this server the username did not match: another entry has them by directory ID
+    // (a rename that frees the name). Planning renames first would let this one be created now (issue 15).
+    out.error(username, f.dn, owner.id, owner.managed ? nameHeldByRenamedUser(username, owner.orgName) : nameTakenElsewhere(username, owner.orgName, ctx.serverName));
     return;
   }
   if (f.active === null) {

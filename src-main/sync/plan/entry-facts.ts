@@ -54,5 +54,5 @@ export interface Deciding {
   answers: Answers;
   out: PlanOutput;
   /** The user holding username key `k` (this server's or another organization's), if any. */
-  ownerOf(k: string): { id: string; orgName: string } | undefined;
+  ownerOf(k: string): { id: string; orgName: string; managed?: boolean } | undefined;
 }

@@ -91,6 +91,9 @@ export const renameTaken = (from: string, to: string, ownerOrg: string) =>
 export const nameTakenElsewhere = (username: string, ownerOrg: string, serverName: string) =>
   `A user named "${username}" already exists in "${ownerOrg}", which "${serverName}" does not manage, so no user is created. Move that user to an organization that signs in with this server, or rename one of them.`;
 
+export const nameHeldByRenamedUser = (username: string, ownerOrg: string) =>
+  `The username "${username}" still belongs to a user of "${ownerOrg}" whom this plan matches to another entry by directory ID (renamed in the directory), so no user is created now. Once that user's new name is applied, the next sync creates this one.`;
+
 export const activeFailedNoCreate = (scriptError: ScriptErrorInfo | undefined) =>
   `${scriptError ? scriptMessage(scriptError) : 'The Active script returned no result'}. No user is created.`;
 
