@@ -104,6 +104,7 @@ export function createHandlers(app: AppContext, opts: HandlerOptions = {}): Hand
     },
     'users.list': ({ query }) => app.directory.listUsers(query),
     'users.setActive': ({ id, active }) => ({ changed: app.directory.setUserActive(id, active) }),
+    'users.setActiveMany': ({ ids, active }) => app.directory.setUsersActive(ids, active),
     'users.relink': ({ id }) => ({ changed: app.directory.relinkUser(id) }),
 
     'sync.overview': () => app.sync.overview(),

@@ -1,6 +1,6 @@
 // READY: the directory service's API is in place.
 import type Database from 'better-sqlite3';
-import type { OrganizationInput, OrganizationView, RoleInput, RoleView, UserPage, UserQuery, UserView } from '../../src-shared/domain/directory';
+import { BUILT_IN_ROLE_IDS, type OrganizationInput, type OrganizationView, type RoleInput, type RoleView, type UserPage, type UserQuery, type UserView } from '../../src-shared/domain/directory';
 import { AppError } from '../../src-shared/errors';
 import { deleteOrganization, getOrganization, insertOrganization, updateOrganization } from '../store/organizations-repo';
 import { deleteRole, insertRole, renameRole } from '../store/roles-repo';
@@ -8,7 +8,7 @@ import { organizationViews, roleViews } from '../store/directory-views';
 import { getServer } from '../store/servers-repo';
 import { nameKey } from '../store/name-key';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
-import { allUsers, findUser, listUsers, setUserActive } from '../store/users-repo';
+import { allUsers, findUser, listUsers, setUserActive, setUsersActive } from '../store/users-repo';
 import { forgetDirectoryId } from '../store/identity-repo';
 
 /** Organizations, roles and users of the local store, as the screens and the CLI see them. */
@@ -64,7 +64,16 @@ export class DirectoryService {
   }
 
   listRoles(): RoleView[] {
-    return roleViews(this.db);
+    return roleViews(this.db).map((r) => ({ ...r, builtIn: BUILT_IN_ROLE_IDS.includes(r.id) }));
+  }
+
+  // The app's own roles keep their names: registration and the sample's scripts refer to them by name.
+  private refuseBuiltIn(id: string, verb: 'renamed' | 'deleted'): void {
+    if (!BUILT_IN_ROLE_IDS.includes(id)) return;
+    const name = this.listRoles().find((r) => r.id === id)?.name ?? 'This role';
+    throw new AppError('INVALID_INPUT', `${name} is a built-in role and cannot be ${verb}: the app gives it by this name. Add a new role instead.`, [
+      { path: 'name', message: `A built-in role cannot be ${verb}` },
+    ]);
   }
 
   private role(id: string): RoleView {
@@ -78,10 +87,12 @@ export class DirectoryService {
   }
 
   renameRole(id: string, i: RoleInput): RoleView {
+    this.refuseBuiltIn(id, 'renamed');
     return this.role(renameRole(this.db, id, i.name).id);
   }
 
   deleteRole(id: string): void {
+    this.refuseBuiltIn(id, 'deleted');
     deleteRole(this.db, id);
   }
 
@@ -100,6 +111,11 @@ export class DirectoryService {
   /** An admin deactivates (the sync will not reactivate) or reactivates a user and their devices. */
   setUserActive(id: string, active: boolean): boolean {
     return setUserActive(this.db, id, active, this.now());
+  }
+
+  /** The same for several users at once, in one transaction: all or nothing (an unknown id changes none). */
+  setUsersActive(ids: readonly string[], active: boolean): { changed: number; unchanged: number } {
+    return setUsersActive(this.db, ids, active, this.now());
   }
 
   /**

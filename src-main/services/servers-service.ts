@@ -10,6 +10,7 @@ import { targetFromDraft } from '../ldap/target';
 import type { ScriptRunner } from '../scripts/script-runner';
 import type { Keychain } from '../secrets/keychain';
 import { bindPasswordFor, identityChanged } from './bind-password';
+import { TestedDrafts } from './tested-drafts';
 import { checkScriptsOrIssues, normalizeScripts } from './script-checks';
 import {
   deleteServer,
@@ -73,9 +74,12 @@ export async function checkServerDraftAndScripts(draft: ServerDraft, engine: () 
 export class ServerService {
   private readonly env: NodeJS.ProcessEnv;
   private readonly now: () => Date;
+  // Tests of unsaved form values, so that saving what was tested records its result.
+  private readonly tested: TestedDrafts;
   constructor(private readonly deps: ServerServiceDeps) {
     this.env = deps.env ?? process.env;
     this.now = deps.now ?? (() => new Date());
+    this.tested = new TestedDrafts(this.now);
   }
 
   private view(row: ServerRow): ServerView {
@@ -134,7 +138,9 @@ export class ServerService {
     const id = randomUUID();
     const ref = (await this.storePassword(draft.name, password)) ?? null;
     const at = this.now().toISOString();
-    const row: ServerRow = { id, ...withoutCerts(draft), passwordRef: ref, passwordClearedAt: null, lastTest: null, createdAt: at, updatedAt: at };
+    // Saving exactly what was just tested keeps the test's result ("Not tested yet" would be wrong).
+    const lastTest = this.tested.take(null, draftIn, password);
+    const row: ServerRow = { id, ...withoutCerts(draft), passwordRef: ref, passwordClearedAt: null, lastTest, createdAt: at, updatedAt: at };
     try {
       this.deps.db.transaction(() => {
         insertServer(this.deps.db, row);
@@ -168,7 +174,7 @@ export class ServerService {
       clearedAt = this.now().toISOString();
     }
     const at = this.now().toISOString();
-    const lastTest = changed || old.url !== draft.url ? null : old.lastTest;
+    const lastTest = this.tested.take(id, draftIn, password) ?? (changed || old.url !== draft.url ? null : old.lastTest);
     const row: ServerRow = { ...old, ...withoutCerts(draft), passwordRef: ref, passwordClearedAt: clearedAt, lastTest, updatedAt: at };
     try {
       this.deps.db.transaction(() => {
@@ -228,9 +234,11 @@ export class ServerService {
       }
     }
     const report = await runDoctor({ target, password, passwordProblem, signal: opts.signal, onStage: opts.onStage });
+    const lastTest: LastTest = { at: this.now().toISOString(), reachable: report.reachable, bindable: report.bindable, matches: report.matches, errorMessage: report.error?.message ?? null };
     if (saved && opts.password.kind === 'keep' && sameAsSaved(this.view(saved), opts.draft)) {
-      const lastTest: LastTest = { at: this.now().toISOString(), reachable: report.reachable, bindable: report.bindable, matches: report.matches, errorMessage: report.error?.message ?? null };
       setLastTest(this.deps.db, saved.id, lastTest);
+    } else if (!opts.signal?.aborted) {
+      this.tested.remember(saved?.id ?? null, opts.draft, opts.password, lastTest);
     }
     return report;
   }

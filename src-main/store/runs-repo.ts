@@ -259,13 +259,22 @@ export function runningRun(db: Database.Database, runId: string): { serverId: st
     | undefined;
 }
 
-/** Managed / active users after each applied run, oldest first (at most `limit` points). */
-export function chartPoints(db: Database.Database, serverId: string | null, limit = 500): { at: string; managed: number; active: number }[] {
-  const rows = prepared(
+/**
+ * Managed / active users after each applied run, oldest first, with the run's server (at most
+ * `limit` points per server): the chart of all servers draws one line per server.
+ */
+export function chartPoints(
+  db: Database.Database,
+  serverId: string | null,
+  limit = 500,
+): { at: string; managed: number; active: number; serverId: string | null; serverName: string | null }[] {
+  return prepared(
     db,
-    `SELECT finished_at AS at, managed_after AS managed, active_after AS active FROM sync_runs
-    WHERE status IN ('applied') AND managed_after IS NOT NULL AND (@serverId IS NULL OR server_id = @serverId)
-    ORDER BY started_at DESC LIMIT @limit`,
-  ).all({ serverId, limit }) as { at: string; managed: number; active: number }[];
-  return rows.reverse();
+    `SELECT at, managed, active, serverId, serverName FROM (
+      SELECT r.finished_at AS at, r.managed_after AS managed, r.active_after AS active, r.server_id AS serverId, s.name AS serverName, r.started_at AS startedAt,
+        ROW_NUMBER() OVER (PARTITION BY r.server_id ORDER BY r.started_at DESC) AS n
+      FROM sync_runs r LEFT JOIN servers s ON s.id = r.server_id
+      WHERE r.status IN ('applied') AND r.managed_after IS NOT NULL AND (@serverId IS NULL OR r.server_id = @serverId)
+    ) WHERE n <= @limit ORDER BY startedAt`,
+  ).all({ serverId, limit }) as { at: string; managed: number; active: number; serverId: string | null; serverName: string | null }[];
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { DeactivatedBy, UserPage, UserQuery, UserView } from '../../src-shared/domain/directory';
+import type { DeactivatedBy, UserPage, UserQuery, UserSort, UserView } from '../../src-shared/domain/directory';
 import { AppError } from '../../src-shared/errors';
 import { ManagedUsers, StringPool, USER_ACTIVE, USER_DEACTIVATED_BY_ADMIN, USER_DEACTIVATED_BY_SYNC, USER_MISSING } from './managed-users';
 import { nameKey } from './name-key';
@@ -296,10 +296,51 @@ export function listUsers(db: Database.Database, q: UserQuery): UserPage {
     where.push('u.org_id = @orgId');
     params.orgId = q.orgId;
   }
+  if (q.status === 'active') where.push('u.active = 1');
+  if (q.status === 'deactivated') where.push('u.active = 0');
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM users u ${clause}`).get(params) as { n: number }).n;
-  const rows = (db.prepare(`${VIEW_SELECT} ${clause} ORDER BY u.username_key LIMIT @limit OFFSET @offset`).all(params) as RawView[]).map(toView);
+  const rows = (db.prepare(`${VIEW_SELECT} ${clause} ORDER BY ${orderBy(q.sort ?? 'username', q.descending ?? false)} LIMIT @limit OFFSET @offset`).all(params) as RawView[]).map(toView);
   return { total, offset: q.offset, rows };
+}
+
+// Sort keys by column (fixed SQL text, never from input). Empty values sort last either way; ties go by username.
+const SORT_KEYS: Record<UserSort, string[]> = {
+  username: ['u.username_key'],
+  name: [`coalesce(u.first_name, u.last_name) IS NULL`, `lower(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, ''))`],
+  email: ['u.email IS NULL', 'lower(u.email)'],
+  org: ['lower(o.name)'],
+  // Ascending: active users first, then the most recently deactivated.
+  status: ['u.active = 0', `coalesce(u.deactivated_at, '') DESC`],
+  source: ['s.name IS NULL', 'lower(s.name)', 'u.source_dn'],
+};
+
+function orderBy(sort: UserSort, descending: boolean): string {
+  const keys = SORT_KEYS[sort].map((k) => {
+    if (!descending || k.endsWith(' IS NULL')) return k;
+    return k.endsWith(' DESC') ? k.slice(0, -5) : `${k} DESC`;
+  });
+  return [...keys, `u.username_key${descending && sort === 'username' ? ' DESC' : ''}`].join(', ');
+}
+
+/**
+ * An admin deactivates or reactivates several users at once, with their devices, in one transaction:
+ * every id must exist or nothing changes. Returns how many changed (the others already were so).
+ */
+export function setUsersActive(db: Database.Database, ids: readonly string[], active: boolean, now: Date = new Date()): { changed: number; unchanged: number } {
+  const exists = prepared(db, `SELECT 1 FROM users WHERE id = @id`);
+  const s = userStatusStatements(db);
+  const at = now.toISOString();
+  return db.transaction(() => {
+    const unique = [...new Set(ids)];
+    const missing = unique.filter((id) => !exists.get({ id })).length;
+    if (missing > 0) {
+      throw new AppError('NOT_FOUND', `${missing === 1 ? 'One of the chosen users no longer exists' : `${missing} of the chosen users no longer exist`}: nothing was changed. Reload the list and choose again.`);
+    }
+    let changed = 0;
+    for (const id of unique) if (active ? s.reactivate(id, at) : s.deactivate(id, at, 'admin', 'Deactivated by an admin')) changed++;
+    return { changed, unchanged: unique.length - changed };
+  })();
 }
 
 /** Every user, ordered by username (streamed). */

@@ -36,7 +36,15 @@ export interface RoleView {
   name: string;
   users: number;
   createdAt: string;
+  /** A role the app ships with (Desktop User, Org Admin): it cannot be renamed or deleted. */
+  builtIn?: boolean;
 }
+
+/** The ids of the roles every store is created with (migration 0002): protected from rename and delete. */
+export const BUILT_IN_ROLE_IDS: readonly string[] = ['5d0f6a8e-3c1b-4e1f-9a57-2f4f3b8c1a01', '5d0f6a8e-3c1b-4e1f-9a57-2f4f3b8c1a02'];
+
+/** The most users one bulk deactivate / reactivate changes (a page of the users list is at most 500). */
+export const BULK_USERS_MAX = 500;
 
 export const RoleInput = z.object({ name: Name });
 export type RoleInput = z.infer<typeof RoleInput>;
@@ -76,10 +84,22 @@ export interface UserPage {
   rows: UserView[];
 }
 
+/** Which users a list shows by status (default all). */
+export const USER_STATUSES = ['all', 'active', 'deactivated'] as const;
+export type UserStatusFilter = (typeof USER_STATUSES)[number];
+/** The columns the users list sorts by (default username). */
+export const USER_SORTS = ['username', 'name', 'email', 'org', 'status', 'source'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
 export const UserQuery = z.object({
   search: z.string().max(200).nullable(),
   orgId: Id.nullable(),
   offset: z.number().int().min(0),
   limit: z.number().int().min(1).max(500),
+  /** Active or deactivated users only (default all). */
+  status: z.enum(USER_STATUSES).optional(),
+  /** Sort column (default username) and direction (default ascending); ties go by username. */
+  sort: z.enum(USER_SORTS).optional(),
+  descending: z.boolean().optional(),
 });
 export type UserQuery = z.infer<typeof UserQuery>;

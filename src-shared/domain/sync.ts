@@ -165,6 +165,9 @@ export interface ChartPoint {
   at: string;
   managed: number;
   active: number;
+  /** The server the run synchronized (the chart of all servers draws one line per server). */
+  serverId: string | null;
+  serverName: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { PREVIEW_PAGE_SIZES, USERNAME_MATCHES, type PreviewResult, type RawEntry
 import type { ScriptDiagnostic } from '../domain/scripts';
 import { EntrySourceRef, SnapshotName, type ChosenLdifFile, type SnapshotComparison, type SnapshotProgress, type SnapshotView } from '../domain/snapshot';
 import { ScriptTestCases, type ScriptTestResult } from '../domain/script-tests';
-import { OrganizationInput, RoleInput, UserQuery, type OrganizationView, type RoleView, type UserPage } from '../domain/directory';
+import { BULK_USERS_MAX, OrganizationInput, RoleInput, UserQuery, type OrganizationView, type RoleView, type UserPage } from '../domain/directory';
 import { PLAN_FILTERS, SyncSettings, RUN_STATUSES, type ChartPoint, type PlanPage, type RunSummary, type SyncOverview, type SyncProgress } from '../domain/sync';
 
 /** Facts about the running app that the renderer may show. */
@@ -111,6 +111,11 @@ export const contract = {
   'users.list': { input: z.object({ query: UserQuery }).strict(), output: {} as UserPage },
   /** An admin deactivates (sync will not reactivate) or reactivates a user, with their devices. */
   'users.setActive': { input: z.object({ id: Id, active: z.boolean() }).strict(), output: {} as { changed: boolean } },
+  /** Deactivates or reactivates several users (as an admin) in one transaction: all or nothing. */
+  'users.setActiveMany': {
+    input: z.object({ ids: z.array(Id).min(1).max(BULK_USERS_MAX), active: z.boolean() }).strict(),
+    output: {} as { changed: number; unchanged: number },
+  },
   /** A reused username the admin says is the same person: the next sync gives the account to the entry that has the username. */
   'users.relink': { input: z.object({ id: Id }).strict(), output: {} as { changed: boolean } },
 
