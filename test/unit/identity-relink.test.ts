@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src-main/store/db';
-import { forgetDirectoryId } from '../../src-main/store/identity-repo';
+import { forgetDirectoryId, relinkReusedOfRun } from '../../src-main/store/identity-repo';
+import { writeChanges } from '../../src-main/store/plan-rows-repo';
+import { startRun } from '../../src-main/store/runs-repo';
 import { insertOrganization } from '../../src-main/store/organizations-repo';
 import { insertServer } from '../../src-main/store/servers-repo';
 import { findUser, insertUser } from '../../src-main/store/users-repo';
@@ -45,6 +47,19 @@ describe('relinking a user (forgetting their directory ID)', () => {
     expect(forgetDirectoryId(store.db, id)).toBe(true);
     expect(findUser(store.db, 'ann')).toMatchObject({ id, directoryId: null, sourceDn: 'uid=ann', email: 'ann@x', active: true });
     expect(forgetDirectoryId(store.db, id)).toBe(false);
+  });
+
+  it('relinks the users of every reused username of a run at once (and only those)', () => {
+    const org = insertOrganization(store.db, { name: 'Mine', authServerId: 'srv-1' });
+    const [a, b, c] = ['ann', 'bob', 'cy'].map((u, i) => insertUser(store.db, { username: u, orgId: org.id, directoryId: `entryUUID:${i}` }));
+    startRun(store.db, { id: 'run-1', serverId: 'srv-1', serverName: 'Corp', kind: 'sync', trigger: 'manual' }, new Date());
+    writeChanges(store.db, 'run-1', [
+      { seq: 0, username: 'ann', dn: 'uid=ann', userId: a, action: 'reused', from: 'entryUUID:0', to: 'entryUUID:9', data: null },
+      { seq: 1, username: 'bob', dn: 'uid=bob', userId: b, action: 'dn', from: 'uid=b', to: 'uid=bob', data: null },
+      { seq: 2, username: 'cy', dn: 'uid=cy', userId: c, action: 'reused', from: 'entryUUID:2', to: 'entryUUID:8', data: null },
+    ]);
+    expect(relinkReusedOfRun(store.db, 'run-1')).toBe(2);
+    expect(['ann', 'bob', 'cy'].map((u) => findUser(store.db, u)?.directoryId)).toEqual([null, 'entryUUID:1', null]);
   });
 
   it('refuses an unknown user with NOT_FOUND', () => {

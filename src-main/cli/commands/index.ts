@@ -13,7 +13,7 @@ import { snapshotCapture, snapshotCompare, snapshotDelete, snapshotExport, snaps
 import { simulate, sync } from './sync-run';
 import { storeBackup, storeCheck } from './store';
 import { users, usersDeactivate, usersReactivate } from './users';
-import { usersRelink } from './users-relink';
+import { usersRelink, usersRelinkRun } from './users-relink';
 
 /**
  * Every command, in the order the help lists them. Parsing and the help need all of them, so a
@@ -43,6 +43,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   usersDeactivate,
   usersReactivate,
   usersRelink,
+  usersRelinkRun,
   history,
   historyShow,
   historyDiscard,

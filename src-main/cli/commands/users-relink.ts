@@ -35,3 +35,36 @@ forgotten), "changed" }.`,
     return 0;
   },
 };
+
+/** `ldap-sync users relink-run RUN_ID`: every reused username of a run is the same person (a mass re-creation). */
+export const usersRelinkRun: CommandSpec = {
+  group: 'users',
+  name: 'relink-run',
+  args: ['RUN_ID'],
+  summary: 'Relink every reused username of a run (entries re-created in bulk)',
+  description: `Relinks, as "ldap-sync users relink" does, the user of every "reused" change in the plan of
+run RUN_ID (see ldap-sync history show RUN_ID): for entries re-created in bulk, e.g. restored from an
+LDIF file without their entryUUIDs, when every one of them is the same person as before. The next
+sync gives each account to the entry that has its username then. With --json, prints { "runId",
+"relinked", "usernames" }.`,
+  options: {},
+  async run(ctx) {
+    const { relinkReusedOfRun, reusedUsersOfRun } = await import('../../store/identity-repo');
+    const app = ctx.app();
+    const run = app.sync.get(ctx.args[0]);
+    const users = reusedUsersOfRun(app.store.db, run.id);
+    const relinked = relinkReusedOfRun(app.store.db, run.id);
+    const usernames = users.map((u) => u.username ?? u.userId);
+    if (ctx.json) {
+      ctx.io.stdout(`${JSON.stringify({ runId: run.id, relinked, usernames }, null, 2)}\n`);
+      return 0;
+    }
+    if (users.length === 0) {
+      ctx.io.stdout(`Run ${run.id} has no reused usernames: nothing to relink.\n`);
+      return 0;
+    }
+    const { shellWord } = await import('../format-sync');
+    ctx.io.stdout(`Relinked ${relinked} of the ${users.length} users of reused usernames in run ${run.id} (${usernames.slice(0, 5).join(', ')}${usernames.length > 5 ? ', ...' : ''}). The next sync gives each account to the entry that has its username: ldap-sync sync ${shellWord(run.serverName)}\n`);
+    return 0;
+  },
+};
