@@ -9,6 +9,8 @@ import { DirectoryService } from './services/directory-service';
 import { SyncService } from './services/sync-service';
 import { SnapshotService } from './services/snapshot-service';
 import { SampleService } from './services/sample-service';
+import { AuthService } from './services/auth-service';
+import { LocalUsersService } from './services/local-users-service';
 import { APP_VERSION } from './version';
 
 /** Everything the app, the CLI and the end-to-end bridge share: one store and its services. */
@@ -21,6 +23,10 @@ export interface AppContext {
   directory: DirectoryService;
   snapshots: SnapshotService;
   sample: SampleService;
+  /** Sign-in and registration (the Test sign-in panel, `ldap-sync auth`). */
+  auth: AuthService;
+  /** Users added by hand or from CSV, local passwords, devices, registration keys. */
+  localUsers: LocalUsersService;
   /** The one script engine of this context (its sandboxes in a worker thread), created on first use and reused. */
   scriptEngine(): Promise<ScriptRunner>;
   info(): Promise<AppInfo>;
@@ -62,6 +68,8 @@ export function createAppContext(opts: AppContextOptions): AppContext {
   const directory = new DirectoryService({ db: store.db });
   const snapshots = new SnapshotService({ db: store.db, servers });
   const sample = new SampleService({ db: store.db, snapshots });
+  const auth = new AuthService({ db: store.db, servers, scriptEngine });
+  const localUsers = new LocalUsersService({ db: store.db });
   return {
     store,
     keychain,
@@ -71,6 +79,8 @@ export function createAppContext(opts: AppContextOptions): AppContext {
     directory,
     snapshots,
     sample,
+    auth,
+    localUsers,
     scriptEngine,
     async info() {
       return { version: APP_VERSION, dbPath: store.file, keychain: await keychain.status() };

@@ -45,6 +45,8 @@ export const ERROR_CODES = [
   'STALE_PLAN',
   /** A script read an attribute that was not fetched: the run stopped (see src-main/scripts/unfetched-reads.ts). */
   'SCRIPT_UNFETCHED_ATTRIBUTE',
+  /** A password change for a user whose organization signs in with LDAP: it is changed in the directory. */
+  'LDAP_MANAGED',
   'INTERNAL',
 ] as const;
 

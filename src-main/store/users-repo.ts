@@ -348,6 +348,12 @@ export function* allUsers(db: Database.Database): IterableIterator<UserView> {
   for (const r of db.prepare(`${VIEW_SELECT} ORDER BY u.username_key`).iterate() as IterableIterator<RawView>) yield toView(r);
 }
 
+/** One user by id, or null. */
+export function getUserView(db: Database.Database, id: string): UserView | null {
+  const r = db.prepare(`${VIEW_SELECT} WHERE u.id = @id`).get({ id }) as RawView | undefined;
+  return r ? toView(r) : null;
+}
+
 /** One user by username (ignoring case), or null. */
 export function findUser(db: Database.Database, username: string): UserView | null {
   const r = db.prepare(`${VIEW_SELECT} WHERE u.username_key = @k`).get({ k: nameKey(username) }) as RawView | undefined;

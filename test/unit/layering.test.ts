@@ -39,8 +39,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   snapshots: ['directory', 'ldap', 'native', 'store'],
   groups: ['directory', 'ldap', 'native', 'snapshots', 'store'],
   preview: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store'],
+  // auth/: sign-in and registration (a search and a bind as the user, the scripts on their entry, local passwords).
+  auth: ['directory', 'ldap', 'native', 'preview', 'scripts', 'store', 'sync'],
   sync: ['directory', 'ldap', 'native', 'scripts', 'snapshots', 'store', 'threads'],
-  services: ['directory', 'groups', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'snapshots', 'store', 'sync'],
+  services: ['auth', 'directory', 'groups', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'snapshots', 'store', 'sync'],
   config: ['directory', 'ldap', 'native', 'scripts', 'secrets', 'services', 'store'],
   ipc: ['.', 'directory', 'scripts', 'services', 'store', 'sync'],
   cli: ['.', 'config', 'directory', 'ldap', 'native', 'preview', 'scripts', 'secrets', 'services', 'snapshots', 'store', 'sync'],

@@ -114,13 +114,14 @@ describe('store migrations', () => {
 
   it('a store written by a newer app is refused with the versions in the message', () => {
     const store = track(openStore(file));
-    store.db.prepare(`INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (7, '0007_future.sql', 'x', 'now')`).run();
-    store.close();
     const known = Math.max(...loadMigrations().map((m) => m.version));
+    const future = known + 1;
+    store.db.prepare(`INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (@future, '9999_future.sql', 'x', 'now')`).run({ future });
+    store.close();
     const error = thrown(() => openStore(file));
     expect(error.code).toBe('STORE_REFUSED');
     expect(error.message).toBe(
-      `This store was written by a newer LDAP Sync Studio (schema version 7; this app knows up to ${known}). Update the app or choose another store with --db.`,
+      `This store was written by a newer LDAP Sync Studio (schema version ${future}; this app knows up to ${known}). Update the app or choose another store with --db.`,
     );
   });
 

@@ -26,6 +26,9 @@ it('the store schema matches the snapshot (a schema change needs a new migration
     "-- index devices_user
     CREATE INDEX devices_user ON devices (user_id)
 
+    -- index organizations_registration_key
+    CREATE UNIQUE INDEX organizations_registration_key ON organizations (registration_key)
+
     -- index sync_runs_server_started
     CREATE INDEX sync_runs_server_started ON sync_runs (server_id, started_at)
 
@@ -48,6 +51,13 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       -- 'user': deactivated together with its user (reactivated with them); 'admin': on its own.
       deactivated_by TEXT NULL CHECK (deactivated_by IS NULL OR deactivated_by IN ('user', 'admin')),
       created_at TEXT NOT NULL
+    ) STRICT
+
+    -- table local_passwords
+    CREATE TABLE local_passwords (
+      user_id TEXT NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+      hash TEXT NOT NULL,
+      updated_at TEXT NOT NULL
     ) STRICT
 
     -- table organizations

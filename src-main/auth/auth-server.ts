@@ -1,0 +1,14 @@
+import type { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
+import type { LdapTarget } from '../ldap/target';
+
+/** A saved server as a sign-in uses it: where to search, how it binds itself, and its mapping and scripts. */
+export interface AuthServer {
+  id: string;
+  name: string;
+  target: LdapTarget;
+  /** Resolves the server's own bind password (null: anonymous). Asked only when the directory is searched. */
+  servicePassword(): Promise<string | null>;
+  mapping: AttributeMapping;
+  /** Normalized: a blank Org name or Role name script is null. */
+  scripts: ServerScripts;
+}
