@@ -106,6 +106,7 @@ export function createHandlers(app: AppContext, opts: HandlerOptions = {}): Hand
     'users.setActive': ({ id, active }) => ({ changed: app.directory.setUserActive(id, active) }),
     'users.setActiveMany': ({ ids, active }) => app.directory.setUsersActive(ids, active),
     'users.relink': ({ id }) => ({ changed: app.directory.relinkUser(id) }),
+    'users.release': ({ id }) => ({ username: app.directory.releaseUsername(id) }),
 
     'sync.overview': () => app.sync.overview(),
     'sync.saveSettings': ({ settings }) => app.sync.saveSettings(settings),

@@ -9,7 +9,7 @@ import { getServer } from '../store/servers-repo';
 import { nameKey } from '../store/name-key';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { allUsers, findUser, listUsers, setUserActive, setUsersActive } from '../store/users-repo';
-import { forgetDirectoryId } from '../store/identity-repo';
+import { forgetDirectoryId, releaseUsername } from '../store/identity-repo';
 
 /** Organizations, roles and users of the local store, as the screens and the CLI see them. */
 export class DirectoryService {
@@ -124,5 +124,13 @@ export class DirectoryService {
    */
   relinkUser(id: string): boolean {
     return forgetDirectoryId(this.db, id, this.now());
+  }
+
+  /**
+   * Frees the username of a deactivated user (a reused username whose new entry is someone else):
+   * the account is renamed `NAME~released-DATE`, so the next sync creates a user for the new entry.
+   */
+  releaseUsername(id: string): string {
+    return releaseUsername(this.db, id, this.now());
   }
 }

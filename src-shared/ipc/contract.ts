@@ -118,6 +118,8 @@ export const contract = {
   },
   /** A reused username the admin says is the same person: the next sync gives the account to the entry that has the username. */
   'users.relink': { input: z.object({ id: Id }).strict(), output: {} as { changed: boolean } },
+  /** A reused username whose new entry is someone else: the deactivated account gives up the name (renamed NAME~released-DATE). */
+  'users.release': { input: z.object({ id: Id }).strict(), output: {} as { username: string } },
 
   /** The Sync screen: settings, each server's last sync and next scheduled run, the run in progress. */
   'sync.overview': { input: z.object({}).strict(), output: {} as SyncOverview },

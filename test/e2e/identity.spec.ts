@@ -72,11 +72,11 @@ test('shows a rename as a DN change and a re-added uid as a reused username, and
 
   // The admin says it is the same person: Relink, then the next sync gives the account back.
   await reused.getByTestId('plan-relink').click();
-  const dialog = app.getByTestId('relink-dialog');
-  await expect(dialog).toContainText('Relink only if it is the same person');
-  await dialog.getByRole('button', { name: 'Relink' }).click();
-  await expect(dialog.getByTestId('relink-done')).toHaveText('Relinked: the next sync gives the account to the entry that has the username then.');
-  await dialog.getByRole('button', { name: 'Close' }).first().click();
+  const dialog = app.getByTestId('reused-username-dialog');
+  await expect(dialog).toContainText('The sync did not give the account to the new entry.');
+  await dialog.getByRole('button', { name: 'Same person: relink' }).click();
+  await expect(dialog.getByTestId('reused-done')).toHaveText('Relinked: the next sync gives the account to the entry that has the username then.');
+  await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toHaveCount(0);
   await card.getByRole('button', { name: 'Synchronize now' }).click();
   await expect(outcome.getByTestId('run-counts')).toHaveText('1 reactivated');

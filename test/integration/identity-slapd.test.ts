@@ -142,6 +142,26 @@ describe('identity edge cases against a real slapd', () => {
     expect(user('user00003')).toMatchObject({ id: old.id, active: true, directoryId: newId });
   });
 
+  it('releases the name of a reused username whose new entry is someone else: the old account is renamed, and the next sync creates a new user', async () => {
+    await sync();
+    const old = user('user00007');
+    const ldif = await entryLdif(uidDn('user00007'));
+    await ldap('ldapdelete', '', [uidDn('user00007')]);
+    await ldap('ldapadd', ldif);
+    expect(() => app.directory.releaseUsername(old.id)).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    const reused = await sync();
+    expect(reused.counts).toMatchObject({ reused: 1, deactivated: 1, created: 0 });
+
+    const releasedAs = app.directory.releaseUsername(old.id);
+    expect(releasedAs).toMatch(/^user00007~released-\d{4}-\d{2}-\d{2}$/);
+    const next = await sync();
+    expect(next.counts).toMatchObject({ created: 1, reused: 0, reactivated: 0 });
+    const fresh = user('user00007');
+    expect(fresh.id).not.toBe(old.id);
+    expect(fresh).toMatchObject({ active: true, directoryId: await entryUuidOf(uidDn('user00007')) });
+    expect(user(releasedAs)).toMatchObject({ id: old.id, active: false, directoryId: old.directoryId });
+  });
+
   it('compares a snapshot with the directory by entryUUID: a renamed and a moved entry are renamed, a re-added one removed and added', async () => {
     const snap = await app.snapshots.capture({ serverId: server.id, attributes: 'all', name: 'Before' });
     await ldap('ldapmodify', `dn: ${uidDn('user00004')}\nchangetype: modrdn\nnewrdn: uid=user00004b\ndeleteoldrdn: 1\n`);

@@ -13,7 +13,7 @@ import { snapshotCapture, snapshotCompare, snapshotDelete, snapshotExport, snaps
 import { simulate, sync } from './sync-run';
 import { storeBackup, storeCheck } from './store';
 import { users, usersDeactivate, usersReactivate } from './users';
-import { usersRelink, usersRelinkRun } from './users-relink';
+import { usersRelease, usersRelink, usersRelinkRun } from './users-relink';
 
 /**
  * Every command, in the order the help lists them. Parsing and the help need all of them, so a
@@ -44,6 +44,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   usersReactivate,
   usersRelink,
   usersRelinkRun,
+  usersRelease,
   history,
   historyShow,
   historyDiscard,

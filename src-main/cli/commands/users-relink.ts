@@ -68,3 +68,31 @@ sync gives each account to the entry that has its username then. With --json, pr
     return 0;
   },
 };
+
+/** `ldap-sync users release USERNAME`: a reused username whose new entry is someone else. */
+export const usersRelease: CommandSpec = {
+  group: 'users',
+  name: 'release',
+  args: ['USERNAME'],
+  summary: 'Free the username of a deactivated account for a new entry',
+  description: `For a reused username whose new entry is someone else (the plan's "reused" change: the
+old account was deactivated and still holds the name). The deactivated account is renamed
+USERNAME~released-YYYY-MM-DD and keeps everything else (organization, roles, devices, history), so
+the next sync creates a new user for the entry that has the username. An active user is refused:
+they still sign in with that name. With --json, prints { "username", "releasedAs" }.`,
+  options: {},
+  async run(ctx) {
+    const { shellWord } = await import('../format-sync');
+    const directory = ctx.app().directory;
+    const user = directory.findUser(ctx.args[0]);
+    if (!user) throw new AppError('NOT_FOUND', `No user is named "${ctx.args[0]}" (usernames are compared ignoring case). List them with: ldap-sync users`);
+    const releasedAs = directory.releaseUsername(user.id);
+    if (ctx.json) {
+      ctx.io.stdout(`${JSON.stringify({ username: user.username, releasedAs }, null, 2)}\n`);
+      return 0;
+    }
+    const server = user.sourceServerName ? shellWord(user.sourceServerName) : 'NAME';
+    ctx.io.stdout(`Released the username ${user.username}: the deactivated account is now ${releasedAs}. The next sync creates a user for the entry named ${user.username}: ldap-sync sync ${server}\n`);
+    return 0;
+  },
+};

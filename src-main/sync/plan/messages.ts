@@ -38,7 +38,7 @@ export function dnChangedReason(how: 'renamed' | 'moved' | 'renamed and moved', 
 export const reusedUsername = (username: string, oldId: string, newId: string, newDn: string, active: boolean) =>
   `The username "${username}" now comes from a different directory entry (${newId}, ${newDn}) than the user's (${oldId}): the old entry was deleted and the name given to a new one. ` +
   `The account is not given to the new entry${active ? ' and is deactivated' : ''}, and no user is created while it holds the name. ` +
-  `If it is the same person, link the account to the new entry: ldap-sync users relink ${username} (or the Users screen); if not, give the new entry another username in the directory.`;
+  `If it is the same person, give them the account: ldap-sync users relink ${username}; if not, free the name for the new entry: ldap-sync users release ${username} (or Decide on this row of the plan).`;
 
 /** The deactivation reason a reused username leaves on the old account. */
 export const reusedDeactivationReason = (newId: string) => `Username taken by a different directory entry (${newId})`;

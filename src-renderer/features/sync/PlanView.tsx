@@ -6,7 +6,7 @@ import { downloadText } from '../../ui/download';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount } from '../../ui/format';
 import { useDebounced } from '../../ui/use-debounced';
-import { RelinkDialog } from './RelinkDialog';
+import { ReusedUsernameDialog } from './ReusedUsernameDialog';
 import { ACTION_LABELS, ActionBadge, PLAN_FILTER_LIST } from './run-format';
 import { usePlanRows } from './use-plan-rows';
 
@@ -64,8 +64,8 @@ const PlanRow = memo(function PlanRow({ row, index, onRelink }: { row: PlanChang
       </div>
       <div role="cell" className={row.action === 'error' ? 'plan-cell bad' : 'plan-cell'} title={row.reason}>
         {row.action === 'reused' && row.userId && (
-          <button type="button" className="link plan-relink" onClick={() => onRelink(row)} data-testid="plan-relink" title="The new entry is the same person: give them the account">
-            Relink…
+          <button type="button" className="link plan-relink" onClick={() => onRelink(row)} data-testid="plan-relink" title="Same person (relink) or someone else (release the name)?">
+            Decide…
           </button>
         )}
         {row.reason ?? ''}
@@ -81,7 +81,7 @@ const PlanRow = memo(function PlanRow({ row, index, onRelink }: { row: PlanChang
  * A run's plan: one row per change, filtered by action (chips with the whole plan's counts) and searched
  * by username or DN; virtualised (fixed row height, only the rows in view are rendered, fetched in
  * blocks) so a 100k-row plan scrolls smoothly. Export CSV / JSON saves the whole plan. A reused
- * username's row offers Relink (see RelinkDialog).
+ * username's row offers Relink or Release (see ReusedUsernameDialog).
  */
 export function PlanView({ runId, focusRef }: PlanViewProps) {
   const [filter, setFilter] = useState<PlanFilter>('all');
@@ -210,7 +210,7 @@ export function PlanView({ runId, focusRef }: PlanViewProps) {
           </button>
         </div>
       </div>
-      {relinking && <RelinkDialog change={relinking} onClose={() => setRelinking(null)} />}
+      {relinking && <ReusedUsernameDialog change={relinking} onClose={() => setRelinking(null)} />}
       {exportError && <ErrorBox error={exportError} lead="Export failed:" onDismiss={() => setExportError(null)} />}
       {plan.error && <ErrorBox error={plan.error} lead="Could not load the plan:" onRetry={plan.retry} />}
       <p className="plan-status muted" role="status" data-testid="plan-status">
