@@ -83,7 +83,7 @@ test('opens the sample on a fresh store, previews it offline, simulates an edite
   await expect(app.getByTestId('preview-summary')).toHaveText(/^50 entries · 50 users · /);
   await expect(app.getByTestId('preview-ldapsearch')).toHaveCount(0);
   if (shots) {
-    await app.locator('#server-form-column').evaluate((el) => el.scrollTo(0, 0));
+    await app.locator('#server-work').evaluate((el) => el.scrollTo(0, 0));
     await app.screenshot({ path: 'docs/screenshots/sample-preview.png' });
   }
 
@@ -158,7 +158,7 @@ test('opens the sample on a fresh store, previews it offline, simulates an edite
   await expect(app.getByTestId('test-summary-active')).toHaveText('1/2 passing');
   await expect(activeCases.nth(1).getByTestId('test-case-detail')).toHaveText('Expected true, got false');
   if (shots) {
-    await app.locator('.editor-col-scripts').evaluate((el) => el.scrollTo(0, 0));
+    await app.getByRole('button', { name: 'Scripts', exact: true }).click();
     await app.screenshot({ path: 'docs/screenshots/test-cases.png' });
   }
   await app.getByRole('button', { name: 'Edit test case terminated staff lose access' }).click();

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
-import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
 import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, lintKeymap, setDiagnostics, type Diagnostic } from '@codemirror/lint';
@@ -32,9 +32,17 @@ function toCodeMirror(diagnostics: readonly ScriptDiagnostic[], length: number):
   });
 }
 
+/** How the editor's keys read on this platform: Tab leaves, Ctrl/Cmd+] and [ indent. */
+export const EDITOR_KEYS_HINT = `Tab moves to the next field · ${modKey()}+] indents · ${modKey()}+[ outdents`;
+
+function modKey(): string {
+  return typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
+}
+
 /**
  * A CodeMirror 6 JavaScript editor for one user script: highlighting, bracket matching, `entry.`
- * completion and diagnostics. It runs inside an open shadow root, where CodeMirror's generated styles
+ * completion and diagnostics. Tab and Shift+Tab move the focus like in any other field (a keyboard
+ * user is never trapped); indentation is on Ctrl/Cmd+] and Ctrl/Cmd+[ (CodeMirror's default keymap). It runs inside an open shadow root, where CodeMirror's generated styles
  * go into a constructed stylesheet instead of an inline <style> tag the CSP (`style-src 'self'`) forbids.
  */
 export function ScriptEditor({ label, value, onChange, diagnostics, attributes, readOnly = false }: ScriptEditorProps) {
@@ -74,7 +82,7 @@ export function ScriptEditor({ label, value, onChange, diagnostics, attributes, 
           syntaxHighlighting(highlightStyle),
           autocompletion({ override: [entryCompletionSource(() => attributesRef.current)], activateOnTyping: true }),
           lintGutter(),
-          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap, indentWithTab]),
+          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
           EditorView.lineWrapping,
           typingOverSelection,
           editorTheme,
@@ -122,5 +130,5 @@ export function ScriptEditor({ label, value, onChange, diagnostics, attributes, 
 }
 
 function ariaOf(label: string) {
-  return EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true' });
+  return EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true', 'aria-description': EDITOR_KEYS_HINT });
 }

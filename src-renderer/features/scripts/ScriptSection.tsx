@@ -1,6 +1,6 @@
 import type { ScriptName } from '../../../src-shared/domain/mapping';
 import type { ScriptDiagnostic } from '../../../src-shared/domain/scripts';
-import { ScriptEditor } from './ScriptEditor';
+import { EDITOR_KEYS_HINT, ScriptEditor } from './ScriptEditor';
 import { formatCost, SCRIPT_META, templateOf } from './script-meta';
 import { TestCases, TestSummary, type TestCasesProps } from './TestCases';
 
@@ -56,6 +56,9 @@ export function ScriptSection({ name, source, onChange, diagnostics, cost, attri
       ) : (
         <>
           <ScriptEditor label={meta.title} value={source} onChange={onChange} diagnostics={diagnostics} attributes={attributes} readOnly={disabled} />
+          <p className="editor-keys muted" data-testid={`editor-keys-${name}`}>
+            {EDITOR_KEYS_HINT}
+          </p>
           <ul className="script-diagnostics" data-testid={`script-diagnostics-${name}`} aria-live="polite">
             {diagnostics.map((d, i) => (
               <li key={`${d.from}-${i}`} className={d.severity === 'error' ? 'bad' : 'warning-text'}>

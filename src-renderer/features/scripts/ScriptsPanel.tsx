@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react';
 import type { ScriptName, ServerScripts } from '../../../src-shared/domain/mapping';
 import type { PreviewResult } from '../../../src-shared/domain/preview';
 import type { ScriptTestCase } from '../../../src-shared/domain/script-tests';
@@ -25,15 +24,13 @@ export interface ScriptsPanelProps {
   onTestsChange: (update: (cases: ScriptTestCase[]) => ScriptTestCase[]) => void;
   /** A problem main reported with the test cases on save. */
   testsError?: string;
-  /** The "Simulate with these drafts" control, shown under the editors. */
-  simulate?: ReactNode;
 }
 
 /**
- * The middle column: the Active, Org name and Role name editors with their test cases, their help,
- * "Simulate with these drafts" and the Output panel.
+ * The scripts part of a server's page: the Active, Org name and Role name editors with their test
+ * cases, their help and the Output panel.
  */
-export function ScriptsPanel({ scripts, onChange, preview, attributes, errors, disabled, tests, onTestsChange, testsError, simulate }: ScriptsPanelProps) {
+export function ScriptsPanel({ scripts, onChange, preview, attributes, errors, disabled, tests, onTestsChange, testsError }: ScriptsPanelProps) {
   const check = useScriptCheck(scripts);
   const run = useScriptTests(scripts, tests);
   const saveCase = (testCase: ScriptTestCase) =>
@@ -63,7 +60,6 @@ export function ScriptsPanel({ scripts, onChange, preview, attributes, errors, d
         </p>
       )}
       {testsError && <p className="field-error">{testsError}</p>}
-      {simulate}
       {check.error && (
         <p className="field-error" data-testid="script-check-error">
           The scripts could not be checked: {check.error.message}

@@ -14,11 +14,13 @@ import { casesFromRow, testEntryOf } from '../scripts/test-case-model';
 import { useSnapshots } from '../snapshots/use-snapshots';
 import { DraftSimulationDialog } from '../sync/DraftSimulationDialog';
 import { useDraftSimulation } from '../sync/use-draft-simulation';
+import { SplitPane } from '../../ui/SplitPane';
 import { DoctorPanel } from './DoctorPanel';
 import { MappingFields } from './MappingFields';
 import { ServerFields } from './ServerFields';
 import { SyncFields } from './SyncFields';
 import { TrustedCertificateList } from './TrustedCertificateList';
+import { revealElement, SectionJumps } from './SectionJumps';
 import { useDoctor } from './use-doctor';
 import { useServerForm } from './use-server-form';
 
@@ -40,9 +42,11 @@ const SNAPSHOT_HINT = "Enter a URL with a search base and a valid search filter 
 const NO_SNAPSHOT_HINT = 'Attach a snapshot to this offline server (Source, in the form) to see how its entries become users.';
 
 /**
- * A server's page, in three parts side by side: the doctor and setup form (source, connection, bind,
- * filter, timeout, attribute mapping), the script editors with their test cases and "Simulate with these
- * drafts", and the preview of the unsaved form over the live directory or a snapshot.
+ * A server's page: the toolbar (Test, Simulate with these drafts, Save, Discard) and a jump bar above
+ * two panes split by a movable separator. The setup pane holds the doctor, the form (source,
+ * connection, bind, filter, timeout, trusted certificates, attribute mapping, sync options) and the
+ * script editors with their test cases; the preview pane shows the unsaved form over the live
+ * directory or a snapshot. When the page is narrow the panes stack (styles.css).
  */
 export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemoveSample }: ServerEditorProps) {
   const form = useServerForm(initial, onSaved);
@@ -108,10 +112,6 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
     void simulation.start({ ...(serverId ? { serverId } : {}), draft: form.submitDraft, password: form.passwordInput, source });
   };
 
-  // The form column can be folded away to give the scripts and the preview room; an error brings it back.
-  const [formHidden, setFormHidden] = useState(false);
-  if (formHidden && form.formError) setFormHidden(false);
-
   const scriptErrors: Partial<Record<ScriptName, string>> = {
     active: form.errors['scripts.active'],
     orgName: form.errors['scripts.orgName'],
@@ -128,10 +128,19 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
     return () => window.removeEventListener('beforeunload', guard);
   }, [dirty]);
 
+  // The results are taller than the "Testing…" line: keep the doctor's start in view once they arrive.
+  const doctorRef = useRef<HTMLDivElement>(null);
+  const testFinished = !doctor.state.running && (doctor.state.report !== null || doctor.state.error !== null);
+  useEffect(() => {
+    if (testFinished) revealElement(doctorRef.current);
+  }, [testFinished, doctor.state.report, doctor.state.error]);
+
   const runTest = useCallback(
     async (draft: ServerDraft = form.submitDraft) => {
       if (draft.offline || doctor.state.running || !form.readyForTest()) return;
       form.clearFormError();
+      // The admin asked for a test: bring the doctor into view wherever the page was scrolled.
+      revealElement(doctorRef.current);
       const serverId = form.saved?.id;
       const outcome = await doctor.run({ ...(serverId ? { serverId } : {}), draft, password: form.passwordInput });
       if (outcome.error?.fields?.length) form.showServerIssues(outcome.error.fields);
@@ -179,6 +188,15 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
   const trustedFingerprints = useMemo(() => new Set(form.draft.trustedCertificates.map((c) => c.fingerprint256)), [form.draft.trustedCertificates]);
   const title = form.saved ? form.saved.name || '(unnamed server)' : 'New server';
 
+  const jumps = [
+    { label: 'Connection', targetId: 'server-connection-heading' },
+    { label: 'Mapping', targetId: 'mapping-heading' },
+    { label: 'Sync', targetId: 'server-sync-heading' },
+    { label: 'Scripts', targetId: 'scripts-heading' },
+    { label: 'Preview', targetId: 'preview-heading' },
+  ];
+  const simulateHelp = `What a sync would change with the unsaved form and scripts, over ${source?.kind === 'snapshot' ? 'the preview’s snapshot' : 'the live directory'}. Nothing is saved but a history entry.`;
+
   return (
     <section ref={sectionRef} className="editor editor-page" aria-labelledby="editor-title">
       <header className="editor-head">
@@ -187,14 +205,20 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
           {dirty && <span className="dirty-mark"> — unsaved changes</span>}
         </h2>
         <div className="toolbar">
-          <button type="button" aria-expanded={!formHidden} aria-controls="server-form-column" onClick={() => setFormHidden((h) => !h)}>
-            {formHidden ? 'Show form' : 'Hide form'}
-          </button>
           {!offline && (
-            <button type="button" onClick={() => void runTest()} disabled={doctor.state.running || form.saving}>
+            <button type="button" onClick={() => void runTest()} disabled={doctor.state.running || form.saving} title="Test the connection, bind, base and filter (Enter in any field)">
               Test
             </button>
           )}
+          <button
+            type="button"
+            onClick={simulate}
+            disabled={simulateReason !== null || simulation.state.phase === 'running'}
+            title={simulateReason ?? simulateHelp}
+            aria-describedby="simulate-drafts-help"
+          >
+            Simulate with these drafts
+          </button>
           <button type="button" className="primary" onClick={() => void form.save()} disabled={form.saving || (!!form.saved && !dirty)} title="Save (Ctrl+S)">
             {form.saving ? 'Saving…' : 'Save'}
           </button>
@@ -202,6 +226,9 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
             Discard changes
           </button>
         </div>
+        <p className="field-help editor-head-help" id="simulate-drafts-help" data-testid="simulate-drafts-help">
+          {simulateReason ? `Simulate with these drafts: ${simulateReason}` : `Simulate with these drafts: ${simulateHelp}`}
+        </p>
       </header>
 
       {onRemoveSample && (
@@ -238,67 +265,63 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
         </p>
       )}
 
-      <div className={formHidden ? 'editor-body form-hidden' : 'editor-body'}>
-        <div className="editor-col editor-col-form" id="server-form-column">
-          {!offline && <DoctorPanel state={doctor.state} onCancel={() => void doctor.cancel()} onTrust={trust} trustedFingerprints={trustedFingerprints} />}
+      <SectionJumps jumps={jumps} />
 
-          <form className="server-form" aria-label="Server setup" noValidate onKeyDown={onFormKeyDown} onSubmit={(e) => e.preventDefault()}>
-            <fieldset disabled={form.saving}>
-              <legend className="visually-hidden">Connection</legend>
-              <ServerFields form={form} />
-              <MappingFields form={form} attributes={preview.attributes} />
-              <SyncFields form={form} />
-            </fieldset>
-          </form>
-
-          <TrustedCertificateList certificates={form.draft.trustedCertificates} error={form.errors.trustedCertificates} onRemove={form.removeTrustedCertificate} />
-          {form.otherIssues.length > 0 && !form.formError && (
-            <ul className="form-error">
-              {form.otherIssues.map((f, i) => (
-                <li key={`${f.path}-${i}`}>{f.message}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-        <div className="editor-col editor-col-scripts">
-          <ScriptsPanel
-            scripts={form.draft.scripts}
-            onChange={form.setScript}
-            preview={preview.result}
-            attributes={preview.attributes}
-            errors={scriptErrors}
-            disabled={form.saving}
-            tests={form.draft.scriptTests}
-            onTestsChange={form.setScriptTests}
-            testsError={form.errors.scriptTests}
-            simulate={
-              <div className="simulate-drafts">
-                <button
-                  type="button"
-                  onClick={simulate}
-                  disabled={simulateReason !== null || simulation.state.phase === 'running'}
-                  title={simulateReason ?? 'Compute what a sync would change with the unsaved form and scripts; nothing is saved'}
-                >
-                  Simulate with these drafts
-                </button>
-                <p className="field-help">
-                  {simulateReason ??
-                    `What a sync would change with the unsaved form and scripts, over ${source?.kind === 'snapshot' ? 'the preview’s snapshot' : 'the live directory'}. Nothing is saved but a history entry.`}
-                </p>
+      <SplitPane
+        className="editor-body"
+        storageKey="lss.serverEditor.split"
+        label="Resize the setup and the preview"
+        start={
+          <div className="editor-work" id="server-work" data-testid="editor-work">
+            <h3 id="server-connection-heading">Connection</h3>
+            {!offline && (
+              <div ref={doctorRef} className="doctor-anchor">
+                <DoctorPanel state={doctor.state} onCancel={() => void doctor.cancel()} onTrust={trust} trustedFingerprints={trustedFingerprints} />
               </div>
-            }
-          />
-        </div>
-        <div className="editor-col editor-col-preview">
-          <PreviewPane
-            preview={preview}
-            hint={previewHint}
-            rawContext={rawContext}
-            onAddTestCase={addTestCases}
-            sourcePicker={{ source, offline, attachedId: snapshotId, snapshots: snapshots.data, onChange: setChosenSource }}
-          />
-        </div>
-      </div>
+            )}
+
+            <form className="server-form" aria-label="Server setup" noValidate onKeyDown={onFormKeyDown} onSubmit={(e) => e.preventDefault()}>
+              <fieldset disabled={form.saving}>
+                <legend className="visually-hidden">Connection</legend>
+                <ServerFields form={form} />
+                <TrustedCertificateList certificates={form.draft.trustedCertificates} error={form.errors.trustedCertificates} onRemove={form.removeTrustedCertificate} />
+                <MappingFields form={form} attributes={preview.attributes} />
+                <SyncFields form={form} />
+              </fieldset>
+            </form>
+
+            {form.otherIssues.length > 0 && !form.formError && (
+              <ul className="form-error">
+                {form.otherIssues.map((f, i) => (
+                  <li key={`${f.path}-${i}`}>{f.message}</li>
+                ))}
+              </ul>
+            )}
+            <ScriptsPanel
+              scripts={form.draft.scripts}
+              onChange={form.setScript}
+              preview={preview.result}
+              attributes={preview.attributes}
+              errors={scriptErrors}
+              disabled={form.saving}
+              tests={form.draft.scriptTests}
+              onTestsChange={form.setScriptTests}
+              testsError={form.errors.scriptTests}
+            />
+          </div>
+        }
+        end={
+          <div className="editor-preview" id="server-preview" data-testid="editor-preview">
+            <PreviewPane
+              preview={preview}
+              hint={previewHint}
+              rawContext={rawContext}
+              onAddTestCase={addTestCases}
+              sourcePicker={{ source, offline, attachedId: snapshotId, snapshots: snapshots.data, onChange: setChosenSource }}
+            />
+          </div>
+        }
+      />
       {simulation.state.phase !== 'idle' && <DraftSimulationDialog state={simulation.state} onCancel={() => void simulation.cancel()} onClose={simulation.close} />}
     </section>
   );
