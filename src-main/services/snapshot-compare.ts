@@ -5,7 +5,7 @@
  * under a known DN with another ID of the same kind is a different entry (deleted and re-created):
  * removed + added. Directory IDs themselves are not compared as attributes.
  */
-import type { SnapshotComparison, SnapshotDifference } from '../../src-shared/domain/snapshot';
+import { VALUE_CHANGE_LIMITS, type SnapshotComparison, type SnapshotDifference, type ValueChange } from '../../src-shared/domain/snapshot';
 import { normalizeDn } from '../../src-shared/ldap/dn';
 import type { DirectoryEntry } from '../directory/entry';
 import { DIRECTORY_ID_ATTRIBUTES, directoryIdOf } from '../sync/directory-id';
@@ -27,6 +27,21 @@ function digest(attributes: Record<string, readonly string[]>): Map<string, stri
     if (!ID_NAMES.has(name)) m.set(name, JSON.stringify([...v].sort()));
   }
   return m;
+}
+
+/** Old -> new values of the changed attributes, bounded so a thousand differences stay small. */
+function valueChanges(before: Map<string, string>, after: Map<string, string>, changed: readonly string[]): ValueChange[] {
+  const cut = (v: string) => (v.length > VALUE_CHANGE_LIMITS.chars ? `${v.slice(0, VALUE_CHANGE_LIMITS.chars)}…` : v);
+  return changed.slice(0, VALUE_CHANGE_LIMITS.attributes).map((attribute) => {
+    const b = JSON.parse(before.get(attribute) ?? '[]') as string[];
+    const a = JSON.parse(after.get(attribute) ?? '[]') as string[];
+    // Values on both sides did not change: show only what was removed and what was added.
+    const kept = new Set(b.filter((v) => a.includes(v)));
+    const gone = b.filter((v) => !kept.has(v));
+    const added = a.filter((v) => !kept.has(v));
+    const more = Math.max(0, gone.length - VALUE_CHANGE_LIMITS.values) + Math.max(0, added.length - VALUE_CHANGE_LIMITS.values);
+    return { attribute, before: gone.slice(0, VALUE_CHANGE_LIMITS.values).map(cut), after: added.slice(0, VALUE_CHANGE_LIMITS.values).map(cut), more };
+  });
 }
 
 interface Before {
@@ -73,12 +88,13 @@ export class SnapshotComparer {
     for (const [k, v] of old.attrs) if (now.get(k) !== v) changed.push(k);
     for (const k of now.keys()) if (!old.attrs.has(k)) changed.push(k);
     changed.sort();
+    const listed = () => this.out.differences.length < MAX_DIFFERENCES;
     if (oldKey !== key) {
       this.out.renamed++;
-      this.note({ dn: e.dn, kind: 'renamed', attributes: changed, fromDn: old.dn });
+      if (listed()) this.note({ dn: e.dn, kind: 'renamed', attributes: changed, fromDn: old.dn, values: valueChanges(old.attrs, now, changed) });
     } else if (changed.length) {
       this.out.changed++;
-      this.note({ dn: e.dn, kind: 'changed', attributes: changed });
+      if (listed()) this.note({ dn: e.dn, kind: 'changed', attributes: changed, values: valueChanges(old.attrs, now, changed) });
     } else this.out.unchanged++;
   }
 

@@ -56,7 +56,24 @@ export interface SnapshotDifference {
   attributes: string[];
   /** For `renamed`: its DN in the snapshot. */
   fromDn?: string;
+  /**
+   * For `changed` and `renamed`: each changed attribute's values in the snapshot and live, sorted
+   * (bounded: see {@link VALUE_CHANGE_LIMITS}; `more` counts the values left out on either side).
+   */
+  values?: ValueChange[];
 }
+
+/** One attribute's values before (in the snapshot) and after (live). */
+export interface ValueChange {
+  attribute: string;
+  before: string[];
+  after: string[];
+  /** Values left out (beyond the limit) on both sides together. */
+  more: number;
+}
+
+/** How much of each changed attribute a comparison carries: values per side, characters per value, attributes per entry. */
+export const VALUE_CHANGE_LIMITS = { values: 5, chars: 200, attributes: 20 } as const;
 
 /**
  * A snapshot compared with the live directory. Entries are matched by directory ID (entryUUID,

@@ -21,8 +21,8 @@ describe('snapshot compare', () => {
     );
     expect(r).toMatchObject({ added: 0, removed: 0, changed: 0, renamed: 2, unchanged: 0, matchedBy: 'entryUUID' });
     expect(r.differences).toEqual([
-      { dn: 'uid=anne,ou=people,dc=x', kind: 'renamed', attributes: ['uid'], fromDn: 'uid=ann,ou=people,dc=x' },
-      { dn: 'uid=bob,ou=staff,dc=x', kind: 'renamed', attributes: [], fromDn: 'uid=bob,ou=people,dc=x' },
+      { dn: 'uid=anne,ou=people,dc=x', kind: 'renamed', attributes: ['uid'], fromDn: 'uid=ann,ou=people,dc=x', values: [{ attribute: 'uid', before: ['ann'], after: ['anne'], more: 0 }] },
+      { dn: 'uid=bob,ou=staff,dc=x', kind: 'renamed', attributes: [], fromDn: 'uid=bob,ou=people,dc=x', values: [] },
     ]);
   });
 
@@ -35,7 +35,7 @@ describe('snapshot compare', () => {
   it('matches by DN, ignoring its spelling, where the snapshot has no directory IDs, and never compares the IDs as attributes', () => {
     const r = compare([e('UID=Ann, DC=x', { uid: ['ann'], mail: ['a@x'] })], [e('uid=Ann,dc=x', { uid: ['ann'], mail: ['b@x'] }, 'u-1')]);
     expect(r).toMatchObject({ changed: 1, renamed: 0, matchedBy: null });
-    expect(r.differences).toEqual([{ dn: 'uid=Ann,dc=x', kind: 'changed', attributes: ['mail'] }]);
+    expect(r.differences).toEqual([{ dn: 'uid=Ann,dc=x', kind: 'changed', attributes: ['mail'], values: [{ attribute: 'mail', before: ['a@x'], after: ['b@x'], more: 0 }] }]);
   });
 
   it('matches objectGUID given as bytes (base64) in both, as the sync does', () => {

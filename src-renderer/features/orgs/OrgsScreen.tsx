@@ -1,16 +1,19 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { OrganizationView } from '../../../src-shared/domain/directory';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { copyText } from '../../ui/copy-text';
 import { notifyChanged } from '../../ui/data-events';
+import { AnnouncedScriptNameWarning, announceNameChange } from '../preview/ScriptNameWarning';
 import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount } from '../../ui/format';
 import { useServerOptions } from '../servers/use-server-options';
 import { OrgDialog } from './OrgDialog';
 import { authText, useOrgs } from './use-orgs';
+import { orgTree } from './org-tree';
+import { useNotice } from '../../ui/use-notice';
 
 /** A registration key in monospace with a Copy button. */
 function RegistrationKey({ value }: { value: string }) {
@@ -40,7 +43,11 @@ function RegistrationKey({ value }: { value: string }) {
 
 type Editing = { kind: 'new' } | { kind: 'edit'; org: OrganizationView };
 
-/** The Organizations screen: where users live, how they sign in, their registration keys; create, edit, delete. */
+/**
+ * The Organizations screen: the organizations as a tree (sub-organizations under their parent, each
+ * branch can be collapsed), where users live, how they sign in, their registration keys; create,
+ * edit, delete. A search keeps the matches and their parents.
+ */
 export function OrgsScreen({ active }: { active: boolean }) {
   const orgs = useOrgs(active);
   const servers = useServerOptions(active);
@@ -48,18 +55,22 @@ export function OrgsScreen({ active }: { active: boolean }) {
   const [editing, setEditing] = useState<Editing | null>(null);
   const [deleting, setDeleting] = useState<OrganizationView | null>(null);
   const [deleteError, setDeleteError] = useState<ErrorInfo | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  // A confirmation fades after a few seconds.
-  useEffect(() => {
-    if (!notice) return;
-    const timer = window.setTimeout(() => setNotice(null), 5000);
-    return () => window.clearTimeout(timer);
-  }, [notice]);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  // A confirmation clears itself after a few seconds, and at once when the admin moves on (a new
+  // dialog, a search): it no longer applies.
+  const [notice, setNotice] = useNotice([editing !== null, deleting !== null, search]);
 
   const list = orgs.data ?? [];
   const needle = search.trim().toLowerCase();
-  const shown = needle ? list.filter((o) => o.name.toLowerCase().includes(needle) || authText(o).toLowerCase().includes(needle)) : list;
+  const rows = orgTree(list, collapsed, needle ? (o) => o.name.toLowerCase().includes(needle) || authText(o).toLowerCase().includes(needle) : undefined);
+  const matched = rows.filter((r) => !r.contextOnly).length;
+  const toggle = (id: string) =>
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   const confirmDelete = async () => {
     const target = deleting;
@@ -69,6 +80,7 @@ export function OrgsScreen({ active }: { active: boolean }) {
       setDeleting(null);
       setNotice(`Deleted ${target.name}.`);
       notifyChanged('orgs');
+      announceNameChange({ kind: 'org', oldName: target.name, newName: null });
     } catch (e) {
       // Main refuses an organization with users or sub-organizations: say why, in the dialog.
       setDeleteError(errorInfoOf(e));
@@ -87,6 +99,7 @@ export function OrgsScreen({ active }: { active: boolean }) {
         </div>
       </header>
       {orgs.error && <ErrorBox error={orgs.error} lead="Could not load organizations:" onRetry={() => void orgs.reload()} />}
+      <AnnouncedScriptNameWarning kind="org" />
       {notice && (
         <p role="status" className="notice">
           {notice}
@@ -104,7 +117,6 @@ export function OrgsScreen({ active }: { active: boolean }) {
           <DataTable
             columns={[
               'Name',
-              'Parent',
               'Authentication',
               { label: 'Users (active / total)', num: true, title: 'Active users / all users' },
               'Registration key',
@@ -112,11 +124,33 @@ export function OrgsScreen({ active }: { active: boolean }) {
             ]}
             busy={orgs.loading}
           >
-            {shown.map((o) => (
-              <tr key={o.id} data-testid="org-row" data-name={o.name}>
-                <td className="strong">{o.name}</td>
-                <td>{o.parentName ?? <span className="muted">—</span>}</td>
-                <td data-testid="org-auth">{authText(o)}</td>
+            {rows.map(({ org: o, depth, hasChildren, contextOnly }) => (
+              <tr key={o.id} data-testid="org-row" data-name={o.name} data-depth={depth} className={contextOnly ? 'row-context' : undefined}>
+                <td className="org-name-cell">
+                  <span className="org-tree-name" style={{ paddingInlineStart: `${depth * 1.25}em` }}>
+                    {hasChildren && !needle ? (
+                      <button
+                        type="button"
+                        className="tree-toggle"
+                        aria-expanded={!collapsed.has(o.id)}
+                        aria-label={`${collapsed.has(o.id) ? 'Show' : 'Hide'} the sub-organizations of ${o.name}`}
+                        onClick={() => toggle(o.id)}
+                      >
+                        {collapsed.has(o.id) ? '▸' : '▾'}
+                      </button>
+                    ) : (
+                      <span className="tree-toggle-space" aria-hidden="true" />
+                    )}
+                    <span className="strong truncate long-name" title={o.parentName ? `${o.name} (in ${o.parentName})` : o.name}>
+                      {o.name}
+                    </span>
+                  </span>
+                </td>
+                <td data-testid="org-auth">
+                  <span className="truncate long-name" title={authText(o)}>
+                    {authText(o)}
+                  </span>
+                </td>
                 <td className="num" data-testid="org-users">
                   {formatCount(o.activeUsers)} / {formatCount(o.users)}
                 </td>
@@ -143,9 +177,9 @@ export function OrgsScreen({ active }: { active: boolean }) {
                 </td>
               </tr>
             ))}
-            {shown.length === 0 && list.length > 0 && (
+            {matched === 0 && list.length > 0 && (
               <tr>
-                <td colSpan={6} className="muted">
+                <td colSpan={5} className="muted">
                   No organization matches “{search.trim()}”.
                 </td>
               </tr>
@@ -164,6 +198,7 @@ export function OrgsScreen({ active }: { active: boolean }) {
             setEditing(null);
             setNotice(editing.kind === 'new' ? `Created ${org.name}.` : `Saved ${org.name}.`);
             notifyChanged('orgs');
+            if (editing.kind === 'edit') announceNameChange({ kind: 'org', oldName: editing.org.name, newName: org.name });
           }}
         />
       )}

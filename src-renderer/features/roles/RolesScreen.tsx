@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../src-shared/errors';
 import type { RoleView } from '../../../src-shared/domain/directory';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { notifyChanged } from '../../ui/data-events';
+import { AnnouncedScriptNameWarning, announceNameChange } from '../preview/ScriptNameWarning';
 import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime } from '../../ui/format';
@@ -35,6 +36,7 @@ function RoleRow({ role, onDelete }: { role: RoleView; onDelete: () => void }) {
       setEditing(false);
       setError(null);
       notifyChanged('roles', 'users');
+      announceNameChange({ kind: 'role', oldName: role.name, newName: name.trim() });
     } catch (err) {
       setError(nameIssue(errorInfoOf(err)));
     } finally {
@@ -84,7 +86,16 @@ function RoleRow({ role, onDelete }: { role: RoleView; onDelete: () => void }) {
             {error && <p className="field-error">{error}</p>}
           </form>
         ) : (
-          <span className="strong">{role.name}</span>
+          <span className="role-name">
+            <span className="strong truncate long-name" title={role.name}>
+              {role.name}
+            </span>
+            {role.builtIn && (
+              <span className="badge" data-testid="role-built-in" title="The app gives this role by name: it cannot be renamed or deleted. Add a new role for another name.">
+                Built-in
+              </span>
+            )}
+          </span>
         )}
       </td>
       <td className="num" data-testid="role-users">
@@ -92,29 +103,35 @@ function RoleRow({ role, onDelete }: { role: RoleView; onDelete: () => void }) {
       </td>
       <td className="muted">{formatDateTime(role.createdAt)}</td>
       <td className="row-actions">
-        {!editing && (
-          <button
-            type="button"
-            className="small"
-            aria-label={`Rename ${role.name}`}
-            onClick={() => {
-              setName(role.name);
-              setEditing(true);
-            }}
-          >
-            Rename
-          </button>
+        {role.builtIn ? (
+          <span className="muted small-note">Cannot be renamed or deleted</span>
+        ) : (
+          <>
+            {!editing && (
+              <button
+                type="button"
+                className="small"
+                aria-label={`Rename ${role.name}`}
+                onClick={() => {
+                  setName(role.name);
+                  setEditing(true);
+                }}
+              >
+                Rename
+              </button>
+            )}
+            <button
+              type="button"
+              className="small danger"
+              aria-label={`Delete ${role.name}`}
+              disabled={role.users > 0}
+              title={role.users > 0 ? 'Only a role no user has can be deleted.' : undefined}
+              onClick={onDelete}
+            >
+              Delete
+            </button>
+          </>
         )}
-        <button
-          type="button"
-          className="small danger"
-          aria-label={`Delete ${role.name}`}
-          disabled={role.users > 0}
-          title={role.users > 0 ? 'Only a role no user has can be deleted.' : undefined}
-          onClick={onDelete}
-        >
-          Delete
-        </button>
       </td>
     </tr>
   );
@@ -156,6 +173,7 @@ export function RolesScreen({ active }: { active: boolean }) {
       await call('roles.delete', { id: target.id });
       setDeleting(null);
       notifyChanged('roles');
+      announceNameChange({ kind: 'role', oldName: target.name, newName: null });
     } catch (e) {
       setDeleteError(errorInfoOf(e));
     }
@@ -184,6 +202,7 @@ export function RolesScreen({ active }: { active: boolean }) {
           </button>
         </form>
       </header>
+      <AnnouncedScriptNameWarning kind="role" />
       {createError && (
         <p id="new-role-error" className="field-error" role="alert">
           {createError}
@@ -194,6 +213,12 @@ export function RolesScreen({ active }: { active: boolean }) {
         <p className="panel muted">No roles yet. Role name scripts give users roles by name; add the roles they return here.</p>
       ) : (
         <div className="panel table-wrap">
+          {list.some((r) => r.builtIn) && (
+            <p className="muted roles-note" data-testid="built-in-note">
+              Built-in roles come with the app, which gives them by name: they cannot be renamed or deleted. Role name scripts return them by these
+              names.
+            </p>
+          )}
           <DataTable columns={['Name', { label: 'Users', num: true }, 'Created', ACTIONS_COLUMN]} busy={roles.loading}>
             {list.map((r) => (
               <RoleRow

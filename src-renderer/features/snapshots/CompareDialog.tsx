@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { call } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { ServerView } from '../../../src-shared/domain/server';
-import type { SnapshotComparison, SnapshotView } from '../../../src-shared/domain/snapshot';
+import type { SnapshotComparison, SnapshotDifference, SnapshotView } from '../../../src-shared/domain/snapshot';
 import { DataTable } from '../../ui/DataTable';
 import { Dialog } from '../../ui/Dialog';
 import { DialogButtons } from '../../ui/DialogButtons';
@@ -21,10 +21,37 @@ export interface CompareDialogProps {
 const KIND_LABELS = { added: 'Added', removed: 'Removed', changed: 'Changed', renamed: 'Renamed' } as const;
 const KIND_TONE = { added: 'info', removed: 'bad', changed: 'neutral', renamed: 'neutral' } as const;
 
+/** A changed attribute's old and new values: removed values struck through, then the new ones. */
+function ValueChanges({ d }: { d: SnapshotDifference }) {
+  if (!d.attributes.length) return <span className="muted">—</span>;
+  if (!d.values) return <>{d.attributes.join(', ')}</>;
+  const rest = d.attributes.length - d.values.length;
+  return (
+    <ul className="value-changes">
+      {d.values.map((v) => (
+        <li key={v.attribute} data-testid="value-change" data-attribute={v.attribute}>
+          <span className="value-attr">{v.attribute}</span>{' '}
+          <span className="value-old" title={v.before.length ? `In the snapshot: ${v.before.join(' | ')}` : 'Not in the snapshot'}>
+            {v.before.length ? v.before.join(', ') : <em className="muted">none</em>}
+          </span>
+          <span className="muted" aria-label="changed to">
+            {' → '}
+          </span>
+          <span className="value-new" title={v.after.length ? `Live: ${v.after.join(' | ')}` : 'Not in the live directory'}>
+            {v.after.length ? v.after.join(', ') : <em className="muted">none</em>}
+          </span>
+          {v.more > 0 && <span className="muted"> (and {formatCount(v.more)} more)</span>}
+        </li>
+      ))}
+      {rest > 0 && <li className="muted">and {formatCount(rest)} more changed attributes</li>}
+    </ul>
+  );
+}
+
 /**
  * "Compare with live": reads the live directory of the snapshot's server (or another one) and counts the
  * entries added, removed, changed and renamed (matched by directory ID) since the snapshot, with the
- * first differences and the attributes that changed. Progress and Cancel while it reads.
+ * first differences and, for each changed attribute, its old → new values. Progress and Cancel while it reads.
  */
 export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps) {
   const online = servers.filter((s) => !s.offline);
@@ -108,7 +135,7 @@ export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps
                 </p>
               )}
               <div className="table-wrap compare-table-wrap">
-                <DataTable columns={['Change', 'DN', 'Changed attributes']}>
+                <DataTable columns={['Change', 'DN', 'Changed values (snapshot → live)']}>
                   {shown.map((d) => (
                     <tr key={`${d.kind}:${d.dn}`} data-testid="compare-row" data-kind={d.kind}>
                       <td>
@@ -125,7 +152,9 @@ export function CompareDialog({ snapshot, servers, onClose }: CompareDialogProps
                           d.dn
                         )}
                       </td>
-                      <td className="mono">{d.attributes.length ? d.attributes.join(', ') : <span className="muted">—</span>}</td>
+                      <td className="mono">
+                        <ValueChanges d={d} />
+                      </td>
                     </tr>
                   ))}
                 </DataTable>

@@ -8,6 +8,7 @@ import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { downloadText } from '../../ui/download';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime, relativeTime } from '../../ui/format';
+import { useNotice } from '../../ui/use-notice';
 import { useNow } from '../../ui/use-now';
 import { useServerOptions } from '../servers/use-server-options';
 import { CaptureDialog } from './CaptureDialog';
@@ -28,9 +29,10 @@ export function SnapshotsScreen({ active }: { active: boolean }) {
   const servers = useServerOptions(active);
   const now = useNow();
   const [open, setOpen] = useState<Open>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<{ lead: string; error: ErrorInfo } | null>(null);
   const [exporting, setExporting] = useState<string | null>(null);
+  // "Captured …" / "Deleted …" clears itself, and at once when another action starts.
+  const [notice, setNotice] = useNotice([open?.kind ?? null, exporting]);
 
   const added = (s: SnapshotView, verb: string) => {
     setOpen(null);

@@ -49,11 +49,15 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
   const showHeld = held && outcomeRun?.id !== held.id && outcomeRun?.relatedRunId !== held.id;
   // A sync of a server that manages no organization and creates no users changes nobody.
   const managesNobody = !status.offline && status.managedOrgs.length === 0 && !status.createUsers;
+  // Each run shows once per card: the run whose outcome is open below is not repeated in the facts.
+  const shownBelow = (run: RunSummary) => outcomeRun?.id === run.id || (showHeld && held?.id === run.id);
 
   return (
     <article className="sync-card" aria-labelledby={titleId} data-testid="sync-server" data-server-name={status.serverName}>
       <header className="sync-card-head">
-        <h3 id={titleId}>{status.serverName || '(unnamed server)'}</h3>
+        <h3 id={titleId} className="truncate long-name" title={status.serverName || undefined}>
+          {status.serverName || '(unnamed server)'}
+        </h3>
         <div className="toolbar">
           <button type="button" onClick={onSimulate} disabled={busyReason !== null} title={busyReason ?? 'Compute the plan without changing anything'}>
             Simulate
@@ -86,7 +90,13 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
       <dl className="facts">
         <dt>Managed organizations</dt>
         <dd data-testid="sync-managed-orgs">
-          {status.managedOrgs.length ? status.managedOrgs.join(', ') : <span className="muted">None: no organization signs in with this server</span>}
+          {status.managedOrgs.length ? (
+            <span className="truncate long-name" title={status.managedOrgs.join(', ')}>
+              {status.managedOrgs.join(', ')}
+            </span>
+          ) : (
+            <span className="muted">None: no organization signs in with this server</span>
+          )}
         </dd>
         <dt>Managed users</dt>
         <dd data-testid="sync-managed-users">{formatCount(status.managedUsers)}</dd>
@@ -97,7 +107,8 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
           {lastSync ? (
             <>
               <RunWhen run={lastSync} now={now} />
-              {hasPlanLink(lastSync) && (
+              {shownBelow(lastSync) && <span className="muted"> (its outcome is below)</span>}
+              {hasPlanLink(lastSync) && !shownBelow(lastSync) && (
                 <>
                   {' · '}
                   <button type="button" className="link" onClick={() => onShowPlan(lastSync)}>
@@ -110,7 +121,7 @@ export function ServerSyncCard({ status, now, busyReason, running, outcome, onSi
             <span className="muted">Never</span>
           )}
         </dd>
-        {lastRun && lastRun.id !== lastSync?.id && (
+        {lastRun && lastRun.id !== lastSync?.id && !shownBelow(lastRun) && (
           <>
             <dt>Last run</dt>
             <dd data-testid="sync-last-run">

@@ -5,6 +5,7 @@ import type { OrganizationView } from '../../../src-shared/domain/directory';
 import type { SyncOverview, SyncSettings } from '../../../src-shared/domain/sync';
 import { notifyChanged } from '../../ui/data-events';
 import { ErrorBox } from '../../ui/ErrorBox';
+import { NOTICE_MS } from '../../ui/use-notice';
 import {
   describeEvery,
   draftOfSettings,
@@ -47,6 +48,12 @@ export function SettingsForm({ settings, orgs, onSaved }: SettingsFormProps) {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  // "Settings saved." goes after a few seconds: it is a confirmation, not a state.
+  useEffect(() => {
+    if (!saved) return;
+    const timer = window.setTimeout(() => setSaved(false), NOTICE_MS);
+    return () => window.clearTimeout(timer);
+  }, [saved]);
 
   const baseline = useMemo(() => draftOfSettings(settings), [settings]);
   const draft = edit ?? baseline;

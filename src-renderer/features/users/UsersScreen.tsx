@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { UserPage, UserView } from '../../../src-shared/domain/directory';
+import { USER_STATUSES, type UserPage, type UserStatusFilter, type UserView } from '../../../src-shared/domain/directory';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { notifyChanged } from '../../ui/data-events';
 import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
@@ -12,8 +12,21 @@ import { useDebounced } from '../../ui/use-debounced';
 import { useNow } from '../../ui/use-now';
 import { useResource } from '../../ui/use-resource';
 import { useOrgs } from '../orgs/use-orgs';
+import { BulkActiveDialog } from './BulkActiveDialog';
+import { SortHeader, type UserOrder } from './SortHeader';
 
 const PAGE = 50;
+
+const STATUS_LABELS: Record<UserStatusFilter, string> = { all: 'Any status', active: 'Active', deactivated: 'Deactivated' };
+
+/** A cell's text cut with an ellipsis when long, the whole text on hover. */
+function Cut({ text, className }: { text: string; className?: string }) {
+  return (
+    <span className={className ? `truncate long-name ${className}` : 'truncate long-name'} title={text}>
+      {text}
+    </span>
+  );
+}
 
 function fullName(u: UserView): string {
   return [u.firstName, u.lastName].filter(Boolean).join(' ');
@@ -48,16 +61,17 @@ function Source({ user }: { user: UserView }) {
     .join('\n');
   return (
     <span className="user-source" title={tip}>
-      <span>{user.sourceServerName ?? '(deleted server)'}</span>
+      <span className="truncate long-name">{user.sourceServerName ?? '(deleted server)'}</span>
       {user.sourceDn && <span className="mono muted user-dn">{user.sourceDn}</span>}
     </span>
   );
 }
 
 /**
- * The Users screen: search by username, name or email, filter by organization, 50 a page; each user's
- * organization, roles, status (who deactivated them, when and why), source server and DN, devices;
- * Deactivate / Reactivate after confirmation.
+ * The Users screen: search by username, name or email, filter by organization and status, sort by
+ * a column, 50 a page; each user's organization, roles, status (who deactivated them, when and why),
+ * source server and DN, devices; Deactivate / Reactivate one user, or the users ticked on the page
+ * at once, after confirmation.
  */
 export function UsersScreen({ active }: { active: boolean }) {
   const orgs = useOrgs(active);
@@ -65,25 +79,51 @@ export function UsersScreen({ active }: { active: boolean }) {
   const [searchText, setSearchText] = useState('');
   const search = useDebounced(searchText.trim(), 250);
   const [orgId, setOrgId] = useState<string | null>(null);
+  const [status, setStatus] = useState<UserStatusFilter>('all');
+  const [order, setOrder] = useState<UserOrder>({ sort: 'username', descending: false });
   const [offset, setOffset] = useState(0);
   const [confirm, setConfirm] = useState<{ user: UserView; active: boolean } | null>(null);
+  const [bulk, setBulk] = useState<{ users: UserView[]; active: boolean } | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
 
-  // A new search or filter starts again at the first page.
-  const [lastQuery, setLastQuery] = useState(`${search}|${orgId}`);
-  if (lastQuery !== `${search}|${orgId}`) {
-    setLastQuery(`${search}|${orgId}`);
+  // A new search, filter, sort or page starts again with nothing ticked (and at the first page).
+  const queryKey = JSON.stringify([search, orgId, status, order]);
+  const [lastQuery, setLastQuery] = useState(queryKey);
+  if (lastQuery !== queryKey) {
+    setLastQuery(queryKey);
     if (offset !== 0) setOffset(0);
+    if (selected.size) setSelected(new Set());
   }
 
-  const load = useCallback(() => call('users.list', { query: { search: search || null, orgId, offset, limit: PAGE } }), [search, orgId, offset]);
-  const users = useResource<UserPage>(load, JSON.stringify([search, orgId, offset]), { active, topics: ['users', 'runs', 'orgs', 'roles'] });
+  const load = useCallback(
+    () => call('users.list', { query: { search: search || null, orgId, offset, limit: PAGE, status, sort: order.sort, descending: order.descending } }),
+    [search, orgId, offset, status, order],
+  );
+  const users = useResource<UserPage>(load, JSON.stringify([queryKey, offset]), { active, topics: ['users', 'runs', 'orgs', 'roles'] });
   const page = users.data;
+  const rows = page?.rows ?? [];
   // The list shrank under the current page (e.g. after a sync): go back to its last page.
   useEffect(() => {
     if (page && page.rows.length === 0 && page.total > 0 && offset > 0) setOffset(Math.floor((page.total - 1) / PAGE) * PAGE);
   }, [page, offset]);
+  // Ticks only ever name users shown on this page (a reload may drop some).
+  const chosen = rows.filter((u) => selected.has(u.id));
+  const allTicked = rows.length > 0 && chosen.length === rows.length;
+  const filtered = Boolean(search || orgId || status !== 'all');
+
+  const changePage = (o: number) => {
+    setOffset(o);
+    setSelected(new Set());
+  };
+  const toggle = (id: string) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   const apply = async () => {
     const c = confirm;
@@ -101,6 +141,28 @@ export function UsersScreen({ active }: { active: boolean }) {
     }
   };
 
+  const applyBulk = async () => {
+    const b = bulk;
+    if (!b || busy) return;
+    setBusy(true);
+    try {
+      await call('users.setActiveMany', { ids: b.users.map((u) => u.id), active: b.active });
+      setBulk(null);
+      setSelected(new Set());
+      setActionError(null);
+      notifyChanged('users', 'orgs');
+    } catch (e) {
+      setActionError(errorInfoOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const openBulk = (makeActive: boolean) => {
+    setActionError(null);
+    setBulk({ users: chosen, active: makeActive });
+  };
+
   return (
     <div className="screen">
       <header className="screen-head">
@@ -115,11 +177,18 @@ export function UsersScreen({ active }: { active: boolean }) {
             value={searchText}
             onChange={(e) => setSearchText(e.target.value)}
           />
-          <select aria-label="Organization" className="auto-width" value={orgId ?? ''} onChange={(e) => setOrgId(e.target.value || null)}>
+          <select aria-label="Organization" className="auto-width org-filter" value={orgId ?? ''} onChange={(e) => setOrgId(e.target.value || null)}>
             <option value="">All organizations</option>
             {(orgs.data ?? []).map((o) => (
-              <option key={o.id} value={o.id}>
+              <option key={o.id} value={o.id} title={o.name}>
                 {o.name}
+              </option>
+            ))}
+          </select>
+          <select aria-label="Status" data-testid="users-status-filter" className="auto-width" value={status} onChange={(e) => setStatus(e.target.value as UserStatusFilter)}>
+            {USER_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
               </option>
             ))}
           </select>
@@ -129,38 +198,78 @@ export function UsersScreen({ active }: { active: boolean }) {
       <div className="panel">
         <div className="panel-head">
           <span className="muted" data-testid="users-total">
-            {page ? `${formatCount(page.total)} ${page.total === 1 ? 'user' : 'users'}${search || orgId ? ' match' : ''}` : 'Loading…'}
+            {page ? `${formatCount(page.total)} ${page.total === 1 ? 'user' : 'users'}${filtered ? ' match' : ''}` : 'Loading…'}
           </span>
-          {page && page.total > PAGE && <Pager offset={offset} limit={PAGE} total={page.total} onOffset={setOffset} noun="users" nounOne="user" />}
+          {chosen.length > 0 && (
+            <div className="bulk-bar" role="group" aria-label="Ticked users" data-testid="bulk-bar">
+              <span data-testid="bulk-count">{formatCount(chosen.length)} ticked</span>
+              <button type="button" className="small danger" disabled={!chosen.some((u) => u.active)} onClick={() => openBulk(false)}>
+                Deactivate ticked
+              </button>
+              <button type="button" className="small" disabled={!chosen.some((u) => !u.active)} onClick={() => openBulk(true)}>
+                Reactivate ticked
+              </button>
+              <button type="button" className="small" onClick={() => setSelected(new Set())}>
+                Untick all
+              </button>
+            </div>
+          )}
+          {page && page.total > PAGE && <Pager offset={offset} limit={PAGE} total={page.total} onOffset={changePage} noun="users" nounOne="user" />}
         </div>
         {page && page.rows.length === 0 ? (
           <p className="muted" data-testid="users-empty">
-            {search || orgId ? 'No user matches.' : 'No users yet. A sync of a server with "Create users" on creates them.'}
+            {filtered ? 'No user matches.' : 'No users yet. A sync of a server with "Create users" on creates them.'}
           </p>
         ) : (
           <div className="table-wrap">
             <DataTable
               columns={[
-                'Username',
-                'Name',
-                'Email',
-                'Organization',
+                {
+                  label: (
+                    <input
+                      type="checkbox"
+                      aria-label="Tick every user on this page"
+                      checked={allTicked}
+                      ref={(el) => {
+                        if (el) el.indeterminate = chosen.length > 0 && !allTicked;
+                      }}
+                      onChange={() => setSelected(allTicked ? new Set() : new Set(rows.map((u) => u.id)))}
+                    />
+                  ),
+                },
+                { label: <SortHeader label="Username" column="username" order={order} onOrder={setOrder} /> },
+                { label: <SortHeader label="Name" column="name" order={order} onOrder={setOrder} /> },
+                { label: <SortHeader label="Email" column="email" order={order} onOrder={setOrder} /> },
+                { label: <SortHeader label="Organization" column="org" order={order} onOrder={setOrder} /> },
                 'Roles',
-                'Status',
-                'Source',
+                { label: <SortHeader label="Status" column="status" order={order} onOrder={setOrder} /> },
+                { label: <SortHeader label="Source" column="source" order={order} onOrder={setOrder} /> },
                 { label: 'Devices', num: true, title: 'Active devices / all devices' },
                 ACTIONS_COLUMN,
               ]}
               className="users-table"
               busy={users.loading}
             >
-              {(page?.rows ?? []).map((u) => (
-                <tr key={u.id} data-testid="user-row" data-username={u.username} data-active={u.active} className={u.active ? undefined : 'row-inactive'}>
-                  <td className="mono strong">{u.username}</td>
-                  <td>{fullName(u) || <span className="muted">—</span>}</td>
-                  <td>{u.email ?? <span className="muted">—</span>}</td>
-                  <td>{u.orgName}</td>
-                  <td>{u.roles.length ? u.roles.join(', ') : <span className="muted">—</span>}</td>
+              {rows.map((u) => (
+                <tr
+                  key={u.id}
+                  data-testid="user-row"
+                  data-username={u.username}
+                  data-active={u.active}
+                  className={[u.active ? '' : 'row-inactive', selected.has(u.id) ? 'row-selected' : ''].filter(Boolean).join(' ') || undefined}
+                >
+                  <td className="tick-cell">
+                    <input type="checkbox" aria-label={`Tick ${u.username}`} checked={selected.has(u.id)} onChange={() => toggle(u.id)} />
+                  </td>
+                  <td className="mono strong">
+                    <Cut text={u.username} />
+                  </td>
+                  <td>{fullName(u) ? <Cut text={fullName(u)} /> : <span className="muted">—</span>}</td>
+                  <td>{u.email ? <Cut text={u.email} /> : <span className="muted">—</span>}</td>
+                  <td>
+                    <Cut text={u.orgName} />
+                  </td>
+                  <td>{u.roles.length ? <Cut text={u.roles.join(', ')} /> : <span className="muted">—</span>}</td>
                   <td data-testid="user-status">
                     <Status user={u} now={now} />
                   </td>
@@ -190,9 +299,10 @@ export function UsersScreen({ active }: { active: boolean }) {
         )}
       </div>
 
+      {bulk && <BulkActiveDialog users={bulk.users} active={bulk.active} busy={busy} error={actionError} onClose={() => setBulk(null)} onConfirm={() => void applyBulk()} />}
       {confirm && (
         <ConfirmDialog
-          title={confirm.active ? `Reactivate ${confirm.user.username}?` : `Deactivate ${confirm.user.username}?`}
+          title={confirm.active ? 'Reactivate this user?' : 'Deactivate this user?'}
           testId="user-active-dialog"
           onClose={() => setConfirm(null)}
           onConfirm={() => void apply()}
@@ -202,12 +312,12 @@ export function UsersScreen({ active }: { active: boolean }) {
         >
           {confirm.active ? (
             <p>
-              <strong>{confirm.user.username}</strong> can sign in again, with the devices that were deactivated together with them.
+              <strong className="truncate long-name" title={confirm.user.username}>{confirm.user.username}</strong> can sign in again, with the devices that were deactivated together with them.
               {confirm.user.deactivatedBy === 'sync' && ' A later sync deactivates them again if the directory still says so.'}
             </p>
           ) : (
             <p>
-              <strong>{confirm.user.username}</strong> and their {formatCount(confirm.user.activeDevices)} active{' '}
+              <strong className="truncate long-name" title={confirm.user.username}>{confirm.user.username}</strong> and their {formatCount(confirm.user.activeDevices)} active{' '}
               {confirm.user.activeDevices === 1 ? 'device' : 'devices'} lose access. A sync does not reactivate a user an admin deactivated; only an admin
               can.
             </p>
