@@ -1,4 +1,7 @@
 import type { Page } from '@playwright/test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, expect } from './fixtures';
 
 // AD data over an imported LDIF snapshot, offline: the raw view shows objectSid and objectGUID as
@@ -39,11 +42,14 @@ async function go(app: Page, screen: 'Servers' | 'Snapshots'): Promise<void> {
 const row = (app: Page, username: string) => app.locator(`[data-testid="preview-row"][data-username="${username}"]`);
 const entryOf = (app: Page, username: string) => app.locator('tbody.entry-group', { has: row(app, username) });
 
-test('shows SIDs and GUIDs as text in the raw view, and nested groups from a snapshot in the preview', async ({ app }) => {
+test('shows SIDs and GUIDs as text in the raw view, and nested groups from a snapshot in the preview', async ({ app, fileDialog }) => {
   await go(app, 'Snapshots');
   await app.getByRole('button', { name: 'Import LDIF…' }).click();
   const dialog = app.getByTestId('import-dialog');
-  await dialog.getByLabel('LDIF file').setInputFiles({ name: 'ad.ldif', mimeType: 'text/plain', buffer: Buffer.from(AD_LDIF) });
+  const file = join(mkdtempSync(join(tmpdir(), 'lss-e2e-ldif-')), 'ad.ldif');
+  writeFileSync(file, AD_LDIF);
+  await fileDialog.choose(file);
+  await dialog.getByRole('button', { name: 'Choose file…' }).click();
   await dialog.getByLabel('Name').fill('AD export');
   await dialog.getByRole('button', { name: 'Import' }).click();
   await expect(dialog).toHaveCount(0);

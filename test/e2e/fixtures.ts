@@ -18,7 +18,14 @@ type Fixtures = {
   app: Page;
   /** Console errors and page errors seen so far; any of them fails the test. */
   consoleErrors: string[];
+  /** Main's OS file dialog: `choose(path)` says what the admin picks in it next (null: Cancel). */
+  fileDialog: FileDialog;
 };
+
+/** What main's file dialog answers (Electron's dialog.showOpenDialog; the bridge's chooseFile in Chromium). */
+export interface FileDialog {
+  choose(path: string | null): Promise<void>;
+}
 
 type WorkerFixtures = {
   keyringEnv: Record<string, string>;
@@ -36,7 +43,10 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   consoleErrors: async ({}, use) => {
     await use([]);
   },
-  app: async ({ keyringEnv, consoleErrors }, use, testInfo) => {
+  fileDialog: async ({}, use) => {
+    await use(dialogHolder());
+  },
+  app: async ({ keyringEnv, consoleErrors, fileDialog }, use, testInfo) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lss-e2e-'));
     const dbPath = join(dataDir, 'store.sqlite');
     const watch = (page: Page) => {
@@ -56,6 +66,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
         env: { ...process.env, ...keyringEnv, LDAP_SYNC_DB: dbPath } as Record<string, string>,
       });
       const page = await electronApp.firstWindow();
+      (fileDialog as DialogHolder).electron = electronApp;
       watch(page);
       await use(page);
       await electronApp.close();
@@ -70,7 +81,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
       const page = await context.newPage();
       watch(page);
       const ctx: AppContext = createAppContext({ dbPath, keychain: new SecretToolKeychain({ ...process.env, ...keyringEnv }) });
-      await attachBridge(page, ctx, server.origin);
+      await attachBridge(page, ctx, server.origin, { chooseFile: async () => (fileDialog as DialogHolder).answer });
       await page.goto(`${server.origin}/index.html`);
       await use(page);
       await context.close();
@@ -82,5 +93,22 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     expect(consoleErrors, 'console errors on the page').toEqual([]);
   },
 });
+
+type DialogHolder = FileDialog & { answer: string | null; electron: Awaited<ReturnType<typeof _electron.launch>> | null };
+
+/** A file dialog answering the path given to `choose`: in Chromium through the bridge, in Electron by replacing showOpenDialog in main. */
+function dialogHolder(): DialogHolder {
+  const holder: DialogHolder = {
+    answer: null,
+    electron: null,
+    async choose(path) {
+      holder.answer = path;
+      await holder.electron?.evaluate(({ dialog }, answer) => {
+        dialog.showOpenDialog = (async () => ({ canceled: answer === null, filePaths: answer === null ? [] : [answer] })) as typeof dialog.showOpenDialog;
+      }, path);
+    },
+  };
+  return holder;
+}
 
 export { expect };

@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from './fixtures';
 
@@ -232,19 +233,27 @@ mail: bob@x.example
 `;
 const BAD_LDIF = `dn: uid=a,dc=x\nuid: a\n\ndn: uid=b,dc=x\nchangetype: add\nuid: b\n`;
 
-test('imports LDIF on the Snapshots screen (a malformed file shows its line and imports nothing), previews it offline and exports it', async ({ app }) => {
+test('imports LDIF on the Snapshots screen (a malformed file shows its line and imports nothing), previews it offline and exports it', async ({ app, fileDialog }) => {
   await go(app, 'Snapshots');
   await expect(app.getByTestId('snapshots-empty')).toBeVisible();
+  const dir = mkdtempSync(join(tmpdir(), 'lss-e2e-ldif-'));
+  const bad = join(dir, 'bad.ldif');
+  const good = join(dir, 'people.ldif');
+  writeFileSync(bad, BAD_LDIF);
+  writeFileSync(good, GOOD_LDIF);
 
   await app.getByRole('button', { name: 'Import LDIF…' }).click();
   const dialog = app.getByTestId('import-dialog');
-  await dialog.getByLabel('LDIF file').setInputFiles({ name: 'bad.ldif', mimeType: 'text/plain', buffer: Buffer.from(BAD_LDIF) });
+  // The file comes from main's dialog; main reads it.
+  await fileDialog.choose(bad);
+  await dialog.getByRole('button', { name: 'Choose file…' }).click();
   await expect(dialog.getByLabel('Name')).toHaveValue('bad');
   await dialog.getByRole('button', { name: 'Import' }).click();
   await expect(dialog.getByTestId('import-error')).toContainText('bad.ldif, line 5');
   await expect(dialog.getByTestId('import-error')).toContainText('Nothing was imported');
 
-  await dialog.getByLabel('LDIF file').setInputFiles({ name: 'people.ldif', mimeType: 'text/plain', buffer: Buffer.from(GOOD_LDIF) });
+  await fileDialog.choose(good);
+  await dialog.getByRole('button', { name: 'Choose another file…' }).click();
   await expect(dialog.getByTestId('import-error')).toHaveCount(0);
   await dialog.getByLabel('Name').fill('People export');
   await dialog.getByRole('button', { name: 'Import' }).click();
