@@ -8,6 +8,7 @@ import { evaluateFetching, type Refetch } from './evaluate-fetching';
 import type { GroupsOf } from '../scripts/wire';
 import { sortedNames } from '../directory/attribute-names';
 import { collapseScriptFailures } from './script-failures';
+import { attributeSamples } from './attribute-samples';
 import { nameKey } from '../store/name-key';
 
 /** The most `console.log` lines one preview page returns. */
@@ -93,6 +94,7 @@ export async function buildPreview(input: BuildPreviewInput): Promise<PreviewRes
     missing: missingNames(allRows),
     costs: evaluation.costs,
     attributes: sortedNames([...source.attributeNames, ...seen]),
+    attributeSamples: attributeSamples(source.entries),
     logs,
     diagnostics,
     search: input.search,

@@ -98,6 +98,8 @@ export interface PreviewResult {
   costs: Record<ScriptName, number | null>;
   /** Attribute names seen in the results (for the mapping pickers and `entry.` completion). */
   attributes: string[];
+  /** A few values of each attribute seen on this page (no binary or password-like ones), shown in the attribute pickers. */
+  attributeSamples?: Record<string, string[]>;
   logs: ScriptLog[];
   diagnostics: ScriptDiagnostic[];
   /** The username search applied, if any, how it matched, and the filter actually sent. */

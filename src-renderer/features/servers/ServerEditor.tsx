@@ -285,7 +285,7 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
                 <legend className="visually-hidden">Connection</legend>
                 <ServerFields form={form} />
                 <TrustedCertificateList certificates={form.draft.trustedCertificates} error={form.errors.trustedCertificates} onRemove={form.removeTrustedCertificate} />
-                <MappingFields form={form} attributes={preview.attributes} />
+                <MappingFields form={form} attributes={preview.attributes} samples={preview.result?.attributeSamples} />
                 <SyncFields form={form} />
               </fieldset>
             </form>
