@@ -18,6 +18,12 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** The keychain to use instead of the system one (tests). */
   keychain?: Keychain;
+  /**
+   * Reads one line from standard input (without its line end), or null at end of input: how
+   * `--password-stdin` takes a password (never from the command line, where `ps` and shell
+   * history would show it). Absent where there is no standard input.
+   */
+  readStdinLine?: () => Promise<string | null>;
 }
 
 /** A mistake in the command line itself: reported with the relevant usage text, exit status 2. */

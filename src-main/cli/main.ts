@@ -1,5 +1,35 @@
 import { runCli } from './run-cli';
 
+/** The first line of `input` (without CR LF), or null when it ends before any byte; stops reading there (at most 64 KiB). */
+function readStdinLine(input: NodeJS.ReadStream): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let got = false;
+    const done = (value: string | null, err?: Error) => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.off('error', onError);
+      input.pause();
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer | string) => {
+      got = true;
+      text += chunk.toString();
+      const nl = text.indexOf('\n');
+      if (nl >= 0) done(text.slice(0, nl).replace(/\r$/, ''));
+      else if (text.length > 65_536) done(null, new Error('standard input has no line end within 64 KiB'));
+    };
+    const onEnd = () => done(got ? text.replace(/\r$/, '') : null);
+    const onError = (err: Error) => done(null, err);
+    input.setEncoding('utf8');
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('error', onError);
+    input.resume();
+  });
+}
+
 /** Binds the CLI to this process: argv, stdout/stderr, environment, Ctrl+C and the exit status. */
 async function main(): Promise<void> {
   const controller = new AbortController();
@@ -31,6 +61,7 @@ async function main(): Promise<void> {
     env: process.env,
     signal: controller.signal,
     stderrIsTTY: process.stderr.isTTY === true,
+    readStdinLine: () => readStdinLine(process.stdin),
   });
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);

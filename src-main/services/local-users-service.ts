@@ -56,15 +56,21 @@ export class LocalUsersService {
    * with LDAP: their password lives in the directory.
    */
   async setPassword(userId: string, password: string): Promise<void> {
+    const user = this.checkPasswordSettable(userId);
+    checkLocalPassword(password);
+    const hash = await hashPassword(password);
+    setLocalPasswordHash(this.db, user.id, hash, this.now());
+  }
+
+  /** The user, when their password can be set here; LDAP_MANAGED when their organization signs in with LDAP. */
+  checkPasswordSettable(userId: string): UserView {
     const user = this.byId(userId);
     const org = getOrganization(this.db, user.orgId);
     if (org?.authServerId) {
       const server = getServer(this.db, org.authServerId)?.name ?? 'an LDAP server';
       throw new AppError('LDAP_MANAGED', `${user.username} signs in with "${server}" (organization ${org.name}): change the password in the directory. Local passwords are only for organizations with local sign-in.`);
     }
-    checkLocalPassword(password);
-    const hash = await hashPassword(password);
-    setLocalPasswordHash(this.db, user.id, hash, this.now());
+    return user;
   }
 
   /** Checks a users CSV and, unless `dryRun` or anything is wrong, adds every user in one transaction (all or nothing). */
@@ -80,7 +86,7 @@ export class LocalUsersService {
   }
 
   /** Every user as CSV (header row, CRLF), cells neutralised against spreadsheet formulas. */
-  exportCsv(): { filename: string; text: string } {
+  exportCsv(): { filename: string; text: string; users: number } {
     const lines = [EXPORT_COLUMNS.join(',')];
     for (const u of allUsers(this.db)) {
       const row: Record<(typeof EXPORT_COLUMNS)[number], string | number | null> = {
@@ -101,7 +107,7 @@ export class LocalUsersService {
       };
       lines.push(EXPORT_COLUMNS.map((c) => csvField(row[c])).join(','));
     }
-    return { filename: `users-${this.now().toISOString().slice(0, 10)}.csv`, text: `${lines.join('\r\n')}\r\n` };
+    return { filename: `users-${this.now().toISOString().slice(0, 10)}.csv`, text: `${lines.join('\r\n')}\r\n`, users: lines.length - 1 };
   }
 
   /** A user's detail: the user, their devices, how they sign in and whether a local password is set. */
