@@ -2,7 +2,8 @@
 /**
  * `npm run audit:electron`: runs Electronegativity (Doyensec's Electron security checks) over the
  * built app in out/ and fails on any finding that the allow-list does not justify. Each allow-list
- * entry names a check id and a file under the input folder, with the reason it is accepted
+ * entry names a check id and a file under the input folder (`*` matches within a name, for hashed
+ * chunks), with the reason it is accepted
  * (docs/security.md explains each). An entry that matches nothing fails too, so the list cannot
  * silently outlive the code it excuses, and so does a file Electronegativity could not parse.
  *
@@ -53,7 +54,7 @@ const findings = report.issues.map((issue) => ({
   description: issue.description,
 }));
 const unparsed = report.errors.filter((e) => !e.tolerable);
-const allowedBy = (f) => allowList.find((a) => a.check === f.check && a.file === f.file);
+const allowedBy = (f) => allowList.find((a) => a.check === f.check && fileMatches(a.file, f.file));
 const open = findings.filter((f) => !allowedBy(f));
 const stale = allowList.filter((a) => !findings.some((f) => allowedBy(f) === a));
 
@@ -65,6 +66,12 @@ for (const e of unparsed) console.log(`  UNPARSED   ${relative(input, e.file)}: 
 if (open.length || stale.length || unparsed.length) {
   console.log('Fix each FINDING in the code, or justify it in the allow-list and docs/security.md; remove STALE entries; UNPARSED files were not audited.');
   process.exit(1);
+}
+
+/** An allow-list `file`: a path under the input folder; `*` stands for any characters but `/` (hashed chunk names). */
+function fileMatches(pattern, file) {
+  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*');
+  return new RegExp(`^${source}$`).test(file);
 }
 
 /** `typescript` from Electronegativity's own copy, `got` as an offline stub (see the header). */
