@@ -29,6 +29,19 @@ async function setScript(app: Page, label: string, text: string): Promise<void> 
   await app.getByRole('textbox', { name: label }).fill(text);
 }
 
+/** Applies an LDIF change to the rig's directory as its root account (ldapmodify from ldap-utils). */
+async function ldapModify(ldif: string): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn('ldapmodify', ['-x', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ldapmodify exited ${code}: ${err}`))));
+    p.stdin.end(ldif);
+  });
+}
+
 const row = (app: Page, username: string) => app.locator(`[data-testid="preview-row"][data-username="${username}"]`);
 
 test('types an Active script and watches the active column change; a syntax error shows its line and column', async ({ app }) => {
@@ -85,16 +98,26 @@ test('pages through the results and searches a username, escaped', async ({ app 
   await expect(rows).toHaveCount(50);
   await expect(page).toHaveText('Page 1 of 3');
   await expect(rows.first()).toHaveAttribute('data-username', 'user00001');
-  await expect(app.getByRole('button', { name: 'Previous page' })).toBeDisabled();
+  const top = app.getByTestId('preview-pager-top');
+  const bottom = app.getByTestId('preview-pager-bottom');
+  await expect(top.getByRole('button', { name: 'Previous page' })).toBeDisabled();
+  await expect(app.getByTestId('preview-whole')).toHaveText('Entries 1–50 of 120 matching the search');
 
-  await app.getByRole('button', { name: 'Next page' }).click();
+  // The pager below the table pages too, and the new page starts at its first row, in view.
+  await bottom.getByRole('button', { name: 'Next page' }).click();
   await expect(page).toHaveText('Page 2 of 3');
   await expect(rows.first()).toHaveAttribute('data-username', 'user00051');
   await expect(row(app, 'user00001')).toHaveCount(0);
-  await app.getByRole('button', { name: 'Next page' }).click();
+  await expect(app.getByTestId('preview-whole')).toHaveText('Entries 51–100 of 120 matching the search');
+  await expect(top).toBeInViewport();
+  await top.getByRole('button', { name: 'Next page' }).click();
   await expect(page).toHaveText('Page 3 of 3');
   await expect(rows).toHaveCount(20);
-  await expect(app.getByRole('button', { name: 'Next page' })).toBeDisabled();
+  await expect(top.getByRole('button', { name: 'Next page' })).toBeDisabled();
+  // Jump to any page: type it and press Enter.
+  await top.getByRole('spinbutton', { name: 'Page' }).fill('1');
+  await top.getByRole('spinbutton', { name: 'Page' }).press('Enter');
+  await expect(page).toHaveText('Page 1 of 3');
 
   await app.getByLabel('Page size').selectOption('25');
   await expect(page).toHaveText('Page 1 of 5');
@@ -110,6 +133,19 @@ test('pages through the results and searches a username, escaped', async ({ app 
   await expect(app.getByTestId('preview-empty')).toContainText('*)(uid=*');
   await expect(rows).toHaveCount(0);
   await expect(app.getByTestId('preview-filter')).toContainText('\\2a\\29\\28uid=\\2a');
+
+  // Prefix and contains searches add only their own wildcards; what is typed stays escaped.
+  await app.getByLabel('How to match').selectOption('Begins with');
+  await app.getByLabel('Username search').fill('user0001');
+  await expect(rows).toHaveCount(10);
+  await expect(app.getByTestId('preview-filter')).toContainText('(uid=user0001*)');
+  await app.getByLabel('How to match').selectOption('Contains');
+  await app.getByLabel('Username search').fill('0011');
+  await expect(rows).toHaveCount(11);
+  await expect(app.getByTestId('preview-filter')).toContainText('(uid=*0011*)');
+  await app.getByLabel('Username search').fill('*)(');
+  await expect(rows).toHaveCount(0);
+  await expect(app.getByTestId('preview-filter')).toContainText('(uid=*\\2a\\29\\28*)');
 
   await app.getByLabel('Username search').fill('');
   await expect(rows).toHaveCount(25);
@@ -189,4 +225,83 @@ test('gives one user per mail value, grouped under its entry, and shows binary v
   await expect(app.getByTestId('raw-view').locator('[data-testid="raw-attribute"][data-name="mail"]')).toContainText('multi.three@example.org');
   await app.keyboard.press('Escape');
   await expect(app.getByTestId('raw-view')).toHaveCount(0);
+});
+
+test('tells the truth: read time and Refresh, one syntax error once, problems only, missing organizations created in one action, renamed ones at once', async ({ app }) => {
+  await addServer(app);
+  const rows = app.getByTestId('preview-row');
+  const status = app.getByTestId('preview-status');
+  await expect(rows).toHaveCount(50);
+  await expect(status).toHaveText(/^Read from the directory at /);
+  await expect(status).not.toContainText('Up to date');
+
+  // The directory changes (this test and the next run last: nothing after them reads these entries).
+  // The cached page still shows the old value until Refresh reads the directory again.
+  await ldapModify(`dn: ${slapd.userDn(4)}\nchangetype: modify\nreplace: mail\nmail: renamed4@example.com\n`);
+  await setScript(app, 'Active script', 'function(entry) { return entry.uid != "user00009"; }');
+  await expect(row(app, 'user00009')).toHaveAttribute('data-active', 'false');
+  await expect(row(app, 'user00004')).toContainText('user00004@example.com');
+  await app.getByRole('button', { name: 'Refresh' }).click();
+  await expect(row(app, 'user00004')).toContainText('renamed4@example.com');
+  await expect(status).toHaveText(/^Read from the directory at /);
+
+  // A syntax error is said once above the table, and counted on no row.
+  await setScript(app, 'Active script', 'function(entry) {\n  return (;\n}');
+  await expect(app.getByTestId('script-failure')).toHaveCount(1);
+  await expect(app.getByTestId('script-failure')).toContainText(/^Active script, line 2: /);
+  await expect(app.locator('[data-testid="row-problem"][data-code="SCRIPT_SYNTAX"]')).toHaveCount(0);
+  await expect(app.getByTestId('preview-summary')).toContainText('· 0 errors ·');
+  await setScript(app, 'Active script', 'function(entry) { return true; }');
+  await expect(app.getByTestId('script-failure')).toHaveCount(0);
+
+  // Unknown organizations are warnings, on the rows and once with the action that creates them.
+  await app.getByRole('button', { name: 'Add Org name script' }).click();
+  await setScript(app, 'Org name script', "function(entry) { return entry.uid == 'user00003' ? 'Interns' : 'Staff'; }");
+  await expect(app.locator('[data-testid="row-problem"][data-code="UNKNOWN_ORG"][data-severity="warning"]')).toHaveCount(50);
+  await expect(app.getByTestId('preview-summary')).toContainText('0 errors · 50 warnings');
+  const missing = app.getByTestId('preview-missing');
+  await expect(missing).toContainText('organizations “Staff”, “Interns”');
+  await expect(missing).toContainText('Save the server first');
+  await app.keyboard.press('Control+s');
+  await expect(app.getByTestId('server-item')).toHaveCount(1);
+  await missing.getByRole('button', { name: 'Create these 2' }).click();
+  await expect(app.locator('[data-testid="row-problem"][data-code="UNKNOWN_ORG"]')).toHaveCount(0);
+  await expect(missing).toHaveCount(0);
+
+  // Rows with problems only: the one entry without a mail value.
+  await ldapModify(`dn: ${slapd.userDn(6)}\nchangetype: modify\ndelete: mail\n`);
+  await app.getByRole('button', { name: 'Refresh' }).click();
+  await app.getByLabel('Rows with problems only').check();
+  await expect(rows).toHaveCount(1);
+  await expect(row(app, 'user00006')).toHaveCount(1);
+  await expect(app.getByTestId('preview-summary')).toContainText('50 entries · 50 users');
+  await app.getByLabel('Rows with problems only').uncheck();
+  await expect(rows).toHaveCount(50);
+
+  // Renaming an organization the saved script returns: the Organizations screen warns, the preview follows at once.
+  await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Organizations' }).click();
+  await app.getByRole('button', { name: 'Edit Staff' }).click();
+  const dialog = app.getByTestId('org-dialog');
+  await dialog.getByLabel('Name').fill('Employees');
+  await dialog.getByLabel('Name').press('Enter');
+  const warning = app.getByTestId('script-name-warning');
+  await expect(warning).toContainText('The organization “Staff” is now named “Employees”, but saved scripts still return “Staff”');
+  await expect(warning).toContainText('Corp: Org name script');
+  await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Servers' }).click();
+  await expect(app.locator('[data-testid="row-problem"][data-code="UNKNOWN_ORG"]')).toHaveCount(49);
+});
+
+test('points an untrusted certificate to the connection test and disables the pager', async ({ app }) => {
+  await app.getByRole('button', { name: 'Add a server' }).click();
+  await app.getByLabel('Server name').fill('Corp TLS');
+  await app.getByLabel('URL and search base').fill(`${slapd.ldapsUrl}/${slapd.baseDn}`);
+  await app.getByLabel('Bind DN').fill(slapd.syncDn);
+  await app.getByLabel('Bind password').fill(slapd.syncPw);
+  const error = app.getByTestId('preview-error');
+  await expect(error).toHaveAttribute('data-code', 'TLS_UNTRUSTED');
+  await expect(error).toContainText('certificate is not trusted');
+  await expect(error).toContainText('Run the connection test');
+  await expect(error.locator('p').first()).not.toContainText('LDAP_ERROR');
+  await expect(app.getByTestId('preview-pager-top').getByRole('button', { name: 'Next page' })).toBeDisabled();
+  await expect(app.getByTestId('preview-pager-top').getByRole('spinbutton', { name: 'Page' })).toBeDisabled();
 });

@@ -1,4 +1,5 @@
 import type { EntrySourceRef, SnapshotView } from '../../../src-shared/domain/snapshot';
+import { snapshotBaseFit } from '../../../src-shared/domain/snapshot-base';
 import { snapshotOptionText } from '../snapshots/snapshot-format';
 
 /** Props of {@link PreviewSource}. */
@@ -12,13 +13,20 @@ export interface PreviewSourceProps {
   /** The saved snapshots (null while loading). */
   snapshots: SnapshotView[] | null;
   onChange: (source: EntrySourceRef) => void;
+  /** The server's search base (from the form's URL): snapshots of another tree cannot be chosen. */
+  baseDn?: string;
 }
 
 /** The preview's source picker: "Live directory", or "Snapshot: NAME" (the attached one first, or any other). */
-export function PreviewSource({ source, offline, attachedId, snapshots, onChange }: PreviewSourceProps) {
+export function PreviewSource({ source, offline, attachedId, snapshots, onChange, baseDn = '' }: PreviewSourceProps) {
   const list = snapshots ?? [];
   const attached = list.find((s) => s.id === attachedId);
-  const others = list.filter((s) => s.id !== attachedId);
+  const fits = (s: SnapshotView) => snapshotBaseFit(s.baseDn, baseDn) !== 'other';
+  // Snapshots of another part of the directory would give no entries: listed, but not offered.
+  const others = list.filter((s) => s.id !== attachedId && fits(s));
+  const elsewhere = list.filter((s) => s.id !== attachedId && !fits(s) && s.id !== (source?.kind === 'snapshot' ? source.snapshotId : ''));
+  const chosen = source?.kind === 'snapshot' ? list.find((s) => s.id === source.snapshotId) : undefined;
+  const chosenElsewhere = chosen !== undefined && !fits(chosen);
   const value = source?.kind === 'snapshot' ? source.snapshotId : source ? 'live' : '';
   const label = (s: SnapshotView) => `Snapshot: ${snapshotOptionText(s)}`;
   return (
@@ -43,7 +51,23 @@ export function PreviewSource({ source, offline, attachedId, snapshots, onChange
               {label(s)}
             </option>
           ))}
+        {chosen && chosenElsewhere && chosen.id !== attachedId && <option value={chosen.id}>{`${label(chosen)} (another search base)`}</option>}
+        {!offline && elsewhere.length > 0 && (
+          <optgroup label={`Captured at another search base than ${baseDn}`}>
+            {elsewhere.map((s) => (
+              <option key={s.id} value={s.id} disabled>
+                {`${label(s)}: captured at ${s.baseDn}`}
+              </option>
+            ))}
+          </optgroup>
+        )}
       </select>
+      {chosenElsewhere && (
+        <p className="notice warning-text" role="note" data-testid="preview-source-mismatch">
+          This snapshot was captured at {chosen.baseDn}, outside this server’s search base {baseDn} (neither is below the other): it holds none of the entries this server
+          would read. Choose another snapshot, or the live directory.
+        </p>
+      )}
       <p id="preview-source-help" className="field-help">
         {offline
           ? 'An offline server always reads its attached snapshot.'

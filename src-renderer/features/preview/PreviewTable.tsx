@@ -82,7 +82,8 @@ function EntryRows({ rows, onRaw, onAddTestCase }: { rows: PreviewRow[]; onRaw: 
   return (
     <tbody className={rows.length > 1 ? 'entry-group entry-group-multi' : 'entry-group'}>
       {rows.map((row, i) => {
-        const cls = [row.active === false ? 'row-inactive' : '', row.errors.length ? 'row-has-problems' : ''].filter(Boolean).join(' ');
+        const onlyWarnings = row.errors.length > 0 && row.errors.every((p) => p.severity === 'warning');
+        const cls = [row.active === false ? 'row-inactive' : '', row.errors.length ? (onlyWarnings ? 'row-has-warnings' : 'row-has-problems') : ''].filter(Boolean).join(' ');
         return [
           <tr key={`r${i}`} className={cls || undefined} data-testid="preview-row" data-username={row.username ?? ''} data-active={String(row.active)}>
             {i === 0 && (
@@ -130,8 +131,9 @@ function EntryRows({ rows, onRaw, onAddTestCase }: { rows: PreviewRow[]; onRaw: 
               <td colSpan={7}>
                 <ul>
                   {row.errors.map((p, j) => (
-                    <li key={j} data-testid="row-problem" data-code={p.code}>
+                    <li key={j} data-testid="row-problem" data-code={p.code} data-severity={p.severity ?? 'error'} className={p.severity === 'warning' ? 'problem-warning' : 'problem-error'}>
                       <span aria-hidden="true">⚠ </span>
+                      {p.severity === 'warning' && <span className="visually-hidden">Warning: </span>}
                       {problemText(p)}
                     </li>
                   ))}

@@ -4,7 +4,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, errorInfoOf } from '../../api';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { Input } from '../../../src-shared/ipc/contract';
-import type { PreviewResult } from '../../../src-shared/domain/preview';
+import type { PreviewResult, UsernameMatch } from '../../../src-shared/domain/preview';
+import { onChanged } from '../../ui/data-events';
 import type { WindowPasswordInput, ServerDraft } from '../../../src-shared/domain/server';
 import type { EntrySourceRef } from '../../../src-shared/domain/snapshot';
 
@@ -37,12 +38,18 @@ function scopeKeyOf(draft: ServerDraft, password: WindowPasswordInput, source: E
   return JSON.stringify([url, startTls, bindAnonymously, bindDn, searchFilter, password, source]);
 }
 
-/** The preview state and its controls (page, page size, username search). */
+/** The preview state and its controls (page, page size, username search and how it matches, problems only, refresh). */
 export function usePreview({ serverId, draft, password, source, ready }: PreviewInputs) {
   const [sessionId] = useState(newSessionId);
   const [page, setPage] = useState(1);
   const [pageSize, setPageSizeState] = useState<number>(DEFAULT_PAGE_SIZE);
   const [searchText, setSearchTextState] = useState('');
+  const [match, setMatchState] = useState<UsernameMatch>('exact');
+  const [problemsOnly, setProblemsOnlyState] = useState(false);
+  // Bumped by Refresh (read the directory again) and by a change to organizations or roles (check the names again).
+  const [readTick, setReadTick] = useState(0);
+  const [namesTick, setNamesTick] = useState(0);
+  const forceRead = useRef(false);
   const [result, setResult] = useState<PreviewResult | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [completedKey, setCompletedKey] = useState<string | null>(null);
@@ -57,8 +64,10 @@ export function usePreview({ serverId, draft, password, source, ready }: Preview
   }
 
   const search = searchText.trim() === '' ? null : searchText.trim();
-  const request: RunInput | null = ready ? { sessionId, ...(serverId ? { serverId } : {}), draft, password, page, pageSize: pageSize as RunInput['pageSize'], search, source } : null;
-  const requestKey = request ? JSON.stringify(request) : null;
+  const request: RunInput | null = ready
+    ? { sessionId, ...(serverId ? { serverId } : {}), draft, password, page, pageSize: pageSize as RunInput['pageSize'], search, match, problemsOnly, source }
+    : null;
+  const requestKey = request ? JSON.stringify([request, readTick, namesTick]) : null;
   const latest = useRef<RunInput | null>(request);
   latest.current = request;
 
@@ -91,13 +100,15 @@ export function usePreview({ serverId, draft, password, source, ready }: Preview
 
   useEffect(() => {
     if (!requestKey) return;
-    const input = latest.current;
-    if (!input) return;
-    // Paging alone refreshes at once; typing waits for a pause.
-    const rest = JSON.stringify({ ...input, page: 0, pageSize: 0 });
+    const current = latest.current;
+    if (!current) return;
+    const input: RunInput = forceRead.current ? { ...current, refresh: true } : current;
+    // Paging, Refresh and renamed organizations or roles refresh at once; typing waits for a pause.
+    const rest = JSON.stringify({ ...current, page: 0, pageSize: 0, problemsOnly: false });
     const pagingOnly = lastSent.current?.rest === rest;
     const timer = window.setTimeout(
       () => {
+        forceRead.current = false;
         lastSent.current = { page: input.page, pageSize: input.pageSize, rest };
         if (inFlight.current) queued.current = { input, key: requestKey };
         else void run(input, requestKey);
@@ -124,6 +135,22 @@ export function usePreview({ serverId, draft, password, source, ready }: Preview
     setPageSizeState(size);
     setPage(1);
   }, []);
+  const setMatch = useCallback((m: UsernameMatch) => {
+    setMatchState(m);
+    setPage(1);
+  }, []);
+  const setProblemsOnly = useCallback((on: boolean) => {
+    setProblemsOnlyState(on);
+    setPage(1);
+  }, []);
+  /** Reads the directory (or snapshot) again instead of the pages main holds. */
+  const refresh = useCallback(() => {
+    forceRead.current = true;
+    setReadTick((n) => n + 1);
+  }, []);
+
+  // A renamed, created or deleted organization or role changes which names are unknown: check again at once.
+  useEffect(() => onChanged(['orgs', 'roles'], () => setNamesTick((n) => n + 1)), []);
 
   return {
     sessionId,
@@ -139,9 +166,18 @@ export function usePreview({ serverId, draft, password, source, ready }: Preview
     page,
     pageSize,
     searchText,
+    match,
+    problemsOnly,
+    /** The server being edited (saved), if any: new organizations sign in with it. */
+    serverId,
+    /** The form's URL (its search base decides which snapshots fit). */
+    url: draft.url,
     setPage,
     setPageSize,
     setSearchText,
+    setMatch,
+    setProblemsOnly,
+    refresh,
   };
 }
 
