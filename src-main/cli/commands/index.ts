@@ -14,6 +14,11 @@ import { simulate, sync } from './sync-run';
 import { storeBackup, storeCheck } from './store';
 import { users, usersDeactivate, usersReactivate } from './users';
 import { usersRelease, usersRelink, usersRelinkRun } from './users-relink';
+import { auth } from './auth';
+import { orgsList, orgsRotateKey, orgsSetAuth } from './orgs';
+import { usersAdd, usersPasswd } from './users-add';
+import { usersExport, usersImport } from './users-csv';
+import { usersShow } from './users-show';
 
 /**
  * Every command, in the order the help lists them. Parsing and the help need all of them, so a
@@ -45,6 +50,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   usersRelink,
   usersRelinkRun,
   usersRelease,
+  usersShow,
+  usersAdd,
+  usersPasswd,
+  usersImport,
+  usersExport,
+  auth,
+  orgsList,
+  orgsRotateKey,
+  orgsSetAuth,
   history,
   historyShow,
   historyDiscard,
