@@ -6,7 +6,6 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { copyText } from '../../ui/copy-text';
 import { notifyChanged } from '../../ui/data-events';
 import { AnnouncedScriptNameWarning, announceNameChange } from '../preview/ScriptNameWarning';
-import { AnnouncedScriptNameWarning, announceNameChange } from '../preview/ScriptNameWarning';
 import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount } from '../../ui/format';
@@ -82,7 +81,6 @@ export function OrgsScreen({ active }: { active: boolean }) {
       setNotice(`Deleted ${target.name}.`);
       notifyChanged('orgs');
       announceNameChange({ kind: 'org', oldName: target.name, newName: null });
-      announceNameChange({ kind: 'org', oldName: target.name, newName: null });
     } catch (e) {
       // Main refuses an organization with users or sub-organizations: say why, in the dialog.
       setDeleteError(errorInfoOf(e));
@@ -101,7 +99,6 @@ export function OrgsScreen({ active }: { active: boolean }) {
         </div>
       </header>
       {orgs.error && <ErrorBox error={orgs.error} lead="Could not load organizations:" onRetry={() => void orgs.reload()} />}
-      <AnnouncedScriptNameWarning kind="org" />
       <AnnouncedScriptNameWarning kind="org" />
       {notice && (
         <p role="status" className="notice">
@@ -201,7 +198,6 @@ export function OrgsScreen({ active }: { active: boolean }) {
             setEditing(null);
             setNotice(editing.kind === 'new' ? `Created ${org.name}.` : `Saved ${org.name}.`);
             notifyChanged('orgs');
-            if (editing.kind === 'edit') announceNameChange({ kind: 'org', oldName: editing.org.name, newName: org.name });
             if (editing.kind === 'edit') announceNameChange({ kind: 'org', oldName: editing.org.name, newName: org.name });
           }}
         />

@@ -5,7 +5,6 @@ import type { RoleView } from '../../../src-shared/domain/directory';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { notifyChanged } from '../../ui/data-events';
 import { AnnouncedScriptNameWarning, announceNameChange } from '../preview/ScriptNameWarning';
-import { AnnouncedScriptNameWarning, announceNameChange } from '../preview/ScriptNameWarning';
 import { ACTIONS_COLUMN, DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount, formatDateTime } from '../../ui/format';
@@ -37,7 +36,6 @@ function RoleRow({ role, onDelete }: { role: RoleView; onDelete: () => void }) {
       setEditing(false);
       setError(null);
       notifyChanged('roles', 'users');
-      announceNameChange({ kind: 'role', oldName: role.name, newName: name.trim() });
       announceNameChange({ kind: 'role', oldName: role.name, newName: name.trim() });
     } catch (err) {
       setError(nameIssue(errorInfoOf(err)));
@@ -176,7 +174,6 @@ export function RolesScreen({ active }: { active: boolean }) {
       setDeleting(null);
       notifyChanged('roles');
       announceNameChange({ kind: 'role', oldName: target.name, newName: null });
-      announceNameChange({ kind: 'role', oldName: target.name, newName: null });
     } catch (e) {
       setDeleteError(errorInfoOf(e));
     }
@@ -205,7 +202,6 @@ export function RolesScreen({ active }: { active: boolean }) {
           </button>
         </form>
       </header>
-      <AnnouncedScriptNameWarning kind="role" />
       <AnnouncedScriptNameWarning kind="role" />
       {createError && (
         <p id="new-role-error" className="field-error" role="alert">
