@@ -77,6 +77,10 @@ export function planApplier(db: Database.Database, o: ApplyContext) {
           case 'update':
             write.update(id, d.fields, at);
             break;
+          case 'dn':
+            // A sync also writes it through `seen` (the same values); an approval only from here.
+            write.seen(id, o.serverId, d.dn, d.directoryId, seenAt);
+            break;
         }
       }
     },

@@ -112,13 +112,15 @@ describe('identity edge cases against a real slapd', () => {
     await ldap('ldapadd', ldif);
     const newId = await entryUuidOf(uidDn('user00003'));
     expect(newId).not.toBe(old.directoryId);
+    // And a rename in the same plan: approving the held plan applies its DN change too.
+    await ldap('ldapmodify', `dn: ${uidDn('user00008')}\nchangetype: modrdn\nnewrdn: cn=User 8\ndeleteoldrdn: 0\n`);
 
     strict();
-    const held = await syncRun();
+    const held = await syncRun().finally(() => ldap('ldapmodify', `dn: cn=User 8,${slapd.baseDn}\nchangetype: modrdn\nnewrdn: uid=user00008\ndeleteoldrdn: 0\n`));
     expect(held.status).toBe('held');
-    expect(held.counts).toMatchObject({ reused: 1, deactivated: 1, created: 0 });
+    expect(held.counts).toMatchObject({ reused: 1, deactivated: 1, created: 0, dnChanged: 1 });
     expect(held.heldReason).toContain('it would deactivate 1 users (1 of them because their username now comes from a different directory entry), more than the limit of 0');
-    const [c] = [...app.sync.allChanges(held.id)];
+    const [c] = [...app.sync.allChanges(held.id)].filter((x) => x.action === 'reused');
     expect(c).toMatchObject({ action: 'reused', username: 'user00003', dn: uidDn('user00003'), from: old.directoryId, to: newId, userId: old.id });
     expect(c.reason).toContain(`now comes from a different directory entry (${newId}, ${uidDn('user00003')}) than the user's (${old.directoryId})`);
     expect(c.reason).toContain('ldap-sync users relink user00003');
@@ -128,12 +130,14 @@ describe('identity edge cases against a real slapd', () => {
     const applied = await app.sync.approve(held.id, { trigger: 'approve' });
     expect(applied.status).toBe('applied');
     expect(user('user00003')).toMatchObject({ id: old.id, active: false, deactivatedBy: 'sync', deactivatedReason: `Username taken by a different directory entry (${newId})`, directoryId: old.directoryId });
+    expect(user('user00008').sourceDn).toBe(`cn=User 8,${slapd.baseDn}`);
 
     // Still reused at the next sync, with nothing left to apply.
     relaxed();
     const again = await sync();
-    expect(again.counts).toMatchObject({ reused: 1, deactivated: 0, created: 0 });
-    expect(formatRun(again, [...app.sync.allChanges(again.id)], 1)).toMatch(/^Reused username +user00003 +entryUUID:\S+ +entryUUID:\S+ +The username "user00003" now comes from/m);
+    // (user00008's entry was renamed back after the held run: a DN change back.)
+    expect(again.counts).toMatchObject({ reused: 1, deactivated: 0, created: 0, dnChanged: 1 });
+    expect(formatRun(again, [...app.sync.allChanges(again.id)].filter((x) => x.action === 'reused'), 1)).toMatch(/^Reused username +user00003 +entryUUID:\S+ +entryUUID:\S+ +The username "user00003" now comes from/m);
 
     // The admin relinks (the same person): the next sync gives them the account, by username.
     expect(app.directory.relinkUser(old.id)).toBe(true);

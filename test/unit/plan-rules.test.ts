@@ -215,7 +215,8 @@ describe('rule: DN change', () => {
     const s = setUp([user('ann')], [entry('ann', 'uuid-ann', 'uid=ann,ou=staff')], [ok()], { hasOrgScript: false });
     decideMatched(s.d, s.facts(0), 'ann', 'ann', 0);
     expect(s.out.changes).toMatchObject([
-      { action: 'dn', username: 'ann', userId: 'id-ann', from: 'uid=ann,ou=people', to: 'uid=ann,ou=staff', reason: 'Moved to another container in the directory; the same entry (directory ID unchanged), so the user keeps their account', data: null },
+      { action: 'dn', username: 'ann', userId: 'id-ann', from: 'uid=ann,ou=people', to: 'uid=ann,ou=staff', reason: 'Moved to another container in the directory; the same entry (directory ID unchanged), so the user keeps their account',
+        data: { kind: 'dn', dn: 'uid=ann,ou=staff', directoryId: 'entryUUID:uuid-ann' } },
     ]);
     expect(s.out.counts).toMatchObject({ dnChanged: 1, deactivated: 0 });
     expect(s.out.seen).toEqual([{ id: 'id-ann', dn: 'uid=ann,ou=staff', directoryId: 'entryUUID:uuid-ann', changed: true }]);

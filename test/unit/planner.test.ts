@@ -102,7 +102,8 @@ describe('planner', () => {
     const p = plan({ managed: [user('alice')] }, [entry('alicia', { uuid: 'uuid-alice', mail: 'alice@example.com' })]);
     expect(p.changes).toEqual([
       {
-        seq: 0, username: 'alice', dn: 'uid=alicia,ou=people', userId: 'id-alice', action: 'dn', from: 'uid=alice,ou=people', to: 'uid=alicia,ou=people', data: null,
+        seq: 0, username: 'alice', dn: 'uid=alicia,ou=people', userId: 'id-alice', action: 'dn', from: 'uid=alice,ou=people', to: 'uid=alicia,ou=people',
+        data: { kind: 'dn', dn: 'uid=alicia,ou=people', directoryId: 'entryUUID:uuid-alice' },
         reason: 'Renamed in the directory; the same entry (directory ID unchanged), so the user keeps their account',
       },
       { seq: 1, username: 'alice', dn: 'uid=alicia,ou=people', userId: 'id-alice', action: 'update', from: 'username: alice', to: 'username: alicia', data: { kind: 'update', fields: { username: 'alicia' } } },

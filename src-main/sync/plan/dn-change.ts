@@ -1,7 +1,8 @@
 /**
  * Rule: a DN-only change. A matched user whose entry now has another DN (renamed, or moved to
  * another OU) keeps their account, and the plan says so (from the old DN to the new one) instead of
- * refreshing the DN silently. Applying it stores the new DN, nothing else; it does not count toward
+ * refreshing the DN silently. Applying it stores the new DN, nothing else (also when a held plan is
+ * approved, which applies only its changes); it does not count toward
  * the hold limits: renames and reorganisations are ordinary directory work on the same users.
  */
 import { formatDn, normalizeDn, parseDn } from '../../../src-shared/ldap/dn';
@@ -37,6 +38,6 @@ export function decideDnChange(d: Deciding, f: EntryFacts, u: number): void {
   if (how === null) return;
   const sameId = f.directoryId !== null && users.directoryId[u] === f.directoryId;
   out.counts.dnChanged++;
-  // The new DN is written with the user's other directory facts (Plan.seen): no apply data.
-  out.changes.push({ username: users.username[u], dn: f.dn, userId: users.id[u], action: 'dn', from: before, to: f.dn, reason: dnChangedReason(how, sameId), data: null, seq: out.changes.length });
+  const data = { kind: 'dn', dn: f.dn, directoryId: f.directoryId ?? users.directoryId[u] } as const;
+  out.changes.push({ username: users.username[u], dn: f.dn, userId: users.id[u], action: 'dn', from: before, to: f.dn, reason: dnChangedReason(how, sameId), data, seq: out.changes.length });
 }

@@ -42,9 +42,11 @@ export type ChangeData =
   | { kind: 'create'; id: string; username: string; email: string | null; firstName: string | null; lastName: string | null; orgId: string; roleIds: string[]; dn: string; directoryId: string | null }
   | { kind: 'move'; orgId: string }
   | { kind: 'roles'; roleIds: string[] }
-  | { kind: 'update'; fields: Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>> };
-// A DN change ('dn') has no apply data: the new DN is written with the user's other facts (SeenUser);
-// a reused username ('reused') deactivates an active user with a 'deactivate' datum, or has none.
+  | { kind: 'update'; fields: Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>> }
+  // The new DN (with the entry's directory ID), as the user's seen facts write it: a sync writes it
+  // through Plan.seen too; approving a held plan (which keeps only changes) writes it from here.
+  | { kind: 'dn'; dn: string; directoryId: string | null };
+// A reused username ('reused') deactivates an active user with a 'deactivate' datum, or has none.
 
 /** A matched user's directory facts, refreshed on apply (not shown as changes). */
 export interface SeenUser {
