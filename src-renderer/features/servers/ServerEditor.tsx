@@ -317,6 +317,7 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
               hint={previewHint}
               rawContext={rawContext}
               onAddTestCase={addTestCases}
+              onOpenDoctor={offline ? undefined : () => void runTest()}
               sourcePicker={{ source, offline, attachedId: snapshotId, snapshots: snapshots.data, onChange: setChosenSource }}
             />
           </div>
