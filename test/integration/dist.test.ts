@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +42,39 @@ describe('npm run dist', () => {
     expect(lines[0]).toBe(
       `Cannot build the installers: the Electron ${ELECTRON_VERSION} runtime is not in ELECTRON_OVERRIDE_DIST_PATH (${empty}). Run \`npm run dist\` on a machine with internet access (it downloads Electron first), or point ELECTRON_OVERRIDE_DIST_PATH at an unpacked Electron ${ELECTRON_VERSION}.`,
     );
+  });
+
+  // The path taken here, where Electron cannot be downloaded: Electron's installer asks a mirror on
+  // 127.0.0.1 that has nothing, and the script says so in one line. (Skipped where Electron is present.)
+  it.skipIf(existsSync(join(ROOT, 'node_modules/electron/path.txt')))('tries to download Electron first, and stops with one line when that fails', async () => {
+    const requests: string[] = [];
+    const mirror = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/`;
+    try {
+      // Asynchronous: the mirror answers from this process while the script runs.
+      const child = spawn('npm', ['run', '--silent', 'dist'], {
+        cwd: ROOT,
+        env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '', ELECTRON_OVERRIDE_DIST_PATH: '', ELECTRON_MIRROR: url, npm_config_electron_mirror: url },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d));
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(requests).toEqual([`/v${ELECTRON_VERSION}/electron-v${ELECTRON_VERSION}-${process.platform}-${process.arch}.zip`]);
+      expect(status).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr.trimEnd().split('\n')).toEqual([
+        `Cannot build the installers: the Electron ${ELECTRON_VERSION} runtime is not in node_modules/electron/dist and could not be downloaded (Response code 404 (Not Found) for ${url}v${ELECTRON_VERSION}/electron-v${ELECTRON_VERSION}-${process.platform}-${process.arch}.zip). Run \`npm run dist\` on a machine with internet access, or point ELECTRON_OVERRIDE_DIST_PATH at an unpacked Electron ${ELECTRON_VERSION}.`,
+      ]);
+      expect(existsSync(join(ROOT, 'node_modules/electron/dist'))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => mirror.close(() => resolve()));
+    }
   });
 
   describe.skipIf(process.platform !== 'linux')('with an Electron runtime (a stand-in executable)', () => {
