@@ -107,6 +107,17 @@ export function createHandlers(app: AppContext, opts: HandlerOptions = {}): Hand
     'users.setActiveMany': ({ ids, active }) => app.directory.setUsersActive(ids, active),
     'users.relink': ({ id }) => ({ changed: app.directory.relinkUser(id) }),
     'users.release': ({ id }) => ({ username: app.directory.releaseUsername(id) }),
+    'auth.test': (input) => app.auth.signIn(input),
+    'users.add': ({ user }) => app.localUsers.add(user),
+    'users.setPassword': async ({ id, password }) => {
+      await app.localUsers.setPassword(id, password);
+      return { changed: true as const };
+    },
+    'users.importCsv': ({ text, dryRun }) => app.localUsers.importCsv(text, dryRun),
+    'users.exportCsv': () => app.localUsers.exportCsv(),
+    'users.detail': ({ id }) => app.localUsers.detail(id),
+    'orgs.rotateKey': ({ id }) => app.localUsers.rotateKey(id),
+    'orgs.authImpact': ({ id, authServerId }) => app.localUsers.authImpact(id, authServerId),
 
     'sync.overview': () => app.sync.overview(),
     'sync.saveSettings': ({ settings }) => app.sync.saveSettings(settings),

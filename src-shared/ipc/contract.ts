@@ -8,6 +8,9 @@ import type { ScriptDiagnostic } from '../domain/scripts';
 import { EntrySourceRef, SnapshotName, type ChosenLdifFile, type SnapshotComparison, type SnapshotProgress, type SnapshotView } from '../domain/snapshot';
 import { ScriptTestCases, type ScriptTestResult } from '../domain/script-tests';
 import { BULK_USERS_MAX, OrganizationInput, RoleInput, UserQuery, type OrganizationView, type RoleView, type UserPage } from '../domain/directory';
+import { MAX_PASSWORD_LENGTH, SignInInput, type SignInResult } from '../domain/sign-in';
+import { LocalUserInput, type CsvImportReport, type OrgAuthImpact, type UserDetail } from '../domain/local-users';
+import type { UserView } from '../domain/directory';
 import { PLAN_FILTERS, SyncSettings, RUN_STATUSES, type ChartPoint, type PlanPage, type RunSummary, type SyncOverview, type SyncProgress } from '../domain/sync';
 
 /** Facts about the running app that the renderer may show. */
@@ -120,6 +123,28 @@ export const contract = {
   'users.relink': { input: z.object({ id: Id }).strict(), output: {} as { changed: boolean } },
   /** A reused username whose new entry is someone else: the deactivated account gives up the name (renamed NAME~released-DATE). */
   'users.release': { input: z.object({ id: Id }).strict(), output: {} as { username: string } },
+
+  // Sign-in, local users, CSV, devices and registration keys (issue 14).
+  /**
+   * The Test sign-in panel: one sign-in attempt with each step and its time. The password goes to
+   * one bind (or one local password comparison) and is never stored or returned; `register` records
+   * an allowed registration (the new user, the device).
+   */
+  'auth.test': { input: SignInInput.strict(), output: {} as SignInResult },
+  /** Adds a user by hand to an organization with local sign-in (`password` optional, at least 12 characters). */
+  'users.add': { input: z.object({ user: LocalUserInput.strict() }).strict(), output: {} as UserView },
+  /** Sets a local password; LDAP_MANAGED for a user whose organization signs in with LDAP. */
+  'users.setPassword': { input: z.object({ id: Id, password: z.string().max(MAX_PASSWORD_LENGTH) }).strict(), output: {} as { changed: true } },
+  /** Checks a users CSV (header row, then one user per row) and, unless `dryRun` or it has problems, adds every user (all or nothing). */
+  'users.importCsv': { input: z.object({ text: z.string().max(20 * 1024 * 1024), dryRun: z.boolean() }).strict(), output: {} as CsvImportReport },
+  /** Every user as CSV text, with a file name to save it under. */
+  'users.exportCsv': { input: z.object({}).strict(), output: {} as { filename: string; text: string; users: number } },
+  /** A user's detail page: the user, their devices, how they sign in. */
+  'users.detail': { input: z.object({ id: Id }).strict(), output: {} as UserDetail },
+  /** Gives an organization a new registration key; the old one stops working at once. */
+  'orgs.rotateKey': { input: z.object({ id: Id }).strict(), output: {} as OrganizationView },
+  /** What setting an organization's sign-in to `authServerId` (null: local) would mean for its users (ask before saving). */
+  'orgs.authImpact': { input: z.object({ id: Id, authServerId: Id.nullable() }).strict(), output: {} as OrgAuthImpact },
 
   /** The Sync screen: settings, each server's last sync and next scheduled run, the run in progress. */
   'sync.overview': { input: z.object({}).strict(), output: {} as SyncOverview },
