@@ -304,4 +304,10 @@ test('points an untrusted certificate to the connection test and disables the pa
   await expect(error.locator('p').first()).not.toContainText('LDAP_ERROR');
   await expect(app.getByTestId('preview-pager-top').getByRole('button', { name: 'Next page' })).toBeDisabled();
   await expect(app.getByTestId('preview-pager-top').getByRole('spinbutton', { name: 'Page' })).toBeDisabled();
+
+  // The action runs the connection test, which shows the certificate and offers to trust it; then the preview reads.
+  await error.getByRole('button', { name: 'Run the connection test' }).click();
+  await app.getByRole('button', { name: 'Trust this certificate for this server' }).click();
+  await expect(app.getByTestId('preview-row')).toHaveCount(50);
+  await expect(app.getByTestId('preview-pager-top').getByRole('button', { name: 'Next page' })).toBeEnabled();
 });
