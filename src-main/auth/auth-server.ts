@@ -11,4 +11,9 @@ export interface AuthServer {
   mapping: AttributeMapping;
   /** Normalized: a blank Org name or Role name script is null. */
   scripts: ServerScripts;
+  /**
+   * For scripts that use the `groups` helpers: reads the groups below the search base (as a sync
+   * does) and gives an entry's groups, nested ones included. Null when the scripts do not use them.
+   */
+  groups: (() => Promise<(dn: string) => readonly string[]>) | null;
 }

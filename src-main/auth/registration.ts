@@ -46,7 +46,8 @@ export async function registerInDirectoryOrg(deps: SignInDeps, input: SignInInpu
   let outcome;
   try {
     const engine = await deps.scripts();
-    outcome = (await engine.evaluate(server.scripts, [entry], { captureLogs: false })).outcomes[0];
+    const groups = server.groups ? await server.groups() : undefined;
+    outcome = (await engine.evaluate(server.scripts, [entry], { captureLogs: false, groups })).outcomes[0];
   } catch (err) {
     const message = err instanceof AppError ? err.message : String(err);
     log.add('scripts', false, message);

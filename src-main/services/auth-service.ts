@@ -7,6 +7,8 @@ import { targetFromDraft } from '../ldap/target';
 import type { ScriptRunner } from '../scripts/script-runner';
 import { getServer } from '../store/servers-repo';
 import { readSyncSettings } from '../store/settings-repo';
+import { usesGroups } from '../scripts/used-attributes';
+import { openGroups } from './open-source';
 import { normalizeScripts } from './script-checks';
 import type { ServerService } from './servers-service';
 import { draftOfStored } from './stored-draft';
@@ -49,13 +51,22 @@ export class AuthService {
     const draft = draftOfStored(this.deps.db, row);
     const target = targetFromDraft(draft);
     const m = draft.mapping;
+    const scripts = normalizeScripts(draft.scripts);
+    const servicePassword = () => this.deps.servers.passwordForDraft({ serverId: row.id, draft, password: { kind: 'keep' } });
     return {
       id: row.id,
       name: row.name,
       target,
-      servicePassword: () => this.deps.servers.passwordForDraft({ serverId: row.id, draft, password: { kind: 'keep' } }),
+      servicePassword,
       mapping: { email: m.email.trim(), firstName: m.firstName.trim(), lastName: m.lastName.trim() },
-      scripts: normalizeScripts(draft.scripts),
+      scripts,
+      // The same strict read of the groups below the base a sync makes (bounded by the server's timeout).
+      groups: usesGroups(scripts)
+        ? async () => {
+            const closure = await openGroups({ db: this.deps.db, target, source: { kind: 'live' }, password: servicePassword });
+            return (dn: string) => closure.of(dn);
+          }
+        : null,
     };
   }
 }

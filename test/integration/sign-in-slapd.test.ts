@@ -10,6 +10,7 @@ import type { SignInInput, SignInResult } from '../../src-shared/domain/sign-in'
 import type { OrganizationView } from '../../src-shared/domain/directory';
 import type { ServerView } from '../../src-shared/domain/server';
 import { run } from '../rig/exec';
+import { addNestedGroups } from '../rig/nested-groups-data';
 import { parseOpRecords, startSlapd, type Slapd } from '../rig/slapd';
 import { openTestApp, rigDraft, type TestApp } from './preview-fixture';
 
@@ -44,6 +45,7 @@ beforeAll(async () => {
     person('nomail').replace(/^mail: .*\n/m, ''),
   ];
   await run('ldapadd', ['-x', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw], { input: `${entries.join('\n')}\n` });
+  await addNestedGroups(slapd);
 }, 60_000);
 afterAll(async () => {
   await t?.close();
@@ -148,6 +150,15 @@ describe('sign-in against OpenLDAP', () => {
     expect(app.directory.findUser('seller')).toMatchObject({ orgName: 'Sales', roles: ['Org Admin'] });
     // No Org name answer: the key's organization.
     expect(await register('user00001')).toMatchObject({ allowed: true, user: { org: 'Corp people', roles: ['Desktop User'] } });
+  });
+
+  it('gives a registrant the roles of nested groups when the Role name script uses the groups helpers', async () => {
+    app.directory.createRole({ name: 'Outer' });
+    const role = `function(entry) { return groups.isMember(entry, 'cn=outer,ou=groups,dc=example,dc=com') ? ['Outer'] : []; }`;
+    await app.servers.update(server.id, rigDraft(slapd, { name: 'Corp', scripts: { active: ACTIVE, orgName: null, roleName: role } }, slapd.suffix), { kind: 'keep' });
+    // user00003 is in inner, which is in middle, which is in outer.
+    expect(await register('user00003')).toMatchObject({ allowed: true, user: { roles: ['Outer'] } });
+    expect(await register('user00005')).toMatchObject({ allowed: true, user: { roles: [] } });
   });
 
   it('follows "Registrants not found": deny refuses, placeInOrg adds them to the local organization with this password', async () => {
