@@ -73,7 +73,8 @@ export function buildRows(entries: readonly DirectoryEntry[], outcomes: readonly
     };
     const shared = entryProblems(outcome, ctx);
     if (email === null) {
-      const why = ctx.mapping.email === '' ? 'Email is not mapped to an attribute' : `No email: the entry has no "${ctx.mapping.email}" value`;
+      // The sync's rule (sync/plan/decide-new.ts): a new user needs an email.
+      const why = ctx.mapping.email === '' ? 'Email is not mapped to an attribute, so a sync creates no new user' : `No email: the entry has no "${ctx.mapping.email}" value, so a sync creates no new user for it`;
       shared.unshift({ code: 'MISSING_EMAIL', message: why });
     }
     const usernames = valuesByName(entry, ctx.usernameAttribute).filter((v) => v !== '');
