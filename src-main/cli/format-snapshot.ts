@@ -51,7 +51,7 @@ export function snapshotProgressLine(p: SnapshotProgressUpdate): string {
   return `${VERBS[p.phase]}: ${page}${count(p.entries)}${of} entries${rate}`;
 }
 
-/** A comparison as text: the counts and how entries were matched, then the first differences (a renamed entry: `old DN -> new DN`). */
+/** A comparison as text: the counts and how entries were matched, then the first differences (a renamed entry: `old DN -> new DN`) and their changed values. */
 export function formatComparison(snapshot: SnapshotView, serverName: string, c: SnapshotComparison): string {
   let out = `Compared the snapshot ${snapshotLine(snapshot)} with the directory of "${serverName}":\n`;
   const renamed = c.renamed ?? 0;
@@ -65,5 +65,14 @@ export function formatComparison(snapshot: SnapshotView, serverName: string, c: 
   out += `\n${shown.length < total ? `First ${count(shown.length)} of ${count(total)} differences:` : `Differences (${count(total)}):`}\n`;
   out += table([['KIND', 'DN', 'ATTRIBUTES'], ...shown.map((d) => [d.kind, cell(d.fromDn !== undefined ? `${d.fromDn} -> ${d.dn}` : d.dn), d.attributes.length ? d.attributes.join(', ') : '–'])]);
   if (shown.length < total) out += `... and ${count(total - shown.length)} more (--json lists the first ${count(c.differences.length)})\n`;
+  const withValues = shown.filter((d) => d.values?.length);
+  if (withValues.length) {
+    out += '\nChanged values (snapshot -> live):\n';
+    const side = (vs: readonly string[]) => (vs.length ? vs.map((v) => cell(v)).join(', ') : '(none)');
+    for (const d of withValues) {
+      out += `  ${cell(d.dn)}\n`;
+      for (const v of d.values!) out += `    ${v.attribute}: ${side(v.before)} -> ${side(v.after)}${v.more ? ` (and ${count(v.more)} more)` : ''}\n`;
+    }
+  }
   return out;
 }

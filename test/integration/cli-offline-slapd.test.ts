@@ -101,11 +101,12 @@ describe('ldap-sync snapshot capture and compare against a real directory', SLOW
         renamed: 0,
         unchanged: USERS - 1,
         matchedBy: 'entryUUID',
-        differences: [{ dn: dirs.slapd.userDn(4), kind: 'changed', attributes: ['employeetype'] }],
+        differences: [{ dn: dirs.slapd.userDn(4), kind: 'changed', attributes: ['employeetype'], values: [{ attribute: 'employeetype', before: [before], after: ['terminated'], more: 0 }] }],
       });
       expect(text.code).toBe(0);
       expect(text.stdout).toContain(`  0 added, 0 removed, 1 changed, 0 renamed, ${USERS - 1} unchanged\n`);
       expect(text.stdout).toMatch(new RegExp(`^changed +${dirs.slapd.userDn(4)} +employeetype$`, 'm'));
+      expect(text.stdout).toContain(`    employeetype: ${before} -> terminated\n`);
       // An imported snapshot has no server of its own: --server names one.
       expect(imported.code).toBe(1);
       expect(imported.stderr).toMatch(/^error: Name the server to compare "Corp file" with \(it was imported from a file, not captured from a server\): ldap-sync snapshot compare 'Corp file' --server NAME\n$/);

@@ -178,8 +178,8 @@ describe('identity edge cases against a real slapd', () => {
       expect(c).toMatchObject({ added: 1, removed: 1, changed: 0, renamed: 2, unchanged: 9, matchedBy: 'entryUUID' });
       expect(c.differences).toEqual(
         expect.arrayContaining([
-          { dn: uidDn('user00004b'), kind: 'renamed', attributes: ['uid'], fromDn: uidDn('user00004') },
-          { dn: uidDn('user00005', MOVED_OU), kind: 'renamed', attributes: [], fromDn: uidDn('user00005') },
+          { dn: uidDn('user00004b'), kind: 'renamed', attributes: ['uid'], fromDn: uidDn('user00004'), values: [{ attribute: 'uid', before: ['user00004'], after: ['user00004b'], more: 0 }] },
+          { dn: uidDn('user00005', MOVED_OU), kind: 'renamed', attributes: [], fromDn: uidDn('user00005'), values: [] },
           { dn: uidDn('user00006'), kind: 'added', attributes: [] },
           { dn: uidDn('user00006'), kind: 'removed', attributes: [] },
         ]),
@@ -187,6 +187,7 @@ describe('identity edge cases against a real slapd', () => {
       const text = formatComparison(snap, 'Corp', c);
       expect(text).toContain('  1 added, 1 removed, 0 changed, 2 renamed, 9 unchanged\n  Entries matched by entryUUID');
       expect(text).toMatch(new RegExp(`^renamed +${uidDn('user00004')} -> ${uidDn('user00004b')} +uid$`, 'm'));
+      expect(text).toContain(`Changed values (snapshot -> live):\n  ${uidDn('user00004b')}\n    uid: user00004 -> user00004b\n`);
     } finally {
       await ldap('ldapmodify', `dn: ${uidDn('user00004b')}\nchangetype: modrdn\nnewrdn: uid=user00004\ndeleteoldrdn: 1\n`);
       await ldap('ldapmodify', `dn: ${uidDn('user00005', MOVED_OU)}\nchangetype: modrdn\nnewrdn: uid=user00005\ndeleteoldrdn: 1\nnewsuperior: ${slapd.baseDn}\n`);

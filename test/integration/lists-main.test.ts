@@ -16,6 +16,7 @@ import { AppError } from '../../src-shared/errors';
 import { startKeyring, type Keyring } from '../rig/keyring';
 import { startSlapd, type Slapd } from '../rig/slapd';
 import { openTestApp, rigDraft, type TestApp } from './preview-fixture';
+import { runCliInProcess } from './cli-runner';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +124,20 @@ describe('the users list filters by status and sorts by column', () => {
     expect(emails).toEqual([...emails].sort());
     const byName = page({ sort: 'name', descending: true }).rows.map((u) => [u.firstName, u.lastName].join(' ').toLowerCase());
     expect(byName).toEqual([...byName].sort().reverse());
+  });
+
+  it('lists only active or only deactivated users with ldap-sync users --status, as the app filters them', async () => {
+    const [a, b] = page().rows;
+    app.directory.setUsersActive([a.id, b.id], false);
+    const cli = (args: string[]) => runCliInProcess([...args, '--db', join(t.dir, 'store.sqlite')], { cwd: t.dir, env: { PATH: process.env.PATH } });
+    const off = await cli(['users', '--status', 'deactivated', '--json']);
+    expect(off.code).toBe(0);
+    expect((JSON.parse(off.stdout) as { username: string }[]).map((u) => u.username)).toEqual([a.username, b.username]);
+    const on = await cli(['users', '--status', 'active', '--json']);
+    expect((JSON.parse(on.stdout) as unknown[]).length).toBe(page().total - 2);
+    const wrong = await cli(['users', '--status', 'gone']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('--status takes "active" or "deactivated"');
   });
 
   it('refuses a sort column it does not know at the IPC boundary', () => {

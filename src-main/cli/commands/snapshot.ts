@@ -381,10 +381,12 @@ captured from, or --server NAME (required for an imported snapshot). A snapshot 
 attributes only is compared on those attributes. Nothing is changed anywhere; the exit status is
 0 whatever the differences (1 when the directory cannot be read, 130 on Ctrl+C).
 
-Prints the counts and the first ${TEXT_DIFFERENCE_LIMIT} differences. With --json, prints { "snapshot", "server",
-"added", "removed", "changed", "renamed", "unchanged", "matchedBy" (the ID attribute, or null: by
-DN), "differences": [ { "dn", "kind" (added, removed, changed, renamed), "attributes", "fromDn"
-(renamed: the DN in the snapshot) } ] } (at most 1000 differences).`,
+Prints the counts and the first ${TEXT_DIFFERENCE_LIMIT} differences, then the changed values (snapshot -> live)
+of each. With --json, prints { "snapshot", "server", "added", "removed", "changed", "renamed",
+"unchanged", "matchedBy" (the ID attribute, or null: by DN), "differences": [ { "dn", "kind" (added,
+removed, changed, renamed), "attributes", "fromDn" (renamed: the DN in the snapshot), "values"
+(changed and renamed: [ { "attribute", "before", "after", "more" } ], the values removed and added,
+at most 5 a side of 200 characters each) } ] } (at most 1000 differences).`,
   options: {
     server: { type: 'string', valueName: 'NAME', help: 'Compare with this server\'s directory (default: the server it was captured from)' },
     progress: PROGRESS_OPTION,

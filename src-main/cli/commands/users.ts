@@ -13,19 +13,27 @@ organization, roles, whether they are active, the LDAP server whose sync manages
 entry's DN and directory id (entryUUID, objectGUID, nsUniqueId or ipaUniqueID), and why a deactivated user was
 deactivated (by a sync, or by an admin).
 
+--status active or --status deactivated lists only those users (as the app's Status filter).
+
 With --json, prints an array of { "username", "email", "firstName", "lastName", "org", "roles",
 "active", "sourceServer", "dn", "directoryId", "deactivatedAt", "deactivatedBy",
 "deactivatedReason", "lastSeenAt" }.`,
-  options: {},
+  options: {
+    status: { type: 'string', valueName: 'STATUS', help: 'Only active or only deactivated users: active | deactivated' },
+  },
   async run(ctx) {
     const { userJson, usersTable } = await import('../format-sync');
-    const list = [...ctx.app().directory.allUsers()];
+    const status = ctx.flags.status;
+    if (status !== undefined && status !== 'active' && status !== 'deactivated') {
+      throw new AppError('INVALID_INPUT', `--status takes "active" or "deactivated", not "${String(status)}".`);
+    }
+    const list = [...ctx.app().directory.allUsers()].filter((u) => status === undefined || u.active === (status === 'active'));
     if (ctx.json) {
       ctx.io.stdout(`${JSON.stringify(list.map(userJson), null, 2)}\n`);
       return 0;
     }
     if (list.length === 0) {
-      ctx.io.stdout('No users yet. A sync creates or manages them: ldap-sync sync NAME\n');
+      ctx.io.stdout(status ? `No ${status} users.\n` : 'No users yet. A sync creates or manages them: ldap-sync sync NAME\n');
       return 0;
     }
     const active = list.filter((u) => u.active).length;
