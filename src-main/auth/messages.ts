@@ -47,6 +47,9 @@ export const deactivated = (username: string, by: 'sync' | 'admin' | null, reaso
     ? `${q(username)} was deactivated by an admin${at ? ` on ${at.slice(0, 10)}` : ''}. An admin can reactivate them: ldap-sync users reactivate ${username}.`
     : `${q(username)} was deactivated by a sync${at ? ` on ${at.slice(0, 10)}` : ''}${reason ? ` (${reason})` : ''}. The next sync reactivates them when the directory makes them active again.`;
 
+export const otherEntry = (username: string, dn: string) =>
+  `The directory entry that has the username ${q(username)} now (${dn}) is not the one the user was created from: the username was given to another entry. An admin decides: the same person, ldap-sync users relink ${username}; someone else, ldap-sync users release ${username}.`;
+
 export const noLocalPassword = (username: string) =>
   `${q(username)} has no local password yet. Set one: ldap-sync users passwd ${username} --password-stdin (or the user's page in the app).`;
 

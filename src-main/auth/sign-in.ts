@@ -18,6 +18,7 @@ import { getOrganization, type OrganizationRow } from '../store/organizations-re
 import { localPasswordHash } from '../store/local-passwords-repo';
 import { organizationByRegistrationKey } from '../store/registration-keys-repo';
 import { findUser } from '../store/users-repo';
+import { directoryIdOf } from '../sync/directory-id';
 import type { ScriptRunner } from '../scripts/script-runner';
 import type { AuthServer } from './auth-server';
 import { findInDirectory } from './directory-steps';
@@ -84,6 +85,13 @@ async function existingUser(deps: SignInDeps, input: SignInInput, user: UserView
   log.add('organization', true, `${org.name}: signs in with "${server.name}" (${server.target.scheme}://${server.target.host}:${server.target.port}) (user ${user.username})`);
   const found = await findInDirectory(input, user.username, server, log);
   if ('result' in found) return found.result;
+  if (!('entry' in found)) throw new AppError('INTERNAL', 'The search of a known user cannot end as a registrant not found.');
+  // A username re-used by another entry (another directory ID) is not this user, even with its password.
+  const entryId = directoryIdOf(found.entry);
+  if (user.directoryId !== null && entryId !== null && entryId !== user.directoryId) {
+    log.add('account', false, `The entry's directory ID is ${entryId}; the user's is ${user.directoryId}.`);
+    return log.end('OTHER_ENTRY', text.otherEntry(user.username, found.entry.dn), userOf(user, server.name));
+  }
   return accountStep(deps, input, user, log, server.name);
 }
 

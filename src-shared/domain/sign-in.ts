@@ -31,6 +31,8 @@ export const SIGN_IN_CODES = [
   /** The directory refused the bind for the account itself: disabled, locked, expired... (Active Directory says which). */
   'ACCOUNT_RESTRICTED',
   'DEACTIVATED',
+  /** The entry the search found is not the user's (another directory ID: the username was given to someone else). */
+  'OTHER_ENTRY',
   'INACTIVE_IN_DIRECTORY',
   'REGISTRATION_DENIED',
   'UNKNOWN_REGISTRATION_KEY',

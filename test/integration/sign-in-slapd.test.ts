@@ -136,6 +136,17 @@ describe('sign-in against OpenLDAP', () => {
     expect(await attempt({ username: 'user00005', password: 'wrong-password' })).toMatchObject({ code: 'INVALID_CREDENTIALS' });
   });
 
+  it('refuses a known username that another entry has now (a new directory ID), even with its password', async () => {
+    await register('starfish');
+    const dn = `uid=starfish,${slapd.baseDn}`;
+    const ldap = (tool: string, input: string) => run(tool, ['-x', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw], { input });
+    await ldap('ldapdelete', `${dn}\n`);
+    await ldap('ldapadd', `${person('starfish')}\n`);
+    const r = await attempt({ username: 'starfish' });
+    expect(r).toMatchObject({ allowed: false, code: 'OTHER_ENTRY' });
+    expect(r.message).toMatch(/users relink starfish/);
+  });
+
   it('refuses a registrant the Active script calls inactive, and says so', async () => {
     const r = await register('leaver');
     expect(r).toMatchObject({ allowed: false, code: 'INACTIVE_IN_DIRECTORY', registered: false });

@@ -25,7 +25,7 @@ user, new or not).
 With --json, prints { "allowed", "code", "message", "steps": [ { "name", "ok", "ms", "detail" } ],
 "user": { "username", "email", "org", "roles", "active", "source" } | null, "registered" }.
 Codes: OK, EMPTY_PASSWORD, NOT_FOUND, AMBIGUOUS, INVALID_CREDENTIALS, ACCOUNT_RESTRICTED,
-DEACTIVATED, INACTIVE_IN_DIRECTORY, REGISTRATION_DENIED, UNKNOWN_REGISTRATION_KEY, NOT_REGISTERED,
+DEACTIVATED, OTHER_ENTRY, INACTIVE_IN_DIRECTORY, REGISTRATION_DENIED, UNKNOWN_REGISTRATION_KEY, NOT_REGISTERED,
 NO_LOCAL_PASSWORD, DIRECTORY_UNAVAILABLE.
 Exit status: 0 allowed, 1 refused, 2 bad usage.
 
