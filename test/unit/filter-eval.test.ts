@@ -543,8 +543,7 @@ describe('speed', () => {
     }
     const ms = performance.now() - start;
     console.log(`filter-eval: ${filters.length} filters x 100k entries in ${ms.toFixed(0)} ms:\n  ${times.join('\n  ')}`);
+    // The counts are the test; the time is printed only (speed is measured by benchmarks, not asserted).
     expect(counts).toEqual([40_001, 1, 11_111, 51_000, 100_000]);
-    // Typically ~50 ms per filter; generous for loaded machines.
-    expect(ms / filters.length).toBeLessThan(1000);
   });
 });
