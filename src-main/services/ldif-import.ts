@@ -25,7 +25,7 @@ import { LdifSyntaxError, readLdifStream } from '../snapshots/ldif';
 import { appendSnapshotEntries, deleteSnapshot, getSnapshot, insertSnapshot, markSnapshotReady, type SnapshotEntry } from '../store/snapshots-repo';
 
 /** Entries per write transaction (a few ms each). */
-const BATCH = 500;
+const BATCH = 250;
 /** Work between two turns of the event loop. */
 const TURN_MS = 10;
 /** Bytes per read: the reader's work per chunk stays a few ms. */

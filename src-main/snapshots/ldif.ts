@@ -152,6 +152,7 @@ export class LdifReader {
   private unfinished: PendingRecord | null = null;
   private out: LdifEntry[] = [];
   private ended = false;
+  private readonly names = new Map<string, boolean>();
 
   constructor(limits: Partial<LdifLimits> = {}) {
     this.limits = { ...LDIF_LIMITS, ...limits };
@@ -250,9 +251,11 @@ export class LdifReader {
     const record = this.record;
     if (record === null) return;
     this.record = null;
-    if ([...record.attributes.values()].some((a) => a.ranges && a.ranges[a.ranges.length - 1].high !== null)) {
-      this.unfinished = record;
-      return;
+    for (const a of record.attributes.values()) {
+      if (a.ranges && a.ranges[a.ranges.length - 1].high !== null) {
+        this.unfinished = record;
+        return;
+      }
     }
     this.emit(record);
   }
@@ -291,7 +294,7 @@ export class LdifReader {
         throw err;
       }
     }
-    if (!isAttributeDescription(range ? range.base : name)) {
+    if (!this.validName(range ? range.base : name)) {
       throw new LdifSyntaxError(line, `invalid attribute name ${quote(name)}: ${ATTRIBUTE_HINT}`);
     }
     const key = (range ? range.base : name).toLowerCase();
@@ -324,6 +327,16 @@ export class LdifReader {
     if (key === 'changetype' || key === 'control') throw new LdifSyntaxError(line, CHANGE_RECORDS);
     if (key === 'dn') throw new LdifSyntaxError(line, 'a second "dn:" in one record: separate records with a blank line');
     this.addValue(name, key, rest, line, range);
+  }
+
+  /** isAttributeDescription, remembered: a file repeats a few names on every record. */
+  private validName(name: string): boolean {
+    let ok = this.names.get(name);
+    if (ok === undefined) {
+      ok = name.length <= 1024 && isAttributeDescription(name);
+      if (this.names.size < 10_000) this.names.set(name, ok);
+    }
+    return ok;
   }
 
   /** Book-keeping of a ranged line (or a plain line of an attribute that had ranged ones): a new piece must continue the one before. */

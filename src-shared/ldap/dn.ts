@@ -139,59 +139,78 @@ class DnParser {
     return digits;
   }
 
+  /**
+   * A string value: plain runs are sliced, not copied character by character, and a run of `\XX`
+   * escapes is decoded as UTF-8 on its own (literal characters between runs are whole code points,
+   * so this accepts exactly what decoding the whole value's bytes would). Linear in the value's
+   * length, without spreading its bytes as arguments (that overflowed the stack at ~125k characters).
+   */
   private parseStringValue(): string {
     const { text } = this;
     const start = this.i;
-    const bytes: number[] = [];
-    let pending = '';
-    const flush = (): void => {
-      // A loop, not push(...bytes): spreading a long value's bytes as arguments overflows the stack
-      // (a DN of ~125k characters did).
-      if (pending) for (const b of new TextEncoder().encode(pending)) bytes.push(b);
-      pending = '';
-    };
+    let out = '';
+    /** Start of the plain run not yet added to `out`. */
+    let seg = this.i;
+    /** A run of `\XX` escapes being collected. */
+    let bytes: number[] | null = null;
     while (this.i < text.length) {
       const c = text[this.i];
       if (c === ',' || c === '+') break;
       if (c === '\\') {
+        if (seg < this.i) out += text.slice(seg, this.i);
         const pair = text.slice(this.i + 1, this.i + 3);
         const next = text[this.i + 1];
         if (HEX2.test(pair)) {
-          flush();
-          bytes.push(parseInt(pair, 16));
+          (bytes ??= []).push(parseInt(pair, 16));
           this.i += 3;
         } else if (next !== undefined && ESCAPABLE.has(next)) {
-          pending += next;
+          if (bytes) out += decodeEscapedBytes(bytes, start);
+          bytes = null;
+          out += next;
           this.i += 2;
         } else if (next === undefined) {
           throw new DnSyntaxError(this.i, 'The DN ends with a lone "\\"', 'write \\\\ for a backslash');
         } else {
           throw new DnSyntaxError(this.i, `Invalid escape "\\${next}"`, 'write \\\\ for a backslash, or \\ followed by two hex digits such as \\2C');
         }
+        seg = this.i;
         continue;
       }
+      if (bytes) out += decodeEscapedBytes(bytes, start);
+      bytes = null;
       if (c === ' ') {
         let j = this.i;
         while (text[j] === ' ') j++;
         const after = text[j];
-        const trailing = after === undefined || after === ',' || after === '+';
-        if (!trailing) pending += text.slice(this.i, j);
+        if (after === undefined || after === ',' || after === '+') {
+          // Trailing spaces are insignificant (see the file header).
+          if (seg < this.i) out += text.slice(seg, this.i);
+          seg = j;
+          this.i = j;
+          break;
+        }
         this.i = j;
-        if (trailing) break;
         continue;
       }
       if (c === '\0') throw new DnSyntaxError(this.i, 'NUL character in value', 'write \\00');
       if (c === ';') throw new DnSyntaxError(this.i, 'Unescaped ";" in value', 'separate RDNs with ",", or write \\; inside a value');
       if (c === '"' || c === '<' || c === '>') throw new DnSyntaxError(this.i, `Unescaped "${c}" in value`, `write \\${c}`);
-      pending += c;
       this.i++;
     }
-    flush();
-    try {
-      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(new Uint8Array(bytes));
-    } catch {
-      throw new DnSyntaxError(start, 'The escaped bytes in this value are not valid UTF-8', 'write binary values as #hex');
-    }
+    if (seg < this.i) out += text.slice(seg, this.i);
+    if (bytes) out += decodeEscapedBytes(bytes, start);
+    return out;
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A run of `\XX` escapes as text; the value at `start` is refused when they are not UTF-8. */
+function decodeEscapedBytes(bytes: number[], start: number): string {
+  try {
+    return strictUtf8.decode(Uint8Array.from(bytes));
+  } catch {
+    throw new DnSyntaxError(start, 'The escaped bytes in this value are not valid UTF-8', 'write binary values as #hex');
   }
 }
 
