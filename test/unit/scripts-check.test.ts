@@ -89,5 +89,4 @@ describe('checking scripts before they run', () => {
     const [d] = engine.check(active('var table = {};\nvar x = table.missing.field;\n(entry => true)'));
     expect(d).toMatchObject({ line: 2, message: expect.stringContaining("cannot read property 'field' of undefined") });
   });
-
 });
