@@ -119,6 +119,16 @@ describe('sign-in against OpenLDAP', () => {
     expect(step(wildcard, 'search')?.detail).toMatch(/no entry/);
   });
 
+  it('shows an ldapsearch line that finds the same entry in a terminal (escaped filter included)', async () => {
+    const r = await register('star*(user)', { register: false });
+    const line = step(r, 'search')!.detail.split('\n')[1];
+    expect(line).toMatch(/^ldapsearch -x -H /);
+    // -W prompts for the bind password; a script gives it with -w instead.
+    const { stdout } = await run('sh', ['-c', line.replace(' -W ', ` -w '${slapd.syncPw}' `)]);
+    expect(stdout).toContain(`dn: uid=star*(user),${slapd.baseDn}`);
+    expect(stdout.match(/^dn: /gm)).toHaveLength(1);
+  });
+
   it('refuses a username two entries have, naming the count', async () => {
     const r = await register('twin');
     expect(r).toMatchObject({ allowed: false, code: 'AMBIGUOUS' });
