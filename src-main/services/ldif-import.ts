@@ -28,6 +28,8 @@ import { appendSnapshotEntries, deleteSnapshot, getSnapshot, insertSnapshot, mar
 const BATCH = 250;
 /** Work between two turns of the event loop. */
 const TURN_MS = 10;
+/** Least time between two progress reports. */
+const PROGRESS_MS = 100;
 /** Bytes per read: the reader's work per chunk stays a few ms. */
 const READ_CHUNK = 64 * 1024;
 
@@ -154,7 +156,14 @@ async function importInto(db: Database.Database, o: LdifImportInput, now: () => 
   let stored = 0;
   let pages = 0;
   let batch: SnapshotEntry[] = [];
-  const progress = () => o.onProgress?.({ entries: stored, pages, bytesRead, bytesTotal: o.input.size });
+  let reported = 0;
+  /** Progress at most every PROGRESS_MS (a window gets a few events a second, not one per batch), and at the end. */
+  const progress = (final = false) => {
+    const now = performance.now();
+    if (!final && now - reported < PROGRESS_MS) return;
+    reported = now;
+    o.onProgress?.({ entries: stored, pages, bytesRead, bytesTotal: o.input.size });
+  };
   const flush = () => {
     if (!batch.length) return;
     const rows = batch;
@@ -186,6 +195,7 @@ async function importInto(db: Database.Database, o: LdifImportInput, now: () => 
     flush();
     if (o.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin: nothing was imported.');
     await o.input.checkUnchanged?.(bytesRead);
+    progress(true);
     if (read === 0) {
       throw new AppError('INVALID_INPUT', `${o.fileName} holds no entries (${bytesRead.toLocaleString('en-US')} bytes read): nothing to import.`);
     }
@@ -196,7 +206,13 @@ async function importInto(db: Database.Database, o: LdifImportInput, now: () => 
     markSnapshotReady(db, snap.id, now().toISOString());
     return snap.id;
   } catch (err) {
-    deleteSnapshot(db, snap.id);
+    try {
+      deleteSnapshot(db, snap.id);
+    } catch {
+      // (A full disk, a busy store.) The invisible snapshot is removed at the next start; the first error is the one to report.
+    }
+    // Cancel closes the input: the read then ends with a premature-close error, which is the cancel.
+    if (o.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin: nothing was imported.');
     throw ldifError(err, o.fileName);
   }
 }

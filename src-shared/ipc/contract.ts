@@ -252,7 +252,7 @@ export interface Events {
   'sync.progress': SyncProgress;
   /** A run ended (so screens refresh, e.g. after a scheduled run). */
   'sync.finished': RunSummary;
-  /** A snapshot capture or comparison read another page. */
+  /** A snapshot capture or comparison read another page, or an LDIF import stored more entries. */
   'snapshot.progress': SnapshotProgress;
 }
 export type EventName = keyof Events;
