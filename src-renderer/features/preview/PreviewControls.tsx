@@ -75,6 +75,8 @@ export function PreviewPager({ preview, position, disabled }: PreviewPagerProps)
   const [typed, setTyped] = useState<string | null>(null);
   const jump = (e: FormEvent) => {
     e.preventDefault();
+    // The pager is its own form: Enter here never submits a form around the pane.
+    e.stopPropagation();
     const n = Number(typed);
     setTyped(null);
     if (!Number.isInteger(n) || n < 1) return;

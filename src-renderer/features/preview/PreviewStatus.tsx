@@ -1,9 +1,6 @@
 import type { PreviewResult } from '../../../src-shared/domain/preview';
-import { relativeTime } from '../../ui/format';
 import { useNow } from '../../ui/use-now';
-
-/** After this long, a preview of the live directory is marked as possibly out of date. */
-export const STALE_AFTER_MS = 60_000;
+import { previewStatusText } from './preview-status-text';
 
 /** Props of {@link PreviewStatus}. */
 export interface PreviewStatusProps {
@@ -23,20 +20,7 @@ export interface PreviewStatusProps {
  */
 export function PreviewStatus({ ready, updating, result, failed, overSnapshot, onRefresh }: PreviewStatusProps) {
   const now = useNow(15_000);
-  let text = '';
-  let stale = false;
-  if (!ready) text = 'Waiting for the form';
-  else if (updating) text = 'Updating…';
-  else if (failed) text = 'Not read: see the error below';
-  else if (result) {
-    const at = Date.parse(result.readAt);
-    const time = new Date(at).toLocaleTimeString();
-    if (overSnapshot) text = `Read from the snapshot at ${time}`;
-    else {
-      stale = now - at > STALE_AFTER_MS;
-      text = stale ? `Read from the directory ${relativeTime(result.readAt, now)} (${time}): may be out of date` : `Read from the directory at ${time}`;
-    }
-  }
+  const { text, stale } = previewStatusText({ ready, updating, failed, overSnapshot, result }, now);
   return (
     <div className="preview-status-row">
       <span role="status" className={updating ? 'preview-status updating' : stale ? 'preview-status warning-text' : 'preview-status muted'} data-testid="preview-status" data-stale={stale ? 'true' : undefined}>
