@@ -148,6 +148,23 @@ test('works through the daily lists: servers, organizations, sync, users, roles,
   const [svgWidth, panelWidth] = await chart.evaluate((el) => [el.querySelector('svg')!.getBoundingClientRect().width, el.closest('.panel')!.getBoundingClientRect().width]);
   expect(svgWidth).toBeGreaterThan(panelWidth * 0.9);
 
+  // A second server that manages nobody gets its own line, instead of pulling Corp's to 0.
+  await go(app, 'Servers');
+  await app.getByRole('button', { name: 'Add', exact: true }).click();
+  await app.getByLabel('Server name').fill('Nobody');
+  await app.getByLabel('URL and search base').fill(`${slapd.url}/${slapd.baseDn}`);
+  await app.getByLabel('Bind DN').fill(slapd.syncDn);
+  await app.getByLabel('Bind password').fill(slapd.syncPw);
+  await app.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(app.getByTestId('server-item')).toHaveCount(2);
+  await go(app, 'Sync');
+  const nobody = app.locator('[data-testid="sync-server"][data-server-name="Nobody"]');
+  await nobody.getByRole('button', { name: 'Synchronize now' }).click();
+  await expect(nobody.getByTestId('run-outcome').getByTestId('run-status')).toHaveText('Applied');
+  await go(app, 'History');
+  await expect(chart).toHaveAttribute('data-series', '2');
+  await expect(chart.getByTestId('chart-legend-server')).toHaveText(['Corp: 13 managed, 13 active', 'Nobody: 0 managed, 0 active']);
+
   // Compare with live: a value changed since the capture shows as old -> new.
   await go(app, 'Snapshots');
   await app.getByRole('button', { name: 'Capture from a server…' }).click();
