@@ -311,3 +311,32 @@ test('points an untrusted certificate to the connection test and disables the pa
   await expect(app.getByTestId('preview-row')).toHaveCount(50);
   await expect(app.getByTestId('preview-pager-top').getByRole('button', { name: 'Next page' })).toBeEnabled();
 });
+
+test('offers only snapshots of the server\'s part of the directory, and says why another one finds nothing', async ({ app }) => {
+  await addServer(app);
+  await app.keyboard.press('Control+s');
+  await expect(app.getByTestId('server-item')).toHaveCount(1);
+  await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Snapshots' }).click();
+  await app.getByRole('button', { name: 'Capture from a server…' }).click();
+  await app.getByRole('dialog').getByLabel('Name').fill('people now');
+  await app.getByRole('dialog').getByRole('button', { name: 'Capture', exact: true }).click();
+  await expect(app.getByTestId('snapshots-notice')).toContainText('“people now”');
+  await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Servers' }).click();
+  await app.getByTestId('server-item').getByRole('button', { name: 'Corp' }).click();
+
+  // Over the same base the snapshot can be chosen, and gives the same rows as the directory.
+  const picker = app.getByLabel('Preview source');
+  const option = picker.locator('option', { hasText: 'people now' });
+  await expect(option).toBeEnabled();
+  await picker.selectOption({ label: (await option.textContent())! });
+  await expect(app.getByTestId('preview-row')).toHaveCount(50);
+  await expect(app.getByTestId('preview-status')).toHaveText(/^Read from the snapshot at /);
+
+  // Another part of the directory: the chosen snapshot says why it holds nothing, and is no longer offered.
+  await app.getByLabel('URL and search base').fill(`${slapd.url}/${slapd.extrasDn}`);
+  await expect(app.getByTestId('preview-source-mismatch')).toContainText(`captured at ${slapd.baseDn}`);
+  await expect(app.getByTestId('preview-error')).toContainText(`none of its 120 entries is at or below this server's search base "${slapd.extrasDn}"`);
+  await picker.selectOption('live');
+  await expect(app.getByTestId('preview-source-mismatch')).toHaveCount(0);
+  await expect(picker.locator('optgroup option', { hasText: 'people now' })).toBeDisabled();
+});
