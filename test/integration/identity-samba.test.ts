@@ -57,6 +57,9 @@ async function sync(): Promise<RunSummary> {
 /** Any deactivation holds the plan (count 0). */
 const strict = () => app.sync.saveSettings({ ...app.sync.settings(), deactivationLimit: { percent: 100, count: 0, dropPercent: 100 } });
 
+// Each test runs several syncs and directory writes: room for a busy machine.
+const SLOW = { timeout: 120_000 };
+
 beforeAll(async () => {
   dc = await startSambaDc();
   await dc.add(
@@ -80,7 +83,7 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-describe('identity edge cases on Active Directory (Samba)', () => {
+describe('identity edge cases on Active Directory (Samba)', SLOW, () => {
   it('keeps the users of a renamed and a moved account (same objectGUID), showing each as a DN change that holds nothing', async () => {
     const first = await sync();
     expect(first.counts).toMatchObject({ created: 3, errors: 0 });

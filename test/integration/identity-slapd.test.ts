@@ -55,6 +55,9 @@ async function entryUuidOf(dn: string): Promise<string> {
   return `entryUUID:${/^entryUUID: (.+)$/m.exec(out)![1].toLowerCase()}`;
 }
 
+// Each test runs several syncs and directory writes: room for a busy machine.
+const SLOW = { timeout: 120_000 };
+
 beforeAll(async () => {
   slapd = await startSlapd({ users: 12, logOps: false });
   await ldap('ldapadd', `dn: ${MOVED_OU},${slapd.baseDn}\nobjectClass: organizationalUnit\nou: moved\n`);
@@ -74,7 +77,7 @@ beforeEach(async () => {
   relaxed();
 });
 
-describe('identity edge cases against a real slapd', () => {
+describe('identity edge cases against a real slapd', SLOW, () => {
   it('shows a rename and an OU move as DN changes (from and to DN), applies the new DNs, and holds nothing for them', async () => {
     await sync();
     const [renamed, moved] = [user('user00001'), user('user00002')];
