@@ -152,9 +152,10 @@ export class SnapshotService {
    * that changed while read, or Cancel leaves no snapshot. Memory stays bounded to one batch.
    */
   async importLdifFile(o: { path: string; name: string; fileName?: string; signal?: AbortSignal; onProgress?: (p: Omit<SnapshotProgress, 'jobId'>) => void }): Promise<SnapshotView> {
-    const input = await openLdifFile(o.path, o.fileName ?? o.path);
+    const shown = o.fileName ?? (o.path === '-' ? 'stdin' : o.path);
+    const input = await openLdifFile(o.path, shown);
     // A pipe's name (/dev/fd/63) says little without its folder.
-    const fileName = o.fileName ?? (input.size === null ? o.path : basename(o.path));
+    const fileName = o.fileName ?? (input.size === null ? shown : basename(o.path));
     const id = await importLdif(this.db, { name: o.name, fileName, input, signal: o.signal, onProgress: progressOf(o.onProgress), now: () => this.now() });
     return this.get(id);
   }

@@ -115,6 +115,19 @@ describe('ldap-sync snapshot import from a stream (the built CLI)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'Substituted', fileName: expect.stringMatching(/^\/dev\/fd\/\d+$/), entries: 2500 });
   }, 60_000);
 
+  it('imports every entry from a shell pipe into "-"', async () => {
+    assertCliBuilt();
+    app.close();
+    await writeFile(join(dir, 'people.ldif'), people(1500));
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile('bash', ['-c', `cat people.ldif | "${process.execPath}" "${BIN}" snapshot import - --name Dash --json`], { cwd: dir, env: env() }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      ),
+    );
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'Dash', fileName: 'stdin', entries: 1500 });
+  }, 60_000);
+
   it('refuses a pipe whose last record is wrong, and stores nothing of the records before it', async () => {
     assertCliBuilt();
     app.close();

@@ -118,7 +118,7 @@ export const snapshotImport: CommandSpec = {
   args: ['FILE'],
   summary: 'Import an LDIF file as a snapshot',
   description: `Imports the LDIF file FILE (RFC 2849 content records, as "ldapsearch -LLL" or "ldap-sync
-snapshot export" write them) as the snapshot NAME. FILE may be a pipe: /dev/stdin or <(...).
+snapshot export" write them) as the snapshot NAME. FILE may be a pipe: - (or /dev/stdin), <(...).
 It is read once, as a stream, so it may be large. A line that is wrong (a change record, bad
 base64, a DN that is not RFC 4514, text that is not UTF-8...) or too large (a value over 16 MiB,
 a DN over 65,536 characters, an entry over 64 MiB) is reported with the file name and line
