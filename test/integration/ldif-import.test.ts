@@ -128,6 +128,23 @@ describe('ldap-sync snapshot import from a stream (the built CLI)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'Dash', fileName: 'stdin', entries: 1500 });
   }, 60_000);
 
+  it('stops on Ctrl+C while the pipe is still open, exits 130 and keeps nothing', async () => {
+    assertCliBuilt();
+    app.close();
+    const child = spawnCli(['snapshot', 'import', '/dev/stdin', '--name', 'Interrupted', '--progress'], { cwd: dir, env: env() });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => {});
+    // Half a file, and the writer never closes the pipe: the import waits for more.
+    child.stdin.write(people(2000));
+    while (!/2,000 entries|[1-9][\d,]* entries/.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(130);
+    expect(stderr).toContain('Cancelled: the import stopped; no snapshot was saved.');
+    expect(storeCounts()).toEqual({ snapshots: 0, entries: 0 });
+  }, 60_000);
+
   it('refuses a pipe whose last record is wrong, and stores nothing of the records before it', async () => {
     assertCliBuilt();
     app.close();
