@@ -226,8 +226,9 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
             Discard changes
           </button>
         </div>
-        <p className="field-help editor-head-help" id="simulate-drafts-help" data-testid="simulate-drafts-help">
-          {simulateReason ? `Simulate with these drafts: ${simulateReason}` : `Simulate with these drafts: ${simulateHelp}`}
+        {/* Why Simulate is unavailable stays on screen; what it does is its tooltip and description. */}
+        <p className={simulateReason ? 'field-help editor-head-help' : 'visually-hidden'} id="simulate-drafts-help" data-testid="simulate-drafts-help">
+          {simulateReason ? `Simulate with these drafts: ${simulateReason}` : simulateHelp}
         </p>
       </header>
 
