@@ -26,7 +26,7 @@ export function previewSummaryLine(r: PreviewResult): string {
   const s = r.summary;
   const first = (r.page - 1) * r.pageSize + 1;
   const span = s.entries === 0 ? 'no entries' : `entries ${count(first)}-${count(first + s.entries - 1)}`;
-  const whole = r.total === null ? `${span} (total unknown)` : `${span} of ${count(r.total)} matching the search`;
+  const whole = r.total === 0 ? 'no entry matches the search' : r.total === null ? `${span} (total unknown)` : `${span} of ${count(r.total)} matching the search`;
   const warnings = s.warnings > 0 ? `, ${count(s.warnings)} with warnings` : '';
   return (
     `Page ${r.page}${pages}, ${whole}. This page: ${count(s.entries)} entries, ${count(s.users)} users, ` +
@@ -76,7 +76,8 @@ export function formatPreview(r: PreviewResult, opts: { snapshot?: string } = {}
   if (costs.length) out += `Script cost: ${costs.join(', ')}\n`;
   for (const d of r.diagnostics) out += `${d.severity}: ${SCRIPT_LABELS[d.script]} script, line ${d.line}, column ${d.column}: ${d.message}\n`;
   if (r.logs.length) out += `\nScript output (console.log):\n${r.logs.map((l) => `  [${SCRIPT_LABELS[l.script]}] ${l.dn}: ${l.text}\n`).join('')}`;
-  out += `\nEquivalent ldapsearch${opts.snapshot ? ' (on the live directory)' : ''}: ${r.ldapsearch}\n`;
+  // A snapshot's page has no command (an offline server has no directory to send it to).
+  if (r.ldapsearch) out += `\nEquivalent ldapsearch${opts.snapshot ? ' (on the live directory)' : ''}: ${r.ldapsearch}\n`;
   return out;
 }
 
