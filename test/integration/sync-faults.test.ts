@@ -242,7 +242,8 @@ describe('the directory fails in the middle of a run', () => {
       await ldap(slapd, 'ldapmodify', modify(slapd, 3, 'departmentNumber', 'D109') + modify(slapd, 4, 'employeeType', 'terminated') + modify(slapd, 5, 'employeeType', 'admin'));
       const before = dump(ctx.app.store.db);
       const seen: SyncProgress[] = [];
-      proxy.stallAfterPages(1);
+      // Two search results pass: the root DSE (read once per run, for the domain-scope control) and the first page.
+      proxy.stallAfterPages(2);
       const r = await ctx.app.sync.run({
         serverId: ctx.server.id,
         mode: 'sync',
@@ -277,15 +278,18 @@ describe('the directory fails in the middle of a run', () => {
       await ldap(slapd, 'ldapmodify', modify(slapd, 3, 'departmentNumber', 'D109') + modify(slapd, 4, 'employeeType', 'terminated'));
       const before = dump(ctx.app.store.db);
       const pagesBefore = proxy.pagesForwarded;
-      proxy.stallAfterPages(1);
+      // Two search results pass: the root DSE (read once per run, for the domain-scope control) and the first page.
+      proxy.stallAfterPages(2);
       const seen: SyncProgress[] = [];
       const r = await ctx.app.sync.run({ serverId: ctx.server.id, mode: 'sync', trigger: 'manual', onProgress: (p) => seen.push(p) });
       const waited = performance.now() - proxy.stalledAt;
       expect(proxy.stalledAt).toBeGreaterThan(0);
-      expect(proxy.pagesForwarded - pagesBefore).toBe(1);
+      expect(proxy.pagesForwarded - pagesBefore).toBe(2);
       proxy.resume();
       expectEnded(ctx, r, 'failed', 'TIMEOUT');
       expect(r.error?.message).toContain('within 2 s');
+      // It stalled in the middle of the read: after the first page, before the last.
+      expect(Math.max(...seen.map((p) => p.entries))).toBeGreaterThan(0);
       expect(Math.max(...seen.map((p) => p.entries))).toBeLessThan(3000);
       expect(seen.map((p) => p.phase)).not.toContain('applying');
       // ldapts's own 2 s timer or the reader's 3 s deadline: never the default 30 s.
