@@ -135,7 +135,9 @@ export function HistoryScreen({ active }: { active: boolean }) {
                       </button>
                     </td>
                     <td>
-                      {run.serverName}
+                      <span className="truncate long-name" title={run.serverName ?? undefined}>
+                        {run.serverName}
+                      </span>
                       {run.source && (
                         <div className="muted run-source" data-testid="run-source">
                           {sourceText(run)}

@@ -122,7 +122,11 @@ export function SnapshotsScreen({ active }: { active: boolean }) {
             >
               {list.map((s) => (
                 <tr key={s.id} data-testid="snapshot-row" data-name={s.name}>
-                  <td className="strong">{s.name}</td>
+                  <td className="strong">
+                    <span className="truncate long-name" title={s.name}>
+                      {s.name}
+                    </span>
+                  </td>
                   <td>
                     {ORIGIN_LABELS[s.origin]}
                     {s.fileName && s.origin === 'ldif' && <div className="muted mono">{s.fileName}</div>}
@@ -131,7 +135,15 @@ export function SnapshotsScreen({ active }: { active: boolean }) {
                   <td className="num" data-testid="snapshot-entries">
                     {formatCount(s.entries)}
                   </td>
-                  <td>{s.serverName ?? <span className="muted">—</span>}</td>
+                  <td>
+                    {s.serverName ? (
+                      <span className="truncate long-name" title={s.serverName}>
+                        {s.serverName}
+                      </span>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
                   <td className="mono wrap-anywhere">{s.baseDn ?? <span className="muted">—</span>}</td>
                   <td className="mono wrap-anywhere">{s.filter ?? <span className="muted">—</span>}</td>
                   <td>
