@@ -29,7 +29,8 @@ import { newFacts, readFacts, type Deciding } from './plan/entry-facts';
 import { matchByDirectoryIdInSlices } from './plan/match-by-directory-id';
 import { matchByUsernameInSlices } from './plan/match-by-username';
 import { Matches, reusedUser } from './plan/matches';
-import { duplicateUsername, noUsername } from './plan/messages';
+import { hasControlCharacters } from '../../src-shared/text/visible-controls';
+import { controlCharactersInUsername, duplicateUsername, noUsername } from './plan/messages';
 import { usernameOwner } from './plan/owners';
 import { PlanOutput } from './plan/plan-output';
 import { decideReused } from './plan/reused-username';
@@ -123,6 +124,11 @@ export class Planner {
           continue;
         }
         const u = user[first[i] + j];
+        // A name with control characters is never a username (a matched user is kept as it is).
+        if (hasControlCharacters(username)) {
+          out.error(username, f.dn, u >= 0 ? users.id[u] : null, controlCharactersInUsername(username, ctx.usernameAttribute));
+          continue;
+        }
         if (u >= 0) decideMatched(d, f, username, k, u);
         else if (u <= -2) decideReused(d, f, username, reusedUser(u));
         else decideNew(d, f, username, k);

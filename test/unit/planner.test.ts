@@ -89,6 +89,16 @@ function plan(ctx: Partial<PlanContext>, entries: EntryInput[], outcomes: Script
 const rows = (p: Plan) => p.changes.map((c) => [c.action, c.username, c.userId, c.reason ?? c.to ?? null]);
 
 describe('planner', () => {
+  it('makes a username with control characters an error row: no user created, a matched user kept as it is', () => {
+    const managed = [user('bob\u001b[2J', { directoryId: 'entryUUID:uuid-bob' })];
+    const p = plan({ managed, createUsers: true, defaultOrgId: 'org-a' }, [entry('eve\u202egnp.exe'), entry('bob\u001b[2J', { uuid: 'uuid-bob' }), entry('carol')]);
+    const errors = p.changes.filter((c) => c.action === 'error');
+    expect(errors.map((c) => [c.username, c.userId])).toEqual([['eve\u202egnp.exe', null], ['bob\u001b[2J', managed[0]!.id]]);
+    expect(errors[0]!.reason).toBe('Username "eve\\u{202e}gnp.exe" contains control characters, which could hide or rewrite what is shown wherever the name appears: no user is created or changed for it. Fix the "uid" value in the directory.');
+    expect(p.changes.filter((c) => c.action === 'create').map((c) => c.username)).toEqual(['carol']);
+    expect(p.gone).toEqual([]);
+  });
+
   it('plans nothing for entries that repeat their users, and rewrites no row', () => {
     const managed = [user('alice'), user('bob'), user('carol')];
     const p = plan({ managed }, [entry('alice'), entry('bob'), entry('carol')]);

@@ -3,6 +3,7 @@
  * say why a change is planned. The rules (the other files of this folder) only pick which one.
  */
 import { SCRIPT_LABELS } from '../../../src-shared/domain/mapping';
+import { visibleControls } from '../../../src-shared/text/visible-controls';
 import type { ScriptErrorInfo } from '../../../src-shared/domain/scripts';
 
 /** A script's failure for one entry, labelled with the script unless the message names it already. */
@@ -57,6 +58,9 @@ export const fieldText = (field: keyof typeof FIELD_LABELS, value: string | null
 
 // Errors about the entry itself.
 export const noUsername = (attribute: string) => `No username: the entry has no "${attribute}" value, so it gives no user.`;
+
+export const controlCharactersInUsername = (username: string, attribute: string) =>
+  `Username "${visibleControls(username, { oneLine: true })}" contains control characters, which could hide or rewrite what is shown wherever the name appears: no user is created or changed for it. Fix the "${attribute}" value in the directory.`;
 
 export const duplicateUsername = (username: string, dns: readonly string[]) =>
   `The username "${username}" is returned by ${dns.length} entries (${dns.slice(0, 3).join('; ')}${dns.length > 3 ? '; ...' : ''}). Fix the directory or the search filter; the user is left as is.`;
