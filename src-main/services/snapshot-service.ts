@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { visibleControls } from '../../src-shared/text/visible-controls';
 import type Database from 'better-sqlite3';
 import type { ServerDraft } from '../../src-shared/domain/server';
 import type { SnapshotComparison, SnapshotProgress, SnapshotView } from '../../src-shared/domain/snapshot';
@@ -169,7 +170,8 @@ export class SnapshotService {
   /** The snapshot as LDIF text, chunk by chunk (export then import gives the same entries). */
   *exportLdif(idOrName: string): IterableIterator<string> {
     const s = mustFindSnapshot(this.db, idOrName);
-    const header = `# Snapshot "${s.name}"${s.serverName ? ` of ${s.serverName}` : ''}, ${s.origin === 'ldif' ? `imported from ${s.fileName}` : `captured ${s.capturedAt}`}: ${s.entries} entries.\n`;
+    // One comment line: a newline or escape sequence in a name must not add lines or reach a terminal.
+    const header = `# ${visibleControls(`Snapshot "${s.name}"${s.serverName ? ` of ${s.serverName}` : ''}, ${s.origin === 'ldif' ? `imported from ${s.fileName}` : `captured ${s.capturedAt}`}: ${s.entries} entries.`, { oneLine: true })}\n`;
     yield header.replace(/\n(?!$)/g, '\n# ');
     yield* ldifChunks(snapshotEntries(this.db, s.id));
   }
