@@ -1,7 +1,7 @@
 /**
  * A search base at the Active Directory domain root, against a real Samba AD DC: the directory
- * returns continuation references to the forest's own other partitions (CN=Configuration, and on
- * Windows DomainDnsZones / ForestDnsZones). Simulate, sync and snapshot capture succeed and see
+ * returns continuation references to the forest's own other partitions (CN=Configuration,
+ * DomainDnsZones and ForestDnsZones: the rig provisions DNS partitions as Windows has them). Simulate, sync and snapshot capture succeed and see
  * the users; the doctor and the preview say what came back; without the domain-scope control the
  * references are still recognised as the forest's own. A referral to anything else (a slapd
  * `referral` entry under the base) still fails the read, with nothing changed, and is reported as
@@ -28,6 +28,9 @@ import { runCliInProcess, type Outcome } from './cli-runner';
 
 const AD_FILTER = '(&(objectClass=user)(objectCategory=person)(sAMAccountName=?))';
 const CONFIGURATION = 'CN=Configuration,DC=samdom,DC=test';
+/** The forest's other partitions below the domain root, as on Windows (the rig provisions its DNS partitions). */
+const OWN_PARTITIONS = [CONFIGURATION, 'DC=DomainDnsZones,DC=samdom,DC=test', 'DC=ForestDnsZones,DC=samdom,DC=test'];
+const ownTargets = () => OWN_PARTITIONS.map((dn) => expect.objectContaining({ dn, ownPartition: true }));
 
 let dc: SambaDc;
 /** Every person under the domain root, counted as a reference client would: ldapts with the domain-scope control. */
@@ -93,7 +96,8 @@ describe('a search base at the Active Directory domain root (Samba AD DC)', () =
     const r = await readAll(targetFromDraft(adDraft()), dc.reader.password, false);
     expect(r.names).toEqual(people);
     expect(r.references).toMatchObject({ failsSync: false, domainScope: true });
-    expect(r.references!.targets).toEqual([expect.objectContaining({ dn: CONFIGURATION, ownPartition: true })]);
+    expect(r.references!.targets).toEqual(expect.arrayContaining(ownTargets()));
+    expect(r.references!.targets).toHaveLength(OWN_PARTITIONS.length);
     expect(r.references!.targets[0].url).toMatch(/^ldaps?:\/\/samdom\.test\//);
   });
 
@@ -102,9 +106,10 @@ describe('a search base at the Active Directory domain root (Samba AD DC)', () =
     expect(r.error).toBeNull();
     expect(searchStage(r).ok).toBe(true);
     expect(searchStage(r).detail).toContain(`${people.length.toLocaleString('en-US')} matches`);
-    expect(searchStage(r).detail).toContain(`Ignored as the forest's own other partitions, which hold no users of this domain: ${CONFIGURATION}.`);
+    expect(searchStage(r).detail).toContain(`The search returned ${OWN_PARTITIONS.length} continuation references`);
+    expect(searchStage(r).detail).toContain(`Ignored as the forest's own other partitions, which hold no users of this domain: ${OWN_PARTITIONS.join('; ')}.`);
     expect(searchStage(r).detail).toContain('Syncs ask the directory not to send these');
-    expect(r.references).toMatchObject({ failsSync: false, targets: [expect.objectContaining({ dn: CONFIGURATION, ownPartition: true })] });
+    expect(r.references).toMatchObject({ failsSync: false, targets: expect.arrayContaining(ownTargets()) });
   });
 
   it('the preview reports the references with its page', async () => {
@@ -112,7 +117,7 @@ describe('a search base at the Active Directory domain root (Samba AD DC)', () =
     try {
       const page = await source.page({ page: 1, pageSize: 10, search: null, attributes: ['sAMAccountName'] });
       expect(page.total).toBe(people.length);
-      expect(page.references).toMatchObject({ failsSync: false, targets: [expect.objectContaining({ dn: CONFIGURATION, ownPartition: true })] });
+      expect(page.references).toMatchObject({ failsSync: false, targets: expect.arrayContaining(ownTargets()) });
     } finally {
       await source.close();
     }
@@ -160,7 +165,7 @@ describe('the CLI at the domain root: server test, preview, simulate, sync and s
   it('`preview` prints a note about the references', async () => {
     const r = await ldapSync(['preview', 'Samba AD']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Note: The search returned 1 continuation reference`);
+    expect(r.stdout).toContain(`Note: The search returned ${OWN_PARTITIONS.length} continuation references`);
     expect(r.stdout).toContain(CONFIGURATION);
   });
 

@@ -108,7 +108,7 @@ async function buildTemplate(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await createTestPki(path.join(dir, 'pki'));
   await run('samba-tool', ['domain', 'provision', '--use-rfc2307', `--realm=${SAMBA_REALM}`, `--domain=${SAMBA_DOMAIN}`,
-    '--server-role=dc', '--dns-backend=NONE', '--host-name=dc1', `--adminpass=${SAMBA_ADMIN_PASSWORD}`,
+    '--server-role=dc', '--dns-backend=SAMBA_INTERNAL', '--host-name=dc1', `--adminpass=${SAMBA_ADMIN_PASSWORD}`,
     `--targetdir=${path.join(dir, 'dc')}`], { timeoutMs: 180_000 });
   const dc = await launch(path.join(dir, 'dc'), path.join(dir, 'pki'));
   try {
