@@ -1,4 +1,4 @@
-import { BrowserWindow, app, dialog, protocol, net, session } from 'electron';
+import { BrowserWindow, app, dialog, nativeTheme, protocol, net, session } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RENDERER_HEADERS } from './renderer-csp';
@@ -60,6 +60,8 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     minHeight: 600,
     show: false,
     title: 'LDAP Sync Studio',
+    // The page's own background (styles.css --bg) in the OS's theme, so a dark desktop sees no white flash.
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#16191d' : '#f6f7f9',
     webPreferences: {
       preload: preloadPath,
       contextIsolation: true,
