@@ -7,6 +7,7 @@ import type { ScriptOutcome } from '../scripts/engine';
 import { nameKey } from '../store/name-key';
 import { valuesByName } from '../directory/entry';
 import { SCRIPT_LIMIT_ENV } from '../scripts/limits-from-env';
+import { TIME_LIMIT_HINT } from '../scripts/messages';
 
 /** What rows are checked against. */
 export interface RowContext {
@@ -19,17 +20,13 @@ export interface RowContext {
   otherPages?: ReadonlyMap<string, number>;
 }
 
-/**
- * Where the script time limit is set, for the timeout message: the engine's wording says "raise the
- * time limit", and this is the setting that does (src-main/scripts/limits-from-env.ts).
- */
-export const TIME_LIMIT_HINT = `raise the time limit with the ${SCRIPT_LIMIT_ENV.timeMs} environment variable (milliseconds, 10 to 60000) before starting the app or ldap-sync`;
+/** Where the script time limit is set (the engine's timeout messages name it too). */
+export { TIME_LIMIT_HINT };
 
 /** A script failure as a row problem, its message naming the script (and, for a timeout, the setting that raises the limit). */
 export function scriptProblem(e: ScriptErrorInfo): RowProblem {
   const label = SCRIPT_LABELS[e.script];
   let message = e.message.toLowerCase().includes(label.toLowerCase()) ? e.message : `${label} script: ${e.message}`;
-  if (e.code === 'SCRIPT_TIMEOUT' || e.code === 'SCRIPT_SKIPPED') message = message.replace(/raise the time limit\.?$/, `${TIME_LIMIT_HINT}.`);
   if (e.code === 'SCRIPT_TIMEOUT' && !message.includes(SCRIPT_LIMIT_ENV.timeMs)) message += ` To allow longer, ${TIME_LIMIT_HINT}.`;
   const p: RowProblem = { code: e.code, message, script: e.script };
   if (e.line !== undefined) p.line = e.line;

@@ -2,6 +2,7 @@
  * The wording of script errors shown to admins: each names the script, the limit that was hit
  * and what to do about it.
  */
+import { SCRIPT_LIMIT_ENV } from './limits-from-env';
 import { SCRIPT_LABELS, type ScriptName } from '../../src-shared/domain/script-names';
 import type { ScriptLimits } from '../../src-shared/domain/scripts';
 import { MAX_EFFECTIVE_STACK_BYTES } from './sandbox';
@@ -15,10 +16,13 @@ export function effectiveStackBytes(limits: ScriptLimits): number {
   return Math.min(limits.stackBytes, MAX_EFFECTIVE_STACK_BYTES);
 }
 
+/** Where the script time limit is set (src-main/scripts/limits-from-env.ts), for every timeout message. */
+export const TIME_LIMIT_HINT = `raise the time limit with the ${SCRIPT_LIMIT_ENV.timeMs} environment variable (milliseconds, 10 to 60000) before starting the app or ldap-sync`;
+
 /** A call ran past the time limit. `topLevel`: while loading the script rather than on an entry. */
 export function timeoutMessage(script: ScriptName, limits: ScriptLimits, topLevel = false): string {
   const where = topLevel ? "'s top-level code" : '';
-  return `The ${SCRIPT_LABELS[script]} script${where} ran longer than its ${limits.timeMs} ms time limit and was stopped; look for a loop that never ends, or raise the time limit.`;
+  return `The ${SCRIPT_LABELS[script]} script${where} ran longer than its ${limits.timeMs} ms time limit and was stopped; look for a loop that never ends, or ${TIME_LIMIT_HINT}.`;
 }
 
 /** A call grew the sandbox past the memory ceiling. */

@@ -88,7 +88,7 @@ describe('preview rows', () => {
   });
 
   it('point a time-limit error at the setting that raises the limit', () => {
-    const text = 'The Org name script ran longer than its 250 ms time limit and was stopped; look for a loop that never ends, or raise the time limit.';
+    const text = `The Org name script ran longer than its 250 ms time limit and was stopped; look for a loop that never ends, or ${TIME_LIMIT_HINT}.`;
     const message = scriptProblem({ script: 'orgName', code: 'SCRIPT_TIMEOUT', message: text }).message;
     expect(message).toBe(`The Org name script ran longer than its 250 ms time limit and was stopped; look for a loop that never ends, or ${TIME_LIMIT_HINT}.`);
     expect(message).toContain('LDAP_SYNC_SCRIPT_TIME_MS');
