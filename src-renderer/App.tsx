@@ -7,9 +7,10 @@ import { RolesScreen } from './features/roles/RolesScreen';
 import { ServersScreen } from './features/servers/ServersScreen';
 import { SnapshotsScreen } from './features/snapshots/SnapshotsScreen';
 import { SyncScreen } from './features/sync/SyncScreen';
+import { SignInScreen } from './features/signin/SignInScreen';
 import { UsersScreen } from './features/users/UsersScreen';
 
-type ScreenId = 'servers' | 'sync' | 'history' | 'orgs' | 'roles' | 'users' | 'snapshots';
+type ScreenId = 'servers' | 'sync' | 'history' | 'orgs' | 'roles' | 'users' | 'snapshots' | 'signin';
 
 const SCREENS: { id: ScreenId; label: string }[] = [
   { id: 'servers', label: 'Servers' },
@@ -19,6 +20,7 @@ const SCREENS: { id: ScreenId; label: string }[] = [
   { id: 'roles', label: 'Roles' },
   { id: 'users', label: 'Users' },
   { id: 'snapshots', label: 'Snapshots' },
+  { id: 'signin', label: 'Test sign-in' },
 ];
 
 /** Runs of this process in progress (from the progress and finished events), for the Sync tab's mark. */
@@ -53,7 +55,7 @@ function useRunningCount(): number {
 /**
  * The application shell: the title bar with the screens' tabs, and the screens. A screen stays mounted
  * (hidden) once visited, so an unsaved server form, settings being edited or a run in progress are
- * kept while the admin looks elsewhere. Ctrl/Cmd+1…7 switch screens.
+ * kept while the admin looks elsewhere. Ctrl/Cmd+1…8 switch screens.
  */
 export function App() {
   const [screen, setScreen] = useState<ScreenId>('servers');
@@ -122,6 +124,7 @@ export function App() {
         {panel('roles', <RolesScreen active={screen === 'roles'} />)}
         {panel('users', <UsersScreen active={screen === 'users'} />)}
         {panel('snapshots', <SnapshotsScreen active={screen === 'snapshots'} />)}
+        {panel('signin', <SignInScreen active={screen === 'signin'} />)}
       </main>
     </div>
   );

@@ -7,6 +7,7 @@ import { Dialog } from '../../ui/Dialog';
 import { DialogButtons } from '../../ui/DialogButtons';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Field } from '../servers/Field';
+import { AuthImpactNote } from './AuthImpactNote';
 
 /** Props of {@link OrgDialog}. */
 export interface OrgDialogProps {
@@ -130,6 +131,8 @@ export function OrgDialog({ org, orgs, servers, onClose, onSaved }: OrgDialogPro
             </select>
           )}
         </Field>
+        {/* Before saving a new sign-in method, say what it means for the users already there. */}
+        {org && authServerId !== (org.auth.kind === 'ldap' ? org.auth.serverId : null) && <AuthImpactNote orgId={org.id} authServerId={authServerId} />}
       </form>
     </Dialog>
   );

@@ -11,6 +11,7 @@ import { ErrorBox } from '../../ui/ErrorBox';
 import { formatCount } from '../../ui/format';
 import { useServerOptions } from '../servers/use-server-options';
 import { OrgDialog } from './OrgDialog';
+import { RotateKeyDialog } from './RotateKeyDialog';
 import { authText, useOrgs } from './use-orgs';
 import { orgTree } from './org-tree';
 import { useNotice } from '../../ui/use-notice';
@@ -55,10 +56,11 @@ export function OrgsScreen({ active }: { active: boolean }) {
   const [editing, setEditing] = useState<Editing | null>(null);
   const [deleting, setDeleting] = useState<OrganizationView | null>(null);
   const [deleteError, setDeleteError] = useState<ErrorInfo | null>(null);
+  const [rotating, setRotating] = useState<OrganizationView | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   // A confirmation clears itself after a few seconds, and at once when the admin moves on (a new
   // dialog, a search): it no longer applies.
-  const [notice, setNotice] = useNotice([editing !== null, deleting !== null, search]);
+  const [notice, setNotice] = useNotice([editing !== null, deleting !== null, rotating !== null, search]);
 
   const list = orgs.data ?? [];
   const needle = search.trim().toLowerCase();
@@ -161,6 +163,9 @@ export function OrgsScreen({ active }: { active: boolean }) {
                   <button type="button" className="small" aria-label={`Edit ${o.name}`} onClick={() => setEditing({ kind: 'edit', org: o })}>
                     Edit
                   </button>
+                  <button type="button" className="small" aria-label={`Rotate the registration key of ${o.name}`} onClick={() => setRotating(o)}>
+                    Rotate key
+                  </button>
                   <button
                     type="button"
                     className="small danger"
@@ -199,6 +204,17 @@ export function OrgsScreen({ active }: { active: boolean }) {
             setNotice(editing.kind === 'new' ? `Created ${org.name}.` : `Saved ${org.name}.`);
             notifyChanged('orgs');
             if (editing.kind === 'edit') announceNameChange({ kind: 'org', oldName: editing.org.name, newName: org.name });
+          }}
+        />
+      )}
+      {rotating && (
+        <RotateKeyDialog
+          org={rotating}
+          onClose={() => setRotating(null)}
+          onRotated={(org) => {
+            setRotating(null);
+            setNotice(`${org.name} has a new registration key; the old one no longer works.`);
+            notifyChanged('orgs');
           }}
         />
       )}

@@ -14,6 +14,8 @@ import { useResource } from '../../ui/use-resource';
 import { useOrgs } from '../orgs/use-orgs';
 import { BulkActiveDialog } from './BulkActiveDialog';
 import { SortHeader, type UserOrder } from './SortHeader';
+import { UsersActions, type UsersDialog } from './UsersActions';
+import { UserDetailDialog } from './UserDetailDialog';
 
 const PAGE = 50;
 
@@ -87,6 +89,8 @@ export function UsersScreen({ active }: { active: boolean }) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
+  const [detailId, setDetailId] = useState<string | null>(null);
+  const [usersDialog, setUsersDialog] = useState<UsersDialog | null>(null);
 
   // A new search, filter, sort or page starts again with nothing ticked (and at the first page).
   const queryKey = JSON.stringify([search, orgId, status, order]);
@@ -192,6 +196,7 @@ export function UsersScreen({ active }: { active: boolean }) {
               </option>
             ))}
           </select>
+          <UsersActions orgs={orgs.data ?? []} dialog={usersDialog} onDialog={setUsersDialog} />
         </div>
       </header>
       {users.error && <ErrorBox error={users.error} lead="Could not load users:" onRetry={() => void users.reload()} />}
@@ -280,6 +285,9 @@ export function UsersScreen({ active }: { active: boolean }) {
                     {formatCount(u.activeDevices)} / {formatCount(u.devices)}
                   </td>
                   <td className="row-actions">
+                    <button type="button" className="small" aria-label={`Details of ${u.username}`} onClick={() => setDetailId(u.id)}>
+                      Details
+                    </button>
                     <button
                       type="button"
                       className={u.active ? 'small danger' : 'small'}
@@ -299,6 +307,7 @@ export function UsersScreen({ active }: { active: boolean }) {
         )}
       </div>
 
+      {detailId && <UserDetailDialog userId={detailId} onClose={() => setDetailId(null)} />}
       {bulk && <BulkActiveDialog users={bulk.users} active={bulk.active} busy={busy} error={actionError} onClose={() => setBulk(null)} onConfirm={() => void applyBulk()} />}
       {confirm && (
         <ConfirmDialog
