@@ -9,7 +9,8 @@
  * and wall time of the apply, of the plan rows, of the commit (the transaction's return: WAL
  * write, and the WAL checkpoint unless the apply deferred it) and in total; then of the checkpoint
  * a large apply runs right after its transaction (see checkpointAfterTransaction), reported on its
- * own line. Plus RSS before the timed run and the child's peak RSS, and the store's size. Prints
+ * own line; and the store check (PRAGMA quick_check) every apply runs first, on the store after the
+ * creates. Plus RSS before the timed run and the child's peak RSS, and the store's size. Prints
  * figures, medians over the rounds; no thresholds.
  *
  *   npm run bench:apply -- [--users 100000] [--runs 5] [--moves 1000] [--roles 1000]
@@ -34,6 +35,7 @@ import { parseIntArgs } from './args';
 import { collector, machineLine, MB, median, runBench, runTsxChild, table } from './runtime';
 import { openDatabase } from '../src-main/native/sqlite-binding';
 import { openStore } from '../src-main/store/db';
+import { checkStore } from '../src-main/store/integrity';
 import { orderedUuid } from '../src-main/store/ordered-id';
 import { finishRun, startRun } from '../src-main/store/runs-repo';
 import { changeWriter, type StoredChange } from '../src-main/store/plan-rows-repo';
@@ -77,6 +79,8 @@ interface Timed {
 interface Result {
   create: Timed;
   resync: Timed;
+  /** The store check every apply runs first (PRAGMA quick_check, in the apply worker), on the store after the creates. */
+  check: Part;
   usersInStore: number;
   /** After the creates. */
   rolesInStore: number;
@@ -99,9 +103,10 @@ function setupStore(db: Database.Database): { serverId: string; orgs: { id: stri
   ).run(serverId, at, at);
   const orgs = Array.from({ length: 10 }, (_, i) => ({ id: randomUUID(), name: `Dept D${100 + i}` }));
   const insertOrg = db.prepare(
-    `INSERT INTO organizations (id, name, name_key, auth_server_id, registration_key, created_at, updated_at) VALUES (?, ?, ?, ?, 'k', ?, ?)`,
+    `INSERT INTO organizations (id, name, name_key, auth_server_id, registration_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  for (const o of orgs) insertOrg.run(o.id, o.name, o.name.toLowerCase(), serverId, at, at);
+  // Registration keys are unique (migration 0007).
+  for (const o of orgs) insertOrg.run(o.id, o.name, o.name.toLowerCase(), serverId, randomUUID(), at, at);
   return { serverId, orgs };
 }
 
@@ -190,6 +195,17 @@ async function timedRun(db: Database.Database, serverId: string, changes: readon
   return { apply: part(0, 1), rows: part(1, 2), commit: part(2, 3), total: part(0, 3), checkpoint: part(3, 4), rssBefore, rssAfter: process.memoryUsage().rss };
 }
 
+/** CPU and wall time of the store check an apply runs first; throws if the store is not sound. */
+function timedCheck(db: Database.Database): Part {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = checkStore(db, 'quick');
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (!r.ok) throw new Error(`the store check failed: ${r.problems.join('; ')}`);
+  return { cpu: (cpu.user + cpu.system) / 1000, sys: cpu.system / 1000, wall };
+}
+
 async function child(): Promise<number> {
   const input = JSON.parse(process.env.BENCH_APPLY_INPUT ?? 'null') as Input | null;
   if (!input) throw new Error('--child is internal: BENCH_APPLY_INPUT is missing');
@@ -217,6 +233,7 @@ async function child(): Promise<number> {
       const created = createPlan(input.users, orgs);
       const create = await timedRun(db, serverId, created, gc);
       const rolesInStore = (db.prepare(`SELECT COUNT(*) AS n FROM user_roles`).get() as { n: number }).n;
+      const check = timedCheck(db);
       const resync = await timedRun(db, serverId, resyncPlan(created, input.moves, input.roles, orgs), gc);
       const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
       const usersInStore = count(`SELECT COUNT(*) AS n FROM users`);
@@ -228,7 +245,7 @@ async function child(): Promise<number> {
           return 0;
         }
       };
-      const result: Result = { create, resync, usersInStore, rolesInStore, planRows, dbBytes: size(file), walBytes: size(`${file}-wal`), maxRss: process.resourceUsage().maxRSS * 1024 };
+      const result: Result = { create, resync, check, usersInStore, rolesInStore, planRows, dbBytes: size(file), walBytes: size(`${file}-wal`), maxRss: process.resourceUsage().maxRSS * 1024 };
       process.stdout.write(`BENCH_APPLY_RESULT ${JSON.stringify(result)}\n`);
     } finally {
       store.close();
@@ -273,6 +290,7 @@ async function main(): Promise<number> {
       rows.push([`${phase}: ${label}`, of('cpu'), of('sys'), of('wall')]);
     }
   }
+  rows.push(['store check before an apply (quick_check, apply worker), after the creates', ms(results.map((r) => r.check.cpu)), ms(results.map((r) => r.check.sys)), ms(results.map((r) => r.check.wall))]);
   console.log(`\nmedians of ${runs} rounds (${users} creates; then ${moves} moves + ${roles} role changes):`);
   console.log(table(['part', 'CPU ms', 'of which system', 'wall ms'], rows));
   const mb = (xs: number[]) => `${(median(xs) / MB).toFixed(0)} MB`;
