@@ -18,5 +18,5 @@ function run(command, args, env = process.env) {
 }
 
 run(bin('electron-vite'), ['build']);
-run(bin('playwright'), ['test', '--project', 'chromium', ...process.argv.slice(2)], { ...process.env, UPDATE_SCREENSHOTS: '1' });
+run(bin('playwright'), ['test', '--project=chromium', ...process.argv.slice(2)], { ...process.env, UPDATE_SCREENSHOTS: '1' });
 console.log('Screenshots written to docs/screenshots/.');

@@ -7,7 +7,7 @@ import { startSlapd, type Slapd } from '../rig/slapd';
 // The walk a new admin takes through every screen, at a small laptop's window and a desktop's: each
 // screen and dialog is checked for horizontal overflow, overlapping elements and serious or critical
 // accessibility violations (axe-core), and photographed. `npm run screenshots` runs it with
-// UPDATE_SCREENSHOTS=1, which also writes the pictures to docs/screenshots/ (the README embeds some).
+// UPDATE_SCREENSHOTS=1, which also writes the pictures to docs/screenshots/walk/ (the README embeds some).
 
 const SIZES = [
   { width: 1024, height: 700 },
@@ -44,8 +44,8 @@ async function checkScreen(app: Page, testInfo: TestInfo, size: { width: number 
   const file = `${name}-${size.width}.png`;
   await app.screenshot({ path: testInfo.outputPath(file) });
   if (update) {
-    await mkdir('docs/screenshots', { recursive: true });
-    await app.screenshot({ path: `docs/screenshots/${file}` });
+    await mkdir('docs/screenshots/walk', { recursive: true });
+    await app.screenshot({ path: `docs/screenshots/walk/${file}` });
   }
 }
 
@@ -149,5 +149,12 @@ for (const size of SIZES) {
     await app.getByRole('button', { name: 'Import LDIF…' }).click();
     await checkScreen(app, testInfo, size, 'import-ldif');
     await app.keyboard.press('Escape');
+
+    // The dark theme (the OS setting) keeps its contrast on the busiest screen.
+    await app.emulateMedia({ colorScheme: 'dark' });
+    await go(app, 'Servers');
+    await app.getByTestId('server-item').getByRole('button', { name: 'Sample directory' }).click();
+    await expect(app.getByTestId('preview-row')).toHaveCount(50);
+    await checkScreen(app, testInfo, size, 'sample-server-dark');
   });
 }
