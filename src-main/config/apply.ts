@@ -71,7 +71,7 @@ function fingerprints(list: readonly { fingerprint256: string }[]): string {
 }
 
 function unchanged(db: Database.Database, old: ServerRow, row: ServerRow, draft: ServerDraft): boolean {
-  const keys = ['name', 'url', 'startTls', 'bindAnonymously', 'bindDn', 'searchFilter', 'timeoutSeconds', 'createUsers', 'defaultOrgId', 'offline', 'snapshotId', 'passwordClearedAt'] as const;
+  const keys = ['name', 'url', 'startTls', 'bindAnonymously', 'bindDn', 'searchFilter', 'timeoutSeconds', 'pageSize', 'createUsers', 'defaultOrgId', 'offline', 'snapshotId', 'passwordClearedAt'] as const;
   return (
     keys.every((k) => old[k] === row[k]) &&
     JSON.stringify(old.mapping) === JSON.stringify(row.mapping) &&

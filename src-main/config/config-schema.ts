@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SCRIPT_NAMES, type AttributeMapping, type ScriptName, type ServerScripts } from '../../src-shared/domain/mapping';
 import { ScriptTestCase, TestEntry } from '../../src-shared/domain/script-tests';
-import { DEFAULT_TIMEOUT_SECONDS } from '../../src-shared/domain/server';
+import { DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_SECONDS, MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../../src-shared/domain/server';
 import { SERVER_PRESET_IDS, type ServerPresetId } from '../../src-shared/domain/presets';
 
 /** `{ "env": NAME }` or `{ "file": PATH }`: where a bind password is read from. Never the password. */
@@ -68,6 +68,8 @@ export const ServerEntrySchema = z.strictObject({
   /** Required unless a preset gives it. */
   searchFilter: z.string().max(8192).optional(),
   timeoutSeconds: z.number().int().min(1).max(3600).default(DEFAULT_TIMEOUT_SECONDS),
+  /** Entries per page of every paged read (389-ds applies its size limit per page: a smaller page reads more). */
+  pageSize: z.number().int().min(MIN_PAGE_SIZE).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   trustedCertificates: z.array(CertificateEntrySchema).max(50).default([]),
   mapping: MappingEntrySchema.optional(),
   scripts: ScriptsEntrySchema.optional(),
@@ -125,6 +127,8 @@ export interface ServerEntryJson {
   preset?: ServerPresetId;
   searchFilter?: string;
   timeoutSeconds?: number;
+  /** Entries per page of paged reads, 10 to 5000 (default 1000). */
+  pageSize?: number;
   trustedCertificates?: CertificateEntryJson[];
   mapping?: Partial<AttributeMapping>;
   scripts?: Partial<ServerScripts>;

@@ -5,6 +5,7 @@ import { readSyncSettings } from '../store/settings-repo';
 import { listServers, listTrusted, type ServerRow } from '../store/servers-repo';
 import { listSnapshots } from '../store/snapshots-repo';
 import type { ConfigFileJson, OrganizationEntryJson, ServerEntryJson } from './config-schema';
+import { DEFAULT_PAGE_SIZE } from '../../src-shared/domain/server';
 
 /** A whole configuration as `config export` writes it: every key present. */
 export type ExportedConfigJson = Required<ConfigFileJson>;
@@ -34,6 +35,7 @@ function entry(db: Database.Database, row: ServerRow, orgName: Map<string, strin
     ...(bindPassword && { bindPassword }),
     searchFilter: row.searchFilter,
     timeoutSeconds: row.timeoutSeconds,
+    pageSize: row.pageSize ?? DEFAULT_PAGE_SIZE,
     trustedCertificates: listTrusted(db, row.id).map((c) => ({ pem: c.pem })),
     mapping: { ...row.mapping },
     scripts: { ...row.scripts },

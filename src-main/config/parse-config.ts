@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { defaultMapping, defaultScripts } from '../../src-shared/domain/mapping-defaults';
 import { SERVER_PRESETS } from '../../src-shared/domain/presets';
 import { ScriptTestCase } from '../../src-shared/domain/script-tests';
-import { DEFAULT_TIMEOUT_SECONDS, type ServerDraft } from '../../src-shared/domain/server';
+import { DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_SECONDS, type ServerDraft } from '../../src-shared/domain/server';
 import { DEFAULT_SYNC_SETTINGS, ScheduleEvery, type RegistrantsNotFound, type SyncSettings } from '../../src-shared/domain/sync';
 import { validateServerDraft } from '../../src-shared/domain/validate-server';
 import { AppError, type FieldIssue } from '../../src-shared/errors';
@@ -127,6 +127,7 @@ function parseServer(raw: unknown, index: number, opts: ParseConfigOptions, dupl
     bindDn: d?.bindDn ?? asString(entry.bindDn, ''),
     searchFilter: d?.searchFilter ?? preset?.searchFilter ?? asString(entry.searchFilter, ''),
     timeoutSeconds: d?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    pageSize: d?.pageSize ?? DEFAULT_PAGE_SIZE,
     trustedCertificates,
     mapping: { ...defaultMapping(), ...preset?.mapping, ...(mappingIn.success ? mappingIn.data : {}) },
     scripts: { ...defaultScripts(), ...(preset && { active: preset.activeScript }), ...(scriptsIn.success ? scriptsIn.data : {}) },

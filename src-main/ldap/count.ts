@@ -2,11 +2,13 @@ import type { Client } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { toLdapAppError } from './ldap-errors';
+import type { DirectoryKind } from './directory-kind';
 import { toLdaptsFilter } from './ldapts-filter';
-import type { LdapTarget } from './target';
+import { pageSizeOf, type LdapTarget } from './target';
+import { DEFAULT_PAGE_SIZE } from '../../src-shared/domain/server-defaults';
 
-/** Page size for counting; 1000 matches Active Directory's default MaxPageSize. */
-export const COUNT_PAGE_SIZE = 1000;
+/** Default page size for counting; 1000 matches Active Directory's default MaxPageSize. The server's Page size overrides it. */
+export const COUNT_PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
 /**
  * Counts the entries the search filter matches with `?` turned into `*` (or the given filter text),
@@ -21,6 +23,8 @@ export async function countEntries(
   filterText: string = matchAllFilter(t.searchFilter),
   /** Collects the continuation references the search returns (the doctor and the preview report them: ldap/referrals.ts). */
   references?: string[],
+  /** The directory in use (from its root DSE), so a limit message names its settings. */
+  kind: DirectoryKind = null,
 ): Promise<number> {
   let count = 0;
   try {
@@ -28,7 +32,7 @@ export async function countEntries(
       scope: 'sub',
       filter: toLdaptsFilter(filterText),
       attributes: ['1.1'],
-      paged: { pageSize: COUNT_PAGE_SIZE },
+      paged: { pageSize: pageSizeOf(t) },
     });
     for await (const page of pages) {
       if (signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin.');
@@ -37,7 +41,7 @@ export async function countEntries(
       onPage?.(count);
     }
   } catch (err) {
-    throw toLdapAppError(err, 'search', t);
+    throw toLdapAppError(err, 'search', t, kind);
   }
   return count;
 }

@@ -11,13 +11,14 @@ import type { Client } from 'ldapts';
 import { withDeadline } from './deadline';
 import { ldapsearchCommand } from './ldapsearch-command';
 import { toLdapAppError } from './ldap-errors';
-import { countEntries } from './count';
 import { hostPort } from './host-port';
 import type { LdapTarget } from './target';
 import { tlsOptionsFor } from './tls-options';
 import { negotiateStartTls } from './raw-starttls';
 import { ReferenceJudge, ReferenceTally } from './referrals';
 import { readRootDse } from './root-dse';
+import { directoryKind } from './directory-kind';
+import { countWithPageHint, NOBODY_WARNING } from './doctor-count';
 import type { ReferralReport } from '../../src-shared/domain/referrals';
 
 /** Inputs of one doctor run. */
@@ -130,12 +131,14 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     });
     await run('search', async () => {
       const refs: string[] = [];
-      matches = await countEntries(client!, t, opts.signal, undefined, undefined, refs);
+      const dse = await readRootDse(client!);
+      matches = await countWithPageHint(client!, t, directoryKind(dse), refs, opts.signal);
       const gc = globalCatalogNote(t.port);
-      const detail = `${matches.toLocaleString('en-US')} ${matches === 1 ? 'match' : 'matches'} for ${matchAllFilter(t.searchFilter)}${gc ? `. ${gc}` : ''}`;
+      const found = `${matches.toLocaleString('en-US')} ${matches === 1 ? 'match' : 'matches'} for ${matchAllFilter(t.searchFilter)}${gc ? `. ${gc}` : ''}`;
+      const detail = matches === 0 ? `${found}. ${NOBODY_WARNING(t.bindDn)}` : found;
       if (refs.length === 0) return { value: undefined, detail };
       // Said even when harmless: an admin should know the base reaches into other partitions.
-      const tally = new ReferenceTally(new ReferenceJudge(await readRootDse(client!), t.baseDn));
+      const tally = new ReferenceTally(new ReferenceJudge(dse, t.baseDn));
       tally.add(refs);
       references = tally.report();
       if (references!.failsSync) throw new AppError('REFERRAL', `${detail}. ${references!.message}`);

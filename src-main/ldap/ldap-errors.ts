@@ -1,6 +1,9 @@
 import { ResultCodeError } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
 import { adBindError, serverDiagnostic } from './ad-bind-errors';
+import { directoryBindError } from './directory-bind-errors';
+import type { DirectoryKind } from './directory-kind';
+import { adminLimitError, sizeLimitError } from './limit-errors';
 import { hostPort } from './host-port';
 import type { LdapTarget } from './target';
 
@@ -38,9 +41,10 @@ export class DeadlineError extends Error {
 
 /**
  * Turns anything thrown while talking to a directory into an AppError whose message names the
- * cause in directory terms and suggests the fix. Never includes a password.
+ * cause in directory terms and suggests the fix. Never includes a password. `kind` (from the root
+ * DSE, when read) narrows limit messages to the settings of the directory in use.
  */
-export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget): AppError {
+export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget, kind: DirectoryKind = null): AppError {
   if (err instanceof AppError) return err;
   const where = hostPort(t);
   const seconds = t.timeoutMs / 1000;
@@ -50,20 +54,23 @@ export function toLdapAppError(err: unknown, phase: LdapPhase, t: LdapTarget): A
   if (err instanceof ResultCodeError) {
     const said = serverDiagnostic(err.message);
     const diag = said ? ` (server said: ${said})` : '';
+    // A lock or an expiry named in the diagnostic, whatever the code (389-ds: 53 "Account inactivated").
+    const named = phase === 'bind' ? directoryBindError(said, t.bindDn) : null;
+    if (named && !adBindError(said, t.bindDn)) return named;
     switch (err.code) {
       case 49:
         // Active Directory names the reason in its diagnostic (disabled, locked, expired...).
-        return adBindError(said, t.bindDn) ?? new AppError('INVALID_CREDENTIALS', `Invalid credentials: the directory rejected the bind as "${t.bindDn || '(anonymous)'}"${diag}. Check the bind DN and password.`);
+        return adBindError(said, t.bindDn) ?? new AppError('INVALID_CREDENTIALS', `Invalid credentials: the directory rejected the bind as "${t.bindDn || '(anonymous)'}"${diag}. Check the bind DN and password. Under a password policy the account may also be locked after wrong passwords (OpenLDAP ppolicy: pwdAccountLockedTime; 389-ds: passwordRetryCount).`);
       case 32:
         return phase === 'base' || phase === 'search'
           ? new AppError('NO_SUCH_BASE', `The search base "${t.baseDn}" does not exist on ${where}, or the bind account cannot see it. Check the part of the URL after the host, or let the server suggest one: Detect search base in the app, or ldap-sync server detect-base.`)
           : new AppError('BIND_FAILED', `The bind DN "${t.bindDn}" does not exist on ${where}.`);
       case 4:
-        return new AppError('SIZE_LIMIT', `The directory stopped the search early: size limit exceeded for "${t.bindDn || 'anonymous'}". Ask the directory administrator to raise the size limit for this account (OpenLDAP: limits/olcSizeLimit; Active Directory: MaxPageSize), or narrow the search filter or base.`);
+        return sizeLimitError(t.bindDn, kind);
       case 3:
         return new AppError('TIME_LIMIT', `The directory stopped the search early: time limit exceeded. Ask the directory administrator to raise the time limit for "${t.bindDn || 'anonymous'}", or narrow the search filter or base.`);
       case 11:
-        return new AppError('SIZE_LIMIT', `The directory stopped the search early: administrative limit exceeded${diag}. Ask the directory administrator to raise the limits for this account, or narrow the search filter.`);
+        return adminLimitError(t.bindDn, kind, diag);
       case 10:
         return new AppError('REFERRAL', `The directory answered with a referral to another server${diag} instead of the entries: the search base is not held by ${where}. Point the URL at the server (or Global Catalog, port 3268) that holds the base.`);
       case 9:

@@ -12,6 +12,7 @@ import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
 import type { DirectoryEntry } from '../directory/entry';
 import { decodeEntryPage } from '../directory/entry-page';
 import { cancelledRead, readStrict, SYNC_PAGE_SIZE, type StrictReadOptions, type StrictReadResult } from './strict-read';
+import { pageSizeOf } from './target';
 import { startWorker } from '../threads/start-worker';
 import type { Worker } from 'node:worker_threads';
 import type { ReadWorkerMessage, ReadWorkerStart } from './read-protocol';
@@ -180,7 +181,7 @@ export async function readDirectory(o: ReadOptions): Promise<StrictReadResult> {
       target: o.target,
       password: o.password,
       attributes: o.attributes,
-      pageSize: o.pageSize ?? SYNC_PAGE_SIZE,
+      pageSize: o.pageSize ?? pageSizeOf(o.target),
       domainScope: o.domainScope,
     };
     worker.ref();

@@ -22,6 +22,14 @@ export interface RootDse {
   schemaNamingContext?: string;
   /** Active Directory: the forest root domain's naming context. */
   rootDomainNamingContext?: string;
+  /** RFC 3045 vendorName, e.g. "389 Project" (OpenLDAP and AD do not send it). */
+  vendorName?: string;
+  /** RFC 3045 vendorVersion, e.g. "389-Directory/2.3.4". */
+  vendorVersion?: string;
+  /** Active Directory: capability OIDs (1.2.840.113556.1.4.800 = Active Directory; Samba AD too). */
+  supportedCapabilities?: string[];
+  /** The root DSE's object classes (OpenLDAP: OpenLDAProotDSE). */
+  objectClass?: string[];
 }
 
 /** The attributes asked for: operational ones must be named (OpenLDAP returns none for `*`). */
@@ -32,6 +40,10 @@ export const ROOT_DSE_ATTRIBUTES = [
   'configurationNamingContext',
   'schemaNamingContext',
   'rootDomainNamingContext',
+  'vendorName',
+  'vendorVersion',
+  'supportedCapabilities',
+  'objectClass',
 ] as const;
 
 /** A root DSE that says nothing (the server refused to show it). */
@@ -47,9 +59,13 @@ export function rootDseFrom(attributes: Record<string, unknown>): RootDse {
     return key === undefined ? undefined : attributes[key];
   };
   const dse: RootDse = { namingContexts: list(get('namingContexts')), supportedControl: list(get('supportedControl')) };
-  for (const name of ['defaultNamingContext', 'configurationNamingContext', 'schemaNamingContext', 'rootDomainNamingContext'] as const) {
+  for (const name of ['defaultNamingContext', 'configurationNamingContext', 'schemaNamingContext', 'rootDomainNamingContext', 'vendorName', 'vendorVersion'] as const) {
     const v = one(get(name));
     if (v) dse[name] = v;
+  }
+  for (const name of ['supportedCapabilities', 'objectClass'] as const) {
+    const v = list(get(name));
+    if (v.length) dse[name] = v;
   }
   return dse;
 }

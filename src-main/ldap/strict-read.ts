@@ -25,11 +25,13 @@ import { assembleJsonPage } from './ldap-json';
 import { completeRanges, hasRangedAttribute, RangeProblem, type RangeFetch } from './ranged-attributes';
 import { ReferenceJudge, ReferenceTally, referralError, supportsDomainScope } from './referrals';
 import { DOMAIN_SCOPE_OID, readRootDse } from './root-dse';
+import { directoryKind } from './directory-kind';
 import { PagedSearch, type SearchPage } from './search-stream';
-import type { LdapTarget } from './target';
+import { pageSizeOf, type LdapTarget } from './target';
+import { DEFAULT_PAGE_SIZE } from '../../src-shared/domain/server-defaults';
 
-/** Entries per page: Active Directory's default MaxPageSize. */
-export const SYNC_PAGE_SIZE = 1000;
+/** Default entries per page: Active Directory's default MaxPageSize (the server's Page size overrides it). */
+export const SYNC_PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
 export interface StrictReadOptions {
   target: LdapTarget;
@@ -37,6 +39,7 @@ export interface StrictReadOptions {
   password: string | null;
   /** Attributes to fetch ('*' for all user attributes, plus any operational ones named). */
   attributes: string[];
+  /** Entries per page; default: the target's Page size. */
   pageSize?: number;
   /** Send the domain-scope control when the root DSE advertises it (default true; false shows what a server without it returns). */
   domainScope?: boolean;
@@ -104,7 +107,7 @@ export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promis
         scope: 'sub',
         filter: toLdaptsFilter(matchAllFilter(t.searchFilter)),
         attributes: o.attributes,
-        pageSize: o.pageSize ?? SYNC_PAGE_SIZE,
+        pageSize: o.pageSize ?? pageSizeOf(t),
         // The directory's own time limit per page (ldapts's default), besides our deadline below.
         timeLimit: 10,
         json,
@@ -133,7 +136,7 @@ export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promis
     } catch (err) {
       if (err instanceof AppError && err.code === 'CANCELLED') throw cancelledRead();
       if (err instanceof RangeProblem) throw rangeError(err);
-      throw toLdapAppError(err, 'search', t);
+      throw toLdapAppError(err, 'search', t, directoryKind(dse));
     } finally {
       search?.close();
     }

@@ -1,7 +1,7 @@
 import { parseLdapUrl } from '../../src-shared/ldap/url';
 import { analyzeSearchFilter } from '../../src-shared/ldap/filter';
 import { validateServerDraft } from '../../src-shared/domain/validate-server';
-import type { ServerDraft, TrustedCertificate } from '../../src-shared/domain/server';
+import { DEFAULT_PAGE_SIZE, type ServerDraft, type TrustedCertificate } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
 
 /** Everything needed to talk to one directory, resolved from a validated server draft. */
@@ -17,7 +17,12 @@ export interface LdapTarget {
   usernameAttribute: string;
   timeoutMs: number;
   trusted: TrustedCertificate[];
+  /** Entries per page of paged reads (the server's Page size; absent: {@link DEFAULT_PAGE_SIZE}). */
+  pageSize?: number;
 }
+
+/** The page size paged reads of the target use. */
+export const pageSizeOf = (t: Pick<LdapTarget, 'pageSize'>): number => t.pageSize ?? DEFAULT_PAGE_SIZE;
 
 /** Validates a draft and resolves it into a target; throws INVALID_INPUT with per-field issues. */
 export function targetFromDraft(draft: ServerDraft): LdapTarget {
@@ -41,5 +46,6 @@ export function targetFromDraft(draft: ServerDraft): LdapTarget {
     usernameAttribute: filter.usernameAttribute,
     timeoutMs: draft.timeoutSeconds * 1000,
     trusted: draft.trustedCertificates,
+    pageSize: draft.pageSize ?? DEFAULT_PAGE_SIZE,
   };
 }

@@ -15,6 +15,7 @@ export function toServerView(row: ServerRow, trusted: readonly TrustedCertificat
     bindDn: row.bindDn,
     searchFilter: row.searchFilter,
     timeoutSeconds: row.timeoutSeconds,
+    pageSize: row.pageSize,
     mapping: { ...row.mapping },
     scripts: { ...row.scripts },
     createUsers: row.createUsers,

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
 import { ScriptTestCases, type ScriptTestCase } from '../../src-shared/domain/script-tests';
-import type { LastTest } from '../../src-shared/domain/server';
+import { DEFAULT_PAGE_SIZE, type LastTest } from '../../src-shared/domain/server';
 import { AppError } from '../../src-shared/errors';
 import { nameKey } from './name-key';
 import { serverNotFound } from './server-not-found';
@@ -24,6 +24,8 @@ export interface ServerRow {
   bindDn: string;
   searchFilter: string;
   timeoutSeconds: number;
+  /** Entries per page of paged reads; absent when written means the default (1000). */
+  pageSize?: number;
   mapping: AttributeMapping;
   scripts: ServerScripts;
   createUsers: boolean;
@@ -58,7 +60,7 @@ export function serverNameKey(name: string): string {
 }
 
 const COLUMNS = `id, name, url, start_tls AS startTls, bind_anonymously AS bindAnonymously, bind_dn AS bindDn,
-  search_filter AS searchFilter, timeout_seconds AS timeoutSeconds, mapping_json AS mapping, scripts_json AS scripts, create_users AS createUsers, default_org_id AS defaultOrgId, offline, snapshot_id AS snapshotId, script_tests_json AS scriptTests, password_ref AS passwordRef,
+  search_filter AS searchFilter, timeout_seconds AS timeoutSeconds, page_size AS pageSize, mapping_json AS mapping, scripts_json AS scripts, create_users AS createUsers, default_org_id AS defaultOrgId, offline, snapshot_id AS snapshotId, script_tests_json AS scriptTests, password_ref AS passwordRef,
   password_cleared_at AS passwordClearedAt, last_test_json AS lastTest, created_at AS createdAt, updated_at AS updatedAt`;
 
 /** All servers, ordered by name (case-insensitive). */
@@ -83,9 +85,9 @@ export function insertServer(db: Database.Database, row: ServerRow): ServerRow {
   writeOrConflict(row, () =>
     prepared(
       db,
-      `INSERT INTO servers (id, name, name_key, url, start_tls, bind_anonymously, bind_dn, search_filter, timeout_seconds,
+      `INSERT INTO servers (id, name, name_key, url, start_tls, bind_anonymously, bind_dn, search_filter, timeout_seconds, page_size,
         mapping_json, scripts_json, create_users, default_org_id, offline, snapshot_id, script_tests_json, password_ref, password_cleared_at, last_test_json, created_at, updated_at)
-      VALUES (@id, @name, @nameKey, @url, @startTls, @bindAnonymously, @bindDn, @searchFilter, @timeoutSeconds,
+      VALUES (@id, @name, @nameKey, @url, @startTls, @bindAnonymously, @bindDn, @searchFilter, @timeoutSeconds, @pageSize,
         @mapping, @scripts, @createUsers, @defaultOrgId, @offline, @snapshotId, @scriptTests, @passwordRef, @passwordClearedAt, @lastTest, @createdAt, @updatedAt)`,
     ).run(toParams(row)),
   );
@@ -103,7 +105,7 @@ export function updateServer(db: Database.Database, row: ServerRow): ServerRow {
       db,
       `UPDATE servers SET name = @name, name_key = @nameKey, url = @url, start_tls = @startTls,
         bind_anonymously = @bindAnonymously, bind_dn = @bindDn, search_filter = @searchFilter,
-        timeout_seconds = @timeoutSeconds, mapping_json = @mapping, scripts_json = @scripts, create_users = @createUsers, default_org_id = @defaultOrgId, offline = @offline, snapshot_id = @snapshotId, script_tests_json = @scriptTests, password_ref = @passwordRef, password_cleared_at = @passwordClearedAt,
+        timeout_seconds = @timeoutSeconds, page_size = @pageSize, mapping_json = @mapping, scripts_json = @scripts, create_users = @createUsers, default_org_id = @defaultOrgId, offline = @offline, snapshot_id = @snapshotId, script_tests_json = @scriptTests, password_ref = @passwordRef, password_cleared_at = @passwordClearedAt,
         last_test_json = @lastTest, updated_at = @updatedAt
       WHERE id = @id`,
     ).run(params),
@@ -171,6 +173,7 @@ function toParams(row: ServerRow) {
     bindDn: row.bindDn,
     searchFilter: row.searchFilter,
     timeoutSeconds: row.timeoutSeconds,
+    pageSize: row.pageSize ?? DEFAULT_PAGE_SIZE,
     mapping: JSON.stringify(AttributeMapping.parse(row.mapping)),
     scripts: JSON.stringify(ServerScripts.parse(row.scripts)),
     createUsers: row.createUsers ? 1 : 0,

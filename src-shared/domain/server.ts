@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AttributeMapping, ServerScripts } from './mapping';
 import { ScriptTestCases } from './script-tests';
 
-export { DEFAULT_TIMEOUT_SECONDS, emptyServerDraft } from './server-defaults';
+export { DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_SECONDS, emptyServerDraft, MAX_PAGE_SIZE, MIN_PAGE_SIZE } from './server-defaults';
 
 /** A certificate the admin explicitly trusted for one server. `pem` is public data. */
 export const TrustedCertificate = z.object({
@@ -27,6 +27,8 @@ export const ServerDraft = z.object({
   bindDn: z.string().max(4096),
   searchFilter: z.string().max(8192),
   timeoutSeconds: z.number().int().min(1).max(3600),
+  /** Entries per page of every paged read (sync, counts, doctor, capture); absent means {@link DEFAULT_PAGE_SIZE}. */
+  pageSize: z.number().int().min(10).max(5000).optional(),
   trustedCertificates: z.array(TrustedCertificate).max(50),
   /** Which attributes fill email, first name and last name. */
   mapping: AttributeMapping,
@@ -116,6 +118,7 @@ export function draftOfView(s: ServerView): ServerDraft {
     bindDn: s.bindDn,
     searchFilter: s.searchFilter,
     timeoutSeconds: s.timeoutSeconds,
+    pageSize: s.pageSize,
     trustedCertificates: s.trustedCertificates,
     mapping: s.mapping,
     scripts: s.scripts,

@@ -84,7 +84,7 @@ function checkBindDn(bindDn: string): string | null {
 
 /**
  * Returns the problems of a server draft, one per field at most, by field path:
- * `name`, `url`, `startTls`, `bindDn` (skipped for anonymous binds), `searchFilter`, `timeoutSeconds`,
+ * `name`, `url`, `startTls`, `bindDn` (skipped for anonymous binds), `searchFilter`, `timeoutSeconds`, `pageSize`,
  * `mapping.email|firstName|lastName` (attribute names; empty = not mapped) and `scripts.active` (not blank).
  * The URL must name a host and a non-empty search base and hold no `?attrs?scope?filter` part.
  * Script syntax is checked in main (it needs the script engine).
@@ -113,6 +113,8 @@ export function validateServerDraft(draft: ServerDraft): FieldIssue[] {
 
   const t = draft.timeoutSeconds;
   if (!Number.isInteger(t) || t < 1 || t > 3600) add('timeoutSeconds', 'Enter a whole number of seconds from 1 to 3600');
+  const p = draft.pageSize;
+  if (p !== undefined && (!Number.isInteger(p) || p < 10 || p > 5000)) add('pageSize', 'Enter a page size from 10 to 5000 entries (default 1000)');
   if (draft.mapping) issues.push(...mappingIssues(draft.mapping));
   if (draft.scripts) issues.push(...scriptIssues(draft.scripts));
   return issues;

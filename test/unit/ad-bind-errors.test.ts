@@ -90,7 +90,7 @@ describe('Active Directory bind failures', () => {
   it('leaves a directory without AD diagnostics (OpenLDAP) with the plain message', () => {
     const e = bindRefusal('');
     expect(e.code).toBe('INVALID_CREDENTIALS');
-    expect(e.message).toBe('Invalid credentials: the directory rejected the bind as "svc-sync@example.com". Check the bind DN and password.');
+    expect(e.message).toBe('Invalid credentials: the directory rejected the bind as "svc-sync@example.com". Check the bind DN and password. Under a password policy the account may also be locked after wrong passwords (OpenLDAP ppolicy: pwdAccountLockedTime; 389-ds: passwordRetryCount).');
   });
 
   it('cuts ldapts\'s "Code: 0x31" suffix and the NUL from the server text', () => {

@@ -92,6 +92,7 @@ describe('exporting the configuration', () => {
           bindPassword: { file: '/run/secrets/branch' },
           searchFilter: '(&(objectClass=person)(cn=?))',
           timeoutSeconds: 30,
+          pageSize: 1000,
           trustedCertificates: [],
           mapping: defaultMapping(),
           scripts: defaultScripts(),

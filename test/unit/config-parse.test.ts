@@ -39,7 +39,7 @@ describe('config file checks', () => {
       config: {
         servers: [
           {
-            draft: { name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: 'cn=sync,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, trustedCertificates: [], mapping: defaultMapping(), scripts: defaultScripts(), createUsers: false, defaultOrgId: null, offline: false, snapshotId: null, scriptTests: [] },
+            draft: { name: 'Corp', url: URL, startTls: false, bindAnonymously: false, bindDn: 'cn=sync,dc=example,dc=com', searchFilter: FILTER, timeoutSeconds: 30, pageSize: 1000, trustedCertificates: [], mapping: defaultMapping(), scripts: defaultScripts(), createUsers: false, defaultOrgId: null, offline: false, snapshotId: null, scriptTests: [] },
             password: undefined,
             defaultOrg: null,
           },

@@ -12,6 +12,7 @@ export function serverRow(overrides: Partial<ServerRow> = {}): ServerRow {
     bindDn: 'cn=sync,ou=services,dc=example,dc=com',
     searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
     timeoutSeconds: 30,
+    pageSize: 1000,
     mapping: defaultMapping(),
     createUsers: false,
     defaultOrgId: null,
