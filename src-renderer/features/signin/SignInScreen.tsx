@@ -28,6 +28,8 @@ export function SignInScreen({ active }: { active: boolean }) {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [result, setResult] = useState<SignInResult | null>(null);
   const [busy, setBusy] = useState(false);
+  // Counts answered attempts, so an identical answer is still seen as new (tests wait on it).
+  const [attempts, setAttempts] = useState(0);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -63,6 +65,7 @@ export function SignInScreen({ active }: { active: boolean }) {
       // The password goes into this one call and nowhere else: the next attempt types it again.
       if (passwordRef.current) passwordRef.current.value = '';
       setBusy(false);
+      setAttempts((n) => n + 1);
     }
   };
 
@@ -137,12 +140,12 @@ export function SignInScreen({ active }: { active: boolean }) {
           </Field>
           <div className="toolbar">
             <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Signing in…' : register ? 'Sign in and register' : 'Test sign-in'}
+              {busy ? 'Signing in…' : register ? 'Sign in and register' : 'Sign in'}
             </button>
           </div>
           {error && <ErrorBox error={error} lead="Not tried:" testId="signin-error" />}
         </form>
-        <div className="signin-answer" aria-live="polite">
+        <div className="signin-answer" aria-live="polite" data-testid="signin-answer" data-attempts={attempts}>
           {result ? (
             <SignInResultView result={result} />
           ) : (
