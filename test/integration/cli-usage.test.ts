@@ -131,7 +131,7 @@ describe('ldap-sync config and server list', () => {
       ],
     });
     const list = await ldapSync(['server', 'list']);
-    expect(list.stdout.split('\n')[0]).toMatch(/^NAME\s+URL\s+PASSWORD\s+LAST TEST$/);
+    expect(list.stdout.split('\n')[0]).toMatch(/^NAME\s+URL\s+PAGE SIZE\s+PASSWORD\s+LAST TEST$/);
     expect(list.stdout).toMatch(/Branch .* anonymous bind\s+never tested/);
     expect(list.stdout).toMatch(/Corp .* env CORP_BIND_PASSWORD\s+never tested/);
   });

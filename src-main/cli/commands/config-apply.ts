@@ -49,7 +49,7 @@ and so is any top-level key the file does not have. FILE looks like:
       "bindDn": "cn=sync,dc=example,dc=com",
       "bindPassword": { "env": "CORP_BIND_PASSWORD" },
       "searchFilter": "(&(objectClass=inetOrgPerson)(uid=?))",
-      "timeoutSeconds": 30,
+      "timeoutSeconds": 30, "pageSize": 1000,
       "trustedCertificates": [ { "file": "corp-ca.pem" } ],
       "mapping": { "email": "mail", "firstName": "givenName", "lastName": "sn" },
       "scripts": { "active": "function(entry) { return entry.employeeType != 'former'; }",
@@ -65,6 +65,8 @@ and so is any top-level key the file does not have. FILE looks like:
               "registrantsNotFound": { "action": "placeInOrg", "org": "Guests" } } }
 
 Defaults: startTls false, bindAnonymously false, bindDn "", timeoutSeconds 30,
+pageSize 1000 (entries per page of every paged read, 10 to 5000; 389-ds applies its size limit
+per page, so a smaller page can read what 1000 cannot; the connection test suggests one),
 trustedCertificates [], mapping { "email": "mail", "firstName": "givenName", "lastName": "sn" },
 scripts { "active": "function(entry) { return true; }", "orgName": null, "roleName": null }
 (each mapping and scripts key defaults on its own). name, url and searchFilter are required.

@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE } from '../../../src-shared/domain/server';
 import type { CommandSpec } from '../command';
 import { lastTestSummary, passwordSource, table } from '../format-server';
 
@@ -7,7 +8,8 @@ export const serverList: CommandSpec = {
   name: 'list',
   args: [],
   summary: 'List the saved servers and their last test',
-  description: `Lists the saved servers: name, URL, where the bind password comes from (OS keychain,
+  description: `Lists the saved servers: name, URL, page size (entries per page of every paged read;
+config key "pageSize", default 1000), where the bind password comes from (OS keychain,
 environment variable, file, none) and the outcome of the last connection test.
 With --json, prints the servers as an array (no secrets: only where each password lives).`,
   options: {},
@@ -21,7 +23,7 @@ With --json, prints the servers as an array (no secrets: only where each passwor
       ctx.io.stdout('No servers yet. Add some with: ldap-sync config apply FILE\n');
       return 0;
     }
-    const rows = [['NAME', 'URL', 'PASSWORD', 'LAST TEST'], ...servers.map((s) => [s.name, s.url, passwordSource(s), lastTestSummary(s.lastTest)])];
+    const rows = [['NAME', 'URL', 'PAGE SIZE', 'PASSWORD', 'LAST TEST'], ...servers.map((s) => [s.name, s.url, String(s.pageSize ?? DEFAULT_PAGE_SIZE), passwordSource(s), lastTestSummary(s.lastTest)])];
     ctx.io.stdout(table(rows));
     return 0;
   },

@@ -1,4 +1,5 @@
 import { presetOfDraft, SERVER_PRESETS } from '../../../src-shared/domain/presets';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../../../src-shared/domain/server';
 import { isPlainLdap } from './form-model';
 import { Field, Switch, CodeInput } from './Field';
 import { PasswordSection } from './PasswordSection';
@@ -131,6 +132,29 @@ export function ServerFields({ form }: { form: ServerForm }) {
             value={form.timeoutText}
             onChange={(e) => form.setTimeoutText(e.target.value)}
             onBlur={() => form.touch('timeoutSeconds')}
+          />
+        )}
+      </Field>
+
+      <Field
+        id="server-page-size"
+        label="Page size"
+        error={errors.pageSize}
+        help="Entries per page of every read (10 to 5000). 389-ds applies its size limit per page: if the connection test suggests a smaller page, enter it here."
+      >
+        {(a11y) => (
+          <input
+            {...a11y}
+            type="number"
+            inputMode="numeric"
+            min={MIN_PAGE_SIZE}
+            max={MAX_PAGE_SIZE}
+            step={1}
+            className="narrow"
+            disabled={offline}
+            value={draft.pageSize === undefined ? DEFAULT_PAGE_SIZE : Number.isNaN(draft.pageSize) ? '' : draft.pageSize}
+            onChange={(e) => form.setField('pageSize', e.target.value.trim() === '' ? Number.NaN : Number(e.target.value))}
+            onBlur={() => form.touch('pageSize')}
           />
         )}
       </Field>

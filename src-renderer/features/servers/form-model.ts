@@ -2,7 +2,7 @@
 import type { FieldIssue } from '../../../src-shared/errors';
 import type { CertificateInfo } from '../../../src-shared/domain/doctor';
 import type { AttributeMapping, ServerScripts } from '../../../src-shared/domain/mapping';
-import type { ChosenFile, ServerDraft, ServerView, TrustedCertificate, WindowPasswordInput } from '../../../src-shared/domain/server';
+import { DEFAULT_PAGE_SIZE, type ChosenFile, type ServerDraft, type ServerView, type TrustedCertificate, type WindowPasswordInput } from '../../../src-shared/domain/server';
 import { passwordDestinationChanged } from '../../../src-shared/domain/password-destination';
 
 /**
@@ -35,6 +35,7 @@ export const FIELD_PATHS = [
   'password',
   'searchFilter',
   'timeoutSeconds',
+  'pageSize',
   'trustedCertificates',
   'mapping.email',
   'mapping.firstName',
@@ -58,6 +59,7 @@ export function draftOf(server: ServerView): ServerDraft {
     bindDn: server.bindDn,
     searchFilter: server.searchFilter,
     timeoutSeconds: server.timeoutSeconds,
+    pageSize: server.pageSize,
     trustedCertificates: server.trustedCertificates.map((c) => ({ ...c })),
     mapping: { ...server.mapping },
     scripts: { ...server.scripts },
@@ -79,6 +81,7 @@ export function sameDraft(a: ServerDraft, b: ServerDraft): boolean {
     a.bindDn === b.bindDn &&
     a.searchFilter === b.searchFilter &&
     a.timeoutSeconds === b.timeoutSeconds &&
+    (a.pageSize ?? DEFAULT_PAGE_SIZE) === (b.pageSize ?? DEFAULT_PAGE_SIZE) &&
     a.trustedCertificates.length === b.trustedCertificates.length &&
     a.trustedCertificates.every((c, i) => c.fingerprint256 === b.trustedCertificates[i]?.fingerprint256) &&
     sameMapping(a.mapping, b.mapping) &&
