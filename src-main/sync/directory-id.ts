@@ -44,3 +44,27 @@ export function directoryIdOf(entry: EntryInput): string | null {
   }
   return `${attr}:${value.toLowerCase()}`;
 }
+
+/** The kind prefix of a directory ID (`objectGUID` of `objectGUID:...`; '' when it has none). */
+export function directoryIdKind(id: string): string {
+  const colon = id.indexOf(':');
+  return colon < 0 ? '' : id.slice(0, colon);
+}
+
+/**
+ * Every directory ID the entry gives besides {@link directoryIdOf}'s (in the same `kind:value`
+ * form), e.g. 389-ds's nsUniqueId next to its entryUUID. A user first seen under one of them (the
+ * entryUUID plugin off, an `ldif2db` import) is the same user once the preferred one appears.
+ */
+export function otherDirectoryIdsOf(entry: EntryInput, primary: string | null): string[] {
+  const out: string[] = [];
+  for (const name in entry.attributes) {
+    const rank = ID_RANK.get(name.toLowerCase());
+    if (rank === undefined) continue;
+    const v = entry.attributes[name][0];
+    if (!v) continue;
+    const one = directoryIdOf({ dn: entry.dn, attributes: { [name]: [v] } } as EntryInput);
+    if (one !== null && one !== primary && !out.includes(one)) out.push(one);
+  }
+  return out;
+}

@@ -12,7 +12,8 @@
  *                             renamed username, fields
  *   5. decide-reused          per reused username: a change naming both IDs; the old account is
  *                             deactivated, never given to the new entry
- *   6. decide-new             per unmatched username: a new user (it needs an email), or why there is none
+ *   6. decide-new             per unmatched username, after every matched one (so a name a rename of
+ *                             this plan frees can be taken): a new user (it needs an email), or why there is none
  *   7. deactivate-unreturned  managed users no entry returned
  * Directory-ID matching runs for all entries before any username matching, so a re-used username
  * never takes over a renamed user's account. The texts admins read are all in plan/messages.ts.
@@ -104,9 +105,13 @@ export class Planner {
 
     const out = new PlanOutput();
     const answers = new Answers(ctx, entries);
-    const d: Deciding = { ctx, users, answers, out, ownerOf: (k) => usernameOwner(k, users, byKey, answers, ctx.others) };
+    const d: Deciding = { ctx, users, answers, out, freed: new Set(), ownerOf: (k) => usernameOwner(k, users, byKey, answers, ctx.others) };
     const facts = newFacts();
     const { first, user } = matches;
+    // New usernames are decided after every matched one, so a name a rename frees in this plan can be
+    // taken by a new user of the same plan (issue 15); applying in order renames before it creates.
+    const newEntry: number[] = [];
+    const newSlot: number[] = [];
     for (let i = 0; i < n; i++) {
       if ((i & SLICE_MASK) === SLICE_MASK) yield;
       const count = first[i + 1] - first[i];
@@ -131,8 +136,17 @@ export class Planner {
         }
         if (u >= 0) decideMatched(d, f, username, k, u);
         else if (u <= -2) decideReused(d, f, username, reusedUser(u));
-        else decideNew(d, f, username, k);
+        else {
+          newEntry.push(i);
+          newSlot.push(j);
+        }
       }
+    }
+    for (let s = 0; s < newEntry.length; s++) {
+      if ((s & SLICE_MASK) === SLICE_MASK) yield;
+      const i = newEntry[s];
+      const f = readFacts(entries, i, facts);
+      decideNew(d, f, entries.nameAt(i, newSlot[s]), entries.keyAt(i, newSlot[s]));
     }
     const { gone, activeBefore } = yield* deactivateUnreturnedInSlices(users, matches, out);
 

@@ -142,15 +142,26 @@ describe('planner', () => {
     expect(plan({ managed: [user('alice')] }, [entry('alice', { uuid: null })]).seen).toEqual([]);
   });
 
-  it('never lets a re-used username take over a renamed user (directory IDs are matched first)', () => {
+  it('never lets a re-used username take over a renamed user, and gives the freed name to a new user in the same plan, after the rename', () => {
     // alice was renamed to alicia, and a new entry took the name alice.
     const p = plan({ managed: [user('alice')], createUsers: true }, [entry('alice', { uuid: 'uuid-other' }), entry('alicia', { uuid: 'uuid-alice', mail: 'alice@example.com' })]);
-    expect(rows(p)).toEqual([
-      ['error', 'alice', 'id-alice', expect.stringContaining('still belongs to a user of "Dept A" whom this plan matches to another entry by directory ID')],
-      ['dn', 'alice', 'id-alice', expect.stringMatching(/^Renamed in the directory/)],
-      ['update', 'alice', 'id-alice', 'username: alicia'],
+    expect(rows(p).map((r) => r.slice(0, 3))).toEqual([
+      ['dn', 'alice', 'id-alice'],
+      ['update', 'alice', 'id-alice'],
+      ['create', 'alice', p.changes[2].userId],
     ]);
-    expect(p.changes[2].data).toEqual({ kind: 'update', fields: { username: 'alicia' } });
+    expect(p.changes[1].data).toEqual({ kind: 'update', fields: { username: 'alicia' } });
+    expect(p.changes[2].userId).not.toBe('id-alice');
+    expect(p.counts).toMatchObject({ created: 1, errors: 0, reused: 0 });
+  });
+
+  it('creates no user for a name whose holder this plan matches elsewhere but cannot rename, and says the organization is managed', () => {
+    // alice was renamed to bob, whom a user of another organization holds; a new entry took alice.
+    const others = new Map([['bob', { id: 'id-local-bob', orgName: 'Local' }]]);
+    const p = plan({ managed: [user('alice')], createUsers: true, others }, [entry('alice', { uuid: 'uuid-other' }), entry('bob', { uuid: 'uuid-alice', mail: 'alice@example.com' })]);
+    expect(rows(p).map((r) => r[0])).toEqual(['dn', 'error', 'error']);
+    expect(p.changes[2].reason).toContain('still belongs to a user of "Dept A" whom this plan matches to another entry by directory ID');
+    expect(p.changes[2].reason).not.toContain('does not manage');
     expect(p.counts.created).toBe(0);
   });
 

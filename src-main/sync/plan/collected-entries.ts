@@ -14,7 +14,7 @@ import type { ScriptErrorInfo } from '../../../src-shared/domain/scripts';
 import { valuesByName } from '../../directory/entry';
 import type { EntryInput, ScriptOutcome } from '../../scripts/engine';
 import { StringPool, type ManagedUsers } from '../../store/managed-users';
-import { directoryIdOf } from '../directory-id';
+import { directoryIdKind, directoryIdOf, otherDirectoryIdsOf } from '../directory-id';
 import { FullRecords, Quads } from '../entry-columns';
 
 // Per entry, four numbers.
@@ -72,6 +72,13 @@ export class CollectedEntries {
   private readonly namePool = new StringPool();
   /** Script failures by entry index (most entries have none). */
   private readonly failures = new Map<number, readonly ScriptErrorInfo[]>();
+  /**
+   * Directory IDs of entries besides their preferred one, kept only in a kind some managed user is
+   * known by (an nsUniqueId while users are known by nsUniqueId and entryUUID appears): most entries none.
+   */
+  private readonly otherIds = new Map<number, readonly string[]>();
+  /** The kinds of the managed users' directory IDs (built at the first entry with several IDs). */
+  private userIdKinds: Set<string> | null = null;
   /** Distinct Org name answers (trimmed; 0: none) and Role name answers (0: none). */
   private readonly orgAnswers: (string | null)[] = [null];
   private readonly orgAnswerIndex = new Map<string, number>();
@@ -127,6 +134,8 @@ export class CollectedEntries {
       const lastName = firstValue(e, mapping.lastName);
 
       const index = this.count++;
+      const others = this.otherIdsOf(e, directoryId);
+      if (others !== null) this.otherIds.set(index, others);
       let bits = o.active === null ? ACTIVE_NULL : o.active ? 1 : 0;
       let ref = -1;
       if (compactable && key !== null && keys === null) {
@@ -149,6 +158,26 @@ export class CollectedEntries {
       this.quads.push(ref, bits, org, hasRoleScript && o.roles.length ? this.internRoles(o.roles) : 0);
       if (o.errors.length) this.failures.set(index, o.errors);
     }
+  }
+
+  /** The entry's other directory IDs of a kind managed users are known by, or null. */
+  private otherIdsOf(e: EntryInput, primary: string | null): string[] | null {
+    if (primary === null) return null;
+    const all = otherDirectoryIdsOf(e, primary);
+    if (all.length === 0) return null;
+    if (this.userIdKinds === null) {
+      this.userIdKinds = new Set();
+      for (let u = 0; u < this.users.length; u++) {
+        const d = this.users.directoryId[u];
+        if (d) this.userIdKinds.add(directoryIdKind(d));
+      }
+    }
+    const primaryKind = directoryIdKind(primary);
+    const kept = all.filter((id) => {
+      const kind = directoryIdKind(id);
+      return kind !== primaryKind && this.userIdKinds!.has(kind);
+    });
+    return kept.length ? kept.map(flat) : null;
   }
 
   private internOrg(name: string): number {
@@ -192,6 +221,11 @@ export class CollectedEntries {
     const at = i * STRIDE;
     const ref = this.quads.data[at + REF];
     return ref >= 0 ? (this.quads.data[at + BITS] & HAS_DIRECTORY_ID ? this.users.directoryId[ref] : null) : this.full.directoryId(-1 - ref);
+  }
+
+  /** The entry's directory IDs besides {@link directoryId} that some managed user's ID could be (usually none). */
+  otherDirectoryIds(i: number): readonly string[] {
+    return this.otherIds.size ? (this.otherIds.get(i) ?? NO_ROLES) : NO_ROLES;
   }
 
   /** How many distinct usernames the entry has (0: none, 1: the usual case). */

@@ -115,6 +115,7 @@ function decideFields(d: Deciding, f: EntryFacts, username: string, k: string, u
       out.error(username, f.dn, userId, renameTaken(userName, username, owner.orgName));
     } else {
       fields = { username };
+      if (k !== userKey) d.freed?.add(userKey);
       from = [fieldText('username', userName)];
       to = [fieldText('username', username)];
     }

@@ -18,9 +18,11 @@ export function decideNew(d: Deciding, f: EntryFacts, username: string, k: strin
   const { ctx, out, answers } = d;
   if (!ctx.createUsers) return;
   const owner = d.ownerOf(k);
-  if (owner) {
-    // A user of this server the username did not match: another entry has them by directory ID
-    // (a rename that frees the name). Planning renames first would let this one be created now (issue 15).
+  // A user of this server whom this plan renames (matched to another entry by directory ID) frees
+  // the name: the rename is applied first (new users are planned after every matched one).
+  if (owner && !(owner.managed && d.freed?.has(k))) {
+    // Else a user of this server the username did not match: another entry has them by directory
+    // ID, and their rename cannot be applied (the new name is taken).
     out.error(username, f.dn, owner.id, owner.managed ? nameHeldByRenamedUser(username, owner.orgName) : nameTakenElsewhere(username, owner.orgName, ctx.serverName));
     return;
   }

@@ -36,7 +36,8 @@ export function decideDnChange(d: Deciding, f: EntryFacts, u: number): void {
   if (before === null || before === f.dn || users.sourceServerId[u] !== ctx.serverId) return;
   const how = dnChangeOf(before, f.dn);
   if (how === null) return;
-  const sameId = f.directoryId !== null && users.directoryId[u] === f.directoryId;
+  const userId = users.directoryId[u];
+  const sameId = userId !== null && (f.directoryId === userId || f.otherDirectoryIds.includes(userId));
   out.counts.dnChanged++;
   const data = { kind: 'dn', dn: f.dn, directoryId: f.directoryId ?? users.directoryId[u] } as const;
   out.changes.push({ username: users.username[u], dn: f.dn, userId: users.id[u], action: 'dn', from: before, to: f.dn, reason: dnChangedReason(how, sameId), data, seq: out.changes.length });

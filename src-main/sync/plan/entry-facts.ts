@@ -10,6 +10,8 @@ import type { PlanContext } from './types';
 export interface EntryFacts {
   dn: string;
   directoryId: string | null;
+  /** The entry's other directory IDs a managed user may be known by (usually none). */
+  otherDirectoryIds: readonly string[];
   /** The Active script's answer (null: none). */
   active: boolean | null;
   /** The Org name answer, trimmed (null: none). */
@@ -24,13 +26,14 @@ export interface EntryFacts {
 
 /** An empty record to fill with readFacts (one per plan, refilled per entry: no object per entry). */
 export function newFacts(): EntryFacts {
-  return { dn: '', directoryId: null, active: null, orgAnswer: null, roleAnswer: 0, email: null, firstName: null, lastName: null, errors: [] };
+  return { dn: '', directoryId: null, otherDirectoryIds: [], active: null, orgAnswer: null, roleAnswer: 0, email: null, firstName: null, lastName: null, errors: [] };
 }
 
 /** Fills `f` with entry i's facts. */
 export function readFacts(entries: CollectedEntries, i: number, f: EntryFacts): EntryFacts {
   f.dn = entries.dn(i);
   f.directoryId = entries.directoryId(i);
+  f.otherDirectoryIds = entries.otherDirectoryIds(i);
   f.active = entries.active(i);
   f.orgAnswer = entries.orgAnswer(i);
   f.roleAnswer = entries.roleAnswerOf(i);
@@ -53,6 +56,8 @@ export interface Deciding {
   users: ManagedUsers;
   answers: Answers;
   out: PlanOutput;
+  /** Username keys of managed users this plan renames: free for a new user of the same plan (absent: none). */
+  freed?: Set<string>;
   /** The user holding username key `k` (this server's or another organization's), if any. */
   ownerOf(k: string): { id: string; orgName: string; managed?: boolean } | undefined;
 }

@@ -1,6 +1,7 @@
 /**
  * Rule, first matching pass: an entry whose directory ID is a managed user's is that user, when the
- * username is the same or, when one username and one user of that ID are left, a rename. It runs
+ * username is the same or, when one username and one user of that ID are left, a rename. Any of the
+ * entry's IDs counts (entryUUID, objectGUID, nsUniqueId...): the ID attribute may change. It runs
  * for every entry before matching by username, so a re-used username never takes over a renamed
  * user's account.
  */
@@ -42,7 +43,12 @@ export function* matchByDirectoryIdInSlices(entries: CollectedEntries, users: Ma
     if ((i & SLICE_MASK) === SLICE_MASK) yield;
     const directoryId = entries.directoryId(i);
     if (!directoryId) continue;
-    const found = byDirId.get(directoryId);
+    // Any ID the user was known by: the entry's preferred one, else another it gives (a user first
+    // seen by nsUniqueId whose entry now has an entryUUID too); applying stores the preferred one.
+    let found = byDirId.get(directoryId);
+    if (found === undefined) {
+      for (const other of entries.otherDirectoryIds(i)) if ((found = byDirId.get(other)) !== undefined) break;
+    }
     if (found === undefined) continue;
     const slot = first[i];
     const count = first[i + 1] - slot;

@@ -35,7 +35,7 @@ export function* matchByUsernameInSlices(
       if (duplicates.has(k)) continue;
       const m = byKey.get(k);
       if (m === undefined || claimed[m]) continue;
-      if (isReusedUsername(entries.directoryId(i), userIds[m])) matches.reuse(slot, m);
+      if (isReusedUsername(entries.directoryId(i), userIds[m], entries.otherDirectoryIds(i))) matches.reuse(slot, m);
       else matches.set(slot, m);
     }
   }

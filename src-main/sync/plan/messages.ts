@@ -96,7 +96,7 @@ export const nameTakenElsewhere = (username: string, ownerOrg: string, serverNam
   `A user named "${username}" already exists in "${ownerOrg}", which "${serverName}" does not manage, so no user is created. Move that user to an organization that signs in with this server, or rename one of them.`;
 
 export const nameHeldByRenamedUser = (username: string, ownerOrg: string) =>
-  `The username "${username}" still belongs to a user of "${ownerOrg}" whom this plan matches to another entry by directory ID (renamed in the directory), so no user is created now. Once that user's new name is applied, the next sync creates this one.`;
+  `The username "${username}" still belongs to a user of "${ownerOrg}" whom this plan matches to another entry by directory ID (renamed in the directory), but that user's new name is taken (see their row), so they keep this one and no user is created now. Once their rename can be applied, the next sync creates this one.`;
 
 export const activeFailedNoCreate = (scriptError: ScriptErrorInfo | undefined) =>
   `${scriptError ? scriptMessage(scriptError) : 'The Active script returned no result'}. No user is created.`;

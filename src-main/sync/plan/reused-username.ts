@@ -17,12 +17,17 @@ function kindOf(id: string): string {
 
 /**
  * The entry is another one than the user's: both directory IDs known, of the same kind, different.
- * An ID of another kind (a directory that started giving entryUUID besides nsUniqueId) or a missing
- * one (a user synced before IDs were read, a snapshot without them) proves nothing: matched by username.
+ * An ID of another kind (a directory that started giving entryUUID besides nsUniqueId) is compared
+ * through the entry's other IDs: the entry's ID of the user's kind decides. None of that kind, or a
+ * missing one (a user synced before IDs were read, a snapshot without them), proves nothing: matched by username.
  */
-export function isReusedUsername(entryId: string | null, userId: string | null): boolean {
+export function isReusedUsername(entryId: string | null, userId: string | null, otherEntryIds: readonly string[] = []): boolean {
   if (entryId === null || userId === null || entryId === userId) return false;
-  return kindOf(entryId) === kindOf(userId);
+  if (kindOf(entryId) === kindOf(userId)) return true;
+  // The entry's ID of the user's kind (its nsUniqueId next to a new entryUUID) says the same.
+  const kind = kindOf(userId);
+  for (const other of otherEntryIds) if (kindOf(other) === kind) return other !== userId;
+  return false;
 }
 
 /** Plans the reused-username change for managed user `u`, whose username the entry now has. */
