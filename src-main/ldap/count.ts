@@ -4,8 +4,8 @@ import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { toLdapAppError } from './ldap-errors';
 import type { DirectoryKind } from './directory-kind';
 import { toLdaptsFilter } from './ldapts-filter';
-import { pageSizeOf, type LdapTarget } from './target';
-import { DEFAULT_PAGE_SIZE } from '../../src-shared/domain/server-defaults';
+import type { LdapTarget } from './target';
+import { DEFAULT_PAGE_SIZE, pageSizeOf } from '../../src-shared/domain/page-size';
 
 /** Default page size for counting; 1000 matches Active Directory's default MaxPageSize. The server's Page size overrides it. */
 export const COUNT_PAGE_SIZE = DEFAULT_PAGE_SIZE;

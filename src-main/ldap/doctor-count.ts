@@ -8,7 +8,8 @@ import type { Client } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
 import { countEntries } from './count';
 import type { DirectoryKind } from './directory-kind';
-import { pageSizeOf, type LdapTarget } from './target';
+import { pageSizeOf } from '../../src-shared/domain/page-size';
+import type { LdapTarget } from './target';
 
 /** Page sizes tried after a limit, largest first (only those below the server's own). */
 export const SMALLER_PAGE_SIZES: readonly number[] = [200, 50];

@@ -1,7 +1,8 @@
 import { matchAllFilter } from '../../src-shared/ldap/filter';
 import { writeTrustedCaFile } from './ca-file';
 import { serverUrl } from './host-port';
-import { pageSizeOf, type LdapTarget } from './target';
+import { pageSizeOf } from '../../src-shared/domain/page-size';
+import type { LdapTarget } from './target';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

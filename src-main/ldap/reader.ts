@@ -12,7 +12,7 @@ import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
 import type { DirectoryEntry } from '../directory/entry';
 import { decodeEntryPage } from '../directory/entry-page';
 import { cancelledRead, readStrict, SYNC_PAGE_SIZE, type StrictReadOptions, type StrictReadResult } from './strict-read';
-import { pageSizeOf } from './target';
+import { pageSizeOf } from '../../src-shared/domain/page-size';
 import { startWorker } from '../threads/start-worker';
 import type { Worker } from 'node:worker_threads';
 import type { ReadWorkerMessage, ReadWorkerStart } from './read-protocol';

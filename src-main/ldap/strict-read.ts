@@ -27,8 +27,8 @@ import { ReferenceJudge, ReferenceTally, referralError, supportsDomainScope } fr
 import { DOMAIN_SCOPE_OID, readRootDse } from './root-dse';
 import { directoryKind } from './directory-kind';
 import { PagedSearch, type SearchPage } from './search-stream';
-import { pageSizeOf, type LdapTarget } from './target';
-import { DEFAULT_PAGE_SIZE } from '../../src-shared/domain/server-defaults';
+import type { LdapTarget } from './target';
+import { DEFAULT_PAGE_SIZE, pageSizeOf } from '../../src-shared/domain/page-size';
 
 /** Default entries per page: Active Directory's default MaxPageSize (the server's Page size overrides it). */
 export const SYNC_PAGE_SIZE = DEFAULT_PAGE_SIZE;

@@ -1,7 +1,8 @@
 import { parseLdapUrl } from '../../src-shared/ldap/url';
 import { analyzeSearchFilter } from '../../src-shared/ldap/filter';
 import { validateServerDraft } from '../../src-shared/domain/validate-server';
-import { DEFAULT_PAGE_SIZE, type ServerDraft, type TrustedCertificate } from '../../src-shared/domain/server';
+import type { ServerDraft, TrustedCertificate } from '../../src-shared/domain/server';
+import { DEFAULT_PAGE_SIZE } from '../../src-shared/domain/page-size';
 import { AppError } from '../../src-shared/errors';
 
 /** Everything needed to talk to one directory, resolved from a validated server draft. */
@@ -22,7 +23,7 @@ export interface LdapTarget {
 }
 
 /** The page size paged reads of the target use. */
-export const pageSizeOf = (t: Pick<LdapTarget, 'pageSize'>): number => t.pageSize ?? DEFAULT_PAGE_SIZE;
+export { pageSizeOf } from '../../src-shared/domain/page-size';
 
 /** Validates a draft and resolves it into a target; throws INVALID_INPUT with per-field issues. */
 export function targetFromDraft(draft: ServerDraft): LdapTarget {

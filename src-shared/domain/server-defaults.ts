@@ -1,15 +1,11 @@
 import { defaultMapping, defaultScripts } from './mapping-defaults';
+import { DEFAULT_PAGE_SIZE } from './page-size';
 import type { ServerDraft } from './server';
+
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE } from './page-size';
 
 /** Default LDAP operation timeout, in seconds (as in the reference product). */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
-
-/** Default entries per page of a paged read: Active Directory's default MaxPageSize. */
-export const DEFAULT_PAGE_SIZE = 1000;
-/** The smallest page size accepted (smaller only multiplies round trips). */
-export const MIN_PAGE_SIZE = 10;
-/** The largest page size accepted (Active Directory and 389-ds cap pages well below this by default). */
-export const MAX_PAGE_SIZE = 5000;
 
 /** A blank form for a new server. */
 export function emptyServerDraft(): ServerDraft {

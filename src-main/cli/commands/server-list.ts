@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_SIZE } from '../../../src-shared/domain/server';
+import { DEFAULT_PAGE_SIZE } from '../../../src-shared/domain/page-size';
 import type { CommandSpec } from '../command';
 import { lastTestSummary, passwordSource, table } from '../format-server';
 
