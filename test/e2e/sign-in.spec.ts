@@ -54,13 +54,13 @@ async function signIn(app: Page, o: { username: string; password: string; key?: 
   return screen.getByTestId('signin-result');
 }
 
+/** The registration key shown on an organization's row. */
 function keyOf(app: Page, org: string): Locator {
   return app.locator(`[data-testid="org-row"][data-name="${org}"]`).getByTestId('org-key');
 }
 
-test('signs users in and registers them, manages local users, CSV, keys and devices', async ({ app }) => {
-  test.setTimeout(180_000);
-  // A server, an LDAP organization that signs in with it, and a local one.
+/** Adds the server Corp, the organization "Corp people" that signs in with it and the local "Guests"; returns Corp people's key. */
+async function addServerAndOrgs(app: Page): Promise<string> {
   await app.getByRole('button', { name: 'Add a server' }).click();
   await app.getByLabel('Server name').fill('Corp');
   await app.getByLabel('URL and search base').fill(`${slapd.url}/${slapd.baseDn}`);
@@ -80,7 +80,12 @@ test('signs users in and registers them, manages local users, CSV, keys and devi
     await dialog.getByLabel('Name').press('Enter');
     await expect(dialog).toHaveCount(0);
   }
-  const corpKey = (await keyOf(app, 'Corp people').textContent())!;
+  return (await keyOf(app, 'Corp people').textContent())!;
+}
+
+test('signs users in and registers them, manages local users, CSV, keys and devices', async ({ app }) => {
+  test.setTimeout(180_000);
+  const corpKey = await addServerAndOrgs(app);
   expect(corpKey.length).toBeGreaterThan(8);
 
   // Test sign-in: a registration with the key and a device, each step shown with its time.
@@ -223,4 +228,57 @@ test('signs users in and registers them, manages local users, CSV, keys and devi
   await edit.getByRole('button', { name: 'Cancel' }).click();
   await expect(edit).toHaveCount(0);
   await expect(app.locator('[data-testid="org-row"][data-name="Guests"]').getByTestId('org-auth')).toHaveText('Local');
+});
+
+test('follows Registrants not found both ways, refuses a deactivated user, and never asks the directory for a local key', async ({ app }) => {
+  test.setTimeout(120_000);
+  const corpKey = await addServerAndOrgs(app);
+  const guestsKey = (await keyOf(app, 'Guests').textContent())!;
+  const screen = app.locator('#screen-signin');
+
+  // Someone the directory does not know, with the LDAP organization's key: denied by default.
+  await go(app, 'Test sign-in');
+  let result = await signIn(app, { username: 'stranger', password: LOCAL_PW, key: corpKey, register: true });
+  await expect(result).toHaveAttribute('data-code', 'REGISTRATION_DENIED');
+  await expect(result.getByTestId('signin-step-search')).toContainText('no entry');
+
+  // Registrants not found: place them in Guests (local sign-in); the typed password becomes theirs.
+  await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sync' }).click();
+  const settings = app.getByTestId('sync-settings');
+  await settings.getByLabel('Place in organization').check();
+  await settings.getByLabel('Organization for registrants not found').selectOption('Guests');
+  await settings.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(settings.getByTestId('settings-saved')).toBeVisible();
+  await go(app, 'Test sign-in');
+  result = await signIn(app, { username: 'stranger', password: LOCAL_PW, key: corpKey, register: true });
+  await expect(result).toHaveAttribute('data-code', 'OK');
+  await expect(result.getByTestId('signin-user')).toContainText('Guests');
+  await expect(result.getByTestId('signin-user')).toContainText('Local password');
+
+  // The key of a local organization: no search, no bind.
+  result = await signIn(app, { username: 'walk-in', password: LOCAL_PW, key: guestsKey });
+  await expect(result).toHaveAttribute('data-code', 'OK');
+  expect(await result.getByTestId('signin-step').evaluateAll((els) => els.map((e) => e.getAttribute('data-step')))).not.toContain('search');
+  expect(await result.getByTestId('signin-step').evaluateAll((els) => els.map((e) => e.getAttribute('data-step')))).not.toContain('bind');
+
+  // A key no organization has.
+  result = await signIn(app, { username: 'user00003', password: slapd.userPassword, key: 'no-such-key' });
+  await expect(result).toHaveAttribute('data-code', 'UNKNOWN_REGISTRATION_KEY');
+
+  // A user an admin deactivated is refused, and the message says who did it.
+  result = await signIn(app, { username: 'user00003', password: slapd.userPassword, key: corpKey, register: true });
+  await expect(result).toHaveAttribute('data-code', 'OK');
+  await go(app, 'Users');
+  await app.locator('#screen-users').getByRole('button', { name: 'Deactivate user00003' }).click();
+  await app.getByTestId('user-active-dialog').getByRole('button', { name: 'Deactivate' }).click();
+  await expect(app.getByTestId('user-active-dialog')).toHaveCount(0);
+  await go(app, 'Test sign-in');
+  result = await signIn(app, { username: 'user00003', password: slapd.userPassword });
+  await expect(result).toHaveAttribute('data-code', 'DEACTIVATED');
+  await expect(result.getByTestId('signin-message')).toContainText('admin');
+
+  // At 1024×700 the panel still fits: the form above the answer, nothing wider than the window.
+  await app.setViewportSize({ width: 1024, height: 700 });
+  await expect(screen.getByTestId('signin-result')).toBeVisible();
+  await expectClean(app, 'Test sign-in at 1024');
 });

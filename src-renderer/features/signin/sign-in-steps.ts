@@ -33,5 +33,7 @@ export function stepText(step: SignInStep): StepText {
 
 /** A step's time, e.g. "12.5 ms" or "1.2 s". */
 export function stepTime(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  const tenths = Math.round(ms * 10) / 10;
+  return tenths < 10 ? `${tenths.toFixed(1)} ms` : `${Math.round(tenths)} ms`;
 }
