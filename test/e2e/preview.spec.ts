@@ -194,7 +194,7 @@ test('opens the raw view of a row, maps attributes, and shows script problems on
   if (shots) {
     await setScript(app, 'Active script', "function(entry) { return entry.employeeType != 'contractor'; }");
     await expect(app.getByTestId('preview-summary')).toContainText('6 active · 4 inactive');
-    await app.locator('#server-form-column').evaluate((el) => el.scrollTo(0, 0));
+    await app.locator('#server-work').evaluate((el) => el.scrollTo(0, 0));
     await app.screenshot({ path: 'docs/screenshots/preview.png' });
   }
 
