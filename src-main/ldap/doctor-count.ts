@@ -2,7 +2,7 @@
  * The doctor's match count, with two admin-facing extras: a count of 0 warns that a filter matching
  * nobody would deactivate every managed user, and a size or administrative limit hit with the
  * server's page size is counted again with smaller pages, because 389-ds applies its size limit per
- * page: when a smaller page reads every entry, the doctor names that Page size.
+ * page: when a smaller page reads every entry, the doctor names that Directory page size.
  */
 import type { Client } from 'ldapts';
 import { AppError } from '../../src-shared/errors';
@@ -37,7 +37,7 @@ export async function countWithPageHint(client: Client, t: LdapTarget, kind: Dir
       }
       throw new AppError(
         'SIZE_LIMIT',
-        `${err.message} With a page size of ${smaller} the same search reads all ${count.toLocaleString('en-US')} ${count === 1 ? 'entry' : 'entries'}: the directory applies its limit per page. Set Page size to ${smaller} in the server's settings (config file: "pageSize": ${smaller}), or raise the limit.`,
+        `${err.message} With a page size of ${smaller} the same search reads all ${count.toLocaleString('en-US')} ${count === 1 ? 'entry' : 'entries'}: the directory applies its limit per page. Set Directory page size to ${smaller} in the server's settings (config file: "pageSize": ${smaller}), or raise the limit.`,
       );
     }
     throw err;

@@ -1,7 +1,7 @@
 /**
  * The size-limit (result 4) and administrative-limit (result 11) messages, naming the settings of
  * the directory in use when its root DSE tells (ldap/directory-kind.ts), else of every directory
- * this app is tested against. 389-ds applies its size limit per page, so a smaller Page size can
+ * this app is tested against. 389-ds applies its size limit per page, so a smaller Directory page size can
  * read whole what the default page of 1,000 cannot: the doctor tries that (ldap/doctor.ts).
  */
 import { AppError } from '../../src-shared/errors';
@@ -37,7 +37,7 @@ const on = (kind: DirectoryKind) => (kind ? ` (${DIRECTORY_NAMES[kind]})` : '');
 export function sizeLimitError(bindDn: string, kind: DirectoryKind, diag = ''): AppError {
   return new AppError(
     'SIZE_LIMIT',
-    `The directory${on(kind)} stopped the search early: size limit exceeded for ${who(bindDn)}${diag}. Nothing was changed. Ask the directory administrator to raise the size limit for this account (${settings(SIZE_SETTINGS, kind)}), or narrow the search filter or base.${kind === 'openldap' || kind === 'active-directory' ? '' : ' Where the limit applies per page (389-ds), a smaller Page size in the server\'s settings reads every entry: the connection test tries one.'}`,
+    `The directory${on(kind)} stopped the search early: size limit exceeded for ${who(bindDn)}${diag}. Nothing was changed. Ask the directory administrator to raise the size limit for this account (${settings(SIZE_SETTINGS, kind)}), or narrow the search filter or base.${kind === 'openldap' || kind === 'active-directory' ? '' : ' Where the limit applies per page (389-ds), a smaller Directory page size in the server\'s settings reads every entry: the connection test tries one.'}`,
   );
 }
 

@@ -66,7 +66,7 @@ describe('389-ds: limits, page size and the doctor', () => {
       expect(message).toContain('The directory (389 Directory Server) stopped the search early: size limit exceeded');
       expect(message).toContain('nsSizeLimit and nsPagedSizeLimit on the bind entry, or nsslapd-sizelimit');
       expect(message).toContain(`With a page size of 200 the same search reads all ${ds.people.toLocaleString('en-US')} entries`);
-      expect(message).toContain('Set Page size to 200');
+      expect(message).toContain('Set Directory page size to 200');
 
       // A sync's read fails the same way with 1,000, and reads everyone with the suggested page size.
       await expect(readAll({})).rejects.toMatchObject({ code: 'SIZE_LIMIT', message: expect.stringContaining('nsPagedSizeLimit') });

@@ -40,7 +40,7 @@ describe('limits named per directory', () => {
     expect(e.code).toBe('SIZE_LIMIT');
     expect(e.message).toContain('size limit exceeded for "uid=sync,ou=service,dc=example,dc=com"');
     for (const setting of ['olcSizeLimit', 'MaxPageSize', 'nsSizeLimit', 'nsPagedSizeLimit', 'nsslapd-sizelimit']) expect(e.message).toContain(setting);
-    expect(e.message).toMatch(/smaller Page size/);
+    expect(e.message).toMatch(/smaller Directory page size/);
   });
 
   it('names only 389-ds settings when the root DSE says 389-ds, and says the limit applies per page', () => {
@@ -57,7 +57,7 @@ describe('limits named per directory', () => {
     expect(e.message).toContain('(OpenLDAP)');
     expect(e.message).toContain('olcSizeLimit');
     expect(e.message).not.toContain('nsslapd');
-    expect(e.message).not.toMatch(/smaller Page size/);
+    expect(e.message).not.toMatch(/smaller Directory page size/);
   });
 
   it('names the look-through and ID-list scan limits for "administrative limit exceeded" (389-ds)', () => {

@@ -138,7 +138,7 @@ export function ServerFields({ form }: { form: ServerForm }) {
 
       <Field
         id="server-page-size"
-        label="Page size"
+        label="Directory page size"
         error={errors.pageSize}
         help="Entries per page of every read (10 to 5000). 389-ds applies its size limit per page: if the connection test suggests a smaller page, enter it here."
       >

@@ -30,7 +30,7 @@ import {
 export type SaveNotice = 'saved' | 'password-cleared' | null;
 
 /** Fields whose problems block a connection test (a missing name does not). */
-const TEST_FIELDS: ReadonlySet<FieldPath> = new Set(['url', 'startTls', 'bindDn', 'searchFilter', 'timeoutSeconds']);
+const TEST_FIELDS: ReadonlySet<FieldPath> = new Set(['url', 'startTls', 'bindDn', 'searchFilter', 'timeoutSeconds', 'pageSize']);
 /** Fields whose problems block reading a snapshot (no connection, so no bind; an offline server needs its snapshot). */
 const SNAPSHOT_FIELDS: ReadonlySet<FieldPath> = new Set(['url', 'searchFilter', 'timeoutSeconds', 'snapshotId']);
 
