@@ -175,7 +175,7 @@ test('signs users in and registers them, manages local users, CSV, keys and devi
   await users.getByRole('button', { name: 'Import CSV' }).click();
   const csv = app.getByTestId('import-csv-dialog');
   const bad = 'username,org,email\ncsv1,Guests,csv1@example.com\ncsv2,Corp people,csv2@example.com\ncsv3,Nowhere,\n';
-  await csv.getByLabel('CSV file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await csv.getByLabel('CSV file').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
   await expect(csv.getByTestId('csv-report')).toHaveAttribute('data-problems', '2');
   await expect(csv.locator('[data-testid="csv-problem"][data-row="3"]')).toContainText('org');
   await expect(csv.locator('[data-testid="csv-problem"][data-row="3"]')).toContainText('LDAP');
@@ -183,7 +183,7 @@ test('signs users in and registers them, manages local users, CSV, keys and devi
   await expect(csv.getByRole('button', { name: 'Import', exact: true })).toBeDisabled();
   await expectClean(app, 'CSV with problems');
   const good = 'username,org,email,firstName\ncsv1,Guests,csv1@example.com,Cee\ncsv2,Guests,,\n';
-  await csv.getByLabel('CSV file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await csv.getByLabel('CSV file').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
   await expect(csv.getByTestId('csv-report')).toHaveAttribute('data-problems', '0');
   await expect(csv.getByTestId('csv-report')).toContainText('csv1, csv2');
   await expect(users.locator('[data-testid="user-row"][data-username="csv1"]')).toHaveCount(0);

@@ -92,7 +92,18 @@ export function ImportCsvDialog({ onClose, onImported }: ImportCsvDialogProps) {
         <label htmlFor="import-csv-file" className="field-label">
           CSV file
         </label>
-        <input id="import-csv-file" type="file" accept=".csv,text/csv" disabled={busy} onChange={(e) => void check(e.target.files?.[0])} />
+        <input
+          id="import-csv-file"
+          type="file"
+          accept=".csv,text/csv"
+          disabled={busy}
+          onChange={(e) => {
+            const chosen = e.target.files?.[0];
+            // Emptied, so that choosing the same file again after fixing it checks it again.
+            e.target.value = '';
+            void check(chosen);
+          }}
+        />
       </div>
       {busy && !report && <p className="muted">Checking…</p>}
       {error && <ErrorBox error={error} lead="Not checked:" />}
