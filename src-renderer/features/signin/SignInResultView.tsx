@@ -34,7 +34,7 @@ export function SignInResultView({ result }: { result: SignInResult }) {
           <dt>Signs in with</dt>
           <dd>{u.source === 'local' ? 'Local password' : `LDAP: ${u.source}`}</dd>
           <dt>Status</dt>
-          <dd>{u.active ? <span className="ok">Active</span> : <span className="bad">Inactive</span>}</dd>
+          <dd>{u.active ? <span className="ok">Active</span> : <span className="bad">Not active</span>}</dd>
         </dl>
       )}
       <h4 className="signin-steps-title">
