@@ -108,7 +108,7 @@ const PASSWORD_CODES: readonly ErrorCode[] = ['INVALID_CREDENTIALS', 'BIND_FAILE
 /** What to do about a failed run, as a command to run, or null when the message says it all. */
 export function fixFor(code: ErrorCode, serverName: string): string | null {
   const name = shellWord(serverName);
-  if (isBindAccountCode(code)) return `the error says what to change on the bind account in Active Directory; then: ldap-sync server test ${name}`;
+  if (isBindAccountCode(code)) return `the error says what to change on the bind account in the directory; then: ldap-sync server test ${name}`;
   if (PASSWORD_CODES.includes(code)) return `check the bind DN and password (a "bindPassword" reference in a config file, or the app), then: ldap-sync server test ${name}`;
   if (DOCTOR_CODES.includes(code)) return `the connection doctor shows which stage fails and how to fix it: ldap-sync server test ${name}`;
   if (code === 'REFERRAL' || code === 'PARTIAL_RESULTS') return `point the server's URL at the directory that holds the entries (for Active Directory, the global catalog), then: ldap-sync server test ${name}`;

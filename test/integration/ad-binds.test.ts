@@ -147,7 +147,7 @@ describe('AD bind failures in the CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'failed', error: { code: 'BIND_ACCOUNT_DISABLED' } });
     const text = await ldapSync(['simulate', 'Samba AD'], { AD_BIND_PASSWORD: dc.disabledReader.password });
     expect(text.stdout).toMatch(/Error \(BIND_ACCOUNT_DISABLED\): The bind account .* is disabled/);
-    expect(text.stdout).toMatch(/bind account in Active Directory; then: ldap-sync server test 'Samba AD'/);
+    expect(text.stdout).toMatch(/bind account in the directory; then: ldap-sync server test 'Samba AD'/);
     expect(text.stdout).not.toMatch(/check the bind DN and password/);
   });
 

@@ -68,7 +68,7 @@ describe('Active Directory bind failures', () => {
       const e = bindRefusal(windows(data));
       expect(e.message).not.toMatch(/check the bind DN and password/i);
       expect(isBindAccountCode(e.code)).toBe(true);
-      expect(fixFor(e.code, 'Corp AD')).toMatch(/bind account in Active Directory; then: ldap-sync server test 'Corp AD'/);
+      expect(fixFor(e.code, 'Corp AD')).toMatch(/bind account in the directory; then: ldap-sync server test 'Corp AD'/);
     }
     expect(bindRefusal(windows('533')).message).toMatch(/The password is not the problem/);
   });
