@@ -149,6 +149,8 @@ for (const size of SIZES) {
     await app.getByRole('button', { name: 'Import LDIF…' }).click();
     await checkScreen(app, testInfo, size, 'import-ldif');
     await app.keyboard.press('Escape');
+    await go(app, 'Test sign-in');
+    await checkScreen(app, testInfo, size, 'test-sign-in');
 
     // The dark theme (the OS setting) keeps its contrast on the busiest screen.
     await app.emulateMedia({ colorScheme: 'dark' });
