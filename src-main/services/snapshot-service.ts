@@ -93,9 +93,7 @@ export class SnapshotService {
     const used = attributesToFetch(target.usernameAttribute, draft.mapping, scripts);
     // Scripts that use the groups helpers need the groups below the base: the capture stores them too.
     const captured = usesGroups(scripts) ? new Set<string>() : null;
-    // "Only the used attributes" still keeps those the search filter tests, or the filter would match nothing offline.
-    const attributes =
-      o.attributes === 'all' || used === '*' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...new Set([...used, ...filterAttributes(target.searchFilter), ...DIRECTORY_ID_ATTRIBUTES])];
+    const attributes = captureAttributes(o.attributes, used, filterAttributes(target.searchFilter));
     const at = this.now();
     const name = o.name?.trim() || `${serverName} ${at.toISOString().slice(0, 16).replace('T', ' ')}`;
     let snap;
@@ -207,8 +205,12 @@ export class SnapshotService {
       if (o.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin.');
     }
     const source = await this.liveSource(serverId, draft);
-    // The directory IDs are always asked for: entries are matched by them (see snapshot-compare.ts).
-    const attributes = s.attributes === 'all' ? ['*', ...DIRECTORY_ID_ATTRIBUTES] : [...new Set([...names, ...DIRECTORY_ID_ATTRIBUTES])];
+    // What a capture of this server asks for now (the directory IDs, by which entries are matched,
+    // and the operational attributes the server uses, such as nsAccountLock: a lock since is seen),
+    // and every attribute the snapshot holds.
+    const target = targetFromDraft(draft);
+    const used = attributesToFetch(target.usernameAttribute, draft.mapping, normalizeScripts(draft.scripts));
+    const attributes = [...new Set([...captureAttributes(s.attributes, used, filterAttributes(target.searchFilter)), ...names])];
     let count = 0;
     let pages = 0;
     await source.readAll({
@@ -229,6 +231,20 @@ export class SnapshotService {
 }
 
 /** Every attribute a search filter tests (e.g. objectClass and uid for (&(objectClass=inetOrgPerson)(uid=?))). */
+/**
+ * The attributes a capture asks for: every user attribute ('*', for 'all') or none, and always by
+ * name the ones the username, the mapping, the search filter and the scripts use ("only the used"
+ * keeps the filter's, or the filter would match nothing offline). Named, because '*' gives user
+ * attributes only: an operational one a script reads (389-ds's nsAccountLock) would be missing and a
+ * simulation from the capture would differ from the live one. Scripts whose attributes cannot be
+ * known statically get every operational attribute ('+'), as a sync asks. The directory IDs always.
+ */
+export function captureAttributes(mode: 'all' | 'used', used: string[] | '*', filterNames: readonly string[]): string[] {
+  if (used === '*') return ['*', '+', ...DIRECTORY_ID_ATTRIBUTES];
+  const named = [...new Set([...used, ...filterNames, ...DIRECTORY_ID_ATTRIBUTES])];
+  return mode === 'all' ? ['*', ...named] : named;
+}
+
 export function filterAttributes(filterText: string): string[] {
   const parsed = parseFilter(matchAllFilter(filterText));
   if (!parsed.ok) return [];
