@@ -75,7 +75,9 @@ can then run over it with --source, without the directory: "ldap-sync simulate S
 
 --attributes all (the default) keeps every user attribute; --attributes used keeps only the
 attributes the mapping, the username and the scripts read (smaller; enough for this server's
-scripts as they are now). The name defaults to the server's name and the time of the capture.
+scripts as they are now). Both always ask by name for the attributes the username, the mapping, the
+filter and the scripts use, operational ones included (389-ds's nsAccountLock, which "every
+attribute" leaves out), so a simulation over the snapshot sees what a live one sees. The name defaults to the server's name and the time of the capture.
 Progress goes to stderr when it is a terminal, or with --progress. Ctrl+C cancels: no snapshot is
 left behind (exit 130).
 
