@@ -19,17 +19,23 @@ export function guidText(base64: string): string | null {
 const ID_RANK = new Map<string, number>(DIRECTORY_ID_ATTRIBUTES.map((a, i) => [a.toLowerCase(), i]));
 const rankMemo = new Map<string, number>();
 
+/** The rank of an attribute name among DIRECTORY_ID_ATTRIBUTES (-1: none), memoised per spelling. */
+function rankOf(name: string): number {
+  let rank = rankMemo.get(name);
+  if (rank === undefined) {
+    rank = ID_RANK.get(name.toLowerCase()) ?? -1;
+    if (rankMemo.size < 10_000) rankMemo.set(name, rank);
+  }
+  return rank;
+}
+
 /** The entry's directory ID, prefixed with its kind (`entryUUID:...`), or null when the directory gives none. */
 export function directoryIdOf(entry: EntryInput): string | null {
   // One pass over the entry's names (most entries hold just one of the ID attributes).
   let best = -1;
   let value: string | undefined;
   for (const name in entry.attributes) {
-    let rank = rankMemo.get(name);
-    if (rank === undefined) {
-      rank = ID_RANK.get(name.toLowerCase()) ?? -1;
-      if (rankMemo.size < 10_000) rankMemo.set(name, rank);
-    }
+    const rank = rankOf(name);
     if (rank < 0 || (best >= 0 && rank >= best)) continue;
     const v = entry.attributes[name][0];
     if (!v) continue;
@@ -59,8 +65,7 @@ export function directoryIdKind(id: string): string {
 export function otherDirectoryIdsOf(entry: EntryInput, primary: string | null): string[] {
   const out: string[] = [];
   for (const name in entry.attributes) {
-    const rank = ID_RANK.get(name.toLowerCase());
-    if (rank === undefined) continue;
+    if (rankOf(name) < 0) continue;
     const v = entry.attributes[name][0];
     if (!v) continue;
     const one = directoryIdOf({ dn: entry.dn, attributes: { [name]: [v] } } as EntryInput);

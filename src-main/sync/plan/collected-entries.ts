@@ -163,8 +163,6 @@ export class CollectedEntries {
   /** The entry's other directory IDs of a kind managed users are known by, or null. */
   private otherIdsOf(e: EntryInput, primary: string | null): string[] | null {
     if (primary === null) return null;
-    const all = otherDirectoryIdsOf(e, primary);
-    if (all.length === 0) return null;
     if (this.userIdKinds === null) {
       this.userIdKinds = new Set();
       for (let u = 0; u < this.users.length; u++) {
@@ -172,10 +170,13 @@ export class CollectedEntries {
         if (d) this.userIdKinds.add(directoryIdKind(d));
       }
     }
+    const kinds = this.userIdKinds;
+    // The usual cases cost nothing per entry: no users yet, or all known by the entries' preferred kind.
+    if (kinds.size === 0 || (kinds.size === 1 && primary.startsWith(`${kinds.values().next().value}:`))) return null;
     const primaryKind = directoryIdKind(primary);
-    const kept = all.filter((id) => {
+    const kept = otherDirectoryIdsOf(e, primary).filter((id) => {
       const kind = directoryIdKind(id);
-      return kind !== primaryKind && this.userIdKinds!.has(kind);
+      return kind !== primaryKind && kinds.has(kind);
     });
     return kept.length ? kept.map(flat) : null;
   }
