@@ -206,7 +206,9 @@ async function waitForRootDse(url: string, child: ChildProcess, errors: string, 
     }
     const client = new Client({ url, connectTimeout: 1000, timeout: 1000 });
     try {
-      await client.search('', { scope: 'base', attributes: ['namingContexts'] });
+      const { searchEntries } = await client.search('', { scope: 'base', attributes: ['vendorName'] });
+      // Another server that took the port meanwhile would answer too: only ours counts.
+      if (!/389/.test(String(searchEntries[0]?.vendorName ?? '')) || child.exitCode !== null) throw new Error('not our 389-ds');
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
