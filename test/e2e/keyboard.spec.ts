@@ -1,16 +1,13 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { focusedEditor } from './layout-checks';
 
 // The keyboard path: Tab never gets trapped in a script editor, indentation has its own keys (shown
 // under the editor), and the server page's parts, the split and the dialogs work without a mouse.
 
 /** Whether the keyboard focus is inside the script editor with this accessible name. */
 async function focusInEditor(app: Page, label: string): Promise<boolean> {
-  return app.evaluate((name) => {
-    const host = document.activeElement;
-    const inner = host?.shadowRoot?.activeElement;
-    return !!inner && inner.getAttribute('aria-label') === name;
-  }, label);
+  return (await focusedEditor(app)) === label;
 }
 
 async function openSampleByKeyboard(app: Page): Promise<void> {
