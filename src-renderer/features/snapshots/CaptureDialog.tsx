@@ -92,7 +92,7 @@ export function CaptureDialog({ servers, onClose, onCaptured }: CaptureDialogPro
             <legend className="field-label">Attributes</legend>
             <label className="radio-row">
               <input type="radio" name="capture-attributes" checked={attributes === 'all'} onChange={() => setAttributes('all')} />
-              All attributes, and the operational ones the mapping, filter and scripts use (such as nsAccountLock)
+              All attributes, with the operational ones used (such as nsAccountLock)
             </label>
             <label className="radio-row">
               <input type="radio" name="capture-attributes" checked={attributes === 'used'} onChange={() => setAttributes('used')} />
