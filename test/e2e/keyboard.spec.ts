@@ -90,3 +90,16 @@ test('the server page works from the keyboard: parts, split, raw view, simulatio
   await app.keyboard.press('Control+1');
   await expect(app.getByRole('heading', { name: 'Sample directory', exact: true })).toBeVisible();
 });
+
+test('a refused save (Ctrl+S) brings the first invalid field into view and gives it the focus', async ({ app }) => {
+  await app.getByRole('button', { name: 'Add a server' }).click();
+  await app.getByLabel('Server name').fill('Broken');
+  await app.getByLabel('URL and search base').fill('http://dir.example.com/dc=x');
+  // Scroll the setup away from the URL, as after working on the scripts.
+  await app.getByRole('navigation', { name: 'Parts of this server' }).getByRole('button', { name: 'Scripts' }).click();
+  await app.keyboard.press('Control+s');
+  await expect(app.getByTestId('form-error')).toBeVisible();
+  await expect(app.getByLabel('URL and search base')).toBeFocused();
+  await expect(app.getByLabel('URL and search base')).toBeInViewport();
+  await expect(app.getByTestId('server-item')).toHaveCount(0);
+});

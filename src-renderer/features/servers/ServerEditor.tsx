@@ -120,6 +120,16 @@ export function ServerEditor({ initial, onSaved, onTested, onDirtyChange, onRemo
 
   useEffect(() => onDirtyChange(dirty), [dirty, onDirtyChange]);
 
+  // A refused save or test names fields: bring the first invalid one into view and give it the focus.
+  const formError = form.formError;
+  useEffect(() => {
+    if (!formError) return;
+    const field = sectionRef.current?.querySelector<HTMLElement>('.editor-work [aria-invalid="true"]');
+    if (!field) return;
+    field.scrollIntoView({ block: 'center' });
+    field.focus({ preventScroll: true });
+  }, [formError]);
+
   // Closing or reloading the window with unsaved changes asks first (main shows the dialog).
   useEffect(() => {
     if (!dirty) return;
