@@ -82,9 +82,16 @@ describe('applying a config file to the store', () => {
 
   it('keeps the stored password when the file has no bindPassword and the identity is unchanged', () => {
     applyConfig(store.db, config([server({ bindPassword: { env: 'A' } })]), { now: clock });
-    const r = applyConfig(store.db, config([server({ startTls: true })]), { now: clock });
+    const r = applyConfig(store.db, config([server({ timeoutSeconds: 60 })]), { now: clock });
     expect(r.servers).toEqual([{ name: 'Corp', action: 'updated', passwordCleared: false }]);
     expect(findServerByName(store.db, 'Corp')!.passwordRef).toEqual({ kind: 'env', name: 'A' });
+  });
+
+  it('clears the stored password when the TLS mode changes and the file gives none', () => {
+    applyConfig(store.db, config([server({ bindPassword: { env: 'A' } })]), { now: clock });
+    const r = applyConfig(store.db, config([server({ startTls: true })]), { now: clock });
+    expect(r.servers).toEqual([{ name: 'Corp', action: 'updated', passwordCleared: true }]);
+    expect(findServerByName(store.db, 'Corp')!.passwordRef).toBeNull();
   });
 
   it('clears the stored password when the host changes and the file gives none', () => {
