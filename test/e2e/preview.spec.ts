@@ -119,7 +119,7 @@ test('pages through the results and searches a username, escaped', async ({ app 
   await top.getByRole('spinbutton', { name: 'Page' }).press('Enter');
   await expect(page).toHaveText('Page 1 of 3');
 
-  await app.getByLabel('Page size').selectOption('25');
+  await app.getByTestId('editor-preview').getByLabel('Page size').selectOption('25');
   await expect(page).toHaveText('Page 1 of 5');
   await expect(rows).toHaveCount(25);
 
@@ -189,7 +189,7 @@ test('opens the raw view of a row, maps attributes, and shows script problems on
   await expect(thrown).toHaveCount(1);
   await expect(thrown).toContainText(/^⚠ Role name script, line 3: /);
   await expect(app.getByTestId('preview-summary')).toContainText('50 users');
-  await app.getByLabel('Page size').selectOption('10');
+  await app.getByTestId('editor-preview').getByLabel('Page size').selectOption('10');
   await expect(rows).toHaveCount(10);
   if (shots) {
     await setScript(app, 'Active script', "function(entry) { return entry.employeeType != 'contractor'; }");
