@@ -7,7 +7,8 @@
  * sequences by some terminals) and the Unicode bidi controls (which reorder what is shown).
  */
 
-const UNSAFE_KEEP_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Keeps newline, tab and a CR that ends a line (CRLF, as CSV output uses); a lone CR would return the cursor.
+const UNSAFE_KEEP_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/g;
 const UNSAFE_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `\xNN` below U+0100, `\u{NNNN}` above. */
@@ -16,7 +17,7 @@ function visible(ch: string): string {
   return cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
 }
 
-/** `text` with control characters as visible escapes; newlines and tabs stay unless `oneLine`. */
+/** `text` with control characters as visible escapes; newlines (LF, CRLF) and tabs stay unless `oneLine`. */
 export function visibleControls(text: string, opts: { oneLine?: boolean } = {}): string {
   return text.replace(opts.oneLine ? UNSAFE_ONE_LINE : UNSAFE_KEEP_LINES, visible);
 }

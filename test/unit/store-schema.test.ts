@@ -114,7 +114,7 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       DEFAULT '{"email":"mail","firstName":"givenName","lastName":"sn"}'
       CHECK (json_valid(mapping_json) AND json_type(mapping_json) = 'object'), scripts_json TEXT NOT NULL
       DEFAULT '{"active":"function(entry) { return true; }","orgName":null,"roleName":null}'
-      CHECK (json_valid(scripts_json) AND json_type(scripts_json, '$.active') IS 'text'), create_users INTEGER NOT NULL DEFAULT 0 CHECK (create_users IN (0, 1)), default_org_id TEXT NULL REFERENCES organizations (id) ON DELETE SET NULL, offline INTEGER NOT NULL DEFAULT 0 CHECK (offline IN (0, 1)), snapshot_id TEXT NULL REFERENCES snapshots (id) ON DELETE SET NULL, script_tests_json TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(script_tests_json) AND json_type(script_tests_json) = 'array'), sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1))) STRICT
+      CHECK (json_valid(scripts_json) AND json_type(scripts_json, '$.active') IS 'text'), create_users INTEGER NOT NULL DEFAULT 0 CHECK (create_users IN (0, 1)), default_org_id TEXT NULL REFERENCES organizations (id) ON DELETE SET NULL, offline INTEGER NOT NULL DEFAULT 0 CHECK (offline IN (0, 1)), snapshot_id TEXT NULL REFERENCES snapshots (id) ON DELETE SET NULL, script_tests_json TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(script_tests_json) AND json_type(script_tests_json) = 'array'), sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1)), page_size INTEGER NOT NULL DEFAULT 1000 CHECK (page_size BETWEEN 10 AND 5000)) STRICT
 
     -- table settings
     CREATE TABLE settings (
