@@ -186,10 +186,13 @@ test('works through the daily lists: servers, organizations, sync, users, roles,
 
   // Placeholders read as hints; light and dark follow the OS setting.
   await go(app, 'Users');
-  const placeholder = await app.getByLabel('Search users').evaluate((el) => getComputedStyle(el, '::placeholder').fontStyle);
+  // Run in the page: the node tsconfig has no DOM library, so the page's globals are reached through globalThis.
+  type Styles = { getComputedStyle(el: unknown, pseudo?: string): { fontStyle: string; backgroundColor: string }; document: { body: unknown } };
+  const placeholder = await app.getByLabel('Search users').evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el, '::placeholder').fontStyle);
   expect(placeholder).toBe('italic');
+  const bodyBackground = () => app.evaluate(() => { const w = globalThis as unknown as Styles; return w.getComputedStyle(w.document.body).backgroundColor; });
   await app.emulateMedia({ colorScheme: 'dark' });
-  expect(await app.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(22, 25, 29)');
+  expect(await bodyBackground()).toBe('rgb(22, 25, 29)');
   await app.emulateMedia({ colorScheme: 'light' });
-  expect(await app.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(246, 247, 249)');
+  expect(await bodyBackground()).toBe('rgb(246, 247, 249)');
 });
