@@ -28,7 +28,7 @@ export const invalidCredentials = (username: string) => `Wrong password for ${q(
 export const accountRestricted = (username: string, error: AppError) => {
   const why: Record<string, string> = {
     BIND_ACCOUNT_DISABLED: 'the account is disabled in the directory',
-    BIND_ACCOUNT_LOCKED: 'the account is locked out (too many wrong passwords)',
+    BIND_ACCOUNT_LOCKED: 'the account is locked in the directory (by an administrator, or after too many wrong passwords)',
     BIND_ACCOUNT_EXPIRED: 'the account has expired',
     BIND_PASSWORD_EXPIRED: 'the password has expired: set a new one in the directory',
     BIND_PASSWORD_MUST_CHANGE: 'the password must be changed first: change it in the directory',
