@@ -1,6 +1,5 @@
 import type { Page } from '@playwright/test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures';
 
@@ -42,11 +41,11 @@ async function go(app: Page, screen: 'Servers' | 'Snapshots'): Promise<void> {
 const row = (app: Page, username: string) => app.locator(`[data-testid="preview-row"][data-username="${username}"]`);
 const entryOf = (app: Page, username: string) => app.locator('tbody.entry-group', { has: row(app, username) });
 
-test('shows SIDs and GUIDs as text in the raw view, and nested groups from a snapshot in the preview', async ({ app, fileDialog }) => {
+test('shows SIDs and GUIDs as text in the raw view, and nested groups from a snapshot in the preview', async ({ app, fileDialog, tempDir }) => {
   await go(app, 'Snapshots');
   await app.getByRole('button', { name: 'Import LDIF…' }).click();
   const dialog = app.getByTestId('import-dialog');
-  const file = join(mkdtempSync(join(tmpdir(), 'lss-e2e-ldif-')), 'ad.ldif');
+  const file = join(tempDir, 'ad.ldif');
   writeFileSync(file, AD_LDIF);
   await fileDialog.choose(file);
   await dialog.getByRole('button', { name: 'Choose file…' }).click();

@@ -20,6 +20,8 @@ type Fixtures = {
   consoleErrors: string[];
   /** Main's OS file dialog: `choose(path)` says what the admin picks in it next (null: Cancel). */
   fileDialog: FileDialog;
+  /** A private temp folder for the test's files (not test-results/, which another run empties), removed after it. */
+  tempDir: string;
 };
 
 /** What main's file dialog answers (Electron's dialog.showOpenDialog; the bridge's chooseFile in Chromium). */
@@ -46,51 +48,68 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   fileDialog: async ({}, use) => {
     await use(dialogHolder());
   },
+  tempDir: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'lss-e2e-files-'));
+    try {
+      await use(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
   app: async ({ keyringEnv, consoleErrors, fileDialog }, use, testInfo) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lss-e2e-'));
-    const dbPath = join(dataDir, 'store.sqlite');
-    const watch = (page: Page) => {
-      page.on('console', (m) => {
-        if (m.type() === 'error') consoleErrors.push(m.text());
-      });
-      page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    };
-    if (testInfo.project.name === 'electron') {
-      const bin = electronBinary();
-      testInfo.skip(!bin, 'No Electron binary on this machine (it cannot be downloaded here); the chromium project covers the same specs.');
-      testInfo.skip(!existsSync(MAIN_ENTRY), 'out/main/index.js missing: run `npm run build` first.');
-      testInfo.skip(!electronSqliteBinding(), 'SQLite is not built for Electron: run `npm run native:electron` (needs Electron headers from the internet).');
-      const electronApp = await _electron.launch({
-        executablePath: bin!,
-        args: [MAIN_ENTRY],
-        env: { ...process.env, ...keyringEnv, LDAP_SYNC_DB: dbPath } as Record<string, string>,
-      });
-      const page = await electronApp.firstWindow();
-      (fileDialog as DialogHolder).electron = electronApp;
-      watch(page);
-      await use(page);
-      await electronApp.close();
-    } else {
-      testInfo.skip(!existsSync(join(RENDERER_DIR, 'index.html')), 'out/renderer missing: run `npm run build` first.');
-      const server = await serveStatic(RENDERER_DIR);
-      const browser = await chromium.launch({
-        executablePath: chromiumBinary(),
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-      });
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      const page = await context.newPage();
-      watch(page);
-      const ctx: AppContext = createAppContext({ dbPath, keychain: new SecretToolKeychain({ ...process.env, ...keyringEnv }) });
-      await attachBridge(page, ctx, server.origin, { chooseFile: async () => (fileDialog as DialogHolder).answer });
-      await page.goto(`${server.origin}/index.html`);
-      await use(page);
-      await context.close();
-      await browser.close();
-      ctx.close();
-      await server.close();
+    // A skipped test (no Electron here) ends by throwing: remove the folder whatever happens.
+    const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
+    try {
+      await runApp();
+    } finally {
+      await removeDataDir();
     }
-    await rm(dataDir, { recursive: true, force: true });
     expect(consoleErrors, 'console errors on the page').toEqual([]);
+
+    async function runApp(): Promise<void> {
+      const dbPath = join(dataDir, 'store.sqlite');
+      const watch = (page: Page) => {
+        page.on('console', (m) => {
+          if (m.type() === 'error') consoleErrors.push(m.text());
+        });
+        page.on('pageerror', (e) => consoleErrors.push(String(e)));
+      };
+      if (testInfo.project.name === 'electron') {
+        const bin = electronBinary();
+        testInfo.skip(!bin, 'No Electron binary on this machine (it cannot be downloaded here); the chromium project covers the same specs.');
+        testInfo.skip(!existsSync(MAIN_ENTRY), 'out/main/index.js missing: run `npm run build` first.');
+        testInfo.skip(!electronSqliteBinding(), 'SQLite is not built for Electron: run `npm run native:electron` (needs Electron headers from the internet).');
+        const electronApp = await _electron.launch({
+          executablePath: bin!,
+          args: [MAIN_ENTRY],
+          env: { ...process.env, ...keyringEnv, LDAP_SYNC_DB: dbPath } as Record<string, string>,
+        });
+        const page = await electronApp.firstWindow();
+        (fileDialog as DialogHolder).electron = electronApp;
+        watch(page);
+        await use(page);
+        await electronApp.close();
+      } else {
+        testInfo.skip(!existsSync(join(RENDERER_DIR, 'index.html')), 'out/renderer missing: run `npm run build` first.');
+        const server = await serveStatic(RENDERER_DIR);
+        const browser = await chromium.launch({
+          executablePath: chromiumBinary(),
+          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+        });
+        const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+        const page = await context.newPage();
+        watch(page);
+        const ctx: AppContext = createAppContext({ dbPath, keychain: new SecretToolKeychain({ ...process.env, ...keyringEnv }) });
+        await attachBridge(page, ctx, server.origin, { chooseFile: async () => (fileDialog as DialogHolder).answer });
+        await page.goto(`${server.origin}/index.html`);
+        await use(page);
+        await context.close();
+        await browser.close();
+        ctx.close();
+        await server.close();
+      }
+    }
   },
 });
 

@@ -1,6 +1,5 @@
 import type { Page } from '@playwright/test';
-import { createWriteStream, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { test, expect } from './fixtures';
@@ -23,9 +22,8 @@ async function writePeople(path: string, n: number, tail = ''): Promise<void> {
   await once(out, 'finish');
 }
 
-test('imports a large file with progress, stops at Cancel keeping nothing, and refuses a 200k-character DN with its line', async ({ app, fileDialog }) => {
-  // Not in test-results/: another Playwright run empties it when it starts.
-  const dir = mkdtempSync(join(tmpdir(), 'lss-e2e-ldif-'));
+test('imports a large file with progress, stops at Cancel keeping nothing, and refuses a 200k-character DN with its line', async ({ app, fileDialog, tempDir }) => {
+  const dir = tempDir;
   const big = join(dir, 'people.ldif');
   const hostile = join(dir, 'hostile.ldif');
   await writePeople(big, 60_000);

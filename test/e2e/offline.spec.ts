@@ -1,6 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures';
 
@@ -44,7 +43,6 @@ async function simulateDrafts(app: Page): Promise<{ dialog: Locator; created: nu
   return { dialog, created };
 }
 
-const SAMPLE_ACTIVE = "function(entry) {\n  return entry.employeeType !== 'terminated';\n}";
 const NO_TOKYO = "function(entry) {\n  return entry.employeeType !== 'terminated' && entry.l !== 'Tokyo';\n}";
 const NO_BERLIN = "function(entry) {\n  return entry.employeeType !== 'terminated' && entry.l !== 'Berlin';\n}";
 
@@ -233,10 +231,10 @@ mail: bob@x.example
 `;
 const BAD_LDIF = `dn: uid=a,dc=x\nuid: a\n\ndn: uid=b,dc=x\nchangetype: add\nuid: b\n`;
 
-test('imports LDIF on the Snapshots screen (a malformed file shows its line and imports nothing), previews it offline and exports it', async ({ app, fileDialog }) => {
+test('imports LDIF on the Snapshots screen (a malformed file shows its line and imports nothing), previews it offline and exports it', async ({ app, fileDialog, tempDir }) => {
   await go(app, 'Snapshots');
   await expect(app.getByTestId('snapshots-empty')).toBeVisible();
-  const dir = mkdtempSync(join(tmpdir(), 'lss-e2e-ldif-'));
+  const dir = tempDir;
   const bad = join(dir, 'bad.ldif');
   const good = join(dir, 'people.ldif');
   writeFileSync(bad, BAD_LDIF);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -202,7 +202,8 @@ describe('a worker started ahead (warmScriptWorker)', () => {
   /** Runs `code` (ES module text; `./src-main/...` imports) in a child process started with tsx. */
   const run = (code: string) =>
     new Promise<{ code: number | null; ms: number; out: string }>((resolve) => {
-      const file = join(mkdtempSync(join(tmpdir(), 'lss-warm-')), 'child.mts');
+      const dir = mkdtempSync(join(tmpdir(), 'lss-warm-'));
+      const file = join(dir, 'child.mts');
       writeFileSync(file, code.replaceAll("'./src-main/", `'${pathToFileURL(ROOT).href}/src-main/`));
       const t = performance.now();
       const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -211,6 +212,7 @@ describe('a worker started ahead (warmScriptWorker)', () => {
       const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
       child.on('exit', (c) => {
         clearTimeout(kill);
+        rmSync(dir, { recursive: true, force: true });
         resolve({ code: c, ms: performance.now() - t, out });
       });
     });
