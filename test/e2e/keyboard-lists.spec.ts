@@ -16,7 +16,7 @@ async function type(page: Page, text: string): Promise<void> {
   await page.keyboard.type(text);
 }
 
-test('Sync, History, Organizations, Roles and Users work from the keyboard alone', async ({ app }) => {
+test('Sync, History, Organizations, Roles, Users and Snapshots work from the keyboard alone', async ({ app }) => {
   await press(app.getByRole('button', { name: 'Open the sample directory' }));
   await expect(app.getByTestId('preview-row')).toHaveCount(50);
 
@@ -75,6 +75,17 @@ test('Sync, History, Organizations, Roles and Users work from the keyboard alone
   await press(confirm.getByRole('button', { name: /^Deactivate/ }));
   await expect(confirm).toHaveCount(0);
   await expect(app.getByLabel('Reactivate kbuser')).toBeVisible();
+
+  // Snapshots: the capture and import dialogs open with Enter and close with Esc.
+  await app.keyboard.press('Control+7');
+  for (const name of ['Capture from a server…', 'Import LDIF…']) {
+    const opener = app.getByRole('button', { name });
+    await press(opener);
+    await expect(app.getByRole('dialog')).toBeVisible();
+    await app.keyboard.press('Escape');
+    await expect(app.getByRole('dialog')).toHaveCount(0);
+  }
+  await app.keyboard.press('Control+6');
 
   // The status filter is a select: arrow keys choose, and the list follows.
   const status = app.getByTestId('users-status-filter');
