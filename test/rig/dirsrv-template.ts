@@ -5,13 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIRSRV_ROOT_DN, DIRSRV_ROOT_PW, DIRSRV_SUFFIX, dirsrvBaseLdif, peopleLdif } from './dirsrv-data';
 import { chownDirsrv, dropDbEnvironment, fixup, importLdif, INSTANCE, launch, NS_SLAPD, paths, terminate } from './dirsrv-instance';
 import { run } from './exec';
+import { cachedTemplate } from './template-cache';
 import { freePort } from './ports';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -22,7 +23,7 @@ function cacheRoot(): string {
 
 async function templateKey(people: number): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of ['dirsrv-data.ts', 'dirsrv-instance.ts', 'dirsrv-template.ts']) hash.update(await readFile(path.join(HERE, f)));
+  for (const f of ['dirsrv-data.ts', 'dirsrv-instance.ts', 'dirsrv-template.ts', 'template-cache.ts']) hash.update(await readFile(path.join(HERE, f)));
   hash.update((await run('dpkg-query', ['-W', '-f', '${Version}', '389-ds-base'])).stdout);
   hash.update(String(people));
   return hash.digest('hex').slice(0, 16);
@@ -124,36 +125,10 @@ async function buildTemplate(dir: string, people: number): Promise<void> {
 export async function ensureTemplate(people: number): Promise<string> {
   if (!existsSync(NS_SLAPD)) throw new Error('The 389-ds tests need 389 Directory Server: apt-get install -y 389-ds-base (see .ci/run).');
   const root = cacheRoot();
-  const key = await templateKey(people);
-  const final = path.join(root, key);
-  if (existsSync(path.join(final, 'ready'))) return final;
   await mkdir(root, { recursive: true });
   await chmod(root, 0o755);
-  const lock = path.join(root, `${key}.lock`);
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (existsSync(path.join(final, 'ready'))) return final;
-      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()));
-      if (age > 300_000) await rm(lock, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    if (existsSync(path.join(final, 'ready'))) return final;
-    // Built where it will stay: dse.ldif holds absolute paths, and a copy rewrites them once.
-    await rm(final, { recursive: true, force: true });
-    await buildTemplate(final, people);
-    await writeFile(path.join(final, 'ready'), new Date().toISOString());
-    return final;
-  } catch (e) {
-    await rm(final, { recursive: true, force: true });
-    throw e;
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+  // Built where it will stay: dse.ldif holds absolute paths, and a copy rewrites them once.
+  return cachedTemplate(root, await templateKey(people), (folder) => buildTemplate(folder, people));
 }
 
 /** Copies the template's tree into `dir/tree` and points every path of its configuration at the copy. */

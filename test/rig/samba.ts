@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { Client } from 'ldapts';
 import { createTestPki } from './certs';
 import { trackLeftovers } from './cleanup';
 import { run } from './exec';
+import { cachedTemplate } from './template-cache';
 import {
   SAMBA_ADMIN_DN, SAMBA_ADMIN_PASSWORD, SAMBA_BASE_DN, SAMBA_DISABLED_READER, SAMBA_DOMAIN, SAMBA_READER,
   SAMBA_REALM, sambaDataLdif, sambaDataModifyLdif,
@@ -67,7 +68,7 @@ function cacheRoot(): string {
 
 async function templateKey(): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of ['samba.ts', 'samba-data.ts', 'samba-forward.mjs']) hash.update(await readFile(path.join(HERE, f)));
+  for (const f of ['samba.ts', 'samba-data.ts', 'samba-forward.mjs', 'template-cache.ts']) hash.update(await readFile(path.join(HERE, f)));
   hash.update((await run('samba', ['--version'])).stdout);
   return hash.digest('hex').slice(0, 16);
 }
@@ -122,35 +123,7 @@ async function buildTemplate(dir: string): Promise<void> {
 /** The cached template for the current rig sources, built once (under a lock) when missing. */
 async function ensureTemplate(): Promise<string> {
   if (!existsSync('/usr/sbin/samba') && !existsSync('/usr/bin/samba')) throw missingSamba();
-  const root = cacheRoot();
-  const key = await templateKey();
-  const final = path.join(root, key);
-  if (existsSync(path.join(final, 'ready'))) return final;
-  await mkdir(root, { recursive: true });
-  const lock = path.join(root, `${key}.lock`);
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (existsSync(path.join(final, 'ready'))) return final;
-      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()));
-      if (age > 300_000) await rm(lock, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    if (existsSync(path.join(final, 'ready'))) return final;
-    const building = path.join(root, `${key}.build-${process.pid}`);
-    await rm(building, { recursive: true, force: true });
-    await buildTemplate(building);
-    await writeFile(path.join(building, 'ready'), new Date().toISOString());
-    await rm(final, { recursive: true, force: true });
-    await rename(building, final);
-    return final;
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+  return cachedTemplate(cacheRoot(), await templateKey(), buildTemplate);
 }
 
 interface Launched {
