@@ -22,10 +22,10 @@ export function visibleControls(text: string, opts: { oneLine?: boolean } = {}):
   return text.replace(opts.oneLine ? UNSAFE_ONE_LINE : UNSAFE_KEEP_LINES, visible);
 }
 
+/** The one-line set as a plain (not global) test, which keeps no state between calls. */
+const ANY_CONTROL = new RegExp(UNSAFE_ONE_LINE.source);
+
 /** True when `text` holds a control character (newline and tab included) that would be escaped on one line. */
 export function hasControlCharacters(text: string): boolean {
-  UNSAFE_ONE_LINE.lastIndex = 0;
-  const found = UNSAFE_ONE_LINE.test(text);
-  UNSAFE_ONE_LINE.lastIndex = 0;
-  return found;
+  return ANY_CONTROL.test(text);
 }

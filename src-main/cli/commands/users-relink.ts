@@ -1,5 +1,5 @@
-import { AppError } from '../../../src-shared/errors';
 import type { CommandSpec } from '../command';
+import { findOrFail } from './users';
 
 /** `ldap-sync users relink USERNAME`: a reused username the admin says is the same person. */
 export const usersRelink: CommandSpec = {
@@ -19,8 +19,7 @@ forgotten), "changed" }.`,
   async run(ctx) {
     const { shellWord } = await import('../format-sync');
     const directory = ctx.app().directory;
-    const user = directory.findUser(ctx.args[0]);
-    if (!user) throw new AppError('NOT_FOUND', `No user is named "${ctx.args[0]}" (usernames are compared ignoring case). List them with: ldap-sync users`);
+    const user = findOrFail(ctx);
     const changed = directory.relinkUser(user.id);
     if (ctx.json) {
       ctx.io.stdout(`${JSON.stringify({ username: user.username, directoryId: user.directoryId, changed }, null, 2)}\n`);
@@ -84,8 +83,7 @@ they still sign in with that name. With --json, prints { "username", "releasedAs
   async run(ctx) {
     const { shellWord } = await import('../format-sync');
     const directory = ctx.app().directory;
-    const user = directory.findUser(ctx.args[0]);
-    if (!user) throw new AppError('NOT_FOUND', `No user is named "${ctx.args[0]}" (usernames are compared ignoring case). List them with: ldap-sync users`);
+    const user = findOrFail(ctx);
     const releasedAs = directory.releaseUsername(user.id);
     if (ctx.json) {
       ctx.io.stdout(`${JSON.stringify({ username: user.username, releasedAs }, null, 2)}\n`);

@@ -42,7 +42,8 @@ With --json, prints an array of { "username", "email", "firstName", "lastName", 
   },
 };
 
-function findOrFail(ctx: CommandContext): UserView {
+/** The user named by the command's first argument (ignoring case), or NOT_FOUND naming the fix. */
+export function findOrFail(ctx: CommandContext): UserView {
   const user = ctx.app().directory.findUser(ctx.args[0]);
   if (!user) throw new AppError('NOT_FOUND', `No user is named "${ctx.args[0]}" (usernames are compared ignoring case). List them with: ldap-sync users`);
   return user;
