@@ -6,6 +6,7 @@
  */
 import type { RawEntry, UsernameMatch } from '../../src-shared/domain/preview';
 import type { DirectoryEntry } from './entry';
+import type { ColumnPage } from './column-page';
 import type { ReferralReport } from '../../src-shared/domain/referrals';
 
 /** What one page request asks a source for. */
@@ -56,6 +57,11 @@ export interface ReadAllOptions {
   onPage(entries: DirectoryEntry[]): void | Promise<void>;
   /** Hand the next page over while the one before is processed (the live directory does: src-main/ldap/reader.ts); the caller keeps its effects in page order. */
   overlap?: boolean;
+  /**
+   * A source that can (the live directory) hands its pages here as columns of these attributes
+   * (lower-cased) instead of to onPage; the others call onPage with entry objects.
+   */
+  columns?: { names: string[]; onPage(page: ColumnPage): void | Promise<void> };
 }
 
 /**

@@ -25,9 +25,10 @@ const BINARY_KEY = Buffer.from(',"binary":[');
 
 /** Why an entry leaves the byte copy. */
 class NotCopyable extends Error {}
-const NOT_COPYABLE = new NotCopyable();
+/** Thrown by a writer's copyEntry for an entry the byte copy cannot express: it is decoded and written as an object. */
+export const NOT_COPYABLE = new NotCopyable();
 /** Why an entry is held back: it has a ranged attribute, whose other values must be fetched first. */
-const RANGED = new NotCopyable();
+export const RANGED = new NotCopyable();
 
 /**
  * An entry held back from a page because it has ranged attributes (`member;range=0-1499`): the
@@ -81,9 +82,9 @@ export class JsonPageWriter {
   private out: Buffer;
   private n = 0;
   private count = 0;
-  private lowers: string[] = [];
+  protected lowers: string[] = [];
   private binary: string[] = [];
-  private readonly reader = new Reader(Buffer.alloc(0), 0, 0);
+  protected readonly reader = new Reader(Buffer.alloc(0), 0, 0);
   private held: HeldEntry[] = [];
 
   constructor(initial = 1 << 18) {
@@ -109,7 +110,7 @@ export class JsonPageWriter {
     this.out = bigger;
   }
 
-  private bytes(src: Buffer): void {
+  protected bytes(src: Buffer): void {
     const len = src.length;
     this.ensure(len);
     const out = this.out;
@@ -119,7 +120,7 @@ export class JsonPageWriter {
     this.n = n;
   }
 
-  private byte(c: number): void {
+  protected byte(c: number): void {
     this.ensure(1);
     this.out[this.n++] = c;
   }
@@ -129,7 +130,7 @@ export class JsonPageWriter {
    * nothing to escape), checking and copying in one pass; returns false (the output then holds
    * garbage past the last entry, which the caller rewinds) when they cannot.
    */
-  private quoted(buf: Buffer, s: number, e: number): boolean {
+  protected quoted(buf: Buffer, s: number, e: number): boolean {
     this.ensure(e - s + 2);
     const out = this.out;
     let n = this.n;
@@ -156,7 +157,7 @@ export class JsonPageWriter {
     return true;
   }
 
-  private text(s: string): void {
+  protected text(s: string): void {
     this.ensure(3 * s.length);
     this.n += this.out.write(s, this.n, 'utf8');
   }
@@ -183,7 +184,7 @@ export class JsonPageWriter {
   }
 
   /** The byte copy: throws NOT_COPYABLE for an entry that needs decoding (see the file header). */
-  private copyEntry(buf: Buffer, p: number, end: number): void {
+  protected copyEntry(buf: Buffer, p: number, end: number): void {
     const r = this.reader.reset(buf, p, end);
     const de = r.range('the entry DN');
     this.bytes(DN_KEY);

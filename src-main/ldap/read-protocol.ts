@@ -12,6 +12,8 @@ export interface ReadWorkerStart {
   pageSize?: number;
   /** Send Active Directory's domain-scope control when advertised (default true). */
   domainScope?: boolean;
+  /** Post column pages for these attributes (lower-cased; src-main/directory/column-page.ts) instead of entry pages. */
+  columns?: string[];
 }
 
 /** Messages the worker posts. Errors cross as `{ code, message }` and become AppErrors again on main. */

@@ -11,6 +11,7 @@
 import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
 import type { DirectoryEntry } from '../directory/entry';
 import { decodeEntryPage } from '../directory/entry-page';
+import { decodeColumnPage, type ColumnPage } from '../directory/column-page';
 import { cancelledRead, readStrict, SYNC_PAGE_SIZE, type StrictReadOptions, type StrictReadResult } from './strict-read';
 import { pageSizeOf } from '../../src-shared/domain/page-size';
 import { startWorker } from '../threads/start-worker';
@@ -30,6 +31,11 @@ export interface ReadOptions extends StrictReadOptions {
    * effects in page order (the sync's onPage does: its script evaluations queue in order).
    */
   overlap?: boolean;
+  /**
+   * Pages as columns of these attributes (lower-cased) go to `onPage` here instead of entry objects
+   * to the options' onPage: the read worker writes them straight from BER (ldap/ldap-columns.ts).
+   */
+  columns?: { names: string[]; onPage(page: ColumnPage): void | Promise<void> };
 }
 
 /**
@@ -116,8 +122,8 @@ export async function readDirectory(o: ReadOptions): Promise<StrictReadResult> {
     /** The last page handed over, acknowledged once processed (never rejects: a failure ends the read). */
     let last: Promise<void> | null = null;
     /** Hands a page to onPage; the returned promise settles once it is processed and acknowledged. */
-    const handOver = (entries: DirectoryEntry[]): Promise<void> =>
-      (async () => o.onPage(entries))().then(
+    const handOver = (process: () => void | Promise<void>): Promise<void> =>
+      (async () => process())().then(
         () => {
           if (settled) return;
           if (o.signal?.aborted) finish(cancelledRead());
@@ -131,9 +137,16 @@ export async function readDirectory(o: ReadOptions): Promise<StrictReadResult> {
       busy = true;
       try {
         while (!settled && queue.length > 0) {
-          const entries: DirectoryEntry[] = decodeEntryPage(queue.shift()!);
+          const buffer = queue.shift()!;
           const before = last;
-          last = handOver(entries);
+          if (o.columns) {
+            const page = decodeColumnPage(buffer, o.columns.names);
+            const columns = o.columns;
+            last = handOver(() => columns.onPage(page));
+          } else {
+            const entries: DirectoryEntry[] = decodeEntryPage(buffer);
+            last = handOver(() => o.onPage(entries));
+          }
           // Without overlap a page is done before the next is decoded; with it, the next page is
           // decoded and handed over while this one is processed (see ReadOptions.overlap).
           await (o.overlap ? before : last);
@@ -183,6 +196,7 @@ export async function readDirectory(o: ReadOptions): Promise<StrictReadResult> {
       attributes: o.attributes,
       pageSize: o.pageSize ?? pageSizeOf(o.target),
       domainScope: o.domainScope,
+      columns: o.columns?.names,
     };
     worker.ref();
     worker.postMessage(start);

@@ -17,6 +17,7 @@ import {
 } from './ldap-decode';
 import type { DirectoryEntry } from '../directory/entry';
 import { JsonPageWriter, type JsonPage } from './ldap-json';
+import { ColumnPageWriter } from './ldap-columns';
 import type { FetchedAttribute } from './ranged-attributes';
 
 /** One page of a paged search. */
@@ -44,6 +45,8 @@ export interface PagedSearchOptions {
   timeLimit: number;
   /** Write each page's entries as JSON into one buffer (ldap-json.ts) instead of making entry objects. */
   json?: boolean;
+  /** With `json`: write column pages for these attributes (lower-cased, ldap-columns.ts) instead of entry objects. */
+  columns?: readonly string[];
   /** Request controls sent with every page besides paged results (e.g. Active Directory's domain scope). */
   controls?: Control[];
 }
@@ -96,7 +99,7 @@ export class PagedSearch {
     private readonly socket: Socket,
     private readonly o: PagedSearchOptions,
   ) {
-    this.writer = o.json ? new JsonPageWriter() : null;
+    this.writer = o.json ? (o.columns ? new ColumnPageWriter(o.columns) : new JsonPageWriter()) : null;
     this.detached = socket.listeners('data') as ((...args: unknown[]) => void)[];
     for (const l of this.detached) socket.off('data', l);
     socket.on('data', this.onData);

@@ -54,6 +54,8 @@ export interface StrictReadOptions {
 export interface JsonReadOptions extends Omit<StrictReadOptions, 'onPage'> {
   /** Processes one page as one buffer; a returned promise is awaited before the next page is handed over. */
   onJsonPage(page: { buffer: ArrayBuffer; count: number }): void | Promise<void>;
+  /** Write column pages for these attributes (lower-cased; src-main/directory/column-page.ts) instead of entry JSON. */
+  columns?: readonly string[];
 }
 
 /** The error of a read the admin cancelled. */
@@ -111,6 +113,7 @@ export async function readStrict(o: StrictReadOptions | JsonReadOptions): Promis
         // The directory's own time limit per page (ldapts's default), besides our deadline below.
         timeLimit: 10,
         json,
+        columns: 'onJsonPage' in o ? o.columns : undefined,
       });
       // A page must arrive within the timeout (plus a second, as for ldapts's own timer).
       for (;;) {

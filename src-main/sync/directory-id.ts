@@ -43,13 +43,20 @@ export function directoryIdOf(entry: EntryInput): string | null {
     value = v;
   }
   if (best < 0 || value === undefined) return null;
-  const attr = DIRECTORY_ID_ATTRIBUTES[best];
+  return directoryIdText(DIRECTORY_ID_ATTRIBUTES[best], value);
+}
+
+/** A directory ID from its attribute and the attribute's first value: `entryUUID:...`, an objectGUID as GUID text. */
+export function directoryIdText(attr: DirectoryIdAttribute, value: string): string {
   if (attr === 'objectGUID') {
     const text = guidText(value);
     return text ? `${attr}:${text}` : `${attr}:${value}`;
   }
   return `${attr}:${value.toLowerCase()}`;
 }
+
+/** One of {@link DIRECTORY_ID_ATTRIBUTES}. */
+export type DirectoryIdAttribute = (typeof DIRECTORY_ID_ATTRIBUTES)[number];
 
 /** The kind prefix of a directory ID (`objectGUID` of `objectGUID:...`; '' when it has none). */
 export function directoryIdKind(id: string): string {

@@ -19,6 +19,7 @@
  * never takes over a renamed user's account. The texts admins read are all in plan/messages.ts.
  */
 import type { EntryInput, ScriptOutcome } from '../scripts/engine';
+import type { ColumnPage } from '../directory/column-page';
 import { ManagedUsers } from '../store/managed-users';
 import { Answers } from './plan/answers';
 import { CollectedEntries } from './plan/collected-entries';
@@ -73,6 +74,17 @@ export class Planner {
   addPage(entries: readonly EntryInput[], outcomes: readonly ScriptOutcome[]): void {
     if (this.planned) throw new Error('Planner: plan() has run; make a new planner');
     this.entries.addPage(entries, outcomes);
+  }
+
+  /** Adds a page of entries as columns (src-main/directory/column-page.ts) with their script outcomes (same order). */
+  addColumns(page: ColumnPage, outcomes: readonly ScriptOutcome[]): void {
+    if (this.planned) throw new Error('Planner: plan() has run; make a new planner');
+    this.entries.addColumns(page, outcomes);
+  }
+
+  /** The attributes the planner reads from each entry (lower-cased): username, mapped fields, directory IDs. */
+  readNames(): string[] {
+    return this.entries.readNames();
   }
 
   /** The plan for everything added, at once (once: the entries and the managed users are released afterwards). */

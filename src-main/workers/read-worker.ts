@@ -65,6 +65,7 @@ async function read(m: ReadWorkerStart): Promise<void> {
       attributes: m.attributes,
       pageSize: m.pageSize,
       domainScope: m.domainScope,
+      columns: m.columns,
       onConnected: () => post({ type: 'connected' }),
       // Entries go from BER straight into the page's JSON (ldap-json.ts): no objects made here.
       onJsonPage: async (page) => {

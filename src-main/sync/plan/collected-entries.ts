@@ -11,10 +11,10 @@
  */
 import type { AttributeMapping } from '../../../src-shared/domain/mapping';
 import type { ScriptErrorInfo } from '../../../src-shared/domain/scripts';
-import { valuesByName } from '../../directory/entry';
+import { columnsOfEntries, type ColumnPage } from '../../directory/column-page';
 import type { EntryInput, ScriptOutcome } from '../../scripts/engine';
 import { StringPool, type ManagedUsers } from '../../store/managed-users';
-import { directoryIdKind, directoryIdOf, otherDirectoryIdsOf } from '../directory-id';
+import { DIRECTORY_ID_ATTRIBUTES, directoryIdKind, directoryIdText } from '../directory-id';
 import { FullRecords, Quads } from '../entry-columns';
 
 // Per entry, four numbers.
@@ -43,12 +43,36 @@ export interface EntryReading {
   hasRoleScript: boolean;
 }
 
-/** The first non-empty value of an attribute (null when unmapped or absent). */
-function firstValue(e: EntryInput, attr: string): string | null {
-  if (attr === '') return null;
-  const values = valuesByName(e, attr);
-  for (let i = 0; i < values.length; i++) if (values[i] !== '') return values[i];
+/** The first non-empty value of entry i in column k (null when unmapped or absent). */
+function firstValue(page: ColumnPage, i: number, k: number): string | null {
+  const n = page.valueCount(i, k);
+  for (let j = 0; j < n; j++) {
+    const v = page.valueAt(i, k, j);
+    if (v !== '') return v;
+  }
   return null;
+}
+
+/** The entry's directory ID (see directoryIdOf): the first ID attribute, in rank order, whose first value is not empty. */
+function idOf(page: ColumnPage, i: number, ids: readonly number[]): string | null {
+  for (let r = 0; r < ids.length; r++) {
+    const k = ids[r];
+    if (k < 0 || page.valueCount(i, k) === 0) continue;
+    const v = page.valueAt(i, k, 0);
+    if (v !== '') return directoryIdText(DIRECTORY_ID_ATTRIBUTES[r], v);
+  }
+  return null;
+}
+
+/** Where the planner's attributes are among a page's columns (-1: not a column). */
+interface ReadColumns {
+  names: readonly string[];
+  username: number;
+  email: number;
+  firstName: number;
+  lastName: number;
+  /** Per DIRECTORY_ID_ATTRIBUTES, in rank order. */
+  ids: number[];
 }
 
 /**
@@ -85,6 +109,7 @@ export class CollectedEntries {
   private readonly roleAnswerLists: (readonly string[])[] = [NO_ROLES];
   private readonly singleRoleIndex = new Map<string, number>();
   private readonly roleListIndex = new Map<string, number>();
+  private lastColumns: ReadColumns | null = null;
 
   /** `byKey`: managed user index by username key, to recognise entries that repeat a user. */
   constructor(
@@ -100,19 +125,49 @@ export class CollectedEntries {
 
   /** Adds a page of entries with their script outcomes (same order). */
   addPage(entries: readonly EntryInput[], outcomes: readonly ScriptOutcome[]): void {
-    const { mapping, usernameAttribute, hasRoleScript } = this.reading;
+    this.addColumns(columnsOfEntries(entries, this.readNames()), outcomes);
+  }
+
+  /** The attributes the planner reads (lower-cased): username, mapped fields, directory IDs. */
+  readNames(): string[] {
+    const { mapping, usernameAttribute } = this.reading;
+    const names = [usernameAttribute, mapping.email, mapping.firstName, mapping.lastName, ...DIRECTORY_ID_ATTRIBUTES].filter((n) => n !== '').map((n) => n.toLowerCase());
+    return [...new Set(names)];
+  }
+
+  /** Where the planner's attributes are in a page's columns (remembered per column list). */
+  private columnsOf(page: ColumnPage): ReadColumns {
+    if (this.lastColumns?.names !== page.names) {
+      const { mapping, usernameAttribute } = this.reading;
+      const at = (name: string) => (name === '' ? -1 : page.column(name));
+      this.lastColumns = {
+        names: page.names,
+        username: at(usernameAttribute),
+        email: at(mapping.email),
+        firstName: at(mapping.firstName),
+        lastName: at(mapping.lastName),
+        ids: DIRECTORY_ID_ATTRIBUTES.map((a) => page.column(a)),
+      };
+    }
+    return this.lastColumns;
+  }
+
+  /** Adds a page of entries as columns with their script outcomes (same order). */
+  addColumns(page: ColumnPage, outcomes: readonly ScriptOutcome[]): void {
+    const { hasRoleScript } = this.reading;
     const users = this.users;
     const compactable = this.byKey.size > 0;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i];
+    const c = this.columnsOf(page);
+    for (let i = 0; i < page.count; i++) {
       const o = outcomes[i];
       // Usernames: trimmed, empty ones and repeats (ignoring case) dropped, in attribute order.
       let name: string | null = null;
       let key: string | null = null;
       let names: string[] | null = null;
       let keys: string[] | null = null;
-      for (const v of valuesByName(e, usernameAttribute)) {
-        const u = v.trim();
+      const nameCount = page.valueCount(i, c.username);
+      for (let j = 0; j < nameCount; j++) {
+        const u = page.valueAt(i, c.username, j).trim();
         if (u === '') continue;
         const k = u.toLowerCase();
         if (key === null) {
@@ -127,14 +182,14 @@ export class CollectedEntries {
           keys.push(k);
         }
       }
-      const dn = e.dn;
-      const directoryId = directoryIdOf(e);
-      const email = firstValue(e, mapping.email);
-      const firstName = firstValue(e, mapping.firstName);
-      const lastName = firstValue(e, mapping.lastName);
+      const dn = page.dn(i);
+      const directoryId = idOf(page, i, c.ids);
+      const email = firstValue(page, i, c.email);
+      const firstName = firstValue(page, i, c.firstName);
+      const lastName = firstValue(page, i, c.lastName);
 
       const index = this.count++;
-      const others = this.otherIdsOf(e, directoryId);
+      const others = this.otherIdsOf(page, i, c.ids, directoryId);
       if (others !== null) this.otherIds.set(index, others);
       let bits = o.active === null ? ACTIVE_NULL : o.active ? 1 : 0;
       let ref = -1;
@@ -161,7 +216,7 @@ export class CollectedEntries {
   }
 
   /** The entry's other directory IDs of a kind managed users are known by, or null. */
-  private otherIdsOf(e: EntryInput, primary: string | null): string[] | null {
+  private otherIdsOf(page: ColumnPage, i: number, ids: readonly number[], primary: string | null): string[] | null {
     if (primary === null) return null;
     if (this.userIdKinds === null) {
       this.userIdKinds = new Set();
@@ -174,10 +229,14 @@ export class CollectedEntries {
     // The usual cases cost nothing per entry: no users yet, or all known by the entries' preferred kind.
     if (kinds.size === 0 || (kinds.size === 1 && primary.startsWith(`${kinds.values().next().value}:`))) return null;
     const primaryKind = directoryIdKind(primary);
-    const kept = otherDirectoryIdsOf(e, primary).filter((id) => {
+    const kept: string[] = [];
+    for (let r = 0; r < ids.length; r++) {
+      const v = ids[r] >= 0 && page.valueCount(i, ids[r]) > 0 ? page.valueAt(i, ids[r], 0) : '';
+      if (v === '') continue;
+      const id = directoryIdText(DIRECTORY_ID_ATTRIBUTES[r], v);
       const kind = directoryIdKind(id);
-      return kind !== primaryKind && kinds.has(kind);
-    });
+      if (id !== primary && kind !== primaryKind && kinds.has(kind) && !kept.includes(id)) kept.push(id);
+    }
     return kept.length ? kept.map(flat) : null;
   }
 
