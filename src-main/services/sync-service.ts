@@ -29,6 +29,7 @@ import { getServer } from '../store/servers-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { loadManagedUsersInTurns, otherUsersInTurns } from '../store/users-repo';
 import { approveHeldPlan, discardHeldPlan } from '../sync/approval';
+import { withApplyAhead } from '../sync/apply-ahead';
 import { concludeRun } from '../sync/conclude-run';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
@@ -213,7 +214,8 @@ export class SyncService {
     if (job.signal?.aborted) controller.abort();
     this.active.set(job.runId, controller);
     try {
-      return await this.execute(job, controller.signal);
+      // A sync's apply worker starts now: its start-up and store check overlap the directory read.
+      return await withApplyAhead(this.db, job.kind === 'sync' ? job.runId : null, () => this.execute(job, controller.signal));
     } catch (err) {
       this.endFailed(job.runId, err);
       return getRun(this.db, job.runId);

@@ -15,7 +15,7 @@ import { AppError } from '../../src-shared/errors';
 import { discardHeldRuns, finishRun, getRun } from '../store/runs-repo';
 import { deleteChanges, writeChangesInTurns } from '../store/plan-rows-repo';
 import { readSyncSettings } from '../store/settings-repo';
-import { startApply } from './apply-in-worker';
+import { takeApply } from './apply-ahead';
 import { heldReason } from './hold-policy';
 import { Pacer, type Plan } from './planner';
 import { endRunFailed } from './run-failure';
@@ -92,8 +92,8 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
     })();
     return 'held';
   }
-  // The worker loads and opens its connection while the plan rows are written.
-  const apply = startApply(db);
+  // Started when the run started (see apply-ahead.ts), or now: it loads while the plan rows are written.
+  const apply = takeApply(db, runId);
   try {
     await writeChangesInTurns(db, runId, plan.changes, false, breathe);
   } catch (err) {
