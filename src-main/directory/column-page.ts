@@ -126,7 +126,9 @@ class EntriesColumnPage implements ColumnPage {
   readonly count: number;
   readonly column: (name: string) => number;
   private lastEntry = -1;
-  private lastValues: (readonly string[])[] = [];
+  private readonly lastValues: (readonly string[])[];
+  /** Column of each attribute key seen (keys repeat from entry to entry). */
+  private readonly keyColumn = new Map<string, number>();
 
   constructor(
     private readonly entries: readonly DirectoryEntry[],
@@ -134,16 +136,27 @@ class EntriesColumnPage implements ColumnPage {
   ) {
     this.count = entries.length;
     this.column = columnIndex(names);
+    this.lastValues = names.map(() => NONE);
   }
 
-  /** The values of entry i by column, looked up once per entry (readers go entry by entry). */
+  /** The values of entry i by column, gathered in one pass over its attributes (readers go entry by entry). */
   private valuesOf(i: number): (readonly string[])[] {
+    const values = this.lastValues;
     if (this.lastEntry !== i) {
-      const e = this.entries[i];
-      this.lastValues = this.names.map((n) => valuesByName(e, n) ?? NONE);
+      values.fill(NONE);
+      const attributes = this.entries[i].attributes;
+      for (const key in attributes) {
+        let k = this.keyColumn.get(key);
+        if (k === undefined) {
+          k = this.column(key);
+          if (this.keyColumn.size < 10_000) this.keyColumn.set(key, k);
+        }
+        // One name per attribute ignoring case (entry.ts); the first spelling would win otherwise.
+        if (k >= 0 && values[k] === NONE) values[k] = attributes[key];
+      }
       this.lastEntry = i;
     }
-    return this.lastValues;
+    return values;
   }
 
   dn(i: number): string {

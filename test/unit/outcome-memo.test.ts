@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine.dispose());
 
-const scripts = (active: string | null, orgName: string | null = null, roleName: string | null = null): ServerScripts => ({ active, orgName, roleName });
+const scripts = (active: string, orgName: string | null = null, roleName: string | null = null): ServerScripts => ({ active, orgName, roleName });
 
 const TYPICAL = scripts(
   "function(entry) { return entry.employeeType !== 'terminated'; }",
@@ -93,7 +93,7 @@ describe('memoBlocker', () => {
     expect(memoBlocker(TYPICAL)).toBeNull();
     expect(memoBlocker(scripts('entry => ad.isDisabled(entry) === false'))).toBeNull();
     expect(memoBlocker(scripts('function norm(s) { return String(s).trim().toLowerCase(); }\n(function(entry) { const m = { a: 1 }; m[norm(entry.ou)] = 2; return Math.max(0, 1) > 0; })'))).toBeNull();
-    expect(memoBlocker(scripts(null, null, null))).toBeNull();
+    expect(memoBlocker(scripts('', null, null))).toBeNull();
   });
 
   it.each([
