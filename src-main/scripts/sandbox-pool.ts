@@ -1,16 +1,19 @@
 /**
- * The engine's current sandbox plus a spare one made in advance. WebAssembly memory never
- * shrinks and a module can die (host stack overflow), and making a module is asynchronous while
- * evaluate() is not: so a replacement is always prepared in the background, and switching to it
- * is instant.
+ * The engine's current sandbox plus a spare WebAssembly module made in advance. WebAssembly
+ * memory never shrinks and a module can die (host stack overflow), and making a module is
+ * asynchronous while evaluate() is not: so a fresh module is always prepared in the background,
+ * and switching to it is synchronous (a new runtime, context and driver in it, a few ms).
+ * The spare is only the instantiated module: installing the driver in it waits until it is
+ * needed, so a run's start pays for one QuickJS sandbox, not two.
  */
+import type { QuickJSWASMModule } from 'quickjs-emscripten';
 import type { ScriptLimits } from '../../src-shared/domain/scripts';
 import type { ProgressWriter } from './progress-cell';
 import { Sandbox } from './sandbox';
 
-/** The current sandbox and its spare. */
+/** The current sandbox and its spare module. */
 export class SandboxPool {
-  private spare: Sandbox | null;
+  private spare: QuickJSWASMModule | null = null;
   private spareComing: Promise<void> | null = null;
   private spareError: unknown = null;
   private replaceModule = false;
@@ -20,19 +23,21 @@ export class SandboxPool {
   /** `onSwitch` runs whenever `current` changes (whatever was installed in the old one is gone). */
   private constructor(
     private sandbox: Sandbox,
-    spare: Sandbox,
     private readonly maxBytes: number,
     private readonly onSwitch: () => void,
     private readonly progress: ProgressWriter | null,
   ) {
-    this.spare = spare;
-    sandbox.progress = spare.progress = progress;
+    sandbox.progress = progress;
   }
 
-  /** A pool whose sandboxes' memory can never grow past `maxBytes`; `progress`: see Sandbox.progress. */
+  /**
+   * A pool whose sandboxes' memory can never grow past `maxBytes`; `progress`: see Sandbox.progress.
+   * Resolves with the first sandbox; the spare module follows in the background ({@link ready} waits for it).
+   */
   static async create(maxBytes: number, onSwitch: () => void, progress: ProgressWriter | null = null): Promise<SandboxPool> {
-    const [sandbox, spare] = await Promise.all([Sandbox.create(maxBytes), Sandbox.create(maxBytes)]);
-    return new SandboxPool(sandbox, spare, maxBytes, onSwitch, progress);
+    const pool = new SandboxPool(await Sandbox.create(maxBytes), maxBytes, onSwitch, progress);
+    pool.orderSpare();
+    return pool;
   }
 
   /** The sandbox to use now. */
@@ -62,9 +67,9 @@ export class SandboxPool {
   }
 
   /**
-   * Replaces the current sandbox right away: by the spare, or else by a new runtime in the same
-   * module (freeing everything QuickJS held, though not the module's memory). False when neither
-   * is possible (the module died and no spare is ready).
+   * Replaces the current sandbox right away: by one in the spare module, or else by a new runtime
+   * in the same module (freeing everything QuickJS held, though not the module's memory). False
+   * when neither is possible (the module died and no spare is ready).
    */
   replaceNow(): boolean {
     if (this.switchToSpare()) return true;
@@ -88,14 +93,23 @@ export class SandboxPool {
     return true;
   }
 
-  /** Switches to the spare sandbox (a fresh module); false when none is ready yet. */
+  /** Switches to a sandbox in the spare module (a fresh one); false when none is ready yet. */
   switchToSpare(): boolean {
-    const next = this.spare;
-    if (!next) {
+    const module = this.spare;
+    if (!module) {
       this.orderSpare();
       return false;
     }
     this.spare = null;
+    let next: Sandbox;
+    try {
+      next = Sandbox.open(module);
+    } catch {
+      // The spare module is dropped (as Sandbox.open asks); the next one is ordered.
+      this.orderSpare();
+      return false;
+    }
+    next.progress = this.progress;
     const old = this.sandbox;
     this.sandbox = next;
     old.dispose();
@@ -114,24 +128,21 @@ export class SandboxPool {
     this.refresh();
   }
 
-  /** Frees both sandboxes (a spare still being made is freed when it arrives). */
+  /** Frees the current sandbox and drops the spare module (one still being made is dropped when it arrives). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.sandbox.dispose();
-    this.spare?.dispose();
     this.spare = null;
   }
 
   private orderSpare(): void {
     if (this.spare || this.spareComing || this.disposed) return;
     this.spareError = null;
-    this.spareComing = Sandbox.create(this.maxBytes).then(
-      (s) => {
+    this.spareComing = Sandbox.newModule(this.maxBytes).then(
+      (module) => {
         this.spareComing = null;
-        s.progress = this.progress;
-        if (this.disposed || this.spare) s.dispose();
-        else this.spare = s;
+        if (!this.disposed && !this.spare) this.spare = module;
       },
       (error: unknown) => {
         this.spareComing = null;

@@ -5,6 +5,8 @@
  * WebAssembly memory), and a stack limit.
  */
 import { randomFillSync } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { newQuickJSWASMModule, newVariant, RELEASE_SYNC } from 'quickjs-emscripten';
 import type { CustomizeVariantOptions, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
 import { DRIVER_SOURCE, HELPERS_SOURCE, PROGRAM_WRAPPER_SOURCE } from './driver-source';
@@ -21,8 +23,28 @@ export const MAX_EFFECTIVE_STACK_BYTES = 192 * 1024;
 /** WebAssembly pages (64 KiB); the QuickJS build starts with 16 MiB and needs at least that. */
 const PAGE_BYTES = 65536;
 const INITIAL_PAGES = 256;
-/** The WebAssembly.Memory constructor (WebAssembly is not in this project's TypeScript libs). */
-const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => object } }).WebAssembly.Memory;
+/** The WebAssembly API (WebAssembly is not in this project's TypeScript libs). */
+const Wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => object; compile(bytes: Uint8Array): Promise<object> } }).WebAssembly;
+
+/** The compiled QuickJS code of this thread (null: could not be read; quickjs-emscripten then loads it itself). */
+let compiledCode: Promise<object | null> | null = null;
+
+/**
+ * QuickJS's WebAssembly code, read and compiled once per thread and shared by every sandbox made
+ * here: each sandbox is then only an instantiation (its own memory), not a second read, compile
+ * and optimisation of the same 0.5 MB of code.
+ */
+function quickjsCode(): Promise<object | null> {
+  compiledCode ??= (async () => {
+    try {
+      const file = createRequire(import.meta.url).resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
+      return await Wasm.compile(await readFile(file));
+    } catch {
+      return null;
+    }
+  })();
+  return compiledCode;
+}
 
 /** Cursor value for host-side work in the sandbox (loading a batch, collecting errors): it gets a generous budget. */
 export const HOST_PHASE = -3;
@@ -76,13 +98,27 @@ export class Sandbox {
   }
 
   /**
-   * A sandbox in a fresh WebAssembly module (~10-20 ms) whose memory can never grow past
-   * `maxBytes`: an allocation beyond it fails inside QuickJS ("out of memory") however it is made.
+   * A sandbox in a fresh WebAssembly instance of QuickJS (see {@link newModule}) whose memory can
+   * never grow past `maxBytes`: an allocation beyond it fails inside QuickJS ("out of memory")
+   * however it is made.
    */
   static async create(maxBytes: number): Promise<Sandbox> {
-    const memory = new WasmMemory({ initial: INITIAL_PAGES, maximum: Math.max(INITIAL_PAGES + 16, Math.floor(maxBytes / PAGE_BYTES)) });
-    const variant = newVariant(RELEASE_SYNC, { wasmMemory: memory as NonNullable<CustomizeVariantOptions['wasmMemory']> });
-    return Sandbox.open(await newQuickJSWASMModule(variant));
+    return Sandbox.open(await Sandbox.newModule(maxBytes));
+  }
+
+  /**
+   * A fresh WebAssembly instance of QuickJS with its own memory of at most `maxBytes`, nothing
+   * in it yet ({@link open} makes the sandbox). The compiled code is shared (see quickjsCode), so
+   * after the first this is a few milliseconds.
+   */
+  static async newModule(maxBytes: number): Promise<QuickJSWASMModule> {
+    const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum: Math.max(INITIAL_PAGES + 16, Math.floor(maxBytes / PAGE_BYTES)) });
+    const code = await quickjsCode();
+    const variant = newVariant(RELEASE_SYNC, {
+      wasmMemory: memory as NonNullable<CustomizeVariantOptions['wasmMemory']>,
+      ...(code ? { wasmModule: code as NonNullable<CustomizeVariantOptions['wasmModule']> } : {}),
+    });
+    return newQuickJSWASMModule(variant);
   }
 
   /** A sandbox in an existing module (a new runtime and context; synchronous). */

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;
   }
-  port.on('message', (m: WorkerRequest) => {
+  // Ready with the engine's first sandbox; its spare is made meanwhile. A request waits for the
+  // spare (already there by the time the first page arrives), so every call can fall back on it.
+  port.on('message', (m: WorkerRequest) => void engine.ready().then(() => handle(m), () => handle(m)));
+  const handle = (m: WorkerRequest) => {
     try {
       if (m.type === 'check') {
         const diagnostics = engine.check(m.scripts, m.hints);
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
     } catch (err) {
       send({ type: 'refused', id: m.id, message: err instanceof Error ? err.message : String(err) });
     }
-  });
+  };
   send({ type: 'ready' });
 }
 
