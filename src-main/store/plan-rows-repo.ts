@@ -125,26 +125,61 @@ function toPlanChange(r: RawChange): PlanChange {
   return c;
 }
 
+/** A run's plan rows counted by action (absent: none). */
+export type ChangeCounts = Partial<Record<SyncAction, number>>;
+
+/** Counts changes by action. */
+export function countChanges(changes: readonly { action: SyncAction }[]): ChangeCounts {
+  const counts: ChangeCounts = {};
+  for (const c of changes) counts[c.action] = (counts[c.action] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Records a run's plan rows counted by action, for {@link planPage}. Call in the transaction that
+ * ends the run (status no longer 'running'): its rows do not change after it (see 0009_plan_counts.sql).
+ */
+export function recordChangeCounts(db: Database.Database, runId: string, counts: ChangeCounts): void {
+  const insert = prepared(db, `INSERT OR REPLACE INTO sync_change_counts (run_id, action, n) VALUES (@runId, @action, @n)`);
+  for (const action of SYNC_ACTIONS) {
+    const n = counts[action] ?? 0;
+    if (n > 0) insert.run({ runId, action, n });
+  }
+}
+
+/** A run's plan rows by action: recorded when the run ended, else (a running run) counted from its rows. */
+function actionCounts(db: Database.Database, runId: string): Record<SyncAction, number> {
+  const byAction = Object.fromEntries(SYNC_ACTIONS.map((a) => [a, 0])) as Record<SyncAction, number>;
+  let rows = prepared(db, `SELECT action, n FROM sync_change_counts WHERE run_id = @runId`).all({ runId }) as { action: SyncAction; n: number }[];
+  if (rows.length === 0) rows = prepared(db, `SELECT action, COUNT(*) AS n FROM sync_changes WHERE run_id = @runId GROUP BY action`).all({ runId }) as { action: SyncAction; n: number }[];
+  for (const r of rows) byAction[r.action] = r.n;
+  return byAction;
+}
+
 /** A slice of a run's plan. */
 export function planPage(db: Database.Database, q: { runId: string; filter: PlanFilter; search: string | null; offset: number; limit: number }): PlanPage {
   getRun(db, q.runId);
+  const byAction = actionCounts(db, q.runId);
   const where = ['run_id = @runId'];
   const params: Record<string, unknown> = { runId: q.runId, limit: q.limit, offset: q.offset };
   if (q.filter !== 'all') {
     where.push('action = @action');
     params.action = q.filter;
   }
-  if (q.search && q.search.trim() !== '') {
+  const term = q.search?.trim().toLowerCase() ?? '';
+  const search = term !== '';
+  if (search) {
     where.push(`(lower(username) LIKE @p ESCAPE '\\' OR lower(dn) LIKE @p ESCAPE '\\')`);
-    params.p = `%${q.search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    params.p = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   const clause = where.join(' AND ');
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM sync_changes WHERE ${clause}`).get(params) as { n: number }).n;
-  const rows = (db.prepare(`SELECT ${CHANGE_COLUMNS} FROM sync_changes WHERE ${clause} ORDER BY seq LIMIT @limit OFFSET @offset`).all(params) as RawChange[]).map(toPlanChange);
-  const byAction = Object.fromEntries(SYNC_ACTIONS.map((a) => [a, 0])) as Record<SyncAction, number>;
-  for (const r of prepared(db, `SELECT action, COUNT(*) AS n FROM sync_changes WHERE run_id = @runId GROUP BY action`).all({ runId: q.runId }) as { action: SyncAction; n: number }[]) {
-    byAction[r.action] = r.n;
-  }
+  // Without a search the counts give the total: no pass over the run's rows.
+  const total = search
+    ? (prepared(db, `SELECT COUNT(*) AS n FROM sync_changes WHERE ${clause}`).get(params) as { n: number }).n
+    : q.filter === 'all'
+      ? SYNC_ACTIONS.reduce((n, a) => n + byAction[a], 0)
+      : byAction[q.filter];
+  const rows = (prepared(db, `SELECT ${CHANGE_COLUMNS} FROM sync_changes WHERE ${clause} ORDER BY seq LIMIT @limit OFFSET @offset`).all(params) as RawChange[]).map(toPlanChange);
   return { total, offset: q.offset, rows, byAction };
 }
 

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { SyncCounts } from '../../src-shared/domain/sync';
 import { finishRun, getRun, setRunStatus } from '../store/runs-repo';
-import { storedChanges, writeChanges } from '../store/plan-rows-repo';
+import { countChanges, recordChangeCounts, storedChanges, writeChanges, type ChangeCounts } from '../store/plan-rows-repo';
 import { managedCounts } from '../store/users-repo';
 import { applyChanges, type ApplyChange, type ApplyContext } from './apply';
 import type { SeenUser } from './planner';
@@ -23,6 +23,8 @@ export interface SyncApplyJob {
   end: { entries: number; managedBefore: number; managedAfter: number; activeAfter: number; counts: SyncCounts };
   /** ISO time of the apply. */
   now: string;
+  /** The run's plan rows (written before the apply) counted by action, recorded with its end (absent: none recorded; the plan view counts the rows). */
+  rowCounts?: ChangeCounts;
 }
 
 /** Approving held run `heldRunId`: its stored plan (with apply data) is applied as run `runId`, already started. */
@@ -51,8 +53,9 @@ export function syncApplyContext(db: Database.Database, job: SyncApplyJob): Appl
   return { serverId: job.serverId, lastSyncAt: job.lastSyncAt, seenAt: getRun(db, job.runId).startedAt, now: new Date(job.now) };
 }
 
-/** Records a sync job's run as applied at `finishedAt` (default: the job's time) and frees the lock. Call last inside its transaction. */
+/** Records a sync job's run as applied at `finishedAt` (default: the job's time), with its plan row counts, and frees the lock. Call last inside its transaction. */
 export function finishSyncApply(db: Database.Database, job: SyncApplyJob, finishedAt: string = job.now): void {
+  if (job.rowCounts) recordChangeCounts(db, job.runId, job.rowCounts);
   finishRun(db, job.runId, { status: 'applied', ...job.end }, new Date(finishedAt));
 }
 
@@ -70,6 +73,7 @@ export function runApplyJob(db: Database.Database, job: ApplyJob, input: ApplyIn
     const changes = storedChanges(db, job.heldRunId);
     applyChanges(db, { serverId: job.serverId, changes, seen: [], now });
     writeChanges(db, job.runId, changes);
+    recordChangeCounts(db, job.runId, countChanges(changes));
     const after = managedCounts(db, job.serverId);
     finishRun(db, job.runId, { status: 'applied', entries: job.held.entries, managedBefore: job.held.managedBefore, managedAfter: after.managed, activeAfter: after.active, counts: job.held.counts }, now);
     setRunStatus(db, job.heldRunId, 'approved', job.runId);

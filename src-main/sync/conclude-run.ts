@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import type { RunKind, RunSummary } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
 import { discardHeldRuns, finishRun, getRun } from '../store/runs-repo';
-import { deleteChanges, writeChangesInTurns } from '../store/plan-rows-repo';
+import { countChanges, deleteChanges, recordChangeCounts, writeChangesInTurns } from '../store/plan-rows-repo';
 import { readSyncSettings } from '../store/settings-repo';
 import { takeApply } from './apply-ahead';
 import { heldReason } from './hold-policy';
@@ -75,7 +75,10 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
   };
   if (c.kind !== 'sync') {
     await writeChangesInTurns(db, runId, plan.changes, false, breathe);
-    db.transaction(() => finishRun(db, runId, { status: 'simulated', ...end }, c.now()))();
+    db.transaction(() => {
+      recordChangeCounts(db, runId, countChanges(plan.changes));
+      finishRun(db, runId, { status: 'simulated', ...end }, c.now());
+    })();
     return 'simulated';
   }
   const serverId = c.serverId!;
@@ -88,6 +91,7 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
     await writeChangesInTurns(db, runId, plan.changes, true, breathe);
     db.transaction(() => {
       discardHeldRuns(db, serverId, runId);
+      recordChangeCounts(db, runId, countChanges(plan.changes));
       finishRun(db, runId, { status: 'held', heldReason: held, ...end }, c.now());
     })();
     return 'held';
@@ -104,7 +108,7 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
   // One transaction, in the apply worker: every user change and the run's 'applied' record, or
   // nothing. From here on a cancel no longer stops the run: it is applied or fails.
   await apply.run(
-    { kind: 'sync', runId, serverId, lastSyncAt: c.lastSync?.startedAt ?? null, end, now: c.now().toISOString() },
+    { kind: 'sync', runId, serverId, lastSyncAt: c.lastSync?.startedAt ?? null, end, now: c.now().toISOString(), rowCounts: countChanges(plan.changes) },
     { changes: plan.changes, seen: plan.seen, gone: plan.gone },
     () => pacer.breathe(),
     c.now,

@@ -158,6 +158,14 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       created_at TEXT NOT NULL
     ) STRICT
 
+    -- table sync_change_counts
+    CREATE TABLE sync_change_counts (
+      run_id TEXT NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
+      action TEXT NOT NULL,
+      n INTEGER NOT NULL CHECK (n > 0),
+      PRIMARY KEY (run_id, action)
+    ) STRICT, WITHOUT ROWID
+
     -- table sync_changes
     CREATE TABLE "sync_changes" (
       run_id TEXT NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
