@@ -73,4 +73,8 @@ async function main(): Promise<void> {
   setTimeout(() => process.exit(status), 2000).unref();
 }
 
-await main();
+/**
+ * The running CLI: settles once the command is done. (The built CLI is CommonJS, which has no
+ * top-level await: its launcher, dist/cli/ldap-sync.js, awaits this instead.)
+ */
+export const done: Promise<void> = main();
