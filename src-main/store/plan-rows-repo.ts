@@ -10,6 +10,7 @@ import { prepared } from './statement-cache';
 
 /** A change as stored: the plan row plus what applying it needs (`data`). */
 export interface StoredChange extends PlanChange {
+  /** The user it changes (a create's is stored only with the apply data, see changeValues). */
   userId: string | null;
   data: unknown;
 }
@@ -27,7 +28,10 @@ const ROWS_PER_INSERT = 100;
 /** A change's values besides its run id, in column order, written at `at` of `out`. */
 function changeValues(out: unknown[], at: number, c: StoredChange, withData: boolean): void {
   out[at] = c.seq;
-  out[at + 1] = c.userId;
+  // A create's user id is only a planned one (a simulation's names no user, a sync's user is found by
+  // its username): kept only with the apply data of a held plan. Without its random 36 characters a
+  // create row costs ~25% less to write, and a first sync's 100k of them 20 -> 16 MB.
+  out[at + 1] = withData || c.action !== 'create' ? c.userId : null;
   out[at + 2] = c.username;
   out[at + 3] = c.dn;
   out[at + 4] = c.action;

@@ -41,6 +41,9 @@ try {
 // No apply writes to a damaged store (damage elsewhere in the file would otherwise surface later,
 // as lost rows). Checked at start, while main still plans; the job's message waits in the queue.
 const integrity = db ? checkStore(db, 'quick') : null;
+// The check read every page of the store through this connection's cache (up to 16 MiB): given back
+// while the run reads the directory, the apply fills it again.
+if (db) db.pragma('shrink_memory');
 /** Throws when the store cannot be written: not opened, or damaged. */
 function writable(): Database.Database {
   if (!db) throw openError;
