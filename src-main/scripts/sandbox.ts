@@ -7,7 +7,6 @@
 import { randomFillSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { newQuickJSWASMModule, newVariant, RELEASE_SYNC } from 'quickjs-emscripten';
 import type { CustomizeVariantOptions, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
 import { DRIVER_SOURCE, HELPERS_SOURCE, PROGRAM_WRAPPER_SOURCE } from './driver-source';
 import type { ProgressWriter } from './progress-cell';
@@ -49,6 +48,22 @@ function quickjsCode(): Promise<object | null> {
 /** Cursor value for host-side work in the sandbox (loading a batch, collecting errors): it gets a generous budget. */
 export const HOST_PHASE = -3;
 const HOST_PHASE_MS = 5000;
+
+/**
+ * Where `magic` is in `memory` (-1: nowhere). It is looked for first within 64 KiB of `near`: the
+ * buffer's bytes and its JSValue are allocated one after the other (measured: 72 bytes apart, at
+ * ~5 MB), so the whole memory (16 MB and more, 5-10 ms a sandbox) is scanned only as a fallback.
+ */
+function locateMagic(memory: ArrayBufferLike, magic: Uint8Array, near: number): number {
+  const all = Buffer.from(memory);
+  const needle = Buffer.from(magic);
+  if (Number.isInteger(near) && near >= 0) {
+    const from = Math.max(0, near - 65536);
+    const at = all.subarray(from, Math.min(all.length, near + 65536)).indexOf(needle);
+    if (at >= 0) return from + at;
+  }
+  return all.indexOf(needle);
+}
 
 /** A value passed to a driver method. */
 export type DriverArg = string | number | boolean | null | QuickJSHandle;
@@ -113,7 +128,9 @@ export class Sandbox {
    */
   static async newModule(maxBytes: number): Promise<QuickJSWASMModule> {
     const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum: Math.max(INITIAL_PAGES + 16, Math.floor(maxBytes / PAGE_BYTES)) });
-    const code = await quickjsCode();
+    // Imported here, not at the top: the main thread loads this file for its constants
+    // (HOST_PHASE...) and never makes a sandbox itself in a run (the script worker does).
+    const [{ newQuickJSWASMModule, newVariant, RELEASE_SYNC }, code] = await Promise.all([import('quickjs-emscripten'), quickjsCode()]);
     const variant = newVariant(RELEASE_SYNC, {
       wasmMemory: memory as NonNullable<CustomizeVariantOptions['wasmMemory']>,
       ...(code ? { wasmModule: code as NonNullable<CustomizeVariantOptions['wasmModule']> } : {}),
@@ -128,6 +145,8 @@ export class Sandbox {
     // On failure nothing is disposed: the caller drops the whole module.
     const magic = randomFillSync(new Uint8Array(16));
     const buffer = context.newArrayBuffer(magic.buffer);
+    // Where the buffer's JSValue was put: the heap block next to its bytes (see locateMagic).
+    const near = buffer.value as unknown as number;
     const factory = context.unwrapResult(context.evalCode(DRIVER_SOURCE, 'driver', { type: 'global', strict: true }));
     const helpers = context.unwrapResult(context.evalCode(HELPERS_SOURCE, 'helpers', { type: 'global', strict: true }));
     const driver = context.unwrapResult(context.callFunction(factory, context.undefined, buffer, helpers));
@@ -138,7 +157,7 @@ export class Sandbox {
     const methods = new Map<string, QuickJSHandle>();
     for (const name of ['configure', 'setFn', 'setLoader', 'load', 'pass', 'partial', 'extras']) methods.set(name, context.getProp(driver, name));
     // The ArrayBuffer's bytes were copied into memory the buffer now owns: find them once.
-    const offset = Buffer.from(module.getWasmMemory().buffer).indexOf(Buffer.from(magic));
+    const offset = locateMagic(module.getWasmMemory().buffer, magic, near);
     if (offset < 0 || offset % 4 !== 0) {
       throw new Error('cannot locate the sandbox progress cell in WebAssembly memory (unsupported quickjs-emscripten build)');
     }
