@@ -135,7 +135,15 @@ export type ChangeCounts = Partial<Record<SyncAction, number>>;
 /** Counts changes by action. */
 export function countChanges(changes: readonly { action: SyncAction }[]): ChangeCounts {
   const counts: ChangeCounts = {};
-  for (const c of changes) counts[c.action] = (counts[c.action] ?? 0) + 1;
+  // By runs of one action (a plan lists its creates, deactivations... together): a keyed update per
+  // run instead of per change, which cost ~10-30 ms for 100k changes in a function that runs once.
+  for (let i = 0; i < changes.length; ) {
+    const action = changes[i].action;
+    let end = i + 1;
+    while (end < changes.length && changes[end].action === action) end++;
+    counts[action] = (counts[action] ?? 0) + end - i;
+    i = end;
+  }
   return counts;
 }
 

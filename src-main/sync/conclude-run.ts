@@ -12,6 +12,7 @@
 import type Database from 'better-sqlite3';
 import type { RunKind, RunSummary } from '../../src-shared/domain/sync';
 import { AppError } from '../../src-shared/errors';
+import { pauseCheckpoints } from '../store/db';
 import { discardHeldRuns, finishRun, getRun } from '../store/runs-repo';
 import { countChanges, deleteChanges, recordChangeCounts, writeChangesInTurns } from '../store/plan-rows-repo';
 import { readSyncSettings } from '../store/settings-repo';
@@ -98,20 +99,26 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
   }
   // Started when the run started (see apply-ahead.ts), or now: it loads while the plan rows are written.
   const apply = takeApply(db, runId);
+  // The plan rows are checkpointed with the apply's pages, by the worker after its commit.
+  const resumeCheckpoints = pauseCheckpoints(db);
   try {
-    await writeChangesInTurns(db, runId, plan.changes, false, breathe);
-  } catch (err) {
-    apply.cancel();
-    throw err;
+    try {
+      await writeChangesInTurns(db, runId, plan.changes, false, breathe);
+    } catch (err) {
+      apply.cancel();
+      throw err;
+    }
+    c.onApplying?.();
+    // One transaction, in the apply worker: every user change and the run's 'applied' record, or
+    // nothing. From here on a cancel no longer stops the run: it is applied or fails.
+    await apply.run(
+      { kind: 'sync', runId, serverId, lastSyncAt: c.lastSync?.startedAt ?? null, end, now: c.now().toISOString(), rowCounts: countChanges(plan.changes) },
+      { changes: plan.changes, seen: plan.seen, gone: plan.gone },
+      () => pacer.breathe(),
+      c.now,
+    );
+  } finally {
+    resumeCheckpoints();
   }
-  c.onApplying?.();
-  // One transaction, in the apply worker: every user change and the run's 'applied' record, or
-  // nothing. From here on a cancel no longer stops the run: it is applied or fails.
-  await apply.run(
-    { kind: 'sync', runId, serverId, lastSyncAt: c.lastSync?.startedAt ?? null, end, now: c.now().toISOString(), rowCounts: countChanges(plan.changes) },
-    { changes: plan.changes, seen: plan.seen, gone: plan.gone },
-    () => pacer.breathe(),
-    c.now,
-  );
   return 'applied';
 }
