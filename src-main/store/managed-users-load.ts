@@ -42,8 +42,8 @@ const SOURCE_IS_SERVER = 128;
 const NO_SOURCE = 256;
 const SEP = '\x1f';
 
-/** id, username, email, directory id, source DN, the folded text (see MANAGED_SQL), rowid. */
-type ManagedRow = [string, string, string | null, string | null, string | null, string, number];
+/** id, username, email, directory id, source DN, the folded text (see MANAGED_SQL; its last value is the rowid). */
+type ManagedRow = [string, string, string | null, string | null, string | null, string];
 
 /**
  * One page of managed users in rowid order (keyset pagination: each page starts after the last
@@ -74,8 +74,8 @@ const MANAGED_SQL = `SELECT u.id, u.username, u.email, u.directory_id, u.source_
     CASE WHEN u.username_key = u.username THEN '' ELSE u.username_key END,
     coalesce(u.first_name, ''), coalesce(u.last_name, ''), u.org_id,
     CASE WHEN u.source_server_id = @serverId THEN '' ELSE coalesce(u.source_server_id, '') END,
-    coalesce((SELECT group_concat(ur.role_id) FROM user_roles ur WHERE ur.user_id = u.id), '')),
-  u.rowid
+    coalesce((SELECT group_concat(ur.role_id) FROM user_roles ur WHERE ur.user_id = u.id), ''),
+    u.rowid)
 FROM users u
 WHERE +u.org_id IN (SELECT id FROM organizations WHERE auth_server_id = @serverId) AND u.rowid > @after
 ORDER BY u.rowid LIMIT @limit`;
@@ -87,6 +87,9 @@ ORDER BY u.rowid LIMIT @limit`;
 const ONE_SQL = `SELECT NULLIF(u.username_key, u.username), u.first_name, u.last_name, u.org_id, u.source_server_id,
   (SELECT group_concat(ur.role_id) FROM user_roles ur WHERE ur.user_id = u.id)
 FROM users u WHERE u.rowid = @rowid`;
+
+/** The rowid at the end of a row's folded text. */
+const rowidOf = (r: ManagedRow): number => Number(r[5].slice(r[5].lastIndexOf(SEP) + 1));
 
 /** A load of managed users, page by page. */
 class ManagedUsersLoad {
@@ -138,14 +141,15 @@ class ManagedUsersLoad {
       const orgId = ids.get(s.slice(q + 1, p));
       q = s.indexOf(SEP, p + 1);
       const source = flags & SOURCE_IS_SERVER ? serverId : flags & NO_SOURCE ? null : ids.get(s.slice(p + 1, q));
-      // Six separators exactly, unless a value holds one: the remainder (role ids) then does too.
-      if (s.indexOf(SEP, q + 1) === -1) {
-        users.add(r[0], r[1], key, r[2], first, last, orgId, flags & 15, r[3], r[4], source, this.roleList(s.slice(q + 1)));
+      p = s.indexOf(SEP, q + 1);
+      // Seven separators exactly, unless a value holds one: the remainder (the rowid) then does too.
+      if (s.indexOf(SEP, p + 1) === -1) {
+        users.add(r[0], r[1], key, r[2], first, last, orgId, flags & 15, r[3], r[4], source, this.roleList(s.slice(q + 1, p)));
       } else {
         this.addAsColumns(r, flags & 15);
       }
     }
-    if (rows.length > 0) this.after = rows[rows.length - 1][6];
+    if (rows.length > 0) this.after = rowidOf(rows[rows.length - 1]);
     if (rows.length < limit) this.done = true;
     return rows.length;
   }
@@ -162,7 +166,7 @@ class ManagedUsersLoad {
 
   /** Adds the user of `r` with the folded values read again one column each. */
   private addAsColumns(r: ManagedRow, flags: number): void {
-    const one = prepared(this.db, ONE_SQL).raw(true).get({ rowid: r[6] }) as [string | null, string | null, string | null, string, string | null, string | null];
+    const one = prepared(this.db, ONE_SQL).raw(true).get({ rowid: rowidOf(r) }) as [string | null, string | null, string | null, string, string | null, string | null];
     const { ids, names } = this;
     this.users.add(r[0], r[1], one[0], r[2], names.get(one[1]), names.get(one[2]), ids.get(one[3]), flags, r[3], r[4], ids.get(one[4]), this.roleList(one[5] ?? ''));
   }
