@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 // Builds the shipped `ldap-sync` CLI into dist/cli/ with esbuild: `npm install` runs it (prepare),
 // so the CLI starts with no TypeScript transpiler. Output:
-//   dist/cli/ldap-sync.js     the launcher (src-main/cli/bundle-launcher.mjs; bin/ldap-sync.mjs imports
-//                             it): runs ldap-sync.cjs with a V8 code cache kept in dist/cli/v8-cache/
 //   dist/cli/ldap-sync.cjs    the whole CLI in one CommonJS file: each command's code is wrapped by
 //                             esbuild and runs only when the command is imported (`import()`)
-//   dist/cli/<worker>.js      one file per WORKER_NAMES entry of src-main/threads/start-worker.ts
-//   dist/cli/chunk-*.js       code the workers share
+//   dist/cli/<worker>.cjs     one file per WORKER_NAMES entry of src-main/threads/start-worker.ts
+//   dist/cli/ldap-sync.js, dist/cli/<worker>.js
+//                             copies of src-main/cli/bundle-launcher.mjs, which run the .cjs file of the
+//                             same name with a V8 code cache kept in dist/cli/v8-cache/ (bin/ldap-sync.mjs
+//                             imports ldap-sync.js; start-worker.ts starts <worker>.js)
 //   dist/cli/migrations/      the store's NNNN_name.sql files (migration-files.ts looks next to itself)
 // Native and WebAssembly packages stay external and load from node_modules.
-// One file rather than ES module chunks: Node 20 caches no compiled code for ES modules, and the
-// module loader itself (resolve, link, compile per chunk) cost a run's main thread ~100 ms.
+// One file per thread rather than ES module chunks: Node 20 caches no compiled code for ES modules,
+// and the module loader itself (resolve, link, compile per chunk) cost a run's main thread ~100 ms.
 import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtinModules } from 'node:module';
 import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,6 +38,32 @@ const WORKER_FORBIDDEN = {
   // allowed: runs-repo's constants share src-shared/domain/sync.ts with its schemas.
   'apply-worker': /(^|\/)node_modules\/(acorn|ldapts|quickjs-emscripten[^/]*|@jitl\/[^/]+)\//,
 };
+
+/**
+ * `import()` of a Node built-in or an external package becomes a `require()` (esbuild's wrapper
+ * gives it the shape of a module namespace). A real `import()` cannot stay in the bundles: the
+ * launcher runs them as vm scripts, where `import()` from code loaded with a code cache fails
+ * ("A dynamic import callback was not specified", Node 20).
+ */
+const dynamicImportAsRequire = {
+  name: 'dynamic-import-as-require',
+  setup(b) {
+    const external = (path) => path.startsWith('node:') || builtinModules.includes(path) || EXTERNAL.some((e) => (e.endsWith('/*') ? path.startsWith(e.slice(0, -1)) : path === e || path.startsWith(`${e}/`)));
+    b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && external(args.path) ? { path: args.path, namespace: 'require-external' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'require-external' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+/** Fails the build when a bundle still holds a real `import()` (see {@link dynamicImportAsRequire}). */
+function checkNoDynamicImport(metafile) {
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    const left = output.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path);
+    if (left.length === 0) continue;
+    process.stderr.write(`build-cli: ${file} would import(${left.join(', ')}) at run time, which fails in the launcher's vm scripts; use a static import or a bundled module\n`);
+    rmSync(BUILD, { recursive: true, force: true });
+    process.exit(1);
+  }
+}
 
 /** The worker names, read from start-worker.ts so the list has one home. */
 function workerNames() {
@@ -62,60 +90,46 @@ const started = Date.now();
 // in another process) keeps its files, and a failed build leaves the previous bundle in place.
 const BUILD = `${OUT}.tmp-${process.pid}`;
 rmSync(BUILD, { recursive: true, force: true });
-/** Options both builds share. */
-const COMMON = {
-  absWorkingDir: ROOT,
-  outdir: BUILD,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  external: EXTERNAL,
-  sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-  metafile: true,
-  // Less to read and for V8 to scan at each start; names are kept (no renaming), so stack traces,
-  // class names and `--debug` (with the source maps) read as before.
-  minifyWhitespace: true,
-  minifySyntax: true,
-};
-let cli;
-let workers;
+const NAMES = ['ldap-sync', ...Object.keys(entryPoints)];
+let result;
 try {
-  [cli, workers] = await Promise.all([
-    build({
-      ...COMMON,
-      entryPoints: { 'ldap-sync': CLI_ENTRY },
-      format: 'cjs',
-      outExtension: { '.js': '.cjs' },
-      // The launcher runs this file as a CommonJS function (exports, require, module, __filename,
-      // __dirname); import.meta.url is the bundle's own URL, as it was for the ES module build.
-      define: { 'import.meta.url': '__ldapSyncModuleUrl' },
-      banner: { js: "'use strict'; var __ldapSyncModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    }),
-    build({
-      ...COMMON,
-      entryPoints,
-      // The workers share chunks; every chunk lands in dist/cli/ itself, so start-worker.ts
-      // (bundled in ldap-sync.cjs, next to them) finds `<name>.js`.
-      splitting: true,
-      format: 'esm',
-      entryNames: '[name]',
-      chunkNames: 'chunk-[hash]',
-      // Bundled CommonJS code may `require()` Node built-ins; ESM output has no `require` of its own.
-      banner: { js: "import { createRequire as __ldapSyncCreateRequire } from 'node:module'; const require = __ldapSyncCreateRequire(import.meta.url);" },
-    }),
-  ]);
+  result = await build({
+    entryPoints: { 'ldap-sync': CLI_ENTRY, ...entryPoints },
+    absWorkingDir: ROOT,
+    outdir: BUILD,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    // Each entry is one self-contained file (no chunks): what a command or a worker imports only
+    // through `import()` is wrapped by esbuild and runs when imported.
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    // The launcher runs each file as a CommonJS function (exports, require, module, __filename,
+    // __dirname); import.meta.url is the bundle's own URL (start-worker.ts finds the workers next to it).
+    define: { 'import.meta.url': '__ldapSyncModuleUrl' },
+    banner: { js: "'use strict'; var __ldapSyncModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    external: EXTERNAL,
+    plugins: [dynamicImportAsRequire],
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+    // Less to read and for V8 to scan at each start; names are kept (no renaming), so stack traces
+    // and class names read as before (and `--debug` maps them to the sources).
+    minifyWhitespace: true,
+    minifySyntax: true,
+  });
 } catch {
   // esbuild has already printed the errors with their file and line.
   rmSync(BUILD, { recursive: true, force: true });
   process.stderr.write('build-cli: the CLI bundle failed to build (see the errors above); dist/cli is unchanged\n');
   process.exit(1);
 }
-cpSync(LAUNCHER, join(BUILD, 'ldap-sync.js'));
+for (const name of NAMES) cpSync(LAUNCHER, join(BUILD, `${name}.js`));
 cpSync(join(ROOT, 'src-main', 'store', 'migrations'), join(BUILD, 'migrations'), { recursive: true });
-checkStartupWeight(cli.metafile);
-checkWorkerWeight(workers.metafile);
+checkNoDynamicImport(result.metafile);
+checkStartupWeight(result.metafile);
+checkWorkerWeight(result.metafile);
 // When it was built: the tests' global setup rebuilds when a source is newer.
 writeFileSync(join(BUILD, 'BUILT'), `${new Date().toISOString()}\n`);
 const old = `${OUT}.old-${process.pid}`;
@@ -128,23 +142,44 @@ try {
   if (!existsSync(OUT)) throw err;
 }
 rmSync(old, { recursive: true, force: true });
-process.stdout.write(`build-cli: dist/cli built in ${Date.now() - started} ms (ldap-sync, ${Object.keys(entryPoints).join(', ')})\n`);
+process.stdout.write(`build-cli: dist/cli built in ${Date.now() - started} ms (${NAMES.join(', ')})\n`);
+
+/**
+ * The inputs and external packages `entry` loads at its start: its static imports (import
+ * statements and require calls), followed through the bundled files; `import()` is not followed.
+ */
+function staticClosure(metafile, entry) {
+  const STATIC = new Set(['import-statement', 'require-call']);
+  const inputs = new Set();
+  const externals = new Set();
+  const pending = [relative(ROOT, entry).split('\\').join('/')];
+  while (pending.length) {
+    const file = pending.pop();
+    if (inputs.has(file)) continue;
+    inputs.add(file);
+    for (const imp of metafile.inputs[file]?.imports ?? []) {
+      if (!STATIC.has(imp.kind)) continue;
+      if (imp.external) externals.add(imp.path);
+      else pending.push(imp.path);
+    }
+  }
+  return { inputs, externals };
+}
+
+/** The package name of a node_modules path or a bare import (`@jitl/x`, `zod`). */
+function packageOf(path) {
+  const bare = path.replace(/^.*node_modules\//, '');
+  return bare.split('/').slice(0, bare.startsWith('@') ? 2 : 1).join('/');
+}
 
 /** Fails the build when a worker entry would load (statically) a package {@link WORKER_FORBIDDEN} lists for it. */
 function checkWorkerWeight(metafile) {
   for (const [name, forbidden] of Object.entries(WORKER_FORBIDDEN)) {
     if (!(name in entryPoints)) continue;
-    const seen = new Set();
-    const pending = [relative(ROOT, join(BUILD, `${name}.js`))];
+    const { inputs, externals } = staticClosure(metafile, entryPoints[name]);
     const found = new Set();
-    while (pending.length) {
-      const file = pending.pop();
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const output = metafile.outputs[file];
-      for (const input of Object.keys(output.inputs)) if (forbidden.test(input)) found.add(input.replace(/^.*node_modules\//, '').split('/')[0]);
-      for (const imp of output.imports) if (imp.kind === 'import-statement' && !imp.external) pending.push(imp.path);
-    }
+    for (const input of inputs) if (forbidden.test(input)) found.add(packageOf(input));
+    for (const ext of externals) if (forbidden.test(`node_modules/${ext}/`)) found.add(packageOf(ext));
     if (found.size) {
       process.stderr.write(
         `build-cli: the worker ${name}.js would load ${[...found].join(', ')} at its start. Import what it needs from modules ` +
@@ -164,29 +199,13 @@ function checkWorkerWeight(metafile) {
 function checkStartupWeight(metafile) {
   const HEAVY = /(^|\/)node_modules\/(zod|ldapts|better-sqlite3|quickjs-emscripten[^/]*|@jitl\/[^/]+|acorn)\//;
   const HEAVY_EXTERNAL = /^(better-sqlite3|quickjs-emscripten|@jitl\/)/;
-  const STATIC = new Set(['import-statement', 'require-call']);
-  const seen = new Set();
-  const pending = [relative(ROOT, CLI_ENTRY).split('\\').join('/')];
-  const heavy = [];
-  while (pending.length) {
-    const file = pending.pop();
-    if (seen.has(file)) continue;
-    seen.add(file);
-    if (HEAVY.test(file)) heavy.push(file);
-    const input = metafile.inputs[file];
-    if (!input) continue;
-    for (const imp of input.imports) {
-      if (!STATIC.has(imp.kind)) continue;
-      if (imp.external) {
-        if (HEAVY_EXTERNAL.test(imp.path)) heavy.push(imp.path);
-      } else pending.push(imp.path);
-    }
-  }
+  const { inputs, externals } = staticClosure(metafile, CLI_ENTRY);
+  const heavy = [...[...inputs].filter((i) => HEAVY.test(i)), ...[...externals].filter((e) => HEAVY_EXTERNAL.test(e))];
   if (process.env.LDAP_SYNC_BUILD_DEBUG) {
-    for (const file of seen) if (!file.includes('node_modules')) process.stderr.write(`startup: ${file}\n`);
+    for (const file of inputs) if (!file.includes('node_modules')) process.stderr.write(`startup: ${file}\n`);
   }
   if (heavy.length) {
-    const names = [...new Set(heavy.map((h) => h.replace(/^.*node_modules\//, '').split('/').slice(0, h.includes('@') ? 2 : 1).join('/')))];
+    const names = [...new Set(heavy.map(packageOf))];
     process.stderr.write(
       `build-cli: ldap-sync --version would load ${names.join(', ')} at start. Import heavy modules inside a command's run() ` +
         `(await import(...)), not at the top of src-main/cli files. Set LDAP_SYNC_BUILD_DEBUG=1 to list the start-up files.\n`,

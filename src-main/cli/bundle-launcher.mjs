@@ -1,18 +1,25 @@
-// The built CLI's entry, copied by scripts/build-cli.mjs to dist/cli/ldap-sync.js (bin/ldap-sync.mjs
-// imports it). It runs the CLI bundle, dist/cli/ldap-sync.cjs, with a V8 code cache: Node 20 has no
-// compile cache of its own (module.enableCompileCache is Node 22), and compiling the ~2 MB bundle's
-// functions is about a fifth of a run's start-up CPU. The cache is kept per command (the first word
-// of the command line), so that `--version` reads only what `--version` compiled, and is written
-// once, at the exit of a successful run, when there was none or V8 refused it (another Node).
-// Anything that goes wrong with the cache only costs the compile: it is never reported.
+// The built CLI's entries: scripts/build-cli.mjs copies this file to dist/cli/ldap-sync.js (which
+// bin/ldap-sync.mjs imports) and to dist/cli/<worker>.js for each worker thread. Each copy runs the
+// CommonJS bundle of the same name (ldap-sync.cjs, read-worker.cjs...) with a V8 code cache: Node 20
+// has no compile cache of its own (module.enableCompileCache is Node 22), and compiling the bundles'
+// functions was about a fifth of a run's start-up CPU.
+// - The CLI's cache is kept per command (the first word of the command line), so that `--version`
+//   reads only what `--version` compiled; it is written at the exit of a successful run.
+// - A worker's cache is written just after the worker has started (a worker is terminated, it
+//   never sees an exit event).
+// Each is written once, when there was none or V8 refused it (another Node). Anything that goes
+// wrong with a cache only costs the compile: it is never reported.
 import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
 
-const file = fileURLToPath(new URL('./ldap-sync.cjs', import.meta.url));
+const self = fileURLToPath(import.meta.url);
+const name = basename(self, '.js');
+const file = join(dirname(self), `${name}.cjs`);
 
 /** The cache's name for this command line: its first word (`simulate`, `version`...). */
 function commandKey(argv) {
@@ -33,36 +40,38 @@ function readBundle() {
   }
 }
 
+/** Writes what V8 has compiled of `script` so far as the cache `cacheFile`. */
+function saveCache(script, cacheFile) {
+  try {
+    const data = script.createCachedData();
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    // Written beside and renamed: a concurrent run reads the old file or the new one, never half of one.
+    const partial = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(partial, data);
+    renameSync(partial, cacheFile);
+  } catch {
+    // A read-only install: every run compiles, as without a cache.
+  }
+}
+
 /** Runs the bundle with the code cache; returns its exports. */
 function runCached() {
   const { source, id } = readBundle();
-  const cacheFile = join(dirname(file), 'v8-cache', `${commandKey(process.argv.slice(2))}-${id}-${process.versions.v8}-${process.arch}.bin`);
+  const key = isMainThread ? commandKey(process.argv.slice(2)) : 'thread';
+  const cacheFile = join(dirname(file), 'v8-cache', `${name}-${key}-${id}-${process.versions.v8}-${process.arch}.bin`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
-  // The CommonJS wrapper on the bundle's first line, so line numbers (and the source map) still match.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // The CommonJS wrapper on the bundle's first line, so its line numbers stay as they are.
+  // The bundles hold no `import()` (scripts/build-cli.mjs makes them require() calls): code run
+  // from a code cache has no dynamic import callback in Node 20.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    process.once('exit', (code) => {
-      if (code !== 0) return;
-      try {
-        const data = script.createCachedData();
-        mkdirSync(dirname(cacheFile), { recursive: true });
-        // Written beside and renamed: a concurrent run reads the old file or the new one, never half of one.
-        const partial = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(partial, data);
-        renameSync(partial, cacheFile);
-      } catch {
-        // A read-only install: every run compiles, as without a cache.
-      }
-    });
+    if (isMainThread) process.once('exit', (code) => code === 0 && saveCache(script, cacheFile));
+    else setTimeout(() => saveCache(script, cacheFile), 0).unref();
   }
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
@@ -71,6 +80,7 @@ function runCached() {
 
 // With --debug, stack traces name the TypeScript sources: Node applies source maps to modules it
 // loads itself, not to vm scripts, so the bundle is required (and compiled) as usual.
-const cli = process.argv.includes('--debug') ? createRequire(import.meta.url)(file) : runCached();
+const exports = process.argv.includes('--debug') ? createRequire(import.meta.url)(file) : runCached();
 // The CLI's promise: settles when the command is done (failures to load reject it, for bin/ldap-sync.mjs).
-await cli.done;
+// A worker's bundle exports nothing: it runs on its messages.
+await exports.done;
