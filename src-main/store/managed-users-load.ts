@@ -34,62 +34,66 @@ export async function loadManagedUsersInTurns(db: Database.Database, serverId: s
 /** Users read per page by {@link loadManagedUsersInTurns} (and per statement by {@link loadManagedUsers}): ~3-4 ms of work on this project's 2-core machines. */
 export const MANAGED_PAGE = 1000;
 
-// Bits of the folded text's leading number. The low four are the ManagedUsers flags.
-const SAME_KEY = 16;
-const NO_FIRST_NAME = 32;
-const NO_LAST_NAME = 64;
-const SOURCE_IS_SERVER = 128;
-const NO_SOURCE = 256;
-const SEP = '\x1f';
+/**
+ * A SQL function the page statement calls once per user, with the user's values as its arguments:
+ * better-sqlite3 hands a function's arguments over as they are, where a row of 13 values costs it an
+ * array grown one Set at a time on Node 20 (several times the cost of the values themselves). It
+ * only passes them on to the load in progress; DIRECTONLY keeps it out of triggers and views.
+ */
+const ROW_FUNCTION = 'lss_managed_user_row';
+type RowSink = (...row: ManagedRow) => void;
+type ManagedRow = [
+  id: string,
+  username: string,
+  usernameKey: string | null,
+  email: string | null,
+  firstName: string | null,
+  lastName: string | null,
+  orgId: string,
+  flags: number,
+  directoryId: string | null,
+  sourceDn: string | null,
+  sourceServerId: string | null,
+  roleIds: string | null,
+  rowid: number,
+];
+let sink: RowSink | null = null;
+const withRowFunction = new WeakSet<Database.Database>();
 
-/** id, username, email, directory id, source DN, the folded text (see MANAGED_SQL; its last value is the rowid). */
-type ManagedRow = [string, string, string | null, string | null, string | null, string];
+function registerRowFunction(db: Database.Database): void {
+  if (withRowFunction.has(db)) return;
+  // Thirteen parameters spelled out: better-sqlite3 takes the function's length as its SQL arity.
+  const row: (...r: ManagedRow) => number = (id, username, key, email, first, last, orgId, flags, directoryId, dn, source, roleIds, rowid) => {
+    if (sink === null) throw new Error(`${ROW_FUNCTION} is called only by the managed users load`);
+    sink(id, username, key, email, first, last, orgId, flags, directoryId, dn, source, roleIds, rowid);
+    return 1;
+  };
+  db.function(ROW_FUNCTION, { deterministic: false, directOnly: true }, row as (...args: unknown[]) => number);
+  withRowFunction.add(db);
+}
 
 /**
  * One page of managed users in rowid order (keyset pagination: each page starts after the last
- * rowid read, so no statement stays open between pages).
+ * rowid read, so no statement stays open between pages), each user given to ROW_FUNCTION.
  *
- * What it costs, measured at 100k users (bench:managed-load): every value better-sqlite3 hands over
- * is a call into V8 and a string the garbage collector later copies, and each row array costs
- * about as much as three values. So the values every user has of its own (id, username, email,
- * directory id, DN) come as columns, each its own string as the columns keep it; everything whose
- * value repeats (names, organization, source server, role ids) or is usually absent (a username
- * key other than the username) comes folded into one text behind a number of flags, split here
- * into short-lived slices and replaced by the one shared string (or array) of its value. Slicing
- * the unique values out of one text instead would be cheaper to read but keeps each row's whole
- * text alive behind the slices (+18 MB of heap at 100k). The role ids come as group_concat text
- * (a seek in user_roles' primary key, in its order), a handful of distinct texts each split once.
- *
- * "+" keeps SQLite off the users_org index: going organization by organization through it fetches
- * rows all over the table, 25% slower at 100k. The users come in rowid order, the order of the one
- * pass over the table the query plan makes; it is the order in which a plan lists the users the
- * search no longer returns.
+ * SQLite folds what would otherwise be allocated per user: the flags in one integer, NULL for a
+ * username key equal to the username, the role ids as one group_concat text (a seek in user_roles'
+ * primary key, in its order: a handful of distinct texts, each split once). "+" keeps SQLite off
+ * the users_org index: going organization by organization through it fetches rows all over the
+ * table, 25% slower at 100k. The users come in rowid order, the order of the one pass over the
+ * table the query plan makes (the load checks it: a plan that sorted would call the function
+ * before applying the LIMIT); it is the order in which a plan lists the users the search no
+ * longer returns.
  */
-const MANAGED_SQL = `SELECT u.id, u.username, u.email, u.directory_id, u.source_dn,
-  concat_ws(char(31),
+const MANAGED_SQL = `SELECT ${ROW_FUNCTION}(u.id, u.username, NULLIF(u.username_key, u.username), u.email, u.first_name, u.last_name, u.org_id,
     u.active * ${USER_ACTIVE} + u.missing * ${USER_MISSING}
-      + CASE u.deactivated_by WHEN 'sync' THEN ${USER_DEACTIVATED_BY_SYNC} WHEN 'admin' THEN ${USER_DEACTIVATED_BY_ADMIN} ELSE 0 END
-      + (u.username_key = u.username) * ${SAME_KEY} + (u.first_name IS NULL) * ${NO_FIRST_NAME} + (u.last_name IS NULL) * ${NO_LAST_NAME}
-      + CASE WHEN u.source_server_id = @serverId THEN ${SOURCE_IS_SERVER} WHEN u.source_server_id IS NULL THEN ${NO_SOURCE} ELSE 0 END,
-    CASE WHEN u.username_key = u.username THEN '' ELSE u.username_key END,
-    coalesce(u.first_name, ''), coalesce(u.last_name, ''), u.org_id,
-    CASE WHEN u.source_server_id = @serverId THEN '' ELSE coalesce(u.source_server_id, '') END,
-    coalesce((SELECT group_concat(ur.role_id) FROM user_roles ur WHERE ur.user_id = u.id), ''),
+      + CASE u.deactivated_by WHEN 'sync' THEN ${USER_DEACTIVATED_BY_SYNC} WHEN 'admin' THEN ${USER_DEACTIVATED_BY_ADMIN} ELSE 0 END,
+    u.directory_id, u.source_dn, u.source_server_id,
+    (SELECT group_concat(ur.role_id) FROM user_roles ur WHERE ur.user_id = u.id),
     u.rowid)
 FROM users u
 WHERE +u.org_id IN (SELECT id FROM organizations WHERE auth_server_id = @serverId) AND u.rowid > @after
 ORDER BY u.rowid LIMIT @limit`;
-
-/**
- * One user by rowid with every value a column of its own: for the rare row whose folded text cannot
- * be split (a name holding the separator character).
- */
-const ONE_SQL = `SELECT NULLIF(u.username_key, u.username), u.first_name, u.last_name, u.org_id, u.source_server_id,
-  (SELECT group_concat(ur.role_id) FROM user_roles ur WHERE ur.user_id = u.id)
-FROM users u WHERE u.rowid = @rowid`;
-
-/** The rowid at the end of a row's folded text. */
-const rowidOf = (r: ManagedRow): number => Number(r[5].slice(r[5].lastIndexOf(SEP) + 1));
 
 /** A load of managed users, page by page. */
 class ManagedUsersLoad {
@@ -99,7 +103,18 @@ class ManagedUsersLoad {
   private readonly names = new StringPool(); // given names and surnames
   private readonly roleLists = new Map<string, string[]>();
   private after = 0;
+  private read = 0;
+  private limit = 0;
   private done = false;
+  private readonly add: RowSink = (id, username, usernameKey, email, firstName, lastName, orgId, flags, directoryId, sourceDn, sourceServerId, roleIds, rowid) => {
+    if (rowid <= this.after || this.read >= this.limit) throw new Error('The managed users were not read in rowid order, a page at a time.');
+    this.after = rowid;
+    this.read++;
+    const { users, ids, names } = this;
+    // Users added since the count (between pages) do not fit the columns: as if added after the load.
+    if (users.length === users.capacity) return;
+    users.add(id, username, usernameKey, email, names.get(firstName), names.get(lastName), ids.get(orgId), flags, directoryId, sourceDn, ids.get(sourceServerId), this.roleList(roleIds ?? ''));
+  };
 
   constructor(
     private readonly db: Database.Database,
@@ -107,6 +122,7 @@ class ManagedUsersLoad {
   ) {
     const { n } = prepared(db, `SELECT COUNT(*) AS n FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.auth_server_id = @serverId`).get({ serverId }) as { n: number };
     this.users = new ManagedUsers(n);
+    registerRowFunction(db);
   }
 
   /** Reads up to `limit` more users (in statements of at most MANAGED_PAGE rows); false once every user is read. */
@@ -121,37 +137,17 @@ class ManagedUsersLoad {
 
   /** Reads one statement's worth of users; returns how many rows it read. */
   private page(limit: number): number {
-    const { users, ids, names, serverId } = this;
-    const rows = prepared(this.db, MANAGED_SQL).raw(true).all({ serverId, after: this.after, limit }) as ManagedRow[];
-    for (let k = 0; k < rows.length; k++) {
-      // Users added since the count (between pages) do not fit the columns: as if added after the load.
-      if (users.length === users.capacity) break;
-      const r = rows[k];
-      const s = r[5];
-      let p = s.indexOf(SEP);
-      let flags = 0;
-      for (let i = 0; i < p; i++) flags = flags * 10 + s.charCodeAt(i) - 48;
-      let q = s.indexOf(SEP, p + 1);
-      const key = flags & SAME_KEY ? null : s.slice(p + 1, q);
-      p = s.indexOf(SEP, q + 1);
-      const first = flags & NO_FIRST_NAME ? null : names.get(s.slice(q + 1, p));
-      q = s.indexOf(SEP, p + 1);
-      const last = flags & NO_LAST_NAME ? null : names.get(s.slice(p + 1, q));
-      p = s.indexOf(SEP, q + 1);
-      const orgId = ids.get(s.slice(q + 1, p));
-      q = s.indexOf(SEP, p + 1);
-      const source = flags & SOURCE_IS_SERVER ? serverId : flags & NO_SOURCE ? null : ids.get(s.slice(p + 1, q));
-      p = s.indexOf(SEP, q + 1);
-      // Seven separators exactly, unless a value holds one: the remainder (the rowid) then does too.
-      if (s.indexOf(SEP, p + 1) === -1) {
-        users.add(r[0], r[1], key, r[2], first, last, orgId, flags & 15, r[3], r[4], source, this.roleList(s.slice(q + 1, p)));
-      } else {
-        this.addAsColumns(r, flags & 15);
-      }
+    this.read = 0;
+    this.limit = limit;
+    const statement = prepared(this.db, MANAGED_SQL).pluck(true);
+    sink = this.add;
+    try {
+      statement.all({ serverId: this.serverId, after: this.after, limit });
+    } finally {
+      sink = null;
     }
-    if (rows.length > 0) this.after = rowidOf(rows[rows.length - 1]);
-    if (rows.length < limit) this.done = true;
-    return rows.length;
+    if (this.read < limit) this.done = true;
+    return this.read;
   }
 
   /** The shared, sorted array of the role ids in `text` (group_concat's, '' for none). */
@@ -162,13 +158,6 @@ class ManagedUsersLoad {
       this.roleLists.set(text, list);
     }
     return list;
-  }
-
-  /** Adds the user of `r` with the folded values read again one column each. */
-  private addAsColumns(r: ManagedRow, flags: number): void {
-    const one = prepared(this.db, ONE_SQL).raw(true).get({ rowid: rowidOf(r) }) as [string | null, string | null, string | null, string, string | null, string | null];
-    const { ids, names } = this;
-    this.users.add(r[0], r[1], one[0], r[2], names.get(one[1]), names.get(one[2]), ids.get(one[3]), flags, r[3], r[4], ids.get(one[4]), this.roleList(one[5] ?? ''));
   }
 }
 
