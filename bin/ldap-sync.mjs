@@ -14,7 +14,9 @@ if (!existsSync(bundle)) {
   // With --debug, stack traces name the TypeScript sources (dist/cli has source maps).
   if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
   try {
-    await import(bundle.href);
+    // The launcher (CommonJS) starts the CLI and exports its promise, which settles when the command is done.
+    const launched = await import(bundle.href);
+    await launched.default.done;
   } catch (err) {
     // Only failures to load the CLI get here (e.g. a missing native module); the CLI reports its own errors.
     process.stderr.write(`error: ldap-sync could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);

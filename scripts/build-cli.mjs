@@ -5,9 +5,10 @@
 //                             esbuild and runs only when the command is imported (`import()`)
 //   dist/cli/<worker>.cjs     one file per WORKER_NAMES entry of src-main/threads/start-worker.ts
 //   dist/cli/ldap-sync.js, dist/cli/<worker>.js
-//                             copies of src-main/cli/bundle-launcher.mjs, which run the .cjs file of the
+//                             copies of src-main/cli/bundle-launcher.cjs, which run the .cjs file of the
 //                             same name with a V8 code cache kept in dist/cli/v8-cache/ (bin/ldap-sync.mjs
 //                             imports ldap-sync.js; start-worker.ts starts <worker>.js)
+//   dist/cli/package.json     {"type": "commonjs"}, for those .js launchers
 //   dist/cli/migrations/      the store's NNNN_name.sql files (migration-files.ts looks next to itself)
 // Native and WebAssembly packages stay external and load from node_modules.
 // One file per thread rather than ES module chunks: Node 20 caches no compiled code for ES modules,
@@ -74,7 +75,7 @@ function workerNames() {
 }
 
 const CLI_ENTRY = join(ROOT, 'src-main', 'cli', 'main.ts');
-const LAUNCHER = join(ROOT, 'src-main', 'cli', 'bundle-launcher.mjs');
+const LAUNCHER = join(ROOT, 'src-main', 'cli', 'bundle-launcher.cjs');
 const entryPoints = {};
 for (const name of workerNames()) {
   const file = join(WORKERS_DIR, `${name}.ts`);
@@ -126,6 +127,8 @@ try {
   process.exit(1);
 }
 for (const name of NAMES) cpSync(LAUNCHER, join(BUILD, `${name}.js`));
+// The launchers are CommonJS: a worker started from one never loads Node's ES module loader.
+writeFileSync(join(BUILD, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 cpSync(join(ROOT, 'src-main', 'store', 'migrations'), join(BUILD, 'migrations'), { recursive: true });
 checkNoDynamicImport(result.metafile);
 checkStartupWeight(result.metafile);

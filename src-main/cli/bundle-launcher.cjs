@@ -1,5 +1,6 @@
 // The built CLI's entries: scripts/build-cli.mjs copies this file to dist/cli/ldap-sync.js (which
-// bin/ldap-sync.mjs imports) and to dist/cli/<worker>.js for each worker thread. Each copy runs the
+// bin/ldap-sync.mjs imports) and to dist/cli/<worker>.js for each worker thread (dist/cli/package.json
+// makes them CommonJS: a worker then never starts Node's ES module loader). Each copy runs the
 // CommonJS bundle of the same name (ldap-sync.cjs, read-worker.cjs...) with a V8 code cache: Node 20
 // has no compile cache of its own (module.enableCompileCache is Node 22), and compiling the bundles'
 // functions was about a fifth of a run's start-up CPU.
@@ -9,17 +10,16 @@
 //   never sees an exit event).
 // Each is written once, when there was none or V8 refused it (another Node). Anything that goes
 // wrong with a cache only costs the compile: it is never reported.
-import { isAscii } from 'node:buffer';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
+'use strict';
+const { isAscii } = require('node:buffer');
+const { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { basename, dirname, join } = require('node:path');
+const vm = require('node:vm');
+const { isMainThread } = require('node:worker_threads');
 
-const self = fileURLToPath(import.meta.url);
-const name = basename(self, '.js');
-const file = join(dirname(self), `${name}.cjs`);
+const name = basename(__filename, '.js');
+const file = join(__dirname, `${name}.cjs`);
 
 /** The cache's name for this command line: its first word (`simulate`, `version`...). */
 function commandKey(argv) {
@@ -80,7 +80,7 @@ function runCached() {
 
 // With --debug, stack traces name the TypeScript sources: Node applies source maps to modules it
 // loads itself, not to vm scripts, so the bundle is required (and compiled) as usual.
-const exports = process.argv.includes('--debug') ? createRequire(import.meta.url)(file) : runCached();
-// The CLI's promise: settles when the command is done (failures to load reject it, for bin/ldap-sync.mjs).
-// A worker's bundle exports nothing: it runs on its messages.
-await exports.done;
+const bundle = process.argv.includes('--debug') ? require(file) : runCached();
+// The CLI's promise: settles when the command is done (bin/ldap-sync.mjs awaits it). A worker's
+// bundle exports nothing: it runs on its messages.
+exports.done = bundle.done;
