@@ -58,6 +58,9 @@ type ManagedRow = [
   rowid: number,
 ];
 let sink: RowSink | null = null;
+/** A bit of the flags argument beside the ManagedUsers flags (USER_FLAGS): the source server is the one loaded for, passed as NULL. */
+const SOURCE_IS_SERVER = 16;
+const USER_FLAGS = 15;
 const withRowFunction = new WeakSet<Database.Database>();
 
 function registerRowFunction(db: Database.Database): void {
@@ -77,7 +80,7 @@ function registerRowFunction(db: Database.Database): void {
  * rowid read, so no statement stays open between pages), each user given to ROW_FUNCTION.
  *
  * SQLite folds what would otherwise be allocated per user: the flags in one integer, NULL for a
- * username key equal to the username, the role ids as one group_concat text (a seek in user_roles'
+ * username key equal to the username and for a source server that is the one loaded for, the role ids as one group_concat text (a seek in user_roles'
  * primary key, in its order: a handful of distinct texts, each split once). "+" keeps SQLite off
  * the users_org index: going organization by organization through it fetches rows all over the
  * table, 25% slower at 100k. The users come in rowid order, the order of the one pass over the
@@ -87,8 +90,9 @@ function registerRowFunction(db: Database.Database): void {
  */
 const MANAGED_SQL = `SELECT ${ROW_FUNCTION}(u.id, u.username, NULLIF(u.username_key, u.username), u.email, u.first_name, u.last_name, u.org_id,
     u.active * ${USER_ACTIVE} + u.missing * ${USER_MISSING}
-      + CASE u.deactivated_by WHEN 'sync' THEN ${USER_DEACTIVATED_BY_SYNC} WHEN 'admin' THEN ${USER_DEACTIVATED_BY_ADMIN} ELSE 0 END,
-    u.directory_id, u.source_dn, u.source_server_id,
+      + CASE u.deactivated_by WHEN 'sync' THEN ${USER_DEACTIVATED_BY_SYNC} WHEN 'admin' THEN ${USER_DEACTIVATED_BY_ADMIN} ELSE 0 END
+      + ifnull(u.source_server_id = @serverId, 0) * ${SOURCE_IS_SERVER},
+    u.directory_id, u.source_dn, NULLIF(u.source_server_id, @serverId),
     (SELECT group_concat(ur.role_id) FROM user_roles ur WHERE ur.user_id = u.id),
     u.rowid)
 FROM users u
@@ -113,7 +117,8 @@ class ManagedUsersLoad {
     const { users, ids, names } = this;
     // Users added since the count (between pages) do not fit the columns: as if added after the load.
     if (users.length === users.capacity) return;
-    users.add(id, username, usernameKey, email, names.get(firstName), names.get(lastName), ids.get(orgId), flags, directoryId, sourceDn, ids.get(sourceServerId), this.roleList(roleIds ?? ''));
+    const source = flags & SOURCE_IS_SERVER ? this.serverId : ids.get(sourceServerId);
+    users.add(id, username, usernameKey, email, names.get(firstName), names.get(lastName), ids.get(orgId), flags & USER_FLAGS, directoryId, sourceDn, source, this.roleList(roleIds ?? ''));
   };
 
   constructor(
