@@ -11,8 +11,9 @@ import { insertServer } from '../../src-main/store/servers-repo';
 import { insertUser, loadManagedUsers, loadManagedUsersInTurns, MANAGED_PAGE, otherUsers, otherUsersInTurns, setUserActive, userStatusStatements } from '../../src-main/store/users-repo';
 import { serverRow } from './server-row';
 
-// The managed users come folded into few values per row (see managed-users-load.ts); these tests
-// hold them to what the rows say, read here one plain column at a time.
+// The managed users come folded (flags, NULLs for values like another's, role ids as one text) and
+// handed over by a SQL function (see managed-users-load.ts); these tests hold them to what the rows
+// say, read here one plain column at a time.
 
 const SERVER = 'srv-1';
 
@@ -92,6 +93,8 @@ describe('loading the managed users', () => {
       expect(atOnce.roleIds[1]).toBe(atOnce.roleIds[5]);
       expect(atOnce.orgId[0]).toBe(atOnce.orgId[2]);
       expect(loadManagedUsers(db, 'srv-none').length).toBe(0);
+      // The SQL function that hands the rows over answers no one else.
+      expect(() => db.prepare(`SELECT lss_managed_user_row(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)`).get()).toThrow(/only by the managed users load/);
     }),
   );
 
