@@ -6,7 +6,9 @@
  * store file, three phases in order on the same store:
  *   - simulate: a simulation's plan of N creates (plan rows only);
  *   - sync:     a first sync of the same N creates (plan rows + the apply);
- *   - resync:   a sync of M moves + R role changes of those users, the N users seen unchanged.
+ *   - resync:   a sync of M moves + R role changes of those users, the N users seen unchanged;
+ *   - the same re-sync again, its apply worker started ahead as a sync run starts it (apply-ahead.ts)
+ *     and given 1 s (a directory read's time) before the timing starts.
  * Then the store is closed. For each: CPU of the whole process (process.cpuUsage: every thread,
  * the apply worker's included) and wall time, and the main thread's longest block of its event
  * loop. The apply worker starts through tsx here (a built CLI starts it from plain JavaScript):
@@ -32,6 +34,7 @@ import { openStore } from '../src-main/store/db';
 import { getRun, startRun } from '../src-main/store/runs-repo';
 import type { StoredChange } from '../src-main/store/plan-rows-repo';
 import { applyInWorker } from '../src-main/sync/apply-in-worker';
+import { withApplyAhead } from '../src-main/sync/apply-ahead';
 import { concludeRun } from '../src-main/sync/conclude-run';
 import type { Plan, SeenUser } from '../src-main/sync/planner';
 import { createPlan, resyncPlan, setupStore } from './apply-plans';
@@ -57,6 +60,8 @@ interface Result {
   simulate: Part;
   sync: Part;
   resync: Part;
+  /** The same re-sync with its apply worker started ahead (the worker's start and store check not in its time). */
+  resyncAhead: Part;
   close: Part;
   users: number;
   planRows: number;
@@ -84,11 +89,21 @@ async function timed(fn: () => Promise<unknown> | unknown): Promise<Part> {
   return { cpu: (c.user + c.system) / 1000, wall, block: h.max / 1e6 };
 }
 
-async function conclude(db: Database.Database, serverId: string, kind: 'simulate' | 'sync', plan: Plan): Promise<Part> {
+/**
+ * Concludes a new run of `plan`. `ahead`: the run's apply worker is started first (as a sync run
+ * does, withApplyAhead) and given 1 s, the time a directory read would take, outside the timing.
+ */
+async function conclude(db: Database.Database, serverId: string, kind: 'simulate' | 'sync', plan: Plan, ahead = false): Promise<Part> {
   const runId = randomUUID();
   startRun(db, { id: runId, serverId, serverName: 'Bench', kind, trigger: 'cli' });
   const lastSync = null;
-  const part = await timed(() => concludeRun(db, { runId, kind, serverId, plan, previous: null, lastSync, now: () => new Date() }));
+  const run = () => concludeRun(db, { runId, kind, serverId, plan, previous: null, lastSync, now: () => new Date() });
+  const part = ahead
+    ? await withApplyAhead(db, runId, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return timed(run);
+      })
+    : await timed(run);
   const status = getRun(db, runId).status;
   if (status !== (kind === 'sync' ? 'applied' : 'simulated')) throw new Error(`${kind}: the run ended ${status}`);
   return part;
@@ -114,11 +129,13 @@ async function child(): Promise<number> {
     const changes = resyncPlan(created, input.moves, input.roles, orgs);
     gc();
     const resync = await conclude(db, serverId, 'sync', planOf(changes, seen, input.users, input.users));
+    gc();
+    const resyncAhead = await conclude(db, serverId, 'sync', planOf(resyncPlan(created, input.moves, input.roles, orgs), seen, input.users, input.users), true);
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     const users = count(`SELECT COUNT(*) AS n FROM users`);
     const planRows = count(`SELECT COUNT(*) AS n FROM sync_changes`);
     const close = await timed(() => store.close());
-    const result: Result = { simulate, sync, resync, close, users, planRows, maxRss: process.resourceUsage().maxRSS * 1024 };
+    const result: Result = { simulate, sync, resync, resyncAhead, close, users, planRows, maxRss: process.resourceUsage().maxRSS * 1024 };
     process.stdout.write(`BENCH_CONCLUDE_RESULT ${JSON.stringify(result)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -138,14 +155,14 @@ async function main(): Promise<number> {
   const results: Result[] = [];
   for (let r = 0; r < runs; r++) {
     const res = await runTsxChild<Result>({ script: SELF, args: ['--child'], cwd: ROOT, inputVar: 'BENCH_CONCLUDE_INPUT', input: { users, moves, roles }, marker: 'BENCH_CONCLUDE_RESULT' });
-    const planRows = 2 * users + Math.min(users, moves + roles);
+    const planRows = 2 * users + 2 * Math.min(users, moves + roles);
     if (res.users !== users || res.planRows !== planRows) throw new Error(`round ${r + 1}: ${res.users} users and ${res.planRows} plan rows, expected ${users} and ${planRows}`);
     results.push(res);
     const f = (p: Part) => `cpu ${p.cpu.toFixed(0)} / wall ${p.wall.toFixed(0)} ms`;
-    console.log(`round ${r + 1}: simulate ${f(res.simulate)}; sync ${f(res.sync)}; resync ${f(res.resync)}; close ${f(res.close)}; peak RSS ${(res.maxRss / MB).toFixed(0)} MB`);
+    console.log(`round ${r + 1}: simulate ${f(res.simulate)}; sync ${f(res.sync)}; resync ${f(res.resync)}; resync ahead ${f(res.resyncAhead)}; close ${f(res.close)}; peak RSS ${(res.maxRss / MB).toFixed(0)} MB`);
   }
   const ms = (xs: number[]) => median(xs).toFixed(1);
-  const rows = (['simulate', 'sync', 'resync', 'close'] as const).map((phase) => [phase, ms(results.map((r) => r[phase].cpu)), ms(results.map((r) => r[phase].wall)), ms(results.map((r) => r[phase].block))]);
+  const rows = (['simulate', 'sync', 'resync', 'resyncAhead', 'close'] as const).map((phase) => [phase === 'resyncAhead' ? 'resync, worker started ahead' : phase, ms(results.map((r) => r[phase].cpu)), ms(results.map((r) => r[phase].wall)), ms(results.map((r) => r[phase].block))]);
   console.log(`\nmedians of ${runs} rounds (${users} creates; then ${moves} moves + ${roles} role changes):`);
   console.log(table(['phase', 'CPU ms (all threads)', 'wall ms', 'longest block ms'], rows));
   return 0;
