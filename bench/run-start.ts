@@ -3,8 +3,11 @@
  * worker threads, QuickJS, exit), measured on a directory so small (10 users) that the run itself
  * is negligible, against a bare `node -e 0` in the same rounds.
  *
- *   npm run bench:run-start -- [--runs 25]
+ *   npm run bench:run-start -- [--runs 25] [--base OTHER/bin/ldap-sync.mjs]
  *
+ * `--base` adds the same simulate and sync rows for another build of the CLI (e.g. a checkout of
+ * an older commit, built, with the same store schema), in the same rounds: a before/after on a
+ * shared machine.
  * Each round runs every command below once, in turn (a busy moment hits all of them alike), after
  * one warm-up round. Each child is timed by a tiny wait4() wrapper (/usr/bin/python3), which gives
  * its wall time and its user + system CPU over all its threads, to the microsecond. The table gives
@@ -100,7 +103,11 @@ function checkRun(stdout: string): string | null {
 }
 
 runBench(async () => {
-  const { runs } = parseIntArgs(process.argv.slice(2), { runs: 25 }, 'usage: npm run bench:run-start -- [--runs N (default 25)]');
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--base');
+  const baseBin = at >= 0 ? path.resolve(argv.splice(at, 2)[1] ?? '') : null;
+  if (baseBin !== null && !existsSync(baseBin)) throw new Error(`--base ${baseBin}: no such file`);
+  const { runs } = parseIntArgs(argv, { runs: 25 }, 'usage: npm run bench:run-start -- [--runs N (default 25)] [--base OTHER/bin/ldap-sync.mjs]');
   const built = path.join(ROOT, 'dist', 'cli', 'BUILT');
   if (!existsSync(built)) throw new Error('dist/cli is not built: run npm run build:cli first');
   console.log(machineLine());
@@ -117,6 +124,13 @@ runBench(async () => {
       { label: 'ldap-sync simulate Bench --json', command: [process.execPath, BIN, 'simulate', 'Bench', '--db', db, '--json'], check: checkRun },
       // Nothing changes after the first round: an apply with no writes (the apply worker starts).
       { label: 'ldap-sync sync Bench --json', command: [process.execPath, BIN, 'sync', 'Bench', '--db', db, '--json'], check: checkRun },
+      ...(baseBin === null
+        ? []
+        : [
+            { label: 'base: ldap-sync --version', command: [process.execPath, baseBin, '--version'] },
+            { label: 'base: simulate Bench --json', command: [process.execPath, baseBin, 'simulate', 'Bench', '--db', db, '--json'], check: checkRun },
+            { label: 'base: sync Bench --json', command: [process.execPath, baseBin, 'sync', 'Bench', '--db', db, '--json'], check: checkRun },
+          ]),
     ];
     const samples = new Map<Case, Sample[]>(cases.map((c) => [c, []]));
     for (let round = 0; round <= runs; round++) {
