@@ -33,7 +33,7 @@ export interface ApplySource {
   gone: readonly string[];
 }
 
-/** An apply started ahead of its job (the worker loads while main writes the plan rows). */
+/** An apply started ahead of its job (the worker loads and checks the store while main reads, plans and writes the plan rows). */
 export interface PendingApply {
   /**
    * Sends `source` in chunks (`breathe` awaited between them), then runs `job`. Resolves once it

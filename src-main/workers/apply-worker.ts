@@ -12,7 +12,8 @@
  * is read from the store). Answers: {@link ApplyWorkerMessage}. After answering, the worker
  * checkpoints the WAL (deferred from the commit, see checkpointAfterTransaction), closes its
  * connection and ends. Before any write it checks the store's pages (PRAGMA quick_check, at start,
- * overlapping main's planning): a damaged store fails the apply with STORE_DAMAGED, nothing written.
+ * overlapping the directory read: a sync starts its worker with the run, see apply-ahead.ts): a
+ * damaged store fails the apply with STORE_DAMAGED, nothing written.
  *
  * A kill -9 of the process during the transaction leaves the store as it was: the WAL holds no
  * commit of it, and recovery marks the run interrupted.
@@ -30,7 +31,7 @@ import type { ApplyWorkerData, ApplyWorkerInput, ApplyWorkerMessage } from '../s
 const port = parentPort!;
 const { file } = ownWorkerData<ApplyWorkerData>(workerData);
 
-// Opened at once, so the connection is ready when the job comes (main writes the plan rows meanwhile).
+// Opened at once, so the connection is ready when the job comes (main reads and plans meanwhile).
 let db: Database.Database | null = null;
 let openError: unknown = null;
 try {
@@ -39,7 +40,7 @@ try {
   openError = err;
 }
 // No apply writes to a damaged store (damage elsewhere in the file would otherwise surface later,
-// as lost rows). Checked at start, while main still plans; the job's message waits in the queue.
+// as lost rows). Checked at start, while main still reads and plans; the job's message waits in the queue.
 const integrity = db ? checkStore(db, 'quick') : null;
 // The check read every page of the store through this connection's cache (up to 16 MiB): given back
 // while the run reads the directory, the apply fills it again.
