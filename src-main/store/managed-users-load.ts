@@ -188,31 +188,45 @@ export async function otherUsersInTurns(db: Database.Database, serverId: string 
 }
 
 /**
- * One load of other organizations' users: organization by organization (listed first), each
- * page by page in rowid order through the users_org index. Usernames are unique, so any order gives
- * the same map; going through the index reads only those users, where a pass over the table read
- * them all (a store of one server's 100k users: one 22 ms block to find none).
+ * One load of other organizations' users, in one of two ways chosen by how many there are (usernames
+ * are unique, so any order gives the same map):
+ *   - few (under a quarter of the table): organization by organization, each page by page through
+ *     the users_org index; a pass over the table would read every user to find them (a store of one
+ *     server's 100k users: one 22 ms block to find none);
+ *   - many (a draft of an unsaved server sees every user as another's): pages of one pass over the
+ *     table in rowid order, 25-30% cheaper than fetching them all through the index.
  */
 class OtherUsersLoad {
   readonly out = new Map<string, { id: string; orgName: string }>();
-  private readonly orgs: { id: string; name: string }[];
+  private readonly orgs: { id: string; name: string; n: number }[];
+  private readonly scan: boolean;
   private org = 0;
   private after = 0;
+  private done = false;
+  // Organization names repeat for every user of an organization: one string each (scan).
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly db: Database.Database,
-    serverId: string | null,
+    private readonly serverId: string | null,
   ) {
-    this.orgs = prepared(
+    const orgs = prepared(
       db,
-      `SELECT o.id, o.name FROM organizations o
-      WHERE (@serverId IS NULL OR o.auth_server_id IS NULL OR o.auth_server_id <> @serverId) AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = o.id)
-      ORDER BY o.rowid`,
-    ).all({ serverId }) as { id: string; name: string }[];
+      `SELECT o.id, o.name, (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS n FROM organizations o
+      WHERE @serverId IS NULL OR o.auth_server_id IS NULL OR o.auth_server_id <> @serverId ORDER BY o.rowid`,
+    ).all({ serverId }) as { id: string; name: string; n: number }[];
+    this.orgs = orgs.filter((o) => o.n > 0);
+    const others = this.orgs.reduce((sum, o) => sum + o.n, 0);
+    const { total } = prepared(db, `SELECT COUNT(*) AS total FROM users`).get() as { total: number };
+    this.scan = others * 4 >= total && others > 0;
   }
 
   /** Reads up to `limit` more users (in statements of at most MANAGED_PAGE rows); false once every user is read. */
   next(limit: number): boolean {
+    return this.scan ? this.nextByScan(limit) : this.nextByOrganization(limit);
+  }
+
+  private nextByOrganization(limit: number): boolean {
     let left = limit;
     while (this.org < this.orgs.length && left > 0) {
       const { id, name } = this.orgs[this.org];
@@ -230,5 +244,29 @@ class OtherUsersLoad {
       }
     }
     return this.org < this.orgs.length;
+  }
+
+  private nextByScan(limit: number): boolean {
+    let left = limit;
+    while (!this.done && left > 0) {
+      const page = Math.min(left, MANAGED_PAGE);
+      const rows = prepared(
+        this.db,
+        `SELECT u.username_key, u.id, o.name, u.rowid FROM users u JOIN organizations o ON o.id = u.org_id
+        WHERE (@serverId IS NULL OR o.auth_server_id IS NULL OR o.auth_server_id <> @serverId) AND u.rowid > @after
+        ORDER BY u.rowid LIMIT @limit`,
+      )
+        .raw(true)
+        .all({ serverId: this.serverId, after: this.after, limit: page }) as [string, string, string, number][];
+      for (const r of rows) {
+        let orgName = this.names.get(r[2]);
+        if (orgName === undefined) this.names.set(r[2], (orgName = r[2]));
+        this.out.set(r[0], { id: r[1], orgName });
+      }
+      left -= rows.length;
+      if (rows.length > 0) this.after = rows[rows.length - 1][3];
+      if (rows.length < page) this.done = true;
+    }
+    return !this.done;
   }
 }

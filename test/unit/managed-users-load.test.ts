@@ -99,7 +99,7 @@ describe('loading the managed users', () => {
   );
 
   it(
-    'reads other organizations\' users organization by organization, pages spanning organizations, and gives no turn when there are none',
+    'reads other organizations\' users (a few: organization by organization, pages spanning organizations; many: one pass over the table) and gives no turn when there are none',
     withStore(async (db) => {
       const mine = insertOrganization(db, { name: 'Mine', authServerId: SERVER });
       const theirs = insertOrganization(db, { name: 'Theirs', authServerId: 'srv-2' });
@@ -113,7 +113,7 @@ describe('loading the managed users', () => {
         return { map, turns };
       };
       db.transaction(() => {
-        for (let i = 0; i < 10; i++) insertUser(db, { username: `mine${i}`, orgId: mine.id });
+        for (let i = 0; i < 5000; i++) insertUser(db, { username: `mine${i}`, orgId: mine.id });
       })();
       expect(await turnsOf(SERVER)).toEqual({ map: new Map(), turns: 0 });
 
