@@ -30,7 +30,7 @@ function changeValues(out: unknown[], at: number, c: StoredChange, withData: boo
   out[at] = c.seq;
   // A create's user id is only a planned one (a simulation's names no user, a sync's user is found by
   // its username): kept only with the apply data of a held plan. Without its random 36 characters a
-  // create row costs ~25% less to write, and a first sync's 100k of them 20 -> 16 MB.
+  // create row costs ~25% less to write, and a first sync's 100k of them 20 -> 16 MB. (copyChanges too.)
   out[at + 1] = withData || c.action !== 'create' ? c.userId : null;
   out[at + 2] = c.username;
   out[at + 3] = c.dn;
@@ -200,6 +200,25 @@ export function* runChanges(db: Database.Database, runId: string): IterableItera
   for (const r of db.prepare(`SELECT ${CHANGE_COLUMNS} FROM sync_changes WHERE run_id = @runId ORDER BY seq`).iterate({ runId }) as IterableIterator<RawChange>) {
     yield toPlanChange(r);
   }
+}
+
+/** What applying a run's stored plan needs, in plan order: each change's action, user and apply data (an approval). */
+export function storedApplyChanges(db: Database.Database, runId: string): { action: SyncAction; userId: string | null; data: unknown }[] {
+  const rows = prepared(db, `SELECT action, user_id AS userId, data_json AS data FROM sync_changes WHERE run_id = @runId ORDER BY seq`).all({ runId }) as { action: SyncAction; userId: string | null; data: string | null }[];
+  return rows.map((r) => ({ action: r.action, userId: r.userId, data: r.data === null ? null : JSON.parse(r.data) }));
+}
+
+/**
+ * Copies run `fromRunId`'s plan rows to run `toRunId` as {@link writeChanges} writes them (no apply
+ * data, no create's user id), in SQLite: the plan an approval applies, for the run that applies it.
+ */
+export function copyChanges(db: Database.Database, fromRunId: string, toRunId: string): void {
+  prepared(
+    db,
+    `INSERT INTO sync_changes (run_id, seq, user_id, username, dn, action, from_text, to_text, reason, data_json)
+    SELECT @toRunId, seq, CASE WHEN action = 'create' THEN NULL ELSE user_id END, username, dn, action, from_text, to_text, reason, NULL
+    FROM sync_changes WHERE run_id = @fromRunId ORDER BY seq`,
+  ).run({ fromRunId, toRunId });
 }
 
 /** Every change of a run with its apply data (for approving a held plan). */

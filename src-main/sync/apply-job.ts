@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { SyncCounts } from '../../src-shared/domain/sync';
 import { finishRun, getRun, setRunStatus } from '../store/runs-repo';
-import { countChanges, recordChangeCounts, storedChanges, writeChanges, type ChangeCounts } from '../store/plan-rows-repo';
+import { copyChanges, countChanges, recordChangeCounts, storedApplyChanges, type ChangeCounts } from '../store/plan-rows-repo';
 import { managedCounts } from '../store/users-repo';
 import { applyChanges, type ApplyChange, type ApplyContext } from './apply';
 import type { SeenUser } from './planner';
@@ -70,9 +70,10 @@ export function runApplyJob(db: Database.Database, job: ApplyJob, input: ApplyIn
     return;
   }
   db.transaction(() => {
-    const changes = storedChanges(db, job.heldRunId);
+    const changes = storedApplyChanges(db, job.heldRunId);
     applyChanges(db, { serverId: job.serverId, changes, seen: [], now });
-    writeChanges(db, job.runId, changes);
+    // The approved run shows the same plan: its rows copied inside SQLite, not read and written again.
+    copyChanges(db, job.heldRunId, job.runId);
     recordChangeCounts(db, job.runId, countChanges(changes));
     const after = managedCounts(db, job.serverId);
     finishRun(db, job.runId, { status: 'applied', entries: job.held.entries, managedBefore: job.held.managedBefore, managedAfter: after.managed, activeAfter: after.active, counts: job.held.counts }, now);

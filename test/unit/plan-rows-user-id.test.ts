@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src-main/store/db';
-import { storedChanges, writeChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
+import { copyChanges, storedApplyChanges, storedChanges, writeChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
 import { startRun } from '../../src-main/store/runs-repo';
 import { insertServer } from '../../src-main/store/servers-repo';
 import { serverRow } from './server-row';
@@ -48,4 +48,18 @@ it("a create's planned user id is stored only with the apply data; other rows ke
   ]);
   // The plan view shows the same rows either way (a reused username's row names its user for Relink).
   expect(storedChanges(db, 'plain').map(({ userId: _u, data: _d, ...row }) => row)).toEqual(storedChanges(db, 'held').map(({ userId: _u, data: _d, ...row }) => row));
+});
+
+it("copying a held plan's rows to the run that applies it stores them as writing them would", () => {
+  const { db } = store;
+  for (const id of ['plain', 'held', 'approved']) {
+    startRun(db, { id, serverId: 'srv-1', serverName: 'Corporate LDAP', kind: 'sync', trigger: 'manual' });
+    db.prepare(`DELETE FROM sync_lock`).run();
+  }
+  writeChanges(db, 'plain', changes);
+  writeChanges(db, 'held', changes, true);
+  copyChanges(db, 'held', 'approved');
+  expect(storedChanges(db, 'approved')).toEqual(storedChanges(db, 'plain'));
+  // What applying the held plan reads: every change's user and data, in plan order.
+  expect(storedApplyChanges(db, 'held')).toEqual(changes.map((c) => ({ action: c.action, userId: c.userId, data: c.data })));
 });
