@@ -120,8 +120,18 @@ class ManagedUsersLoad {
     // Users added since the count (between pages) do not fit the columns: as if added after the load.
     if (users.length === users.capacity) return;
     const source = flags & SOURCE_IS_SERVER ? this.serverId : ids.get(sourceServerId);
-    users.add(id, username, usernameKey, email, names.get(firstName), names.get(lastName), ids.get(orgId), flags & USER_FLAGS, directoryId, sourceDn, source, this.roleList(roleIds ?? ''));
+    // Neighbours often share an organization and roles: a comparison is cheaper than a lookup.
+    if (orgId !== this.lastOrgId) this.lastOrgId = ids.get(orgId);
+    const roleText = roleIds ?? '';
+    if (roleText !== this.lastRoleText) {
+      this.lastRoleText = roleText;
+      this.lastRoleList = this.roleList(roleText);
+    }
+    users.add(id, username, usernameKey, email, names.get(firstName), names.get(lastName), this.lastOrgId, flags & USER_FLAGS, directoryId, sourceDn, source, this.lastRoleList);
   };
+  private lastOrgId = '';
+  private lastRoleText: string | null = null;
+  private lastRoleList: string[] = [];
 
   constructor(
     private readonly db: Database.Database,
