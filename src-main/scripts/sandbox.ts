@@ -4,8 +4,7 @@
  * checked by the interrupt handler (which reads the driver's progress cell straight from
  * WebAssembly memory), and a stack limit.
  */
-import { randomFillSync } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { CustomizeVariantOptions, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
 import { DRIVER_SOURCE, HELPERS_SOURCE, PROGRAM_WRAPPER_SOURCE } from './driver-source';
@@ -37,7 +36,7 @@ function quickjsCode(): Promise<object | null> {
   compiledCode ??= (async () => {
     try {
       const file = createRequire(import.meta.url).resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
-      return await Wasm.compile(await readFile(file));
+      return await Wasm.compile(readFileSync(file));
     } catch {
       return null;
     }
@@ -48,6 +47,17 @@ function quickjsCode(): Promise<object | null> {
 /** Cursor value for host-side work in the sandbox (loading a batch, collecting errors): it gets a generous budget. */
 export const HOST_PHASE = -3;
 const HOST_PHASE_MS = 5000;
+
+/**
+ * 16 bytes to find a buffer by in WebAssembly memory. They need to be unlikely to occur there by
+ * chance, not secret (they are found before any script runs), so Math.random does: loading
+ * node:crypto for them cost the script worker's start ~3 ms.
+ */
+function magicBytes(): Uint8Array {
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return bytes;
+}
 
 /**
  * Where `magic` is in `memory` (-1: nowhere). It is looked for first within 64 KiB of `near`: the
@@ -143,7 +153,7 @@ export class Sandbox {
     const runtime = module.newRuntime();
     const context = runtime.newContext();
     // On failure nothing is disposed: the caller drops the whole module.
-    const magic = randomFillSync(new Uint8Array(16));
+    const magic = magicBytes();
     const buffer = context.newArrayBuffer(magic.buffer);
     // Where the buffer's JSValue was put: the heap block next to its bytes (see locateMagic).
     const near = buffer.value as unknown as number;
