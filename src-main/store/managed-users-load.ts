@@ -112,6 +112,11 @@ class ManagedUsersLoad {
   private read = 0;
   private limit = 0;
   private done = false;
+  // The last user's organization and roles (see add).
+  private lastOrgId = '';
+  private lastRoleText: string | null = null;
+  private lastRoleList: string[] = [];
+  /** Takes one user from ROW_FUNCTION into the columns. */
   private readonly add: RowSink = (id, username, usernameKey, email, firstName, lastName, orgId, flags, directoryId, sourceDn, sourceServerId, roleIds, rowid) => {
     if (rowid <= this.after || this.read >= this.limit) throw new Error('The managed users were not read in rowid order, a page at a time.');
     this.after = rowid;
@@ -129,9 +134,6 @@ class ManagedUsersLoad {
     }
     users.add(id, username, usernameKey, email, names.get(firstName), names.get(lastName), this.lastOrgId, flags & USER_FLAGS, directoryId, sourceDn, source, this.lastRoleList);
   };
-  private lastOrgId = '';
-  private lastRoleText: string | null = null;
-  private lastRoleList: string[] = [];
 
   constructor(
     private readonly db: Database.Database,
