@@ -38,7 +38,7 @@ export const MANAGED_PAGE = 1000;
  * A SQL function the page statement calls once per user, with the user's values as its arguments:
  * better-sqlite3 hands a function's arguments over as they are, where a row of 13 values costs it an
  * array grown one Set at a time on Node 20 (several times the cost of the values themselves). At
- * 100k users (bench:managed-load) that took the load from ~560 to ~390 ms of CPU. The function
+ * 100k users (bench:managed-load) that took the load from 555 to 368 ms of CPU. The function
  * only passes the values on to the load in progress; DIRECTONLY keeps it out of triggers and views.
  */
 const ROW_FUNCTION = 'lss_managed_user_row';
