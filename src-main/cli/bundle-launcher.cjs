@@ -27,6 +27,18 @@ function commandKey(argv) {
   return /^[a-z][a-z-]{0,30}$/.test(word) ? word : 'other';
 }
 
+/**
+ * A short hash of the Node and V8 options this process runs with: V8 refuses a cache made under
+ * other flags, so runs with and without, say, --cpu-prof keep a cache each instead of rewriting one.
+ */
+function optionsKey() {
+  const text = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.trim();
+  if (text === '') return 'plain';
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}
+
 /** Reads the bundle; its size and time identify this build in the cache's file name. */
 function readBundle() {
   const fd = openSync(file, 'r');
@@ -60,7 +72,7 @@ function saveCache(script, cacheFile) {
 function runCached() {
   const { source, id } = readBundle();
   const key = isMainThread ? commandKey(process.argv.slice(2)) : 'thread';
-  const cacheFile = join(dirname(file), 'v8-cache', `${name}-${key}-${id}-${process.versions.v8}-${process.arch}.bin`);
+  const cacheFile = join(dirname(file), 'v8-cache', `${name}-${key}-${id}-${optionsKey()}-${process.versions.v8}-${process.arch}.bin`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
