@@ -73,7 +73,7 @@ export function analyzeScripts(scripts: ServerScripts): AttributeUse {
   const total = emptyUse();
   for (const text of [scripts.active, scripts.orgName, scripts.roleName]) {
     if (text === null || text.trim() === '') continue;
-    const one = analyzeScript(text);
+    const one = analysisOf(text);
     total.dynamic ||= one.dynamic;
     total.groups ||= one.groups;
     for (const c of one.calls) total.calls.add(c);
@@ -87,6 +87,23 @@ export function analyzeScripts(scripts: ServerScripts): AttributeUse {
     }
   }
   return total;
+}
+
+/**
+ * Each script's analysis, by text: a run asks for it several times (what to fetch, the wire plan,
+ * the groups, the memo), and parsing is the cost. Read only by analyzeScripts, which copies out of it.
+ */
+const analyses = new Map<string, AttributeUse>();
+
+function analysisOf(text: string): AttributeUse {
+  let use = analyses.get(text);
+  if (use === undefined) {
+    use = analyzeScript(text);
+    // Scripts being edited in the preview come and go: a small cache, started over when full.
+    if (analyses.size >= 32) analyses.clear();
+    analyses.set(text, use);
+  }
+  return use;
 }
 
 /** A string known statically: a string literal or a template without substitutions. */
