@@ -108,7 +108,26 @@ export function startsWithFunctionKeyword(text: string): boolean {
 
 /** The script's tree and function, or null when it parses neither as a program nor as a function expression. */
 export function scriptFunction(text: string): ScriptFunction | null {
-  const program = tryParse(text);
+  let parsed = parses.get(text);
+  if (parsed === undefined) {
+    parsed = parseScriptFunction(text);
+    // The same texts are analysed several times per run and per preview edit: a small cache, started over when full.
+    if (parses.size >= 32) parses.clear();
+    parses.set(text, parsed);
+  }
+  return parsed;
+}
+
+/** Trees by script text (read only: nothing writes to a tree once parsed). */
+const parses = new Map<string, ScriptFunction | null>();
+
+/** `function (` or `async function* (` at the start: an anonymous function, which no program can start with. */
+const ANONYMOUS_FUNCTION = /^\s*(?:async\s+)?function\s*\*?\s*\(/;
+
+function parseScriptFunction(text: string): ScriptFunction | null {
+  // The usual script (`function(entry) {...}`) is never a program: straight to the expression form,
+  // without a parse that fails (acorn's errors cost more than its parses).
+  const program = ANONYMOUS_FUNCTION.test(text) ? null : tryParse(text);
   if (program) {
     const fn = completionFunction(program);
     if (fn) return { program, fn, shift: 0 };

@@ -252,12 +252,14 @@ export class SyncService {
     const password = () => (resolved ??= this.deps.servers.passwordForDraft({ serverId: job.serverId ?? undefined, draft, password: job.password }));
     const opening = openSource({ db: this.db, target, source: job.source, readAll: true, password });
     opening.catch(() => {}); // awaited (and its error recorded) below
-    // Scripts using the groups helpers get every group below the base, read alongside the entries.
-    const grouping = usesGroups(scripts) ? openGroups({ db: this.db, target, source: job.source, password, signal }) : null;
-    grouping?.catch(() => {}); // awaited by the pages and after the read
     // The script engine loads while the directory is read: the first page waits for it, not the read.
     const engineReady = this.deps.scriptEngine();
     engineReady.catch(() => {}); // awaited by the pages and after the read
+    // A turn for the event loop: what follows parses the scripts (acorn) before the read can start.
+    await new Promise((resolve) => setImmediate(resolve));
+    // Scripts using the groups helpers get every group below the base, read alongside the entries.
+    const grouping = usesGroups(scripts) ? openGroups({ db: this.db, target, source: job.source, password, signal }) : null;
+    grouping?.catch(() => {}); // awaited by the pages and after the read
     // Loading the managed users and planning give the event loop a turn every ~10 ms (the window, cancel, progress).
     const pacer = new Pacer();
     // They load while the directory is read too (100k users: ~0.4 s): the pages wait for them, not the read.
@@ -356,6 +358,8 @@ export class SyncService {
    */
   private async plannerFor(job: Job, usernameAttribute: string, mapping: AttributeMapping, scripts: ServerScripts, pacer: Pacer): Promise<{ planner: Planner; managedBefore: number }> {
     const breathe = () => pacer.breathe();
+    // Not in the run's first turn (which opens the source and starts the workers): the event loop turns first.
+    await new Promise((resolve) => setImmediate(resolve));
     const managed = job.serverId ? await loadManagedUsersInTurns(this.db, job.serverId, breathe) : [];
     // A draft of an unsaved server sees every user of the store as another's: loaded in turns too.
     const others = await otherUsersInTurns(this.db, job.serverId, breathe);

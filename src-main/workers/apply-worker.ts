@@ -18,6 +18,7 @@
  * A kill -9 of the process during the transaction leaves the store as it was: the WAL holds no
  * commit of it, and recovery marks the run interrupted.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { checkpointAfterTransaction, openStoreConnection } from '../store/db';
@@ -30,6 +31,19 @@ import type { ApplyWorkerData, ApplyWorkerInput, ApplyWorkerMessage } from '../s
 
 const port = parentPort!;
 const { file } = ownWorkerData<ApplyWorkerData>(workerData);
+
+// The store check runs while main, the read worker and the directory need the CPU (main is the
+// window's process in the app): this thread yields to them, so it never stretches main's turns. On
+// Linux a thread has a nice value of its own (elsewhere setPriority would lower the whole process,
+// so it is left alone there). It is not raised back (an unprivileged process cannot), which costs
+// the apply nothing: by then the read is over and main waits for it.
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, 10);
+  } catch {
+    // Not allowed here (a sandbox): the check competes as before.
+  }
+}
 
 // Opened at once, so the connection is ready when the job comes (main reads and plans meanwhile).
 let db: Database.Database | null = null;
