@@ -40,15 +40,10 @@ import { dueServers, serverStatuses } from '../sync/schedule';
 import type { EntrySource } from '../directory/entry-source';
 import { chooseSource, openGroups, openSource } from './open-source';
 import { getSnapshot } from '../store/snapshots-repo';
-import type { EntryInput } from '../scripts/engine';
 import { normalizeScripts } from './script-checks';
 import { namesNoEntryHolds } from './snapshot-held';
-import { failOnUnfetchedReads } from '../scripts/unfetched-reads';
-import { analyzeScripts, usedAttributes, usesGroups } from '../scripts/used-attributes';
-import { memoBlocker } from '../scripts/pure-scripts';
-import { OutcomeMemo } from '../scripts/outcome-memo';
-import type { ScriptOutcome } from '../scripts/evaluation';
-import { columnsOfEntries, type ColumnPage } from '../directory/column-page';
+import { usedAttributes, usesGroups } from '../scripts/used-attributes';
+import { runPages } from './run-pages';
 import { draftOfStored } from './stored-draft';
 import type { ServerService } from './servers-service';
 
@@ -276,45 +271,30 @@ export class SyncService {
     const fetch = attributesToFetch(target.usernameAttribute, mapping, scripts);
     // A dynamic plan reads any attribute: the operational ones ('+') too, so that absent means absent.
     const attributes = fetch === '*' ? ['*', '+', ...DIRECTORY_ID_ATTRIBUTES] : [...fetch, ...DIRECTORY_ID_ATTRIBUTES];
-    // Scripts that are functions of the values they read run once per distinct set of values (scripts/outcome-memo.ts).
-    const memo = memoBlocker(scripts) === null ? new OutcomeMemo(analyzeScripts(scripts).names) : null;
-    const evaluatePage = async (page: ColumnPage): Promise<ScriptOutcome[]> => {
-      const engine = await engineReady;
-      const closure = grouping ? await grouping : null;
-      const groups = closure ? (dn: string) => closure.of(dn) : undefined;
-      const evaluate = async (some: EntryInput[]) => (await engine.evaluate(scripts, some, { signal, attributes: { withhold }, groups })).outcomes;
-      return memo ? memo.evaluatePage(page, evaluate) : evaluate(Array.from({ length: page.count }, (_, i) => page.entry(i)));
-    };
-    // Pages reach the planner in page order, whatever order their evaluations end in.
-    let lastPage: Promise<void> = Promise.resolve();
-    const onColumns = (page: ColumnPage): Promise<void> => {
-      const evaluated = evaluatePage(page);
-      evaluated.catch(() => {}); // awaited below
-      const before = lastPage;
-      const done = (async () => {
-        const outcomes = await evaluated;
-        await before;
-        failOnUnfetchedReads(outcomes, snapshotName);
-        (await planning).planner.addColumns(page, outcomes);
-        pages++;
-        entries += page.count;
+    const { columns, onPage } = runPages({
+      scripts,
+      attributes,
+      dynamic: fetch === '*',
+      usernameAttribute: target.usernameAttribute,
+      mapping,
+      engine: engineReady,
+      groups: grouping,
+      planner: planning.then((p) => p.planner),
+      signal,
+      withhold,
+      snapshotName,
+      onPlanned: (p, e) => {
+        pages = p;
+        entries = e;
         progress('reading', pages, entries);
-      })();
-      lastPage = done.catch(() => {});
-      return done;
-    };
-    // The columns a run reads: the attributes it fetched, lower-cased (a dynamic plan's entries are passed on whole).
-    const columnNames = [...new Set((fetch === '*' ? [] : attributes).map((a) => a.toLowerCase()))];
-    const planNames = planning.then((p) => p.planner.readNames());
-    planNames.catch(() => {});
-    const onPage = async (page: EntryInput[]) => onColumns(columnsOfEntries(page, [...new Set([...columnNames, ...(await planNames)])]));
+      },
+    });
     let source: EntrySource | null = null;
     let managedBefore: number | null = null;
     try {
       source = await opening;
       // overlap: the next page is decoded and packed while the scripts run over this one; onPage's
       // evaluations queue in page order, so pages reach the planner in order.
-      const columns = fetch === '*' ? undefined : { names: columnNames, onPage: onColumns };
       await source.readAll({ attributes, signal, onConnected: () => progress('reading', 0, 0), onPage, overlap: true, columns });
       await grouping;
       await engineReady;

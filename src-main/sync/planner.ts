@@ -82,11 +82,6 @@ export class Planner {
     this.entries.addColumns(page, outcomes);
   }
 
-  /** The attributes the planner reads from each entry (lower-cased): username, mapped fields, directory IDs. */
-  readNames(): string[] {
-    return this.entries.readNames();
-  }
-
   /** The plan for everything added, at once (once: the entries and the managed users are released afterwards). */
   plan(): Plan {
     return runAll(this.steps());

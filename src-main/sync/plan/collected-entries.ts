@@ -43,6 +43,12 @@ export interface EntryReading {
   hasRoleScript: boolean;
 }
 
+/** The attributes the planner reads from each entry (lower-cased): username, mapped fields, directory IDs. */
+export function plannerReadNames(usernameAttribute: string, mapping: AttributeMapping): string[] {
+  const names = [usernameAttribute, mapping.email, mapping.firstName, mapping.lastName, ...DIRECTORY_ID_ATTRIBUTES].filter((n) => n !== '').map((n) => n.toLowerCase());
+  return [...new Set(names)];
+}
+
 /** The first non-empty value of entry i in column k (null when unmapped or absent). */
 function firstValue(page: ColumnPage, i: number, k: number): string | null {
   const n = page.valueCount(i, k);
@@ -130,9 +136,7 @@ export class CollectedEntries {
 
   /** The attributes the planner reads (lower-cased): username, mapped fields, directory IDs. */
   readNames(): string[] {
-    const { mapping, usernameAttribute } = this.reading;
-    const names = [usernameAttribute, mapping.email, mapping.firstName, mapping.lastName, ...DIRECTORY_ID_ATTRIBUTES].filter((n) => n !== '').map((n) => n.toLowerCase());
-    return [...new Set(names)];
+    return plannerReadNames(this.reading.usernameAttribute, this.reading.mapping);
   }
 
   /** Where the planner's attributes are in a page's columns (remembered per column list). */
