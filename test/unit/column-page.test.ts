@@ -6,32 +6,14 @@
  * UTF-8, binary attributes, two spellings of a name, attributes that were not asked for). Ranged
  * values (held back and completed by the reader) are covered by test/integration/ad-ranges.test.ts.
  */
-import { BerWriter } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { columnsOfEntries, decodeColumnPage, type ColumnPage } from '../../src-main/directory/column-page';
 import { valuesByName, type DirectoryEntry } from '../../src-main/directory/entry';
 import { decodeSearchEntry, LdapDecodeError } from '../../src-main/ldap/ldap-decode';
 import { ColumnPageWriter } from '../../src-main/ldap/ldap-columns';
+import { encodeEntry, utf8, type Attr } from './ber-entries';
 
-type Attr = [name: string, values: Buffer[]];
 
-function encode(dn: string, attrs: Attr[]): Buffer {
-  const w = new BerWriter();
-  w.writeString(dn);
-  w.startSequence();
-  for (const [name, values] of attrs) {
-    w.startSequence();
-    w.writeString(name);
-    w.startSequence(0x31);
-    for (const v of values) w.writeBuffer(v, 0x04);
-    w.endSequence();
-    w.endSequence();
-  }
-  w.endSequence();
-  return w.buffer;
-}
-
-const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
 /** Every value of every column of the page, as valuesByName would give them. */
 function columnValues(page: ColumnPage, i: number): string[][] {
@@ -59,10 +41,10 @@ describe('ColumnPageWriter and decodeColumnPage', () => {
       return utf8(TEXTS[rnd(TEXTS.length)]);
     };
     const all: Buffer[] = [
-      encode('uid=a,dc=x', [['uid', [utf8('a')]], ['mail', [utf8('a@x'), utf8('b@x')]], ['cn', []]]),
-      encode('uid=b,dc=x', [['objectGUID', [Buffer.from('00112233445566778899aabbccddeeff', 'hex')]]]),
-      encode('uid=c,dc=x', [['mail', [utf8('one')]], ['MAIL', [utf8('two')]]]),
-      encode('uid=d,dc=x', []),
+      encodeEntry('uid=a,dc=x', [['uid', [utf8('a')]], ['mail', [utf8('a@x'), utf8('b@x')]], ['cn', []]]),
+      encodeEntry('uid=b,dc=x', [['objectGUID', [Buffer.from('00112233445566778899aabbccddeeff', 'hex')]]]),
+      encodeEntry('uid=c,dc=x', [['mail', [utf8('one')]], ['MAIL', [utf8('two')]]]),
+      encodeEntry('uid=d,dc=x', []),
     ];
     for (let n = 0; n < 3000; n++) {
       const names = new Set<string>();
@@ -73,7 +55,7 @@ describe('ColumnPageWriter and decodeColumnPage', () => {
         if (!COLUMNS.includes(name.toLowerCase()) && rnd(8) !== 0) continue;
         names.add(name);
       }
-      all.push(encode(`uid=user${n}${rnd(15) === 0 ? '"\\' : ''},dc=example,dc=com`, [...names].map((name): Attr => [name, Array.from({ length: rnd(4) }, value)])));
+      all.push(encodeEntry(`uid=user${n}${rnd(15) === 0 ? '"\\' : ''},dc=example,dc=com`, [...names].map((name): Attr => [name, Array.from({ length: rnd(4) }, value)])));
     }
     const writer = new ColumnPageWriter(COLUMNS);
     let flat = 0;
@@ -101,15 +83,15 @@ describe('ColumnPageWriter and decodeColumnPage', () => {
 
   it('writes an entry with a value to escape as the whole entry, and one missing a column as 0', () => {
     const writer = new ColumnPageWriter(['uid', 'mail']);
-    for (const b of [encode('uid=a,dc=x', [['uid', [utf8('a')]]]), encode('uid=b,dc=x', [['uid', [utf8('say "b"')]], ['mail', [utf8('b@x')]]])]) writer.add(b, 0, b.length);
+    for (const b of [encodeEntry('uid=a,dc=x', [['uid', [utf8('a')]]]), encodeEntry('uid=b,dc=x', [['uid', [utf8('say "b"')]], ['mail', [utf8('b@x')]]])]) writer.add(b, 0, b.length);
     const text = Buffer.from(writer.finish().buffer, 4).toString('utf8');
     expect(JSON.parse(text)).toEqual(['uid=a,dc=x', 'a', 0, { dn: 'uid=b,dc=x', attributes: { uid: ['say "b"'], mail: ['b@x'] } }]);
   });
 
   it('refuses malformed bytes without writing half an entry, and a page whose slots do not add up', () => {
     const writer = new ColumnPageWriter(['cn']);
-    const good = encode('cn=a', [['cn', [utf8('a')]]]);
-    const bad = encode('cn=b', [['cn', [utf8('b')]]]);
+    const good = encodeEntry('cn=a', [['cn', [utf8('a')]]]);
+    const bad = encodeEntry('cn=b', [['cn', [utf8('b')]]]);
     writer.add(good, 0, good.length);
     expect(() => writer.add(bad, 0, bad.length - 2)).toThrow(LdapDecodeError);
     const buffer = writer.finish().buffer;

@@ -3,32 +3,15 @@
  * toObject) followed by toEntryInput, on hand-picked and random entries: the same entry (and the
  * same `binary` names) must come out, byte for byte. The bytes are made with ldapts's BER writer.
  */
-import { BerReader, BerWriter, SearchEntry } from 'ldapts';
+import { BerReader, SearchEntry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { decodeEntryPage, entryCount } from '../../src-main/directory/entry-page';
 import { decodeSearchEntry, LdapDecodeError } from '../../src-main/ldap/ldap-decode';
 import { JsonPageWriter } from '../../src-main/ldap/ldap-json';
 import { EXPLICIT_BUFFER_ATTRIBUTES, isBinaryAttribute } from '../../src-main/directory/binary-attributes';
 import { toEntryInput } from '../../src-main/preview/entry-values';
+import { encodeEntry, utf8, type Attr } from './ber-entries';
 
-type Attr = [name: string, values: Buffer[]];
-
-/** The contents of a SearchResultEntry (objectName, attributes), as a server sends them. */
-function encode(dn: string, attrs: Attr[]): Buffer {
-  const w = new BerWriter();
-  w.writeString(dn);
-  w.startSequence();
-  for (const [name, values] of attrs) {
-    w.startSequence();
-    w.writeString(name);
-    w.startSequence(0x31);
-    for (const v of values) w.writeBuffer(v, 0x04);
-    w.endSequence();
-    w.endSequence();
-  }
-  w.endSequence();
-  return w.buffer;
-}
 
 /** What the reader gave before: ldapts's decoding, then toEntryInput. */
 function viaLdapts(bytes: Buffer) {
@@ -41,12 +24,11 @@ function decode(bytes: Buffer) {
   return decodeSearchEntry(bytes, 0, bytes.length);
 }
 
-const utf8 = (s: string) => Buffer.from(s, 'utf8');
 const INVALID = Buffer.from([0x41, 0xff, 0xfe, 0x42]);
 
 describe('decodeSearchEntry', () => {
   it('decodes text, multi-valued, non-ASCII and empty values like ldapts', () => {
-    const bytes = encode('uid=zoë,ou=people,dc=example,dc=com', [
+    const bytes = encodeEntry('uid=zoë,ou=people,dc=example,dc=com', [
       ['uid', [utf8('zoë')]],
       ['mail', [utf8('a@example.org'), utf8('b@example.org')]],
       ['cn', [utf8('Zoë 日本 😀')]],
@@ -60,7 +42,7 @@ describe('decodeSearchEntry', () => {
 
   it('gives binary attributes and values that are not UTF-8 as base64, and names them', () => {
     const guid = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
-    const bytes = encode('cn=x', [
+    const bytes = encodeEntry('cn=x', [
       ['objectGUID', [guid]],
       ['jpegPhoto', [utf8('GIF89a')]],
       ['userPassword', [INVALID, utf8('plain')]],
@@ -80,7 +62,7 @@ describe('decodeSearchEntry', () => {
   });
 
   it('merges names that differ only in case, in server order', () => {
-    const bytes = encode('cn=x', [
+    const bytes = encodeEntry('cn=x', [
       ['mail', [utf8('one@example.org')]],
       ['cn', [utf8('X')]],
       ['MAIL', [utf8('two@example.org')]],
@@ -116,7 +98,7 @@ describe('decodeSearchEntry', () => {
       const count = rnd(7);
       while (names.size < count) names.add(NAMES[rnd(NAMES.length)]);
       const attrs: Attr[] = [...names].map((name) => [name, Array.from({ length: rnd(4) }, value)]);
-      const bytes = encode(`uid=user${n},ou=people,dc=example,dc=com`, attrs);
+      const bytes = encodeEntry(`uid=user${n},ou=people,dc=example,dc=com`, attrs);
       const got = decode(bytes);
       expect(got).toEqual(viaLdapts(bytes));
       const { binary, ...rest } = got;
@@ -132,14 +114,14 @@ describe('decodeSearchEntry', () => {
 
   it('leaves out an attribute named __proto__ (no LDAP server sends one; as a key it would set the prototype)', () => {
     for (const attrs of [[['__proto__', [utf8('x')]], ['uid', [utf8('a')]]], [['uid', [utf8('a')]], ['UID', [INVALID]], ['__proto__', [utf8('x')]]]] as Attr[][]) {
-      const got = decode(encode('cn=x', attrs));
+      const got = decode(encodeEntry('cn=x', attrs));
       expect(Object.getPrototypeOf(got.attributes)).toBe(Object.prototype);
       expect(Object.keys(got.attributes)).toEqual(['uid']);
     }
   });
 
   it('refuses truncated and malformed bytes with a decode error', () => {
-    const bytes = encode('cn=x', [['mail', [utf8('a@example.org')]]]);
+    const bytes = encodeEntry('cn=x', [['mail', [utf8('a@example.org')]]]);
     for (const cut of [1, 5, bytes.length - 3, bytes.length - 1]) {
       expect(() => decodeSearchEntry(bytes, 0, cut)).toThrow(LdapDecodeError);
     }
@@ -167,15 +149,15 @@ describe('JsonPageWriter (the read worker: BER straight into a page of JSON)', (
       return utf8(TEXTS[rnd(TEXTS.length)]);
     };
     const all: Buffer[] = [
-      encode('uid=zoë,dc=x', [['uid', [utf8('zoë')]], ['member', []], ['cn', [utf8('Zoë 日本 😀')]]]),
-      encode('cn="quoted\\, dn",dc=x', [['mail', [utf8('one')]], ['MAIL', [utf8('two')]]]),
-      encode('cn=x', [['objectGUID', [Buffer.from('00112233445566778899aabbccddeeff', 'hex')]], ['userPassword', [INVALID]]]),
+      encodeEntry('uid=zoë,dc=x', [['uid', [utf8('zoë')]], ['member', []], ['cn', [utf8('Zoë 日本 😀')]]]),
+      encodeEntry('cn="quoted\\, dn",dc=x', [['mail', [utf8('one')]], ['MAIL', [utf8('two')]]]),
+      encodeEntry('cn=x', [['objectGUID', [Buffer.from('00112233445566778899aabbccddeeff', 'hex')]], ['userPassword', [INVALID]]]),
     ];
     for (let n = 0; n < 3000; n++) {
       const names = new Set<string>();
       const count = rnd(7);
       while (names.size < count) names.add(NAMES[rnd(NAMES.length)]);
-      all.push(encode(`uid=user${n}${rnd(10) === 0 ? '"\\' : ''},dc=example,dc=com`, [...names].map((name): Attr => [name, Array.from({ length: rnd(4) }, value)])));
+      all.push(encodeEntry(`uid=user${n}${rnd(10) === 0 ? '"\\' : ''},dc=example,dc=com`, [...names].map((name): Attr => [name, Array.from({ length: rnd(4) }, value)])));
     }
     const writer = new JsonPageWriter(64);
     for (let from = 0; from < all.length; from += 1000) {
@@ -194,8 +176,8 @@ describe('JsonPageWriter (the read worker: BER straight into a page of JSON)', (
   it('gives an empty page as an empty array, and refuses malformed bytes without writing half an entry', () => {
     const writer = new JsonPageWriter();
     expect(decodeEntryPage(writer.finish().buffer)).toEqual([]);
-    const good = encode('cn=a', [['cn', [utf8('a')]]]);
-    const bad = encode('cn=b', [['cn', [utf8('b')]]]);
+    const good = encodeEntry('cn=a', [['cn', [utf8('a')]]]);
+    const bad = encodeEntry('cn=b', [['cn', [utf8('b')]]]);
     writer.add(good, 0, good.length);
     expect(() => writer.add(bad, 0, bad.length - 2)).toThrow(LdapDecodeError);
     expect(decodeEntryPage(writer.finish().buffer)).toEqual([decode(good)]);

@@ -3,7 +3,6 @@
  * the pieces, completing an entry by asking for the next ranges, and the read worker's page
  * writer holding such entries back and putting them back in their places.
  */
-import { BerWriter } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { decodeEntryPage } from '../../src-main/directory/entry-page';
 import type { DirectoryEntry } from '../../src-main/directory/entry';
@@ -12,6 +11,7 @@ import { assembleJsonPage, JsonPageWriter } from '../../src-main/ldap/ldap-json'
 import {
   completeRanges, hasRangedAttribute, mergeRangePieces, parseRangeName, RangeProblem, type FetchedAttribute, type RangePiece,
 } from '../../src-main/ldap/ranged-attributes';
+import { encodeEntry, utf8 } from './ber-entries';
 
 const members = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `CN=User ${from + i},OU=People,DC=samdom,DC=test`);
 const piece = (low: number, high: number | null, values: string[], binary = false): RangePiece => ({ low, high, values, binary });
@@ -91,32 +91,15 @@ describe('completeRanges', () => {
   });
 });
 
-type Attr = [name: string, values: Buffer[]];
-function encode(dn: string, attrs: Attr[]): Buffer {
-  const w = new BerWriter();
-  w.writeString(dn);
-  w.startSequence();
-  for (const [name, values] of attrs) {
-    w.startSequence();
-    w.writeString(name);
-    w.startSequence(0x31);
-    for (const v of values) w.writeBuffer(v, 0x04);
-    w.endSequence();
-    w.endSequence();
-  }
-  w.endSequence();
-  return w.buffer;
-}
-const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
 describe('the read worker page writer and ranged entries', () => {
   it('holds back entries with a ranged attribute (also one that needs escaping) and writes them, completed, in their places', async () => {
     const g = rangedGroup(1600);
     const bytes = [
-      encode('cn=a', [['cn', [utf8('a')]]]),
-      encode('cn=big', [['cn', [utf8('big')]], ['member;range=0-1499', g.all.slice(0, 1500).map(utf8)]]),
-      encode('cn=b', [['cn', [utf8('b')]]]),
-      encode('cn="q"', [['description', [utf8('say "hi"')]], ['member;range=0-1499', g.all.slice(0, 1500).map(utf8)]]),
+      encodeEntry('cn=a', [['cn', [utf8('a')]]]),
+      encodeEntry('cn=big', [['cn', [utf8('big')]], ['member;range=0-1499', g.all.slice(0, 1500).map(utf8)]]),
+      encodeEntry('cn=b', [['cn', [utf8('b')]]]),
+      encodeEntry('cn="q"', [['description', [utf8('say "hi"')]], ['member;range=0-1499', g.all.slice(0, 1500).map(utf8)]]),
     ];
     const writer = new JsonPageWriter();
     for (const b of bytes) writer.add(b, 0, b.length);
@@ -132,7 +115,7 @@ describe('the read worker page writer and ranged entries', () => {
   });
 
   it('decodes a follow-up answer keeping an attribute without values', () => {
-    const b = encode('cn=big', [['member;range=1500-*', []], ['objectGUID', [Buffer.from([1, 2])]]]);
+    const b = encodeEntry('cn=big', [['member;range=1500-*', []], ['objectGUID', [Buffer.from([1, 2])]]]);
     expect(decodeEntryAttributes(b, 0, b.length)).toEqual([
       { name: 'member;range=1500-*', values: [], binary: false },
       { name: 'objectGUID', values: ['AQI='], binary: true },
