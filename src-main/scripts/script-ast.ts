@@ -108,21 +108,29 @@ export function startsWithFunctionKeyword(text: string): boolean {
 
 /** The script's tree and function, or null when it parses neither as a program nor as a function expression. */
 export function scriptFunction(text: string): ScriptFunction | null {
-  let parsed = parses.get(text);
-  if (parsed === undefined) {
-    parsed = parseScriptFunction(text);
-    // The same texts are analysed several times per run and per preview edit: a small cache, started over when full.
-    if (parses.size >= 32) parses.clear();
-    parses.set(text, parsed);
-  }
-  return parsed;
+  return parseOnce(text);
 }
 
-/** Trees by script text (read only: nothing writes to a tree once parsed). */
-const parses = new Map<string, ScriptFunction | null>();
+/**
+ * `compute` remembered by script text: a run and the preview's edits ask about the same few texts
+ * several times, and parsing is the cost. A small cache, started over when full (texts being edited
+ * come and go). Results are shared: read them, never modify them.
+ */
+export function cachedByText<T>(compute: (text: string) => T): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    if (cache.has(text)) return cache.get(text)!;
+    const value = compute(text);
+    if (cache.size >= 32) cache.clear();
+    cache.set(text, value);
+    return value;
+  };
+}
 
 /** `function (` or `async function* (` at the start: an anonymous function, which no program can start with. */
 const ANONYMOUS_FUNCTION = /^\s*(?:async\s+)?function\s*\*?\s*\(/;
+
+const parseOnce = cachedByText(parseScriptFunction);
 
 function parseScriptFunction(text: string): ScriptFunction | null {
   // The usual script (`function(entry) {...}`) is never a program: straight to the expression form,

@@ -12,7 +12,7 @@
  */
 import type { ServerScripts } from '../../src-shared/domain/mapping';
 import { bindingKey, resolveNames, type Resolution, type Scope } from './scope';
-import { isFunction, scriptFunction, type AstNode } from './script-ast';
+import { cachedByText, isFunction, scriptFunction, type AstNode } from './script-ast';
 
 export { containsFunction, mainFunctionOffset } from './script-ast';
 
@@ -89,22 +89,8 @@ export function analyzeScripts(scripts: ServerScripts): AttributeUse {
   return total;
 }
 
-/**
- * Each script's analysis, by text: a run asks for it several times (what to fetch, the wire plan,
- * the groups, the memo), and parsing is the cost. Read only by analyzeScripts, which copies out of it.
- */
-const analyses = new Map<string, AttributeUse>();
-
-function analysisOf(text: string): AttributeUse {
-  let use = analyses.get(text);
-  if (use === undefined) {
-    use = analyzeScript(text);
-    // Scripts being edited in the preview come and go: a small cache, started over when full.
-    if (analyses.size >= 32) analyses.clear();
-    analyses.set(text, use);
-  }
-  return use;
-}
+/** Each script's analysis, by text (read only by analyzeScripts, which copies out of it). */
+const analysisOf = cachedByText((text) => analyzeScript(text));
 
 /** A string known statically: a string literal or a template without substitutions. */
 function literalString(n: AstNode | null | undefined): string | undefined {
