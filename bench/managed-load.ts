@@ -34,8 +34,8 @@ import { insertOrganization } from '../src-main/store/organizations-repo';
 import { listRoles } from '../src-main/store/roles-repo';
 import { insertServer, type ServerRow } from '../src-main/store/servers-repo';
 import { insertUser, loadManagedUsersInTurns, otherUsersInTurns } from '../src-main/store/users-repo';
-import { defaultMapping, defaultScripts } from '../src-shared/domain/mapping-defaults';
 import { userAttributes, userDn } from '../test/rig/directory-data';
+import { serverRow } from '../test/unit/server-row';
 
 const USAGE = 'usage: npm run bench:managed-load -- [--users N (default 100000)] [--others O (default 0)] [--runs R (default 5)]';
 const SELF = fileURLToPath(import.meta.url);
@@ -61,30 +61,9 @@ interface ChildResult {
   hash: string;
 }
 
-function serverRow(id: string, name: string): ServerRow {
-  const at = new Date().toISOString();
-  return {
-    id,
-    name,
-    url: 'ldap://127.0.0.1:389/dc=example,dc=com',
-    startTls: false,
-    bindAnonymously: false,
-    bindDn: 'cn=sync,ou=service,dc=example,dc=com',
-    searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
-    timeoutSeconds: 60,
-    mapping: defaultMapping(),
-    createUsers: true,
-    defaultOrgId: null,
-    offline: false,
-    snapshotId: null,
-    scriptTests: [],
-    scripts: defaultScripts(),
-    passwordRef: { kind: 'env', name: 'BENCH_PW' },
-    passwordClearedAt: null,
-    lastTest: null,
-    createdAt: at,
-    updatedAt: at,
-  } as ServerRow;
+/** The bench's server row: the store tests' row (test/unit/server-row.ts), creating users, its password from BENCH_PW. */
+function benchServer(id: string, name: string): ServerRow {
+  return serverRow({ id, name, url: 'ldap://127.0.0.1:389/dc=example,dc=com', createUsers: true, passwordRef: { kind: 'env', name: 'BENCH_PW' } });
 }
 
 /** The store a re-sync of bench:sync's directory would find (plus `others` users of another server). */
@@ -92,8 +71,8 @@ function prepareStore(file: string, users: number, others: number): void {
   const store = openStore(file);
   try {
     const db = store.db;
-    insertServer(db, serverRow(SERVER_ID, 'Bench'));
-    insertServer(db, serverRow('bench-other', 'Other'));
+    insertServer(db, benchServer(SERVER_ID, 'Bench'));
+    insertServer(db, benchServer('bench-other', 'Other'));
     const orgs = Array.from({ length: 10 }, (_, d) => insertOrganization(db, { name: `Dept D${100 + d}`, authServerId: SERVER_ID }).id);
     const otherOrg = insertOrganization(db, { name: 'Elsewhere', authServerId: 'bench-other' }).id;
     const roles = listRoles(db);

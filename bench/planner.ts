@@ -44,8 +44,9 @@ import { orderedUuid } from '../src-main/store/ordered-id';
 import { Planner, type Plan, type PlanContext } from '../src-main/sync/planner';
 import { ScriptEngine, type EntryInput, type ScriptOutcome } from '../src-main/scripts/engine';
 import { normalizeScripts } from '../src-main/services/script-checks';
-import { defaultMapping, defaultScripts } from '../src-shared/domain/mapping-defaults';
+import { defaultMapping } from '../src-shared/domain/mapping-defaults';
 import { userAttributes, userDn } from '../test/rig/directory-data';
+import { serverRow } from '../test/unit/server-row';
 
 const USAGE = 'usage: npm run bench:planner -- [--users N (default 100000)] [--engine]';
 const SELF = fileURLToPath(import.meta.url);
@@ -150,28 +151,7 @@ function prepareStore(dbPath: string, users: number): void {
   try {
     const db = store.db;
     const at = new Date().toISOString();
-    insertServer(db, {
-      id: SERVER_ID,
-      name: 'Bench',
-      url: 'ldap://127.0.0.1:389/dc=example,dc=com',
-      startTls: false,
-      bindAnonymously: false,
-      bindDn: 'cn=sync,ou=service,dc=example,dc=com',
-      searchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
-      timeoutSeconds: 60,
-      mapping: defaultMapping(),
-      createUsers: true,
-      defaultOrgId: null,
-      offline: false,
-      snapshotId: null,
-      scriptTests: [],
-      scripts: defaultScripts(),
-      passwordRef: { kind: 'env', name: 'BENCH_PW' },
-      passwordClearedAt: null,
-      lastTest: null,
-      createdAt: at,
-      updatedAt: at,
-    });
+    insertServer(db, serverRow({ id: SERVER_ID, name: 'Bench', url: 'ldap://127.0.0.1:389/dc=example,dc=com', createUsers: true, passwordRef: { kind: 'env', name: 'BENCH_PW' } }));
     for (let d = 100; d < 110; d++) insertOrganization(db, { name: `Dept D${d}`, authServerId: SERVER_ID });
     if (users === 0) return;
     // The users a first sync of the same entries would have created.

@@ -87,35 +87,28 @@ export class OutcomeMemo {
     }
     const cols = this.names.map((n) => page.column(n));
     const outcomes: ScriptOutcome[] = new Array(count);
-    const keys: string[] = new Array(count);
-    /** Entries waiting for the outcome of their key's first entry, by key. */
+    /** Entries of keys not known yet, by key, in page order: the first of each is evaluated. */
     const waiting = new Map<string, number[]>();
-    const firsts: number[] = [];
     for (let i = 0; i < count; i++) {
       const key = this.keyOf(page, i, cols);
-      keys[i] = key;
       const known = this.memo.get(key);
-      if (known !== undefined) {
-        outcomes[i] = known;
-        continue;
-      }
-      const list = waiting.get(key);
-      if (list) list.push(i);
+      if (known !== undefined) outcomes[i] = known;
       else {
-        waiting.set(key, [i]);
-        firsts.push(i);
+        const list = waiting.get(key);
+        if (list) list.push(i);
+        else waiting.set(key, [i]);
       }
     }
-    if (firsts.length > 0) {
-      this.evaluated += firsts.length;
-      const results = await evaluate(firsts.map((i) => page.entry(i)));
+    if (waiting.size > 0) {
+      this.evaluated += waiting.size;
+      const results = await evaluate(Array.from(waiting.values(), (list) => page.entry(list[0])));
       /** Entries whose first entry's outcome the moment decided: each evaluated on its own. */
       const again: number[] = [];
-      for (let f = 0; f < firsts.length; f++) {
-        const o = results[f];
-        const list = waiting.get(keys[firsts[f]])!;
+      let f = 0;
+      for (const [key, list] of waiting) {
+        const o = results[f++];
         if (decidedByValues(o)) {
-          if (this.memo.size < MAX_KEYS) this.memo.set(keys[firsts[f]], o);
+          if (this.memo.size < MAX_KEYS) this.memo.set(key, o);
           for (const i of list) outcomes[i] = o;
         } else {
           outcomes[list[0]] = o;

@@ -1,6 +1,5 @@
 // READY: the sync service's API is in place (see the class below).
 import { randomUUID } from 'node:crypto';
-import type { AttributeMapping, ServerScripts } from '../../src-shared/domain/mapping';
 import type { PasswordInput, ServerDraft } from '../../src-shared/domain/server';
 import type { EntrySourceRef } from '../../src-shared/domain/snapshot';
 import type Database from 'better-sqlite3';
@@ -22,18 +21,16 @@ import { targetFromDraft } from '../ldap/target';
 import { attributesToFetch } from '../preview/preview-attributes';
 import type { ScriptRunner } from '../scripts/script-runner';
 import { listOrganizations } from '../store/organizations-repo';
-import { listRoles } from '../store/roles-repo';
 import { chartPoints, getRun, lastAppliedSync, latestRunWithEntries, listRuns, lockHolder, runningRun, startRun } from '../store/runs-repo';
 import { planPage, runChanges } from '../store/plan-rows-repo';
 import { getServer } from '../store/servers-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
-import { loadManagedUsersInTurns, otherUsersInTurns } from '../store/users-repo';
 import { approveHeldPlan, discardHeldPlan } from '../sync/approval';
 import { withApplyAhead } from '../sync/apply-ahead';
 import { concludeRun } from '../sync/conclude-run';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
-import { Pacer, Planner } from '../sync/planner';
+import { Pacer } from '../sync/planner';
 import { recoverAtStart, recoverStaleLock } from '../sync/recovery';
 import { endRunFailed } from '../sync/run-failure';
 import { dueServers, serverStatuses } from '../sync/schedule';
@@ -44,6 +41,7 @@ import { normalizeScripts } from './script-checks';
 import { namesNoEntryHolds } from './snapshot-held';
 import { usedAttributes, usesGroups } from '../scripts/used-attributes';
 import { runPages } from './run-pages';
+import { runPlanner } from './run-planner';
 import { draftOfStored } from './stored-draft';
 import type { ServerService } from './servers-service';
 
@@ -258,7 +256,7 @@ export class SyncService {
     // Loading the managed users and planning give the event loop a turn every ~10 ms (the window, cancel, progress).
     const pacer = new Pacer();
     // They load while the directory is read too (100k users: ~0.4 s): the pages wait for them, not the read.
-    const planning = this.plannerFor(job, target.usernameAttribute, mapping, scripts, pacer);
+    const planning = runPlanner(this.db, { serverId: job.serverId, serverName: job.serverName, usernameAttribute: target.usernameAttribute, mapping, scripts, createUsers: job.draft.createUsers, defaultOrgId: job.draft.defaultOrgId }, pacer);
     planning.catch(() => {}); // awaited by the pages and after the read
     let pages = 0;
     let entries = 0;
@@ -330,34 +328,6 @@ export class SyncService {
     });
     if (outcome === 'applied') progress('done', pages, entries);
     return getRun(this.db, runId);
-  }
-
-  /**
-   * The run's planner over the server's managed users. Made here so that nothing in execute()
-   * holds the managed users (~33 MB at 100k): the planner lets them go once it has planned.
-   */
-  private async plannerFor(job: Job, usernameAttribute: string, mapping: AttributeMapping, scripts: ServerScripts, pacer: Pacer): Promise<{ planner: Planner; managedBefore: number }> {
-    const breathe = () => pacer.breathe();
-    // Not in the run's first turn (which opens the source and starts the workers): the event loop turns first.
-    await new Promise((resolve) => setImmediate(resolve));
-    const managed = job.serverId ? await loadManagedUsersInTurns(this.db, job.serverId, breathe) : [];
-    // A draft of an unsaved server sees every user of the store as another's: loaded in turns too.
-    const others = await otherUsersInTurns(this.db, job.serverId, breathe);
-    const planner = await Planner.inTurns({
-      serverId: job.serverId ?? '',
-      serverName: job.serverName,
-      usernameAttribute,
-      mapping,
-      hasOrgScript: scripts.orgName !== null,
-      hasRoleScript: scripts.roleName !== null,
-      createUsers: job.draft.createUsers,
-      defaultOrgId: job.draft.defaultOrgId,
-      orgs: listOrganizations(this.db),
-      roles: listRoles(this.db),
-      managed,
-      others,
-    }, pacer);
-    return { planner, managedBefore: managed.length };
   }
 
   /** Applies exactly the plan of a held run, as a new run (see sync/approval.ts). */
