@@ -18,7 +18,7 @@
  */
 import type { NameInfo } from './ldap-decode';
 import { nameInfo, TAG_SEQUENCE } from './ldap-decode';
-import { JsonPageWriter, NOT_COPYABLE, RANGED } from './ldap-json';
+import { copyQuoted, JsonPageWriter, NOT_COPYABLE, RANGED } from './ldap-json';
 
 const TAG_SET = 0x31;
 const COMMA = 0x2c;
@@ -58,7 +58,11 @@ export class ColumnPageWriter extends JsonPageWriter {
   protected override copyEntry(buf: Buffer, p: number, end: number): void {
     const r = this.reader.reset(buf, p, end);
     const de = r.range('the entry DN');
-    if (!this.quoted(buf, r.start, de)) throw NOT_COPYABLE;
+    this.ensure(de - r.start + 2);
+    // Written straight into the page at a local offset; this.n moves once the entry is complete.
+    let out = this.out;
+    let n = copyQuoted(buf, r.start, de, out, this.n);
+    if (n < 0) throw NOT_COPYABLE;
     const { starts, ends, binaries } = this;
     starts.fill(-1);
     const attrsEnd = r.enter(TAG_SEQUENCE, 'the attribute list');
@@ -79,29 +83,43 @@ export class ColumnPageWriter extends JsonPageWriter {
       r.p = partialEnd;
     }
     for (let k = 0; k < starts.length; k++) {
-      this.byte(COMMA);
+      if (n + 4 > out.length) [out, n] = this.grow(n, 4);
+      out[n++] = COMMA;
       if (starts[k] < 0) {
-        this.byte(ZERO);
+        out[n++] = ZERO;
         continue;
       }
       r.p = starts[k];
       const setEnd = ends[k];
       let ve = r.range('a value');
       const many = ve < setEnd;
-      if (many) this.byte(0x5b); // [
-      for (let v = 0; ; v++) {
-        if (v > 0) {
-          this.byte(COMMA);
-          ve = r.range('a value');
-        }
+      if (many) out[n++] = 0x5b; // [
+      for (;;) {
+        const s = r.start;
+        // Room for the value (base64 is 4/3 of it), its quotes, and the comma or bracket after it.
+        const room = 2 * (ve - s) + 8;
+        if (n + room > out.length) [out, n] = this.grow(n, room);
         if (binaries[k]) {
-          this.byte(QUOTE);
-          this.text(buf.toString('base64', r.start, ve));
-          this.byte(QUOTE);
-        } else if (!this.quoted(buf, r.start, ve)) throw NOT_COPYABLE;
+          out[n++] = QUOTE;
+          n += out.write(buf.toString('base64', s, ve), n, 'latin1');
+          out[n++] = QUOTE;
+        } else {
+          n = copyQuoted(buf, s, ve, out, n);
+          if (n < 0) throw NOT_COPYABLE;
+        }
         if (r.p >= setEnd) break;
+        out[n++] = COMMA;
+        ve = r.range('a value');
       }
-      if (many) this.byte(0x5d); // ]
+      if (many) out[n++] = 0x5d; // ]
     }
+    this.n = n;
+  }
+
+  /** Makes room for `more` bytes after offset n of the entry being written; returns the (maybe new) output and n. */
+  private grow(n: number, more: number): [Buffer, number] {
+    this.n = n;
+    this.ensure(more);
+    return [this.out, n];
   }
 }

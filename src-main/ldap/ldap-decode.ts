@@ -79,6 +79,20 @@ export class Reader {
    * concatenated unless there is an error.
    */
   enter(tag: number, what: string, of?: string): number {
+    // The common element, a short length (under 128 bytes), read inline; anything else below.
+    const { buf, p, end } = this;
+    if (p + 1 < end && buf[p] === tag) {
+      const len = buf[p + 1];
+      if (len < 0x80 && p + 2 + len <= end) {
+        this.p = p + 2;
+        return p + 2 + len;
+      }
+    }
+    return this.enterLong(tag, what, of);
+  }
+
+  /** {@link enter} for a long length, and every error. */
+  private enterLong(tag: number, what: string, of?: string): number {
     if (this.p >= this.end || this.buf[this.p] !== tag) throw new LdapDecodeError(`expected ${describe(what, of)}`);
     const q = readLength(this.buf, this.p + 1, this.end, this.len);
     if (q < 0 || q + this.len[0] > this.end) throw new LdapDecodeError(`${describe(what, of)} runs past the message`);

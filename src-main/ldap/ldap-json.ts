@@ -9,7 +9,6 @@
  * backslash or a control character, bytes that are not UTF-8, one name in two spellings) go
  * through decodeSearchEntry and JSON.stringify.
  */
-import { isUtf8 } from 'node:buffer';
 import type { DirectoryEntry } from '../directory/entry';
 import { decodeSearchEntry, nameInfo, Reader, TAG_SEQUENCE } from './ldap-decode';
 import { hasRangedAttribute } from './ranged-attributes';
@@ -75,12 +74,80 @@ export function assembleJsonPage(page: JsonPage): { buffer: ArrayBuffer; count: 
 const SHORT_COPY = 64;
 
 /**
+ * The bytes of the valid UTF-8 sequence starting at buf[i] (a byte of 0x80 or more) and ending
+ * before `e`, or 0 when it is not one: the well-formed sequences of the Unicode standard (table
+ * 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), exactly what isUtf8 accepts.
+ */
+function utf8Sequence(buf: Buffer, i: number, e: number): number {
+  const c = buf[i];
+  if (c < 0xc2) return 0;
+  if (c < 0xe0) return i + 1 < e && (buf[i + 1] & 0xc0) === 0x80 ? 2 : 0;
+  if (c < 0xf0) {
+    if (i + 2 >= e) return 0;
+    const c1 = buf[i + 1];
+    if (c1 < (c === 0xe0 ? 0xa0 : 0x80) || c1 > (c === 0xed ? 0x9f : 0xbf)) return 0;
+    return (buf[i + 2] & 0xc0) === 0x80 ? 3 : 0;
+  }
+  if (c < 0xf5) {
+    if (i + 3 >= e) return 0;
+    const c1 = buf[i + 1];
+    if (c1 < (c === 0xf0 ? 0x90 : 0x80) || c1 > (c === 0xf4 ? 0x8f : 0xbf)) return 0;
+    return (buf[i + 2] & 0xc0) === 0x80 && (buf[i + 3] & 0xc0) === 0x80 ? 4 : 0;
+  }
+  return 0;
+}
+
+/** 1 for the ASCII bytes a JSON string holds as they are (not a control character, a quote or a backslash). */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
+/**
+ * Writes bytes [s, e) of `buf` as a JSON string at out[n] when they can be copied as its contents
+ * (valid UTF-8, nothing to escape), checking and copying in one pass (no isUtf8, no view of the
+ * value); returns the offset after the closing quote, or -1 (out then holds garbage from n on)
+ * when they cannot. The caller makes room for e - s + 2 bytes.
+ */
+export function copyQuoted(buf: Buffer, s: number, e: number, out: Buffer, n: number): number {
+  out[n++] = QUOTE;
+  if (e - s < SHORT_COPY) {
+    for (let i = s; i < e; ) {
+      const c = buf[i];
+      if (PLAIN[c] === 1) {
+        out[n++] = c;
+        i++;
+        continue;
+      }
+      if (c < 0x80) return -1;
+      const k = utf8Sequence(buf, i, e);
+      if (k === 0) return -1;
+      for (const to = i + k; i < to; i++) out[n++] = buf[i];
+    }
+  } else {
+    for (let i = s; i < e; ) {
+      const c = buf[i];
+      if (PLAIN[c] === 1) {
+        i++;
+        continue;
+      }
+      if (c < 0x80) return -1;
+      const k = utf8Sequence(buf, i, e);
+      if (k === 0) return -1;
+      i += k;
+    }
+    n += buf.copy(out, n, s, e);
+  }
+  out[n++] = QUOTE;
+  return n;
+}
+
+/**
  * One page being written: a u32 entry count, then `[entry,entry,...]`. Entries are appended as
  * their messages are parsed; {@link finish} gives the page as one transferable buffer.
  */
 export class JsonPageWriter {
-  private out: Buffer;
-  private n = 0;
+  protected out: Buffer;
+  /** Bytes written to {@link out}. */
+  protected n = 0;
   private count = 0;
   protected lowers: string[] = [];
   private binary: string[] = [];
@@ -103,7 +170,8 @@ export class JsonPageWriter {
     this.count = 0;
   }
 
-  private ensure(more: number): void {
+  /** Makes room for `more` bytes after {@link n} (out may be replaced). */
+  protected ensure(more: number): void {
     if (this.n + more <= this.out.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.n + more));
     this.out.copy(bigger, 0, 0, this.n);
@@ -126,33 +194,14 @@ export class JsonPageWriter {
   }
 
   /**
-   * Writes bytes [s, e) as a JSON string when they can be copied as its contents (valid UTF-8,
-   * nothing to escape), checking and copying in one pass; returns false (the output then holds
-   * garbage past the last entry, which the caller rewinds) when they cannot.
+   * Writes bytes [s, e) as a JSON string when they can be copied as its contents (see
+   * {@link copyQuoted}); returns false (the output then holds garbage past the last entry, which
+   * the caller rewinds) when they cannot.
    */
   protected quoted(buf: Buffer, s: number, e: number): boolean {
     this.ensure(e - s + 2);
-    const out = this.out;
-    let n = this.n;
-    out[n++] = QUOTE;
-    let ascii = true;
-    if (e - s < SHORT_COPY) {
-      for (let i = s; i < e; i++) {
-        const c = buf[i];
-        if (c < 0x20 || c === QUOTE || c === BACKSLASH) return false;
-        if (c >= 0x80) ascii = false;
-        out[n++] = c;
-      }
-    } else {
-      for (let i = s; i < e; i++) {
-        const c = buf[i];
-        if (c < 0x20 || c === QUOTE || c === BACKSLASH) return false;
-        if (c >= 0x80) ascii = false;
-      }
-      n += buf.copy(out, n, s, e);
-    }
-    if (!ascii && !isUtf8(buf.subarray(s, e))) return false;
-    out[n++] = QUOTE;
+    const n = copyQuoted(buf, s, e, this.out, this.n);
+    if (n < 0) return false;
     this.n = n;
     return true;
   }

@@ -219,20 +219,43 @@ export class PagedSearch {
 
   private receive(chunk: Buffer): void {
     if (!this.listening) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    if (this.needed > 0 && this.buffered < this.needed) return;
-    const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
-    this.chunks = [];
-    this.buffered = 0;
-    this.needed = 0;
+    let from = 0;
+    if (this.buffered > 0) {
+      // A message begun in an earlier read: joined with as much of this read as it needs (all of
+      // it while its length is unknown), not with the whole read (a copy of every read, before).
+      const needed = this.needed;
+      if (needed > 0 && this.buffered + chunk.length < needed) {
+        this.chunks.push(chunk);
+        this.buffered += chunk.length;
+        return;
+      }
+      from = needed > 0 ? needed - this.buffered : chunk.length;
+      this.chunks.push(from === chunk.length ? chunk : chunk.subarray(0, from));
+      const head = Buffer.concat(this.chunks, this.buffered + from);
+      this.chunks = [];
+      this.buffered = 0;
+      this.needed = 0;
+      if (!this.consume(head, 0) || from === chunk.length) return;
+      if (this.buffered > 0) {
+        // Not reached (the head is exactly one message), but never parse past a message left incomplete.
+        this.chunks.push(chunk.subarray(from));
+        this.buffered += chunk.length - from;
+        this.needed = 0;
+        return;
+      }
+    }
+    this.consume(chunk, from);
+  }
+
+  /** Parses the messages in buf from `from` on and keeps an incomplete last one; false once nothing more is to be read. */
+  private consume(buf: Buffer, from: number): boolean {
     let consumed: number;
     try {
-      consumed = this.parse(buf);
+      consumed = this.parse(buf, from);
     } catch (err) {
       this.fail(err instanceof Error ? err : new Error(String(err)));
       this.socket.destroy();
-      return;
+      return false;
     }
     if (consumed < buf.length && this.listening) {
       // Keep only the incomplete message (a copy, so the big chunk it came from can be freed).
@@ -240,12 +263,13 @@ export class PagedSearch {
       this.chunks.push(rest);
       this.buffered = rest.length;
     }
+    return this.listening;
   }
 
-  /** Parses every complete message in `buf`; returns the bytes consumed. */
-  private parse(buf: Buffer): number {
+  /** Parses every complete message in `buf` from `from` on; returns the offset after the last one. */
+  private parse(buf: Buffer, from: number): number {
     const len = [0];
-    let p = 0;
+    let p = from;
     while (p < buf.length) {
       if (buf[p] !== TAG_SEQUENCE) throw new LdapDecodeError(`message starts with 0x${buf[p].toString(16)}`);
       const q = readLength(buf, p + 1, buf.length, len);
