@@ -26,11 +26,11 @@ import { planPage, runChanges } from '../store/plan-rows-repo';
 import { getServer } from '../store/servers-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { approveHeldPlan, discardHeldPlan } from '../sync/approval';
-import { withApplyAhead } from '../sync/apply-ahead';
+import { takeApply, withApplyAhead } from '../sync/apply-ahead';
 import { concludeRun } from '../sync/conclude-run';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
-import { Pacer } from '../sync/planner';
+import { Pacer, type Plan } from '../sync/planner';
 import { recoverAtStart, recoverStaleLock } from '../sync/recovery';
 import { endRunFailed } from '../sync/run-failure';
 import { dueServers, serverStatuses } from '../sync/schedule';
@@ -309,8 +309,18 @@ export class SyncService {
     }
     progress('planning', pages, entries);
     const { planner } = await planning;
-    const plan = await planner.planInTurns(pacer);
+    // A sync is applied while its plan is made, in a transaction that commits only if the plan is
+    // applied after all (not held, not cancelled): see ApplyStream.
+    const stream = job.kind === 'sync' && entries > 0 ? takeApply(this.db, runId).stream({ kind: 'sync', runId, serverId: job.serverId!, lastSyncAt: lastSync?.startedAt ?? null, now: this.now().toISOString() }) : null;
+    let plan: Plan;
+    try {
+      plan = await planner.planInTurns(pacer, stream ? (changes, done) => stream.send(changes, done) : undefined);
+    } catch (err) {
+      await stream?.stop();
+      throw err;
+    }
     if (signal.aborted) {
+      await stream?.stop();
       this.endFailed(runId, new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.'), { entries, managedBefore });
       return getRun(this.db, runId);
     }
@@ -325,6 +335,7 @@ export class SyncService {
       onApplying: () => progress('applying', pages, entries),
       pacer,
       signal,
+      stream,
     });
     if (outcome === 'applied') progress('done', pages, entries);
     return getRun(this.db, runId);

@@ -14,11 +14,12 @@
  */
 import type Database from 'better-sqlite3';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
-import type { ApplyWorkerInput, ApplyWorkerMessage } from './apply-protocol';
+import type { ApplyWorkerInput, ApplyWorkerMessage, StreamedSyncJob } from './apply-protocol';
+import type { ChangeCounts, StoredChange } from '../store/plan-rows-repo';
 import { setBusyTimeout } from '../store/open-transaction';
 import { startWorker } from '../threads/start-worker';
 import type { ApplyChange } from './apply';
-import { runApplyJob, type ApplyJob } from './apply-job';
+import { runApplyJob, type ApplyJob, type SyncApplyJob } from './apply-job';
 import type { SeenUser } from './planner';
 
 /** Input items posted per message: a few ms of structured clone each, with a turn of the event loop between them. */
@@ -43,6 +44,29 @@ export interface PendingApply {
   run(job: ApplyJob, source: ApplySource, breathe: () => Promise<void>, now?: () => Date): Promise<void>;
   /** Stops the worker when the job will not be run (a cancel or an error before the apply). */
   cancel(): void;
+  /**
+   * Starts applying a sync while its plan is made (null for an in-memory store: then {@link run}
+   * after the plan). The worker's transaction, opened now, holds the store's write lock until it
+   * commits or rolls back.
+   */
+  stream(job: StreamedSyncJob): ApplyStream | null;
+}
+
+/**
+ * A sync applied while its plan is made: the worker writes each chunk of changes as plan rows and
+ * applies it, in the one transaction that commits with the run's record, so nothing of it shows
+ * (neither rows nor users) unless all of it commits. The planner only appends changes, so a chunk
+ * sent is final.
+ */
+export interface ApplyStream {
+  /** Sends the changes not sent yet once a chunk's worth wait (all of them when `all`). */
+  send(changes: readonly StoredChange[], all: boolean): Promise<void>;
+  /** Sends the users seen and gone, then commits with the run's end. Resolves once committed; rejects, having changed nothing, when it failed. */
+  commit(end: SyncApplyJob['end'], rowCounts: ChangeCounts, source: Pick<ApplySource, 'seen' | 'gone'>, breathe: () => Promise<void>, now: () => Date): Promise<void>;
+  /** Rolls back everything sent (a held plan); resolves once the worker has let go of the store. */
+  abandon(): Promise<void>;
+  /** Stops the worker (a cancel, an error on main); resolves once it has let go of the store. */
+  stop(): Promise<void>;
 }
 
 const NO_SOURCE: ApplySource = { changes: [], seen: [], gone: [] };
@@ -63,6 +87,7 @@ export function startApply(db: Database.Database): PendingApply {
         runApplyJob(db, job, { changes: applicable(source.changes), seen: source.seen.filter((s) => s.changed), gone: [...source.gone] });
       },
       cancel() {},
+      stream: () => null,
     };
   }
   const worker = startWorker('apply-worker', { workerData: { file: db.name } });
@@ -101,6 +126,18 @@ export function startApply(db: Database.Database): PendingApply {
     if (!settled) void worker.terminate();
     settled = true;
   };
+  /** Stops the worker and waits until it has (its open transaction, if any, is then rolled back). */
+  const stop = async () => {
+    const wasSettled = settled;
+    settled = true;
+    if (!wasSettled) await worker.terminate();
+  };
+  /** The worker's answer to the end of a stream; a failure rebuilt as main throws it. */
+  const settleAnswer = async () => {
+    const m = await answer;
+    settled = true;
+    if (m.type === 'failed') throw rebuilt(m);
+  };
   return {
     async run(job, source, breathe, now) {
       const restoreBusyTimeout = setBusyTimeout(db, 0);
@@ -137,6 +174,55 @@ export function startApply(db: Database.Database): PendingApply {
       }
     },
     cancel,
+    stream(job) {
+      const restoreBusyTimeout = setBusyTimeout(db, 0);
+      post({ type: 'begin', job });
+      let sent = 0;
+      let ended = false;
+      const end = async (last: () => Promise<void>) => {
+        if (ended) return;
+        ended = true;
+        try {
+          await last();
+        } catch (err) {
+          await stop();
+          throw err;
+        } finally {
+          restoreBusyTimeout();
+          worker.unref();
+        }
+      };
+      return {
+        async send(changes, all) {
+          while (!ended && (changes.length - sent >= POST_CHUNK || (all && sent < changes.length))) {
+            const to = Math.min(changes.length, sent + POST_CHUNK);
+            await postChunk({ type: 'rows', rows: changes.slice(sent, to) });
+            sent = to;
+          }
+        },
+        commit: (endOfRun, rowCounts, source, breathe, now) =>
+          end(async () => {
+            const seen = source.seen.filter((s) => s.changed);
+            for (let i = 0; i < seen.length; i += POST_CHUNK) {
+              await postChunk({ type: 'seen', rows: seen.slice(i, i + POST_CHUNK) });
+              await breathe();
+            }
+            for (let i = 0; i < source.gone.length; i += POST_CHUNK * 5) post({ type: 'gone', ids: source.gone.slice(i, i + POST_CHUNK * 5) });
+            post({ type: 'commit', finishedAt: now().toISOString(), end: endOfRun, rowCounts });
+            await settleAnswer();
+          }),
+        abandon: () =>
+          end(async () => {
+            // Rolled back once it answers: the write lock is free for main (the held plan's rows).
+            post({ type: 'rollback' });
+            await settleAnswer();
+          }),
+        stop: () =>
+          end(async () => {
+            await stop();
+          }),
+      };
+    },
   };
 }
 

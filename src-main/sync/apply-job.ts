@@ -49,7 +49,7 @@ export interface ApplyInput {
 }
 
 /** How a sync job's changes are written (its run's start is when the users were seen). Call inside its transaction. */
-export function syncApplyContext(db: Database.Database, job: SyncApplyJob): ApplyContext {
+export function syncApplyContext(db: Database.Database, job: Pick<SyncApplyJob, 'serverId' | 'lastSyncAt' | 'runId' | 'now'>): ApplyContext {
   return { serverId: job.serverId, lastSyncAt: job.lastSyncAt, seenAt: getRun(db, job.runId).startedAt, now: new Date(job.now) };
 }
 

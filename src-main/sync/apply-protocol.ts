@@ -2,6 +2,10 @@
 import type { ApplyChange } from './apply';
 import type { ApplyJob, SyncApplyJob } from './apply-job';
 import type { SeenUser } from './planner';
+import type { ChangeCounts, StoredChange } from '../store/plan-rows-repo';
+
+/** A sync streamed while its plan is made: its end (and its rows' counts) come with the commit. */
+export type StreamedSyncJob = Omit<SyncApplyJob, 'end' | 'rowCounts'>;
 
 /** What the worker is started with. */
 export interface ApplyWorkerData {
@@ -9,13 +13,20 @@ export interface ApplyWorkerData {
   file: string;
 }
 
-/** Messages main posts: a streamed sync (begin, chunks, commit) or one job run at once. */
+/**
+ * Messages main posts: a streamed sync (begin, chunks, commit) or one job run at once. A sync whose
+ * plan rows main has written sends `changes` (what applying needs); one streamed while its plan is
+ * made sends `rows` instead (the worker writes them as plan rows too), its end with the commit, and
+ * may be rolled back (a held plan).
+ */
 export type ApplyWorkerInput =
-  | { type: 'begin'; job: SyncApplyJob }
+  | { type: 'begin'; job: SyncApplyJob | StreamedSyncJob }
   | { type: 'changes'; rows: ApplyChange[] }
+  | { type: 'rows'; rows: StoredChange[] }
   | { type: 'seen'; rows: SeenUser[] }
   | { type: 'gone'; ids: string[] }
-  | { type: 'commit'; finishedAt: string }
+  | { type: 'commit'; finishedAt: string; end?: SyncApplyJob['end']; rowCounts?: ChangeCounts }
+  | { type: 'rollback' }
   | { type: 'run'; job: ApplyJob };
 
 /** The worker's messages: `took` once per chunk written (main keeps few chunks in flight), then its answer. Errors cross as name, code and message and are rebuilt on main. */

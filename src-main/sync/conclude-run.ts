@@ -3,11 +3,15 @@
  * simulation records its plan, a sync either waits for approval (hold policy) or is applied in one
  * transaction together with its run record, so a crash at any moment leaves the store as it was.
  *
- * The plan rows (100k for a first sync) are written first, in chunks with turns given to the event
- * loop between them, while the run is still 'running'; the run record is finished last, in the
- * transaction that applies the plan for a sync (run by the apply worker, src-main/sync/apply-in-worker.ts). A run that ends any other way drops its rows (here
- * on an error or a cancel, in recovery when its process died), so a run never shows a partial plan
- * once it has ended, and the store's users change only in the one apply transaction.
+ * A sync of a store on disk is applied while its plan is made (ApplyStream, apply-in-worker.ts):
+ * the apply worker writes each chunk of changes as plan rows and applies it, in the transaction
+ * that commits here with the run's record, or is rolled back here when the plan is held (its rows
+ * are then written again, with what applying needs) or the run fails. Otherwise (a simulation, a
+ * held plan, an in-memory store) the plan rows are written here, in chunks with turns given to the
+ * event loop between them, while the run is still 'running'; the run record is finished last, for a
+ * sync in the apply worker's transaction. A run that ends any other way drops its rows (here on an
+ * error or a cancel, in recovery when its process died), so a run never shows a partial plan once
+ * it has ended, and the store's users change only in the one apply transaction.
  */
 import type Database from 'better-sqlite3';
 import type { RunKind, RunSummary } from '../../src-shared/domain/sync';
@@ -17,6 +21,7 @@ import { discardHeldRuns, finishRun, getRun } from '../store/runs-repo';
 import { countChanges, deleteChanges, recordChangeCounts, writeChangesInTurns } from '../store/plan-rows-repo';
 import { readSyncSettings } from '../store/settings-repo';
 import { takeApply } from './apply-ahead';
+import type { ApplyStream } from './apply-in-worker';
 import { heldReason } from './hold-policy';
 import { Pacer, type Plan } from './planner';
 import { endRunFailed } from './run-failure';
@@ -38,6 +43,12 @@ export interface Conclusion {
   pacer?: Pacer;
   /** A cancel stops the run up to its apply (the apply itself is one transaction). */
   signal?: AbortSignal;
+  /**
+   * A sync's apply that ran while the plan was made (sync/plan-stream.ts): the worker has written
+   * every change as plan rows and applied it, uncommitted. It commits with the run's record, or is
+   * rolled back (a held plan, an empty result) and the run concludes as without it.
+   */
+  stream?: ApplyStream | null;
 }
 
 /**
@@ -49,6 +60,7 @@ export async function concludeRun(db: Database.Database, c: Conclusion): Promise
     return await conclude(db, c);
   } catch (err) {
     // Nothing of the run remains but its record, which the caller ends as failed or cancelled.
+    await c.stream?.stop();
     deleteChanges(db, c.runId);
     throw err;
   }
@@ -58,6 +70,7 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
   const { runId, plan, previous } = c;
   // Outage is not absence: an empty result where entries were found before changes nothing.
   if (plan.entries === 0 && ((previous?.entries ?? 0) > 0 || plan.managedBefore > 0)) {
+    await c.stream?.abandon();
     const before = (previous?.entries ?? 0) > 0 ? `it returned ${previous!.entries} entries at ${previous!.startedAt}` : `${plan.managedBefore} users are managed by this server`;
     endRunFailed(
       db,
@@ -75,6 +88,7 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
     if (c.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
   };
   if (c.kind !== 'sync') {
+    await c.stream?.abandon();
     await writeChangesInTurns(db, runId, plan.changes, false, breathe);
     db.transaction(() => {
       recordChangeCounts(db, runId, countChanges(plan.changes));
@@ -89,6 +103,7 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
   );
   if (held) {
     // Kept with what applying needs: an approval applies exactly this plan later.
+    await c.stream?.abandon();
     await writeChangesInTurns(db, runId, plan.changes, true, breathe);
     db.transaction(() => {
       discardHeldRuns(db, serverId, runId);
@@ -96,6 +111,12 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
       finishRun(db, runId, { status: 'held', heldReason: held, ...end }, c.now());
     })();
     return 'held';
+  }
+  if (c.stream) {
+    // Written and applied while the plan was made: what is left is the users seen and gone, and the commit.
+    c.onApplying?.();
+    await c.stream.commit(end, countChanges(plan.changes), { seen: plan.seen, gone: plan.gone }, () => pacer.breathe(), c.now);
+    return 'applied';
   }
   // Started when the run started (see apply-ahead.ts), or now: it loads while the plan rows are written.
   const apply = takeApply(db, runId);

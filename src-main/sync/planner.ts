@@ -38,9 +38,17 @@ import { PlanOutput } from './plan/plan-output';
 import { decideReused } from './plan/reused-username';
 import { Pacer, runAll, SLICE_MASK, type Steps } from './plan/slices';
 import type { Plan, PlanContext } from './plan/types';
+import type { StoredChange } from '../store/plan-rows-repo';
 
 export type { ChangeData, OrgRef, Plan, PlanContext, RoleRef, SeenUser } from './plan/types';
 export { Pacer } from './plan/slices';
+
+/**
+ * Sees a plan's changes while it is made (a sync's apply then starts before the plan is done, see
+ * sync/plan-stream.ts): called with the changes so far (changes are only appended, never altered)
+ * at each stop of the planner, and with `done` once they are all there.
+ */
+export type PlanWatch = (changes: readonly StoredChange[], done: boolean) => void | Promise<void>;
 
 /**
  * Collects entries as pages arrive (compactly: see plan/collected-entries.ts), then plans once.
@@ -53,6 +61,8 @@ export class Planner {
   private byKey: Map<string, number>;
   private entries: CollectedEntries;
   private planned = false;
+  /** The changes planned so far, while {@link steps} runs (they are only ever appended to). */
+  private output: PlanOutput | null = null;
 
   /** A planner over `ctx.managed`; `byKey` is for {@link Planner.inTurns} (built here when absent). */
   constructor(ctx: PlanContext, byKey?: Map<string, number>) {
@@ -92,8 +102,22 @@ export class Planner {
    * plan/slices.ts): what a run in the app or the CLI uses, so the window, cancel and progress are
    * never held for the length of a plan.
    */
-  planInTurns(pacer: Pacer = new Pacer()): Promise<Plan> {
-    return pacer.run(this.steps());
+  planInTurns(pacer: Pacer = new Pacer(), watch?: PlanWatch): Promise<Plan> {
+    return watch ? this.watched(pacer, watch) : pacer.run(this.steps());
+  }
+
+  /** {@link planInTurns} with `watch` called with the changes so far at every stop and once at the end. */
+  private async watched(pacer: Pacer, watch: PlanWatch): Promise<Plan> {
+    const steps = this.steps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) {
+        await watch(r.value.changes, true);
+        return r.value;
+      }
+      if (this.output) await watch(this.output.changes, false);
+      await pacer.breathe();
+    }
   }
 
   /** The rules, one after the other, each stopping every SLICE (1024) entries or users. */
@@ -111,6 +135,7 @@ export class Planner {
     claimDuplicateOwners(duplicates, byKey, matches);
 
     const out = new PlanOutput();
+    this.output = out;
     const answers = new Answers(ctx, entries);
     const d: Deciding = { ctx, users, answers, out, freed: new Set(), ownerOf: (k) => usernameOwner(k, users, byKey, answers, ctx.others) };
     const facts = newFacts();
@@ -162,6 +187,7 @@ export class Planner {
     this.users = new ManagedUsers(0);
     this.byKey = new Map();
     this.entries = new CollectedEntries(this.users, this.byKey, ctx);
+    this.output = null;
     return {
       changes: out.changes,
       counts: out.counts,

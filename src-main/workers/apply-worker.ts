@@ -26,8 +26,9 @@ import { checkStore, storeDamaged } from '../store/integrity';
 import { beginWrite, commitWrite, rollbackWrite } from '../store/open-transaction';
 import { planApplier } from '../sync/apply';
 import { finishSyncApply, runApplyJob, syncApplyContext, type SyncApplyJob } from '../sync/apply-job';
+import { changeRangeWriter } from '../store/plan-rows-repo';
 import { ownWorkerData } from '../threads/start-worker';
-import type { ApplyWorkerData, ApplyWorkerInput, ApplyWorkerMessage } from '../sync/apply-protocol';
+import type { ApplyWorkerData, ApplyWorkerInput, ApplyWorkerMessage, StreamedSyncJob } from '../sync/apply-protocol';
 
 const port = parentPort!;
 const { file } = ownWorkerData<ApplyWorkerData>(workerData);
@@ -66,8 +67,11 @@ function writable(): Database.Database {
   return db;
 }
 
-/** The streamed sync in progress: its job, its writer, and its first failure (the transaction is then rolled back). */
-let open: { job: SyncApplyJob; apply: ReturnType<typeof planApplier> | null; error: unknown } | null = null;
+/**
+ * The streamed sync in progress: its job, its writers (of user changes; of plan rows, for one
+ * streamed while its plan is made), and its first failure (the transaction is then rolled back).
+ */
+let open: { job: SyncApplyJob | StreamedSyncJob; apply: ReturnType<typeof planApplier> | null; rows: ReturnType<typeof changeRangeWriter> | null; error: unknown } | null = null;
 
 function failed(err: unknown): ApplyWorkerMessage {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -98,7 +102,7 @@ function answer(m: ApplyWorkerMessage): void {
 port.on('message', (m: ApplyWorkerInput) => {
   switch (m.type) {
     case 'begin':
-      open = { job: m.job, apply: null, error: null };
+      open = { job: m.job, apply: null, rows: null, error: null };
       try {
         beginWrite(writable());
         open.apply = planApplier(db!, syncApplyContext(db!, m.job));
@@ -111,6 +115,15 @@ port.on('message', (m: ApplyWorkerInput) => {
       step((apply) => apply.changes(m.rows));
       port.postMessage({ type: 'took' } satisfies ApplyWorkerMessage);
       break;
+    case 'rows':
+      // Plan rows (without apply data: a plan applied now needs none kept) and what they change.
+      step((apply, conn) => {
+        open!.rows ??= changeRangeWriter(conn, open!.job.runId);
+        open!.rows(m.rows, 0, m.rows.length, false);
+        apply.changes(m.rows);
+      });
+      port.postMessage({ type: 'took' } satisfies ApplyWorkerMessage);
+      break;
     case 'seen':
       step((apply) => apply.seen(m.rows));
       port.postMessage({ type: 'took' } satisfies ApplyWorkerMessage);
@@ -120,11 +133,20 @@ port.on('message', (m: ApplyWorkerInput) => {
       break;
     case 'commit':
       step((_, conn) => {
-        finishSyncApply(conn, open!.job, m.finishedAt);
+        const job = open!.job;
+        const end = m.end ?? ('end' in job ? job.end : undefined);
+        if (!end) throw new Error('The apply worker got commit without the run\'s end.');
+        finishSyncApply(conn, { ...job, end, rowCounts: m.rowCounts ?? ('rowCounts' in job ? job.rowCounts : undefined) }, m.finishedAt);
         checkpointAfterTransaction(conn);
         commitWrite(conn);
       });
       answer(open && open.error === null ? { type: 'done' } : failed(open?.error ?? new Error('The apply worker got commit without begin.')));
+      break;
+    case 'rollback':
+      // A plan streamed while it was made that is not applied after all (held, or the run stopped).
+      if (open && open.error === null && db?.inTransaction) rollbackWrite(db);
+      open = null;
+      answer({ type: 'done' });
       break;
     case 'run':
       try {

@@ -679,6 +679,28 @@ describe('cancel', () => {
     }
   });
 
+  it('a cancel while the plan is made (its apply already streaming to the worker): cancelled, nothing changed, the lock free', async () => {
+    const ctx = await openCtx(shared);
+    const before = dump(ctx.app.store.db);
+    const abort = new AbortController();
+    const r = await ctx.app.sync.run({
+      serverId: ctx.server.id,
+      mode: 'sync',
+      trigger: 'manual',
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.phase === 'planning') abort.abort();
+      },
+    });
+    expectEnded(ctx, r, 'cancelled', 'CANCELLED');
+    expect(dump(ctx.app.store.db)).toEqual(before);
+    expect([...ctx.app.sync.allChanges(r.id)]).toEqual([]);
+    // The worker's transaction is gone with it: the next sync applies the whole plan.
+    const next = await syncApplied(ctx);
+    expect(next.counts.created).toBeGreaterThan(1000);
+    expect([...ctx.app.sync.allChanges(next.id)].length).toBe(next.counts.created + next.counts.errors);
+  });
+
   it('SyncService.cancel(runId) after the first page: cancelled, nothing changed', async () => {
     const ctx = await openCtx(shared);
     const before = dump(ctx.app.store.db);

@@ -1,0 +1,131 @@
+/**
+ * A sync applied while its plan is made (ApplyStream, sync/apply-in-worker.ts): the apply worker
+ * writes each chunk as plan rows and applies it in one transaction, which commits with the run's
+ * record or is rolled back. Real SQLite files, the real worker.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emptyCounts } from '../../src-shared/domain/sync';
+import { openStore, type Store } from '../../src-main/store/db';
+import { insertOrganization } from '../../src-main/store/organizations-repo';
+import { getRun, startRun } from '../../src-main/store/runs-repo';
+import { countChanges, storedChanges, writeChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
+import { insertServer } from '../../src-main/store/servers-repo';
+import { startApply, type ApplyStream } from '../../src-main/sync/apply-in-worker';
+import type { ChangeData } from '../../src-main/sync/planner';
+import { serverRow } from './server-row';
+
+const NOW = new Date('2026-01-01T10:00:00.000Z');
+const now = () => NOW;
+/** More than two of the stream's chunks (2000 changes each), and a part of one. */
+const CREATES = 5500;
+
+let dir: string;
+const stores: Store[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lss-apply-stream-'));
+});
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function newStore(): { db: Database.Database; orgId: string } {
+  const store = openStore(join(dir, 'store.sqlite'));
+  stores.push(store);
+  insertServer(store.db, serverRow());
+  const org = insertOrganization(store.db, { name: 'Dept A', authServerId: 'srv-1' });
+  return { db: store.db, orgId: org.id };
+}
+
+function creates(n: number, orgId: string): StoredChange[] {
+  return Array.from({ length: n }, (_, seq) => {
+    const data: ChangeData = { kind: 'create', id: `user-${seq}`, username: `ann${seq}`, email: `ann${seq}@example.com`, firstName: 'Ann', lastName: `Lee ${seq}`, orgId, roleIds: [], dn: `uid=ann${seq},dc=example,dc=com`, directoryId: `dir-${seq}` };
+    return { seq, username: data.username, dn: data.dn, userId: data.id, action: 'create', to: 'Dept A', data };
+  });
+}
+
+function streamFor(db: Database.Database, runId: string): ApplyStream {
+  startRun(db, { id: runId, serverId: 'srv-1', serverName: 'Corporate LDAP', kind: 'sync', trigger: 'manual' }, NOW);
+  const stream = startApply(db).stream({ kind: 'sync', runId, serverId: 'srv-1', lastSyncAt: null, now: NOW.toISOString() });
+  if (!stream) throw new Error('a store on disk streams');
+  return stream;
+}
+
+const userCount = (db: Database.Database) => (db.prepare(`SELECT COUNT(*) AS n FROM users`).get() as { n: number }).n;
+const rowCount = (db: Database.Database, runId: string) => (db.prepare(`SELECT COUNT(*) AS n FROM sync_changes WHERE run_id = ?`).get(runId) as { n: number }).n;
+const end = (n: number) => ({ entries: n, managedBefore: 0, managedAfter: n, activeAfter: n, counts: { ...emptyCounts(), created: n } });
+/** Main can write (the worker let go of the store's write lock): a plan row of run `runId`, then dropped. */
+function mainCanWrite(db: Database.Database, runId: string): void {
+  // At once: a lock still held fails with SQLITE_BUSY instead of being waited for.
+  db.pragma('busy_timeout = 0');
+  writeChanges(db, runId, [{ seq: 1_000_000, username: 'x', dn: null, userId: null, action: 'error', reason: 'probe', data: null }]);
+  db.prepare(`DELETE FROM sync_changes WHERE run_id = ? AND seq = 1000000`).run(runId);
+}
+
+describe('a sync applied while its plan is made', () => {
+  it('writes every change as a plan row and applies it, and commits both with the run record', async () => {
+    const { db, orgId } = newStore();
+    const changes = creates(CREATES, orgId);
+    const stream = streamFor(db, 'run-1');
+    // As the planner calls it: the changes so far (only full chunks go), then all of them.
+    await stream.send(changes.slice(0, 4500), false);
+    await stream.send(changes.slice(0, 5000), false);
+    // Nothing shows before the commit.
+    expect(userCount(db)).toBe(0);
+    expect(rowCount(db, 'run-1')).toBe(0);
+    await stream.send(changes, true);
+    await stream.commit(end(CREATES), countChanges(changes), { seen: [], gone: [] }, async () => {}, now);
+    expect(userCount(db)).toBe(CREATES);
+    const rows = storedChanges(db, 'run-1');
+    expect(rows.map((r) => [r.seq, r.username, r.action, r.dn])).toEqual(changes.map((c) => [c.seq, c.username, 'create', c.dn]));
+    // As main writes them for an applied plan: no apply data, no planned id for a create.
+    expect(rows.every((r) => r.data === null && r.userId === null)).toBe(true);
+    expect(getRun(db, 'run-1')).toMatchObject({ status: 'applied', entries: CREATES, counts: { created: CREATES } });
+    mainCanWrite(db, 'run-1');
+  }, 60_000);
+
+  it('rolls everything back when the plan is not applied after all (held), and main can write at once', async () => {
+    const { db, orgId } = newStore();
+    const changes = creates(CREATES, orgId);
+    const stream = streamFor(db, 'run-2');
+    await stream.send(changes, true);
+    await stream.abandon();
+    expect(userCount(db)).toBe(0);
+    expect(rowCount(db, 'run-2')).toBe(0);
+    expect(getRun(db, 'run-2').status).toBe('running');
+    mainCanWrite(db, 'run-2');
+  }, 60_000);
+
+  it('stopped in the middle (a cancel), leaves nothing and frees the store', async () => {
+    const { db, orgId } = newStore();
+    const changes = creates(CREATES, orgId);
+    const stream = streamFor(db, 'run-3');
+    await stream.send(changes.slice(0, 4000), false);
+    await stream.stop();
+    expect(userCount(db)).toBe(0);
+    expect(rowCount(db, 'run-3')).toBe(0);
+    mainCanWrite(db, 'run-3');
+    // A stopped stream sends and commits nothing more.
+    await stream.send(changes, true);
+    await stream.commit(end(CREATES), countChanges(changes), { seen: [], gone: [] }, async () => {}, now);
+    expect(userCount(db)).toBe(0);
+  }, 60_000);
+
+  it('a change that cannot be written fails the commit with SQLite\'s error, having written nothing', async () => {
+    const { db, orgId } = newStore();
+    const changes = creates(CREATES, orgId);
+    // A user of an organization the store does not hold, in the second chunk.
+    (changes[3000].data as Extract<ChangeData, { kind: 'create' }>).orgId = 'no-such-org';
+    const stream = streamFor(db, 'run-4');
+    await stream.send(changes, true);
+    await expect(stream.commit(end(CREATES), countChanges(changes), { seen: [], gone: [] }, async () => {}, now)).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    expect(userCount(db)).toBe(0);
+    expect(rowCount(db, 'run-4')).toBe(0);
+    expect(getRun(db, 'run-4').status).toBe('running');
+    mainCanWrite(db, 'run-4');
+  }, 60_000);
+});
