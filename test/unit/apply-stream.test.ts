@@ -12,6 +12,9 @@ import { emptyCounts } from '../../src-shared/domain/sync';
 import { openStore, type Store } from '../../src-main/store/db';
 import { insertOrganization } from '../../src-main/store/organizations-repo';
 import { getRun, startRun } from '../../src-main/store/runs-repo';
+import { insertUser } from '../../src-main/store/users-repo';
+import { concludeRun } from '../../src-main/sync/conclude-run';
+import { Pacer, type Plan } from '../../src-main/sync/planner';
 import { countChanges, storedChanges, writeChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
 import { insertServer } from '../../src-main/store/servers-repo';
 import { startApply, type ApplyStream } from '../../src-main/sync/apply-in-worker';
@@ -33,8 +36,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function newStore(): { db: Database.Database; orgId: string } {
-  const store = openStore(join(dir, 'store.sqlite'));
+function newStore(name = 'store'): { db: Database.Database; orgId: string } {
+  const store = openStore(join(dir, `${name}.sqlite`));
   stores.push(store);
   insertServer(store.db, serverRow());
   const org = insertOrganization(store.db, { name: 'Dept A', authServerId: 'srv-1' });
@@ -127,5 +130,81 @@ describe('a sync applied while its plan is made', () => {
     expect(rowCount(db, 'run-4')).toBe(0);
     expect(getRun(db, 'run-4').status).toBe('running');
     mainCanWrite(db, 'run-4');
+  }, 60_000);
+});
+
+/**
+ * A plan of every kind of row a fresh store can take: creates (some with a reason), errors, and
+ * deactivations of `managed` users of the store (ids user-m0...).
+ */
+function mixedPlan(orgId: string, managed: number): Plan {
+  const changes: StoredChange[] = creates(CREATES, orgId);
+  for (let i = 0; i < changes.length; i += 7) changes[i].reason = 'Created with the roles Desktop User';
+  for (let i = 0; i < 300; i++) changes.push({ seq: changes.length, username: `bad${i}`, dn: `uid=bad${i},dc=example,dc=com`, userId: null, action: 'error', reason: 'The username is returned by 2 entries', data: null });
+  for (let i = 0; i < managed; i++) changes.push({ seq: changes.length, username: `m${i}`, dn: null, userId: `user-m${i}`, action: 'deactivate', reason: 'Not returned by the search', data: { kind: 'deactivate', reason: 'Not returned by the search' } });
+  const counts = { ...emptyCounts(), created: CREATES, errors: 300, deactivated: managed };
+  return { changes, counts, seen: [], gone: [], entries: CREATES + 300, managedBefore: managed, activeBefore: managed, managedAfter: managed + CREATES, activeAfter: CREATES };
+}
+
+/** Everything a run leaves in a store, without what differs by run id. */
+function outcome(db: Database.Database, runId: string) {
+  const run = getRun(db, runId);
+  return {
+    run: { status: run.status, entries: run.entries, counts: run.counts, managedBefore: run.managedBefore, managedAfter: run.managedAfter, activeAfter: run.activeAfter, heldReason: run.heldReason },
+    rows: db.prepare(`SELECT seq, user_id, username, dn, action, from_text, to_text, reason, data_json FROM sync_changes WHERE run_id = ? ORDER BY seq`).all(runId),
+    counts: db.prepare(`SELECT action, n FROM sync_change_counts WHERE run_id = ? ORDER BY action`).all(runId),
+    users: db.prepare(`SELECT id, username, username_key, email, first_name, last_name, org_id, active, deactivated_reason, deactivated_by, source_server_id, source_dn, directory_id, missing FROM users ORDER BY id`).all(),
+  };
+}
+
+/** Concludes `plan` as run `runId` of `kind`, streamed (as the planner sends it) or written by main. */
+async function conclude(db: Database.Database, runId: string, kind: 'sync' | 'simulate', plan: Plan, streamed: boolean) {
+  startRun(db, { id: runId, serverId: 'srv-1', serverName: 'Corporate LDAP', kind, trigger: 'manual' }, NOW);
+  const stream = !streamed
+    ? null
+    : kind === 'simulate'
+      ? startApply(db, { check: false }).stream({ kind, runId })
+      : startApply(db).stream({ kind, runId, serverId: 'srv-1', lastSyncAt: null, now: NOW.toISOString() });
+  if (streamed) {
+    await stream!.send(plan.changes.slice(0, 2500), false);
+    await stream!.send(plan.changes, true);
+  }
+  return concludeRun(db, { runId, kind, serverId: 'srv-1', plan, previous: null, lastSync: null, now, pacer: new Pacer(0), stream });
+}
+
+describe('streamed or not, a run ends the same', () => {
+  for (const kind of ['simulate', 'sync'] as const) {
+    it(`a ${kind}: the same plan rows, counts, run record and users`, async () => {
+      const a = newStore('main');
+      const b = newStore('streamed');
+      const plan = () => mixedPlan(a.orgId, 0);
+      // The organization ids differ between the stores: compared through each store's own.
+      expect(await conclude(a.db, 'run', kind, plan(), false)).toBe(kind === 'sync' ? 'applied' : 'simulated');
+      expect(await conclude(b.db, 'run', kind, mixedPlan(b.orgId, 0), true)).toBe(kind === 'sync' ? 'applied' : 'simulated');
+      const [x, y] = [outcome(a.db, 'run'), outcome(b.db, 'run')];
+      const sameOrg = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll(b.orgId, a.orgId));
+      expect(y.rows.length).toBe(CREATES + 300);
+      expect(sameOrg(y)).toEqual(x);
+      expect(x.users.length).toBe(kind === 'sync' ? CREATES : 0);
+    }, 60_000);
+  }
+
+  it('a sync held by the deactivation limit: rolled back, then the same held plan (with apply data) as without the stream', async () => {
+    const managed = 50;
+    const stores = [newStore('main'), newStore('streamed')];
+    for (const { db, orgId } of stores) {
+      for (let i = 0; i < managed; i++) {
+        insertUser(db, { id: `user-m${i}`, username: `m${i}`, orgId, sourceServerId: 'srv-1' }, NOW);
+      }
+    }
+    const [a, b] = stores;
+    expect(await conclude(a.db, 'run', 'sync', mixedPlan(a.orgId, managed), false)).toBe('held');
+    expect(await conclude(b.db, 'run', 'sync', mixedPlan(b.orgId, managed), true)).toBe('held');
+    const [x, y] = [outcome(a.db, 'run'), outcome(b.db, 'run')];
+    expect(x.run.heldReason).toBeTruthy();
+    expect(JSON.parse(JSON.stringify(y).replaceAll(b.orgId, a.orgId))).toEqual(x);
+    // Nothing applied: the managed users are all still active, no user created.
+    expect(y.users.length).toBe(managed);
+    expect((y.users as { active: number }[]).every((u) => u.active === 1)).toBe(true);
   }, 60_000);
 });
