@@ -37,10 +37,14 @@ export class ColumnPageWriter extends JsonPageWriter {
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly binaries: Uint8Array;
+  /** The entry (a counter) whose value set starts[k] holds: older starts are stale (no clearing per entry). */
+  private readonly setBy: Int32Array;
+  private entry = 0;
 
   constructor(private readonly columns: readonly string[]) {
     super();
     this.index = new Map(columns.map((c, k) => [c, k]));
+    this.setBy = new Int32Array(columns.length);
     this.starts = new Int32Array(columns.length);
     this.ends = new Int32Array(columns.length);
     this.binaries = new Uint8Array(columns.length);
@@ -63,8 +67,8 @@ export class ColumnPageWriter extends JsonPageWriter {
     let out = this.out;
     let n = copyQuoted(buf, r.start, de, out, this.n);
     if (n < 0) throw NOT_COPYABLE;
-    const { starts, ends, binaries } = this;
-    starts.fill(-1);
+    const { starts, ends, binaries, setBy } = this;
+    const entry = (this.entry = (this.entry + 1) | 0);
     const attrsEnd = r.enter(TAG_SEQUENCE, 'the attribute list');
     for (let position = 0; r.p < attrsEnd; position++) {
       const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
@@ -75,17 +79,18 @@ export class ColumnPageWriter extends JsonPageWriter {
       if (r.p < setEnd) {
         const k = this.columnOf(info);
         // Not asked for, or one name in two spellings: the entry object keeps it as the directory sent it.
-        if (k < 0 || starts[k] >= 0) throw NOT_COPYABLE;
+        if (k < 0 || setBy[k] === entry) throw NOT_COPYABLE;
+        setBy[k] = entry;
         starts[k] = r.p;
         ends[k] = setEnd;
         binaries[k] = info.binary ? 1 : 0;
       }
       r.p = partialEnd;
     }
-    for (let k = 0; k < starts.length; k++) {
+    for (let k = 0; k < setBy.length; k++) {
       if (n + 4 > out.length) [out, n] = this.grow(n, 4);
       out[n++] = COMMA;
-      if (starts[k] < 0) {
+      if (setBy[k] !== entry) {
         out[n++] = ZERO;
         continue;
       }

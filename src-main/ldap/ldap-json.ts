@@ -101,15 +101,15 @@ function utf8Sequence(buf: Buffer, i: number, e: number): number {
 const PLAIN = new Uint8Array(256);
 for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
 
-/** True when a byte of the 32-bit word w is 0 (exact as a whole, as in "Bit Twiddling Hacks"). */
-const hasZeroByte = (w: number) => ((w - 0x01010101) & ~w & 0x80808080) !== 0;
+const HIGH = 0x80808080 | 0;
 
 /**
- * True when the four bytes of w are all {@link PLAIN}: below 0x80, none below 0x20 (the
- * `hasless` test, exact once the bytes are below 0x80), no quote, no backslash.
+ * True when the four bytes of w are all {@link PLAIN}. Once every byte is below 0x80, adding to a
+ * byte never carries into the next: b + 0x60 has its high bit set when b >= 0x20, and
+ * (b ^ 0x22) + 0x7f when b is not a quote (likewise for the backslash), so all three hold for the
+ * four bytes when the four high bits of their AND are set.
  */
-const plainWord = (w: number) =>
-  (w & 0x80808080) === 0 && ((w - 0x20202020) & ~w & 0x80808080) === 0 && !hasZeroByte(w ^ 0x22222222) && !hasZeroByte(w ^ 0x5c5c5c5c);
+const plainWord = (w: number) => (w & HIGH) === 0 && ((w + 0x60606060) & ((w ^ 0x22222222) + 0x7f7f7f7f) & ((w ^ 0x5c5c5c5c) + 0x7f7f7f7f) & HIGH) === HIGH;
 
 /** A view of the last output written four bytes at a time (a page writer's, until it grows). */
 let outViewed: Uint8Array | null = null;
