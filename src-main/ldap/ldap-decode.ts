@@ -151,7 +151,7 @@ function lowerName(name: string): string {
 }
 
 let viewed: Uint8Array | null = null;
-let view = new DataView(new ArrayBuffer(0));
+let view: DataView = new DataView(new ArrayBuffer(0));
 
 /**
  * A DataView of `buf`, for reading it four bytes at a time. The last one is kept: the bulk read

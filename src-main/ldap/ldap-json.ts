@@ -113,7 +113,7 @@ const plainWord = (w: number) => (w & HIGH) === 0 && ((w + 0x60606060) & ((w ^ 0
 
 /** A view of the last output written four bytes at a time (a page writer's, until it grows). */
 let outViewed: Uint8Array | null = null;
-let outView = new DataView(new ArrayBuffer(0));
+let outView: DataView = new DataView(new ArrayBuffer(0));
 
 /**
  * Writes bytes [s, e) of `buf` as a JSON string at out[n] when they can be copied as its contents
