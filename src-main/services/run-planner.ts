@@ -20,6 +20,8 @@ export interface RunPlannerInput {
   scripts: ServerScripts;
   createUsers: boolean;
   defaultOrgId: string | null;
+  /** A simulation's plan is never applied: no apply data for new users (PlanContext.applyData). */
+  simulation: boolean;
 }
 
 /** The planner, once the users are loaded, and how many users the server managed before the run. */
@@ -38,6 +40,7 @@ export async function runPlanner(db: Database.Database, r: RunPlannerInput, pace
     hasRoleScript: r.scripts.roleName !== null,
     createUsers: r.createUsers,
     defaultOrgId: r.defaultOrgId,
+    applyData: !r.simulation,
     orgs: listOrganizations(db),
     roles: listRoles(db),
     managed,

@@ -263,7 +263,7 @@ export class SyncService {
     // Loading the managed users and planning give the event loop a turn every ~10 ms (the window, cancel, progress).
     const pacer = new Pacer();
     // They load while the directory is read too (100k users: ~0.4 s): the pages wait for them, not the read.
-    const planning = runPlanner(this.db, { serverId: job.serverId, serverName: job.serverName, usernameAttribute: target.usernameAttribute, mapping, scripts, createUsers: job.draft.createUsers, defaultOrgId: job.draft.defaultOrgId }, pacer);
+    const planning = runPlanner(this.db, { serverId: job.serverId, serverName: job.serverName, usernameAttribute: target.usernameAttribute, mapping, scripts, createUsers: job.draft.createUsers, defaultOrgId: job.draft.defaultOrgId, simulation: job.kind !== 'sync' }, pacer);
     planning.catch(() => {}); // awaited by the pages and after the read
     let pages = 0;
     let entries = 0;

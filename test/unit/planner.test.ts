@@ -99,6 +99,23 @@ describe('planner', () => {
     expect(p.gone).toEqual([]);
   });
 
+  it('gives a simulation\'s new users no planned id and no apply data, and otherwise the same plan', () => {
+    const managed = [user('alice', { directoryId: 'entryUUID:uuid-alice' })];
+    const entries = [entry('alice', { uuid: 'uuid-alice', mail: 'new@example.com' }), entry('carol'), entry('dave', { mail: '' }), entry('erin')];
+    const applied = plan({ managed, createUsers: true }, entries);
+    const simulated = plan({ managed, createUsers: true, applyData: false }, entries);
+    const creates = (p: Plan) => p.changes.filter((c) => c.action === 'create');
+    expect(creates(applied).map((c) => [c.username, typeof c.userId, (c.data as { kind: string }).kind])).toEqual([['carol', 'string', 'create'], ['erin', 'string', 'create']]);
+    expect(creates(simulated).map((c) => [c.username, c.userId, c.data])).toEqual([['carol', null, null], ['erin', null, null]]);
+    // Everything else is the same: the other rows whole, the creates but for their id and data.
+    const shown = (p: Plan) => p.changes.map((c) => (c.action === 'create' ? { ...c, userId: null, data: null } : c));
+    expect(shown(simulated)).toEqual(shown(applied));
+    expect(simulated.changes.some((c) => c.action === 'update')).toBe(true);
+    const { changes: _a, ...restApplied } = applied;
+    const { changes: _s, ...restSimulated } = simulated;
+    expect(restSimulated).toEqual(restApplied);
+  });
+
   it('plans nothing for entries that repeat their users, and rewrites no row', () => {
     const managed = [user('alice'), user('bob'), user('carol')];
     const p = plan({ managed }, [entry('alice'), entry('bob'), entry('carol')]);

@@ -51,19 +51,24 @@ export function decideNew(d: Deciding, f: EntryFacts, username: string, k: strin
     }
     roleIds = ids;
   }
-  const id = orderedUuid();
-  const { dn, email, firstName, lastName, directoryId } = f;
   out.counts.created++;
-  out.changes.push({
-    username,
-    dn,
-    userId: id,
-    action: 'create',
-    to: org.name,
-    reason: roleIds.length ? answers.createReason(roleIds) : undefined,
-    data: { kind: 'create', id, username, email, firstName, lastName, orgId: org.id, roleIds, dn, directoryId } satisfies ChangeData,
-    seq: out.changes.length,
-  });
+  const reason = roleIds.length ? answers.createReason(roleIds) : undefined;
+  if (ctx.applyData === false) {
+    out.changes.push({ username, dn: f.dn, userId: null, action: 'create', to: org.name, reason, data: null, seq: out.changes.length });
+  } else {
+    const id = orderedUuid();
+    const { dn, email, firstName, lastName, directoryId } = f;
+    out.changes.push({
+      username,
+      dn,
+      userId: id,
+      action: 'create',
+      to: org.name,
+      reason,
+      data: { kind: 'create', id, username, email, firstName, lastName, orgId: org.id, roleIds, dn, directoryId } satisfies ChangeData,
+      seq: out.changes.length,
+    });
+  }
   out.createdActive++;
 }
 
