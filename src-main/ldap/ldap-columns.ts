@@ -21,9 +21,22 @@ import { nameInfo, TAG_SEQUENCE } from './ldap-decode';
 import { copyQuoted, JsonPageWriter, NOT_COPYABLE, RANGED } from './ldap-json';
 
 const TAG_SET = 0x31;
+const TAG_OCTET_STRING = 0x04;
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 const ZERO = 0x30;
+
+/**
+ * The end of the contents of the element with this tag at q when its length is short (under 128
+ * bytes) and it fits before `end`, else -1: exactly the case Reader.enter reads inline.
+ */
+function shortEnd(buf: Buffer, q: number, end: number, tag: number): number {
+  if (q + 1 < end && buf[q] === tag) {
+    const len = buf[q + 1];
+    if (len < 0x80 && q + 2 + len <= end) return q + 2 + len;
+  }
+  return -1;
+}
 
 /** Which column a name is, remembered on the (per-position, reused) name info of ldap-decode.ts. */
 interface ColumnMemo {
@@ -70,22 +83,43 @@ export class ColumnPageWriter extends JsonPageWriter {
     const { starts, ends, binaries, setBy } = this;
     const entry = (this.entry = (this.entry + 1) | 0);
     const attrsEnd = r.enter(TAG_SEQUENCE, 'the attribute list');
-    for (let position = 0; r.p < attrsEnd; position++) {
-      const partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
-      const ne = r.range('an attribute name');
-      const info = nameInfo(buf, r.start, ne, position);
+    // Elements with a short length (all of a usual entry's but its attribute list) are read
+    // inline at a local offset q; any other, and every error, through the reader.
+    let q = r.p;
+    for (let position = 0; q < attrsEnd; position++) {
+      let a = q + 2;
+      let partialEnd = shortEnd(buf, q, end, TAG_SEQUENCE);
+      if (partialEnd < 0) {
+        r.p = q;
+        partialEnd = r.enter(TAG_SEQUENCE, 'an attribute');
+        a = r.p;
+      }
+      let ns = a + 2;
+      let ne = shortEnd(buf, a, end, TAG_OCTET_STRING);
+      if (ne < 0) {
+        r.p = a;
+        ne = r.range('an attribute name');
+        ns = r.start;
+      }
+      const info = nameInfo(buf, ns, ne, position);
       if (info.ranged) throw RANGED;
-      const setEnd = r.enter(TAG_SET, 'the values', info.name);
-      if (r.p < setEnd) {
+      let vs = ne + 2;
+      let setEnd = shortEnd(buf, ne, end, TAG_SET);
+      if (setEnd < 0) {
+        r.p = ne;
+        setEnd = r.enter(TAG_SET, 'the values', info.name);
+        vs = r.p;
+      }
+      if (vs < setEnd) {
         const k = this.columnOf(info);
         // Not asked for, or one name in two spellings: the entry object keeps it as the directory sent it.
         if (k < 0 || setBy[k] === entry) throw NOT_COPYABLE;
         setBy[k] = entry;
-        starts[k] = r.p;
+        starts[k] = vs;
         ends[k] = setEnd;
         binaries[k] = info.binary ? 1 : 0;
       }
-      r.p = partialEnd;
+      q = partialEnd;
     }
     for (let k = 0; k < setBy.length; k++) {
       if (n + 4 > out.length) [out, n] = this.grow(n, 4);
@@ -94,31 +128,43 @@ export class ColumnPageWriter extends JsonPageWriter {
         out[n++] = ZERO;
         continue;
       }
-      r.p = starts[k];
       const setEnd = ends[k];
-      let ve = r.range('a value');
+      let v = starts[k];
+      let ve = shortEnd(buf, v, end, TAG_OCTET_STRING);
+      if (ve < 0) [v, ve] = this.longValue(v);
+      else v += 2;
       const many = ve < setEnd;
       if (many) out[n++] = 0x5b; // [
       for (;;) {
-        const s = r.start;
         // Room for the value (base64 is 4/3 of it), its quotes, and the comma or bracket after it.
-        const room = 2 * (ve - s) + 8;
+        const room = 2 * (ve - v) + 8;
         if (n + room > out.length) [out, n] = this.grow(n, room);
         if (binaries[k]) {
           out[n++] = QUOTE;
-          n += out.write(buf.toString('base64', s, ve), n, 'latin1');
+          n += out.write(buf.toString('base64', v, ve), n, 'latin1');
           out[n++] = QUOTE;
         } else {
-          n = copyQuoted(buf, s, ve, out, n);
+          n = copyQuoted(buf, v, ve, out, n);
           if (n < 0) throw NOT_COPYABLE;
         }
-        if (r.p >= setEnd) break;
+        if (ve >= setEnd) break;
         out[n++] = COMMA;
-        ve = r.range('a value');
+        v = ve;
+        ve = shortEnd(buf, v, end, TAG_OCTET_STRING);
+        if (ve < 0) [v, ve] = this.longValue(v);
+        else v += 2;
       }
       if (many) out[n++] = 0x5d; // ]
     }
     this.n = n;
+  }
+
+  /** The value element at q read by the reader (a long length, or an error): its contents' start and end. */
+  private longValue(q: number): [number, number] {
+    const r = this.reader;
+    r.p = q;
+    const e = r.range('a value');
+    return [r.start, e];
   }
 
   /** Makes room for `more` bytes after offset n of the entry being written; returns the (maybe new) output and n. */
