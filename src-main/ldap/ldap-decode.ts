@@ -150,26 +150,11 @@ function lowerName(name: string): string {
   return l;
 }
 
-let viewed: Uint8Array | null = null;
-let view: DataView = new DataView(new ArrayBuffer(0));
-
-/**
- * A DataView of `buf`, for reading it four bytes at a time. The last one is kept: the bulk read
- * asks for the same socket read's buffer for every name and value in it.
- */
-export function viewOf(buf: Uint8Array): DataView {
-  if (buf !== viewed) {
-    viewed = buf;
-    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
-  return view;
-}
-
 /** An attribute name as it appeared at one position of an entry. */
 export interface NameInfo {
   bytes: Buffer;
-  /** The name's bytes as little-endian 32-bit words (its last length % 4 bytes left out), compared before the bytes. */
-  words: Uint32Array;
+  /** The name's bytes as little-endian 32-bit words (its last length % 4 bytes left out): compared a word at a time. */
+  words: Int32Array;
   name: string;
   lower: string;
   binary: boolean;
@@ -191,9 +176,8 @@ export function nameInfo(buf: Buffer, s: number, e: number, position: number): N
   const cached = nameAtPosition[position];
   if (cached !== undefined && cached.bytes.length === e - s) {
     const { bytes, words } = cached;
-    const v = viewOf(buf);
     let j = 0;
-    while (j < words.length && v.getUint32(s + 4 * j, true) === words[j]) j++;
+    for (let i = s; j < words.length && (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) === words[j]; i += 4) j++;
     if (j === words.length) {
       let i = 4 * j;
       while (i < bytes.length && bytes[i] === buf[s + i]) i++;
@@ -203,8 +187,8 @@ export function nameInfo(buf: Buffer, s: number, e: number, position: number): N
   const name = buf.toString('utf8', s, e);
   const lower = lowerName(name);
   const bytes = Buffer.from(buf.subarray(s, e));
-  const words = new Uint32Array(bytes.length >> 2);
-  for (let j = 0; j < words.length; j++) words[j] = bytes.readUInt32LE(4 * j);
+  const words = new Int32Array(bytes.length >> 2);
+  for (let j = 0; j < words.length; j++) words[j] = bytes.readInt32LE(4 * j);
   const info: NameInfo = { bytes, words, name, lower, binary: isBinaryAttribute(name), ranged: lower.includes(';range=') };
   if (position < 64) nameAtPosition[position] = info;
   return info;

@@ -10,7 +10,7 @@
  * through decodeSearchEntry and JSON.stringify.
  */
 import type { DirectoryEntry } from '../directory/entry';
-import { decodeSearchEntry, nameInfo, Reader, TAG_SEQUENCE, viewOf } from './ldap-decode';
+import { decodeSearchEntry, nameInfo, Reader, TAG_SEQUENCE } from './ldap-decode';
 import { hasRangedAttribute } from './ranged-attributes';
 
 const TAG_SET = 0x31;
@@ -123,7 +123,6 @@ let outView: DataView = new DataView(new ArrayBuffer(0));
  */
 export function copyQuoted(buf: Buffer, s: number, e: number, out: Buffer, n: number): number {
   out[n++] = QUOTE;
-  const view = viewOf(buf);
   const short = e - s < SHORT_COPY;
   if (short && out !== outViewed) {
     outViewed = out;
@@ -132,7 +131,8 @@ export function copyQuoted(buf: Buffer, s: number, e: number, out: Buffer, n: nu
   const to = n;
   for (let i = s; i < e; ) {
     if (i + 4 <= e) {
-      const w = view.getUint32(i, true);
+      // Assembled from bytes: a DataView of the input would be one more object per socket read.
+      const w = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
       if (plainWord(w)) {
         if (short) outView.setUint32(n, w, true);
         n += 4;
