@@ -1,25 +1,15 @@
 /**
  * The writes a sync's apply makes to users, as named operations (the SQL stays in the store).
- * Statements are prepared once per connection; creation, the bulk of a first sync, binds
- * positional parameters.
+ * Statements are prepared once per connection; creation, the bulk of a first sync, writes many
+ * users per statement (create-users.ts).
  */
 import type Database from 'better-sqlite3';
+import { userCreator, type SyncedUser } from './create-users';
 import { nameKey } from './name-key';
 import { prepared } from './statement-cache';
 import { userStatusStatements } from './users-repo';
 
-/** A new user as a sync creates it. */
-export interface SyncedUser {
-  id: string;
-  username: string;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  orgId: string;
-  roleIds: readonly string[];
-  dn: string;
-  directoryId: string | null;
-}
+export type { SyncedUser } from './create-users';
 
 /** Field values to set (absent: unchanged). */
 export type UserFields = Partial<Record<'username' | 'email' | 'firstName' | 'lastName', string>>;
@@ -48,13 +38,7 @@ export function syncWrites(db: Database.Database) {
       missing = 0, first_seen_at = coalesce(first_seen_at, @at), last_seen_at = @at WHERE id = @id`,
   );
   const gone = prepared(db, `UPDATE users SET missing = 1, last_seen_at = coalesce(@last, last_seen_at) WHERE id = @id`);
-  const create = prepared(
-    db,
-    `INSERT INTO users (id, username, username_key, email, first_name, last_name, org_id, active, source_server_id, source_dn,
-      directory_id, first_seen_at, last_seen_at, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const createRole = prepared(db, `INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)`);
+  const createUsers = userCreator(db);
   return {
     /** Deactivates an active user (and their devices) on behalf of sync. */
     deactivate(id: string, at: string, reason: string): void {
@@ -66,8 +50,11 @@ export function syncWrites(db: Database.Database) {
     },
     /** Creates a user of server `serverId`, active, seen at `seenAt`. */
     create(u: SyncedUser, serverId: string, seenAt: string, at: string): void {
-      create.run(u.id, u.username, nameKey(u.username), u.email, u.firstName, u.lastName, u.orgId, serverId, u.dn, u.directoryId, seenAt, seenAt, at, at);
-      for (const roleId of u.roleIds) createRole.run(u.id, roleId);
+      createUsers([u], serverId, seenAt, at);
+    },
+    /** Creates users in order, as {@link create} for each would (the same rows, the same first error), many per statement. */
+    createAll(users: readonly SyncedUser[], serverId: string, seenAt: string, at: string): void {
+      createUsers(users, serverId, seenAt, at);
     },
     /** Moves a user to another organization. */
     move(id: string, orgId: string, at: string): void {

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { checkpointAfterTransaction } from '../store/db';
 import type { StoredChange } from '../store/plan-rows-repo';
-import { syncWrites } from '../store/sync-writes';
+import { syncWrites, type SyncedUser } from '../store/sync-writes';
 import type { ChangeData, SeenUser } from './planner';
 
 /** What applying one change needs: its user and its apply data (a plan row without its texts). */
@@ -52,11 +52,24 @@ export function planApplier(db: Database.Database, o: ApplyContext) {
   const seenAt = o.seenAt ?? at;
   const write = syncWrites(db);
   return {
-    /** Applies changes (those without data or user write nothing). */
+    /** Applies changes in order (those without data or user write nothing). */
     changes(changes: readonly ApplyChange[]): void {
+      // Consecutive creates (a first sync's plan is nearly all creates) are written together, many
+      // users per statement; any other change first writes the creates before it.
+      const creates: SyncedUser[] = [];
+      const flush = () => {
+        if (creates.length === 0) return;
+        write.createAll(creates, o.serverId, seenAt, at);
+        creates.length = 0;
+      };
       for (const c of changes) {
         const d = c.data as ChangeData | null;
         if (!d || !c.userId) continue;
+        if (d.kind === 'create') {
+          creates.push(d);
+          continue;
+        }
+        flush();
         const id = c.userId;
         switch (d.kind) {
           case 'deactivate':
@@ -64,9 +77,6 @@ export function planApplier(db: Database.Database, o: ApplyContext) {
             break;
           case 'reactivate':
             write.reactivate(id, at);
-            break;
-          case 'create':
-            write.create(d, o.serverId, seenAt, at);
             break;
           case 'move':
             write.move(id, d.orgId, at);
@@ -83,6 +93,7 @@ export function planApplier(db: Database.Database, o: ApplyContext) {
             break;
         }
       }
+      flush();
     },
     /** Records where users were seen. Only rows whose facts changed are written: a user returned again is "seen" through the run's record (see 0003_sync.sql). */
     seen(seen: readonly SeenUser[]): void {
