@@ -26,11 +26,10 @@ import { checkStore, storeDamaged } from '../store/integrity';
 import { beginWrite, commitWrite, rollbackWrite } from '../store/open-transaction';
 import { planApplier } from '../sync/apply';
 import { finishSyncApply, runApplyJob, syncApplyContext, type SyncApplyJob } from '../sync/apply-job';
-import { changeRangeWriter } from '../store/plan-rows-repo';
 import { ownWorkerData } from '../threads/start-worker';
 import type { ApplyWorkerData, ApplyWorkerInput, ApplyWorkerMessage, StreamedSimulationJob, StreamedSyncJob } from '../sync/apply-protocol';
 import { finishRun } from '../store/runs-repo';
-import { recordChangeCounts } from '../store/plan-rows-repo';
+import { changeRangeWriter, recordChangeCounts } from '../store/plan-rows-repo';
 
 const port = parentPort!;
 const { file, check = true } = ownWorkerData<ApplyWorkerData>(workerData);
