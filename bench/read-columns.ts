@@ -8,6 +8,7 @@
  *
  * Two cases take turns, with a GC before each, after one warm-up round (which digests the pages):
  *   - writer: ColumnPageWriter.add on each entry's contents, finish() per page (decode + column write);
+ *   - json writer: the same with JsonPageWriter (entry JSON: a snapshot's or a dynamic script's read);
  *   - stream 64k / 1msg: the whole paged search (search-stream.ts's PagedSearch: framing, joining
  *     messages split across reads, the paged-results cookie) on a stand-in socket, fed the messages
  *     in 64 KiB reads (a directory ahead of the reader) or one message per read (a reader keeping
@@ -22,6 +23,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { BerWriter, PresenceFilter } from 'ldapts';
 import { ColumnPageWriter } from '../src-main/ldap/ldap-columns';
+import { JsonPageWriter } from '../src-main/ldap/ldap-json';
 import { PagedSearch } from '../src-main/ldap/search-stream';
 import { encodeEntry, utf8, type Attr } from '../test/unit/ber-entries';
 import { userAttributes, userDn } from '../test/rig/directory-data';
@@ -128,9 +130,9 @@ function makeData(n: number): Data {
   return { stream, starts, ends, chunks, messages: reads };
 }
 
-/** Decode + column write of every entry, straight into the writer. */
-function runWriter(d: Data, digest: Hash | null): number {
-  const w = new ColumnPageWriter(COLUMNS);
+/** Decode + column write of every entry (or entry JSON, for a read of every attribute), straight into the writer. */
+function runWriter(d: Data, digest: Hash | null, json = false): number {
+  const w = json ? new JsonPageWriter() : new ColumnPageWriter(COLUMNS);
   let count = 0;
   for (let from = 0; from < d.starts.length; from += PAGE) {
     for (let i = from; i < Math.min(from + PAGE, d.starts.length); i++) w.add(d.stream, d.starts[i], d.ends[i]);
@@ -197,6 +199,7 @@ async function main(): Promise<void> {
   console.log(`${n} entries in pages of ${PAGE}: ${(data.stream.length / 2 ** 20).toFixed(1)} MiB of LDAP messages, ${COLUMNS.length} columns`);
   const cases: [string, (digest: Hash | null) => number | Promise<number>][] = [
     ['writer', (h) => runWriter(data, h)],
+    ['json writer', (h) => runWriter(data, h, true)],
     ['stream 64k', (h) => runStream(data.chunks, h)],
     ['stream 1msg', (h) => runStream(data.messages, h)],
   ];

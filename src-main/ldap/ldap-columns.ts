@@ -166,11 +166,4 @@ export class ColumnPageWriter extends JsonPageWriter {
     const e = r.range('a value');
     return [r.start, e];
   }
-
-  /** Makes room for `more` bytes after offset n of the entry being written; returns the (maybe new) output and n. */
-  private grow(n: number, more: number): [Buffer, number] {
-    this.n = n;
-    this.ensure(more);
-    return [this.out, n];
-  }
 }

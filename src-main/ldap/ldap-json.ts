@@ -160,6 +160,12 @@ export function copyQuoted(buf: Buffer, s: number, e: number, out: Buffer, n: nu
   return n;
 }
 
+/** Copies a short constant (a key, a separator) to out[n]; returns the offset after it. */
+function put(out: Buffer, n: number, src: Buffer): number {
+  for (let i = 0; i < src.length; i++) out[n++] = src[i];
+  return n;
+}
+
 /**
  * One page being written: a u32 entry count, then `[entry,entry,...]`. Entries are appended as
  * their messages are parsed; {@link finish} gives the page as one transferable buffer.
@@ -256,9 +262,13 @@ export class JsonPageWriter {
   protected copyEntry(buf: Buffer, p: number, end: number): void {
     const r = this.reader.reset(buf, p, end);
     const de = r.range('the entry DN');
-    this.bytes(DN_KEY);
-    if (!this.quoted(buf, r.start, de)) throw NOT_COPYABLE;
-    this.bytes(ATTRIBUTES_KEY);
+    this.ensure(DN_KEY.length + (de - r.start) + 2 + ATTRIBUTES_KEY.length);
+    // Written straight into the page at a local offset; this.n moves once the attributes are written.
+    let out = this.out;
+    let n = put(out, this.n, DN_KEY);
+    n = copyQuoted(buf, r.start, de, out, n);
+    if (n < 0) throw NOT_COPYABLE;
+    n = put(out, n, ATTRIBUTES_KEY);
     const attrsEnd = r.enter(TAG_SEQUENCE, 'the attribute list');
     const lowers = this.lowers;
     const binary = this.binary;
@@ -281,22 +291,32 @@ export class JsonPageWriter {
       }
       if (lowers.includes(info.lower)) throw NOT_COPYABLE; // one name in two spellings: merged by the decoder
       lowers.push(info.lower);
-      if (written++ > 0) this.byte(COMMA);
-      this.bytes((info.jsonKey ??= Buffer.from(`${JSON.stringify(info.name)}:`)));
-      this.byte(0x5b); // [
+      const key = (info.jsonKey ??= Buffer.from(`${JSON.stringify(info.name)}:`));
+      if (n + key.length + 2 > out.length) [out, n] = this.grow(n, key.length + 2);
+      if (written++ > 0) out[n++] = COMMA;
+      n = put(out, n, key);
+      out[n++] = 0x5b; // [
       for (let v = 0; r.p < setEnd; v++) {
         const ve = r.range('a value', info.name);
-        if (v > 0) this.byte(COMMA);
+        const s = r.start;
+        // Room for the comma, the value (base64 is 4/3 of it) and its quotes, and the bracket after it.
+        const room = 2 * (ve - s) + 8;
+        if (n + room > out.length) [out, n] = this.grow(n, room);
+        if (v > 0) out[n++] = COMMA;
         if (info.binary) {
-          this.byte(QUOTE);
-          this.text(buf.toString('base64', r.start, ve));
-          this.byte(QUOTE);
-        } else if (!this.quoted(buf, r.start, ve)) throw NOT_COPYABLE; // to escape, or not UTF-8 (then the whole attribute is base64)
+          out[n++] = QUOTE;
+          n += out.write(buf.toString('base64', s, ve), n, 'latin1');
+          out[n++] = QUOTE;
+        } else {
+          n = copyQuoted(buf, s, ve, out, n);
+          if (n < 0) throw NOT_COPYABLE; // to escape, or not UTF-8 (then the whole attribute is base64)
+        }
       }
-      this.byte(0x5d); // ]
+      out[n++] = 0x5d; // ]
       if (info.binary) binary.push(info.name);
       r.p = partialEnd;
     }
+    this.n = n;
     this.byte(0x7d); // } of attributes
     if (binary.length > 0) {
       this.bytes(BINARY_KEY);
@@ -307,6 +327,13 @@ export class JsonPageWriter {
       this.byte(0x5d);
     }
     this.byte(0x7d); // } of the entry
+  }
+
+  /** Makes room for `more` bytes after offset n of the entry being written; returns the (maybe new) output and n. */
+  protected grow(n: number, more: number): [Buffer, number] {
+    this.n = n;
+    this.ensure(more);
+    return [this.out, n];
   }
 
   /** The page so far as one buffer (entry count, then the JSON array) and its held entries; the writer starts a new page. */
