@@ -4,7 +4,8 @@
  * approval. The runs themselves are in runs-repo.ts.
  */
 import type Database from 'better-sqlite3';
-import { SYNC_ACTIONS, type PlanChange, type PlanFilter, type PlanPage, type SyncAction } from '../../src-shared/domain/sync';
+import type { PlanChange, PlanFilter, PlanPage } from '../../src-shared/domain/sync';
+import { SYNC_ACTIONS, type SyncAction } from '../../src-shared/domain/sync-actions';
 import { getRun } from './runs-repo';
 import { prepared } from './statement-cache';
 

@@ -1,13 +1,7 @@
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import {
-  emptyCounts,
-  type RunKind,
-  type RunStatus,
-  type RunSummary,
-  type RunTrigger,
-  type SyncCounts,
-} from '../../src-shared/domain/sync';
+import type { RunKind, RunStatus, RunSummary, RunTrigger } from '../../src-shared/domain/sync';
+import { emptyCounts, type SyncCounts } from '../../src-shared/domain/sync-actions';
 import { AppError, type ErrorInfo } from '../../src-shared/errors';
 import { prepared } from './statement-cache';
 

@@ -5,10 +5,9 @@
  */
 import { z } from 'zod';
 import type { ErrorInfo } from '../errors';
+import type { SyncAction, SyncCounts } from './sync-actions';
 
-/** What one planned change does to one user. */
-export const SYNC_ACTIONS = ['deactivate', 'reactivate', 'create', 'move', 'roles', 'update', 'dn', 'reused', 'error'] as const;
-export type SyncAction = (typeof SYNC_ACTIONS)[number];
+export { SYNC_ACTIONS, emptyCounts, type SyncAction, type SyncCounts } from './sync-actions';
 
 /** Labels for the plan view's filters and the CLI's text output. */
 export const SYNC_ACTION_LABELS: Record<SyncAction, string> = {
@@ -37,25 +36,6 @@ export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'approve';
 export const RUN_STATUSES = ['running', 'simulated', 'applied', 'held', 'failed', 'cancelled', 'interrupted', 'discarded', 'approved'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** How many users each kind of change touches (a user can count in several). */
-export interface SyncCounts {
-  deactivated: number;
-  reactivated: number;
-  created: number;
-  moved: number;
-  rolesChanged: number;
-  updated: number;
-  /** Users whose entry was renamed or moved in the directory (its DN changed): shown, applied, never held for. */
-  dnChanged: number;
-  /**
-   * Usernames returned by a different entry than the user's (another directory ID): the user is not
-   * taken over; an active one is deactivated (and counts in `deactivated` too, so toward the hold limits).
-   */
-  reused: number;
-  errors: number;
-}
-
-export const emptyCounts = (): SyncCounts => ({ deactivated: 0, reactivated: 0, created: 0, moved: 0, rolesChanged: 0, updated: 0, dnChanged: 0, reused: 0, errors: 0 });
 
 /** Each count with the words that follow its figure in a run summary, in display order. */
 export const SYNC_COUNT_LABELS: readonly (readonly [keyof SyncCounts, string])[] = [
