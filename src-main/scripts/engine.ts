@@ -152,10 +152,11 @@ export class ScriptEngine {
   /**
    * evaluate() over entries packed by the caller with the same scripts' plan (a script worker's
    * entry point). Console lines carry an empty dn: the caller knows the entries. `hints`: see
-   * EvaluationHints.
+   * EvaluationHints. `plan`: the plan the entries were packed with, when the caller has it (else it
+   * is derived here from the scripts and `attributes`, which parses the scripts).
    */
-  evaluatePacked(scripts: ServerScripts, packed: PackedEntries, opts: EvaluateOptions & { hints?: EvaluationHints } = {}): EvaluationResult {
-    const plan = this.planFor(scripts, opts.attributes);
+  evaluatePacked(scripts: ServerScripts, packed: PackedEntries, opts: EvaluateOptions & { hints?: EvaluationHints; plan?: WirePlan } = {}): EvaluationResult {
+    const plan = opts.plan ?? this.planFor(scripts, opts.attributes);
     const batch = (start: number) => packed.batches[start / BATCH_SIZE];
     return this.run(scripts, plan, { count: packed.count, batch, dn: () => '', hints: opts.hints }, opts);
   }

@@ -44,6 +44,42 @@ function quickjsCode(): Promise<object | null> {
   return compiledCode;
 }
 
+/** What {@link Sandbox.newModule} uses of quickjs-emscripten. */
+interface QuickJSLibrary {
+  newVariant: typeof import('quickjs-emscripten').newVariant;
+  newQuickJSWASMModuleFromVariant: typeof import('quickjs-emscripten').newQuickJSWASMModuleFromVariant;
+  releaseSync: typeof import('quickjs-emscripten').RELEASE_SYNC;
+}
+
+let library: Promise<QuickJSLibrary> | null = null;
+
+/**
+ * quickjs-emscripten's core and its release-sync variant, loaded here rather than at the top: the
+ * main thread loads this file for its constants (HOST_PHASE...) and never makes a sandbox itself in
+ * a run (the script worker does). The pieces are required as CommonJS (their `require` builds),
+ * not through the package's entry: that entry loads all four variants, and the variant loads its
+ * Emscripten module with `import()`, which made each script worker start Node's ES module loader
+ * (~25 internal modules, fs/promises and readline among them: 30-50 ms of its start-up CPU).
+ * Through `createRequire`, so that no bundler follows them (they stay in node_modules). Should a
+ * future layout not have them, the package's entry is used as before.
+ */
+function quickjsLibrary(): Promise<QuickJSLibrary> {
+  library ??= (async () => {
+    try {
+      const load = createRequire(import.meta.url);
+      const core = load('quickjs-emscripten-core') as Pick<QuickJSLibrary, 'newVariant' | 'newQuickJSWASMModuleFromVariant'>;
+      const { QuickJSFFI } = load('@jitl/quickjs-wasmfile-release-sync/ffi') as { QuickJSFFI: Awaited<ReturnType<QuickJSLibrary['releaseSync']['importFFI']>> };
+      const loader = load('@jitl/quickjs-wasmfile-release-sync/emscripten-module') as Awaited<ReturnType<QuickJSLibrary['releaseSync']['importModuleLoader']>>;
+      const releaseSync: QuickJSLibrary['releaseSync'] = { type: 'sync', importFFI: async () => QuickJSFFI, importModuleLoader: async () => loader };
+      return { newVariant: core.newVariant, newQuickJSWASMModuleFromVariant: core.newQuickJSWASMModuleFromVariant, releaseSync };
+    } catch {
+      const q = await import('quickjs-emscripten');
+      return { newVariant: q.newVariant, newQuickJSWASMModuleFromVariant: q.newQuickJSWASMModuleFromVariant, releaseSync: q.RELEASE_SYNC };
+    }
+  })();
+  return library;
+}
+
 /** Cursor value for host-side work in the sandbox (loading a batch, collecting errors): it gets a generous budget. */
 export const HOST_PHASE = -3;
 const HOST_PHASE_MS = 5000;
@@ -138,14 +174,12 @@ export class Sandbox {
    */
   static async newModule(maxBytes: number): Promise<QuickJSWASMModule> {
     const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum: Math.max(INITIAL_PAGES + 16, Math.floor(maxBytes / PAGE_BYTES)) });
-    // Imported here, not at the top: the main thread loads this file for its constants
-    // (HOST_PHASE...) and never makes a sandbox itself in a run (the script worker does).
-    const [{ newQuickJSWASMModule, newVariant, RELEASE_SYNC }, code] = await Promise.all([import('quickjs-emscripten'), quickjsCode()]);
-    const variant = newVariant(RELEASE_SYNC, {
+    const [quickjs, code] = await Promise.all([quickjsLibrary(), quickjsCode()]);
+    const variant = quickjs.newVariant(quickjs.releaseSync, {
       wasmMemory: memory as NonNullable<CustomizeVariantOptions['wasmMemory']>,
       ...(code ? { wasmModule: code as NonNullable<CustomizeVariantOptions['wasmModule']> } : {}),
     });
-    return newQuickJSWASMModule(variant);
+    return quickjs.newQuickJSWASMModuleFromVariant(variant);
   }
 
   /** A sandbox in an existing module (a new runtime and context; synchronous). */

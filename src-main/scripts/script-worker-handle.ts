@@ -15,6 +15,7 @@ import type { Worker } from 'node:worker_threads';
 import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../../src-shared/domain/scripts';
 import { startWorker } from '../threads/start-worker';
 import { newProgressBuffer, PROGRESS, progressNow, readProgress, type ProgressRecord } from './progress-cell';
+import { withPlan } from './request-plan';
 import type { ScriptWorkerData, WorkerReply, WorkerRequest } from './worker-protocol';
 
 /** Extra time past a step's budget before the watchdog terminates the worker. */
@@ -127,7 +128,7 @@ export class ScriptWorkerHandle {
       const tick = watchdogTickMs(this.limits.timeMs);
       this.watchdog = setInterval(() => this.check(), tick);
       this.watchdog.unref();
-      this.worker.postMessage({ ...req, id } as WorkerRequest, transfer);
+      this.worker.postMessage(withPlan({ ...req, id } as WorkerRequest), transfer);
     });
   }
 
