@@ -42,6 +42,16 @@ async function ldapModify(ldif: string): Promise<void> {
   });
 }
 
+/** The few browser globals the in-page steps below use (this project's Node typings have no DOM). */
+type PageGlobals = {
+  document: {
+    querySelector(selector: string): object | null;
+    getSelection(): { selectAllChildren(node: object): void } | null;
+    execCommand(command: 'insertText', showUi: false, text: string): boolean;
+  };
+  MutationObserver: new (callback: () => void) => { observe(node: object, options: Record<string, boolean>): void; disconnect(): void };
+};
+
 const row = (app: Page, username: string) => app.locator(`[data-testid="preview-row"][data-username="${username}"]`);
 
 test('types an Active script and watches the active column change; a syntax error shows its line and column', async ({ app }) => {
@@ -75,7 +85,10 @@ test('types an Active script and watches the active column change; a syntax erro
 
   // console.log lines reach the Output panel with the entry's DN.
   await setScript(app, 'Active script', "function(entry) {\n  if (entry.uid == 'user00003') console.log('checking', entry.employeeType);\n  return entry.employeeType != 'contractor';\n}");
+  // The editor keeps what was filled in (it once put back an older text of its own), and its check answered.
+  await expect(app.getByRole('textbox', { name: 'Active script' })).toContainText("console.log('checking', entry.employeeType);  return entry.employeeType != 'contractor';}");
   await expect(app.getByTestId('script-diagnostics-active').locator('li')).toHaveCount(0);
+  await expect(app.getByTestId('script-check-error')).toHaveCount(0);
   await expect(app.getByTestId('script-output')).toContainText('checking staff');
   await expect(app.getByTestId('script-output')).toContainText(slapd.userDn(3));
   await expect(inactive).toHaveCount(17);
@@ -89,6 +102,51 @@ test('types an Active script and watches the active column change; a syntax erro
   await app.getByTestId('server-item').getByRole('button', { name: 'Corp' }).click();
   await expect(app.getByRole('textbox', { name: 'Active script' })).toContainText("console.log('checking', entry.employeeType)");
   await expect(inactive).toHaveCount(17);
+});
+
+test('keeps what is typed right after the whole script was replaced, while the page still owes that text its effects', async ({ app }) => {
+  await addServer(app);
+  await expect(app.getByTestId('preview-row')).toHaveCount(50);
+  const editor = app.getByRole('textbox', { name: 'Active script' });
+  const help = app.getByTestId('simulate-drafts-help');
+  for (let i = 1; i <= 3; i++) {
+    // A blank Active script makes the form's help above the preview say so: its change shows when
+    // React has committed the next text.
+    await setScript(app, 'Active script', '');
+    await expect(help).toContainText('Active script');
+    const text = `function(entry) { return entry.uid != 'user0000${i}'; `;
+    // Replaces the whole text as a paste or a fill does (React commits that at default priority and
+    // runs its effects in a later task), then types `}` just after that commit, before those effects:
+    // the order a loaded machine gives by chance. The editor once took the committed, older text for
+    // an outside change and put it back, dropping the keystroke.
+    const typed = await editor.evaluate(
+      (content, [text, key]) =>
+        new Promise<string>((resolve) => {
+          const page = globalThis as unknown as PageGlobals;
+          const formHelp = page.document.querySelector('[data-testid="simulate-drafts-help"]');
+          if (!formHelp) return resolve('the form help was not found');
+          const type = (how: string) => {
+            committed.disconnect();
+            clearTimeout(late);
+            page.document.execCommand('insertText', false, key);
+            resolve(how);
+          };
+          const committed = new page.MutationObserver(() => type('after the commit'));
+          const late = setTimeout(() => type('the form help did not change'), 5000);
+          committed.observe(formHelp, { attributes: true, childList: true, characterData: true, subtree: true });
+          content.focus();
+          page.document.getSelection()?.selectAllChildren(content);
+          page.document.execCommand('insertText', false, text);
+        }),
+      [text, '}'] as const,
+    );
+    expect(typed).toBe('after the commit');
+    await expect(editor).toHaveText(`${text}}`);
+    await expect(row(app, `user0000${i}`)).toHaveAttribute('data-active', 'false');
+    await expect(app.getByTestId('script-diagnostics-active').locator('li')).toHaveCount(0);
+    await expect(editor).toHaveText(`${text}}`);
+  }
+  await expect(app.getByTestId('preview-summary')).toContainText('49 active · 1 inactive · 0 errors');
 });
 
 test('pages through the results and searches a username, escaped', async ({ app }) => {

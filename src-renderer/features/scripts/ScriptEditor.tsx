@@ -54,8 +54,13 @@ export function ScriptEditor({ label, value, onChange, diagnostics, attributes, 
   attributesRef.current = attributes;
   const config = useRef({ readOnly: new Compartment(), aria: new Compartment() });
   const initial = useRef({ value, readOnly, label });
-  // The last text reported through onChange: a render still carrying it is not an outside change.
-  const emitted = useRef(value);
+  // The texts reported through onChange that no render has carried back yet, oldest first. A render
+  // may carry an OLDER one of them: React commits an update made outside a discrete event (a paste,
+  // a fill: `beforeinput` inside the shadow root) at default priority, and its effects can run after
+  // the next keystroke was already reported. Only a value that is none of them is an outside change.
+  const unacknowledged = useRef<string[]>([]);
+  // The value of the latest render seen by the effect below.
+  const seen = useRef(value);
 
   useEffect(() => {
     const host = hostRef.current;
@@ -90,8 +95,9 @@ export function ScriptEditor({ label, value, onChange, diagnostics, attributes, 
           config.current.aria.of(ariaOf(start.label)),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged) return;
-            emitted.current = update.state.doc.toString();
-            onChangeRef.current(emitted.current);
+            const text = update.state.doc.toString();
+            unacknowledged.current.push(text);
+            onChangeRef.current(text);
           }),
         ],
       }),
@@ -104,15 +110,23 @@ export function ScriptEditor({ label, value, onChange, diagnostics, attributes, 
     };
   }, []);
 
-  // The value changed from outside (Discard, Save, a template): replace the document.
+  // The value changed from outside (Discard, Save, a template): replace the document. A value the
+  // editor reported itself is an echo, even a stale one (replacing the document with it would take
+  // back what was typed since): it and the older texts before it are acknowledged, nothing more.
+  // After every render, so that an echo equal to the previous value (typed, then erased) is
+  // acknowledged too.
   useEffect(() => {
+    const pending = unacknowledged.current;
+    const echo = pending.indexOf(value);
+    if (echo >= 0) pending.splice(0, echo + 1);
+    const changed = value !== seen.current;
+    seen.current = value;
     const view = viewRef.current;
-    if (!view) return;
+    if (echo >= 0 || !changed || !view) return;
+    pending.length = 0;
     const current = view.state.doc.toString();
-    if (value === emitted.current) return;
-    emitted.current = value;
     if (current !== value) view.dispatch({ changes: { from: 0, to: current.length, insert: value } });
-  }, [value]);
+  });
 
   useEffect(() => {
     const view = viewRef.current;

@@ -37,6 +37,8 @@ export function useScriptCheck(scripts: ServerScripts): { diagnostics: Diagnosti
         },
         (e: unknown) => {
           if (mine !== seq.current) return;
+          // The diagnostics of an older text would be shown against this one: none, and the error.
+          setDiagnostics(NONE);
           setError(errorInfoOf(e));
         },
       );
