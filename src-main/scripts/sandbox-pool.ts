@@ -32,18 +32,11 @@ export class SandboxPool {
 
   /**
    * A pool whose sandboxes' memory can never grow past `maxBytes`; `progress`: see Sandbox.progress.
-   * Resolves with the first sandbox and, in the usual case, the spare module ({@link ready} waits
-   * for one made later). Both modules are instantiated before QuickJS runs any code: instantiated
-   * afterwards, while V8 optimises the QuickJS functions that making the first sandbox made hot,
-   * the spare waited for that compilation (measured 100-250 ms of wall), and with it a worker's
-   * first request. Made first, it costs a few milliseconds.
+   * Resolves with the first sandbox; the spare module follows in the background ({@link ready} waits for it).
    */
   static async create(maxBytes: number, onSwitch: () => void, progress: ProgressWriter | null = null): Promise<SandboxPool> {
-    const [first, spare] = await Promise.allSettled([Sandbox.newModule(maxBytes), Sandbox.newModule(maxBytes)]);
-    if (first.status === 'rejected') throw first.reason;
-    const pool = new SandboxPool(Sandbox.open(first.value), maxBytes, onSwitch, progress);
-    if (spare.status === 'fulfilled') pool.spare = spare.value;
-    else pool.orderSpare();
+    const pool = new SandboxPool(await Sandbox.create(maxBytes), maxBytes, onSwitch, progress);
+    pool.orderSpare();
     return pool;
   }
 

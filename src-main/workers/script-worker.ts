@@ -30,8 +30,8 @@ async function main(): Promise<void> {
     send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;
   }
-  // Ready with the engine's first sandbox and, usually, its spare module (sandbox-pool.ts). A
-  // request waits for a spare (one ordered later if that failed), so every call can fall back on it.
+  // Ready with the engine's first sandbox; its spare is made meanwhile. A request waits for the
+  // spare (already there by the time the first page arrives), so every call can fall back on it.
   port.on('message', (m: PlannedRequest) => void engine.ready().then(() => handle(m), () => handle(m)));
   const handle = (m: PlannedRequest) => {
     try {
