@@ -177,7 +177,9 @@ export function nameInfo(buf: Buffer, s: number, e: number, position: number): N
   if (cached !== undefined && cached.bytes.length === e - s) {
     const { bytes, words } = cached;
     let j = 0;
-    for (let i = s; j < words.length && (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) === words[j]; i += 4) j++;
+    for (let i = s; j < words.length; i += 4, j++) {
+      if ((buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) !== words[j]) break;
+    }
     if (j === words.length) {
       let i = 4 * j;
       while (i < bytes.length && bytes[i] === buf[s + i]) i++;
