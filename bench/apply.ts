@@ -13,7 +13,11 @@
  * creates. Plus RSS before the timed run and the child's peak RSS, and the store's size. Prints
  * figures, medians over the rounds; no thresholds.
  *
- *   npm run bench:apply -- [--users 100000] [--runs 5] [--moves 1000] [--roles 1000]
+ *   npm run bench:apply -- [--users 100000] [--runs 5] [--moves 1000] [--roles 1000] [--chunk 0]
+ *
+ * --chunk N writes the plans as the apply worker does for a sync applied while its plan is made
+ * (apply-worker.ts, 'rows' messages): N changes at a time, their plan rows then their changes; the
+ * apply and plan rows parts add up the chunks. 0 (default): all changes, then all plan rows.
  *
  * For experiments: BENCH_APPLY_PRAGMAS runs extra pragmas after the store is opened
  * (e.g. "cache_size=-16384;synchronous=FULL"); BENCH_APPLY_SQL names a file of SQL run once the
@@ -34,15 +38,15 @@ import type Database from 'better-sqlite3';
 import { parseIntArgs } from './args';
 import { collector, machineLine, MB, median, runBench, runTsxChild, table } from './runtime';
 import { openDatabase } from '../src-main/native/sqlite-binding';
-import { openStore } from '../src-main/store/db';
+import { checkpointAfterTransaction, openStore } from '../src-main/store/db';
 import { checkStore } from '../src-main/store/integrity';
 import { finishRun, startRun } from '../src-main/store/runs-repo';
-import { changeWriter, type StoredChange } from '../src-main/store/plan-rows-repo';
-import { applyChanges } from '../src-main/sync/apply';
+import { changeRangeWriter, changeWriter, type StoredChange } from '../src-main/store/plan-rows-repo';
+import { applyChanges, planApplier } from '../src-main/sync/apply';
 import { emptyCounts } from '../src-shared/domain/sync';
 import { createPlan, resyncPlan, setupStore } from './apply-plans';
 
-const USAGE = 'usage: npm run bench:apply -- [--users N (default 100000)] [--runs R (default 5)] [--moves M (default 1000)] [--roles R (default 1000)]';
+const USAGE = 'usage: npm run bench:apply -- [--users N (default 100000)] [--runs R (default 5)] [--moves M (default 1000)] [--roles R (default 1000)] [--chunk N (default 0: not streamed)]';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
 
@@ -50,6 +54,7 @@ interface Input {
   users: number;
   moves: number;
   roles: number;
+  chunk: number;
 }
 
 /** CPU (user + system; system alone) and wall milliseconds of one part of a timed run. */
@@ -94,7 +99,8 @@ interface Result {
  * Applies `changes` as a sync run does: apply + plan rows + finishRun in one transaction, timed
  * part by part; then waits for the next turn of the event loop, which runs a deferred checkpoint.
  */
-async function timedRun(db: Database.Database, serverId: string, changes: readonly StoredChange[], gc: () => void): Promise<Timed> {
+async function timedRun(db: Database.Database, serverId: string, changes: readonly StoredChange[], gc: () => void, chunk: number): Promise<Timed> {
+  if (chunk > 0) return timedStreamedRun(db, serverId, changes, gc, chunk);
   const runId = randomUUID();
   const run = startRun(db, { id: runId, serverId, serverName: 'Bench', kind: 'sync', trigger: 'cli' });
   gc();
@@ -119,6 +125,49 @@ async function timedRun(db: Database.Database, serverId: string, changes: readon
   mark();
   const part = (a: number, b: number): Part => ({ cpu: marks[b].cpu - marks[a].cpu, sys: marks[b].sys - marks[a].sys, wall: marks[b].wall - marks[a].wall });
   return { apply: part(0, 1), rows: part(1, 2), commit: part(2, 3), total: part(0, 3), checkpoint: part(3, 4), rssBefore, rssAfter: process.memoryUsage().rss };
+}
+
+/** As {@link timedRun}, with the changes written `chunk` at a time as the apply worker gets them: plan rows, then the changes. */
+async function timedStreamedRun(db: Database.Database, serverId: string, changes: readonly StoredChange[], gc: () => void, chunk: number): Promise<Timed> {
+  const runId = randomUUID();
+  const run = startRun(db, { id: runId, serverId, serverName: 'Bench', kind: 'sync', trigger: 'cli' });
+  gc();
+  const rssBefore = process.memoryUsage().rss;
+  const now = (): Part => {
+    const u = process.cpuUsage();
+    return { cpu: (u.user + u.system) / 1000, sys: u.system / 1000, wall: performance.now() };
+  };
+  const add = (to: Part, from: Part) => {
+    const t = now();
+    to.cpu += t.cpu - from.cpu;
+    to.sys += t.sys - from.sys;
+    to.wall += t.wall - from.wall;
+  };
+  const apply: Part = { cpu: 0, sys: 0, wall: 0 };
+  const rows: Part = { cpu: 0, sys: 0, wall: 0 };
+  const t0 = now();
+  db.transaction(() => {
+    if (changes.length >= 1000) checkpointAfterTransaction(db);
+    const applier = planApplier(db, { serverId, lastSyncAt: null, seenAt: run.startedAt, now: new Date() });
+    const write = changeRangeWriter(db, runId);
+    for (let from = 0; from < changes.length; from += chunk) {
+      const to = Math.min(changes.length, from + chunk);
+      const r = now();
+      write(changes, from, to, false);
+      add(rows, r);
+      const a = now();
+      applier.changes(changes.slice(from, to));
+      add(apply, a);
+    }
+    finishRun(db, runId, { status: 'applied', counts: emptyCounts() });
+  })();
+  const t1 = now();
+  await new Promise((resolve) => setImmediate(resolve));
+  const t2 = now();
+  const diff = (a: Part, b: Part): Part => ({ cpu: b.cpu - a.cpu, sys: b.sys - a.sys, wall: b.wall - a.wall });
+  const total = diff(t0, t1);
+  const commit = { cpu: total.cpu - apply.cpu - rows.cpu, sys: total.sys - apply.sys - rows.sys, wall: total.wall - apply.wall - rows.wall };
+  return { apply, rows, commit, total, checkpoint: diff(t1, t2), rssBefore, rssAfter: process.memoryUsage().rss };
 }
 
 /** CPU and wall time of the store check an apply runs first; throws if the store is not sound. */
@@ -157,10 +206,10 @@ async function child(): Promise<number> {
       }
       const { serverId, orgs } = setupStore(db);
       const created = createPlan(input.users, orgs);
-      const create = await timedRun(db, serverId, created, gc);
+      const create = await timedRun(db, serverId, created, gc, input.chunk);
       const rolesInStore = (db.prepare(`SELECT COUNT(*) AS n FROM user_roles`).get() as { n: number }).n;
       const check = timedCheck(db);
-      const resync = await timedRun(db, serverId, resyncPlan(created, input.moves, input.roles, orgs), gc);
+      const resync = await timedRun(db, serverId, resyncPlan(created, input.moves, input.roles, orgs), gc, input.chunk);
       const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
       const usersInStore = count(`SELECT COUNT(*) AS n FROM users`);
       const planRows = count(`SELECT COUNT(*) AS n FROM sync_changes`);
@@ -192,13 +241,13 @@ function runChild(input: Input): Promise<Result> {
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child();
-  const { users, runs, moves, roles } = parseIntArgs(argv, { users: 100_000, runs: 5, moves: 1000, roles: 1000 }, USAGE);
+  const { users, runs, moves, roles, chunk } = parseIntArgs(argv, { users: 100_000, runs: 5, moves: 1000, roles: 1000, chunk: 0 }, USAGE);
   console.log(machineLine());
   const env = ['BENCH_APPLY_PRAGMAS', 'BENCH_APPLY_SQL', 'BENCH_APPLY_PAGE_SIZE'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`);
-  console.log(`command: npm run bench:apply -- --users ${users} --runs ${runs} --moves ${moves} --roles ${roles}${env.length ? ` (${env.join(', ')})` : ''}`);
+  console.log(`command: npm run bench:apply -- --users ${users} --runs ${runs} --moves ${moves} --roles ${roles} --chunk ${chunk}${env.length ? ` (${env.join(', ')})` : ''}`);
   const results: Result[] = [];
   for (let r = 0; r < runs; r++) {
-    const res = await runChild({ users, moves, roles });
+    const res = await runChild({ users, moves, roles, chunk });
     const expected = { usersInStore: users, rolesInStore: users + Math.floor(users / 10), planRows: users + Math.min(users, moves + roles) };
     for (const [k, v] of Object.entries(expected)) {
       if (res[k as keyof typeof expected] !== v) throw new Error(`round ${r + 1}: ${k} ${res[k as keyof typeof expected]}, expected ${v}`);
