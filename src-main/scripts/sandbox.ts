@@ -59,7 +59,8 @@ let library: Promise<QuickJSLibrary> | null = null;
  * a run (the script worker does). The pieces are required as CommonJS (their `require` builds),
  * not through the package's entry: that entry loads all four variants, and the variant loads its
  * Emscripten module with `import()`, which made each script worker start Node's ES module loader
- * (~25 internal modules, fs/promises and readline among them: 30-50 ms of its start-up CPU).
+ * (15 more internal modules, fs/promises and readline among them: measured 10-30 ms of the
+ * worker's CPU before it is ready).
  * Through `createRequire`, so that no bundler follows them (they stay in node_modules). Should a
  * future layout not have them, the package's entry is used as before.
  */
