@@ -99,7 +99,7 @@ async function conclude(db: Database.Database, serverId: string, kind: 'simulate
   const lastSync = null;
   const run = () => concludeRun(db, { runId, kind, serverId, plan, previous: null, lastSync, now: () => new Date() });
   const part = ahead
-    ? await withApplyAhead(db, runId, kind === 'sync', async () => {
+    ? await withApplyAhead(db, runId, async () => {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         return timed(run);
       })

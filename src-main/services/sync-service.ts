@@ -26,7 +26,7 @@ import { planPage, runChanges } from '../store/plan-rows-repo';
 import { getServer } from '../store/servers-repo';
 import { readSyncSettings, writeSyncSettings } from '../store/settings-repo';
 import { approveHeldPlan, discardHeldPlan } from '../sync/approval';
-import { startApplyAhead, takeApply, withApplyAhead } from '../sync/apply-ahead';
+import { takeApply, withApplyAhead } from '../sync/apply-ahead';
 import { concludeRun } from '../sync/conclude-run';
 import { DIRECTORY_ID_ATTRIBUTES } from '../sync/directory-id';
 import { exportCsv, exportJson } from '../sync/export';
@@ -74,13 +74,6 @@ export interface DraftRunOptions {
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
 }
-
-/**
- * Entries from which a simulation's plan rows are written by a worker while the plan is made: below
- * it, starting the worker (~50-80 ms of CPU) costs more than writing the rows on main saves. The
- * worker starts once the read has passed it.
- */
-const STREAMED_SIMULATION = 20_000;
 
 /** One run to execute. */
 interface Job {
@@ -215,7 +208,7 @@ export class SyncService {
     this.active.set(job.runId, controller);
     try {
       // A sync's apply worker starts now: its start-up and store check overlap the directory read.
-      return await withApplyAhead(this.db, job.runId, job.kind === 'sync', () => this.execute(job, controller.signal));
+      return await withApplyAhead(this.db, job.kind === 'sync' ? job.runId : null, () => this.execute(job, controller.signal));
     } catch (err) {
       this.endFailed(job.runId, err);
       return getRun(this.db, job.runId);
@@ -292,8 +285,6 @@ export class SyncService {
         pages = p;
         entries = e;
         progress('reading', pages, entries);
-        // A simulation this large writes its plan rows from a worker: started now, it is ready when planning starts.
-        if (job.kind !== 'sync' && e >= STREAMED_SIMULATION) startApplyAhead(this.db, runId, { check: false });
       },
     });
     let source: EntrySource | null = null;
@@ -319,13 +310,11 @@ export class SyncService {
     progress('planning', pages, entries);
     const { planner } = await planning;
     // A sync is applied while its plan is made, in a transaction that commits only if the plan is
-    // applied after all (not held, not cancelled): see ApplyStream. A large simulation's rows are
-    // written the same way, by a worker started during its read, while main plans.
+    // applied after all (not held, not cancelled): see ApplyStream. (A simulation writes its rows
+    // on main: streaming them to a worker cost more CPU in copying than it saved.)
     const stream = job.kind === 'sync' && entries > 0
       ? takeApply(this.db, runId).stream({ kind: 'sync', runId, serverId: job.serverId!, lastSyncAt: lastSync?.startedAt ?? null, now: this.now().toISOString() })
-      : job.kind !== 'sync' && entries >= STREAMED_SIMULATION
-        ? takeApply(this.db, runId, { check: false }).stream({ kind: 'simulate', runId })
-        : null;
+      : null;
     let plan: Plan;
     try {
       plan = await planner.planInTurns(pacer, stream ? (changes, done) => stream.send(changes, done) : undefined);

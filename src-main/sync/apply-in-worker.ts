@@ -14,7 +14,7 @@
  */
 import type Database from 'better-sqlite3';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../src-shared/errors';
-import type { ApplyWorkerInput, ApplyWorkerMessage, StreamedSimulationJob, StreamedSyncJob } from './apply-protocol';
+import type { ApplyWorkerInput, ApplyWorkerMessage, StreamedSyncJob } from './apply-protocol';
 import type { ChangeCounts, StoredChange } from '../store/plan-rows-repo';
 import { setBusyTimeout } from '../store/open-transaction';
 import { startWorker } from '../threads/start-worker';
@@ -49,7 +49,7 @@ export interface PendingApply {
    * after the plan). The worker's transaction, opened now, holds the store's write lock until it
    * commits or rolls back.
    */
-  stream(job: StreamedSyncJob | StreamedSimulationJob): ApplyStream | null;
+  stream(job: StreamedSyncJob): ApplyStream | null;
 }
 
 /**
@@ -80,7 +80,7 @@ export function applyInWorker(db: Database.Database, job: ApplyJob, breathe: () 
  * Starts the apply worker for store connection `db`. An in-memory store cannot be opened by another
  * connection: its job runs in-process, on `db`, the same transaction.
  */
-export function startApply(db: Database.Database, o: { check?: boolean } = {}): PendingApply {
+export function startApply(db: Database.Database): PendingApply {
   if (db.memory) {
     return {
       async run(job, source) {
@@ -90,7 +90,7 @@ export function startApply(db: Database.Database, o: { check?: boolean } = {}): 
       stream: () => null,
     };
   }
-  const worker = startWorker('apply-worker', { workerData: { file: db.name, check: o.check ?? true } });
+  const worker = startWorker('apply-worker', { workerData: { file: db.name } });
   let settled = false;
   // Chunks posted and not yet written: at most MAX_CHUNKS_IN_FLIGHT, so a large plan is never
   // copied whole into the worker's message queue (memory), whatever the worker's pace.
@@ -196,8 +196,7 @@ export function startApply(db: Database.Database, o: { check?: boolean } = {}): 
         async send(changes, all) {
           while (!ended && (changes.length - sent >= POST_CHUNK || (all && sent < changes.length))) {
             const to = Math.min(changes.length, sent + POST_CHUNK);
-            // A simulation's rows go without their apply data (nothing applies them): less to copy.
-            await postChunk({ type: 'rows', rows: job.kind === 'simulate' ? withoutData(changes, sent, to) : changes.slice(sent, to) });
+            await postChunk({ type: 'rows', rows: changes.slice(sent, to) });
             sent = to;
           }
         },
@@ -225,16 +224,6 @@ export function startApply(db: Database.Database, o: { check?: boolean } = {}): 
       };
     },
   };
-}
-
-/** Changes [from, to) as plan rows without apply data (a create's planned id goes too: see changeValues). */
-function withoutData(changes: readonly StoredChange[], from: number, to: number): StoredChange[] {
-  const out: StoredChange[] = new Array(to - from);
-  for (let i = from; i < to; i++) {
-    const c = changes[i];
-    out[i - from] = { seq: c.seq, userId: c.action === 'create' ? null : c.userId, username: c.username, dn: c.dn, action: c.action, from: c.from, to: c.to, reason: c.reason, data: null };
-  }
-  return out;
 }
 
 /** The changes that write something, with only what applying them reads. */

@@ -6,18 +6,11 @@ import type { ChangeCounts, StoredChange } from '../store/plan-rows-repo';
 
 /** A sync streamed while its plan is made: its end (and its rows' counts) come with the commit. */
 export type StreamedSyncJob = Omit<SyncApplyJob, 'end' | 'rowCounts'>;
-/** A simulation's plan rows, written by the worker while the plan is made; the run is recorded as simulated with the commit. */
-export interface StreamedSimulationJob {
-  kind: 'simulate';
-  runId: string;
-}
 
 /** What the worker is started with. */
 export interface ApplyWorkerData {
   /** The store's file (main's connection has it open and migrated). */
   file: string;
-  /** Check the store before writing (default true; a simulation, which writes only its plan rows, skips it as it does on main). */
-  check?: boolean;
 }
 
 /**
@@ -27,7 +20,7 @@ export interface ApplyWorkerData {
  * may be rolled back (a held plan).
  */
 export type ApplyWorkerInput =
-  | { type: 'begin'; job: SyncApplyJob | StreamedSyncJob | StreamedSimulationJob }
+  | { type: 'begin'; job: SyncApplyJob | StreamedSyncJob }
   | { type: 'changes'; rows: ApplyChange[] }
   | { type: 'rows'; rows: StoredChange[] }
   | { type: 'seen'; rows: SeenUser[] }

@@ -87,12 +87,8 @@ async function conclude(db: Database.Database, c: Conclusion): Promise<'failed' 
     await pacer.breathe();
     if (c.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the admin. Nothing was changed.');
   };
-  if (c.kind !== 'sync' && c.stream) {
-    // Its rows written by the worker while the plan was made: recorded as simulated in the same transaction.
-    await c.stream.commit(end, countChanges(plan.changes), { seen: [], gone: [] }, () => pacer.breathe(), c.now);
-    return 'simulated';
-  }
   if (c.kind !== 'sync') {
+    await c.stream?.abandon();
     await writeChangesInTurns(db, runId, plan.changes, false, breathe);
     db.transaction(() => {
       recordChangeCounts(db, runId, countChanges(plan.changes));

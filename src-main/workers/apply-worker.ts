@@ -26,13 +26,12 @@ import { checkStore, storeDamaged } from '../store/integrity';
 import { beginWrite, commitWrite, rollbackWrite } from '../store/open-transaction';
 import { planApplier } from '../sync/apply';
 import { finishSyncApply, runApplyJob, syncApplyContext, type SyncApplyJob } from '../sync/apply-job';
+import { changeRangeWriter } from '../store/plan-rows-repo';
 import { ownWorkerData } from '../threads/start-worker';
-import type { ApplyWorkerData, ApplyWorkerInput, ApplyWorkerMessage, StreamedSimulationJob, StreamedSyncJob } from '../sync/apply-protocol';
-import { finishRun } from '../store/runs-repo';
-import { changeRangeWriter, recordChangeCounts } from '../store/plan-rows-repo';
+import type { ApplyWorkerData, ApplyWorkerInput, ApplyWorkerMessage, StreamedSyncJob } from '../sync/apply-protocol';
 
 const port = parentPort!;
-const { file, check = true } = ownWorkerData<ApplyWorkerData>(workerData);
+const { file } = ownWorkerData<ApplyWorkerData>(workerData);
 
 // The store check runs while main, the read worker and the directory need the CPU (main is the
 // window's process in the app): this thread yields to them, so it never stretches main's turns. On
@@ -57,7 +56,7 @@ try {
 }
 // No apply writes to a damaged store (damage elsewhere in the file would otherwise surface later,
 // as lost rows). Checked at start, while main still reads and plans; the job's message waits in the queue.
-const integrity = db && check ? checkStore(db, 'quick') : null;
+const integrity = db ? checkStore(db, 'quick') : null;
 // The check read every page of the store through this connection's cache (up to 16 MiB): given back
 // while the run reads the directory, the apply fills it again.
 if (db) db.pragma('shrink_memory');
@@ -72,10 +71,7 @@ function writable(): Database.Database {
  * The streamed sync in progress: its job, its writers (of user changes; of plan rows, for one
  * streamed while its plan is made), and its first failure (the transaction is then rolled back).
  */
-let open: { job: SyncApplyJob | StreamedSyncJob | StreamedSimulationJob; apply: ReturnType<typeof planApplier> | null; rows: ReturnType<typeof changeRangeWriter> | null; error: unknown } | null = null;
-
-/** A simulation's stream writes plan rows only. */
-const NO_USER_WRITES: ReturnType<typeof planApplier> = { changes() {}, seen() {}, gone() {} };
+let open: { job: SyncApplyJob | StreamedSyncJob; apply: ReturnType<typeof planApplier> | null; rows: ReturnType<typeof changeRangeWriter> | null; error: unknown } | null = null;
 
 function failed(err: unknown): ApplyWorkerMessage {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -109,7 +105,7 @@ port.on('message', (m: ApplyWorkerInput) => {
       open = { job: m.job, apply: null, rows: null, error: null };
       try {
         beginWrite(writable());
-        open.apply = m.job.kind === 'simulate' ? NO_USER_WRITES : planApplier(db!, syncApplyContext(db!, m.job));
+        open.apply = planApplier(db!, syncApplyContext(db!, m.job));
       } catch (err) {
         open.error = err;
         if (db) rollbackWrite(db);
@@ -140,10 +136,7 @@ port.on('message', (m: ApplyWorkerInput) => {
         const job = open!.job;
         const end = m.end ?? ('end' in job ? job.end : undefined);
         if (!end) throw new Error('The apply worker got commit without the run\'s end.');
-        if (job.kind === 'simulate') {
-          if (m.rowCounts) recordChangeCounts(conn, job.runId, m.rowCounts);
-          finishRun(conn, job.runId, { status: 'simulated', ...end }, new Date(m.finishedAt));
-        } else finishSyncApply(conn, { ...job, end, rowCounts: m.rowCounts ?? ('rowCounts' in job ? job.rowCounts : undefined) }, m.finishedAt);
+        finishSyncApply(conn, { ...job, end, rowCounts: m.rowCounts ?? ('rowCounts' in job ? job.rowCounts : undefined) }, m.finishedAt);
         checkpointAfterTransaction(conn);
         commitWrite(conn);
       });

@@ -1,8 +1,8 @@
 /**
- * A run large enough for the paths only large runs take (20,000 entries: a simulation's plan rows
- * are written by a worker started during the read, while the plan is made), against a real slapd
- * and a real store: the plan a simulation records is the one the sync then applies, and a
- * simulation changes no user.
+ * A run of 20,000 entries against a real slapd and a real store, where the stream's chunks (2,000
+ * changes) and the creates' multi-row INSERTs (1,000 users) are many: the plan a simulation records
+ * (written on main) is the one the sync then applies (written and applied by the apply worker while
+ * the plan is made), and a simulation changes no user.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,7 @@ function rows(db: Database.Database, runId: string) {
 const countOf = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
 describe(`a run of ${USERS.toLocaleString('en-US')} entries`, () => {
-  it('a simulation records every row (written by a worker) and changes no user; the sync applies exactly that plan', async () => {
+  it('a simulation records every row and changes no user; the sync applies exactly that plan', async () => {
     const db = app.store.db;
     const sim = await app.sync.run({ serverId: server.id, mode: 'simulate', trigger: 'manual' });
     expect(sim.status).toBe('simulated');

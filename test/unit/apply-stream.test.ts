@@ -157,37 +157,30 @@ function outcome(db: Database.Database, runId: string) {
   };
 }
 
-/** Concludes `plan` as run `runId` of `kind`, streamed (as the planner sends it) or written by main. */
-async function conclude(db: Database.Database, runId: string, kind: 'sync' | 'simulate', plan: Plan, streamed: boolean) {
-  startRun(db, { id: runId, serverId: 'srv-1', serverName: 'Corporate LDAP', kind, trigger: 'manual' }, NOW);
-  const stream = !streamed
-    ? null
-    : kind === 'simulate'
-      ? startApply(db, { check: false }).stream({ kind, runId })
-      : startApply(db).stream({ kind, runId, serverId: 'srv-1', lastSyncAt: null, now: NOW.toISOString() });
-  if (streamed) {
-    await stream!.send(plan.changes.slice(0, 2500), false);
-    await stream!.send(plan.changes, true);
+/** Concludes `plan` as sync `runId`, streamed (as the planner sends it) or written by main and then applied. */
+async function conclude(db: Database.Database, runId: string, plan: Plan, streamed: boolean) {
+  startRun(db, { id: runId, serverId: 'srv-1', serverName: 'Corporate LDAP', kind: 'sync', trigger: 'manual' }, NOW);
+  const stream = streamed ? startApply(db).stream({ kind: 'sync', runId, serverId: 'srv-1', lastSyncAt: null, now: NOW.toISOString() }) : null;
+  if (stream) {
+    await stream.send(plan.changes.slice(0, 2500), false);
+    await stream.send(plan.changes, true);
   }
-  return concludeRun(db, { runId, kind, serverId: 'srv-1', plan, previous: null, lastSync: null, now, pacer: new Pacer(0), stream });
+  return concludeRun(db, { runId, kind: 'sync', serverId: 'srv-1', plan, previous: null, lastSync: null, now, pacer: new Pacer(0), stream });
 }
 
-describe('streamed or not, a run ends the same', () => {
-  for (const kind of ['simulate', 'sync'] as const) {
-    it(`a ${kind}: the same plan rows, counts, run record and users`, async () => {
-      const a = newStore('main');
-      const b = newStore('streamed');
-      const plan = () => mixedPlan(a.orgId, 0);
-      // The organization ids differ between the stores: compared through each store's own.
-      expect(await conclude(a.db, 'run', kind, plan(), false)).toBe(kind === 'sync' ? 'applied' : 'simulated');
-      expect(await conclude(b.db, 'run', kind, mixedPlan(b.orgId, 0), true)).toBe(kind === 'sync' ? 'applied' : 'simulated');
-      const [x, y] = [outcome(a.db, 'run'), outcome(b.db, 'run')];
-      const sameOrg = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll(b.orgId, a.orgId));
-      expect(y.rows.length).toBe(CREATES + 300);
-      expect(sameOrg(y)).toEqual(x);
-      expect(x.users.length).toBe(kind === 'sync' ? CREATES : 0);
-    }, 60_000);
-  }
+describe('streamed or not, a sync ends the same', () => {
+  it('the same plan rows, counts, run record and users', async () => {
+    const a = newStore('main');
+    const b = newStore('streamed');
+    // The organization ids differ between the stores: compared through each store's own.
+    expect(await conclude(a.db, 'run', mixedPlan(a.orgId, 0), false)).toBe('applied');
+    expect(await conclude(b.db, 'run', mixedPlan(b.orgId, 0), true)).toBe('applied');
+    const [x, y] = [outcome(a.db, 'run'), outcome(b.db, 'run')];
+    const sameOrg = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll(b.orgId, a.orgId));
+    expect(y.rows.length).toBe(CREATES + 300);
+    expect(sameOrg(y)).toEqual(x);
+    expect(x.users.length).toBe(CREATES);
+  }, 60_000);
 
   it('a sync held by the deactivation limit: rolled back, then the same held plan (with apply data) as without the stream', async () => {
     const managed = 50;
@@ -198,8 +191,8 @@ describe('streamed or not, a run ends the same', () => {
       }
     }
     const [a, b] = stores;
-    expect(await conclude(a.db, 'run', 'sync', mixedPlan(a.orgId, managed), false)).toBe('held');
-    expect(await conclude(b.db, 'run', 'sync', mixedPlan(b.orgId, managed), true)).toBe('held');
+    expect(await conclude(a.db, 'run', mixedPlan(a.orgId, managed), false)).toBe('held');
+    expect(await conclude(b.db, 'run', mixedPlan(b.orgId, managed), true)).toBe('held');
     const [x, y] = [outcome(a.db, 'run'), outcome(b.db, 'run')];
     expect(x.run.heldReason).toBeTruthy();
     expect(JSON.parse(JSON.stringify(y).replaceAll(b.orgId, a.orgId))).toEqual(x);
