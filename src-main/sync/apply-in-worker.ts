@@ -20,6 +20,7 @@ import { setBusyTimeout } from '../store/open-transaction';
 import { startWorker } from '../threads/start-worker';
 import type { ApplyChange } from './apply';
 import { runApplyJob, type ApplyJob, type SyncApplyJob } from './apply-job';
+import { packChanges } from './change-pack';
 import type { SeenUser } from './planner';
 
 /** Input items posted per message: a few ms of structured clone each, with a turn of the event loop between them. */
@@ -196,7 +197,7 @@ export function startApply(db: Database.Database): PendingApply {
         async send(changes, all) {
           while (!ended && (changes.length - sent >= POST_CHUNK || (all && sent < changes.length))) {
             const to = Math.min(changes.length, sent + POST_CHUNK);
-            await postChunk({ type: 'rows', rows: changes.slice(sent, to) });
+            await postChunk({ type: 'rows', packed: packChanges(changes, sent, to) });
             sent = to;
           }
         },

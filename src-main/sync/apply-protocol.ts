@@ -2,7 +2,8 @@
 import type { ApplyChange } from './apply';
 import type { ApplyJob, SyncApplyJob } from './apply-job';
 import type { SeenUser } from './planner';
-import type { ChangeCounts, StoredChange } from '../store/plan-rows-repo';
+import type { ChangeCounts } from '../store/plan-rows-repo';
+import type { PackedChanges } from './change-pack';
 
 /** A sync streamed while its plan is made: its end (and its rows' counts) come with the commit. */
 export type StreamedSyncJob = Omit<SyncApplyJob, 'end' | 'rowCounts'>;
@@ -22,7 +23,7 @@ export interface ApplyWorkerData {
 export type ApplyWorkerInput =
   | { type: 'begin'; job: SyncApplyJob | StreamedSyncJob }
   | { type: 'changes'; rows: ApplyChange[] }
-  | { type: 'rows'; rows: StoredChange[] }
+  | { type: 'rows'; packed: PackedChanges }
   | { type: 'seen'; rows: SeenUser[] }
   | { type: 'gone'; ids: string[] }
   | { type: 'commit'; finishedAt: string; end?: SyncApplyJob['end']; rowCounts?: ChangeCounts }

@@ -27,6 +27,7 @@ import { beginWrite, commitWrite, rollbackWrite } from '../store/open-transactio
 import { planApplier } from '../sync/apply';
 import { finishSyncApply, runApplyJob, syncApplyContext, type SyncApplyJob } from '../sync/apply-job';
 import { changeRangeWriter } from '../store/plan-rows-repo';
+import { unpackChanges } from '../sync/change-pack';
 import { ownWorkerData } from '../threads/start-worker';
 import type { ApplyWorkerData, ApplyWorkerInput, ApplyWorkerMessage, StreamedSyncJob } from '../sync/apply-protocol';
 
@@ -118,9 +119,10 @@ port.on('message', (m: ApplyWorkerInput) => {
     case 'rows':
       // Plan rows (without apply data: a plan applied now needs none kept) and what they change.
       step((apply, conn) => {
+        const rows = unpackChanges(m.packed);
         open!.rows ??= changeRangeWriter(conn, open!.job.runId);
-        open!.rows(m.rows, 0, m.rows.length, false);
-        apply.changes(m.rows);
+        open!.rows(rows, 0, rows.length, false);
+        apply.changes(rows);
       });
       port.postMessage({ type: 'took' } satisfies ApplyWorkerMessage);
       break;
