@@ -14,12 +14,13 @@ const port = parentPort!;
 const data = ownWorkerData<ScriptWorkerData>(workerData);
 const send = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-// A timer keeps this thread's event loop from ever running out of work. When it does (between two
-// requests: the port alone does not keep it alive), Node drains the thread's V8 platform tasks
-// and blocks until the background ones are done, among them V8's optimising compile of the
-// QuickJS functions that making the sandbox made hot: measured, the first request then waited
-// 0.4-1 s on a busy 2-core machine, ~20 ms with the timer. The runner terminates this worker; an
-// idle worker is unref'd on its side, so the timer keeps no process alive.
+// A pending timer for the worker's whole life. Without one, this thread, idle after `ready`, took
+// the first request only once V8 had finished optimising the QuickJS functions that making the
+// sandbox made hot (a background compile, ~0.1-0.3 s of CPU): measured, 100 ms from ready to the
+// reply instead of 50 ms on a quiet 2-core machine, 0.4-1 s instead of ~20-100 ms on a busy one
+// (bench:script-worker-start; Node drains V8's background tasks in a thread whose event loop has
+// nothing left to wait for). The CPU is the same. The runner terminates this worker and unrefs it
+// while idle, so the timer keeps no process alive.
 setInterval(() => {}, 1 << 30);
 
 async function main(): Promise<void> {
