@@ -44,7 +44,7 @@ export interface Conclusion {
   /** A cancel stops the run up to its apply (the apply itself is one transaction). */
   signal?: AbortSignal;
   /**
-   * A sync's apply that ran while the plan was made (sync/plan-stream.ts): the worker has written
+   * A sync's apply that ran while the plan was made (ApplyStream, apply-in-worker.ts): the worker has written
    * every change as plan rows and applied it, uncommitted. It commits with the run's record, or is
    * rolled back (a held plan, an empty result) and the run concludes as without it.
    */

@@ -45,7 +45,7 @@ export { Pacer } from './plan/slices';
 
 /**
  * Sees a plan's changes while it is made (a sync's apply then starts before the plan is done, see
- * sync/plan-stream.ts): called with the changes so far (changes are only appended, never altered)
+ * ApplyStream in sync/apply-in-worker.ts): called with the changes so far (changes are only appended, never altered)
  * at each stop of the planner, and with `done` once they are all there.
  */
 export type PlanWatch = (changes: readonly StoredChange[], done: boolean) => void | Promise<void>;
