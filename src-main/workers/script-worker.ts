@@ -19,8 +19,8 @@ const send = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(
 // sandbox made hot (a background compile, ~0.1-0.3 s of CPU): measured, 100 ms from ready to the
 // reply instead of 50 ms on a quiet 2-core machine, 0.4-1 s instead of ~20-100 ms on a busy one
 // (bench:script-worker-start; the cause is not pinned down, most likely Node waiting for V8's
-// background tasks when the loop has no timer to wake for). The CPU is the same. The runner terminates this worker and unrefs it
-// while idle, so the timer keeps no process alive.
+// background tasks when the loop has no timer to wake for). The CPU is the same. The runner
+// terminates this worker and unrefs it while idle, so the timer keeps no process alive.
 setInterval(() => {}, 1 << 30);
 
 async function main(): Promise<void> {
