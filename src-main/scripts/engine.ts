@@ -21,7 +21,7 @@
 import type { ServerScripts } from '../../src-shared/domain/mapping';
 import { SCRIPT_NAMES, type ScriptName } from '../../src-shared/domain/script-names';
 import { DEFAULT_SCRIPT_LIMITS, type ScriptDiagnostic, type ScriptErrorInfo, type ScriptLimits } from '../../src-shared/domain/scripts';
-import { compileScript, limitFailure, type Compiled } from './compile';
+import { compileOnceMore, limitFailure, type Compiled } from './compile';
 import { BATCH_SIZE, runEvaluation, type EvaluationHints, type RunContext, type ScriptOutcome, type Slot } from './evaluation';
 import { loadThrewMessage, sandboxLostMessage } from './messages';
 import { HOST_PHASE, type Sandbox } from './sandbox';
@@ -130,7 +130,7 @@ export class ScriptEngine {
         continue;
       }
       this.progress?.compiling(s);
-      const compiled = compileScript(this.sandbox, name, text, this.limits);
+      const compiled = compileOnceMore(this.sandbox, name, text, this.limits);
       this.progress?.compiling(-1);
       if (compiled.ok) compiled.handle.dispose();
       else {
@@ -256,7 +256,7 @@ export class ScriptEngine {
           continue;
         }
         this.progress?.compiling(s);
-        const compiled = compileScript(sb, name, text, limits);
+        const compiled = compileOnceMore(sb, name, text, limits);
         this.progress?.compiling(-1);
         const slot = this.place(sb, s, name, text, compiled);
         if (!compiled.ok && compiled.sandboxDied) {

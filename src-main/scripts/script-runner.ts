@@ -41,6 +41,12 @@ interface Learnt {
   careful: Array<[number, number]>;
   loadFailed: Array<[number, 'timeout' | 'memory']>;
   lostFrom?: number;
+  /**
+   * Scripts whose loading the time limit stopped once (the limit is wall-clock time: on a busy
+   * machine a worker that waited for a core can pass it loading a valid script): loaded again once
+   * before they are recorded in `loadFailed`. (Sent along with the hints; the worker does not read it.)
+   */
+  slowLoads?: Set<number>;
 }
 
 /** Runs admin scripts in a worker thread. Create with {@link ScriptRunner.create}. */
@@ -88,7 +94,7 @@ export class ScriptRunner {
           if (!p || p.compiling < 0 || attempt >= MAX_REPLACEMENTS_PER_CALL) {
             throw new AppError('INTERNAL', 'The script sandbox stopped while checking the scripts; check them again.');
           }
-          learnt.loadFailed.push([p.compiling, err.kind === 'timeout' ? 'timeout' : 'memory']);
+          learnLoad(learnt, p.compiling, err.kind);
         }
       }
     });
@@ -218,11 +224,20 @@ function cancelled(): AppError {
   return new AppError('CANCELLED', 'Cancelled while the scripts were running. Nothing was changed.');
 }
 
+/** Script `s` stopped a worker while loading: recorded as failed, except a first time-limit stop (see Learnt.slowLoads). */
+function learnLoad(learnt: Learnt, s: number, kind: WorkerStopped['kind']): void {
+  if (kind === 'timeout' && !learnt.slowLoads?.has(s)) {
+    (learnt.slowLoads ??= new Set()).add(s);
+    return;
+  }
+  learnt.loadFailed.push([s, kind === 'timeout' ? 'timeout' : 'memory']);
+}
+
 /** What a lost worker's progress cell tells the replay (see EvaluationHints). */
 function learn(learnt: Learnt, stopped: WorkerStopped): void {
   const p: ProgressRecord | null = stopped.progress;
   const code = stopped.kind === 'timeout' ? 'SCRIPT_TIMEOUT' : 'SCRIPT_MEMORY';
-  if (p && p.state === PROGRESS.host && p.compiling >= 0) learnt.loadFailed.push([p.compiling, stopped.kind === 'timeout' ? 'timeout' : 'memory']);
+  if (p && p.state === PROGRESS.host && p.compiling >= 0) learnLoad(learnt, p.compiling, stopped.kind);
   else if (p && p.state === PROGRESS.passExact) learnt.forced.push([p.batch + p.index, p.slot, code]);
   // A call the watchdog stopped is at or after the entry last observed; a worker that died may
   // have died taking in the whole pass's result, so the replay is careful from the pass's start.

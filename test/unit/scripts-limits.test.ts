@@ -166,6 +166,19 @@ describe('runaway scripts end with a clear error on their own rows', () => {
     expectHealthy();
   });
 
+  it('loads a script once more when its top-level code passed the time limit once (as on a busy machine), and stops it when it passes it again', () => {
+    // Runs until a moment past one time limit: the first load is stopped, the second ends in time.
+    const slowOnce = () => `(function () { var until = ${Date.now() + TIME_MS + 100}; while (Date.now() < until) {} })();\n(entry => true)`;
+    expect(engine.check({ ...OK, active: slowOnce() })).toEqual([]);
+    expect(engine.evaluate({ ...OK, active: slowOnce() }, entries(2)).outcomes.map((o) => [o.active, o.errors])).toEqual([[true, []], [true, []]]);
+    // Past the limit at every load: stopped twice, reported as before.
+    const slowAlways = `(function () { var until = Date.now() + ${TIME_MS * 3}; while (Date.now() < until) {} })();\n(entry => true)`;
+    const { value, ms } = timed(() => engine.check({ ...OK, active: slowAlways }));
+    expect(value.map((d) => d.message)).toEqual([expect.stringContaining('time limit')]);
+    expect(ms).toBeLessThan(ENDS_WITHIN_MS);
+    expectHealthy();
+  });
+
   it('survives recursion that exhausts the host stack instead of the sandbox stack', () => {
     // Run evaluate() with little host stack left, so QuickJS's frames may overflow V8's own stack.
     let depth = 0;
