@@ -123,16 +123,13 @@ export function startApply(db: Database.Database): PendingApply {
     inFlight++;
     post(m);
   };
-  const cancel = () => {
-    if (!settled) void worker.terminate();
-    settled = true;
-  };
-  /** Stops the worker and waits until it has (its open transaction, if any, is then rolled back). */
+  /** Stops the worker; resolves once it has (its open transaction, if any, is then rolled back). */
   const stop = async () => {
     const wasSettled = settled;
     settled = true;
     if (!wasSettled) await worker.terminate();
   };
+  const cancel = () => void stop();
   /** The worker's answer to the end of a stream; a failure rebuilt as main throws it. */
   const settleAnswer = async () => {
     const m = await answer;
@@ -218,10 +215,7 @@ export function startApply(db: Database.Database): PendingApply {
             post({ type: 'rollback' });
             await settleAnswer();
           }),
-        stop: () =>
-          end(async () => {
-            await stop();
-          }),
+        stop: () => end(stop),
       };
     },
   };

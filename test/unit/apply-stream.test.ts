@@ -3,53 +3,23 @@
  * writes each chunk as plan rows and applies it in one transaction, which commits with the run's
  * record or is rolled back. Real SQLite files, the real worker.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src-shared/domain/sync';
-import { openStore, type Store } from '../../src-main/store/db';
-import { insertOrganization } from '../../src-main/store/organizations-repo';
 import { getRun, startRun } from '../../src-main/store/runs-repo';
 import { insertUser } from '../../src-main/store/users-repo';
 import { concludeRun } from '../../src-main/sync/conclude-run';
-import { Pacer, type Plan } from '../../src-main/sync/planner';
+import { Pacer, type ChangeData, type Plan } from '../../src-main/sync/planner';
 import { countChanges, storedChanges, writeChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
-import { insertServer } from '../../src-main/store/servers-repo';
 import { startApply, type ApplyStream } from '../../src-main/sync/apply-in-worker';
-import type { ChangeData } from '../../src-main/sync/planner';
-import { serverRow } from './server-row';
+import { applyStores, createChanges } from './apply-fixture';
 
 const NOW = new Date('2026-01-01T10:00:00.000Z');
 const now = () => NOW;
 /** More than two of the stream's chunks (2000 changes each), and a part of one. */
 const CREATES = 5500;
 
-let dir: string;
-const stores: Store[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lss-apply-stream-'));
-});
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function newStore(name = 'store'): { db: Database.Database; orgId: string } {
-  const store = openStore(join(dir, `${name}.sqlite`));
-  stores.push(store);
-  insertServer(store.db, serverRow());
-  const org = insertOrganization(store.db, { name: 'Dept A', authServerId: 'srv-1' });
-  return { db: store.db, orgId: org.id };
-}
-
-function creates(n: number, orgId: string): StoredChange[] {
-  return Array.from({ length: n }, (_, seq) => {
-    const data: ChangeData = { kind: 'create', id: `user-${seq}`, username: `ann${seq}`, email: `ann${seq}@example.com`, firstName: 'Ann', lastName: `Lee ${seq}`, orgId, roleIds: [], dn: `uid=ann${seq},dc=example,dc=com`, directoryId: `dir-${seq}` };
-    return { seq, username: data.username, dn: data.dn, userId: data.id, action: 'create', to: 'Dept A', data };
-  });
-}
+const newStore = applyStores('lss-apply-stream-');
 
 function streamFor(db: Database.Database, runId: string): ApplyStream {
   startRun(db, { id: runId, serverId: 'srv-1', serverName: 'Corporate LDAP', kind: 'sync', trigger: 'manual' }, NOW);
@@ -71,8 +41,8 @@ function mainCanWrite(db: Database.Database, runId: string): void {
 
 describe('a sync applied while its plan is made', () => {
   it('writes every change as a plan row and applies it, and commits both with the run record', async () => {
-    const { db, orgId } = newStore();
-    const changes = creates(CREATES, orgId);
+    const { db, orgId } = newStore('store');
+    const changes = createChanges(CREATES, orgId);
     const stream = streamFor(db, 'run-1');
     // As the planner calls it: the changes so far (only full chunks go), then all of them.
     await stream.send(changes.slice(0, 4500), false);
@@ -92,8 +62,8 @@ describe('a sync applied while its plan is made', () => {
   }, 60_000);
 
   it('rolls everything back when the plan is not applied after all (held), and main can write at once', async () => {
-    const { db, orgId } = newStore();
-    const changes = creates(CREATES, orgId);
+    const { db, orgId } = newStore('store');
+    const changes = createChanges(CREATES, orgId);
     const stream = streamFor(db, 'run-2');
     await stream.send(changes, true);
     await stream.abandon();
@@ -104,8 +74,8 @@ describe('a sync applied while its plan is made', () => {
   }, 60_000);
 
   it('stopped in the middle (a cancel), leaves nothing and frees the store', async () => {
-    const { db, orgId } = newStore();
-    const changes = creates(CREATES, orgId);
+    const { db, orgId } = newStore('store');
+    const changes = createChanges(CREATES, orgId);
     const stream = streamFor(db, 'run-3');
     await stream.send(changes.slice(0, 4000), false);
     await stream.stop();
@@ -119,8 +89,8 @@ describe('a sync applied while its plan is made', () => {
   }, 60_000);
 
   it('a change that cannot be written fails the commit with SQLite\'s error, having written nothing', async () => {
-    const { db, orgId } = newStore();
-    const changes = creates(CREATES, orgId);
+    const { db, orgId } = newStore('store');
+    const changes = createChanges(CREATES, orgId);
     // A user of an organization the store does not hold, in the second chunk.
     (changes[3000].data as Extract<ChangeData, { kind: 'create' }>).orgId = 'no-such-org';
     const stream = streamFor(db, 'run-4');
@@ -138,7 +108,7 @@ describe('a sync applied while its plan is made', () => {
  * deactivations of `managed` users of the store (ids user-m0...).
  */
 function mixedPlan(orgId: string, managed: number): Plan {
-  const changes: StoredChange[] = creates(CREATES, orgId);
+  const changes: StoredChange[] = createChanges(CREATES, orgId);
   for (let i = 0; i < changes.length; i += 7) changes[i].reason = 'Created with the roles Desktop User';
   for (let i = 0; i < 300; i++) changes.push({ seq: changes.length, username: `bad${i}`, dn: `uid=bad${i},dc=example,dc=com`, userId: null, action: 'error', reason: 'The username is returned by 2 entries', data: null });
   for (let i = 0; i < managed; i++) changes.push({ seq: changes.length, username: `m${i}`, dn: null, userId: `user-m${i}`, action: 'deactivate', reason: 'Not returned by the search', data: { kind: 'deactivate', reason: 'Not returned by the search' } });

@@ -1,49 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src-shared/domain/sync';
-import { openStore, type Store } from '../../src-main/store/db';
 import { insertOrganization } from '../../src-main/store/organizations-repo';
 import { getRun, lockHolder, startRun } from '../../src-main/store/runs-repo';
-import { storedChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
-import { insertServer } from '../../src-main/store/servers-repo';
+import { storedChanges } from '../../src-main/store/plan-rows-repo';
 import { runApplyJob } from '../../src-main/sync/apply-job';
 import { concludeRun } from '../../src-main/sync/conclude-run';
 import type { ChangeData, Plan } from '../../src-main/sync/planner';
 import { endRunFailed } from '../../src-main/sync/run-failure';
-import { serverRow } from './server-row';
+import { applyStores, createChanges } from './apply-fixture';
 
 const NOW = new Date('2026-01-01T10:00:00.000Z');
 const now = () => NOW;
 const CREATES = 20_000;
 
-let dir: string;
-const stores: Store[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lss-apply-worker-'));
-});
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A new store with one server and one organization (its id returned with the connection). */
-function newStore(name: string): { db: Database.Database; orgId: string } {
-  const store = openStore(join(dir, `${name}.sqlite`));
-  stores.push(store);
-  insertServer(store.db, serverRow());
-  const org = insertOrganization(store.db, { name: 'Dept A', authServerId: 'srv-1' });
-  return { db: store.db, orgId: org.id };
-}
+const newStore = applyStores('lss-apply-worker-');
 
 /** A first sync's plan: `n` users created in organization `orgId`. */
 function creating(n: number, orgId: string): Plan {
-  const changes: StoredChange[] = Array.from({ length: n }, (_, seq) => {
-    const data: ChangeData = { kind: 'create', id: `user-${seq}`, username: `ann${seq}`, email: `ann${seq}@example.com`, firstName: 'Ann', lastName: `Lee ${seq}`, orgId, roleIds: [], dn: `uid=ann${seq},dc=example,dc=com`, directoryId: `dir-${seq}` };
-    return { seq, username: data.username, dn: data.dn, userId: data.id, action: 'create', to: 'Dept A', data };
-  });
+  const changes = createChanges(n, orgId);
   return { changes, counts: { ...emptyCounts(), created: n }, seen: [], gone: [], entries: n, managedBefore: 0, activeBefore: 0, managedAfter: n, activeAfter: n };
 }
 

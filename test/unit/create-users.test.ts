@@ -1,38 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src-main/store/db';
+import { describe, expect, it } from 'vitest';
 import { nameKey } from '../../src-main/store/name-key';
-import { insertOrganization } from '../../src-main/store/organizations-repo';
-import { insertServer } from '../../src-main/store/servers-repo';
 import { syncWrites, type SyncedUser } from '../../src-main/store/sync-writes';
 import { planApplier, type ApplyChange } from '../../src-main/sync/apply';
-import { serverRow } from './server-row';
+import { applyStores } from './apply-fixture';
 
 const DESKTOP_USER = '5d0f6a8e-3c1b-4e1f-9a57-2f4f3b8c1a01';
 const ORG_ADMIN = '5d0f6a8e-3c1b-4e1f-9a57-2f4f3b8c1a02';
 const SEEN = '2026-01-01T09:00:00.000Z';
 const AT = '2026-01-01T10:00:00.000Z';
 
-let dir: string;
-const stores: Store[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lss-create-users-'));
-});
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A new store with server srv-1 and one organization. */
-function newStore(name: string): { db: Database.Database; orgId: string } {
-  const store = openStore(join(dir, `${name}.sqlite`));
-  stores.push(store);
-  insertServer(store.db, serverRow());
-  return { db: store.db, orgId: insertOrganization(store.db, { name: 'Dept A', authServerId: 'srv-1' }).id };
-}
+const newStore = applyStores('lss-create-users-');
 
 /** `n` new users of organization `orgId` with 0 to 3 roles (some names and mails missing). */
 function users(n: number, orgId: string): SyncedUser[] {
