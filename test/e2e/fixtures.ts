@@ -1,12 +1,12 @@
 import { test as base, chromium, _electron, expect, type Page } from '@playwright/test';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../../src-main/app-context';
 import { SecretToolKeychain } from '../../src-main/secrets/keychain';
 import { startKeyring } from '../rig/keyring';
-import { attachBridge } from './bridge';
+import { attachBridge, type BridgeCall } from './bridge';
 import { chromiumBinary, electronBinary, electronSqliteBinding } from './electron-binary';
 import { serveStatic } from './static-server';
 
@@ -101,9 +101,16 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
         const page = await context.newPage();
         watch(page);
         const ctx: AppContext = createAppContext({ dbPath, keychain: new SecretToolKeychain({ ...process.env, ...keyringEnv }) });
-        await attachBridge(page, ctx, server.origin, { chooseFile: async () => (fileDialog as DialogHolder).answer });
+        // The main side of the page's calls: written beside a failed test's other results.
+        const calls: BridgeCall[] = [];
+        await attachBridge(page, ctx, server.origin, { chooseFile: async () => (fileDialog as DialogHolder).answer, onCall: (c) => calls.push(c) });
         await page.goto(`${server.origin}/index.html`);
         await use(page);
+        if (testInfo.status !== testInfo.expectedStatus) {
+          const file = testInfo.outputPath('ipc-calls.json');
+          await writeFile(file, JSON.stringify(calls, null, 1));
+          await testInfo.attach('ipc-calls', { path: file, contentType: 'application/json' });
+        }
         await context.close();
         await browser.close();
         ctx.close();
