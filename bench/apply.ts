@@ -41,7 +41,7 @@ import { openDatabase } from '../src-main/native/sqlite-binding';
 import { checkpointAfterTransaction, openStore } from '../src-main/store/db';
 import { checkStore } from '../src-main/store/integrity';
 import { finishRun, startRun } from '../src-main/store/runs-repo';
-import { changeRangeWriter, changeWriter, type StoredChange } from '../src-main/store/plan-rows-repo';
+import { changeRangeWriter, type StoredChange } from '../src-main/store/plan-rows-repo';
 import { applyChanges, planApplier } from '../src-main/sync/apply';
 import { emptyCounts } from '../src-shared/domain/sync';
 import { createPlan, resyncPlan, setupStore } from './apply-plans';
@@ -115,8 +115,7 @@ async function timedRun(db: Database.Database, serverId: string, changes: readon
     applyChanges(db, { serverId, changes, seen: [], gone: [], lastSyncAt: null, seenAt: run.startedAt, now: new Date() });
     mark();
     // As SyncService.writeChanges for an applied run (without the apply data).
-    const write = changeWriter(db, runId);
-    for (const c of changes) write(c, false);
+    changeRangeWriter(db, runId)(changes, 0, changes.length, false);
     mark();
     finishRun(db, runId, { status: 'applied', counts: emptyCounts() });
   })();
@@ -212,7 +211,7 @@ async function child(): Promise<number> {
       const resync = await timedRun(db, serverId, resyncPlan(created, input.moves, input.roles, orgs), gc, input.chunk);
       const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
       const usersInStore = count(`SELECT COUNT(*) AS n FROM users`);
-      const planRows = count(`SELECT COUNT(*) AS n FROM sync_changes`);
+      const planRows = count(`SELECT COALESCE(SUM(n), 0) AS n FROM sync_change_chunks`);
       const size = (f: string) => {
         try {
           return statSync(f).size;

@@ -133,7 +133,7 @@ async function child(): Promise<number> {
     const resyncAhead = await conclude(db, serverId, 'sync', planOf(resyncPlan(created, input.moves, input.roles, orgs), seen, input.users, input.users), true);
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     const users = count(`SELECT COUNT(*) AS n FROM users`);
-    const planRows = count(`SELECT COUNT(*) AS n FROM sync_changes`);
+    const planRows = count(`SELECT COALESCE(SUM(n), 0) AS n FROM sync_change_chunks`);
     const close = await timed(() => store.close());
     const result: Result = { simulate, sync, resync, resyncAhead, close, users, planRows, maxRss: process.resourceUsage().maxRSS * 1024 };
     process.stdout.write(`BENCH_CONCLUDE_RESULT ${JSON.stringify(result)}\n`);

@@ -7,7 +7,10 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors';
 import { nameKey } from './name-key';
+import { reusedUsersOfRun } from './plan-rows-repo';
 import { prepared } from './statement-cache';
+
+export { reusedUsersOfRun };
 
 /**
  * Forgets the directory ID stored on user `id`, so the next sync matches them by username and
@@ -19,14 +22,6 @@ export function forgetDirectoryId(db: Database.Database, id: string, now: Date =
   if (!row) throw new AppError('NOT_FOUND', 'This user no longer exists.');
   if (row.directoryId === null) return false;
   return prepared(db, `UPDATE users SET directory_id = NULL, updated_at = @at WHERE id = @id AND directory_id IS NOT NULL`).run({ id, at: now.toISOString() }).changes === 1;
-}
-
-/** The users of a run's reused-username changes (by plan order), with the usernames the plan shows. */
-export function reusedUsersOfRun(db: Database.Database, runId: string): { userId: string; username: string | null }[] {
-  return prepared(db, `SELECT user_id AS userId, username FROM sync_changes WHERE run_id = @runId AND action = 'reused' AND user_id IS NOT NULL ORDER BY seq`).all({ runId }) as {
-    userId: string;
-    username: string | null;
-  }[];
 }
 
 /** {@link forgetDirectoryId} for every user of a run's reused usernames, in one transaction: how many were relinked. Users deleted since are skipped. */

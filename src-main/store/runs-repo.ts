@@ -75,7 +75,7 @@ export function recoverInterruptedRuns(db: Database.Database, now: Date = new Da
 
 function markInterrupted(db: Database.Database, id: string, now: Date): void {
   // The plan rows a run wrote before its end (see writeChangesInTurns) go with it: it changed nothing.
-  prepared(db, `DELETE FROM sync_changes WHERE run_id = @id AND EXISTS (SELECT 1 FROM sync_runs WHERE id = @id AND status = 'running')`).run({ id });
+  prepared(db, `DELETE FROM sync_change_chunks WHERE run_id = @id AND EXISTS (SELECT 1 FROM sync_runs WHERE id = @id AND status = 'running')`).run({ id });
   prepared(db, `UPDATE sync_runs SET status = 'interrupted', finished_at = @at, error_json = @error WHERE id = @id AND status = 'running'`).run({
     id,
     at: now.toISOString(),

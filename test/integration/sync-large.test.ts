@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../src-main/app-context';
 import { SecretToolKeychain } from '../../src-main/secrets/keychain';
 import type { ServerView } from '../../src-shared/domain/server';
+import { storedChanges } from '../../src-main/store/plan-rows-repo';
 import { startSlapd, type Slapd } from '../rig/slapd';
 import { rigDraft } from './preview-fixture';
 
@@ -39,9 +40,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** A run's plan rows as the history shows them. */
+/** A run's plan rows as stored: what the history shows, with each change's user and apply data. */
 function rows(db: Database.Database, runId: string) {
-  return db.prepare(`SELECT seq, user_id, username, dn, action, from_text, to_text, reason, data_json FROM sync_changes WHERE run_id = ? ORDER BY seq`).all(runId) as Record<string, unknown>[];
+  return storedChanges(db, runId);
 }
 const countOf = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
@@ -57,7 +58,7 @@ describe(`a run of ${USERS.toLocaleString('en-US')} entries`, () => {
     expect(simRows.length).toBe(USERS);
     expect(simRows.map((r) => r.seq)).toEqual(simRows.map((_, i) => i));
     // As a simulation's rows always are: no planned id, no apply data.
-    expect(simRows.every((r) => r.user_id === null && r.data_json === null && r.action === 'create')).toBe(true);
+    expect(simRows.every((r) => r.userId === null && r.data === null && r.action === 'create')).toBe(true);
     expect(db.prepare(`SELECT action, n FROM sync_change_counts WHERE run_id = ?`).all(sim.id)).toEqual([{ action: 'create', n: USERS }]);
 
     const applied = await app.sync.run({ serverId: server.id, mode: 'sync', trigger: 'manual' });

@@ -29,14 +29,14 @@ function streamFor(db: Database.Database, runId: string): ApplyStream {
 }
 
 const userCount = (db: Database.Database) => (db.prepare(`SELECT COUNT(*) AS n FROM users`).get() as { n: number }).n;
-const rowCount = (db: Database.Database, runId: string) => (db.prepare(`SELECT COUNT(*) AS n FROM sync_changes WHERE run_id = ?`).get(runId) as { n: number }).n;
+const rowCount = (db: Database.Database, runId: string) => (db.prepare(`SELECT COALESCE(SUM(n), 0) AS n FROM sync_change_chunks WHERE run_id = ?`).get(runId) as { n: number }).n;
 const end = (n: number) => ({ entries: n, managedBefore: 0, managedAfter: n, activeAfter: n, counts: { ...emptyCounts(), created: n } });
 /** Main can write (the worker let go of the store's write lock): a plan row of run `runId`, then dropped. */
 function mainCanWrite(db: Database.Database, runId: string): void {
   // At once: a lock still held fails with SQLITE_BUSY instead of being waited for.
   db.pragma('busy_timeout = 0');
   writeChanges(db, runId, [{ seq: 1_000_000, username: 'x', dn: null, userId: null, action: 'error', reason: 'probe', data: null }]);
-  db.prepare(`DELETE FROM sync_changes WHERE run_id = ? AND seq = 1000000`).run(runId);
+  db.prepare(`DELETE FROM sync_change_chunks WHERE run_id = ? AND first_seq = 1000000`).run(runId);
 }
 
 describe('a sync applied while its plan is made', () => {
@@ -121,7 +121,7 @@ function outcome(db: Database.Database, runId: string) {
   const run = getRun(db, runId);
   return {
     run: { status: run.status, entries: run.entries, counts: run.counts, managedBefore: run.managedBefore, managedAfter: run.managedAfter, activeAfter: run.activeAfter, heldReason: run.heldReason },
-    rows: db.prepare(`SELECT seq, user_id, username, dn, action, from_text, to_text, reason, data_json FROM sync_changes WHERE run_id = ? ORDER BY seq`).all(runId),
+    rows: storedChanges(db, runId),
     counts: db.prepare(`SELECT action, n FROM sync_change_counts WHERE run_id = ? ORDER BY action`).all(runId),
     users: db.prepare(`SELECT id, username, username_key, email, first_name, last_name, org_id, active, deactivated_reason, deactivated_by, source_server_id, source_dn, directory_id, missing FROM users ORDER BY id`).all(),
   };

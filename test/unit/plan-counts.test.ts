@@ -14,6 +14,7 @@ import { insertUser } from '../../src-main/store/users-repo';
 import { approveHeldPlan } from '../../src-main/sync/approval';
 import { concludeRun } from '../../src-main/sync/conclude-run';
 import type { Plan } from '../../src-main/sync/planner';
+import { writeOldPlanRows } from './old-plan-rows';
 import { serverRow } from './server-row';
 
 const NOW = new Date('2026-01-01T10:00:00.000Z');
@@ -117,11 +118,11 @@ describe('the counts of a plan', () => {
     let db = open(loadMigrations().filter((m) => m.version < 9));
     const ids = setUp(db, 6);
     startRun(db, { id: 'old', serverId: 'srv-1', serverName: 'Corporate LDAP', kind: 'simulate', trigger: 'manual' }, NOW);
-    writeChanges(db, 'old', rows(ids, ['create', 'create', 'dn']));
+    writeOldPlanRows(db, 'old', rows(ids, ['create', 'create', 'dn']));
     db.prepare(`UPDATE sync_runs SET status = 'simulated' WHERE id = 'old'`).run();
     db.prepare(`DELETE FROM sync_lock`).run();
     startRun(db, { id: 'live', serverId: 'srv-1', serverName: 'Corporate LDAP', kind: 'simulate', trigger: 'manual' }, NOW);
-    writeChanges(db, 'live', rows(ids, ['move']));
+    writeOldPlanRows(db, 'live', rows(ids, ['move']));
 
     db = open();
     expect(counted(db, 'old')).toEqual({ create: 4, dn: 2 });

@@ -158,30 +158,23 @@ it('the store schema matches the snapshot (a schema change needs a new migration
       created_at TEXT NOT NULL
     ) STRICT
 
+    -- table sync_change_chunks
+    CREATE TABLE sync_change_chunks (
+      run_id TEXT NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
+      first_seq INTEGER NOT NULL CHECK (first_seq >= 0),
+      n INTEGER NOT NULL CHECK (n > 0),
+      actions TEXT NOT NULL CHECK (length(actions) = n),
+      rows TEXT NOT NULL,
+      data TEXT NULL,
+      PRIMARY KEY (run_id, first_seq)
+    ) STRICT, WITHOUT ROWID
+
     -- table sync_change_counts
     CREATE TABLE sync_change_counts (
       run_id TEXT NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
       action TEXT NOT NULL,
       n INTEGER NOT NULL CHECK (n > 0),
       PRIMARY KEY (run_id, action)
-    ) STRICT, WITHOUT ROWID
-
-    -- table sync_changes
-    CREATE TABLE "sync_changes" (
-      run_id TEXT NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
-      seq INTEGER NOT NULL,
-      user_id TEXT NULL,
-      username TEXT NULL,
-      dn TEXT NULL,
-      action TEXT NOT NULL CHECK (
-        action = 'deactivate' OR action = 'reactivate' OR action = 'create' OR action = 'move' OR action = 'roles' OR action = 'update' OR action = 'error'
-        OR action = 'dn' OR action = 'reused'
-      ),
-      from_text TEXT NULL,
-      to_text TEXT NULL,
-      reason TEXT NULL,
-      data_json TEXT NULL,
-      PRIMARY KEY (run_id, seq)
     ) STRICT, WITHOUT ROWID
 
     -- table sync_lock

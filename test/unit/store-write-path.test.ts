@@ -7,8 +7,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { checkpointAfterTransaction, openStore, type Store } from '../../src-main/store/db';
 import { loadMigrations } from '../../src-main/store/migration-files';
 import { finishRun, startRun } from '../../src-main/store/runs-repo';
-import { changeWriter, planPage, storedChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
+import { planPage, runChanges, storedChanges, type StoredChange } from '../../src-main/store/plan-rows-repo';
 import { emptyCounts } from '../../src-shared/domain/sync';
+import { writeOldPlanRows } from './old-plan-rows';
 
 let dir: string;
 let file: string;
@@ -37,20 +38,18 @@ it('0005 keeps every plan row, still refuses an unknown action and drops the dir
   const runId = randomUUID();
   startRun(before.db, { id: runId, serverId: null, serverName: 'Corp', kind: 'sync', trigger: 'cli' }, new Date(at));
   before.db.transaction(() => {
-    const write = changeWriter(before.db, runId);
-    for (const c of changes) write(c, true);
+    writeOldPlanRows(before.db, runId, changes, true);
     finishRun(before.db, runId, { status: 'held', counts: emptyCounts(), heldReason: 'test' }, new Date(at));
   })();
   const rows = before.db.prepare(`SELECT * FROM sync_changes ORDER BY run_id, seq`).all();
   expect(rows).toHaveLength(3);
   before.close();
 
-  const store = openStore(file);
+  // Up to 0009 (0010 moves the rows into chunks: see the next test).
+  const store = openStore(file, { migrations: loadMigrations().filter((m) => m.version < 10) });
   open.push(store);
   const db = store.db;
   expect(db.prepare(`SELECT * FROM sync_changes ORDER BY run_id, seq`).all()).toEqual(rows);
-  expect(storedChanges(db, runId)).toEqual(changes.map((c) => expect.objectContaining({ seq: c.seq, action: c.action, userId: c.userId, data: c.data })));
-  expect(planPage(db, { runId, filter: 'move', search: 'ben', offset: 0, limit: 10 })).toMatchObject({ total: 1, byAction: { create: 1, move: 1, error: 1 } });
   expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   expect(db.pragma('foreign_key_check')).toEqual([]);
 
@@ -66,6 +65,70 @@ it('0005 keeps every plan row, still refuses an unknown action and drops the dir
 
   expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'users_directory_id'`).get()).toBeUndefined();
 });
+
+it('0010 moves every plan row into chunks of 1,000: the plan, its apply data and its users read back as before', () => {
+  // A store at schema version 9: a held plan (apply data kept) and an applied one of 2,345 changes
+  // of every action, with text JSON must escape.
+  const before = openStore(file, { migrations: loadMigrations().filter((m) => m.version < 10) });
+  const held = randomUUID();
+  const applied = randomUUID();
+  const actions = ['create', 'deactivate', 'reactivate', 'move', 'roles', 'update', 'dn', 'reused', 'error'] as const;
+  const many: StoredChange[] = Array.from({ length: 2345 }, (_, i) => {
+    const action = actions[i % actions.length];
+    return {
+      seq: i,
+      userId: action === 'error' ? null : `u-${i}`,
+      username: i % 50 === 7 ? null : `user${i}`,
+      dn: i % 100 === 3 ? null : `uid=user${i},ou=Péople "q" \\ x,dc=example`,
+      action,
+      ...(i % 3 === 0 && { from: `from\n${i}` }),
+      ...(i % 2 === 0 && { to: `Dept ${i % 10}\t☃` }),
+      ...(i % 5 === 0 && { reason: `why ${i} \u0001` }),
+      data: action === 'create' ? { kind: 'create', id: `u-${i}` } : null,
+    };
+  });
+  startRun(before.db, { id: held, serverId: null, serverName: 'Corp', kind: 'sync', trigger: 'cli' }, new Date(at));
+  writeOldPlanRows(before.db, held, changes, true);
+  finishRun(before.db, held, { status: 'held', counts: emptyCounts(), heldReason: 'test' }, new Date(at));
+  startRun(before.db, { id: applied, serverId: null, serverName: 'Corp', kind: 'sync', trigger: 'cli' }, new Date(at));
+  writeOldPlanRows(before.db, applied, many, false);
+  finishRun(before.db, applied, { status: 'applied', counts: emptyCounts() }, new Date(at));
+  const heldBefore = storedChangesOld(before.db, held);
+  before.close();
+
+  const store = openStore(file);
+  open.push(store);
+  const db = store.db;
+  expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'sync_changes'`).get()).toBeUndefined();
+  expect(db.prepare(`SELECT n FROM sync_change_chunks WHERE run_id = ? ORDER BY first_seq`).all(applied)).toEqual([{ n: 1000 }, { n: 1000 }, { n: 345 }]);
+  // The held plan: every change with its user (a create's from its apply data) and apply data.
+  expect(storedChanges(db, held)).toEqual(heldBefore);
+  expect(storedChanges(db, held).map((c) => c.userId)).toEqual(changes.map((c) => c.userId));
+  // The applied plan: as the plan view and exports show it, and without a create's user id.
+  const expected = many.map(({ userId, data: _data, ...c }) => (c.action === 'reused' ? { ...c, userId } : c));
+  expect([...runChanges(db, applied)]).toEqual(expected);
+  expect(storedChanges(db, applied).filter((c) => c.action === 'create').every((c) => c.userId === null && c.data === null)).toBe(true);
+  expect(planPage(db, { runId: applied, filter: 'move', search: null, offset: 200, limit: 3 }).rows).toEqual(expected.filter((c) => c.action === 'move').slice(200, 203));
+  expect(planPage(db, { runId: applied, filter: 'all', search: 'USER1234', offset: 0, limit: 5 }).rows).toEqual(expected.filter((c) => c.username === 'user1234'));
+  expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  expect(db.pragma('foreign_key_check')).toEqual([]);
+  // Still children of their run.
+  db.prepare(`DELETE FROM sync_runs WHERE id = ?`).run(applied);
+  expect(db.prepare(`SELECT COUNT(*) AS n FROM sync_change_chunks WHERE run_id = ?`).get(applied)).toEqual({ n: 0 });
+});
+
+/** storedChanges as the app before 0010 read them (the reference the migrated store is checked against). */
+function storedChangesOld(db: Database.Database, runId: string): StoredChange[] {
+  type Raw = { seq: number; userId: string | null; username: string | null; dn: string | null; action: StoredChange['action']; from: string | null; to: string | null; reason: string | null; data: string | null };
+  const rows = db.prepare(`SELECT seq, user_id AS userId, username, dn, action, from_text AS "from", to_text AS "to", reason, data_json AS data FROM sync_changes WHERE run_id = ? ORDER BY seq`).all(runId) as Raw[];
+  return rows.map((r) => {
+    const c: StoredChange = { seq: r.seq, username: r.username, dn: r.dn, action: r.action, userId: r.userId, data: r.data === null ? null : JSON.parse(r.data) };
+    if (r.from !== null) c.from = r.from;
+    if (r.to !== null) c.to = r.to;
+    if (r.reason !== null) c.reason = r.reason;
+    return c;
+  });
+}
 
 it('a new store gets 16 KiB pages; an existing one keeps its page size', () => {
   const fresh = openStore(file);
