@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures';
+import { replaceScript } from './script-editor';
 
 // AD data over an imported LDIF snapshot, offline: the raw view shows objectSid and objectGUID as
 // text, and a Role name script using the groups helpers sees nested membership from the snapshot's groups.
@@ -71,7 +72,7 @@ test('shows SIDs and GUIDs as text in the raw view, and nested groups from a sna
   await expect(raw).toHaveCount(0);
 
   await app.getByRole('button', { name: 'Add Role name script' }).click();
-  await app.getByRole('textbox', { name: 'Role name script' }).fill("function(entry) { return groups.isMember(entry, 'GG-Outer') ? ['Outer'] : []; }");
+  await replaceScript(app, 'Role name script', "function(entry) { return groups.isMember(entry, 'GG-Outer') ? ['Outer'] : []; }");
   await expect(row(app, 'jsmith')).toContainText('Outer');
   await expect(row(app, 'klee')).not.toContainText('Outer');
 });

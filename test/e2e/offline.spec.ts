@@ -2,6 +2,7 @@ import type { Locator, Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures';
+import { replaceScript } from './script-editor';
 
 // Offline authoring, with no LDAP server at all: the bundled sample directory on a fresh store, its
 // preview over the snapshot, script test cases, "Simulate with these drafts", and LDIF snapshots.
@@ -21,10 +22,8 @@ async function go(app: Page, screen: 'Servers' | 'Sync' | 'History' | 'Snapshots
   await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: screen }).click();
 }
 
-/** Replaces the whole text of a script editor (CodeMirror's content element, by its accessible name). */
-async function setScript(app: Page, label: string, text: string): Promise<void> {
-  await app.getByRole('textbox', { name: label }).fill(text);
-}
+/** Replaces the whole text of a script editor (see replaceScript). */
+const setScript = replaceScript;
 
 const row = (app: Page, username: string) => app.locator(`[data-testid="preview-row"][data-username="${username}"]`);
 /** The entry group (tbody) of a preview row, where its Raw and "+ Test case" buttons are. */

@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { replaceScript } from './script-editor';
 import { startSlapd, type Slapd } from '../rig/slapd';
 
 // The admin's path through mapping and scripts: the live preview follows the unsaved form as they type.
@@ -24,10 +25,8 @@ async function addServer(app: Page, base = slapd.baseDn): Promise<void> {
   await app.getByLabel('Bind password').fill(slapd.syncPw);
 }
 
-/** Replaces the whole text of a script editor (CodeMirror's content element, by its accessible name). */
-async function setScript(app: Page, label: string, text: string): Promise<void> {
-  await app.getByRole('textbox', { name: label }).fill(text);
-}
+/** Replaces the whole text of a script editor (see replaceScript). */
+const setScript = replaceScript;
 
 /** Applies an LDIF change to the rig's directory as its root account (ldapmodify from ldap-utils). */
 async function ldapModify(ldif: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { replaceScript } from './script-editor';
 import { startSlapd, type Slapd } from '../rig/slapd';
 
 // The admin's path from a saved server to synchronized users: an organization that signs in with the
@@ -128,7 +129,7 @@ test('simulates and synchronizes a server into a new organization, then deactiva
   // An Active script that deactivates the contractors (every third user) goes over the 10% limit:
   // the sync is held, nothing changes until the admin reviews and applies exactly that plan.
   await go(app, 'Servers');
-  await app.getByRole('textbox', { name: 'Active script' }).fill("function(entry) { return entry.employeeType != 'contractor'; }");
+  await replaceScript(app, 'Active script', "function(entry) { return entry.employeeType != 'contractor'; }");
   await expect(app.getByRole('heading', { name: 'Corp — unsaved changes' })).toBeVisible();
   await app.keyboard.press('Control+s');
   // Saved once the title loses its "unsaved changes" mark (the Save button is also off while saving).
