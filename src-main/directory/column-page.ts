@@ -9,6 +9,7 @@
  */
 import { valuesByName, type DirectoryEntry } from './entry';
 import { isBinaryAttribute } from './binary-attributes';
+import { pageText } from './page-text';
 
 /** Entries of one page by column. */
 export interface ColumnPage {
@@ -27,7 +28,6 @@ export interface ColumnPage {
 }
 
 const HEAD = 4;
-const decoder = new TextDecoder();
 const NONE: readonly string[] = Object.freeze([]);
 
 /** Column lookup by name, shared by the implementations. */
@@ -59,7 +59,7 @@ function entryOf(page: ColumnPage, i: number): DirectoryEntry {
  */
 export function decodeColumnPage(buffer: ArrayBuffer, names: readonly string[]): ColumnPage {
   const count = new DataView(buffer).getUint32(0, true);
-  const slots = JSON.parse(decoder.decode(new Uint8Array(buffer, HEAD))) as unknown[];
+  const slots = JSON.parse(pageText(buffer, HEAD)) as unknown[];
   const width = names.length;
   const at = new Int32Array(count);
   let p = 0;
