@@ -123,7 +123,7 @@ describe('connection doctor against a real slapd', () => {
   });
 
   it('times out when the directory stops answering (SIGSTOP)', async () => {
-    slapd.pause();
+    await slapd.pause();
     try {
       const r = await runDoctor({ target: targetFromDraft(plain({ timeoutSeconds: 1 })), password: slapd.syncPw });
       expect(r.error?.code).toBe('TIMEOUT');

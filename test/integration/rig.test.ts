@@ -103,7 +103,7 @@ describe('slapd rig', () => {
 
   it('pause() makes requests hang until resume()', async () => {
     const client = new Client({ url: slapd.url, timeout: 300 });
-    slapd.pause();
+    await slapd.pause();
     try {
       await expect(client.search('', { scope: 'base' })).rejects.toThrow();
     } finally {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { CertPair, TestPki } from './certs';
@@ -83,8 +83,12 @@ export interface Slapd {
   logFile: string;
   /** Stops slapd (SIGTERM, SIGKILL after 3 s) and removes `dir`. Idempotent. */
   stop(): Promise<void>;
-  /** SIGSTOP: the socket stays open but nothing is answered (timeout tests). */
-  pause(): void;
+  /**
+   * SIGSTOP: the socket stays open but nothing is answered (timeout tests). Resolves once every
+   * slapd thread is stopped: the signal is only sent when kill() returns, and a request made at once
+   * was sometimes still answered (a CI run's rig test).
+   */
+  pause(): Promise<void>;
   /** SIGCONT after pause(). */
   resume(): void;
   /**
@@ -150,6 +154,18 @@ async function launch(dir: string, logOps: boolean, logFile: string) {
  * Starts a throw-away OpenLDAP (slapd 2.5, back_mdb) on 127.0.0.1 with generated data, listening
  * on ldap:// and ldaps://. Each call has its own temp dir (`lss-slapd-*`) and ports.
  */
+/** Resolves once every thread of process `pid` is stopped ('T' in /proc/PID/task/TID/stat); throws after 5 s. */
+async function untilStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const tids = await readdir(`/proc/${pid}/task`);
+    const states = await Promise.all(tids.map((t) => readFile(`/proc/${pid}/task/${t}/stat`, 'utf8').then((stat) => stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3), () => 'T')));
+    if (states.every((s) => s === 'T' || s === 't')) return;
+    if (Date.now() > deadline) throw new Error(`slapd (pid ${pid}) did not stop after SIGSTOP: thread states ${states.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const opts = { users: 1200, sizeLimitedUser: true, tls: 'ca' as SlapdTlsMode, logOps: true, extras: false, ...options };
   const pki = options.pki ?? (await sharedTestPki());
@@ -197,7 +213,10 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
         untrack();
         await rm(dir, { recursive: true, force: true });
       })()),
-    pause: () => signal(proc, 'SIGSTOP'),
+    pause: async () => {
+      signal(proc, 'SIGSTOP');
+      await untilStopped(proc.pid);
+    },
     resume: () => signal(proc, 'SIGCONT'),
     readOpLog: async (o = {}) => {
       if (!opts.logOps) throw new Error('readOpLog() needs startSlapd({ logOps: true })');
