@@ -147,7 +147,9 @@ export function deleteChanges(db: Database.Database, runId: string): void {
 }
 
 const CHUNK_HEADS = `SELECT first_seq AS first, n, actions FROM sync_change_chunks WHERE run_id = @runId ORDER BY first_seq`;
-const CHUNK_ROWS = `SELECT first_seq AS first, n, actions, rows FROM sync_change_chunks WHERE run_id = @runId ORDER BY first_seq`;
+/** A run's chunks with their rows; the queries below add a condition or the ordering. */
+const CHUNKS_WITH_ROWS = `SELECT first_seq AS first, n, actions, rows FROM sync_change_chunks WHERE run_id = @runId`;
+const CHUNK_ROWS = `${CHUNKS_WITH_ROWS} ORDER BY first_seq`;
 
 /** How many of a chunk's changes have action letter `letter`. */
 function countLetter(actions: string, letter: number): number {
@@ -225,7 +227,7 @@ export function planPage(db: Database.Database, q: { runId: string; filter: Plan
         skip -= matches;
         continue;
       }
-      const chunk = prepared(db, `SELECT first_seq AS first, n, actions, rows FROM sync_change_chunks WHERE run_id = @runId AND first_seq = @first`).get({ runId: q.runId, first: head.first }) as Chunk;
+      const chunk = prepared(db, `${CHUNKS_WITH_ROWS} AND first_seq = @first`).get({ runId: q.runId, first: head.first }) as Chunk;
       const values = valuesOf(chunk);
       for (let i = 0; i < chunk.n && rows.length < q.limit; i++) {
         if (letter >= 0 && chunk.actions.charCodeAt(i) !== letter) continue;
@@ -239,7 +241,7 @@ export function planPage(db: Database.Database, q: { runId: string; filter: Plan
   // match: only the others are decoded. A term with other characters reads every chunk.
   const needle = JSON.stringify(term).slice(1, -1);
   const candidates = /^[\x20-\x7e]*$/.test(needle)
-    ? prepared(db, `SELECT first_seq AS first, n, actions, rows FROM sync_change_chunks WHERE run_id = @runId AND instr(lower(rows), @needle) > 0 ORDER BY first_seq`).iterate({ runId: q.runId, needle })
+    ? prepared(db, `${CHUNKS_WITH_ROWS} AND instr(lower(rows), @needle) > 0 ORDER BY first_seq`).iterate({ runId: q.runId, needle })
     : prepared(db, CHUNK_ROWS).iterate({ runId: q.runId });
   let total = 0;
   for (const chunk of candidates as IterableIterator<Chunk>) {
@@ -264,8 +266,8 @@ export function* runChanges(db: Database.Database, runId: string): IterableItera
   }
 }
 
-/** A run's changes with their user and apply data, in plan order. */
-function changesWithData(db: Database.Database, runId: string): StoredChange[] {
+/** Every change of a run with its user and apply data, in plan order (for approving a held plan). */
+export function storedChanges(db: Database.Database, runId: string): StoredChange[] {
   const out: StoredChange[] = [];
   const chunks = prepared(db, `SELECT first_seq AS first, n, actions, rows, data FROM sync_change_chunks WHERE run_id = @runId ORDER BY first_seq`).all({ runId }) as Chunk[];
   for (const chunk of chunks) {
@@ -285,7 +287,7 @@ function changesWithData(db: Database.Database, runId: string): StoredChange[] {
 
 /** What applying a run's stored plan needs, in plan order: each change's action, user and apply data (an approval). */
 export function storedApplyChanges(db: Database.Database, runId: string): { action: SyncAction; userId: string | null; data: unknown }[] {
-  return changesWithData(db, runId).map((c) => ({ action: c.action, userId: c.userId, data: c.data }));
+  return storedChanges(db, runId).map((c) => ({ action: c.action, userId: c.userId, data: c.data }));
 }
 
 /**
@@ -300,16 +302,11 @@ export function copyChanges(db: Database.Database, fromRunId: string, toRunId: s
   ).run({ fromRunId, toRunId });
 }
 
-/** Every change of a run with its apply data (for approving a held plan). */
-export function storedChanges(db: Database.Database, runId: string): StoredChange[] {
-  return changesWithData(db, runId);
-}
-
 /** The users of a run's reused-username changes (by plan order), with the usernames the plan shows. */
 export function reusedUsersOfRun(db: Database.Database, runId: string): { userId: string; username: string | null }[] {
   const out: { userId: string; username: string | null }[] = [];
   const x = LETTER.reused.charCodeAt(0);
-  const chunks = prepared(db, `SELECT first_seq AS first, n, actions, rows FROM sync_change_chunks WHERE run_id = @runId AND instr(actions, 'x') > 0 ORDER BY first_seq`).all({ runId }) as Chunk[];
+  const chunks = prepared(db, `${CHUNKS_WITH_ROWS} AND instr(actions, '${LETTER.reused}') > 0 ORDER BY first_seq`).all({ runId }) as Chunk[];
   for (const chunk of chunks) {
     const values = valuesOf(chunk);
     for (let i = 0; i < chunk.n; i++) {
