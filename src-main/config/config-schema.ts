@@ -29,12 +29,19 @@ export const ScriptsEntrySchema = z.strictObject({
   roleName: z.string().max(100_000).nullable().optional(),
 });
 
-/** The entry a script test case gives its script: `{ "dn", "attributes": { NAME: [VALUES] } }`. */
+/**
+ * The entry a script test case gives its script: `{ "dn", "attributes": { NAME: [VALUES] }, "groups": [DNS] }`
+ * (`groups`, optional: the DNs of the groups it is in, direct and nested, for the `groups` helpers).
+ */
 export const TestEntrySchema = z.strictObject({
   dn: TestEntry.shape.dn,
   attributes: z.record(z.string().min(1).max(200), z.array(z.string().max(65_536)).max(1000), {
     error: 'must be an object of attribute names and their values, e.g. { "uid": ["jdoe"], "employeeType": ["staff"] }',
   }),
+  groups: z
+    .array(z.string().min(1).max(4096), { error: 'must be a list of group DNs, e.g. ["cn=staff,ou=groups,dc=example,dc=com"]' })
+    .max(1000)
+    .optional(),
 });
 
 /**

@@ -43,7 +43,7 @@ function entry(db: Database.Database, row: ServerRow, orgName: Map<string, strin
     defaultOrg: row.defaultOrgId === null ? null : (orgName.get(row.defaultOrgId) ?? null),
     offline: row.offline,
     snapshot: row.snapshotId === null ? null : (snapshotName.get(row.snapshotId) ?? null),
-    scriptTests: row.scriptTests.map((c) => ({ id: c.id, script: c.script, name: c.name, entry: { dn: c.entry.dn, attributes: { ...c.entry.attributes } }, expected: c.expected })),
+    scriptTests: row.scriptTests.map((c) => ({ id: c.id, script: c.script, name: c.name, entry: { dn: c.entry.dn, attributes: { ...c.entry.attributes }, ...(c.entry.groups ? { groups: [...c.entry.groups] } : {}) }, expected: c.expected })),
   };
 }
 

@@ -127,7 +127,11 @@ export class PreviewService {
     const session = this.session(input.sessionId);
     return session.exclusive(async () => {
       const source = await this.sourceFor(session, input, target);
-      return this.guard(session, () => source.raw(input.dn));
+      const entry = await this.guard(session, () => source.raw(input.dn));
+      // What the `groups` helpers see for it, when the scripts use them (a test case made from it keeps them).
+      if (!usesGroups(normalizeScripts(input.draft.scripts))) return entry;
+      const groupsOf = await this.groupsFor(session, input, target);
+      return { ...entry, groups: [...groupsOf(entry.dn)] };
     });
   }
 

@@ -119,6 +119,8 @@ export type RawValue = { kind: 'text'; text: string } | { kind: 'binary'; size: 
 export interface RawEntry {
   dn: string;
   attributes: { name: string; values: RawValue[] }[];
+  /** The groups the entry is in, direct and nested, nearest first: only when the scripts use the `groups` helpers. */
+  groups?: string[];
 }
 
 /** Page sizes the preview offers. */

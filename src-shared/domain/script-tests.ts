@@ -9,6 +9,11 @@ import { SCRIPT_NAMES, type ScriptName } from './mapping';
 export const TestEntry = z.object({
   dn: z.string().max(4096),
   attributes: z.record(z.string().min(1).max(200), z.array(z.string().max(65_536)).max(1000)),
+  /**
+   * The DNs of the groups the entry is in, directly or through nested groups, nearest first: what
+   * the `groups` helpers see for it (`groups.of(entry)`). Absent: in no group.
+   */
+  groups: z.array(z.string().min(1).max(4096)).max(1000).optional(),
 });
 export type TestEntry = z.infer<typeof TestEntry>;
 

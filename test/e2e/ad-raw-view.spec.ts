@@ -5,7 +5,8 @@ import { test, expect } from './fixtures';
 import { replaceScript } from './script-editor';
 
 // AD data over an imported LDIF snapshot, offline: the raw view shows objectSid and objectGUID as
-// text, and a Role name script using the groups helpers sees nested membership from the snapshot's groups.
+// text, and a Role name script using the groups helpers sees nested membership from the snapshot's groups,
+// in the preview, the raw view and a test case made there.
 
 const SID = Buffer.from('010500000000000515000000a1b2c3d4e5f60718293a4b5c51040000', 'hex').toString('base64');
 const GUID = Buffer.from('9c9f3a0d1c7d4e4a9e5b1f5e0c2d9a11', 'hex').toString('base64');
@@ -75,4 +76,29 @@ test('shows SIDs and GUIDs as text in the raw view, and nested groups from a sna
   await replaceScript(app, 'Role name script', "function(entry) { return groups.isMember(entry, 'GG-Outer') ? ['Outer'] : []; }");
   await expect(row(app, 'jsmith')).toContainText('Outer');
   await expect(row(app, 'klee')).not.toContainText('Outer');
+
+  // With a script using the groups helpers, the raw view lists the entry's groups, nearest first,
+  // and a test case made there keeps them: it passes, as the row does.
+  await entryOf(app, 'jsmith').getByRole('button', { name: 'Raw' }).click();
+  await expect(raw.getByTestId('raw-groups').getByRole('listitem')).toHaveText(['CN=GG-Inner,OU=Groups,DC=samdom,DC=test', 'CN=GG-Outer,OU=Groups,DC=samdom,DC=test']);
+  await raw.getByRole('button', { name: 'Add as test case' }).click();
+  await expect(app.getByTestId('test-case-added')).toContainText('Added jsmith as a test case of');
+  const roleCases = app.getByTestId('test-cases-roleName').getByTestId('test-case');
+  await expect(roleCases).toHaveCount(1);
+  await expect(roleCases.first()).toHaveAttribute('data-status', 'pass');
+
+  // Its dialog shows the groups, one per line; a line that is no DN is refused, naming the line;
+  // without the outer group the case fails, expected against actual.
+  await app.getByTestId('test-cases-roleName').getByRole('button', { name: 'Edit test case jsmith' }).click();
+  const caseDialog = app.getByTestId('test-case-dialog');
+  const groupsField = caseDialog.getByLabel('Groups');
+  await expect(groupsField).toHaveValue('CN=GG-Inner,OU=Groups,DC=samdom,DC=test\nCN=GG-Outer,OU=Groups,DC=samdom,DC=test');
+  await groupsField.fill('GG-Inner');
+  await caseDialog.getByRole('button', { name: 'Save case' }).click();
+  await expect(caseDialog.getByTestId('test-case-problem')).toContainText('Groups, line 1');
+  await groupsField.fill('CN=GG-Inner,OU=Groups,DC=samdom,DC=test');
+  await caseDialog.getByRole('button', { name: 'Save case' }).click();
+  await expect(caseDialog).toHaveCount(0);
+  await expect(roleCases.first()).toHaveAttribute('data-status', 'fail');
+  await expect(roleCases.first().getByTestId('test-case-detail')).toHaveText('Expected "Outer", got (no roles)');
 });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerDraft } from '../../src-shared/domain/server';
 import { GROUP_FILTER } from '../../src-main/groups/group-closure';
 import { run } from '../rig/exec';
-import { addNestedGroups } from '../rig/nested-groups-data';
+import { addNestedGroups, nestedGroups } from '../rig/nested-groups-data';
+import { runScriptTests } from '../../src-main/scripts/test-cases';
 import { startSlapd, type Slapd } from '../rig/slapd';
 import { openTestApp, preview, rigDraft, searchOps, type TestApp } from './preview-fixture';
 
@@ -58,6 +59,40 @@ describe('nested groups against slapd', () => {
     const after = (await searchOps(slapd)).filter((s) => s.includes('objectClass=groupOfNames')).length;
     expect(after - before).toBe(1);
     expect(GROUP_FILTER).toContain('(objectClass=groupOfUniqueNames)');
+  });
+
+  it("the raw view gives an entry's groups when the scripts use them, and test cases made from it see them", async () => {
+    const n = nestedGroups(slapd);
+    const input = { sessionId: 'raw-groups', draft: draft(), password: { kind: 'value' as const, value: slapd.syncPw } };
+    const raw = await t.app.preview.raw({ ...input, dn: n.innerMember });
+    // Nearest first: the direct ones (the rig's staff, inner), then middle (which holds inner), then outer (which holds middle).
+    const got = raw.groups!.map((g) => g.toLowerCase());
+    expect([...got].sort()).toEqual([n.inner, n.middle, n.outer, `cn=staff,ou=groups,${slapd.suffix}`].sort());
+    expect(got.indexOf(n.inner)).toBeLessThan(got.indexOf(n.middle));
+    expect(got.indexOf(n.middle)).toBeLessThan(got.indexOf(n.outer));
+    expect((await t.app.preview.raw({ ...input, dn: slapd.userDn(5) })).groups?.map((g) => g.toLowerCase())).toEqual([`cn=staff,ou=groups,${slapd.suffix}`]);
+    expect((await t.app.preview.raw({ ...input, dn: slapd.userDn(11) })).groups).toEqual([]); // the rig's staff holds users 1-10
+    // Scripts that do not use the helpers: no groups read, none given.
+    const plain = draft({ scripts: { active: 'e => true', orgName: null, roleName: 'e => []' } });
+    expect((await t.app.preview.raw({ sessionId: 'raw-plain', draft: plain, password: input.password, dn: n.innerMember })).groups).toBeUndefined();
+
+    // A case with the groups the raw view gave, one in no group, and the same DN with other groups.
+    const scripts = { active: 'e => true', orgName: null, roleName: ROLE };
+    const entry = (dn: string, groups?: string[]) => ({ dn, attributes: { uid: [/^uid=([^,]+)/.exec(dn)![1]] }, ...(groups ? { groups } : {}) });
+    const cases = [
+      { id: 'a', script: 'roleName' as const, name: 'inner member', entry: entry(n.innerMember, raw.groups), expected: ['Outer'] },
+      { id: 'b', script: 'roleName' as const, name: 'no group', entry: entry(slapd.userDn(5)), expected: [] },
+      { id: 'c', script: 'roleName' as const, name: 'same DN, in the loop', entry: entry(n.innerMember, [n.loopB]), expected: ['Loop'] },
+      { id: 'd', script: 'roleName' as const, name: 'wrong expectation', entry: entry(n.innerMember, raw.groups), expected: [] },
+    ];
+    const results = await runScriptTests(await t.app.scriptEngine(), scripts, cases);
+    expect(results.map((r) => [r.id, r.pass, r.actual])).toEqual([
+      ['a', true, ['Outer']],
+      ['b', true, []],
+      ['c', true, ['Loop']],
+      ['d', false, ['Outer']],
+    ]);
+    expect(results.every((r) => r.error === undefined)).toBe(true);
   });
 
   it('a sync gives the roles of nested groups', async () => {

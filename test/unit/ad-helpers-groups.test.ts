@@ -78,7 +78,7 @@ describe('the groups helpers in the sandbox', () => {
     expect(roles('e => groups.names(e)', [entry(ALICE)])).toEqual([['inner', 'unique', 'middle', 'outer']]);
   });
 
-  it('say that memberships are not loaded where the run has none (test cases, checks)', () => {
+  it('say that memberships are not loaded where the run has none (script checks)', () => {
     expect(roles('e => groups.isMember(e, "outer") ? "x" : null', [entry(ALICE)], null)).toEqual([expect.stringMatching(/groups\.isMember: group memberships are not loaded here/)]);
   });
 

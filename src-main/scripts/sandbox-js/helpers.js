@@ -291,7 +291,7 @@ export function sandboxHelpers(internals) {
     if (!isEntry(entry)) throw new TypeErrorCtor('groups.' + fn + ' expects the entry the script received, got ' + describe(entry));
     const values = valuesOf(fieldOf(entry, GROUPS_FIELD, 'groups.' + fn + '(entry)'));
     if (values.length === 0 || values[0] !== GROUPS_LOADED) {
-      throw new ErrorCtor('groups.' + fn + ': group memberships are not loaded here (they are in the preview, simulations and syncs; test cases and checks have none)');
+      throw new ErrorCtor('groups.' + fn + ': group memberships are not loaded here (the preview, simulations, syncs and test cases have them; checks have none)');
     }
     values.shift();
     return values;

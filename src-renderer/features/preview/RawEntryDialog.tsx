@@ -81,6 +81,22 @@ export function RawEntryDialog({ state, onClose, onAddTestCase }: { state: RawSt
           </tbody>
         </table>
       )}
+      {entry?.groups && (
+        <section className="raw-groups" data-testid="raw-groups" aria-label="Groups">
+          <h3>Groups (direct and nested, nearest first: what the scripts' groups helpers see)</h3>
+          {entry.groups.length === 0 ? (
+            <p className="muted">In no group.</p>
+          ) : (
+            <ul>
+              {entry.groups.map((g) => (
+                <li key={g} className="mono">
+                  {g}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
     </Dialog>
   );
 }

@@ -5,7 +5,7 @@ import { Dialog } from '../../ui/Dialog';
 import { DialogButtons } from '../../ui/DialogButtons';
 import { newId } from '../../ui/new-id';
 import { SCRIPT_META } from './script-meta';
-import { attributesToText, parseAttributesText, parseRoles } from './test-case-model';
+import { attributesToText, groupsToText, parseAttributesText, parseGroupsText, parseRoles } from './test-case-model';
 
 /** Props of {@link TestCaseDialog}. */
 export interface TestCaseDialogProps {
@@ -27,12 +27,13 @@ export function TestCaseDialog({ script, initial, onSave, onClose }: TestCaseDia
   const [name, setName] = useState(initial?.name ?? '');
   const [dn, setDn] = useState(initial?.entry.dn ?? '');
   const [attributes, setAttributes] = useState(initial ? attributesToText(initial.entry.attributes) : '');
+  const [groups, setGroups] = useState(groupsToText(initial?.entry.groups));
   const [active, setActive] = useState(initial ? initial.expected === true : true);
   const [org, setOrg] = useState(typeof initial?.expected === 'string' ? initial.expected : '');
   const [noOrg, setNoOrg] = useState(initial?.script === 'orgName' && initial.expected === null);
   const [roles, setRoles] = useState(Array.isArray(initial?.expected) ? initial.expected.join(', ') : '');
   const [problem, setProblem] = useState<string | null>(null);
-  const ids = { name: useId(), dn: useId(), attrs: useId(), attrsHelp: useId(), expected: useId(), problem: useId() };
+  const ids = { name: useId(), dn: useId(), attrs: useId(), attrsHelp: useId(), groups: useId(), groupsHelp: useId(), expected: useId(), problem: useId() };
 
   const save = () => {
     const parsed = parseAttributesText(attributes);
@@ -40,12 +41,18 @@ export function TestCaseDialog({ script, initial, onSave, onClose }: TestCaseDia
       setProblem(parsed.message);
       return;
     }
+    const parsedGroups = parseGroupsText(groups);
+    if (!parsedGroups.ok) {
+      setProblem(parsedGroups.message);
+      return;
+    }
     if (script === 'orgName' && !noOrg && org.trim() === '') {
       setProblem('Enter the organization the script should return, or tick “No organization”.');
       return;
     }
     const expected = script === 'active' ? active : script === 'orgName' ? (noOrg ? null : org.trim()) : parseRoles(roles);
-    onSave({ id: initial?.id ?? newId(), script, name: name.trim(), entry: { dn: dn.trim(), attributes: parsed.attributes }, expected });
+    const entry = { dn: dn.trim(), attributes: parsed.attributes, ...(parsedGroups.groups.length ? { groups: parsedGroups.groups } : {}) };
+    onSave({ id: initial?.id ?? newId(), script, name: name.trim(), entry, expected });
   };
 
   return (
@@ -96,6 +103,28 @@ export function TestCaseDialog({ script, initial, onSave, onClose }: TestCaseDia
           />
           <p id={ids.attrsHelp} className="field-help">
             One value per line as <code>name: value</code>; repeat a name for several values. Binary values are base64.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.groups} className="field-label">
+            Groups
+          </label>
+          <textarea
+            id={ids.groups}
+            className="mono"
+            rows={3}
+            spellCheck={false}
+            value={groups}
+            placeholder="cn=staff,ou=groups,dc=example,dc=com"
+            aria-describedby={ids.groupsHelp}
+            aria-invalid={problem?.startsWith('Groups') ? true : undefined}
+            onChange={(e) => {
+              setGroups(e.target.value);
+              setProblem(null);
+            }}
+          />
+          <p id={ids.groupsHelp} className="field-help">
+            The groups the entry is in, direct and nested, one DN per line: what <code>groups.isMember</code>, <code>groups.of</code> and <code>groups.names</code> see. Empty: in no group.
           </p>
         </div>
         <div className="field" role="group" aria-labelledby={ids.expected}>

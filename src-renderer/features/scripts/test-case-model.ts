@@ -1,5 +1,5 @@
-// Pure helpers behind the script test cases: the `name: value` attribute text, expected values as the
-// editor shows and parses them, and cases made from a preview row. Types only from the shared domain
+// Pure helpers behind the script test cases: the `name: value` attribute text, the group DNs, expected
+// values as the editor shows and parses them, and cases made from a preview row. Types only from the shared domain
 // (its value exports sit next to zod schemas, which stay out of the renderer bundle).
 import type { ScriptName, ServerScripts } from '../../../src-shared/domain/mapping';
 import type { PreviewRow, RawEntry } from '../../../src-shared/domain/preview';
@@ -47,6 +47,26 @@ export function parseAttributesText(text: string): { ok: true; attributes: TestE
   return { ok: true, attributes };
 }
 
+/** Group DNs as the editor shows them: one per line. */
+export function groupsToText(groups: readonly string[] | undefined): string {
+  return (groups ?? []).join('\n');
+}
+
+/** Group DNs from text, one per line (blank lines skipped, surrounding spaces trimmed), or the first bad line. */
+export function parseGroupsText(text: string): { ok: true; groups: string[] } | { ok: false; message: string } {
+  const groups: string[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const dn = lines[i].trim();
+    if (dn === '') continue;
+    if (!/^[^=,]+=/.test(dn)) return { ok: false, message: `Groups, line ${i + 1}: write one group DN per line, e.g. cn=staff,ou=groups,dc=example,dc=com` };
+    if (dn.length > 4096) return { ok: false, message: `Groups, line ${i + 1}: a DN is at most 4096 characters long` };
+    groups.push(dn);
+  }
+  if (groups.length > 1000) return { ok: false, message: 'Groups: at most 1000 groups per test case' };
+  return { ok: true, groups };
+}
+
 /** Role names from comma-separated text (blanks dropped). */
 export function parseRoles(text: string): string[] {
   return text
@@ -55,7 +75,10 @@ export function parseRoles(text: string): string[] {
     .filter((r) => r !== '');
 }
 
-/** An entry's attributes as a test case holds them: text as is, binary as base64 (values too long to keep are left out). */
+/**
+ * An entry's attributes as a test case holds them: text as is, binary as base64 (values too long to
+ * keep are left out), and its groups when the preview read them (the scripts use the groups helpers).
+ */
 export function testEntryOf(raw: RawEntry): { entry: TestEntry; skipped: string[] } {
   const attributes: Record<string, string[]> = {};
   const skipped: string[] = [];
@@ -65,7 +88,9 @@ export function testEntryOf(raw: RawEntry): { entry: TestEntry; skipped: string[
     if (kept.length < values.length) skipped.push(attr.name);
     if (kept.length) attributes[attr.name] = kept;
   }
-  return { entry: { dn: raw.dn, attributes }, skipped };
+  const entry: TestEntry = { dn: raw.dn, attributes };
+  if (raw.groups) entry.groups = raw.groups.slice(0, MAX_VALUES);
+  return { entry, skipped };
 }
 
 /** A short name for a case made from an entry: the row's username, else the DN's first RDN value. */
