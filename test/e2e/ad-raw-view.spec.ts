@@ -77,6 +77,20 @@ test('shows SIDs and GUIDs as text in the raw view, and nested groups from a sna
   await expect(row(app, 'jsmith')).toContainText('Outer');
   await expect(row(app, 'klee')).not.toContainText('Outer');
 
+  // The editor completes the helpers: `ad.is` offers isDisabled, inserted with its argument. (Clicked:
+  // the editor ignores Enter for a moment after the list opens, so a fast typist does not pick by accident.)
+  await replaceScript(app, 'Active script', 'function(entry) { return !ad.i }');
+  await app.keyboard.press('ArrowLeft');
+  await app.keyboard.press('ArrowLeft');
+  await app.keyboard.type('s');
+  const completions = app.locator('.cm-tooltip-autocomplete');
+  await expect(completions.getByRole('option')).toHaveText([/^isDisabled/]);
+  await completions.getByRole('option').first().click();
+  await expect(app.getByRole('textbox', { name: 'Active script' })).toHaveText('function(entry) { return !ad.isDisabled(entry) }');
+  // Ken Lee's userAccountControl is 514 (ACCOUNTDISABLE | NORMAL_ACCOUNT).
+  await expect(row(app, 'klee')).toHaveAttribute('data-active', 'false');
+  await expect(row(app, 'jsmith')).toHaveAttribute('data-active', 'true');
+
   // With a script using the groups helpers, the raw view lists the entry's groups, nearest first,
   // and a test case made there keeps them: it passes, as the row does.
   await entryOf(app, 'jsmith').getByRole('button', { name: 'Raw' }).click();

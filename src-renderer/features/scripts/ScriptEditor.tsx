@@ -9,6 +9,7 @@ import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutt
 import type { ScriptDiagnostic } from '../../../src-shared/domain/scripts';
 import { editorTheme, highlightStyle } from './editor-theme';
 import { entryCompletionSource } from './entry-completion';
+import { helperCompletionSource } from './helper-completion';
 import { typingOverSelection } from './typing-over-selection';
 
 /** Props of {@link ScriptEditor}. */
@@ -85,7 +86,7 @@ export function ScriptEditor({ label, value, onChange, diagnostics, attributes, 
           highlightActiveLine(),
           javascript(),
           syntaxHighlighting(highlightStyle),
-          autocompletion({ override: [entryCompletionSource(() => attributesRef.current)], activateOnTyping: true }),
+          autocompletion({ override: [entryCompletionSource(() => attributesRef.current), helperCompletionSource], activateOnTyping: true }),
           lintGutter(),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
           EditorView.lineWrapping,
