@@ -7,7 +7,7 @@ import { AppError } from '../../src-shared/errors';
 import { matchAllFilter, parseFilter, type FilterNode } from '../../src-shared/ldap/filter';
 import { targetFromDraft } from '../ldap/target';
 import { attributesToFetch } from '../preview/preview-attributes';
-import { ldifChunks } from '../snapshots/ldif';
+import { ldifChunks } from '../snapshots/ldif-write';
 import { importLdif, openLdifFile, textInput, type LdifImportProgress } from './ldif-import';
 import { getServer, offlineServerNamesOf } from '../store/servers-repo';
 import {

@@ -1,9 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import {
-  isSafeLdifString, ldifChunks, LdifReader, LdifSyntaxError, parseLdif, parseLdifLines, readLdifEntries, readLdifStream,
-  serializeLdif, type LdifEntry, type LdifParseResult,
-} from '../../src-main/snapshots/ldif';
+import { LdifReader, LdifSyntaxError, parseLdif, parseLdifLines, readLdifEntries, readLdifStream, type LdifEntry, type LdifParseResult } from '../../src-main/snapshots/ldif';
+import { isSafeLdifString, ldifChunks, serializeLdif } from '../../src-main/snapshots/ldif-write';
 
 const ok = (r: LdifParseResult): LdifEntry[] => {
   if (!r.ok) throw new Error(`expected success, got line ${r.line}: ${r.message}`);
