@@ -144,6 +144,19 @@ describe('a script the in-sandbox limits cannot stop', () => {
     await expectHealthy();
   });
 
+  it('loads a script once more in a new worker when its top-level code stopped the first one (as a busy machine can), and runs it', async () => {
+    // Hangs in a native built-in (the worker is terminated: nothing inside QuickJS can stop it)
+    // only while loaded before \`until\`: the first load, which the time limit stops past \`until\`.
+    const until = Date.now() + TIME_MS;
+    const active = `if (Date.now() < ${until}) { const s = 'a'.repeat(2000000); s.indexOf(s.slice(0, 1000000) + 'x'); }\n(function(entry) { return entry.uid !== 'u1'; })`;
+    const started = performance.now();
+    const { outcomes } = await runner.evaluate({ ...OK, active }, entries(3));
+    // At least one time limit passed: the first load was stopped, the second answered.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(TIME_MS);
+    expect(outcomes.map((o) => [o.active, o.errors])).toEqual([[true, []], [false, []], [true, []]]);
+    await expectHealthy();
+  });
+
   it('leaves the main thread free while the script hangs', async () => {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
