@@ -95,6 +95,7 @@ test('shows SIDs and GUIDs as text in the raw view, and nested groups from a sna
   // and a test case made there keeps them: it passes, as the row does.
   await entryOf(app, 'jsmith').getByRole('button', { name: 'Raw' }).click();
   await expect(raw.getByTestId('raw-groups').getByRole('listitem')).toHaveText(['CN=GG-Inner,OU=Groups,DC=samdom,DC=test', 'CN=GG-Outer,OU=Groups,DC=samdom,DC=test']);
+  if (process.env.UPDATE_SCREENSHOTS === '1') await raw.screenshot({ path: 'docs/screenshots/raw-view-groups.png' });
   await raw.getByRole('button', { name: 'Add as test case' }).click();
   await expect(app.getByTestId('test-case-added')).toContainText('Added jsmith as a test case of');
   const roleCases = app.getByTestId('test-cases-roleName').getByTestId('test-case');
@@ -107,6 +108,7 @@ test('shows SIDs and GUIDs as text in the raw view, and nested groups from a sna
   const caseDialog = app.getByTestId('test-case-dialog');
   const groupsField = caseDialog.getByLabel('Groups');
   await expect(groupsField).toHaveValue('CN=GG-Inner,OU=Groups,DC=samdom,DC=test\nCN=GG-Outer,OU=Groups,DC=samdom,DC=test');
+  if (process.env.UPDATE_SCREENSHOTS === '1') await caseDialog.screenshot({ path: 'docs/screenshots/test-case-groups.png' });
   await groupsField.fill('GG-Inner');
   await caseDialog.getByRole('button', { name: 'Save case' }).click();
   await expect(caseDialog.getByTestId('test-case-problem')).toContainText('Groups, line 1');
