@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors';
 import { openDatabase } from '../native/sqlite-binding';
 import { loadMigrations } from './migration-files';
-import { backupStore, upgradeBackupName } from './integrity';
+import { backupBeforeUpgrade } from './integrity';
 import { appliedMigrations, migrate, pendingMigrations, type Migration } from './migrate';
 
 export { defaultStorePath, resolveStorePath } from './store-path';
@@ -64,7 +64,7 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
     } else {
       const pending = isNew || inMemory ? [] : pendingMigrations(db, migrations);
       // An upgrade of a store that holds data is preceded by a backup of it (owner-only, next to it).
-      if (pending.length > 0 && appliedMigrations(db).length > 0) backupStore(db, upgradeBackupName(file, pending[0]!.version));
+      if (pending.length > 0 && appliedMigrations(db).length > 0) backupBeforeUpgrade(db, file, pending[0]!.version);
       migrate(db, migrations);
     }
   } catch (error) {
@@ -138,6 +138,26 @@ function openReadOnlyStore(file: string, migrations: readonly Migration[]): Stor
   };
 }
 
+/**
+ * `PRAGMA journal_mode = WAL`, waiting for other connections as the busy timeout does. SQLite
+ * answers SQLITE_BUSY at once, without its busy handler, while another process holds the new file
+ * it is also creating or converting (several processes opening one new store together: 1 of ~100
+ * failed "database is locked" under load, test/integration/store-concurrency.test.ts).
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw error;
+      // openStore is synchronous (the app's start, a CLI command): a short synchronous pause, as busy_timeout's.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
+  }
+}
+
 /** Sets a connection's pragmas: busy timeout, page size of a new file, WAL, synchronous, foreign keys, cache. */
 function setConnectionPragmas(db: Database.Database, o: { isNew: boolean; readonly: boolean }): void {
   const { isNew, readonly } = o;
@@ -149,7 +169,7 @@ function setConnectionPragmas(db: Database.Database, o: { isNew: boolean; readon
   // is fixed when the file gets its first page (WAL mode cannot change it): an existing store
   // keeps its own.
   if (isNew && !readonly) db.pragma(`page_size = ${PAGE_SIZE}`);
-  if (!readonly) db.pragma('journal_mode = WAL');
+  if (!readonly) enableWal(db);
   // In WAL mode NORMAL syncs the WAL at each checkpoint instead of at each commit (it is this
   // build's default in WAL mode; set here so it does not depend on the build). The store stays
   // consistent and keeps every commit through a crash or kill -9 of the process; only a power loss

@@ -112,6 +112,26 @@ export function upgradeBackupName(file: string, version: number, now: Date = new
   return existsSync(plain) ? `${file}.before-v${version}-${now.toISOString().replace(/[:.]/g, '-')}.bak` : plain;
 }
 
+/**
+ * Backs the store up before upgrading it to `version` (see {@link upgradeBackupName}); returns the
+ * backup's file. Several processes opening an old store together each make one: a name another
+ * process took meanwhile (between the look and the write) moves on to the next free one, so no
+ * process fails to open the store for it.
+ */
+export function backupBeforeUpgrade(db: Database.Database, file: string, version: number, now: () => Date = () => new Date()): string {
+  for (let attempt = 1; ; attempt++) {
+    const name = upgradeBackupName(file, version, now());
+    const target = attempt === 1 || !existsSync(name) ? name : name.replace(/\.bak$/, `-${attempt}.bak`);
+    try {
+      backupStore(db, target);
+      return target;
+    } catch (err) {
+      // Taken by another process since the look: the next name (a store's own error is thrown).
+      if (!(err instanceof AppError && err.code === 'INVALID_INPUT' && existsSync(target)) || attempt >= 20) throw err;
+    }
+  }
+}
+
 /** The upgrade backups that exist next to `file`, oldest name first. */
 export function upgradeBackups(file: string): string[] {
   const prefix = `${basename(file)}.before-v`;
