@@ -4,7 +4,7 @@
  * fetching the same entries with the same attributes, in the same run, against the same private
  * slapd.
  *
- *   npm run bench:sync -- [--users 100000 | --entries 1000000] [--runs 1] [--cpu-prof]
+ *   npm run bench:sync -- [--users 100000 | --entries 1000000] [--runs 1] [--cli-only] [--timeline] [--cpu-prof]
  *
  * Each round uses a fresh store (server "Bench": Active + Org + Role scripts, createUsers, one
  * organization per department) and times, each of our phases in a FRESH child process (so peak
@@ -27,6 +27,11 @@
  * Every result is checked (entries, created, moved, rolesChanged, no errors, users in the store);
  * exit 1 on any mismatch. Target (the sync issue): at most 2x the floor and peak RSS under 300 MB;
  * printed as PASS / MISS, not failed on.
+ *
+ * --cli-only runs only the issue's measure: the built CLI (`ldap-sync simulate|sync Bench`), spawned,
+ * wall time from spawn to exit. --timeline adds --progress to those CLI runs and prints when each
+ * phase began (its first progress line: connected, read done, applying...), when the report came
+ * and when the process ended: where a command's time goes, without a profiler.
  *
  * --cpu-prof writes a V8 CPU profile per child phase (node --cpu-prof) and prints where the time
  * went: ldapts decode, toEntryInput, QuickJS, planner, SQLite apply, change rows, GC, ...
@@ -59,7 +64,7 @@ import type { RunSummary } from '../src-shared/domain/sync';
 import { startSlapd, userAttributes, type Slapd } from '../test/rig/slapd';
 import { run } from '../test/rig/exec';
 
-const USAGE = 'usage: npm run bench:sync -- [--users N | --entries N (default 100000)] [--runs R (default 1)] [--cpu-prof]';
+const USAGE = 'usage: npm run bench:sync -- [--users N | --entries N (default 100000)] [--runs R (default 1)] [--cli-only] [--timeline] [--cpu-prof]';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
 const TARGET_RATIO = 2;
@@ -231,7 +236,14 @@ interface CliResult {
   code: number;
   run: RunSummary | null;
   usersInStore: number;
+  /** With --timeline: ms from spawn to the first progress line of each phase, and to the first output on stdout. */
+  timeline: Partial<Record<TimelinePoint, number>>;
 }
+
+/** The moments --timeline records: the progress phases (`--progress` lines on stderr), the report on stdout. */
+const TIMELINE_POINTS = ['connecting', 'reading', 'planning', 'applying', 'done', 'output'] as const;
+type TimelinePoint = (typeof TIMELINE_POINTS)[number];
+const PHASE_OF_LINE: [RegExp, TimelinePoint][] = [[/^Connecting/, 'connecting'], [/^Reading/, 'reading'], [/^Planning/, 'planning'], [/^Applying/, 'applying'], [/^Done/, 'done']];
 
 /**
  * The issue's measure: `node bin/ldap-sync.mjs simulate|sync Bench --db STORE`, the built CLI as an
@@ -239,18 +251,32 @@ interface CliResult {
  * start, QuickJS load, the run, the printed summary, exit). Peak RSS of the whole process (all
  * threads) comes from GNU time. The run it recorded is then read back from the store and checked.
  */
-async function runCliPhase(command: 'simulate' | 'sync', store: { dbPath: string; serverId: string }, password: string): Promise<CliResult> {
+async function runCliPhase(command: 'simulate' | 'sync', store: { dbPath: string; serverId: string }, password: string, timeline = false): Promise<CliResult> {
   const bin = path.join(ROOT, 'bin', 'ldap-sync.mjs');
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'ldap-sync.js'))) throw new Error('the CLI is not built: run npm run build:cli first');
+  const points: CliResult['timeline'] = {};
   const { code, ms, stderr } = await new Promise<{ code: number; ms: number; stderr: string }>((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'BENCH_MAXRSS_KB %M', process.execPath, bin, command, 'Bench', '--db', store.dbPath], {
+    const args = [process.execPath, bin, command, 'Bench', '--db', store.dbPath, ...(timeline ? ['--progress'] : [])];
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH_MAXRSS_KB %M', ...args], {
       cwd: ROOT,
       env: { ...process.env, BENCH_PW: password },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', timeline ? 'pipe' : 'ignore', 'pipe'],
     });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    let seen = 0;
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (!timeline) return;
+      // Each complete line not seen yet: the first line of a phase marks when that phase began.
+      const end = err.lastIndexOf('\n');
+      for (const line of err.slice(seen, end + 1).split('\n')) {
+        const hit = PHASE_OF_LINE.find(([re]) => re.test(line));
+        if (hit && points[hit[1]] === undefined) points[hit[1]] = performance.now() - started;
+      }
+      seen = end + 1;
+    });
+    child.stdout?.on('data', () => (points.output ??= performance.now() - started));
     child.on('error', reject);
     child.on('close', (c) => resolve({ code: c ?? -1, ms: performance.now() - started, stderr: err }));
   });
@@ -260,7 +286,7 @@ async function runCliPhase(command: 'simulate' | 'sync', store: { dbPath: string
     const run = app.sync.history({ serverId: store.serverId, status: null, offset: 0, limit: 1 }).runs[0] ?? null;
     const usersInStore = (app.store.db.prepare(`SELECT COUNT(*) AS n FROM users`).get() as { n: number }).n;
     if (code !== 0) console.log(`           ldap-sync ${command} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    return { ms, maxRss: kb * 1024, code, run, usersInStore };
+    return { ms, maxRss: kb * 1024, code, run, usersInStore, timeline: points };
   } finally {
     app.close();
   }
@@ -405,13 +431,15 @@ async function main(): Promise<number> {
   const cpuProf = argv.includes('--cpu-prof');
   // --cli-only: only the issue's measure (the built CLI's wall time), no in-process phases.
   const cliOnly = argv.includes('--cli-only');
+  // --timeline: the CLI runs with --progress, and a table gives when each phase began (for where the time goes; the progress lines cost next to nothing).
+  const timeline = argv.includes('--timeline');
   // --entries is the issue's spelling (--entries 1000000 shows the cost staying linear); same as --users.
-  const parsed = parseIntArgs(argv.filter((a) => a !== '--cpu-prof' && a !== '--cli-only'), { users: 100_000, entries: 0, runs: 1 }, USAGE);
+  const parsed = parseIntArgs(argv.filter((a) => a !== '--cpu-prof' && a !== '--cli-only' && a !== '--timeline'), { users: 100_000, entries: 0, runs: 1 }, USAGE);
   const users = parsed.entries || parsed.users;
   const runs = parsed.runs;
 
   console.log(machineLine());
-  console.log(`command: npm run bench:sync -- --users ${users} --runs ${runs}${cpuProf ? ' --cpu-prof' : ''}`);
+  console.log(`command: npm run bench:sync -- --users ${users} --runs ${runs}${cliOnly ? ' --cli-only' : ''}${timeline ? ' --timeline' : ''}${cpuProf ? ' --cpu-prof' : ''}`);
 
   const setupStarted = performance.now();
   let slapd: Slapd | undefined;
@@ -480,17 +508,17 @@ async function main(): Promise<number> {
         say('read/thr', readThread.ms, describe(readThread));
         rows.readThread.push(readThread);
       }
-      const cliSim = await runCliPhase('simulate', cliStore, slapd.syncPw);
+      const cliSim = await runCliPhase('simulate', cliStore, slapd.syncPw, timeline);
       check(cliSim.code === 0 && cliSim.run?.status === 'simulated' && cliSim.run.counts.created === users && cliSim.run.counts.errors === 0 && cliSim.usersInStore === 0, `round ${round}: CLI simulate ${JSON.stringify(cliSim.run && { status: cliSim.run.status, counts: cliSim.run.counts, error: cliSim.run.error })}`);
       sayCli('CLI sim', cliSim);
       cli.simulate.push(cliSim);
-      const cliFirst = await runCliPhase('sync', cliStore, slapd.syncPw);
+      const cliFirst = await runCliPhase('sync', cliStore, slapd.syncPw, timeline);
       check(cliFirst.code === 0 && cliFirst.run?.status === 'applied' && cliFirst.run.counts.created === users && cliFirst.run.counts.errors === 0 && cliFirst.usersInStore === users, `round ${round}: CLI sync ${JSON.stringify(cliFirst.run && { status: cliFirst.run.status, counts: cliFirst.run.counts, error: cliFirst.run.error })}`);
       sayCli('CLI sync', cliFirst);
       cli.sync.push(cliFirst);
       if (cliOnly) {
         const changedCli = await changeOnePercent(slapd, users, state);
-        const cliAgain = await runCliPhase('sync', cliStore, slapd.syncPw);
+        const cliAgain = await runCliPhase('sync', cliStore, slapd.syncPw, timeline);
         const cc = cliAgain.run?.counts;
         check(cliAgain.code === 0 && cliAgain.run?.status === 'applied' && cc?.moved === changedCli.moves && cc.rolesChanged === changedCli.roles && cc.created === 0 && cc.deactivated === 0 && cc.errors === 0, `round ${round}: CLI re-sync ${JSON.stringify(cliAgain.run && { status: cliAgain.run.status, counts: cliAgain.run.counts, error: cliAgain.run.error })}`);
         sayCli('CLI resync', cliAgain);
@@ -513,7 +541,7 @@ async function main(): Promise<number> {
 
       const changed = await changeOnePercent(slapd, users, state);
       console.log(`  run ${round}  (ldapmodify of ${changed.moves + changed.roles} entries: ${changed.moves} departments, ${changed.roles} employee types, ${fmtMs(changed.ms)} ms)`);
-      const cliAgain = await runCliPhase('sync', cliStore, slapd.syncPw);
+      const cliAgain = await runCliPhase('sync', cliStore, slapd.syncPw, timeline);
       const cc = cliAgain.run?.counts;
       check(cliAgain.code === 0 && cliAgain.run?.status === 'applied' && cc?.moved === changed.moves && cc.rolesChanged === changed.roles && cc.created === 0 && cc.deactivated === 0 && cc.errors === 0, `round ${round}: CLI re-sync ${JSON.stringify(cliAgain.run && { status: cliAgain.run.status, counts: cliAgain.run.counts, error: cliAgain.run.error })}`);
       sayCli('CLI resync', cliAgain);
@@ -587,6 +615,20 @@ async function main(): Promise<number> {
     ],
   ));
   console.log(`(floor output: ${(floorBytes / MB).toFixed(1)} MB of LDIF; in the first table "ms" is the run itself, store open, process start and script engine load excluded; the second table times the whole command)`);
+  if (timeline) {
+    // When each phase of the CLI's run began (its first --progress line), ms from spawn, medians.
+    const at = (rs: CliResult[], p: TimelinePoint) => {
+      const xs = rs.map((r) => r.timeline[p]).filter((x): x is number => x !== undefined);
+      return xs.length ? fmtMs(median(xs)) : '';
+    };
+    const timelineLine = (label: string, rs: CliResult[]) => [label, ...TIMELINE_POINTS.map((p) => at(rs, p)), fmtMs(median(rs.map((r) => r.ms)))];
+    console.log('');
+    console.log(`timeline of the CLI runs (--progress: ms from spawn to the first line of each phase, to the report on stdout, to the exit), median of ${runs}:`);
+    console.log(table(
+      ['command', 'connecting', 'reading (connected)', 'planning (read done)', 'applying', 'done', 'report', 'exit'],
+      [timelineLine('ldap-sync simulate', cli.simulate), timelineLine('ldap-sync sync (creates all)', cli.sync), timelineLine('ldap-sync sync (1% changed)', cli.resync)],
+    ));
+  }
 
   if (profDir && existsSync(profDir)) {
     // One folder per phase; the main thread's profile is the one with thread id 0 (CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile).
