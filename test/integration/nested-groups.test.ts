@@ -131,6 +131,10 @@ describe('nested groups against slapd', () => {
     const sim = await t.app.sync.run({ serverId: server.id, mode: 'simulate', trigger: 'manual', source: { kind: 'snapshot', snapshotId: captured.id } });
     expect(sim.status).toBe('failed');
     expect(sim.error?.message).toMatch(/use the groups helpers .* holds no groups below the search base .*Nothing was changed\. Capture the snapshot again/);
+    // The raw view of its entries still works, without groups (the preview says what is missing).
+    const raw = await t.app.preview.raw({ sessionId: 'snap-plain', draft: draft(), password: { kind: 'value', value: slapd.syncPw }, source: { kind: 'snapshot', snapshotId: captured.id }, dn: slapd.userDn(3) });
+    expect(raw.attributes.map((a) => a.name)).toContain('uid');
+    expect(raw.groups).toBeUndefined();
 
     const ldif = (await run('ldapsearch', ['-x', '-LLL', '-o', 'ldif-wrap=no', '-H', slapd.url, '-D', slapd.rootDn, '-w', slapd.rootPw, '-b', slapd.suffix])).stdout;
     const full = await t.app.snapshots.importLdifText({ text: ldif, fileName: 'tree.ldif', name: 'whole tree' });

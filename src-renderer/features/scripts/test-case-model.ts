@@ -12,6 +12,7 @@ export type Expected = ScriptTestCase['expected'];
 /** The contract's limits on a test entry (longer values are left out of a case made from a row). */
 const MAX_VALUE = 65_536;
 const MAX_VALUES = 1000;
+const MAX_DN = 4096;
 
 /** An expected or actual value as the editor prints it: true, "Fjordline Oslo", none, "A", "B", (no roles). */
 export function formatValue(v: Expected | undefined): string {
@@ -89,7 +90,7 @@ export function testEntryOf(raw: RawEntry): { entry: TestEntry; skipped: string[
     if (kept.length) attributes[attr.name] = kept;
   }
   const entry: TestEntry = { dn: raw.dn, attributes };
-  if (raw.groups) entry.groups = raw.groups.slice(0, MAX_VALUES);
+  if (raw.groups) entry.groups = raw.groups.filter((g) => g.length <= MAX_DN).slice(0, MAX_VALUES);
   return { entry, skipped };
 }
 
