@@ -141,8 +141,8 @@ function openReadOnlyStore(file: string, migrations: readonly Migration[]): Stor
 /**
  * `PRAGMA journal_mode = WAL`, waiting for other connections as the busy timeout does. SQLite
  * answers SQLITE_BUSY at once, without its busy handler, while another process holds the new file
- * it is also creating or converting (several processes opening one new store together: 1 of ~100
- * failed "database is locked" under load, test/integration/store-concurrency.test.ts).
+ * it is also creating or converting or writes in rollback mode (8 processes opening one new store
+ * at once under load: 4 of 520 opens failed "database is locked"; test/integration/store-concurrency.test.ts).
  */
 function enableWal(db: Database.Database): void {
   const deadline = Date.now() + BUSY_TIMEOUT_MS;
