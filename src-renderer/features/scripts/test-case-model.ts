@@ -61,10 +61,10 @@ export function parseGroupsText(text: string): { ok: true; groups: string[] } | 
     const dn = lines[i].trim();
     if (dn === '') continue;
     if (!/^[^=,]+=/.test(dn)) return { ok: false, message: `Groups, line ${i + 1}: write one group DN per line, e.g. cn=staff,ou=groups,dc=example,dc=com` };
-    if (dn.length > 4096) return { ok: false, message: `Groups, line ${i + 1}: a DN is at most 4096 characters long` };
+    if (dn.length > MAX_DN) return { ok: false, message: `Groups, line ${i + 1}: a DN is at most ${MAX_DN} characters long` };
     groups.push(dn);
   }
-  if (groups.length > 1000) return { ok: false, message: 'Groups: at most 1000 groups per test case' };
+  if (groups.length > MAX_VALUES) return { ok: false, message: `Groups: at most ${MAX_VALUES} groups per test case` };
   return { ok: true, groups };
 }
 
