@@ -274,6 +274,9 @@ export function userJson(u: UserView) {
     deactivatedBy: u.deactivatedBy,
     deactivatedReason: u.deactivatedReason,
     lastSeenAt: u.lastSeenAt,
+    // Counts (the list of devices is `users show`'s "devices"): as the CSV export's devices column.
+    deviceCount: u.devices,
+    activeDeviceCount: u.activeDevices,
   };
 }
 

@@ -108,8 +108,12 @@ describe('ldap-sync users and orgs', () => {
   it('shows a user with their devices', async () => {
     const r = await cli(['users', 'show', 'USER00001', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ username: 'user00001', signIn: 'ldap', devices: [{ name: 'Laptop', active: true }] });
+    expect(r.json()).toMatchObject({ username: 'user00001', signIn: 'ldap', devices: [{ name: 'Laptop', active: true }], deviceCount: 1, activeDeviceCount: 1 });
     expect((await cli(['users', 'show', 'user00001'])).stdout).toMatch(/Laptop/);
+    // The list gives each user's device counts.
+    const list = (await cli(['users', '--json'])).json() as { username: string; deviceCount: number; activeDeviceCount: number }[];
+    expect(list.find((u) => u.username === 'user00001')).toMatchObject({ deviceCount: 1, activeDeviceCount: 1 });
+    expect(list.filter((u) => u.username !== 'user00001').every((u) => u.deviceCount === 0)).toBe(true);
   });
 
   it('adds a local user with a password, who then signs in with it', async () => {
