@@ -50,6 +50,27 @@ async function startTogether(script: string, file: string, ids: number[]): Promi
   return results.map((r) => (r.code === 0 ? 'ok' : (r.output.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? `exit ${r.code}`)));
 }
 
+/**
+ * Writes a script for {@link startTogether}: `openStore` and `imports`, then `body`, run once every
+ * process has started (each announces readiness, then waits for the go signal); `file` and `n` are its arguments.
+ */
+function togetherScript(name: string, imports: string, body: string): string {
+  const script = join(dir, name);
+  const db = pathToFileURL(join(ROOT, 'src-main', 'store', 'db.ts')).href;
+  writeFileSync(
+    script,
+    `import { existsSync, writeFileSync } from 'node:fs';
+import { openStore } from '${db}';
+${imports}
+const [file, n, barrier] = process.argv.slice(2);
+writeFileSync(barrier + '.ready-' + n, '');
+while (!existsSync(barrier + '.go')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+${body}
+`,
+  );
+  return script;
+}
+
 async function waitFor(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!condition()) {
@@ -60,25 +81,16 @@ async function waitFor(condition: () => boolean): Promise<void> {
 
 it('several processes opening the same new store at once all succeed and apply each migration once', async () => {
   const file = join(dir, 'shared', 'store.sqlite');
-  const script = join(dir, 'open-store.ts');
-  const db = pathToFileURL(join(ROOT, 'src-main', 'store', 'db.ts')).href;
   const repo = pathToFileURL(join(ROOT, 'src-main', 'store', 'servers-repo.ts')).href;
-  writeFileSync(
-    script,
-    `import { existsSync, writeFileSync } from 'node:fs';
-import { openStore } from '${db}';
-import { insertServer } from '${repo}';
-const [file, n, barrier] = process.argv.slice(2);
-// Start together: announce readiness, then wait for the go signal.
-writeFileSync(barrier + '.ready-' + n, '');
-while (!existsSync(barrier + '.go')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-const store = openStore(file);
+  const script = togetherScript(
+    'open-store.ts',
+    `import { insertServer } from '${repo}';`,
+    `const store = openStore(file);
 const now = new Date().toISOString();
 insertServer(store.db, { id: 'id-' + n, name: 'Server ' + n, url: 'ldap://h', startTls: false, bindAnonymously: true, bindDn: '',
   searchFilter: '(uid=?)', timeoutSeconds: 30, mapping: { email: 'mail', firstName: 'givenName', lastName: 'sn' },
   scripts: { active: 'function(entry) { return true; }', orgName: null, roleName: null }, createUsers: false, defaultOrgId: null, offline: false, snapshotId: null, scriptTests: [], passwordRef: null, passwordClearedAt: null, lastTest: null, createdAt: now, updatedAt: now });
-store.close();
-`,
+store.close();`,
   );
 
   expect(await startTogether(script, file, PROCESSES)).toEqual(PROCESSES.map(() => 'ok'));
@@ -99,18 +111,7 @@ it('several processes opening an old store at once all upgrade it, each migratio
   old.db.prepare(`INSERT INTO servers (id, name, name_key, url, start_tls, bind_anonymously, bind_dn, search_filter, timeout_seconds, created_at, updated_at)
     VALUES ('s1', 'Kept', 'kept', 'ldap://h', 0, 1, '', '(uid=?)', 30, 'x', 'x')`).run();
   old.close();
-  const script = join(dir, 'upgrade-store.ts');
-  const db = pathToFileURL(join(ROOT, 'src-main', 'store', 'db.ts')).href;
-  writeFileSync(
-    script,
-    `import { existsSync, writeFileSync } from 'node:fs';
-import { openStore } from '${db}';
-const [file, n, barrier] = process.argv.slice(2);
-writeFileSync(barrier + '.ready-' + n, '');
-while (!existsSync(barrier + '.go')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-openStore(file).close();
-`,
-  );
+  const script = togetherScript('upgrade-store.ts', '', 'openStore(file).close();');
   // Each one saw the store before the upgrade and wanted the same backup name: none may fail for it.
   expect(await startTogether(script, file, PROCESSES)).toEqual(PROCESSES.map(() => 'ok'));
 
