@@ -29,7 +29,10 @@
  * printed as PASS / MISS, not failed on.
  *
  * --cli-only runs only the issue's measure: the built CLI (`ldap-sync simulate|sync Bench`), spawned,
- * wall time from spawn to exit. --timeline adds --progress to those CLI runs and prints when each
+ * wall time from spawn to exit. That measure also gives the CPU each command used (all its threads,
+ * GNU time) and slapd's meanwhile (/proc), the floor's likewise, and how many cores they kept busy
+ * on average: on this project's 2-core machines the directory shares the cores, so a run that keeps
+ * both busy is bound by CPU, and only less CPU shortens it. --timeline adds --progress to those CLI runs and prints when each
  * phase began (its first progress line: connected, read done, applying...), when the report came
  * and when the process ended: where a command's time goes, without a profiler.
  *
@@ -219,13 +222,53 @@ function runFloor(slapd: Slapd, draft: ServerDraft): Promise<{ ms: number; count
   return drainLdapsearch(floorArgs(slapd, draft));
 }
 
-/** The stricter floor: the same ldapsearch writing straight to /dev/null (no reader of its output). */
-function runNullFloor(slapd: Slapd, draft: ServerDraft): Promise<number> {
+/**
+ * CPU time a process has used so far, ms (user + system, from /proc/PID/stat; null off Linux or
+ * once it is gone): what slapd spends serving one command, read before and after it.
+ */
+function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks; the fields after ")" start at field 3.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU a command used: its own (user + system, every thread; GNU time) and the directory's meanwhile, ms. */
+interface CpuUse {
+  own: number;
+  slapd: number | null;
+}
+
+/** The command's CPU from GNU time's `BENCH_CPU %U %S` line (seconds), ms. */
+function ownCpuMs(stderr: string): number {
+  const m = /BENCH_CPU ([\d.]+) ([\d.]+)/.exec(stderr);
+  return m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN;
+}
+
+/** GNU time's output format for a measured command: peak RSS and CPU, one line each. */
+const TIME_FORMAT = 'BENCH_MAXRSS_KB %M\nBENCH_CPU %U %S';
+
+/** The stricter floor: the same ldapsearch writing straight to /dev/null (no reader of its output); with the CPU it and slapd used. */
+function runNullFloor(slapd: Slapd, draft: ServerDraft): Promise<{ ms: number; cpu: CpuUse }> {
   return new Promise((resolve, reject) => {
+    const slapdBefore = processCpuMs(slapd.pid);
     const started = performance.now();
-    const child = spawn('ldapsearch', floorArgs(slapd, draft), { stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'] });
+    const child = spawn('/usr/bin/time', ['-f', TIME_FORMAT, 'ldapsearch', ...floorArgs(slapd, draft)], { stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code, sig) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`ldapsearch exited with ${code ?? sig}`))));
+    child.on('close', (code, sig) => {
+      const ms = performance.now() - started;
+      const slapdAfter = processCpuMs(slapd.pid);
+      if (code !== 0) return reject(new Error(`ldapsearch exited with ${code ?? sig}: ${err.trim()}`));
+      resolve({ ms, cpu: { own: ownCpuMs(err), slapd: slapdBefore === null || slapdAfter === null ? null : slapdAfter - slapdBefore } });
+    });
   });
 }
 
@@ -238,6 +281,7 @@ interface CliResult {
   usersInStore: number;
   /** With --timeline: ms from spawn to the first progress line of each phase, and to the first output on stdout. */
   timeline: Partial<Record<TimelinePoint, number>>;
+  cpu: CpuUse;
 }
 
 /** The moments --timeline records: the progress phases (`--progress` lines on stderr), the report on stdout. */
@@ -251,14 +295,16 @@ const PHASE_OF_LINE: [RegExp, TimelinePoint][] = [[/^Connecting/, 'connecting'],
  * start, QuickJS load, the run, the printed summary, exit). Peak RSS of the whole process (all
  * threads) comes from GNU time. The run it recorded is then read back from the store and checked.
  */
-async function runCliPhase(command: 'simulate' | 'sync', store: { dbPath: string; serverId: string }, password: string, timeline = false): Promise<CliResult> {
+async function runCliPhase(command: 'simulate' | 'sync', store: { dbPath: string; serverId: string }, slapd: Slapd, timeline = false): Promise<CliResult> {
+  const password = slapd.syncPw;
+  const slapdBefore = processCpuMs(slapd.pid);
   const bin = path.join(ROOT, 'bin', 'ldap-sync.mjs');
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'ldap-sync.js'))) throw new Error('the CLI is not built: run npm run build:cli first');
   const points: CliResult['timeline'] = {};
   const { code, ms, stderr } = await new Promise<{ code: number; ms: number; stderr: string }>((resolve, reject) => {
     const started = performance.now();
     const args = [process.execPath, bin, command, 'Bench', '--db', store.dbPath, ...(timeline ? ['--progress'] : [])];
-    const child = spawn('/usr/bin/time', ['-f', 'BENCH_MAXRSS_KB %M', ...args], {
+    const child = spawn('/usr/bin/time', ['-f', TIME_FORMAT, ...args], {
       cwd: ROOT,
       env: { ...process.env, BENCH_PW: password },
       stdio: ['ignore', timeline ? 'pipe' : 'ignore', 'pipe'],
@@ -280,13 +326,15 @@ async function runCliPhase(command: 'simulate' | 'sync', store: { dbPath: string
     child.on('error', reject);
     child.on('close', (c) => resolve({ code: c ?? -1, ms: performance.now() - started, stderr: err }));
   });
+  const slapdAfter = processCpuMs(slapd.pid);
+  const cpu: CpuUse = { own: ownCpuMs(stderr), slapd: slapdBefore === null || slapdAfter === null ? null : slapdAfter - slapdBefore };
   const kb = Number(/BENCH_MAXRSS_KB (\d+)/.exec(stderr)?.[1] ?? NaN);
   const app = createAppContext({ dbPath: store.dbPath, keychain: noKeychain });
   try {
     const run = app.sync.history({ serverId: store.serverId, status: null, offset: 0, limit: 1 }).runs[0] ?? null;
     const usersInStore = (app.store.db.prepare(`SELECT COUNT(*) AS n FROM users`).get() as { n: number }).n;
     if (code !== 0) console.log(`           ldap-sync ${command} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    return { ms, maxRss: kb * 1024, code, run, usersInStore, timeline: points };
+    return { ms, maxRss: kb * 1024, code, run, usersInStore, timeline: points, cpu };
   } finally {
     app.close();
   }
@@ -420,6 +468,12 @@ function summarizeProfile(file: string, windowUs: [number, number]): { buckets: 
 const fmtMs = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
 const fmtMb = (x: number) => `${(x / MB).toFixed(0)} MB`;
 const perSec = (n: number, ms: number) => (ms > 0 ? Math.round((n / ms) * 1000).toLocaleString('en-US') : 'n/a');
+/** CPU of a command and of slapd meanwhile, and how many of the machine's cores they kept busy on average over `ms` of wall time. */
+const fmtCpu = (cpu: CpuUse) => `${fmtMs(cpu.own)} + ${cpu.slapd === null ? 'n/a' : fmtMs(cpu.slapd)}`;
+const fmtCores = (cpu: CpuUse, ms: number) => (cpu.slapd === null ? 'n/a' : `${((cpu.own + cpu.slapd) / ms).toFixed(2)} of ${os.availableParallelism()}`);
+const describeCpu = (cpu: CpuUse, ms: number) => `CPU ${fmtCpu(cpu)} ms (own + slapd), ${fmtCores(cpu, ms)} cores`;
+/** The median CPU of several runs, field by field. */
+const medianCpu = (cpus: CpuUse[]): CpuUse => ({ own: median(cpus.map((c) => c.own)), slapd: cpus.some((c) => c.slapd === null) ? null : median(cpus.map((c) => c.slapd!)) });
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -460,7 +514,7 @@ async function main(): Promise<number> {
     if (!ok) problems.push(what);
     return ok;
   };
-  const rows = { floor: [] as number[], nullFloor: [] as number[], read: [] as PhaseResult[], readThread: [] as PhaseResult[], simulate: [] as PhaseResult[], sync: [] as PhaseResult[], resync: [] as PhaseResult[] };
+  const rows = { floor: [] as number[], nullFloor: [] as number[], nullFloorCpu: [] as CpuUse[], read: [] as PhaseResult[], readThread: [] as PhaseResult[], simulate: [] as PhaseResult[], sync: [] as PhaseResult[], resync: [] as PhaseResult[] };
   const cli = { simulate: [] as CliResult[], sync: [] as CliResult[], resync: [] as CliResult[] };
   let floorBytes = 0;
   try {
@@ -479,7 +533,7 @@ async function main(): Promise<number> {
       const store = await prepareStore(slapd, dir);
       const cliStore = await prepareStore(slapd, mkdtempSync(path.join(work, `round${round}-cli-`)));
       const sayCli = (label: string, r: CliResult) =>
-        say(label, r.ms, `exit ${r.code}, peak RSS ${fmtMb(r.maxRss)}, ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}` : 'no run recorded'}, users in store ${r.usersInStore}`);
+        say(label, r.ms, `exit ${r.code}, peak RSS ${fmtMb(r.maxRss)}, ${describeCpu(r.cpu, r.ms)}, ${r.run ? `${r.run.status}, entries ${r.run.entries}, ${JSON.stringify(r.run.counts)}` : 'no run recorded'}, users in store ${r.usersInStore}`);
       const input = (phase: Phase): PhaseInput => ({ phase, dbPath: store.dbPath, serverId: store.serverId, draft: store.draft, password: slapd!.syncPw });
       const say = (label: string, ms: number, extra: string) => console.log(`  run ${round}  ${label.padEnd(9)} ${fmtMs(ms).padStart(7)} ms  ${extra}`);
 
@@ -489,8 +543,9 @@ async function main(): Promise<number> {
       say('floor', floor.ms, `${floor.count} entries, ${(floor.bytes / MB).toFixed(1)} MB of LDIF`);
       rows.floor.push(floor.ms);
       const nullFloor = await runNullFloor(slapd, draft);
-      say('floor', nullFloor, 'ldapsearch output to /dev/null');
-      rows.nullFloor.push(nullFloor);
+      say('floor', nullFloor.ms, `ldapsearch output to /dev/null, ${describeCpu(nullFloor.cpu, nullFloor.ms)}`);
+      rows.nullFloor.push(nullFloor.ms);
+      rows.nullFloorCpu.push(nullFloor.cpu);
 
       const blocks = (r: PhaseResult) => console.log(`           event loop blocks: ${describeBlocks(r.loopBlocks)}`);
       const describe = (r: PhaseResult) =>
@@ -508,17 +563,17 @@ async function main(): Promise<number> {
         say('read/thr', readThread.ms, describe(readThread));
         rows.readThread.push(readThread);
       }
-      const cliSim = await runCliPhase('simulate', cliStore, slapd.syncPw, timeline);
+      const cliSim = await runCliPhase('simulate', cliStore, slapd, timeline);
       check(cliSim.code === 0 && cliSim.run?.status === 'simulated' && cliSim.run.counts.created === users && cliSim.run.counts.errors === 0 && cliSim.usersInStore === 0, `round ${round}: CLI simulate ${JSON.stringify(cliSim.run && { status: cliSim.run.status, counts: cliSim.run.counts, error: cliSim.run.error })}`);
       sayCli('CLI sim', cliSim);
       cli.simulate.push(cliSim);
-      const cliFirst = await runCliPhase('sync', cliStore, slapd.syncPw, timeline);
+      const cliFirst = await runCliPhase('sync', cliStore, slapd, timeline);
       check(cliFirst.code === 0 && cliFirst.run?.status === 'applied' && cliFirst.run.counts.created === users && cliFirst.run.counts.errors === 0 && cliFirst.usersInStore === users, `round ${round}: CLI sync ${JSON.stringify(cliFirst.run && { status: cliFirst.run.status, counts: cliFirst.run.counts, error: cliFirst.run.error })}`);
       sayCli('CLI sync', cliFirst);
       cli.sync.push(cliFirst);
       if (cliOnly) {
         const changedCli = await changeOnePercent(slapd, users, state);
-        const cliAgain = await runCliPhase('sync', cliStore, slapd.syncPw, timeline);
+        const cliAgain = await runCliPhase('sync', cliStore, slapd, timeline);
         const cc = cliAgain.run?.counts;
         check(cliAgain.code === 0 && cliAgain.run?.status === 'applied' && cc?.moved === changedCli.moves && cc.rolesChanged === changedCli.roles && cc.created === 0 && cc.deactivated === 0 && cc.errors === 0, `round ${round}: CLI re-sync ${JSON.stringify(cliAgain.run && { status: cliAgain.run.status, counts: cliAgain.run.counts, error: cliAgain.run.error })}`);
         sayCli('CLI resync', cliAgain);
@@ -541,7 +596,7 @@ async function main(): Promise<number> {
 
       const changed = await changeOnePercent(slapd, users, state);
       console.log(`  run ${round}  (ldapmodify of ${changed.moves + changed.roles} entries: ${changed.moves} departments, ${changed.roles} employee types, ${fmtMs(changed.ms)} ms)`);
-      const cliAgain = await runCliPhase('sync', cliStore, slapd.syncPw, timeline);
+      const cliAgain = await runCliPhase('sync', cliStore, slapd, timeline);
       const cc = cliAgain.run?.counts;
       check(cliAgain.code === 0 && cliAgain.run?.status === 'applied' && cc?.moved === changed.moves && cc.rolesChanged === changed.roles && cc.created === 0 && cc.deactivated === 0 && cc.errors === 0, `round ${round}: CLI re-sync ${JSON.stringify(cliAgain.run && { status: cliAgain.run.status, counts: cliAgain.run.counts, error: cliAgain.run.error })}`);
       sayCli('CLI resync', cliAgain);
@@ -601,20 +656,23 @@ async function main(): Promise<number> {
     const rss = Math.max(...rs.map((r) => r.maxRss));
     const slow = ms > nullFloor * ratio;
     const big = !(rss < TARGET_RSS_MB * MB);
-    return [label, fmtMs(ms), `${(ms / nullFloor).toFixed(2)}x`, `<= ${ratio}x, < ${TARGET_RSS_MB} MB`, fmtMb(rss), perSec(users, ms), !slow && !big ? 'PASS' : `MISS (${[slow ? 'time' : '', big ? 'RSS' : ''].filter(Boolean).join(' + ')})`];
+    const cpu = medianCpu(rs.map((r) => r.cpu));
+    return [label, fmtMs(ms), `${(ms / nullFloor).toFixed(2)}x`, `<= ${ratio}x, < ${TARGET_RSS_MB} MB`, fmtMb(rss), perSec(users, ms), fmtCpu(cpu), fmtCores(cpu, ms), !slow && !big ? 'PASS' : `MISS (${[slow ? 'time' : '', big ? 'RSS' : ''].filter(Boolean).join(' + ')})`];
   };
+  const floorCpu = medianCpu(rows.nullFloorCpu);
   console.log('');
   console.log(`the built CLI, wall time from spawn to exit (node bin/ldap-sync.mjs simulate|sync Bench --db STORE), median of ${runs}:`);
   console.log(table(
-    ['command', 'ms', 'vs /dev/null floor', 'target', 'peak RSS', 'entries/s', 'verdict'],
+    ['command', 'ms', 'vs /dev/null floor', 'target', 'peak RSS', 'entries/s', 'CPU ms (own + slapd)', 'cores busy', 'verdict'],
     [
-      ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), '1.00x', '', 'n/a', perSec(users, nullFloor), ''],
+      ['floor (ldapsearch > /dev/null)', fmtMs(nullFloor), '1.00x', '', 'n/a', perSec(users, nullFloor), fmtCpu(floorCpu), fmtCores(floorCpu, nullFloor), ''],
       cliLine('ldap-sync simulate', cli.simulate, 1.5),
       cliLine('ldap-sync sync (creates all)', cli.sync, 2),
       cliLine('ldap-sync sync (1% changed)', cli.resync, 1.5),
     ],
   ));
   console.log(`(floor output: ${(floorBytes / MB).toFixed(1)} MB of LDIF; in the first table "ms" is the run itself, store open, process start and script engine load excluded; the second table times the whole command)`);
+  console.log('(CPU: the command\'s own, all threads, from GNU time; slapd\'s meanwhile, from /proc; cores busy: both over the wall time, medians: a run that keeps every core busy is bound by CPU, not by waiting)');
   if (timeline) {
     // When each phase of the CLI's run began (its first --progress line), ms from spawn, medians.
     const at = (rs: CliResult[], p: TimelinePoint) => {
