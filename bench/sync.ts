@@ -32,9 +32,10 @@
  * wall time from spawn to exit. That measure also gives the CPU each command used (all its threads,
  * GNU time) and slapd's meanwhile (/proc), the floor's likewise, and how many cores they kept busy
  * on average: on this project's 2-core machines the directory shares the cores, so a run that keeps
- * both busy is bound by CPU, and only less CPU shortens it. --timeline adds --progress to those CLI runs and prints when each
- * phase began (its first progress line: connected, read done, applying...), when the report came
- * and when the process ended: where a command's time goes, without a profiler.
+ * both busy is bound by CPU, and only less CPU shortens it; and the median of each round's ratio to
+ * the floor measured just before it. --timeline adds --progress to those CLI runs and prints when
+ * each phase began (its first progress line: connected, read done, applying...), when the report
+ * came and when the process ended: where a command's time goes, without a profiler.
  *
  * --cpu-prof writes a V8 CPU profile per child phase (node --cpu-prof) and prints where the time
  * went: ldapts decode, toEntryInput, QuickJS, planner, SQLite apply, change rows, GC, ...
