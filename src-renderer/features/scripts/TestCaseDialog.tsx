@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import type { ScriptName } from '../../../src-shared/domain/mapping';
 import type { ScriptTestCase } from '../../../src-shared/domain/script-tests';
 import { Dialog } from '../../ui/Dialog';
@@ -83,50 +83,42 @@ export function TestCaseDialog({ script, initial, onSave, onClose }: TestCaseDia
           </label>
           <input id={ids.dn} type="text" className="mono" autoComplete="off" spellCheck={false} maxLength={4096} value={dn} placeholder="uid=jsmith,ou=people,dc=example,dc=com" onChange={(e) => setDn(e.target.value)} />
         </div>
-        <div className="field">
-          <label htmlFor={ids.attrs} className="field-label">
-            Attributes
-          </label>
-          <textarea
-            id={ids.attrs}
-            className="mono"
-            rows={8}
-            spellCheck={false}
-            value={attributes}
-            placeholder={SAMPLE_ATTRIBUTES}
-            aria-describedby={ids.attrsHelp}
-            aria-invalid={problem?.startsWith('Line') ? true : undefined}
-            onChange={(e) => {
-              setAttributes(e.target.value);
-              setProblem(null);
-            }}
-          />
-          <p id={ids.attrsHelp} className="field-help">
-            One value per line as <code>name: value</code>; repeat a name for several values. Binary values are base64.
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.groups} className="field-label">
-            Groups
-          </label>
-          <textarea
-            id={ids.groups}
-            className="mono"
-            rows={3}
-            spellCheck={false}
-            value={groups}
-            placeholder="cn=staff,ou=groups,dc=example,dc=com"
-            aria-describedby={ids.groupsHelp}
-            aria-invalid={problem?.startsWith('Groups') ? true : undefined}
-            onChange={(e) => {
-              setGroups(e.target.value);
-              setProblem(null);
-            }}
-          />
-          <p id={ids.groupsHelp} className="field-help">
-            The groups the entry is in, direct and nested, one DN per line: what <code>groups.isMember</code>, <code>groups.of</code> and <code>groups.names</code> see. Empty: in no group.
-          </p>
-        </div>
+        <TextAreaField
+          id={ids.attrs}
+          helpId={ids.attrsHelp}
+          label="Attributes"
+          rows={8}
+          value={attributes}
+          placeholder={SAMPLE_ATTRIBUTES}
+          invalid={problem?.startsWith('Line') === true}
+          onChange={(text) => {
+            setAttributes(text);
+            setProblem(null);
+          }}
+          help={
+            <>
+              One value per line as <code>name: value</code>; repeat a name for several values. Binary values are base64.
+            </>
+          }
+        />
+        <TextAreaField
+          id={ids.groups}
+          helpId={ids.groupsHelp}
+          label="Groups"
+          rows={3}
+          value={groups}
+          placeholder="cn=staff,ou=groups,dc=example,dc=com"
+          invalid={problem?.startsWith('Groups') === true}
+          onChange={(text) => {
+            setGroups(text);
+            setProblem(null);
+          }}
+          help={
+            <>
+              The groups the entry is in, direct and nested, one DN per line: what <code>groups.isMember</code>, <code>groups.of</code> and <code>groups.names</code> see. Empty: in no group.
+            </>
+          }
+        />
         <div className="field" role="group" aria-labelledby={ids.expected}>
           <span id={ids.expected} className="field-label">
             Expected result
@@ -164,5 +156,30 @@ export function TestCaseDialog({ script, initial, onSave, onClose }: TestCaseDia
         </p>
       )}
     </Dialog>
+  );
+}
+
+/** A labelled monospace text area with its help line under it (the entry's attributes, its groups). */
+function TextAreaField(p: { id: string; helpId: string; label: string; rows: number; value: string; placeholder: string; invalid: boolean; onChange: (text: string) => void; help: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={p.id} className="field-label">
+        {p.label}
+      </label>
+      <textarea
+        id={p.id}
+        className="mono"
+        rows={p.rows}
+        spellCheck={false}
+        value={p.value}
+        placeholder={p.placeholder}
+        aria-describedby={p.helpId}
+        aria-invalid={p.invalid ? true : undefined}
+        onChange={(e) => p.onChange(e.target.value)}
+      />
+      <p id={p.helpId} className="field-help">
+        {p.help}
+      </p>
+    </div>
   );
 }
